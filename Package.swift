@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Data flows one way: drafts -> checks -> reports (BriefdCore, pure), with file-system, network
+// and database edges in BriefdIO, and a thin `briefd` command on top.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "briefd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "briefd", targets: ["briefd"]),
+        .library(name: "BriefdCore", targets: ["BriefdCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // One system-library target per C library; a C shim only where Swift cannot call the API.
+        .systemLibrary(
+            name: "CCMark",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        .target(
+            name: "BriefdCore",
+            dependencies: ["CCMark", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BriefdIO",
+            dependencies: ["BriefdCore", "CCurlShim"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "briefd",
+            dependencies: [
+                "BriefdCore", "BriefdIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "BriefdCoreTests",
+            dependencies: ["BriefdCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BriefdEndToEndTests",
+            dependencies: ["briefd"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

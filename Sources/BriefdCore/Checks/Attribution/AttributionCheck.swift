@@ -1,0 +1,278 @@
+import Foundation
+
+/// Checks a post's block quotes: each must be attributed, and every person and publication named in an
+/// attribution must be spelled as the registry spells it, with roles and outlets that agree with it.
+/// Near misses of registry names elsewhere in the prose are warnings.
+struct AttributionCheck {
+    let registry: Registry
+    private var spotter: NameSpotter { NameSpotter(registry: registry) }
+
+    /// A paragraph's words, with the block they came from for positions.
+    private struct Paragraph {
+        var block: MarkdownBlock
+        var tokens: [WordToken]
+    }
+
+    func findings(for draft: Draft) -> [Finding] {
+        var state = WalkState()
+        walk(draft.body.blocks, draft: draft, state: &state)
+        // Near misses in prose that no attribution finding already covers.
+        for (paragraph, mentions) in state.proseMentions {
+            for mention in mentions {
+                guard case .nearMiss(let ids) = mention.resolution else { continue }
+                let offset = paragraph.inline.fileOffset(ofTextOffset: mention.start)
+                guard !state.reportedOffsets.contains(offset) else { continue }
+                let spellings = ids.map { spotter.spelling(mention.kind, $0) }
+                state.findings.append(
+                    Finding(.proseMisspelledName, at: draft.position(ofByte: offset),
+                        "'\(mention.text)' looks like a misspelling of \(quotedList(spellings)), as the registry spells it",
+                        suggestion: spellings.first))
+            }
+        }
+        return state.findings
+    }
+
+    private struct WalkState {
+        /// Findings so far; one rule reports once at one place however many patterns reach it.
+        var findings: [Finding] = [] {
+            didSet {
+                guard findings.count > oldValue.count, let last = findings.last else { return }
+                if oldValue.contains(where: { $0.rule == last.rule && $0.position == last.position }) {
+                    findings.removeLast()
+                }
+            }
+        }
+        var reportedOffsets = Set<Int>()
+        /// The last person named before the current paragraph, for quotes introduced by a pronoun.
+        var lastPerson: (mention: NameMention, block: MarkdownBlock)?
+        var proseMentions: [(MarkdownBlock, [NameMention])] = []
+    }
+
+    private func walk(_ blocks: [MarkdownBlock], draft: Draft, state: inout WalkState) {
+        var previous: MarkdownBlock?
+        for (index, block) in blocks.enumerated() {
+            let next = index + 1 < blocks.count ? blocks[index + 1] : nil
+            switch block.kind {
+            case .blockQuote:
+                checkQuote(block, leadIn: previous?.kind == .paragraph ? previous : nil, draft: draft, state: &state)
+            case .paragraph where next?.kind == .blockQuote:
+                break  // a lead-in: read by checkQuote, which needs the people named before it
+            case .paragraph, .heading:
+                readParagraph(block, draft: draft, state: &state)
+            case .list, .item, .other:
+                walk(block.children, draft: draft, state: &state)
+            default:
+                break
+            }
+            previous = block
+        }
+    }
+
+    /// Records the people a paragraph names (for later pronouns), its near misses, and any role it states.
+    private func readParagraph(_ block: MarkdownBlock, draft: Draft, state: inout WalkState) {
+        let tokens = WordTokenizer.tokens(of: block.inline.text)
+        var mentions: [NameMention] = []
+        for run in NameRuns.runs(in: tokens) {
+            mentions.append(contentsOf: spotter.mentions(tokens, run.range, minimumSingleTokenLength: 6))
+        }
+        state.proseMentions.append((block, mentions))
+        for reading in LeadInReader.appositives(tokens, NameRuns.runs(in: tokens)) {
+            if let person = reading.person.flatMap({ spotter.resolve(tokens, $0, expecting: .either) }),
+                person.kind == .person
+            {
+                checkRole(reading, person: person, tokens: tokens, block: block, draft: draft, state: &state)
+                state.lastPerson = (person, block)
+            }
+        }
+        if let person = mentions.last(where: { $0.kind == .person }) { state.lastPerson = (person, block) }
+    }
+
+    private func checkQuote(_ quote: MarkdownBlock, leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
+        let quotePosition = draft.position(ofByte: quote.start)
+        // 1. An explicit closing line inside the quote.
+        if let last = quote.children.last, last.kind == .paragraph,
+            let (tokens, reading) = LeadInReader.closingLine(last.inline.text)
+        {
+            report(reading, tokens: tokens, block: last, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+            return
+        }
+        // 2. The paragraph that introduces the quote.
+        if let leadIn {
+            let tokens = WordTokenizer.tokens(of: leadIn.inline.text)
+            let readings = LeadInReader.read(tokens)
+            let before = state.lastPerson
+            readParagraph(leadIn, draft: draft, state: &state)
+            if let reading = readings.first(where: { $0.pattern != .appositive }) ?? readings.first {
+                report(reading, tokens: tokens, block: leadIn, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+                return
+            }
+            // 3. Any registry name in the lead-in, exactly or nearly.
+            let mentions = NameRuns.runs(in: tokens).flatMap {
+                spotter.mentions(tokens, $0.range, minimumSingleTokenLength: 1)
+            }
+            if !mentions.isEmpty {
+                for mention in mentions {
+                    reportName(mention, block: leadIn, draft: draft, state: &state)
+                }
+                checkLinks(named: mentions, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+                return
+            }
+            // 4. A pronoun: the person named most recently before.
+            if tokens.contains(where: { pronouns.contains($0.lower) }), let (person, block) = before {
+                reportName(person, block: block, draft: draft, state: &state)
+                return
+            }
+        }
+        state.findings.append(
+            Finding(.quoteUnattributed, at: quotePosition,
+                "this quote has no attribution: name the speaker or publication in the paragraph before it "
+                    + "(\"Mara Feld, writing in The Wire China, …:\") or close it with a line \"— Name, Publication\""))
+    }
+
+    private let pronouns: Set<String> = ["he", "she", "they", "him", "her", "his", "hers", "their", "them"]
+
+    private func report(_ reading: LeadInReading, tokens: [WordToken], block: MarkdownBlock, quote: MarkdownBlock,
+        leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
+        var named: [NameMention] = []
+        if let span = reading.person, let person = spotter.resolve(tokens, span, expecting: .person) { named.append(person) }
+        if let span = reading.either, let who = spotter.resolve(tokens, span, expecting: .either) { named.append(who) }
+        if let span = reading.publication, let outlet = spotter.resolve(tokens, span, expecting: .publication) {
+            named.append(outlet)
+        }
+        for mention in named { reportName(mention, block: block, draft: draft, state: &state) }
+        if let person = named.first(where: { $0.kind == .person }) {
+            state.lastPerson = (person, block)
+            if reading.pattern == .appositive {
+                checkRole(reading, person: person, tokens: tokens, block: block, draft: draft, state: &state)
+            }
+            if let outlet = named.first(where: { $0.kind == .publication }) {
+                checkOutlet(person: person, outlet: outlet, block: block, draft: draft, state: &state)
+            }
+        }
+        checkLinks(named: named, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+    }
+
+    /// Misspelled names are errors; names the registry does not know at all are warnings to add them.
+    private func reportName(_ mention: NameMention, block: MarkdownBlock, draft: Draft, state: inout WalkState) {
+        let offset = block.inline.fileOffset(ofTextOffset: mention.start)
+        guard !state.reportedOffsets.contains(offset) else { return }
+        let position = draft.position(ofByte: offset)
+        let isPerson = mention.kind == .person
+        switch mention.resolution {
+        case .exact:
+            return
+        case .nearMiss(let ids):
+            let spellings = ids.map { spotter.spelling(mention.kind, $0) }
+            state.findings.append(
+                Finding(isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
+                    "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
+                    suggestion: spellings.first))
+        case .unknown:
+            let what = isPerson ? "person" : "publication"
+            state.findings.append(
+                Finding(isPerson ? .attributionUnknownPerson : .attributionUnknownPublication, at: position,
+                    "the \(what) '\(mention.text)' is not in the registry; check the name and add it to the "
+                        + "registry's \(isPerson ? "people" : "publications")",
+                    suggestion: "add '\(mention.text)' to the registry"))
+        }
+        state.reportedOffsets.insert(offset)
+    }
+
+    /// The title and organisation a draft gives a person must match a registry role held at the draft's date.
+    private func checkRole(_ reading: LeadInReading, person: NameMention, tokens: [WordToken], block: MarkdownBlock,
+        draft: Draft, state: inout WalkState) {
+        guard let titleSpan = reading.title, let orgSpan = reading.organisation else { return }
+        let index: Int
+        switch person.resolution {
+        case .exact(let found): index = found
+        case .nearMiss(let ids) where ids.count == 1: index = ids[0]
+        default: return
+        }
+        let entry = registry.people[index]
+        guard !entry.roles.isEmpty else { return }
+        let title = spotter.joined(tokens, titleSpan)
+        let organisation = spotter.joined(tokens, orgSpan)
+        let position = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[titleSpan.lowerBound].start))
+        let matching = entry.roles.filter { RoleComparison.matches($0, title: title, organisation: organisation) }
+        let registryRoles = entry.roles.map(\.description).joined(separator: "; ")
+        if matching.isEmpty {
+            state.findings.append(
+                Finding(.attributionRoleMismatch, at: position,
+                    "the draft calls \(entry.name) '\(title) of \(organisation)', but the registry has: \(registryRoles)",
+                    suggestion: entry.roles.first.map { "\($0.title), \($0.org)" }))
+        } else if let day = draft.frontMatter.contentDate, !matching.contains(where: { $0.isHeld(on: day) }) {
+            state.findings.append(
+                Finding(.attributionRoleNotHeld, at: position,
+                    "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
+                        + "the registry has: \(registryRoles)",
+                    suggestion: "say 'former \(title)' or give the role held on \(day)"))
+        }
+    }
+
+    private func checkOutlet(person: NameMention, outlet: NameMention, block: MarkdownBlock, draft: Draft,
+        state: inout WalkState) {
+        guard case .exact(let personIndex) = person.resolution, case .exact(let outletIndex) = outlet.resolution else {
+            return
+        }
+        let entry = registry.people[personIndex]
+        let publication = registry.publications[outletIndex]
+        guard !entry.writesFor.isEmpty, !entry.writesFor.contains(publication.name) else { return }
+        let offset = block.inline.fileOffset(ofTextOffset: outlet.start)
+        state.findings.append(
+            Finding(.attributionOutletMismatch, at: draft.position(ofByte: offset),
+                "the registry lists \(entry.name) as writing for \(quotedList(entry.writesFor)), not \(publication.name)",
+                suggestion: entry.writesFor.first))
+    }
+
+    /// A link in the lead-in or the quote should point at the publication the text names.
+    private func checkLinks(named: [NameMention], quote: MarkdownBlock, leadIn: MarkdownBlock?, draft: Draft,
+        state: inout WalkState) {
+        let outlets: [Publication] = named.compactMap {
+            guard $0.kind == .publication, case .exact(let index) = $0.resolution else { return nil }
+            return registry.publications[index]
+        }
+        guard let outlet = outlets.first, !outlet.domains.isEmpty else { return }
+        var links = leadIn?.inline.links ?? []
+        func collect(_ block: MarkdownBlock) {
+            links.append(contentsOf: block.inline.links)
+            block.children.forEach(collect)
+        }
+        collect(quote)
+        for link in links {
+            guard let host = WebAddress(link.url)?.host, !outlets.contains(where: { $0.owns(host: host) }) else { continue }
+            state.findings.append(
+                Finding(.attributionLinkDomain, at: draft.position(ofByte: link.fileOffset),
+                    "this link goes to \(host), but the text names \(outlet.name) "
+                        + "(\(outlet.domains.joined(separator: ", "))); link the article on \(outlet.name)'s site",
+                    suggestion: outlet.domains.first))
+        }
+    }
+}
+
+/// Compares a role as written ("senior fellow" of "the Shanghai Policy Lab") with a registry role.
+enum RoleComparison {
+    static func matches(_ role: Role, title: String, organisation: String) -> Bool {
+        let wantedTitle = NameFolding.fold(role.title)
+        let givenTitle = NameFolding.fold(title)
+        let titleMatches =
+            wantedTitle == givenTitle || EditDistance.distance(wantedTitle, givenTitle, limit: 2) != nil
+            || wantedTitle.hasSuffix(" " + givenTitle) || givenTitle.hasSuffix(" " + wantedTitle)
+        guard titleMatches else { return false }
+        let wantedOrg = stripArticle(NameFolding.fold(role.org))
+        let givenOrg = stripArticle(NameFolding.fold(organisation))
+        return wantedOrg == givenOrg || acronym(of: wantedOrg) == givenOrg.replacingOccurrences(of: " ", with: "")
+            || EditDistance.distance(wantedOrg, givenOrg, limit: 2) != nil
+    }
+
+    private static func stripArticle(_ text: String) -> String { text.hasPrefix("the ") ? String(text.dropFirst(4)) : text }
+
+    private static func acronym(of text: String) -> String {
+        String(text.split(separator: " ").filter { !["of", "for", "and", "on"].contains($0) }.compactMap(\.first))
+    }
+}
+
+func quotedList(_ values: [String]) -> String {
+    let quoted = values.map { "'\($0)'" }
+    guard quoted.count > 1 else { return quoted.first ?? "" }
+    return quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
+}

@@ -1,0 +1,154 @@
+/// What a paragraph says about who is speaking: the slots an attribution pattern filled, as token ranges.
+struct LeadInReading: Sendable {
+    enum Pattern: String, Sendable {
+        case writingIn = "<Person>, writing in <Publication>"
+        case putItIn = "as <Person> put it in <Publication>"
+        case accordingTo = "according to <X>"
+        case appositive = "<Person>, <Title> of <Organisation>"
+        case verb = "<X> said/wrote/reported …"
+        case closingLine = "— <Person>, <Publication>"
+    }
+
+    var pattern: Pattern
+    var person: Range<Int>?
+    var publication: Range<Int>?
+    /// A name that may be a person or a publication ("Caixin reported", "according to Mara Feld").
+    var either: Range<Int>?
+    var title: Range<Int>?
+    var organisation: Range<Int>?
+}
+
+/// Recognises the ways a writer introduces a quote. Each pattern works on words and the punctuation
+/// between them, so Markdown emphasis and links around names do not get in the way.
+enum LeadInReader {
+    static let speechVerbs: Set<String> = [
+        "said", "says", "wrote", "writes", "reported", "reports", "noted", "notes", "argued", "argues", "observed",
+        "observes", "explained", "explains", "reminds", "reminded", "told", "tells", "warned", "warns", "added", "adds",
+        "concluded", "concludes", "suggested", "suggests", "stated", "states", "commented", "comments", "described",
+        "describes", "recalled", "recalls", "pointed", "points", "asked", "asks", "claimed", "claims", "expanded",
+        "published", "publishes", "summarised", "summarized", "summarises", "summarizes", "called", "calls", "looked",
+        "looks", "examined", "examines", "asserted", "asserts", "insisted", "insists", "predicted", "predicts",
+        "cautioned", "cautions", "acknowledged", "acknowledges", "highlighted", "highlights", "put", "puts",
+        "remarked", "remarks", "contends", "contended", "reflects", "reflected", "answered", "answers", "replied",
+        "replies", "offers", "offered", "shared", "shares", "posted", "posts", "detailed", "details", "quoted",
+        "quotes", "explores", "explored", "analyses", "analyzed", "analysed", "analyzes", "covered", "covers",
+    ]
+    static let auxiliaries: Set<String> = [
+        "has", "had", "have", "also", "recently", "once", "previously", "rightly", "famously", "aptly", "succinctly",
+        "memorably", "then", "later", "further", "earlier", "helpfully", "bluntly", "pointedly", "simply",
+    ]
+    static let articles: Set<String> = ["the", "a", "an"]
+
+    static func read(_ tokens: [WordToken]) -> [LeadInReading] {
+        let runs = NameRuns.runs(in: tokens)
+        var runEndingAt: [Int: Range<Int>] = [:]
+        var runStartingAt: [Int: Range<Int>] = [:]
+        for run in runs {
+            runEndingAt[run.range.upperBound] = run.range
+            runStartingAt[run.range.lowerBound] = run.range
+        }
+        func run(startingNear index: Int, lookahead: Int = 1) -> Range<Int>? {
+            var position = index
+            var steps = 0
+            while position < tokens.count, steps < lookahead {
+                if let run = runStartingAt[position], NameRuns.isPlainSpace(tokens[position].before) || position == index {
+                    return run
+                }
+                guard !tokens[position].isCapitalized else { return nil }
+                position += 1
+                steps += 1
+            }
+            return nil
+        }
+        func publicationAfter(_ index: Int) -> Range<Int>? {
+            guard index < tokens.count, ["in", "for"].contains(tokens[index].lower) else { return nil }
+            var start = index + 1
+            if start < tokens.count, articles.contains(tokens[start].lower), !tokens[start].isCapitalized { start += 1 }
+            return start < tokens.count ? runStartingAt[start] : nil
+        }
+
+        var readings: [LeadInReading] = []
+        for (index, token) in tokens.enumerated() {
+            let next = index + 1 < tokens.count ? tokens[index + 1].lower : ""
+            switch token.lower {
+            case "writing" where (next == "in" || next == "for") && token.before.contains(","):
+                if let person = runEndingAt[index] {
+                    readings.append(
+                        LeadInReading(pattern: .writingIn, person: person, publication: publicationAfter(index + 1)))
+                }
+            case "put" where next == "it" && index > 0:
+                if let who = runEndingAt[index], who.lowerBound > 0, tokens[who.lowerBound - 1].lower == "as" {
+                    readings.append(
+                        LeadInReading(pattern: .putItIn, publication: publicationAfter(index + 2), either: who))
+                }
+            case "according" where next == "to":
+                if let who = run(startingNear: index + 2, lookahead: 5) {
+                    readings.append(
+                        LeadInReading(pattern: .accordingTo, publication: publicationAfter(who.upperBound), either: who))
+                }
+            default:
+                break
+            }
+            if speechVerbs.contains(token.lower), !token.isCapitalized {
+                var subjectEnd = index
+                while subjectEnd > 0, auxiliaries.contains(tokens[subjectEnd - 1].lower),
+                    NameRuns.isPlainSpace(tokens[subjectEnd - 1].before)
+                {
+                    subjectEnd -= 1
+                }
+                if let who = runEndingAt[subjectEnd], NameRuns.isPlainSpace(tokens[subjectEnd].before) {
+                    readings.append(
+                        LeadInReading(pattern: .verb, publication: publicationAfter(index + 1), either: who))
+                }
+            }
+        }
+        readings.append(contentsOf: appositives(tokens, runs))
+        return readings
+    }
+
+    /// "<Person>, <title> of|at <Organisation> (<ACR>) in <City>, …": a person and the role the text gives them.
+    static func appositives(_ tokens: [WordToken], _ runs: [NameRun]) -> [LeadInReading] {
+        var result: [LeadInReading] = []
+        var runStartingAt: [Int: Range<Int>] = [:]
+        for run in runs { runStartingAt[run.range.lowerBound] = run.range }
+        for run in runs {
+            let afterComma = run.range.upperBound
+            guard afterComma < tokens.count, tokens[afterComma].before.trimmingWhitespace() == "," else { continue }
+            var titleStart = afterComma
+            while titleStart < tokens.count, articles.contains(tokens[titleStart].lower) { titleStart += 1 }
+            var cursor = titleStart
+            while cursor < tokens.count, cursor - titleStart < 6 {
+                if cursor > afterComma, !NameRuns.isPlainSpace(tokens[cursor].before) { break }
+                if ["of", "at"].contains(tokens[cursor].lower), cursor > titleStart {
+                    var orgStart = cursor + 1
+                    if orgStart < tokens.count, articles.contains(tokens[orgStart].lower) { orgStart += 1 }
+                    if let organisation = runStartingAt[orgStart] {
+                        result.append(
+                            LeadInReading(pattern: .appositive, person: run.range, title: titleStart..<cursor,
+                                organisation: organisation))
+                    }
+                    break
+                }
+                if tokens[cursor].lower == "writing" || speechVerbs.contains(tokens[cursor].lower) { break }
+                cursor += 1
+            }
+        }
+        return result
+    }
+
+    /// "— Mara Feld, The Wire China": the last paragraph of a quote naming its source.
+    static func closingLine(_ text: String) -> (tokens: [WordToken], reading: LeadInReading)? {
+        let dashes: [String] = ["\u{2014}", "\u{2013}", "\u{2015}", "--", "-", "~"]
+        let trimmed = text.trimmingWhitespace()
+        guard let dash = dashes.first(where: { trimmed.hasPrefix($0) }) else { return nil }
+        let tokens = WordTokenizer.tokens(of: text)
+        guard !tokens.isEmpty, text.utf8.count > dash.utf8.count else { return nil }
+        let runs = NameRuns.runs(in: tokens)
+        guard let first = runs.first, first.range.lowerBound == 0 else { return nil }
+        var reading = LeadInReading(pattern: .closingLine, either: first.range)
+        if let second = runs.dropFirst().first, tokens[second.range.lowerBound].before.contains(",") {
+            reading.publication = second.range
+        }
+        return (tokens, reading)
+    }
+}

@@ -1,0 +1,158 @@
+/// A person or publication named in a draft, and what the registry says of that spelling.
+struct NameMention: Sendable {
+    enum Kind: Sendable { case person, publication }
+    enum Resolution: Sendable, Equatable {
+        case exact(Int)
+        case nearMiss([Int])
+        case unknown
+    }
+
+    var kind: Kind
+    var resolution: Resolution
+    var text: String
+    /// UTF-8 range in the paragraph's plain text.
+    var start: Int
+    var end: Int
+}
+
+/// Finds registry names in runs of capitalized words, exactly or as near misses.
+struct NameSpotter {
+    enum Expectation { case person, publication, either }
+
+    let registry: Registry
+
+    /// Words that mark a run as an institution rather than a person when it is not in the registry.
+    static let institutionWords: Set<String> = [
+        "china", "news", "times", "post", "daily", "journal", "review", "institute", "center", "centre", "council",
+        "university", "press", "agency", "foundation", "watch", "media", "tone", "weekly", "magazine", "monitor",
+        "project", "lab", "forum", "network", "group", "bank", "ministry", "party", "committee", "association",
+        "society", "affairs", "policy", "economist", "reuters", "bloomberg", "xinhua", "telegraph", "guardian",
+        "herald", "tribune", "gazette", "radio", "television", "tv", "online", "wire", "report", "bureau", "office",
+        "commission", "state", "global", "international", "world", "asia", "asian", "pacific", "research", "studies",
+        "service", "services", "company", "corporation", "inc", "ltd", "blog", "podcast", "channel", "broadcasting",
+    ]
+
+    /// Resolves a slot of an attribution pattern ("<Person>, writing in <Publication>") to one name.
+    func resolve(_ tokens: [WordToken], _ span: Range<Int>, expecting: Expectation) -> NameMention? {
+        guard !span.isEmpty else { return nil }
+        if let exact = exactMention(tokens, span, expecting: expecting) { return exact }
+        if let near = nearMiss(tokens, span, expecting: expecting, minimumSingleTokenLength: 1) { return near }
+        let kind: NameMention.Kind
+        switch expecting {
+        case .person: kind = .person
+        case .publication: kind = .publication
+        case .either: kind = looksLikePerson(tokens, span) ? .person : .publication
+        }
+        let nameSpan = kind == .person ? personalPart(tokens, span) : span
+        return mention(kind, .unknown, tokens, nameSpan)
+    }
+
+    /// Every exact or near-miss registry name in a run (for prose and lead-ins without a pattern).
+    func mentions(_ tokens: [WordToken], _ span: Range<Int>, minimumSingleTokenLength: Int) -> [NameMention] {
+        var found: [NameMention] = []
+        var index = span.lowerBound
+        var uncoveredStart = index
+        func flushNearMisses(upTo end: Int) {
+            guard uncoveredStart < end else { return }
+            if let near = nearMiss(tokens, uncoveredStart..<end, expecting: .either,
+                minimumSingleTokenLength: minimumSingleTokenLength)
+            {
+                found.append(near)
+            }
+        }
+        while index < span.upperBound {
+            var matched: NameMention?
+            for length in stride(from: min(6, span.upperBound - index), through: 1, by: -1) {
+                if let exact = exactMention(tokens, index..<(index + length), expecting: .either, wholeSpan: true) {
+                    matched = exact
+                    break
+                }
+            }
+            if let matched {
+                flushNearMisses(upTo: index)
+                found.append(matched)
+                index = tokens.firstIndex { $0.start >= matched.end } ?? span.upperBound
+                uncoveredStart = index
+            } else {
+                index += 1
+            }
+        }
+        flushNearMisses(upTo: span.upperBound)
+        return found
+    }
+
+    private func exactMention(
+        _ tokens: [WordToken], _ span: Range<Int>, expecting: Expectation, wholeSpan: Bool = false
+    ) -> NameMention? {
+        let lengths = wholeSpan ? [span.count] : Array(stride(from: min(6, span.count), through: 1, by: -1))
+        for length in lengths {
+            for start in span.lowerBound...(span.upperBound - length) {
+                let sub = start..<(start + length)
+                let text = joined(tokens, sub)
+                if expecting != .publication, case .exact(let index) = registry.personNames.match(text) {
+                    return mention(.person, .exact(index), tokens, sub)
+                }
+                if expecting != .person, case .exact(let index) = registry.publicationNames.match(text) {
+                    return mention(.publication, .exact(index), tokens, sub)
+                }
+            }
+        }
+        return nil
+    }
+
+    private func nearMiss(
+        _ tokens: [WordToken], _ span: Range<Int>, expecting: Expectation, minimumSingleTokenLength: Int
+    ) -> NameMention? {
+        for length in stride(from: min(6, span.count), through: 1, by: -1) {
+            for start in span.lowerBound...(span.upperBound - length) {
+                let sub = start..<(start + length)
+                if length == 1, tokens[start].text.count < minimumSingleTokenLength { continue }
+                let text = joined(tokens, sub)
+                if expecting != .publication, length >= 2, case .nearMiss(let ids) = registry.personNames.match(text) {
+                    return mention(.person, .nearMiss(ids), tokens, sub)
+                }
+                if expecting != .person, case .nearMiss(let ids) = registry.publicationNames.match(text) {
+                    return mention(.publication, .nearMiss(ids), tokens, sub)
+                }
+            }
+        }
+        return nil
+    }
+
+    func looksLikePerson(_ tokens: [WordToken], _ span: Range<Int>) -> Bool {
+        let words = tokens[span]
+        guard let first = words.first, first.lower != "the" else { return false }
+        if words.contains(where: { NameSpotter.institutionWords.contains($0.lower) }) { return false }
+        return (2...4).contains(personalPart(tokens, span).count)
+    }
+
+    /// The name within a run that may start with a title or a sentence's first word ("Historian Mara Feld").
+    func personalPart(_ tokens: [WordToken], _ span: Range<Int>) -> Range<Int> {
+        guard span.count > 2 else { return span }
+        var start = span.upperBound - 2
+        while start > span.lowerBound, tokens[start - 1].isInitial || NameRuns.connectors.contains(tokens[start - 1].lower) {
+            start -= 1
+        }
+        return start..<span.upperBound
+    }
+
+    private func mention(_ kind: NameMention.Kind, _ resolution: NameMention.Resolution, _ tokens: [WordToken],
+        _ span: Range<Int>) -> NameMention {
+        NameMention(kind: kind, resolution: resolution, text: joined(tokens, span),
+            start: tokens[span.lowerBound].start, end: tokens[span.upperBound - 1].end)
+    }
+
+    func joined(_ tokens: [WordToken], _ span: Range<Int>) -> String {
+        var text = ""
+        for index in span {
+            if index > span.lowerBound { text += " " }
+            text += tokens[index].text
+        }
+        return text
+    }
+
+    /// The registry's spelling of an entry a mention resolved to.
+    func spelling(_ kind: NameMention.Kind, _ index: Int) -> String {
+        kind == .person ? registry.people[index].name : registry.publications[index].name
+    }
+}

@@ -1,0 +1,72 @@
+/// Checks a brief against the registry: a known source, a URL on that source's site, an excerpt of sensible length.
+struct BriefCheck {
+    let registry: Registry
+    let config: Config
+
+    func findings(for draft: Draft) -> [Finding] {
+        let fields = draft.frontMatter
+        var findings: [Finding] = []
+        var publication: Publication?
+        if let source = fields.source {
+            switch registry.publicationNames.match(source) {
+            case .exact(let index):
+                publication = registry.publications[index]
+            case .nearMiss(let ids):
+                let names = ids.map { registry.publications[$0].name }
+                findings.append(
+                    Finding(.briefUnknownSource, at: fields.position(of: "source"),
+                        "'\(source)' is not a publication in the registry; did you mean \(quotedList(names))?",
+                        suggestion: names.first))
+            case .none:
+                let closest = EditDistance.closest(to: source, in: registry.publications.map(\.name))
+                findings.append(
+                    Finding(.briefUnknownSource, at: fields.position(of: "source"),
+                        "'\(source)' is not a publication in the registry; "
+                            + (closest.map { "did you mean '\($0)'? If not, " } ?? "")
+                            + "add it to the registry with its domains",
+                        suggestion: closest))
+            }
+        }
+        if let publication, fields.via == nil, let url = fields.url, let host = WebAddress(url)?.host,
+            !publication.domains.isEmpty, !publication.owns(host: host)
+        {
+            let owner = registry.publication(forHost: host)
+            findings.append(
+                Finding(.briefURLNotSourceDomain, at: fields.position(of: "url"),
+                    "the URL is on \(host), which is not \(publication.name)'s site "
+                        + "(\(publication.domains.joined(separator: ", ")))"
+                        + (owner.map { "; it belongs to \($0.name): is 'source' right?" } ?? "; if it is hosted elsewhere, say where with 'via:'"),
+                    suggestion: owner?.name))
+        }
+        let words = ExcerptText.wordCount(draft.body)
+        if words == 0 {
+            findings.append(
+                Finding(.briefExcerptEmpty, at: draft.bodyPosition,
+                    "the excerpt is empty: paste one to three paragraphs from the source below the front matter"))
+        } else if !config.checks.excerptWords.contains(words) {
+            let range = config.checks.excerptWords
+            findings.append(
+                Finding(.briefExcerptLength, at: draft.bodyPosition,
+                    "the excerpt has \(words) words; the house style is \(range.lowerBound) to \(range.upperBound)"))
+        }
+        return findings
+    }
+}
+
+/// The words of a brief's excerpt.
+enum ExcerptText {
+    static func wordCount(_ document: MarkdownDocument) -> Int {
+        var count = 0
+        func visit(_ block: MarkdownBlock) {
+            var inWord = false
+            for scalar in block.inline.text.unicodeScalars {
+                let isWordScalar = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                if isWordScalar, !inWord { count += 1 }
+                inWord = isWordScalar || (inWord && (scalar == "'" || scalar == "\u{2019}" || scalar == "-"))
+            }
+            block.children.forEach(visit)
+        }
+        document.blocks.forEach(visit)
+        return count
+    }
+}

@@ -1,0 +1,18 @@
+/// Everything briefd has to say about one draft file.
+public struct DraftReport: Sendable, Codable {
+    public var path: String
+    /// The draft's kind, or nil when it could not be read far enough to know.
+    public var kind: DraftKind?
+    public var findings: [Finding]
+
+    public init(path: String, kind: DraftKind?, findings: [Finding]) {
+        self.path = path
+        self.kind = kind
+        self.findings = findings
+    }
+
+    public var errorCount: Int { findings.count { $0.severity == .error } }
+    public var warningCount: Int { findings.count { $0.severity == .warning } }
+    public var infoCount: Int { findings.count { $0.severity == .info } }
+    public var hasErrors: Bool { errorCount > 0 }
+}

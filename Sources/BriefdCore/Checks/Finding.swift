@@ -1,0 +1,71 @@
+/// How much a finding matters: an error keeps a draft out of the digest, a warning asks an editor to look.
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case error, warning, info
+
+    private var rank: Int {
+        switch self {
+        case .error: return 0
+        case .warning: return 1
+        case .info: return 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One thing an editor should know about a draft: what, where, and how to fix it.
+public struct Finding: Sendable, Hashable, Codable {
+    public var rule: Rule
+    public var severity: Severity
+    public var position: SourcePosition
+    public var message: String
+    /// The replacement text or action to take, when there is one ("Mara Feld").
+    public var suggestion: String?
+
+    public init(_ rule: Rule, at position: SourcePosition, _ message: String, suggestion: String? = nil) {
+        self.rule = rule
+        self.severity = rule.severity
+        self.position = position
+        self.message = message
+        self.suggestion = suggestion
+    }
+
+    enum CodingKeys: String, CodingKey { case rule, severity, line, column, message, suggestion }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rule.id, forKey: .rule)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(position.line, forKey: .line)
+        try container.encode(position.column, forKey: .column)
+        try container.encode(message, forKey: .message)
+        try container.encode(suggestion, forKey: .suggestion)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(String.self, forKey: .rule)
+        guard let rule = Rule(id: id) else {
+            throw DecodingError.dataCorruptedError(forKey: .rule, in: container, debugDescription: "unknown rule \(id)")
+        }
+        self.rule = rule
+        self.severity = try container.decode(Severity.self, forKey: .severity)
+        self.position = SourcePosition(
+            line: try container.decode(Int.self, forKey: .line), column: try container.decode(Int.self, forKey: .column))
+        self.message = try container.decode(String.self, forKey: .message)
+        self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
+    }
+}
+
+extension Array where Element == Finding {
+    /// Findings in reading order, most severe first at one position.
+    public func inReadingOrder() -> [Finding] {
+        sorted { ($0.position, $0.severity, $0.rule.id) < ($1.position, $1.severity, $1.rule.id) }
+    }
+}
+
+private func < (lhs: (SourcePosition, Severity, String), rhs: (SourcePosition, Severity, String)) -> Bool {
+    if lhs.0 != rhs.0 { return lhs.0 < rhs.0 }
+    if lhs.1 != rhs.1 { return lhs.1 < rhs.1 }
+    return lhs.2 < rhs.2
+}

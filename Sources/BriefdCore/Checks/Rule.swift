@@ -1,0 +1,53 @@
+/// Every rule briefd reports, with its stable id and severity. `docs/rules.md` documents each one; a test
+/// keeps the two in step.
+public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
+    // The file itself
+    case draftUnreadable = "draft.unreadable"
+    // Front matter
+    case frontMatterInvalid = "frontmatter.invalid"
+    case frontMatterMissingField = "frontmatter.missing-field"
+    case frontMatterWrongType = "frontmatter.wrong-type"
+    case frontMatterUnknownKind = "frontmatter.unknown-kind"
+    case frontMatterUnknownKey = "frontmatter.unknown-key"
+    case frontMatterDuplicateKey = "frontmatter.duplicate-key"
+    case frontMatterUnknownSection = "frontmatter.unknown-section"
+    case frontMatterBadURL = "frontmatter.bad-url"
+    case frontMatterDateInFuture = "frontmatter.date-in-future"
+    case frontMatterPublishedAfterIssue = "frontmatter.published-after-issue"
+    // Briefs
+    case briefUnknownSource = "brief.unknown-source"
+    case briefURLNotSourceDomain = "brief.url-domain"
+    case briefExcerptEmpty = "brief.excerpt-empty"
+    case briefExcerptLength = "brief.excerpt-length"
+    case briefDuplicateURL = "brief.duplicate-url"
+    // Quotes and attributions
+    case quoteUnattributed = "quote.unattributed"
+    case attributionMisspelledPerson = "attribution.misspelled-person"
+    case attributionMisspelledPublication = "attribution.misspelled-publication"
+    case attributionUnknownPerson = "attribution.unknown-person"
+    case attributionUnknownPublication = "attribution.unknown-publication"
+    case attributionRoleMismatch = "attribution.role-mismatch"
+    case attributionRoleNotHeld = "attribution.role-not-held"
+    case attributionOutletMismatch = "attribution.outlet-mismatch"
+    case attributionLinkDomain = "attribution.link-domain"
+    case proseMisspelledName = "prose.misspelled-name"
+
+    public var id: String { rawValue }
+
+    public init?(id: String) { self.init(rawValue: id) }
+
+    public var severity: Severity {
+        switch self {
+        case .draftUnreadable, .frontMatterInvalid, .frontMatterMissingField, .frontMatterWrongType,
+            .frontMatterUnknownKind, .frontMatterDuplicateKey, .frontMatterUnknownSection, .frontMatterBadURL,
+            .frontMatterDateInFuture, .frontMatterPublishedAfterIssue, .briefUnknownSource,
+            .briefURLNotSourceDomain, .briefDuplicateURL, .attributionMisspelledPerson,
+            .attributionMisspelledPublication:
+            return .error
+        case .frontMatterUnknownKey, .briefExcerptEmpty, .briefExcerptLength, .quoteUnattributed,
+            .attributionUnknownPerson, .attributionUnknownPublication, .attributionRoleMismatch,
+            .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName:
+            return .warning
+        }
+    }
+}

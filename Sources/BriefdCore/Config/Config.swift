@@ -1,0 +1,69 @@
+/// The loaded `briefd.yml`: the newsletter, where the registry and folders are, and the checks' limits.
+/// Paths are absolute, resolved against the config file's folder.
+public struct Config: Sendable {
+    public var path: String
+    public var newsletter = Newsletter()
+    public var registryPath: String
+    public var paths: Paths
+    public var checks = CheckSettings()
+
+    public struct Newsletter: Sendable {
+        public var name = "ZGBriefs"
+        public var sections = Config.defaultSections
+    }
+
+    public struct Paths: Sendable {
+        public var drafts: String
+        public var reports: String
+        public var digests: String
+        public var state: String
+    }
+
+    public struct CheckSettings: Sendable {
+        /// Drafts larger than this are not read (`draft.unreadable`).
+        public var maxDraftBytes = 2 * 1024 * 1024
+        /// A brief's excerpt outside this many words is `brief.excerpt-length`.
+        public var excerptWords = 20...400
+    }
+
+    public static let defaultSections = [
+        "Government / Politics / Foreign Affairs", "Economy / Trade / Business", "Society / Culture / Life", "Religion",
+        "Education / Language", "Travel / Food", "Books",
+    ]
+
+    /// A config with defaults, its folders laid out beside `path` as in the bundled example.
+    public static func defaults(at path: String) -> Config {
+        let folder = FilePath.directory(of: path)
+        return Config(
+            path: path, registryPath: FilePath.resolve("sources.yml", against: folder),
+            paths: Paths(
+                drafts: FilePath.resolve("../examples/drafts", against: folder),
+                reports: FilePath.resolve("../var/reports", against: folder),
+                digests: FilePath.resolve("../var/digests", against: folder),
+                state: FilePath.resolve("../var/briefd.sqlite", against: folder)))
+    }
+}
+
+/// Path arithmetic on strings (no file-system access): resolving config-relative paths.
+public enum FilePath {
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `path` made absolute against `folder` when relative, with `.` and `..` resolved.
+    public static func resolve(_ path: String, against folder: String) -> String {
+        let joined = path.hasPrefix("/") ? path : folder + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !joined.hasPrefix("/") { parts.append(part) }
+                continue
+            }
+            parts.append(part)
+        }
+        let body = parts.joined(separator: "/")
+        return joined.hasPrefix("/") ? "/" + body : (body.isEmpty ? "." : body)
+    }
+}

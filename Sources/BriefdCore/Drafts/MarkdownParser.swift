@@ -1,0 +1,171 @@
+internal import CCMark
+
+/// Parses Markdown with cmark-gfm (GitHub's dialect: autolinks, tables, strikethrough, tag filter).
+///
+/// - Important: this is the only file that talks to cmark-gfm for parsing.
+public enum MarkdownParser {
+    private static let extensionsRegistered: Bool = {
+        cmark_gfm_core_extensions_ensure_registered()
+        return true
+    }()
+
+    private static let extensionNames = ["autolink", "table", "strikethrough", "tagfilter"]
+
+    /// Parses the body of `source` that starts at byte `bodyStart` (line `bodyFirstLine` of the file).
+    public static func parse(_ source: SourceText, bodyStart: Int, bodyFirstLine: Int) -> MarkdownDocument {
+        precondition(extensionsRegistered)
+        guard let parser = cmark_parser_new(CMARK_OPT_DEFAULT) else { return MarkdownDocument(blocks: []) }
+        defer { cmark_parser_free(parser) }
+        for name in extensionNames {
+            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
+        }
+        let start = min(bodyStart, source.bytes.count)
+        source.bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress.map { UnsafeRawPointer($0 + start).assumingMemoryBound(to: CChar.self) }
+            if let base, buffer.count > start { cmark_parser_feed(parser, base, buffer.count - start) }
+        }
+        guard let root = cmark_parser_finish(parser) else { return MarkdownDocument(blocks: []) }
+        defer { cmark_node_free(root) }
+        var builder = TreeBuilder(source: source, lineOffset: bodyFirstLine - 1)
+        return MarkdownDocument(blocks: builder.children(of: root))
+    }
+
+    /// Walks cmark's tree once, converting positions and locating each run of text in the file.
+    private struct TreeBuilder {
+        let source: SourceText
+        let lineOffset: Int
+
+        mutating func children(of node: OpaquePointer) -> [MarkdownBlock] {
+            var result: [MarkdownBlock] = []
+            var child = cmark_node_first_child(node)
+            while let current = child {
+                result.append(block(current))
+                child = cmark_node_next(current)
+            }
+            return result
+        }
+
+        func offset(line: Int32, column: Int32) -> Int {
+            source.byteOffset(line: Int(line) + lineOffset, byteColumn: Int(column))
+        }
+
+        mutating func block(_ node: OpaquePointer) -> MarkdownBlock {
+            let type = cmark_node_get_type(node)
+            let start = offset(line: cmark_node_get_start_line(node), column: cmark_node_get_start_column(node))
+            var end = offset(line: cmark_node_get_end_line(node), column: cmark_node_get_end_column(node)) + 1
+            end = max(end, start)
+            let kind: MarkdownBlock.Kind
+            switch type {
+            case CMARK_NODE_PARAGRAPH: kind = .paragraph
+            case CMARK_NODE_HEADING: kind = .heading(level: Int(cmark_node_get_heading_level(node)))
+            case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
+            case CMARK_NODE_LIST: kind = .list
+            case CMARK_NODE_ITEM: kind = .item
+            case CMARK_NODE_CODE_BLOCK: kind = .codeBlock
+            case CMARK_NODE_HTML_BLOCK: kind = .htmlBlock
+            case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
+            default: kind = .other
+            }
+            var result = MarkdownBlock(kind: kind, start: start, end: end, children: [], inline: InlineText())
+            if kind == .codeBlock || kind == .htmlBlock {
+                result.literal = cmark_node_get_literal(node).map { String(cString: $0) }
+                return result
+            }
+            if let first = cmark_node_first_child(node), isInline(first) {
+                var collector = InlineCollector(source: source, cursor: start, limit: min(end, source.bytes.count))
+                collector.collect(childrenOf: node)
+                result.inline = collector.result
+            } else {
+                result.children = children(of: node)
+            }
+            return result
+        }
+
+        func isInline(_ node: OpaquePointer) -> Bool {
+            cmark_node_get_type(node).rawValue & UInt32(CMARK_NODE_TYPE_MASK) == UInt32(CMARK_NODE_TYPE_INLINE)
+        }
+    }
+
+    /// Gathers the plain text of inline nodes, finding each literal in the file after the previous one.
+    private struct InlineCollector {
+        let source: SourceText
+        var cursor: Int
+        let limit: Int
+        var result = InlineText()
+
+        mutating func collect(childrenOf node: OpaquePointer) {
+            var child = cmark_node_first_child(node)
+            while let current = child {
+                collect(current)
+                child = cmark_node_next(current)
+            }
+        }
+
+        mutating func collect(_ node: OpaquePointer) {
+            switch cmark_node_get_type(node) {
+            case CMARK_NODE_TEXT, CMARK_NODE_CODE:
+                appendLiteral(cmark_node_get_literal(node).map { String(cString: $0) } ?? "")
+            case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+                appendText(" ", fileOffset: cursor)
+            case CMARK_NODE_HTML_INLINE, CMARK_NODE_FOOTNOTE_REFERENCE:
+                break
+            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
+                let linkStart = cursor
+                let textStart = result.text.utf8.count
+                collect(childrenOf: node)
+                let textEnd = result.text.utf8.count
+                let firstText = result.anchors.last { $0.text == textStart }?.file
+                let isBare = !isImage && textEnd > textStart && result.text.utf8.dropFirst(textStart).elementsEqual(
+                    url.utf8.prefix(textEnd - textStart)) && (textEnd - textStart) >= url.utf8.count - 7
+                let kind: MarkdownLink.Kind = isImage ? .image : (isBare ? .autolink : .inline)
+                let fileOffset = firstText ?? find(Array(url.utf8), from: linkStart) ?? linkStart
+                result.links.append(
+                    MarkdownLink(url: url, kind: kind, fileOffset: fileOffset, textRange: textStart..<textEnd))
+                // Step over the destination so that later text is not "found" inside the URL.
+                if kind == .inline || kind == .image, let at = find(Array(url.utf8), from: cursor) {
+                    cursor = at + url.utf8.count
+                }
+            default:
+                collect(childrenOf: node)
+            }
+        }
+
+        mutating func appendLiteral(_ literal: String) {
+            guard !literal.isEmpty else { return }
+            let bytes = Array(literal.utf8)
+            if let at = find(bytes, from: cursor) {
+                appendText(literal, fileOffset: at)
+                cursor = at + bytes.count
+            } else {
+                // Escapes or entities make the literal differ from the file: anchor it where we are.
+                appendText(literal, fileOffset: cursor)
+            }
+        }
+
+        mutating func appendText(_ text: String, fileOffset: Int) {
+            result.anchors.append((result.text.utf8.count, fileOffset))
+            result.text += text
+        }
+
+        func find(_ needle: [UInt8], from start: Int) -> Int? {
+            guard let first = needle.first, start < limit, needle.count <= limit - start else { return nil }
+            var index = start
+            let last = limit - needle.count
+            while index <= last {
+                if source.bytes[index] == first {
+                    var matched = true
+                    var k = 1
+                    while k < needle.count {
+                        if source.bytes[index + k] != needle[k] { matched = false; break }
+                        k += 1
+                    }
+                    if matched { return index }
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+}

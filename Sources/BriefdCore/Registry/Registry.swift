@@ -1,0 +1,115 @@
+/// The known sources: publications (names, aliases, web domains) and people (names, roles, outlets).
+///
+/// Lookups go through indexes built once, so a registry of 10,000 people costs no more per name than one of ten.
+public struct Registry: Sendable {
+    public var publications: [Publication]
+    public var people: [Person]
+    public let publicationNames: NameIndex
+    public let personNames: NameIndex
+    private let domainIndex: [String: Int]
+
+    public init(publications: [Publication], people: [Person]) {
+        self.publications = publications
+        self.people = people
+        self.publicationNames = NameIndex(
+            publications.enumerated().map { index, publication in
+                (publication.name, publication.aliases, index)
+            }, dropsLeadingArticle: true)
+        self.personNames = NameIndex(
+            people.enumerated().map { index, person in (person.name, person.aliases, index) }, dropsLeadingArticle: false)
+        var domains: [String: Int] = [:]
+        for (index, publication) in publications.enumerated() {
+            for domain in publication.domains { domains[domain.lowercased()] = index }
+        }
+        self.domainIndex = domains
+    }
+
+    public static let empty = Registry(publications: [], people: [])
+
+    /// The publication whose domain is `host` or a parent of it (`www.caixinglobal.com` → `caixinglobal.com`).
+    public func publication(forHost host: String) -> Publication? {
+        var candidate = Substring(host.lowercased())
+        while true {
+            if let index = domainIndex[String(candidate)] { return publications[index] }
+            guard let dot = candidate.firstIndex(of: ".") else { return nil }
+            candidate = candidate[candidate.index(after: dot)...]
+        }
+    }
+
+    /// Whether `host` is `domain` or one of its subdomains.
+    public static func host(_ host: String, isWithin domain: String) -> Bool {
+        let host = host.lowercased()
+        let domain = domain.lowercased()
+        return host == domain || host.hasSuffix("." + domain)
+    }
+
+    public func publication(exactly name: String) -> Publication? {
+        if case .exact(let index) = publicationNames.match(name) { return publications[index] }
+        return nil
+    }
+}
+
+public struct Publication: Sendable, Hashable {
+    public var name: String
+    public var aliases: [String]
+    public var domains: [String]
+    public var paywall: Bool
+    public var position: SourcePosition
+
+    public init(name: String, aliases: [String] = [], domains: [String] = [], paywall: Bool = false,
+        position: SourcePosition = SourcePosition(line: 1, column: 1)) {
+        self.name = name
+        self.aliases = aliases
+        self.domains = domains
+        self.paywall = paywall
+        self.position = position
+    }
+
+    public func owns(host: String) -> Bool { domains.contains { Registry.host(host, isWithin: $0) } }
+}
+
+public struct Person: Sendable, Hashable {
+    public var name: String
+    public var aliases: [String]
+    public var roles: [Role]
+    public var writesFor: [String]
+    public var position: SourcePosition
+
+    public init(name: String, aliases: [String] = [], roles: [Role] = [], writesFor: [String] = [],
+        position: SourcePosition = SourcePosition(line: 1, column: 1)) {
+        self.name = name
+        self.aliases = aliases
+        self.roles = roles
+        self.writesFor = writesFor
+        self.position = position
+    }
+}
+
+/// A title held at an organisation, optionally between two dates (inclusive).
+public struct Role: Sendable, Hashable, CustomStringConvertible {
+    public var title: String
+    public var org: String
+    public var from: Day?
+    public var until: Day?
+
+    public init(title: String, org: String, from: Day? = nil, until: Day? = nil) {
+        self.title = title
+        self.org = org
+        self.from = from
+        self.until = until
+    }
+
+    public func isHeld(on day: Day) -> Bool {
+        if let from, day < from { return false }
+        if let until, until < day { return false }
+        return true
+    }
+
+    public var description: String {
+        var text = "\(title), \(org)"
+        if from != nil || until != nil {
+            text += " (\(from?.description ?? "…") – \(until?.description ?? "now"))"
+        }
+        return text
+    }
+}

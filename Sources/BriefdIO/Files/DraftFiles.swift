@@ -1,0 +1,114 @@
+@preconcurrency import Glibc
+public import BriefdCore
+
+/// A draft found on disk: its bytes, or the reason it was not read.
+public enum DraftInput: Sendable {
+    case read(path: String, bytes: [UInt8])
+    case refused(path: String, reason: String)
+
+    public var path: String {
+        switch self {
+        case .read(let path, _), .refused(let path, _): return path
+        }
+    }
+}
+
+/// Finds drafts under the paths an editor names and reads them, bounded in size.
+///
+/// - Important: a symlink that leads outside the folder being scanned is refused, never read: a draft
+///   folder must not become a way to make briefd read other files.
+public enum DraftFiles {
+    /// The `*.md` files under `paths` (files named directly are taken whatever their name), sorted.
+    /// Missing paths are returned as refusals so that the run reports them.
+    public static func find(_ paths: [String]) -> [(path: String, root: String?)] {
+        var found: [(String, String?)] = []
+        for path in paths {
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
+                found.append((path, nil))
+                continue
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                let root = realPath(path) ?? path
+                var files: [String] = []
+                walk(folder: path, root: root, into: &files, depth: 0)
+                found.append(contentsOf: files.sorted().map { ($0, root) })
+            } else {
+                found.append((path, nil))
+            }
+        }
+        return found
+    }
+
+    private static func walk(folder: String, root: String, into files: inout [String], depth: Int) {
+        guard depth < 32, let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix(".") { continue }  // editors' dotfiles and hidden folders
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                walk(folder: path, root: root, into: &files, depth: depth + 1)
+            case S_IFREG, S_IFLNK:
+                if name.hasSuffix(".md") { files.append(path) }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Reads one draft, refusing files over `maxBytes`, non-regular files and symlinks leading out of `root`.
+    public static func read(_ path: String, root: String?, maxBytes: Int) -> DraftInput {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            return .refused(path: path, reason: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard let target = realPath(path) else {
+                return .refused(path: path, reason: "the symlink is broken (its target does not exist)")
+            }
+            if let root, !(target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/")) {
+                return .refused(path: path, reason: "the symlink points outside the drafts folder (to \(target)); refused, not read")
+            }
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            return .refused(path: path, reason: "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return .refused(path: path, reason: "not a regular file")
+        }
+        if Int(info.st_size) > maxBytes {
+            return .refused(path: path, reason: "the file is \(info.st_size) bytes, over the limit of \(maxBytes) (checks.max_draft_bytes)")
+        }
+        // Read at most one byte past the limit, so a file that grows while we read is still bounded.
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), maxBytes) + 1)
+        var total = 0
+        while total < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
+            }
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return .refused(path: path, reason: "read failed: \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            total += count
+        }
+        if total > maxBytes {
+            return .refused(path: path, reason: "the file is over the limit of \(maxBytes) bytes (checks.max_draft_bytes)")
+        }
+        bytes.removeSubrange(total...)
+        return .read(path: path, bytes: bytes)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

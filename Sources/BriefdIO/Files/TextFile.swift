@@ -1,0 +1,23 @@
+@preconcurrency import Glibc
+
+/// Small whole-file reads and atomic writes for config, registry and report files.
+public enum TextFile {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Reads a UTF-8 text file of at most `maxBytes`.
+    public static func read(_ path: String, maxBytes: Int = 64 * 1024 * 1024) throws(Failure) -> String {
+        switch DraftFiles.read(path, root: nil, maxBytes: maxBytes) {
+        case .refused(_, let reason):
+            throw Failure(path: path, reason: reason)
+        case .read(_, let bytes):
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw Failure(path: path, reason: "the file is not valid UTF-8")
+            }
+            return text
+        }
+    }
+}

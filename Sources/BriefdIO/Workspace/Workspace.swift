@@ -1,0 +1,49 @@
+public import BriefdCore
+import Foundation
+
+/// The config and registry of one briefd workspace, loaded from disk.
+public struct Workspace: Sendable {
+    public var config: Config
+    public var registry: Registry
+
+    /// The config path: the one given, else `$BRIEFD_CONFIG`, else `config/briefd.yml`.
+    public static func configPath(_ given: String?) -> String {
+        if let given, !given.isEmpty { return given }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["BRIEFD_CONFIG"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "config/briefd.yml"
+    }
+
+    /// Loads and validates the config and the registry it names.
+    public static func load(configPath given: String?) throws(ConfigurationError) -> Workspace {
+        let path = absolute(configPath(given))
+        let configText: String
+        do {
+            configText = try TextFile.read(path, maxBytes: 4 * 1024 * 1024)
+        } catch {
+            throw ConfigurationError(path: path, position: nil, message: "cannot read the config: \(error.reason)")
+        }
+        let config = try ConfigParser.parse(configText, path: path)
+        let registryText: String
+        do {
+            registryText = try TextFile.read(config.registryPath)
+        } catch {
+            throw ConfigurationError(path: config.registryPath, position: nil, message: "cannot read the registry: \(error.reason)")
+        }
+        let registry = try RegistryParser.parse(registryText, path: config.registryPath)
+        return Workspace(config: config, registry: registry)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FilePath.resolve(path, against: FileManager.default.currentDirectoryPath)
+    }
+}
+
+/// Today's date on this machine's clock, in its time zone: what "in the future" means for a draft's date.
+public enum SystemClock {
+    public static func today() -> Day {
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+@preconcurrency import Glibc
+
+/// `briefd`: the editorial workflow daemon for a weekly news digest, and its one-shot commands.
+@main
+struct Briefd: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "briefd",
+        abstract: "Checks news-digest drafts against a source registry and builds the digest.",
+        version: version,
+        subcommands: [CheckCommand.self, ConfigCommand.self]
+    )
+
+    /// Exit codes are part of the interface: 0 clean, 1 findings or failures, 2 usage or config problems.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            let exitCode = self.exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandleOutput.write(message + "\n", to: exitCode == .success ? .standardOutput : .standardError)
+            }
+            Glibc.exit(exitCode == .success ? 0 : 2)
+        }
+    }
+}
+
+/// Writes to stdout or stderr without Foundation's buffering surprises.
+enum FileHandleOutput {
+    enum Stream { case standardOutput, standardError }
+
+    static func write(_ text: String, to stream: Stream = .standardOutput) {
+        let descriptor: Int32 = stream == .standardOutput ? 1 : 2
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}

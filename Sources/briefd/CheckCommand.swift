@@ -1,0 +1,61 @@
+import ArgumentParser
+import BriefdCore
+import BriefdIO
+@preconcurrency import Glibc
+
+/// The `--format` choices, mapped onto the report formatter's.
+enum ReportFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case text, json, github
+
+    var format: ReportFormatter.Format { ReportFormatter.Format(rawValue: rawValue)! }
+}
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The config file (default: $BRIEFD_CONFIG, else config/briefd.yml).")
+    var config: String?
+
+    /// Loads the workspace or exits 2 with the file, line and reason.
+    func loadWorkspace() throws -> Workspace {
+        do {
+            return try Workspace.load(configPath: config)
+        } catch {
+            FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check drafts: front matter, sources, attributions and names against the registry.",
+        discussion: "Exit status: 0 when no draft has an error, 1 when any has, 2 for usage or config problems."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "Output format: text, json or github.")
+    var format: ReportFormatOption = .text
+
+    @Flag(help: "Only the checks that need no network (link and quote checks are skipped).")
+    var offline = false
+
+    @Argument(help: "Draft files or folders (searched recursively for *.md).")
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("name at least one draft file or folder") }
+    }
+
+    func run() throws {
+        for path in paths where access(path, F_OK) != 0 {
+            FileHandleOutput.write("briefd: \(path): no such file or folder\n", to: .standardError)
+            throw ExitCode(2)
+        }
+        let workspace = try options.loadWorkspace()
+        let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        let reports = CheckRun(checker: checker).run(paths: paths)
+        FileHandleOutput.write(ReportFormatter.render(reports, as: format.format))
+        if reports.contains(where: \.hasErrors) { throw ExitCode(1) }
+    }
+}
