@@ -62,6 +62,14 @@ public enum DraftParser {
         let root: YAMLNode?
         do {
             root = try YAMLReader.compose(yamlText, firstLine: 2, maxNodes: maxFrontMatterValues)
+        } catch where !error.duplicateKeys.isEmpty {
+            let key = error.duplicateKeys[0]
+            let lines = (2..<closingLine).filter { source.line($0).hasPrefix(key + ":") || source.line($0).hasPrefix(key + " :") }
+            let at = lines.count > 1 ? SourcePosition(line: lines[1], column: 1) : error.position
+            let first = lines.first.map { " (first at line \($0))" } ?? ""
+            return Result(draft: nil, findings: [
+                Finding(.frontMatterDuplicateKey, at: at, "'\(key)' is set twice\(first); keep one")
+            ])
         } catch {
             return invalid("the front matter is not valid YAML: \(error.message)", at: error.position)
         }

@@ -22,15 +22,10 @@ enum FrontMatterDecoder {
             }
         }
         let schema = FrontMatterSchema.fields(for: result.kind)
+        // Keys are unique here: Yams refuses a mapping with a repeated key (see DraftParser).
         var seen: [String: SourcePosition] = [:]
         for entry in entries {
             let key = entry.key
-            if let first = seen[key] {
-                findings.append(
-                    Finding(.frontMatterDuplicateKey, at: entry.keyNode.position,
-                        "'\(key)' is set twice (first at line \(first.line)); keep one"))
-                continue
-            }
             seen[key] = entry.keyNode.position
             result.positions[key] = entry.value.position
             guard let field = schema.first(where: { $0.name == key }) else {

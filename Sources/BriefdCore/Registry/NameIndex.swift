@@ -60,14 +60,8 @@ public struct NameIndex: Sendable {
         if let ids = folded[tokens.joined(separator: " ")] {
             return .nearMiss(unique(ids.map { entries[$0].target }))
         }
-        var candidates = Set<Int>()
-        for token in tokens {
-            for probe in NameIndex.deletionKeys(token) {
-                if let ids = tokenKeys[probe] { candidates.formUnion(ids) }
-            }
-        }
         var scored: [(target: Int, distance: Int)] = []
-        for id in candidates {
+        for id in candidates(for: tokens) {
             let entry = entries[id]
             guard entry.foldedTokens.count == tokens.count else { continue }
             var total = 0
@@ -84,6 +78,21 @@ public struct NameIndex: Sendable {
         }
         guard let best = scored.map(\.distance).min() else { return .none }
         return .nearMiss(unique(scored.filter { $0.distance == best }.map(\.target).sorted()))
+    }
+
+    /// The entries sharing a token key with `tokens`: the only ones a near-miss lookup scores.
+    private func candidates(for tokens: [String]) -> Set<Int> {
+        var candidates = Set<Int>()
+        for token in tokens {
+            for probe in NameIndex.deletionKeys(token) {
+                if let ids = tokenKeys[probe] { candidates.formUnion(ids) }
+            }
+        }
+        return candidates
+    }
+
+    func candidateCount(for name: String) -> Int {
+        candidates(for: NameIndex.tokens(of: NameFolding.fold(exactKey(name)))).count
     }
 
     private func exactKey(_ name: String) -> String {

@@ -49,6 +49,8 @@ public enum YAMLReader {
 public struct YAMLProblem: Error, Sendable {
     public var message: String
     public var position: SourcePosition
+    /// Keys set twice in one mapping (Yams refuses these while composing).
+    public var duplicateKeys: [String] = []
 
     public init(message: String, position: SourcePosition) {
         self.message = message
@@ -66,6 +68,10 @@ public struct YAMLProblem: Error, Sendable {
             self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
         case .composer(let context, let problem, let mark, _):
             self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            self.init(message: "\(keys) set twice in one mapping; keep one", position: at(context.mark))
+            self.duplicateKeys = duplicates
         case .reader(let problem, _, _, _):
             self.init(message: problem, position: SourcePosition(line: firstLine, column: 1))
         default:

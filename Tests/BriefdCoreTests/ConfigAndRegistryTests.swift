@@ -1,0 +1,82 @@
+import Foundation
+import BriefdCore
+import Testing
+
+@Suite("Config and registry files: errors name the file and line")
+struct ConfigAndRegistryTests {
+    func registryError(_ text: String) -> ConfigurationError? {
+        do {
+            _ = try RegistryParser.parse(text, path: "sources.yml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func unknownRegistryKeyNamesTheClosest() throws {
+        let error = try #require(registryError("publications:\n  - name: A\n    domian: [a.com]\n"))
+        #expect(error.position?.line == 3)
+        #expect(error.message.contains("did you mean 'domains'"))
+    }
+
+    @Test func duplicatePersonNameIsAnError() throws {
+        let error = try #require(registryError("people:\n  - name: Mara Feld\n  - name: Mara Feld\n"))
+        #expect(error.position?.line == 3)
+        #expect(error.description.hasPrefix("sources.yml:3:"))
+    }
+
+    @Test func aliasClaimedByTwoEntriesIsAnError() throws {
+        let error = try #require(
+            registryError("publications:\n  - name: A\n    aliases: [X]\n  - name: B\n    aliases: [X]\n"))
+        #expect(error.message.contains("'A'") && error.message.contains("'B'"))
+    }
+
+    @Test func writesForMustNameAKnownPublication() throws {
+        let error = try #require(registryError("people:\n  - name: Mara Feld\n    writes_for: [Nowhere]\n"))
+        #expect(error.position?.line == 3)
+    }
+
+    @Test func registryAliasBombIsRefused() throws {
+        var yaml = "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { yaml += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let error = try #require(registryError(yaml))
+        #expect(error.message.contains("aliases"))
+    }
+
+    @Test func validRegistryLoads() throws {
+        let registry = try RegistryParser.parse(
+            "publications:\n  - name: Caixin\n    domains: [caixinglobal.com]\npeople:\n  - name: Li Wei\n    writes_for: [Caixin]\n",
+            path: "s.yml")
+        #expect(registry.publications.count == 1 && registry.people.count == 1)
+        #expect(registry.publication(forHost: "www.caixinglobal.com")?.name == "Caixin")
+        #expect(registry.publication(forHost: "notcaixinglobal.com") == nil)
+    }
+
+    @Test func unknownConfigKeyNamesTheClosest() {
+        #expect(throws: ConfigurationError.self) { try ConfigParser.parse("newsleter:\n  name: X\n", path: "/c/briefd.yml") }
+        do {
+            _ = try ConfigParser.parse("paths:\n  draft: x\n", path: "/c/briefd.yml")
+        } catch {
+            #expect(error.message.contains("did you mean 'drafts'"))
+            #expect(error.position?.line == 2)
+        }
+    }
+
+    @Test func configPathsAreRelativeToTheConfigFile() throws {
+        let config = try ConfigParser.parse("registry: sources.yml\npaths:\n  drafts: ../drafts\n", path: "/srv/briefd/config/briefd.yml")
+        #expect(config.registryPath == "/srv/briefd/config/sources.yml")
+        #expect(config.paths.drafts == "/srv/briefd/drafts")
+    }
+}
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test func rulesDocumentListsEveryRule() throws {
+        let root = String(#filePath).components(separatedBy: "/Tests/")[0]
+        let text = try String(contentsOfFile: root + "/docs/rules.md", encoding: .utf8)
+        for rule in Rule.allCases {
+            #expect(text.contains("`\(rule.id)`"), "docs/rules.md does not document \(rule.id)")
+            #expect(text.contains("| `\(rule.id)` | \(rule.severity.rawValue) |"), "severity of \(rule.id) in docs")
+        }
+    }
+}

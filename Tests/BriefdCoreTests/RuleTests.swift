@@ -1,0 +1,121 @@
+import BriefdCore
+import Testing
+
+/// One failing and one passing draft for each rule; the failing one says where the finding must be.
+struct RuleCase: Sendable, CustomTestStringConvertible {
+    var rule: Rule
+    var failing: String
+    var line: Int
+    var column: Int
+    var passing: String
+
+    var testDescription: String { rule.id }
+}
+
+@Suite("Each rule: one failing and one passing case")
+struct RuleTests {
+    typealias S = TestSupport
+
+    static let cases: [RuleCase] = [
+        RuleCase(rule: .frontMatterMissingField, failing: S.brief(["source": nil]), line: 1, column: 1,
+            passing: S.brief()),
+        RuleCase(rule: .frontMatterWrongType, failing: S.brief(["published": "last week"]), line: 5, column: 12,
+            passing: S.brief(["published": "2026-11-19"])),
+        RuleCase(rule: .frontMatterUnknownKind, failing: S.brief(["kind": "breif"]), line: 7, column: 7,
+            passing: S.brief(["kind": "brief"])),
+        RuleCase(rule: .frontMatterUnknownKey, failing: S.brief(["sectoin": "Books"]), line: 7, column: 1,
+            passing: S.brief(["featured": "true"])),
+        RuleCase(rule: .frontMatterDuplicateKey,
+            failing: S.brief().replacingFirst("section:", with: "title: Again\nsection:"), line: 6, column: 1,
+            passing: S.brief()),
+        RuleCase(rule: .frontMatterUnknownSection, failing: S.brief(["section": "Sport"]), line: 6, column: 10,
+            passing: S.brief(["section": "Books"])),
+        RuleCase(rule: .frontMatterBadURL, failing: S.brief(["url": "ftp://thewirechina.com/x"]), line: 3, column: 6,
+            passing: S.brief(["url": "http://thewirechina.com/x"])),
+        RuleCase(rule: .frontMatterDateInFuture, failing: S.brief(["published": "2026-12-24"]), line: 5, column: 12,
+            passing: S.brief(["published": "2026-11-27"])),
+        RuleCase(rule: .frontMatterPublishedAfterIssue, failing: S.brief(["issue": "2026-11-19"]), line: 5, column: 12,
+            passing: S.brief(["issue": "2026-11-26"])),
+        RuleCase(rule: .briefUnknownSource, failing: S.brief(["source": "Caxin"]), line: 4, column: 9,
+            passing: S.brief(["source": "Wire China"])),
+        RuleCase(rule: .briefURLNotSourceDomain, failing: S.brief(["url": "https://www.scmp.com/a"]), line: 3, column: 6,
+            passing: S.brief(["url": "https://www.scmp.com/a", "via": "SCMP"])),
+        RuleCase(rule: .briefExcerptEmpty, failing: S.brief(body: "\n"), line: 8, column: 1,
+            passing: S.brief()),
+        RuleCase(rule: .briefExcerptLength, failing: S.brief(body: "Too short.\n"), line: 8, column: 1,
+            passing: S.brief()),
+        RuleCase(rule: .quoteUnattributed, failing: S.post("Some context.\n\n> A quote from nowhere.\n"), line: 9, column: 1,
+            passing: S.post("Mara Feld said:\n\n> A quote from somewhere.\n")),
+        RuleCase(rule: .attributionMisspelledPerson, failing: S.post("Mara Fled said:\n\n> Words.\n"), line: 7, column: 1,
+            passing: S.post("Mara Feld said:\n\n> Words.\n")),
+        RuleCase(rule: .attributionMisspelledPublication, failing: S.post("Caxin reported:\n\n> Words.\n"), line: 7, column: 1,
+            passing: S.post("Caixin reported:\n\n> Words.\n")),
+        RuleCase(rule: .attributionUnknownPerson, failing: S.post("Daniel Okafor said:\n\n> Words.\n"), line: 7, column: 1,
+            passing: S.post("Li Wen said:\n\n> Words.\n")),
+        RuleCase(rule: .attributionUnknownPublication, failing: S.post("According to The Beijing Review, prices rose:\n\n> Words.\n"),
+            line: 7, column: 14, passing: S.post("According to Sixth Tone, prices rose:\n\n> Words.\n")),
+        RuleCase(rule: .attributionRoleMismatch,
+            failing: S.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7, column: 9,
+            passing: S.post("Li Wen, director of the Shanghai Policy Lab, said:\n\n> Words.\n")),
+        RuleCase(rule: .attributionRoleNotHeld,
+            failing: S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7, column: 12,
+            passing: S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n", date: "2023-05-01")),
+        RuleCase(rule: .attributionOutletMismatch, failing: S.post("Mara Feld, writing in Sixth Tone, said:\n\n> Words.\n"),
+            line: 7, column: 23, passing: S.post("Mara Feld, writing in Foreign Affairs, said:\n\n> Words.\n")),
+        RuleCase(rule: .attributionLinkDomain,
+            failing: S.post("Caixin [reported](https://www.scmp.com/news/1):\n\n> Words.\n"), line: 7, column: 9,
+            passing: S.post("Caixin [reported](https://www.caixinglobal.com/news/1):\n\n> Words.\n")),
+        RuleCase(rule: .proseMisspelledName, failing: S.post("We met Mara Fedl last week.\n"), line: 7, column: 8,
+            passing: S.post("We met Mara Feld last week.\n")),
+    ]
+
+    @Test(arguments: cases)
+    func failingCaseIsReportedWhereItIs(_ rule: RuleCase) {
+        let findings = TestSupport.findings(rule.failing).filter { $0.rule == rule.rule }
+        #expect(findings.count == 1, "\(TestSupport.findings(rule.failing))")
+        #expect(findings.first?.position == SourcePosition(line: rule.line, column: rule.column))
+        #expect(findings.first?.severity == rule.rule.severity)
+        #expect(findings.first?.message.isEmpty == false)
+    }
+
+    @Test(arguments: cases)
+    func passingCaseHasNoFindingOfThatRule(_ rule: RuleCase) {
+        let findings = TestSupport.findings(rule.passing)
+        #expect(!findings.contains { $0.rule == rule.rule }, "\(findings)")
+    }
+
+    @Test func everyRuleHasACase() {
+        let covered = Set(Self.cases.map(\.rule))
+        let others: Set<Rule> = [.draftUnreadable, .frontMatterInvalid, .briefDuplicateURL]  // DraftParserTests, CrossDraftTests
+        #expect(Set(Rule.allCases).subtracting(covered).subtracting(others).isEmpty)
+    }
+
+    @Test func misspelledNameSuggestsTheRegistrySpelling() {
+        let finding = TestSupport.findings(S.post("Mara Fled, writing in The Wire China, said:\n\n> Words.\n"))
+            .first { $0.rule == .attributionMisspelledPerson }
+        #expect(finding?.suggestion == "Mara Feld")
+        #expect(finding?.message.contains("did you mean 'Mara Feld'?") == true)
+    }
+
+    @Test func theSameURLInTwoBriefsIsAnErrorOnBoth() throws {
+        let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
+        let first = try #require(checker.check(path: "a.md", bytes: Array(S.brief().utf8)).draft)
+        let second = try #require(
+            checker.check(path: "b.md",
+                bytes: Array(S.brief(["url": "https://thewirechina.com/2026/11/16/licensing-rules?utm_source=x"]).utf8)).draft)
+        let third = try #require(
+            checker.check(path: "c.md", bytes: Array(S.brief(["url": "https://thewirechina.com/other"]).utf8)).draft)
+        let findings = DraftChecker.crossDraftFindings([first, second, third])
+        #expect(findings["a.md"]?.map(\.rule) == [.briefDuplicateURL])
+        #expect(findings["b.md"]?.first?.message.contains("a.md") == true)
+        #expect(findings["c.md"] == nil)
+        #expect(findings["a.md"]?.first?.position == SourcePosition(line: 3, column: 6))
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}
