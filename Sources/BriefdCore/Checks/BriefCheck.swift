@@ -60,7 +60,7 @@ enum ExcerptText {
         func visit(_ block: MarkdownBlock) {
             var inWord = false
             for scalar in block.inline.text.unicodeScalars {
-                let isWordScalar = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                let isWordScalar = scalar.isWordCharacter
                 if isWordScalar, !inWord { count += 1 }
                 inWord = isWordScalar || (inWord && (scalar == "'" || scalar == "\u{2019}" || scalar == "-"))
             }

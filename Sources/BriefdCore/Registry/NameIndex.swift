@@ -48,8 +48,13 @@ public struct NameIndex: Sendable {
     /// The registry spelling for an entry found by `match` (a name or the alias that matched).
     public func spelling(ofTarget target: Int) -> String? { entries.first { $0.target == target }?.spelling }
 
-    /// The token count of names in the index, for choosing which spans of text to try.
-    public func hasToken(_ foldedToken: String) -> Bool { tokenKeys[foldedToken] != nil }
+    /// What the index knows of one word of text: whether some name holds it exactly, and whether some name
+    /// holds a word within one edit of it. Spans with no such word need no lookup at all.
+    public func tokenHit(_ word: String) -> (exact: Bool, near: Bool) {
+        let folded = NameFolding.fold(word)
+        if tokenKeys[folded] != nil { return (true, true) }
+        return (false, NameIndex.deletionKeys(folded).contains { tokenKeys[$0] != nil })
+    }
 
     public func match(_ name: String) -> Match {
         let key = exactKey(name)
@@ -96,11 +101,23 @@ public struct NameIndex: Sendable {
     }
 
     private func exactKey(_ name: String) -> String {
+        if isNormalized(name) { return dropsLeadingArticle && (name.hasPrefix("The ") || name.hasPrefix("the ")) ? String(name.dropFirst(4)) : name }
         var text = Substring(name)
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
         if dropsLeadingArticle, text.hasPrefix("The ") || text.hasPrefix("the ") { text = text.dropFirst(4) }
         return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Single spaces between words and none at the ends: the form the spotter builds, needing no clean-up.
+    private func isNormalized(_ name: String) -> Bool {
+        var previousWasSpace = true
+        for byte in name.utf8 {
+            let isSpace = byte == 0x20
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte >= 0x80 || (isSpace && previousWasSpace) { return false }
+            previousWasSpace = isSpace
+        }
+        return !previousWasSpace
     }
 
     static func tokens(of foldedName: String) -> [String] {

@@ -28,3 +28,19 @@ public enum NameFolding {
         return String(result)
     }
 }
+
+extension Unicode.Scalar {
+    /// A letter or digit: part of a word. ASCII is answered without Unicode property tables, which are
+    /// slow enough to dominate a check run.
+    @inline(__always) var isWordCharacter: Bool {
+        if value < 0x80 {
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+        }
+        return properties.isAlphabetic || properties.numericType != nil
+    }
+
+    @inline(__always) var isUppercaseLetter: Bool {
+        if value < 0x80 { return value >= 0x41 && value <= 0x5A }
+        return properties.isUppercase
+    }
+}

@@ -11,7 +11,9 @@ public enum YAMLReader {
     public static func compose(_ text: String, firstLine: Int = 1, maxNodes: Int) throws(YAMLProblem) -> YAMLNode? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver leaves every scalar untyped: YAMLNode types scalars itself, strictly, and
+            // Yams' default resolver runs a regular expression per scalar.
+            root = try Yams.compose(yaml: text, .basic, .default, .utf8)  // .default encoding reads the environment each call
         } catch let error as YamlError {
             throw YAMLProblem(error, firstLine: firstLine)
         } catch {

@@ -71,6 +71,7 @@ struct AttributionCheck {
     /// Records the people a paragraph names (for later pronouns), its near misses, and any role it states.
     private func readParagraph(_ block: MarkdownBlock, draft: Draft, state: inout WalkState) {
         let tokens = WordTokenizer.tokens(of: block.inline.text)
+        let spotter = NameSpotter(registry: registry, tokens: tokens)
         var mentions: [NameMention] = []
         for run in NameRuns.runs(in: tokens) {
             mentions.append(contentsOf: spotter.mentions(tokens, run.range, minimumSingleTokenLength: 6))

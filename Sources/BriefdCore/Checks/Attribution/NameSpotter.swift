@@ -20,6 +20,34 @@ struct NameSpotter {
     enum Expectation { case person, publication, either }
 
     let registry: Registry
+    /// Per word of the text being read: which indexes know it exactly or nearly (see `NameIndex.tokenHit`).
+    private var hits: [(person: (exact: Bool, near: Bool), publication: (exact: Bool, near: Bool))] = []
+
+    init(registry: Registry) {
+        self.registry = registry
+    }
+
+    /// A spotter for one paragraph's words, which looks up only the spans that hold a word the registry knows.
+    init(registry: Registry, tokens: [WordToken]) {
+        self.registry = registry
+        let none = (exact: false, near: false)
+        self.hits = tokens.map { token in
+            // Only capitalized words and connectors ("of", "on") can be part of a name run.
+            guard token.isCapitalized || NameRuns.connectors.contains(token.lower) else { return (none, none) }
+            return (registry.personNames.tokenHit(token.text), registry.publicationNames.tokenHit(token.text))
+        }
+    }
+
+    private func mayMatchExactly(_ span: Range<Int>, person: Bool) -> Bool {
+        guard !hits.isEmpty else { return true }
+        return span.allSatisfy { person ? hits[$0].person.exact : hits[$0].publication.exact }
+            || (!person && span.count > 1 && span.dropFirst().allSatisfy { hits[$0].publication.exact })  // "The …"
+    }
+
+    private func mayMatchNearly(_ span: Range<Int>, person: Bool) -> Bool {
+        guard !hits.isEmpty else { return true }
+        return span.contains { person ? hits[$0].person.near : hits[$0].publication.near }
+    }
 
     /// Words that mark a run as an institution rather than a person when it is not in the registry.
     static let institutionWords: Set<String> = [
@@ -89,10 +117,14 @@ struct NameSpotter {
             for start in span.lowerBound...(span.upperBound - length) {
                 let sub = start..<(start + length)
                 let text = joined(tokens, sub)
-                if expecting != .publication, case .exact(let index) = registry.personNames.match(text) {
+                if expecting != .publication, mayMatchExactly(sub, person: true),
+                    case .exact(let index) = registry.personNames.match(text)
+                {
                     return mention(.person, .exact(index), tokens, sub)
                 }
-                if expecting != .person, case .exact(let index) = registry.publicationNames.match(text) {
+                if expecting != .person, mayMatchExactly(sub, person: false),
+                    case .exact(let index) = registry.publicationNames.match(text)
+                {
                     return mention(.publication, .exact(index), tokens, sub)
                 }
             }
@@ -108,10 +140,14 @@ struct NameSpotter {
                 let sub = start..<(start + length)
                 if length == 1, tokens[start].text.count < minimumSingleTokenLength { continue }
                 let text = joined(tokens, sub)
-                if expecting != .publication, length >= 2, case .nearMiss(let ids) = registry.personNames.match(text) {
+                if expecting != .publication, length >= 2, mayMatchNearly(sub, person: true),
+                    case .nearMiss(let ids) = registry.personNames.match(text)
+                {
                     return mention(.person, .nearMiss(ids), tokens, sub)
                 }
-                if expecting != .person, case .nearMiss(let ids) = registry.publicationNames.match(text) {
+                if expecting != .person, mayMatchNearly(sub, person: false),
+                    case .nearMiss(let ids) = registry.publicationNames.match(text)
+                {
                     return mention(.publication, .nearMiss(ids), tokens, sub)
                 }
             }

@@ -39,7 +39,7 @@ enum WordTokenizer {
                 let first = word.unicodeScalars.first!
                 result.append(
                     WordToken(text: word, lower: word.lowercased(), start: currentStart, end: wordEnd,
-                        before: String(separator), isCapitalized: first.properties.isUppercase))
+                        before: String(separator), isCapitalized: first.isUppercaseLetter))
                 separator = String.UnicodeScalarView()
             }
             current = String.UnicodeScalarView()
@@ -47,12 +47,12 @@ enum WordTokenizer {
 
         for (index, scalar) in scalars.enumerated() {
             let width = String(scalar).utf8.count
-            let isLetter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            let isLetter = scalar.isWordCharacter
             let joinsWord =
                 (scalar == "'" || scalar == "\u{2019}" || scalar == "-") && !current.isEmpty
-                && index + 1 < scalars.count && scalars[index + 1].properties.isAlphabetic
+                && index + 1 < scalars.count && scalars[index + 1].isWordCharacter
             let isInitialStop =
-                scalar == "." && current.count == 1 && current.first!.properties.isUppercase
+                scalar == "." && current.count == 1 && current.first!.isUppercaseLetter
                 && (index + 1 == scalars.count || scalars[index + 1] == " ")
             if isLetter || joinsWord || isInitialStop {
                 if current.isEmpty { currentStart = offset }
