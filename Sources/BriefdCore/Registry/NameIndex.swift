@@ -45,9 +45,6 @@ public struct NameIndex: Sendable {
         }
     }
 
-    /// The registry spelling for an entry found by `match` (a name or the alias that matched).
-    public func spelling(ofTarget target: Int) -> String? { entries.first { $0.target == target }?.spelling }
-
     /// What the index knows of one word of text: whether some name holds it exactly, and whether some name
     /// holds a word within one edit of it. Spans with no such word need no lookup at all.
     public func tokenHit(_ word: String) -> (exact: Bool, near: Bool) {

@@ -43,10 +43,6 @@ public struct Registry: Sendable {
         return host == domain || host.hasSuffix("." + domain)
     }
 
-    public func publication(exactly name: String) -> Publication? {
-        if case .exact(let index) = publicationNames.match(name) { return publications[index] }
-        return nil
-    }
 }
 
 public struct Publication: Sendable, Hashable {
