@@ -23,8 +23,8 @@ release: deps
 
 ## run: check the bundled example drafts (some are clean, some carry deliberate mistakes).
 run: build
-	@echo "== briefd check over examples/drafts (config: $(BRIEFD_CONFIG))"
-	@status=0; .build/debug/briefd check --config $(BRIEFD_CONFIG) examples/drafts || status=$$?; \
+	@echo "== briefd check --offline over examples/drafts (config: $(BRIEFD_CONFIG); drop --offline to check links too)"
+	@status=0; .build/debug/briefd check --offline --config $(BRIEFD_CONFIG) examples/drafts || status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi; \
 	echo "(exit status $$status: 0 = no errors, 1 = some drafts have errors — the examples include deliberate mistakes)"
 

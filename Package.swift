@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Data flows one way: drafts -> checks -> reports (BriefdCore, pure), with file-system, network
-// and database edges in BriefdIO, and a thin `briefd` command on top.
+// Data flows one way: drafts -> checks -> reports, and cited links -> verdicts (BriefdCore, pure), with
+// file-system, network (libcurl) and database (GRDB) edges in BriefdIO, and a thin `briefd` command on top.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // One system-library target per C library; a C shim only where Swift cannot call the API.
@@ -40,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "BriefdIO",
-            dependencies: ["BriefdCore", "CCurlShim"],
+            dependencies: ["BriefdCore", "CCurlShim", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -54,7 +54,24 @@ struct CheckCommand: ParsableCommand {
         }
         let workspace = try options.loadWorkspace()
         let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
-        let reports = CheckRun(checker: checker).run(paths: paths)
+        let checked = CheckRun(checker: checker).runCollectingLinks(paths: paths)
+        var reports = checked.reports
+        let links = checked.links
+        if !offline && !links.isEmpty {
+            let run = LinkRun(config: workspace.config, registry: workspace.registry)
+            let entries: [LinkReportFormatter.Entry]
+            do {
+                entries = try blocking { try await run.check(links, useCache: true, version: Briefd.version) }
+            } catch {
+                FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
+                throw ExitCode(2)
+            }
+            let results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            for index in reports.indices {
+                let found = LinkFindings.findings(path: reports[index].path, links: links, results: results)
+                reports[index].findings = (reports[index].findings + found).inReadingOrder()
+            }
+        }
         FileHandleOutput.write(ReportFormatter.render(reports, as: format.format))
         if reports.contains(where: \.hasErrors) { throw ExitCode(1) }
     }

@@ -18,14 +18,14 @@ struct CheckCommandTests {
     }
 
     @Test func cleanDraftsExitZeroWithNoFindings() throws {
-        let run = try Briefd.run(["check", "--config", config, Self.fixtures + "/drafts/clean-brief.md",
+        let run = try Briefd.run(["check", "--offline", "--config", config, Self.fixtures + "/drafts/clean-brief.md",
             Self.fixtures + "/drafts/clean-post.md"])
         #expect(run.status == 0)
         #expect(run.stdout == "2 drafts checked: 0 errors, 0 warnings, 2 clean\n")
     }
 
     @Test func errorsExitOneWithPathLineAndColumn() throws {
-        let run = try Briefd.run(["check", "--config", config, Self.fixtures + "/drafts"])
+        let run = try Briefd.run(["check", "--offline", "--config", config, Self.fixtures + "/drafts"])
         #expect(run.status == 1)
         #expect(run.stdout.contains(
             "/drafts/misspelled.md:9:1: error attribution.misspelled-person: 'Mara Fled' is not in the registry; did you mean 'Mara Feld'?\n"))
@@ -33,7 +33,7 @@ struct CheckCommandTests {
     }
 
     @Test func jsonOutputHasTheDocumentedShape() throws {
-        let run = try Briefd.run(["check", "--config", config, "--format", "json", Self.fixtures + "/drafts"])
+        let run = try Briefd.run(["check", "--offline", "--config", config, "--format", "json", Self.fixtures + "/drafts"])
         #expect(run.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let summary = try #require(object["summary"] as? [String: Int])
@@ -50,7 +50,7 @@ struct CheckCommandTests {
     }
 
     @Test func githubFormatWritesAnnotations() throws {
-        let run = try Briefd.run(["check", "--config", config, "--format", "github", Self.fixtures + "/drafts/misspelled.md"])
+        let run = try Briefd.run(["check", "--offline", "--config", config, "--format", "github", Self.fixtures + "/drafts/misspelled.md"])
         #expect(run.status == 1)
         #expect(run.stdout.hasPrefix("::error file="))
         #expect(run.stdout.contains(",line=9,col=1,title=attribution.misspelled-person::'Mara Fled'"))
@@ -73,7 +73,7 @@ struct CheckCommandTests {
         defer { try? FileManager.default.removeItem(atPath: outside) }
         try FileManager.default.createSymbolicLink(atPath: folder + "/escape.md", withDestinationPath: outside)
 
-        let run = try Briefd.run(["check", "--config", config, "--format", "json", folder])
+        let run = try Briefd.run(["check", "--offline", "--config", config, "--format", "json", folder])
         #expect(run.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let drafts = try #require(object["drafts"] as? [[String: Any]])
@@ -99,7 +99,7 @@ struct CheckCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "registry: sources.yml\n".write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         try "people:\n  - name: A B\n    rolez: []\n".write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
-        let run = try Briefd.run(["check", "--config", folder + "/briefd.yml", folder])
+        let run = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder])
         #expect(run.status == 2)
         #expect(run.stderr.contains("sources.yml:3:5: unknown key 'rolez' in a person; did you mean 'roles'?"))
     }
@@ -108,12 +108,12 @@ struct CheckCommandTests {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "newsleter:\n  name: X\n".write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        let broken = try Briefd.run(["check", "--config", folder + "/briefd.yml", folder])
+        let broken = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder])
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("briefd.yml:1:1: unknown key 'newsleter' in the config; did you mean 'newsletter'?"))
-        #expect(try Briefd.run(["check", "--config", config]).status == 2)
-        #expect(try Briefd.run(["check", "--format", "xml", "--config", config, folder]).status == 2)
-        #expect(try Briefd.run(["check", "--config", config, folder + "/missing"]).status == 2)
+        #expect(try Briefd.run(["check", "--offline", "--config", config]).status == 2)
+        #expect(try Briefd.run(["check", "--offline", "--format", "xml", "--config", config, folder]).status == 2)
+        #expect(try Briefd.run(["check", "--offline", "--config", config, folder + "/missing"]).status == 2)
     }
 
     @Test func configCheckPrintsWhatItLoaded() throws {
@@ -175,7 +175,7 @@ struct ExampleDraftTests {
         let root = String(#filePath).components(separatedBy: "/Tests/")[0]
         let expected = try String(
             contentsOfFile: CheckCommandTests.fixtures + "/examples.expected", encoding: .utf8)
-        let run = try Briefd.run(["check", "--config", "config/briefd.yml", "examples/drafts"], directory: root)
+        let run = try Briefd.run(["check", "--offline", "--config", "config/briefd.yml", "examples/drafts"], directory: root)
         #expect(run.status == 1)
         #expect(run.stdout == expected)
         for clean in ["2026-11-20-tech-giants.md", "2026-11-21-caixin-database.md", "2026-11-22-weibo-video.md",

@@ -31,6 +31,13 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
     case attributionOutletMismatch = "attribution.outlet-mismatch"
     case attributionLinkDomain = "attribution.link-domain"
     case proseMisspelledName = "prose.misspelled-name"
+    // Links (checked over the network unless `--offline`)
+    case linkBroken = "link.broken"
+    case linkRedirected = "link.redirected"
+    case linkSoft404 = "link.soft-404"
+    case linkBlocked = "link.blocked"
+    case linkTimeout = "link.timeout"
+    case linkBlockedAddress = "link.blocked-address"
 
     public var id: String { rawValue }
 
@@ -42,12 +49,15 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
             .frontMatterUnknownKind, .frontMatterDuplicateKey, .frontMatterUnknownSection, .frontMatterBadURL,
             .frontMatterDateInFuture, .frontMatterPublishedAfterIssue, .briefUnknownSource,
             .briefURLNotSourceDomain, .briefDuplicateURL, .attributionMisspelledPerson,
-            .attributionMisspelledPublication:
+            .attributionMisspelledPublication, .linkBroken, .linkSoft404, .linkBlockedAddress:
             return .error
         case .frontMatterUnknownKey, .briefExcerptEmpty, .briefExcerptLength, .quoteUnattributed,
             .attributionUnknownPerson, .attributionUnknownPublication, .attributionRoleMismatch,
-            .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName:
+            .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName,
+            .linkRedirected, .linkTimeout:
             return .warning
+        case .linkBlocked:
+            return .info
         }
     }
 }

@@ -6,6 +6,7 @@ public struct Config: Sendable {
     public var registryPath: String
     public var paths: Paths
     public var checks = CheckSettings()
+    public var links = LinkSettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"

@@ -1,6 +1,6 @@
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks"]
+    static let sections = ["newsletter", "registry", "paths", "checks", "links"]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -53,7 +53,58 @@ public enum ConfigParser {
                 config.checks.excerptWords = minimum...maximum
             }
         }
+        if let node = top.values["links"] {
+            config.links = try parseLinks(node, path: path)
+        }
         return config
+    }
+
+    static let linkKeys = [
+        "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries",
+        "max_redirects", "user_agent_contact", "exclude", "allow_networks", "cache_ok_hours", "cache_broken_hours",
+        "max_body_bytes", "max_retry_after_s",
+    ]
+
+    private static func parseLinks(_ node: YAMLNode, path: String) throws(ConfigurationError) -> LinkSettings {
+        var settings = LinkSettings()
+        let links = try StrictMapping(node, path: path, context: "links", allowed: linkKeys)
+        if let value = try links.int("max_concurrency", in: 1...1024) { settings.maxConcurrency = value }
+        if let value = try links.int("per_host_concurrency", in: 1...64) { settings.perHostConcurrency = value }
+        if let value = try links.int("per_host_interval_ms", in: 0...60_000) { settings.perHostIntervalMilliseconds = value }
+        if let value = try links.int("connect_timeout_s", in: 1...300) { settings.connectTimeoutSeconds = value }
+        if let value = try links.int("timeout_s", in: 1...600) { settings.timeoutSeconds = value }
+        if let value = try links.int("retries", in: 0...10) { settings.retries = value }
+        if let value = try links.int("max_redirects", in: 0...50) { settings.maxRedirects = value }
+        if let value = try links.int("cache_ok_hours", in: 0...(24 * 365)) { settings.cacheOKHours = value }
+        if let value = try links.int("cache_broken_hours", in: 0...(24 * 365)) { settings.cacheBrokenHours = value }
+        if let value = try links.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { settings.maxBodyBytes = value }
+        if let value = try links.int("max_retry_after_s", in: 0...3600) { settings.maxRetryAfterSeconds = value }
+        if let contact = try links.string("user_agent_contact") {
+            guard let address = WebAddress(contact), address.isHTTP, !contact.contains(where: \.isNewline) else {
+                throw links.error("user_agent_contact", "'user_agent_contact' must be an http(s) URL, found '\(contact)'")
+            }
+            settings.userAgentContact = contact
+        }
+        settings.exclude = try links.strings("exclude")
+        for (index, pattern) in settings.exclude.enumerated() {
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                let position = links.values["exclude"]?.sequence?[index].position
+                throw ConfigurationError(
+                    path: path, position: position, message: "'exclude' has an invalid regular expression '\(pattern)'")
+            }
+        }
+        for (index, text) in try links.strings("allow_networks").enumerated() {
+            guard let network = IPNetwork(text) else {
+                let position = links.values["allow_networks"]?.sequence?[index].position
+                throw ConfigurationError(
+                    path: path, position: position,
+                    message: "'allow_networks' items must be networks such as 127.0.0.0/8 or ::1/128, found '\(text)'")
+            }
+            settings.allowNetworks.append(network)
+        }
+        return settings
     }
 
     private static func firstRepeated(_ values: [String]) -> String? {

@@ -41,6 +41,8 @@ public struct InlineText: Sendable {
     /// Ascending pairs (UTF-8 offset in `text`, byte offset in the file) where a run of text starts.
     var anchors: [(text: Int, file: Int)] = []
     public var links: [MarkdownLink] = []
+    /// Inline HTML tags (`<a href=…>`), which the plain text leaves out.
+    public var rawHTML: [RawHTML] = []
 
     public var isEmpty: Bool { text.isEmpty }
 
@@ -55,6 +57,12 @@ public struct InlineText: Sendable {
         }
         return anchors[low].file + max(0, offset - anchors[low].text)
     }
+}
+
+/// A piece of raw HTML in Markdown and the byte offset in the file where it starts.
+public struct RawHTML: Sendable, Hashable {
+    public var text: String
+    public var fileOffset: Int
 }
 
 /// A link found in Markdown, with where it sits in the file.

@@ -107,7 +107,14 @@ public enum MarkdownParser {
                 appendLiteral(cmark_node_get_literal(node).map { String(cString: $0) } ?? "")
             case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
                 appendText(" ", fileOffset: cursor)
-            case CMARK_NODE_HTML_INLINE, CMARK_NODE_FOOTNOTE_REFERENCE:
+            case CMARK_NODE_HTML_INLINE:
+                // Raw tags keep their place in the file so that `href`/`src` inside them can be cited.
+                let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+                let bytes = Array(literal.utf8)
+                let at = find(bytes, from: cursor) ?? cursor
+                result.rawHTML.append(RawHTML(text: literal, fileOffset: at))
+                if at != cursor || !bytes.isEmpty { cursor = max(cursor, at + bytes.count) }
+            case CMARK_NODE_FOOTNOTE_REFERENCE:
                 break
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
                 let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""

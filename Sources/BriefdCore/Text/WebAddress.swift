@@ -1,3 +1,5 @@
+import Foundation
+
 /// The parts of an absolute web address that the checks need: scheme, host, port, and the rest.
 ///
 /// Deliberately small and strict: what it cannot take apart is not a web address a draft should cite.
@@ -55,6 +57,66 @@ public struct WebAddress: Sendable, Hashable {
         }
         while rest.hasSuffix("/") { rest.removeLast() }
         return host + (port.map { ":\($0)" } ?? "") + rest
+    }
+}
+
+extension WebAddress {
+    /// `scheme://host[:port]`, the part a path is resolved against.
+    public var origin: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return scheme + "://" + shownHost + (port.map { ":\($0)" } ?? "")
+    }
+
+    /// The path alone: no query, no fragment, "/" when empty.
+    public var path: String {
+        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let path = String(rest[..<end])
+        return path.isEmpty ? "/" : path
+    }
+
+    /// `reference` (a `Location` header, an `href`) made absolute against `base`, as RFC 3986 §5 does.
+    public static func resolve(_ reference: String, against base: String) -> String? {
+        let reference = reference.trimmingCharacters(in: .whitespaces)
+        if LinkExtractor.isAbsolute(reference) { return reference }
+        guard let address = WebAddress(base) else { return nil }
+        if reference.hasPrefix("//") { return address.scheme + ":" + reference }
+        let baseWithoutFragment = base.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        if reference.isEmpty { return String(baseWithoutFragment) }
+        if reference.hasPrefix("#") { return baseWithoutFragment + reference }
+        if reference.hasPrefix("?") { return address.origin + address.path + reference }
+        let (referencePath, suffix) = splitPath(reference)
+        let merged: String
+        if referencePath.hasPrefix("/") {
+            merged = referencePath
+        } else {
+            let basePath = address.path
+            let folder = basePath[...(basePath.lastIndex(of: "/") ?? basePath.startIndex)]
+            merged = folder + referencePath
+        }
+        return address.origin + removingDotSegments(merged) + suffix
+    }
+
+    private static func splitPath(_ reference: String) -> (path: String, suffix: String) {
+        let end = reference.firstIndex { $0 == "?" || $0 == "#" } ?? reference.endIndex
+        return (String(reference[..<end]), String(reference[end...]))
+    }
+
+    private static func removingDotSegments(_ path: String) -> String {
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            if segment == "." {
+                if isLast { output.append("") }
+            } else if segment == ".." {
+                if output.count > 1 { output.removeLast() }
+                if isLast { output.append("") }
+            } else {
+                output.append(segment)
+            }
+        }
+        let joined = output.joined(separator: "/")
+        return joined.hasPrefix("/") ? joined : "/" + joined
     }
 }
 

@@ -1,5 +1,5 @@
 @preconcurrency import Glibc
-public import BriefdCore
+import BriefdCore
 
 /// A draft found on disk: its bytes, or the reason it was not read.
 public enum DraftInput: Sendable {

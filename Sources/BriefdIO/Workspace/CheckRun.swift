@@ -9,7 +9,10 @@ public struct CheckRun: Sendable {
     public init(checker: DraftChecker) { self.checker = checker }
 
     /// Reports for every draft under `paths`, in path order.
-    public func run(paths: [String]) -> [DraftReport] {
+    public func run(paths: [String]) -> [DraftReport] { runCollectingLinks(paths: paths).reports }
+
+    /// Reports for every draft under `paths`, and the links of each draft that parsed, merged by URL.
+    public func runCollectingLinks(paths: [String]) -> (reports: [DraftReport], links: [CitedLink]) {
         let files = DraftFiles.find(paths)
         let results = Mutex<[(Draft?, DraftReport)?]>(Array(repeating: nil, count: files.count))
         let checker = self.checker
@@ -27,11 +30,13 @@ public struct CheckRun: Sendable {
             results.withLock { $0[index] = outcome }
         }
         let checked = results.withLock { $0 }.compactMap { $0 }
-        let cross = DraftChecker.crossDraftFindings(checked.compactMap(\.0))
-        return checked.map { _, report in
+        let drafts = checked.compactMap(\.0)
+        let cross = DraftChecker.crossDraftFindings(drafts)
+        let reports = checked.map { _, report in
             var report = report
             report.findings = (report.findings + (cross[report.path] ?? [])).inReadingOrder()
             return report
         }
+        return (reports, CitedLink.merging(drafts.map(LinkExtractor.links(in:))))
     }
 }

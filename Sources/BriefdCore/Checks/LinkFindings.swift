@@ -1,0 +1,39 @@
+/// Turns link-check results into findings at each place a draft cites the link.
+public enum LinkFindings {
+    /// The finding for `result` at `position`, or nil when the link needs no change.
+    public static func finding(for result: LinkResult, at position: SourcePosition) -> Finding? {
+        let status = result.status.map { " (\($0))" } ?? ""
+        let detail = result.error.map { ": \($0)" } ?? ""
+        switch result.verdict {
+        case .ok, .paywalled, .skipped:
+            return nil
+        case .redirected:
+            return Finding(
+                .linkRedirected, at: position, "\(result.url) redirects permanently to \(result.finalURL ?? "another address")",
+                suggestion: result.finalURL)
+        case .broken:
+            return Finding(.linkBroken, at: position, "\(result.url) is broken\(status)\(detail)")
+        case .soft404:
+            return Finding(.linkSoft404, at: position, "\(result.url) leads to a not-found page\(detail)")
+        case .blocked:
+            return Finding(.linkBlocked, at: position, "\(result.url) could not be verified\(detail)")
+        case .timeout:
+            return Finding(.linkTimeout, at: position, "\(result.url) did not answer in time\(detail)")
+        case .blockedAddress:
+            return Finding(.linkBlockedAddress, at: position, "\(result.url) was not checked\(detail)")
+        }
+    }
+
+    /// Findings for every citation in `links` of the draft at `path`.
+    public static func findings(path: String, links: [CitedLink], results: [String: LinkResult]) -> [Finding] {
+        var findings: [Finding] = []
+        for link in links {
+            guard let result = results[link.url] else { continue }
+            for citation in link.citations where citation.path == path {
+                let position = SourcePosition(line: citation.line, column: citation.column)
+                if let finding = finding(for: result, at: position) { findings.append(finding) }
+            }
+        }
+        return findings
+    }
+}

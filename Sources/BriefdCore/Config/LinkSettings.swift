@@ -1,0 +1,28 @@
+/// The `links:` section of `briefd.yml`: how hard, how politely and how safely links are checked.
+public struct LinkSettings: Sendable {
+    /// Requests in flight at once, over all hosts.
+    public var maxConcurrency = 128
+    /// Requests in flight at once to one host.
+    public var perHostConcurrency = 4
+    /// The least time between two requests to one host, in milliseconds; 0 turns politeness off.
+    public var perHostIntervalMilliseconds = 100
+    public var connectTimeoutSeconds = 10
+    public var timeoutSeconds = 30
+    /// Further tries after a transient failure (timeout, reset, 5xx, 429).
+    public var retries = 2
+    public var maxRedirects = 10
+    /// Sent in the user agent so that a publisher can find out who is checking its pages.
+    public var userAgentContact = "https://example.org/about-our-link-checker"
+    /// Regular expressions; a URL matching one is `skipped`.
+    public var exclude: [String] = []
+    /// Networks that may be fetched although private or loopback (tests, benchmarks, an intranet).
+    public var allowNetworks: [IPNetwork] = []
+    public var cacheOKHours = 24
+    public var cacheBrokenHours = 1
+    /// The most of a body read when a GET is needed (soft-404 and bot-wall detection).
+    public var maxBodyBytes = 64 * 1024
+    /// The longest `Retry-After` honoured; a longer wait gives up on the link for this run.
+    public var maxRetryAfterSeconds = 60
+
+    public init() {}
+}

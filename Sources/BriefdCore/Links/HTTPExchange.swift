@@ -1,0 +1,49 @@
+/// A request the link checker wants sent: pure data, sent by the HTTP client at the edge.
+public struct HTTPRequest: Sendable, Hashable {
+    public enum Method: String, Sendable { case head = "HEAD", get = "GET" }
+
+    public var url: String
+    public var method: Method
+    /// Requests with the same key share the per-host limits (host and port).
+    public var hostKey: String
+    /// A GET reads at most this much of the body; the rest is never downloaded.
+    public var maxBodyBytes: Int
+
+    public init(url: String, method: Method, hostKey: String, maxBodyBytes: Int) {
+        self.url = url
+        self.method = method
+        self.hostKey = hostKey
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// An HTTP answer: status, the few headers the checker reads (names lowercased), and a capped body.
+public struct HTTPResponse: Sendable, Hashable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why no HTTP answer came.
+public struct TransportFailure: Error, Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case timeout, refused, nameNotResolved, tls, reset, emptyReply, blockedAddress, other
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    /// Worth trying again: the same request may well succeed a moment later.
+    public var isTransient: Bool { kind == .timeout || kind == .reset || kind == .emptyReply }
+}

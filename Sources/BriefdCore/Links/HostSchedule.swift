@@ -1,0 +1,125 @@
+/// Politeness without I/O: which waiting requests may start now, given a global limit, a per-host limit,
+/// a least interval between starts to one host, pauses a server asked for, and slowing down a host that
+/// keeps failing with 5xx.
+///
+/// Hosts take turns (round robin), so a run with a per-host interval finishes close to its lower bound:
+/// the busiest host's request count × the interval. Times are seconds on any monotonic clock.
+public struct HostSchedule<Item: Sendable>: Sendable {
+    public let maxActive: Int
+    public let perHostActive: Int
+    public let interval: Double
+
+    private struct Host: Sendable {
+        var waiting: [Item] = []
+        var head = 0
+        var active = 0
+        var nextStart = 0.0
+        var consecutiveServerErrors = 0
+        var pendingCount: Int { waiting.count - head }
+    }
+
+    private var hosts: [String: Host] = [:]
+    /// Hosts with waiting items, in turn order.
+    private var turns: [String] = []
+    private var delayed: [(due: Double, host: String, item: Item)] = []
+    public private(set) var active = 0
+
+    public init(maxActive: Int, perHostActive: Int, interval: Double) {
+        self.maxActive = max(1, maxActive)
+        self.perHostActive = max(1, perHostActive)
+        self.interval = max(0, interval)
+    }
+
+    /// Waiting or delayed items plus those in flight.
+    public var isIdle: Bool { active == 0 && turns.isEmpty && delayed.isEmpty }
+
+    public mutating func enqueue(_ item: Item, host: String, notBefore: Double = 0, now: Double) {
+        if notBefore > now {
+            delayed.append((notBefore, host, item))
+            return
+        }
+        var state = hosts[host] ?? Host()
+        if state.pendingCount == 0 { turns.append(host) }
+        state.waiting.append(item)
+        hosts[host] = state
+    }
+
+    /// Keeps every request to `host` waiting until `until` (a `Retry-After`).
+    public mutating func pause(host: String, until: Double) {
+        var state = hosts[host] ?? Host()
+        state.nextStart = max(state.nextStart, until)
+        hosts[host] = state
+    }
+
+    /// The items that may start now, each marked active until `finished(host:…)` is called for it.
+    public mutating func takeReady(now: Double) -> [(host: String, item: Item)] {
+        releaseDelayed(now: now)
+        var started: [(String, Item)] = []
+        var progress = true
+        // Round robin: one item per host per pass, until nothing more may start.
+        while progress && active < maxActive && !turns.isEmpty {
+            progress = false
+            var remaining: [String] = []
+            for key in turns {
+                guard var state = hosts[key] else { continue }
+                if active < maxActive && state.active < perHostActive && state.nextStart <= now && state.pendingCount > 0 {
+                    started.append((key, state.waiting[state.head]))
+                    state.head += 1
+                    state.active += 1
+                    active += 1
+                    state.nextStart = now + currentInterval(state)
+                    if state.head > 64 && state.head * 2 > state.waiting.count {
+                        state.waiting.removeFirst(state.head)
+                        state.head = 0
+                    }
+                    progress = true
+                }
+                if state.pendingCount > 0 { remaining.append(key) }
+                hosts[key] = state
+            }
+            turns = remaining
+        }
+        return started
+    }
+
+    /// Marks one item of `host` done; `serverError` (a 5xx) counts towards slowing the host down.
+    public mutating func finished(host: String, serverError: Bool) {
+        guard var state = hosts[host] else { return }
+        state.active = max(0, state.active - 1)
+        active = max(0, active - 1)
+        state.consecutiveServerErrors = serverError ? state.consecutiveServerErrors + 1 : 0
+        hosts[host] = state
+    }
+
+    /// When something may next become ready (nil: only a `finished` can change anything).
+    public func nextWakeup(now: Double) -> Double? {
+        var earliest = delayed.map(\.due).min()
+        if active < maxActive {
+            for key in turns {
+                guard let state = hosts[key], state.active < perHostActive, state.pendingCount > 0 else { continue }
+                earliest = min(earliest ?? state.nextStart, state.nextStart)
+            }
+        }
+        return earliest.map { max($0, now) }
+    }
+
+    /// The interval, doubled for each 5xx in a row after the first (at most 5 s).
+    private func currentInterval(_ state: Host) -> Double {
+        guard state.consecutiveServerErrors >= 2 else { return interval }
+        let slowed = max(interval, 0.1) * Double(1 << min(state.consecutiveServerErrors - 1, 6))
+        return min(max(interval, 5), slowed)
+    }
+
+    private mutating func releaseDelayed(now: Double) {
+        guard !delayed.isEmpty else { return }
+        var kept: [(due: Double, host: String, item: Item)] = []
+        for entry in delayed {
+            if entry.due <= now {
+                enqueue(entry.item, host: entry.host, now: now)
+            } else {
+                kept.append(entry)
+            }
+        }
+        delayed = kept
+    }
+}

@@ -1,0 +1,388 @@
+public import BriefdCore
+import CCurl
+import CCurlShim
+import Dispatch
+@preconcurrency import Glibc
+import Synchronization
+
+/// An HTTP client on libcurl's multi interface, driven by one dedicated thread, with politeness built in.
+///
+/// Requests arrive through a locked inbox and wake the thread (`curl_multi_wakeup`); the thread lets a
+/// `HostSchedule` decide which may start, runs the transfers, and resumes each caller's continuation.
+/// Connections are reused across requests (HTTP/2 multiplexed where offered). Only http and https are
+/// spoken; every address is checked just before connecting (`CURLOPT_OPENSOCKETFUNCTION`).
+///
+/// - Important: the thread never runs on the Swift concurrency pool; call `shutdown()` when done.
+public final class CurlHTTPClient: Sendable {
+    private let engine: CurlEngine
+
+    /// - Parameter version: briefd's version, for the user agent.
+    public init(settings: LinkSettings, version: String) {
+        CurlGlobal.initialize()
+        engine = CurlEngine(settings: settings, userAgent: "briefd/\(version) (link checker; +\(settings.userAgentContact))")
+        engine.start()
+    }
+
+    /// Sends `request` once `delay` seconds have passed (plus jitter, so retries do not arrive in step) and
+    /// its host's politeness allows; `pauseHost` holds the whole host back that long (a `Retry-After`).
+    public func send(_ request: HTTPRequest, delay: Double = 0, pauseHost: Bool = false) async -> Result<
+        HTTPResponse, TransportFailure
+    > {
+        let jittered = delay > 0 ? delay * Double.random(in: 1.0...1.25) : 0
+        return await withCheckedContinuation { continuation in
+            engine.submit(CurlTransfer(request: request, delay: jittered, pauseHost: pauseHost, continuation: continuation))
+        }
+    }
+
+    /// Stops the thread; requests still waiting fail with "shutting down".
+    public func shutdown() { engine.stop() }
+
+    deinit { engine.stop() }
+}
+
+/// `curl_global_init` exactly once per process, before any handle exists.
+enum CurlGlobal {
+    private static let done: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+        return true
+    }()
+
+    static func initialize() { _ = done }
+}
+
+/// One request in flight: what was asked, and what has arrived so far. Touched only by the curl thread.
+final class CurlTransfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let delay: Double
+    let pauseHost: Bool
+    let continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
+    var body: [UInt8] = []
+    var bodyCapped = false
+    var headers: [String: String] = [:]
+    var refusedAddress: String?
+    var policy = AddressPolicy()
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(
+        request: HTTPRequest, delay: Double, pauseHost: Bool,
+        continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
+    ) {
+        self.request = request
+        self.delay = delay
+        self.pauseHost = pauseHost
+        self.continuation = continuation
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    /// The headers the checker reads; the rest are not kept.
+    static let keptHeaders: Set<String> = ["location", "retry-after", "content-type", "cf-mitigated", "server"]
+}
+
+/// The multi handle and the thread that drives it.
+final class CurlEngine: @unchecked Sendable {
+    private struct Inbox {
+        var transfers: [CurlTransfer] = []
+        var stopping = false
+    }
+
+    private let settings: LinkSettings
+    private let userAgent: String
+    private let policy: AddressPolicy
+    private let inbox = Mutex(Inbox())
+    private let multi: UnsafeMutableRawPointer
+    private let acceptHeaders: UnsafeMutablePointer<curl_slist>?
+    private var thread: pthread_t?
+    private let stopped = Mutex(false)
+
+    // Owned by the curl thread.
+    private var schedule: HostSchedule<CurlTransfer>
+    private var running: [UnsafeMutableRawPointer: (CurlTransfer, UnsafeMutableRawPointer)] = [:]
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+
+    init(settings: LinkSettings, userAgent: String) {
+        self.settings = settings
+        self.userAgent = userAgent
+        self.policy = AddressPolicy(allowed: settings.allowNetworks)
+        self.multi = curl_multi_init()!
+        self.schedule = HostSchedule(
+            maxActive: settings.maxConcurrency, perHostActive: settings.perHostConcurrency,
+            interval: Double(settings.perHostIntervalMilliseconds) / 1000)
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        headers = curl_slist_append(headers, "Accept: text/html,application/xhtml+xml,*/*;q=0.8")
+        headers = curl_slist_append(headers, "Accept-Language: en,*;q=0.5")
+        acceptHeaders = headers
+        briefd_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.maxConcurrency)
+        briefd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.perHostConcurrency)
+        briefd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(settings.maxConcurrency * 2, 64))
+        briefd_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    }
+
+    func start() {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        var handle = pthread_t()
+        let created = pthread_create(&handle, &attributes, { argument in
+            let engine = Unmanaged<CurlEngine>.fromOpaque(argument!).takeRetainedValue()
+            engine.loop()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attributes)
+        precondition(created == 0, "briefd: cannot start the link checker's thread (error \(created))")
+        thread = handle
+    }
+
+    func submit(_ transfer: CurlTransfer) {
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopping else { return false }
+            inbox.transfers.append(transfer)
+            return true
+        }
+        guard accepted else {
+            transfer.continuation.resume(returning: .failure(TransportFailure(.other, "the link checker is shutting down")))
+            return
+        }
+        curl_multi_wakeup(multi)
+    }
+
+    func stop() {
+        let first = stopped.withLock { stopped -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first, let thread else { return }
+        inbox.withLock { $0.stopping = true }
+        curl_multi_wakeup(multi)
+        pthread_join(thread, nil)
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    private func loop() {
+        while true {
+            let (arrived, stopping) = inbox.withLock { inbox in
+                defer { inbox.transfers.removeAll(keepingCapacity: true) }
+                return (inbox.transfers, inbox.stopping)
+            }
+            if stopping {
+                shutDown(leftover: arrived)
+                return
+            }
+            let now = CurlEngine.now()
+            for transfer in arrived {
+                if transfer.pauseHost { schedule.pause(host: transfer.request.hostKey, until: now + transfer.delay) }
+                schedule.enqueue(transfer, host: transfer.request.hostKey, notBefore: now + transfer.delay, now: now)
+            }
+            for (_, transfer) in schedule.takeReady(now: now) { begin(transfer) }
+            var stillRunning: Int32 = 0
+            curl_multi_perform(multi, &stillRunning)
+            if collectFinished() > 0 { continue }
+            var timeout = 1000
+            var curlTimeout = -1
+            curl_multi_timeout(multi, &curlTimeout)
+            if curlTimeout >= 0 { timeout = min(timeout, curlTimeout) }
+            if let wake = schedule.nextWakeup(now: now) {
+                timeout = min(timeout, max(0, Int(((wake - now) * 1000).rounded(.up))))
+            }
+            curl_multi_poll(multi, nil, 0, Int32(timeout), nil)
+        }
+    }
+
+    /// Removes finished transfers from the multi handle and answers their callers.
+    private func collectFinished() -> Int {
+        var count = 0
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            guard let (transfer, _) = running.removeValue(forKey: easy) else { continue }
+            let outcome = outcome(of: transfer, easy: easy, code: code)
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_reset(easy)
+            idleHandles.append(easy)
+            var serverError = false
+            if case .success(let response) = outcome { serverError = response.status >= 500 }
+            schedule.finished(host: transfer.request.hostKey, serverError: serverError)
+            transfer.continuation.resume(returning: outcome)
+            count += 1
+        }
+        return count
+    }
+
+    private func outcome(of transfer: CurlTransfer, easy: UnsafeMutableRawPointer, code: CURLcode) -> Result<
+        HTTPResponse, TransportFailure
+    > {
+        var status = 0
+        briefd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        let detail = String(cString: transfer.errorBuffer)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        if let refused = transfer.refusedAddress {
+            return .failure(TransportFailure(.blockedAddress, refused))
+        }
+        switch code {
+        case CURLE_OK:
+            break
+        case CURLE_WRITE_ERROR where transfer.bodyCapped:
+            break  // We stopped reading on purpose at the body cap.
+        case CURLE_OPERATION_TIMEDOUT:
+            return .failure(TransportFailure(.timeout, message))
+        case CURLE_COULDNT_CONNECT:
+            return .failure(TransportFailure(.refused, message))
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return .failure(TransportFailure(.nameNotResolved, message))
+        case CURLE_GOT_NOTHING:
+            return .failure(TransportFailure(.emptyReply, message))
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            if status > 0 && code == CURLE_PARTIAL_FILE { break }
+            return .failure(TransportFailure(.reset, message))
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            return .failure(TransportFailure(.tls, message))
+        default:
+            return .failure(TransportFailure(.other, message))
+        }
+        guard status > 0 else { return .failure(TransportFailure(.emptyReply, "no HTTP status received")) }
+        return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
+    }
+
+    private func begin(_ transfer: CurlTransfer) {
+        let easy = idleHandles.popLast() ?? curl_easy_init()!
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        transfer.policy = policy
+        let request = transfer.request
+        briefd_curl_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        briefd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        briefd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        briefd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        briefd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        // An empty proxy turns off http_proxy and friends: every address must pass the policy itself.
+        briefd_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
+        if request.method == .head {
+            briefd_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        } else {
+            briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        }
+        briefd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutSeconds * 1000)
+        briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutSeconds * 1000)
+        briefd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
+        briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
+        briefd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer))
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEFUNCTION, unsafeBitCast(CurlCallbacks.write, to: UnsafeMutableRawPointer.self))
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERFUNCTION, unsafeBitCast(CurlCallbacks.header, to: UnsafeMutableRawPointer.self))
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        briefd_curl_easy_setopt_pointer(
+            easy, CURLOPT_OPENSOCKETFUNCTION, unsafeBitCast(CurlCallbacks.openSocket, to: UnsafeMutableRawPointer.self))
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+        running[easy] = (transfer, easy)
+        curl_multi_add_handle(multi, easy)
+    }
+
+    private func shutDown(leftover: [CurlTransfer]) {
+        var waiting = leftover
+        for (_, (transfer, easy)) in running {
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_cleanup(easy)
+            waiting.append(transfer)
+        }
+        running.removeAll()
+        while !schedule.isIdle {
+            let drained = schedule.takeReady(now: .infinity)
+            if drained.isEmpty { break }
+            for (host, transfer) in drained {
+                schedule.finished(host: host, serverError: false)
+                waiting.append(transfer)
+            }
+        }
+        for transfer in waiting {
+            transfer.continuation.resume(returning: .failure(TransportFailure(.other, "the link checker is shutting down")))
+        }
+        for easy in idleHandles { curl_easy_cleanup(easy) }
+        idleHandles.removeAll()
+        curl_multi_cleanup(multi)
+        curl_slist_free_all(acceptHeaders)
+    }
+}
+
+/// The C callbacks libcurl calls; each finds its transfer through the user pointer.
+enum CurlCallbacks {
+    static let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, context in
+        guard let data, let context else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        let room = transfer.request.maxBodyBytes - transfer.body.count
+        guard room > 0 else {
+            transfer.bodyCapped = true
+            return 0  // Stops the download: the rest of a large body is never read.
+        }
+        let taken = min(room, length)
+        data.withMemoryRebound(to: UInt8.self, capacity: taken) { bytes in
+            transfer.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: taken))
+        }
+        if taken < length {
+            transfer.bodyCapped = true
+            return 0
+        }
+        return length
+    }
+
+    static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, context in
+        guard let data, let context else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+        }
+        if line.hasPrefix("HTTP/") {
+            transfer.headers.removeAll()  // A new response (after 100 Continue) starts afresh.
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            if CurlTransfer.keptHeaders.contains(name) {
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                transfer.headers[name] = value
+            }
+        }
+        return length
+    }
+
+    static let openSocket: @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMutablePointer<curl_sockaddr>?)
+        -> curl_socket_t = { context, _, address in
+            guard let context, let address else { return -1 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            guard let ip = CurlCallbacks.ipAddress(address) else {
+                transfer.refusedAddress = "an address family briefd does not connect to"
+                return -1
+            }
+            if let network = transfer.policy.refusal(for: ip) {
+                transfer.refusedAddress =
+                    "\(ip) is in \(network), a private or special network; no request was sent "
+                    + "(allow it with links.allow_networks)"
+                return -1
+            }
+            let family = address.pointee.family
+            return socket(family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
+        }
+
+    static func ipAddress(_ address: UnsafeMutablePointer<curl_sockaddr>) -> IPAddress? {
+        let family = address.pointee.family
+        return withUnsafeMutablePointer(to: &address.pointee.addr) { pointer -> IPAddress? in
+            let raw = UnsafeRawPointer(pointer)
+            if family == AF_INET {
+                var v4 = raw.load(as: sockaddr_in.self).sin_addr.s_addr
+                return withUnsafeBytes(of: &v4) { IPAddress(bytes: Array($0)) }
+            }
+            if family == AF_INET6 {
+                var v6 = raw.loadUnaligned(as: sockaddr_in6.self).sin6_addr
+                return withUnsafeBytes(of: &v6) { IPAddress(bytes: Array($0)) }
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,61 @@
+public import BriefdCore
+import Dispatch
+import Synchronization
+
+/// Finds the links cited by Markdown files and checks them, for `briefd links` and `briefd check`.
+public struct LinkRun: Sendable {
+    public let config: Config
+    public let registry: Registry
+
+    public init(config: Config, registry: Registry) {
+        self.config = config
+        self.registry = registry
+    }
+
+    /// The links of every Markdown file under `paths` (drafts or not), merged by URL in path order;
+    /// files that cannot be read are returned as refusals.
+    public func extract(paths: [String]) -> (links: [CitedLink], refused: [(path: String, reason: String)]) {
+        let files = DraftFiles.find(paths)
+        let results = Mutex<[Result<[CitedLink], Refusal>?]>(Array(repeating: nil, count: files.count))
+        let maxBytes = config.checks.maxDraftBytes
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let (path, root) = files[index]
+            let outcome: Result<[CitedLink], Refusal>
+            switch DraftFiles.read(path, root: root, maxBytes: maxBytes) {
+            case .refused(_, let reason): outcome = .failure(Refusal(path: path, reason: reason))
+            case .read(_, let bytes): outcome = .success(LinkExtractor.links(path: path, bytes: bytes))
+            }
+            results.withLock { $0[index] = outcome }
+        }
+        var lists: [[CitedLink]] = []
+        var refused: [(String, String)] = []
+        for result in results.withLock({ $0 }) {
+            switch result {
+            case .success(let links): lists.append(links)
+            case .failure(let refusal): refused.append((refusal.path, refusal.reason))
+            case nil: break
+            }
+        }
+        return (CitedLink.merging(lists), refused)
+    }
+
+    /// Checks `links` over the network, with the cache unless `useCache` is false.
+    ///
+    /// - Throws: when the state database cannot be opened.
+    public func check(
+        _ links: [CitedLink], useCache: Bool, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> [LinkReportFormatter.Entry] {
+        let store = try LinkStore(path: config.paths.state)
+        let client = CurlHTTPClient(settings: config.links, version: version)
+        defer { client.shutdown() }
+        let checker = LinkChecker(
+            settings: config.links, registry: registry, client: client, store: store, useCache: useCache)
+        let results = await checker.check(links, progress: progress)
+        return links.compactMap { link in results[link.url].map { LinkReportFormatter.Entry(link: link, result: $0) } }
+    }
+
+    struct Refusal: Error {
+        var path: String
+        var reason: String
+    }
+}

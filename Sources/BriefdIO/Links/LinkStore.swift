@@ -1,0 +1,105 @@
+public import BriefdCore
+import Foundation
+import GRDB
+
+/// The state database's link history: every network check of every link (time, verdict, status, final
+/// URL), from which the checker's cache and, later, link-rot alerts are read.
+///
+/// One `DatabaseQueue` per store; the schema is created and migrated here, by `migrator`.
+public final class LinkStore: Sendable {
+    private let database: DatabaseQueue
+
+    /// Opens (creating when needed) the database at `path`, its folder included.
+    public init(path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try LinkStore.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: link checks") { db in
+            try db.create(table: "link_check") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("url", .text).notNull()
+                table.column("checked_at", .double).notNull()
+                table.column("verdict", .text).notNull()
+                table.column("status", .integer)
+                table.column("final_url", .text)
+                table.column("redirects", .text).notNull()
+                table.column("error", .text)
+                table.column("duration_ms", .integer).notNull()
+            }
+            try db.create(index: "link_check_by_url", on: "link_check", columns: ["url", "checked_at"])
+        }
+        return migrator
+    }
+
+    /// Appends `results` to the history in one transaction.
+    public func record(_ results: [LinkResult]) throws {
+        guard !results.isEmpty else { return }
+        let encoder = JSONEncoder()
+        try database.write { db in
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for result in results {
+                let redirects = String(decoding: try encoder.encode(result.redirects), as: UTF8.self)
+                try statement.execute(arguments: [
+                    result.url, result.checkedAt, result.verdict.rawValue, result.status, result.finalURL, redirects,
+                    result.error, result.durationMilliseconds,
+                ])
+            }
+        }
+    }
+
+    /// The newest result of each of `urls` still young enough to trust: `okAge` seconds for working links,
+    /// `brokenAge` for the rest (so bad results are checked again sooner).
+    public func freshResults(for urls: [String], now: Double, okAge: Double, brokenAge: Double) throws -> [String: LinkResult] {
+        var found: [String: LinkResult] = [:]
+        let oldest = now - max(okAge, brokenAge)
+        let decoder = JSONDecoder()
+        try database.read { db in
+            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT url, checked_at, verdict, status, final_url, redirects, error, duration_ms
+                        FROM link_check WHERE url IN (\(marks)) AND checked_at >= ? ORDER BY checked_at
+                        """, arguments: StatementArguments(chunk + [oldest]))
+                while let row = try rows.next() {
+                    guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { continue }
+                    let redirectsJSON: String = row["redirects"]
+                    let result = LinkResult(
+                        url: row["url"], verdict: verdict, status: row["status"], finalURL: row["final_url"],
+                        redirects: (try? decoder.decode([LinkRedirect].self, from: Data(redirectsJSON.utf8))) ?? [],
+                        error: row["error"], checkedAt: row["checked_at"], durationMilliseconds: row["duration_ms"],
+                        cached: true)
+                    found[result.url] = result  // Rows come oldest first: the newest wins.
+                }
+            }
+        }
+        return found.filter { _, result in now - result.checkedAt <= (result.ok ? okAge : brokenAge) }
+    }
+
+    /// Every recorded check of `url`, oldest first.
+    public func history(of url: String) throws -> [LinkResult] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT url, checked_at, verdict, status, final_url, error, duration_ms FROM link_check WHERE url = ? ORDER BY checked_at",
+                arguments: [url]
+            ).compactMap { row in
+                guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }
+                return LinkResult(
+                    url: row["url"], verdict: verdict, status: row["status"], finalURL: row["final_url"],
+                    error: row["error"], checkedAt: row["checked_at"], durationMilliseconds: row["duration_ms"])
+            }
+        }
+    }
+}
