@@ -59,14 +59,17 @@ struct CheckCommand: ParsableCommand {
         let links = checked.links
         if !offline && !links.isEmpty {
             let run = LinkRun(config: workspace.config, registry: workspace.registry)
-            let entries: [LinkReportFormatter.Entry]
+            let outcome: LinkRun.Outcome
             do {
-                entries = try blocking { try await run.check(links, useCache: true, version: Briefd.version) }
+                outcome = try blocking { try await run.check(links, useCache: true, version: Briefd.version) }
             } catch {
                 FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
                 throw ExitCode(2)
             }
-            let results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            if let problem = outcome.historyProblem {
+                FileHandleOutput.write("briefd: warning: link history not fully recorded in \(workspace.config.paths.state): \(problem)\n", to: .standardError)
+            }
+            let results = Dictionary(outcome.entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
             for index in reports.indices {
                 let found = LinkFindings.findings(path: reports[index].path, links: links, results: results)
                 reports[index].findings = (reports[index].findings + found).inReadingOrder()

@@ -55,9 +55,9 @@ struct LinksCommand: ParsableCommand {
         }
         let progress = quiet ? nil : ProgressBar.forTerminal()
         let useCache = !noCache
-        let entries: [LinkReportFormatter.Entry]
+        let outcome: LinkRun.Outcome
         do {
-            entries = try blocking {
+            outcome = try blocking {
                 try await run.check(links, useCache: useCache, version: Briefd.version, progress: progress?.update)
             }
         } catch {
@@ -65,6 +65,10 @@ struct LinksCommand: ParsableCommand {
             throw ExitCode(2)
         }
         progress?.finish()
+        let entries = outcome.entries
+        if let problem = outcome.historyProblem {
+            FileHandleOutput.write("briefd: warning: link history not fully recorded in \(workspace.config.paths.state): \(problem)\n", to: .standardError)
+        }
         switch format {
         case .text: FileHandleOutput.write(LinkReportFormatter.text(entries))
         case .json: FileHandleOutput.write(LinkReportFormatter.json(entries))

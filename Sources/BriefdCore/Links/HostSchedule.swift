@@ -38,17 +38,14 @@ public struct HostSchedule<Item: Sendable>: Sendable {
             delayed.append((notBefore, host, item))
             return
         }
-        var state = hosts[host] ?? Host()
-        if state.pendingCount == 0 { turns.append(host) }
-        state.waiting.append(item)
-        hosts[host] = state
+        // Mutated in place through the subscript: a copy would copy the host's whole queue.
+        if hosts[host, default: Host()].pendingCount == 0 { turns.append(host) }
+        hosts[host, default: Host()].waiting.append(item)
     }
 
     /// Keeps every request to `host` waiting until `until` (a `Retry-After`).
     public mutating func pause(host: String, until: Double) {
-        var state = hosts[host] ?? Host()
-        state.nextStart = max(state.nextStart, until)
-        hosts[host] = state
+        hosts[host, default: Host()].nextStart = max(hosts[host, default: Host()].nextStart, until)
     }
 
     /// The items that may start now, each marked active until `finished(host:…)` is called for it.
@@ -61,34 +58,46 @@ public struct HostSchedule<Item: Sendable>: Sendable {
             progress = false
             var remaining: [String] = []
             for key in turns {
-                guard var state = hosts[key] else { continue }
-                if active < maxActive && state.active < perHostActive && state.nextStart <= now && state.pendingCount > 0 {
-                    started.append((key, state.waiting[state.head]))
-                    state.head += 1
-                    state.active += 1
+                let canStart = active < maxActive
+                let (item, pending) = HostSchedule.take(from: &hosts[key, default: Host()], now: now, canStart: canStart,
+                    perHostActive: perHostActive, interval: interval)
+                if let item {
+                    started.append((key, item))
                     active += 1
-                    state.nextStart = now + currentInterval(state)
-                    if state.head > 64 && state.head * 2 > state.waiting.count {
-                        state.waiting.removeFirst(state.head)
-                        state.head = 0
-                    }
                     progress = true
                 }
-                if state.pendingCount > 0 { remaining.append(key) }
-                hosts[key] = state
+                if pending { remaining.append(key) }
             }
             turns = remaining
         }
         return started
     }
 
+    /// Takes the next item of one host when its limits allow; says whether items are still waiting.
+    private static func take(
+        from state: inout Host, now: Double, canStart: Bool, perHostActive: Int, interval: Double
+    ) -> (Item?, Bool) {
+        guard canStart && state.active < perHostActive && state.nextStart <= now && state.pendingCount > 0 else {
+            return (nil, state.pendingCount > 0)
+        }
+        let item = state.waiting[state.head]
+        state.head += 1
+        state.active += 1
+        state.nextStart = now + currentInterval(state, base: interval)
+        if state.head > 64 && state.head * 2 > state.waiting.count {
+            state.waiting.removeFirst(state.head)
+            state.head = 0
+        }
+        return (item, state.pendingCount > 0)
+    }
+
     /// Marks one item of `host` done; `serverError` (a 5xx) counts towards slowing the host down.
     public mutating func finished(host: String, serverError: Bool) {
-        guard var state = hosts[host] else { return }
-        state.active = max(0, state.active - 1)
+        guard hosts[host] != nil else { return }
         active = max(0, active - 1)
-        state.consecutiveServerErrors = serverError ? state.consecutiveServerErrors + 1 : 0
-        hosts[host] = state
+        hosts[host, default: Host()].active = max(0, hosts[host, default: Host()].active - 1)
+        hosts[host, default: Host()].consecutiveServerErrors =
+            serverError ? hosts[host, default: Host()].consecutiveServerErrors + 1 : 0
     }
 
     /// When something may next become ready (nil: only a `finished` can change anything).
@@ -104,7 +113,7 @@ public struct HostSchedule<Item: Sendable>: Sendable {
     }
 
     /// The interval, doubled for each 5xx in a row after the first (at most 5 s).
-    private func currentInterval(_ state: Host) -> Double {
+    private static func currentInterval(_ state: Host, base interval: Double) -> Double {
         guard state.consecutiveServerErrors >= 2 else { return interval }
         let slowed = max(interval, 0.1) * Double(1 << min(state.consecutiveServerErrors - 1, 6))
         return min(max(interval, 5), slowed)

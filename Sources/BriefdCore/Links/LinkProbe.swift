@@ -198,8 +198,9 @@ public struct LinkProbe: Sendable {
                 error: error))
     }
 
-    static func withoutFragment(_ url: String) -> String {
-        guard let hash = url.firstIndex(of: "#") else { return url }
+    /// `url` up to its `#`: the fragment never reaches the server.
+    public static func withoutFragment(_ url: String) -> String {
+        guard let hash = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return url }
         return String(url[..<hash])
     }
 }
@@ -251,10 +252,16 @@ enum MailAddress {
 
 /// Signs that a 200 is really a "not found" page.
 enum SoftNotFound {
+    static let notFoundPageNames: Set<String> = [
+        "404", "error404", "404error", "error-404", "not-found", "notfound", "not_found", "page-not-found",
+        "pagenotfound", "page_not_found",
+    ]
+
+    /// True when a segment of `path` names a not-found page (`/404`, `/errors/not-found.html`).
     static func looksLikeNotFound(path: String) -> Bool {
-        let lowered = path.lowercased()
-        return ["/404", "not-found", "notfound", "not_found", "page-not-found", "error404", "/errors/"].contains {
-            lowered.contains($0)
+        path.lowercased().split(separator: "/").contains { segment in
+            let stem = segment.split(separator: ".").first.map(String.init) ?? ""
+            return notFoundPageNames.contains(stem)
         }
     }
 

@@ -11,33 +11,46 @@ public struct WebAddress: Sendable, Hashable {
     public var rest: String
 
     public init?(_ text: String) {
-        guard let schemeEnd = text.range(of: "://") else { return nil }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
-        else { return nil }
-        let afterScheme = text[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
-        var authority = afterScheme[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        var host = authority
-        var port: Int?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { port = Int(after.dropFirst()) }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            guard let number = Int(authority[authority.index(after: colon)...]), (0...65535).contains(number) else {
-                return nil
-            }
-            port = number
+        // Works on bytes: every link check parses several addresses, and Character-level scanning
+        // showed up as a tenth of a link run's time.
+        let bytes = Array(text.utf8)
+        func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func isSchemeByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
-        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" }) else { return nil }
-        self.scheme = scheme
-        self.host = host.lowercased().trimmingTrailingDot()
+        var schemeEnd = 0
+        while schemeEnd < bytes.count && isSchemeByte(bytes[schemeEnd]) { schemeEnd += 1 }
+        guard schemeEnd > 0, bytes[schemeEnd...].starts(with: "://".utf8) else { return nil }
+        let authorityStart = schemeEnd + 3
+        var authorityEnd = authorityStart
+        while authorityEnd < bytes.count {
+            let byte = bytes[authorityEnd]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            authorityEnd += 1
+        }
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+        var hostEnd = authorityEnd
+        var port: Int?
+        if hostStart < authorityEnd && bytes[hostStart] == UInt8(ascii: "[") {
+            guard let close = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            let after = close + 1
+            if after < authorityEnd && bytes[after] == UInt8(ascii: ":") { port = Int(string((after + 1)..<authorityEnd)) }
+            hostStart += 1
+            hostEnd = close
+        } else if let colon = bytes[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")) {
+            guard let number = Int(string((colon + 1)..<authorityEnd)), (0...65535).contains(number) else { return nil }
+            port = number
+            hostEnd = colon
+        }
+        guard hostStart < hostEnd,
+            !bytes[hostStart..<hostEnd].contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: "\\") })
+        else { return nil }
+        self.scheme = string(0..<schemeEnd).lowercased()
+        self.host = string(hostStart..<hostEnd).lowercased().trimmingTrailingDot()
         self.port = port
-        self.rest = String(afterScheme[authorityEnd...])
+        self.rest = string(authorityEnd..<bytes.count)
     }
 
     public var isHTTP: Bool { scheme == "http" || scheme == "https" }

@@ -115,7 +115,7 @@ final class CurlEngine: @unchecked Sendable {
         acceptHeaders = headers
         briefd_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.maxConcurrency)
         briefd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.perHostConcurrency)
-        briefd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(settings.maxConcurrency * 2, 64))
+        briefd_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
         briefd_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
@@ -135,16 +135,17 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     func submit(_ transfer: CurlTransfer) {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopping else { return false }
+        // Only the first arrival since the thread last emptied the inbox needs to wake it.
+        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
+            guard !inbox.stopping else { return (false, false) }
             inbox.transfers.append(transfer)
-            return true
+            return (true, inbox.transfers.count == 1)
         }
         guard accepted else {
             transfer.continuation.resume(returning: .failure(TransportFailure(.other, "the link checker is shutting down")))
             return
         }
-        curl_multi_wakeup(multi)
+        if wake { curl_multi_wakeup(multi) }
     }
 
     func stop() {
@@ -163,7 +164,7 @@ final class CurlEngine: @unchecked Sendable {
     private func loop() {
         while true {
             let (arrived, stopping) = inbox.withLock { inbox in
-                defer { inbox.transfers.removeAll(keepingCapacity: true) }
+                defer { inbox.transfers = [] }
                 return (inbox.transfers, inbox.stopping)
             }
             if stopping {
@@ -200,7 +201,8 @@ final class CurlEngine: @unchecked Sendable {
             guard let (transfer, _) = running.removeValue(forKey: easy) else { continue }
             let outcome = outcome(of: transfer, easy: easy, code: code)
             curl_multi_remove_handle(multi, easy)
-            curl_easy_reset(easy)
+            // The error buffer belongs to the finished transfer: never let curl write into it again.
+            briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, nil)
             idleHandles.append(easy)
             var serverError = false
             if case .success(let response) = outcome { serverError = response.status >= 500 }
@@ -248,39 +250,44 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func begin(_ transfer: CurlTransfer) {
-        let easy = idleHandles.popLast() ?? curl_easy_init()!
+        let easy = idleHandles.popLast() ?? newHandle()
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         transfer.policy = policy
-        let request = transfer.request
-        briefd_curl_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
+        if transfer.request.method == .head {
+            briefd_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
+        } else {
+            briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        }
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer))
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+        running[easy] = (transfer, easy)
+        curl_multi_add_handle(multi, easy)
+    }
+
+    /// An easy handle with the options every request shares; handles are reused, keeping these.
+    private func newHandle() -> UnsafeMutableRawPointer {
+        let easy = curl_easy_init()!
         briefd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         briefd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         briefd_curl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         briefd_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         // An empty proxy turns off http_proxy and friends: every address must pass the policy itself.
         briefd_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
-        if request.method == .head {
-            briefd_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
-        } else {
-            briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        }
         briefd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutSeconds * 1000)
         briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
         briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
         briefd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEFUNCTION, unsafeBitCast(CurlCallbacks.write, to: UnsafeMutableRawPointer.self))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERFUNCTION, unsafeBitCast(CurlCallbacks.header, to: UnsafeMutableRawPointer.self))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         briefd_curl_easy_setopt_pointer(
             easy, CURLOPT_OPENSOCKETFUNCTION, unsafeBitCast(CurlCallbacks.openSocket, to: UnsafeMutableRawPointer.self))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
-        running[easy] = (transfer, easy)
-        curl_multi_add_handle(multi, easy)
+        return easy
     }
 
     private func shutDown(leftover: [CurlTransfer]) {
@@ -337,20 +344,42 @@ enum CurlCallbacks {
         guard let data, let context else { return 0 }
         let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-            String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-        }
-        if line.hasPrefix("HTTP/") {
-            transfer.headers.removeAll()  // A new response (after 100 Continue) starts afresh.
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            if CurlTransfer.keptHeaders.contains(name) {
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-                transfer.headers[name] = value
-            }
+        data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            CurlCallbacks.readHeader(UnsafeBufferPointer(start: bytes, count: length), into: transfer)
         }
         return length
     }
+
+    /// Keeps the value of the few headers the checker reads; works on bytes, since it runs for every
+    /// header line of every answer on the one curl thread.
+    static func readHeader(_ line: UnsafeBufferPointer<UInt8>, into transfer: CurlTransfer) {
+        if line.starts(with: "HTTP/".utf8) {
+            transfer.headers.removeAll()  // A new response (after 100 Continue) starts afresh.
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        for name in keptHeaderBytes where name.count == colon {
+            var same = true
+            for index in 0..<colon where line[index] | 0x20 != name[index] {
+                same = false
+                break
+            }
+            guard same else { continue }
+            var start = colon + 1
+            var end = line.count
+            while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+            while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D
+                || line[end - 1] == 0x0A
+            {
+                end -= 1
+            }
+            transfer.headers[String(decoding: name, as: UTF8.self)] = String(
+                decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+            return
+        }
+    }
+
+    private static let keptHeaderBytes = CurlTransfer.keptHeaders.map { Array($0.utf8) }
 
     static let openSocket: @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMutablePointer<curl_sockaddr>?)
         -> curl_socket_t = { context, _, address in

@@ -28,31 +28,39 @@ public final class LinkChecker: Sendable {
     /// The result of every URL in `links`, keyed by the URL as cited.
     public func check(_ links: [CitedLink], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> [String: LinkResult] {
         let urls = links.map(\.url)
-        let keys = Array(Set(urls.map(LinkChecker.requestKey)))
+        var seen = Set<String>()
+        let keys = urls.map(LinkChecker.requestKey).filter { seen.insert($0).inserted }
         var cached: [String: LinkResult] = [:]
         if useCache, let store {
             let now = Date().timeIntervalSince1970
-            cached = (try? store.freshResults(
-                for: keys, now: now, okAge: Double(settings.cacheOKHours) * 3600,
-                brokenAge: Double(settings.cacheBrokenHours) * 3600)) ?? [:]
+            do {
+                cached = try store.freshResults(
+                    for: keys, now: now, okAge: Double(settings.cacheOKHours) * 3600,
+                    brokenAge: Double(settings.cacheBrokenHours) * 3600)
+            } catch {
+                noteStoreError(error)
+            }
         }
         let tasks = keys.map { key in (key, task(for: key, cached: cached[key])) }
-        let byKey = await withTaskGroup(of: (String, LinkResult).self) { group in
-            for (key, task) in tasks {
-                group.addTask { (key, await task.value) }
+        // Awaited in order rather than through a task group: the tasks already run concurrently, and a
+        // group of ten thousand children costs more to drain than the checks themselves. Results are
+        // recorded in batches while later checks still run, so the disk writes overlap the network.
+        var byKey: [String: LinkResult] = [:]
+        byKey.reserveCapacity(tasks.count)
+        var batch: [LinkResult] = []
+        var writes: [Task<Void, Never>] = []
+        for (key, task) in tasks {
+            let result = await task.value
+            byKey[key] = result
+            progress?(byKey.count, tasks.count)
+            if LinkChecker.belongsInHistory(result) { batch.append(result) }
+            if batch.count >= 2000 {
+                writes.append(record(batch))
+                batch = []
             }
-            var results: [String: LinkResult] = [:]
-            for await (key, result) in group {
-                results[key] = result
-                progress?(results.count, tasks.count)
-            }
-            return results
         }
-        // Only what asked the network belongs in the history: not cached, skipped or mailto results.
-        let fresh = byKey.values.filter { result in
-            !result.cached && result.verdict != .skipped && !result.url.lowercased().hasPrefix("mailto:")
-        }
-        try? store?.record(Array(fresh))
+        writes.append(record(batch))
+        for write in writes { await write.value }
         var results: [String: LinkResult] = [:]
         for url in urls {
             guard var result = byKey[LinkChecker.requestKey(url)] else { continue }
@@ -60,6 +68,28 @@ public final class LinkChecker: Sendable {
             results[url] = result
         }
         return results
+    }
+
+    /// The first error met reading or writing the link history in this checker's life, if any.
+    public var storeError: (any Error)? { storeErrors.withLock { $0.first } }
+
+    private let storeErrors = Mutex<[any Error]>([])
+
+    private func noteStoreError(_ error: any Error) { storeErrors.withLock { $0.append(error) } }
+
+    private func record(_ results: [LinkResult]) -> Task<Void, Never> {
+        Task.detached { [store] in
+            do {
+                try store?.record(results)
+            } catch {
+                self.noteStoreError(error)
+            }
+        }
+    }
+
+    /// Only what asked the network belongs in the history: not cached, skipped or mailto results.
+    private static func belongsInHistory(_ result: LinkResult) -> Bool {
+        !result.cached && result.verdict != .skipped && !result.url.lowercased().hasPrefix("mailto:")
     }
 
     /// The result for one URL, shared with any other caller asking for it during this checker's life.
@@ -108,10 +138,7 @@ public final class LinkChecker: Sendable {
     }
 
     /// The URL as requested: the fragment never reaches the server, so `a#x` and `a#y` are one check.
-    static func requestKey(_ url: String) -> String {
-        guard let hash = url.firstIndex(of: "#") else { return url }
-        return String(url[..<hash])
-    }
+    static func requestKey(_ url: String) -> String { LinkProbe.withoutFragment(url) }
 }
 
 /// The config's `exclude` patterns, compiled once.

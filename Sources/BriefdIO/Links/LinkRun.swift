@@ -39,19 +39,29 @@ public struct LinkRun: Sendable {
         return (CitedLink.merging(lists), refused)
     }
 
+    /// The results of a check run, and a problem with the link history if there was one (the results
+    /// are good either way; only the record of them is incomplete).
+    public struct Outcome: Sendable {
+        public var entries: [LinkReportFormatter.Entry]
+        public var historyProblem: String?
+    }
+
     /// Checks `links` over the network, with the cache unless `useCache` is false.
     ///
     /// - Throws: when the state database cannot be opened.
     public func check(
         _ links: [CitedLink], useCache: Bool, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) async throws -> [LinkReportFormatter.Entry] {
+    ) async throws -> Outcome {
         let store = try LinkStore(path: config.paths.state)
         let client = CurlHTTPClient(settings: config.links, version: version)
         defer { client.shutdown() }
         let checker = LinkChecker(
             settings: config.links, registry: registry, client: client, store: store, useCache: useCache)
         let results = await checker.check(links, progress: progress)
-        return links.compactMap { link in results[link.url].map { LinkReportFormatter.Entry(link: link, result: $0) } }
+        let entries = links.compactMap { link in
+            results[link.url].map { LinkReportFormatter.Entry(link: link, result: $0) }
+        }
+        return Outcome(entries: entries, historyProblem: checker.storeError.map { "\($0)" })
     }
 
     struct Refusal: Error {
