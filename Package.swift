@@ -60,6 +60,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "BriefdLinkTests",
+            dependencies: ["BriefdIO"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BriefdEndToEndTests",
             dependencies: ["briefd"],
             resources: [.copy("Fixtures")],

@@ -60,7 +60,7 @@ public enum ConfigParser {
     }
 
     static let linkKeys = [
-        "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries",
+        "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries", "retry_base_ms",
         "max_redirects", "user_agent_contact", "exclude", "allow_networks", "cache_ok_hours", "cache_broken_hours",
         "max_body_bytes", "max_retry_after_s",
     ]
@@ -74,6 +74,7 @@ public enum ConfigParser {
         if let value = try links.int("connect_timeout_s", in: 1...300) { settings.connectTimeoutSeconds = value }
         if let value = try links.int("timeout_s", in: 1...600) { settings.timeoutSeconds = value }
         if let value = try links.int("retries", in: 0...10) { settings.retries = value }
+        if let value = try links.int("retry_base_ms", in: 1...60_000) { settings.retryBaseMilliseconds = value }
         if let value = try links.int("max_redirects", in: 0...50) { settings.maxRedirects = value }
         if let value = try links.int("cache_ok_hours", in: 0...(24 * 365)) { settings.cacheOKHours = value }
         if let value = try links.int("cache_broken_hours", in: 0...(24 * 365)) { settings.cacheBrokenHours = value }

@@ -10,6 +10,8 @@ public struct LinkSettings: Sendable {
     public var timeoutSeconds = 30
     /// Further tries after a transient failure (timeout, reset, 5xx, 429).
     public var retries = 2
+    /// The first retry waits this long, each later one twice as long (plus jitter).
+    public var retryBaseMilliseconds = 500
     public var maxRedirects = 10
     /// Sent in the user agent so that a publisher can find out who is checking its pages.
     public var userAgentContact = "https://example.org/about-our-link-checker"

@@ -8,12 +8,15 @@ public struct HTTPRequest: Sendable, Hashable {
     public var hostKey: String
     /// A GET reads at most this much of the body; the rest is never downloaded.
     public var maxBodyBytes: Int
+    /// A redirect hop or a GET after a refused HEAD: sent at once, not paced again by the host interval.
+    public var isFollowUp: Bool
 
-    public init(url: String, method: Method, hostKey: String, maxBodyBytes: Int) {
+    public init(url: String, method: Method, hostKey: String, maxBodyBytes: Int, isFollowUp: Bool = false) {
         self.url = url
         self.method = method
         self.hostKey = hostKey
         self.maxBodyBytes = maxBodyBytes
+        self.isFollowUp = isFollowUp
     }
 }
 

@@ -30,11 +30,23 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         if isV4 { return bytes.map(String.init).joined(separator: ".") }
-        var groups: [String] = []
-        for index in stride(from: 0, to: 16, by: 2) {
-            groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))
+        if let v4 = unmappedV4 { return "::ffff:\(v4)" }
+        let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        // RFC 5952: the longest run of two or more zero groups becomes "::".
+        var best = (start: -1, length: 0)
+        var index = 0
+        while index < groups.count {
+            guard groups[index] == 0 else { index += 1; continue }
+            var end = index
+            while end < groups.count && groups[end] == 0 { end += 1 }
+            if end - index > best.length && end - index >= 2 { best = (index, end - index) }
+            index = end
         }
-        return groups.joined(separator: ":")
+        let text = groups.map { String($0, radix: 16) }
+        guard best.start >= 0 else { return text.joined(separator: ":") }
+        let head = text[..<best.start].joined(separator: ":")
+        let tail = text[(best.start + best.length)...].joined(separator: ":")
+        return head + "::" + tail
     }
 
     private static func parseV4(_ text: Substring) -> [UInt8]? {

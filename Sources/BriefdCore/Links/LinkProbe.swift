@@ -76,7 +76,7 @@ public struct LinkProbe: Sendable {
         // Some servers drop the connection on HEAD instead of answering it.
         if method == .head && (failure.kind == .emptyReply || failure.kind == .reset) {
             method = .get
-            return send(delay: 0)
+            return send(delay: 0, followUp: true)
         }
         if failure.isTransient && attempt < settings.retries {
             attempt += 1
@@ -91,7 +91,7 @@ public struct LinkProbe: Sendable {
         if LinkProbe.redirectStatuses.contains(status) { return follow(response) }
         if method == .head && LinkProbe.unreliableHEADStatuses.contains(status) {
             method = .get
-            return send(delay: 0)
+            return send(delay: 0, followUp: true)
         }
         let host = current?.host ?? ""
         switch status {
@@ -145,7 +145,7 @@ public struct LinkProbe: Sendable {
         currentURL = next
         attempt = 0
         if response.status == 303 { method = .get }
-        return send(delay: 0)
+        return send(delay: 0, followUp: true)
     }
 
     private mutating func success(_ response: HTTPResponse) -> Step {
@@ -166,16 +166,20 @@ public struct LinkProbe: Sendable {
         return finish(.ok, error: nil)
     }
 
-    private func send(delay: Double, pauseHost: Bool = false) -> Step {
+    /// - Parameter followUp: a redirect hop or a GET after a refused HEAD: part of one check, sent at
+    ///   once as a browser would, not paced again by the per-host interval.
+    private func send(delay: Double, pauseHost: Bool = false, followUp: Bool = false) -> Step {
         let hostKey = current.map { $0.host + ":" + String($0.port ?? ($0.scheme == "https" ? 443 : 80)) } ?? ""
         let request = HTTPRequest(
             url: currentURL, method: method, hostKey: hostKey,
-            maxBodyBytes: method == .get ? settings.maxBodyBytes : 0)
+            maxBodyBytes: method == .get ? settings.maxBodyBytes : 0, isFollowUp: followUp)
         return .send(request, delay: delay, pauseHost: pauseHost)
     }
 
-    /// 0.5 s, 1 s, 2 s, … (the client adds jitter).
-    private func backoff() -> Double { 0.5 * Double(1 << min(attempt - 1, 10)) }
+    /// `retry_base_ms`, then twice that, four times, … (the client adds jitter).
+    private func backoff() -> Double {
+        Double(settings.retryBaseMilliseconds) / 1000 * Double(1 << min(max(attempt - 1, 0), 10))
+    }
 
     /// `Retry-After` in seconds (a number or an HTTP date), or nil when absent or longer than the bound.
     private func retryAfter(_ response: HTTPResponse, now: Double) -> Double? {

@@ -174,7 +174,9 @@ final class CurlEngine: @unchecked Sendable {
             let now = CurlEngine.now()
             for transfer in arrived {
                 if transfer.pauseHost { schedule.pause(host: transfer.request.hostKey, until: now + transfer.delay) }
-                schedule.enqueue(transfer, host: transfer.request.hostKey, notBefore: now + transfer.delay, now: now)
+                schedule.enqueue(
+                    transfer, host: transfer.request.hostKey, notBefore: now + transfer.delay, now: now,
+                    followUp: transfer.request.isFollowUp)
             }
             for (_, transfer) in schedule.takeReady(now: now) { begin(transfer) }
             var stillRunning: Int32 = 0
@@ -220,7 +222,9 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         let detail = String(cString: transfer.errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        if let refused = transfer.refusedAddress {
+        // A refused address only decides the outcome when no other address of the host connected
+        // (a name may resolve to ::1, refused, and to an allowed 127.0.0.1).
+        if let refused = transfer.refusedAddress, code != CURLE_OK, status == 0 {
             return .failure(TransportFailure(.blockedAddress, refused))
         }
         switch code {

@@ -1,0 +1,406 @@
+import BriefdCore
+import BriefdIO
+import Foundation
+import Synchronization
+import Testing
+
+/// The link checker against real HTTP servers on 127.0.0.1: every verdict, the safety rule, dedupe and
+/// the cache. Loopback is allowed (as in the benchmark) except where the safety rule is under test.
+@Suite struct LinkCheckerTests {
+    static func settings(_ change: (inout LinkSettings) -> Void = { _ in }) -> LinkSettings {
+        var settings = LinkSettings()
+        settings.allowNetworks = [IPNetwork("127.0.0.0/8")!]
+        settings.perHostIntervalMilliseconds = 0
+        settings.retries = 1
+        settings.retryBaseMilliseconds = 20
+        settings.timeoutSeconds = 5
+        settings.connectTimeoutSeconds = 2
+        change(&settings)
+        return settings
+    }
+
+    /// Checks `urls` with a fresh client (and no history unless `store` is given).
+    static func check(
+        _ urls: [String], settings: LinkSettings = settings(), registry: Registry = .empty, store: LinkStore? = nil,
+        useCache: Bool = false
+    ) async -> [String: LinkResult] {
+        let client = CurlHTTPClient(settings: settings, version: "test")
+        defer { client.shutdown() }
+        let checker = LinkChecker(settings: settings, registry: registry, client: client, store: store, useCache: useCache)
+        let links = urls.map { CitedLink(url: $0, citations: [LinkCitation(path: "t.md", line: 1, column: 1)]) }
+        return await checker.check(links)
+    }
+
+    static func one(_ url: String, settings: LinkSettings = settings(), registry: Registry = .empty) async -> LinkResult {
+        await check([url], settings: settings, registry: registry)[url]!
+    }
+
+    @Test func aPageThatAnswers200IsOKWithOneHEAD() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, body: "<title>Story</title>") }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/story")
+        #expect(result.verdict == .ok)
+        #expect(result.ok)
+        #expect(result.status == 200)
+        #expect(server.requests.map(\.method) == ["HEAD"])
+    }
+
+    @Test func theUserAgentNamesBriefdAndTheContact() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200) }
+        defer { server.stop() }
+        _ = await Self.one(server.url + "/", settings: Self.settings { $0.userAgentContact = "https://news.test/bot" })
+        let agent = try #require(server.requests.first?.headers["user-agent"])
+        #expect(agent.hasPrefix("briefd/test"))
+        #expect(agent.contains("https://news.test/bot"))
+    }
+
+    @Test(arguments: [400, 403, 405, 501])
+    func aRefusedHEADFallsBackToGET(status: Int) async throws {
+        let server = try TestHTTPServer { request in
+            request.method == "HEAD" ? .respond(status: status) : .respond(status: 200, body: "<p>fine</p>")
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/page")
+        #expect(result.verdict == .ok)
+        #expect(server.requests.map(\.method) == ["HEAD", "GET"])
+    }
+
+    @Test func aServerThatClosesOnHEADIsAskedWithGET() async throws {
+        let server = try TestHTTPServer { request in request.method == "HEAD" ? .close : .respond(status: 200) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/page")
+        #expect(result.verdict == .ok)
+        #expect(server.requests.map(\.method).last == "GET")
+    }
+
+    @Test(arguments: [404, 410])
+    func missingPagesAreBroken(status: Int) async throws {
+        let server = try TestHTTPServer { _ in .respond(status: status) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/gone")
+        #expect(result.verdict == .broken)
+        #expect(!result.ok)
+        #expect(result.status == status)
+    }
+
+    @Test func a500IsRetriedThenBroken() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 500) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/error", settings: Self.settings { $0.retries = 2 })
+        #expect(result.verdict == .broken)
+        #expect(server.requests.count == 3)
+        #expect(result.error?.contains("after 3 tries") == true)
+    }
+
+    @Test func aPermanentRedirectIsRedirectedWithTheNewAddress() async throws {
+        let server = try TestHTTPServer { request in
+            request.path == "/old" ? .respond(status: 301, headers: ["Location": "/new"]) : .respond(status: 200)
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/old")
+        #expect(result.verdict == .redirected)
+        #expect(result.ok)
+        #expect(result.finalURL == server.url + "/new")
+        #expect(result.redirects == [LinkRedirect(status: 301, url: server.url + "/new")])
+    }
+
+    @Test func aTemporaryRedirectChainIsOKAndEveryHopIsRecorded() async throws {
+        let server = try TestHTTPServer { request in
+            switch request.path {
+            case "/a": return .respond(status: 302, headers: ["Location": "/b"])
+            case "/b": return .respond(status: 307, headers: ["Location": "c"])
+            default: return .respond(status: 200)
+            }
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/a")
+        #expect(result.verdict == .ok)
+        #expect(result.redirects.map(\.status) == [302, 307])
+        #expect(result.finalURL == server.url + "/c")
+    }
+
+    @Test func aRedirectLoopIsBroken() async throws {
+        let server = try TestHTTPServer { request in
+            .respond(status: 302, headers: ["Location": request.path == "/x" ? "/y" : "/x"])
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/x")
+        #expect(result.verdict == .broken)
+        #expect(result.error?.contains("loop") == true)
+    }
+
+    @Test func tooManyRedirectsAreBroken() async throws {
+        let server = try TestHTTPServer { request in
+            let step = Int(request.path.dropFirst()) ?? 0
+            return .respond(status: 302, headers: ["Location": "/\(step + 1)"])
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/0", settings: Self.settings { $0.maxRedirects = 3 })
+        #expect(result.verdict == .broken)
+        #expect(result.error?.contains("more than 3 redirects") == true)
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func aRedirectToAFileAddressIsBrokenAndNotFollowed() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 302, headers: ["Location": "file:///etc/passwd"]) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/sneaky")
+        #expect(result.verdict == .broken)
+        #expect(result.error?.contains("not a web address") == true)
+    }
+
+    @Test func aRedirectToTheFrontPageIsASoft404() async throws {
+        let server = try TestHTTPServer { request in
+            request.path == "/" ? .respond(status: 200) : .respond(status: 301, headers: ["Location": "/"])
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/2024/05/story")
+        #expect(result.verdict == .soft404)
+        #expect(!result.ok)
+    }
+
+    @Test func aRedirectToANotFoundPageIsASoft404() async throws {
+        let server = try TestHTTPServer { request in
+            request.path.hasPrefix("/errors") ? .respond(status: 200) : .respond(status: 302, headers: ["Location": "/errors/404.html"])
+        }
+        defer { server.stop() }
+        #expect(await Self.one(server.url + "/story").verdict == .soft404)
+    }
+
+    @Test func aPageTitledNotFoundIsASoft404() async throws {
+        let server = try TestHTTPServer { request in
+            request.method == "HEAD"
+                ? .respond(status: 405)
+                : .respond(status: 200, body: "<html><head><title>Page Not Found | Daily</title></head></html>")
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/story")
+        #expect(result.verdict == .soft404)
+        #expect(result.error?.contains("Page Not Found") == true)
+    }
+
+    @Test func status999IsBlockedNotBroken() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 999) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/in/someone")
+        #expect(result.verdict == .blocked)
+    }
+
+    @Test func aChallengePageIsBlocked() async throws {
+        let server = try TestHTTPServer { _ in
+            .respond(status: 403, body: "<title>Just a moment...</title><div id=challenge-platform></div>")
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/story")
+        #expect(result.verdict == .blocked)
+        #expect(server.requests.map(\.method) == ["HEAD", "GET"])
+    }
+
+    @Test func aPlain403IsBroken() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 403, body: "Forbidden") }
+        defer { server.stop() }
+        #expect(await Self.one(server.url + "/private").verdict == .broken)
+    }
+
+    @Test func aPaywalledPublicationsRefusalIsOK() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 402) }
+        defer { server.stop() }
+        let registry = Registry(
+            publications: [Publication(name: "Paywall Times", domains: ["127.0.0.1"], paywall: true)], people: [])
+        let result = await Self.one(server.url + "/premium", registry: registry)
+        #expect(result.verdict == .paywalled)
+        #expect(result.ok)
+    }
+
+    @Test func a5xxThatRecoversOnRetryIsOK() async throws {
+        let count = Counter()
+        let server = try TestHTTPServer { _ in count.next() == 1 ? .respond(status: 502) : .respond(status: 200) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/flaky")
+        #expect(result.verdict == .ok)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test(arguments: [429, 503])
+    func retryAfterIsHonoured(status: Int) async throws {
+        let count = Counter()
+        let server = try TestHTTPServer { _ in
+            count.next() == 1 ? .respond(status: status, headers: ["Retry-After": "1"]) : .respond(status: 200)
+        }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/busy", settings: Self.settings { $0.retries = 1 })
+        #expect(result.verdict == .ok)
+        let times = server.requests.map(\.receivedAt)
+        try #require(times.count == 2)
+        #expect(times[1] - times[0] >= 0.95)
+    }
+
+    @Test func aRetryAfterLongerThanTheBoundIsNotWaitedFor() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 429, headers: ["Retry-After": "3600"]) }
+        defer { server.stop() }
+        let started = Date()
+        let result = await Self.one(server.url + "/x")
+        #expect(result.verdict == .blocked)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func aSlowServerTimesOut() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, delay: 3) }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/slow", settings: Self.settings { $0.timeoutSeconds = 1; $0.retries = 0 })
+        #expect(result.verdict == .timeout)
+        #expect(!result.ok)
+    }
+
+    @Test func connectionResetsAreRetriedThenBroken() async throws {
+        let server = try TestHTTPServer { _ in .reset }
+        defer { server.stop() }
+        let result = await Self.one(server.url + "/reset", settings: Self.settings { $0.retries = 1 })
+        #expect(result.verdict == .broken)
+        // HEAD reset → GET; GET reset → one retry.
+        #expect(server.requests.map(\.method) == ["HEAD", "GET", "GET"])
+    }
+
+    @Test func aRefusedConnectionIsBroken() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200) }
+        let url = server.url + "/closed"
+        server.stop()
+        try await Task.sleep(for: .milliseconds(50))
+        let result = await Self.one(url)
+        #expect(result.verdict == .broken)
+    }
+
+    @Test func aHugeBodyIsNotReadWhole() async throws {
+        let total = 64 * 1024 * 1024
+        let server = try TestHTTPServer { request in request.method == "HEAD" ? .respond(status: 405) : .hugeBody(bytes: total) }
+        defer { server.stop() }
+        let started = Date()
+        let result = await Self.one(server.url + "/big.iso")
+        #expect(result.verdict == .ok)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.hugeBytesSent < total / 4)
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func loopbackIsRefusedWithoutARequestUnlessAllowed() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200) }
+        defer { server.stop() }
+        // "localhost" is a name that resolves to 127.0.0.1: the refusal is on the address, after DNS.
+        let url = "http://localhost:\(server.port)/admin"
+        let refused = await Self.one(url, settings: Self.settings { $0.allowNetworks = [] })
+        #expect(refused.verdict == .blockedAddress)
+        #expect(refused.error?.contains("127.0.0.0/8") == true || refused.error?.contains("::1/128") == true, "\(refused)")
+        #expect(server.connectionCount == 0)
+        #expect(server.requests.isEmpty)
+        let allowed = await Self.one(url)
+        #expect(allowed.verdict == .ok)
+    }
+
+    @Test func aRedirectToAForbiddenAddressIsRefusedBeforeConnecting() async throws {
+        // Only 127.0.0.1 is allowed; the redirect goes to 127.0.0.2, still loopback but not allowed.
+        // (Loopback on purpose: a test must never send a packet elsewhere, even if the rule broke.)
+        let target = try TestHTTPServer { _ in .respond(status: 200) }
+        defer { target.stop() }
+        let server = try TestHTTPServer { _ in .respond(status: 302, headers: ["Location": "http://127.0.0.2:\(target.port)/x"]) }
+        defer { server.stop() }
+        let settings = Self.settings { $0.allowNetworks = [IPNetwork("127.0.0.1/32")!] }
+        let result = await Self.one(server.url + "/go", settings: settings)
+        #expect(result.verdict == .blockedAddress)
+        #expect(result.error?.contains("127.0.0.2 is in 127.0.0.0/8") == true)
+        #expect(result.redirects.count == 1)
+        #expect(target.connectionCount == 0)
+    }
+
+    @Test func skippedAndMailLinksNeedNoNetwork() async throws {
+        // Reserved names only: were the exclusion broken, they would still be skipped, never looked up.
+        let settings = Self.settings { $0.exclude = ["^https?://internal\\."] }
+        let results = await Self.check(
+            ["http://internal.invalid/x", "ftp://files.org/a", "https://example.com/", "mailto:editor@zgbriefs.org",
+             "mailto:not-an-address"], settings: settings)
+        #expect(results["http://internal.invalid/x"]?.verdict == .skipped)
+        #expect(results["http://internal.invalid/x"]?.error?.contains("excluded by the pattern") == true)
+        #expect(results["ftp://files.org/a"]?.verdict == .skipped)
+        #expect(results["https://example.com/"]?.verdict == .skipped)
+        #expect(results["mailto:editor@zgbriefs.org"]?.verdict == .ok)
+        #expect(results["mailto:not-an-address"]?.verdict == .broken)
+    }
+
+    @Test func eachURLIsRequestedOnceHoweverOftenItIsCited() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200, delay: 0.2) }
+        defer { server.stop() }
+        let settings = Self.settings()
+        let client = CurlHTTPClient(settings: settings, version: "test")
+        defer { client.shutdown() }
+        let checker = LinkChecker(settings: settings, registry: .empty, client: client, store: nil, useCache: false)
+        let url = server.url + "/shared"
+        // Two callers at once, plus a list citing it twice and with a fragment.
+        async let first = checker.check(url: url)
+        async let second = checker.check(url: url)
+        async let listed = checker.check([
+            CitedLink(url: url, citations: []), CitedLink(url: url + "#section", citations: []),
+        ])
+        let (a, b, c) = await (first, second, listed)
+        #expect(a.verdict == .ok && b.verdict == .ok)
+        #expect(c[url + "#section"]?.verdict == .ok)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func theCacheAnswersASecondRunWithoutARequest() async throws {
+        let server = try TestHTTPServer { request in request.path == "/dead" ? .respond(status: 404) : .respond(status: 200) }
+        defer { server.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try LinkStore(path: folder + "/state/briefd.sqlite")
+        let urls = [server.url + "/live", server.url + "/dead"]
+        let first = await Self.check(urls, store: store, useCache: true)
+        #expect(first.values.allSatisfy { !$0.cached })
+        #expect(server.requests.count == 2)
+
+        let second = await Self.check(urls, store: store, useCache: true)
+        #expect(second.values.allSatisfy { $0.cached })
+        #expect(second[server.url + "/dead"]?.verdict == .broken)
+        #expect(server.requests.count == 2)
+
+        // --no-cache asks again, and every check is kept in the history.
+        _ = await Self.check(urls, store: store, useCache: false)
+        #expect(server.requests.count == 4)
+        #expect(try store.history(of: server.url + "/live").count == 2)
+
+        // A broken result ages out sooner than a good one.
+        let settings = Self.settings { $0.cacheBrokenHours = 0 }
+        let third = await Self.check(urls, settings: settings, store: store, useCache: true)
+        #expect(third[server.url + "/live"]?.cached == true)
+        #expect(third[server.url + "/dead"]?.cached == false)
+        #expect(server.requests.count == 5)
+    }
+
+    @Test func aPerHostIntervalSpacesRequestsToOneHost() async throws {
+        let server = try TestHTTPServer { _ in .respond(status: 200) }
+        defer { server.stop() }
+        let settings = Self.settings { $0.perHostIntervalMilliseconds = 100; $0.perHostConcurrency = 4 }
+        let urls = (0..<8).map { server.url + "/p\($0)" }
+        let started = Date()
+        let results = await Self.check(urls, settings: settings)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(results.values.allSatisfy { $0.verdict == .ok })
+        let times = server.requests.map(\.receivedAt).sorted()
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= 0.08 })
+        // Lower bound 7 intervals; finished close to it.
+        #expect(elapsed >= 0.69 && elapsed < 2.0)
+    }
+}
+
+/// Counts calls across the server's connection threads.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    /// 1 on the first call, 2 on the second, …
+    func next() -> Int {
+        value.withLock { value in
+            value += 1
+            return value
+        }
+    }
+}

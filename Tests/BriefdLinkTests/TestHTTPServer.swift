@@ -1,0 +1,176 @@
+import Foundation
+@preconcurrency import Glibc
+import Synchronization
+
+/// A small HTTP/1.1 server on 127.0.0.1 for the link checker's tests: real sockets, a thread per
+/// connection, keep-alive, and the misbehaviours the checker must survive (silence, resets, slow and
+/// endless bodies). It records every request it receives.
+final class TestHTTPServer: Sendable {
+    struct Request: Sendable {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var receivedAt: Double
+    }
+
+    /// What to do with one request.
+    enum Answer: Sendable {
+        case respond(status: Int, headers: [String: String] = [:], body: String = "", delay: Double = 0)
+        /// Close the connection without a word (an empty reply).
+        case close
+        /// Abort the connection with a TCP reset.
+        case reset
+        /// 200 with a body of `bytes` bytes, written in chunks until the client stops reading.
+        case hugeBody(bytes: Int)
+    }
+
+    typealias Handler = @Sendable (Request) -> Answer
+
+    let port: Int
+    private let listener: Int32
+    private let handler: Handler
+    private let state = Mutex(State())
+
+    private struct State {
+        var requests: [Request] = []
+        var connections = 0
+        var hugeBytesSent = 0
+        var stopped = false
+        var clients: [Int32] = []
+    }
+
+    var requests: [Request] { state.withLock { $0.requests } }
+    var connectionCount: Int { state.withLock { $0.connections } }
+    var hugeBytesSent: Int { state.withLock { $0.hugeBytesSent } }
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(_ handler: @escaping Handler) throws {
+        self.handler = handler
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.listener = listener
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        guard bound == 0, listen(listener, 256) == 0 else { throw POSIXError(.EADDRINUSE) }
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    func stop() {
+        let clients = state.withLock { state -> [Int32] in
+            state.stopped = true
+            return state.clients
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
+    }
+
+    deinit { stop() }
+
+    private static func now() -> Double { Date().timeIntervalSince1970 }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            let stopped = state.withLock { state -> Bool in
+                state.connections += 1
+                state.clients.append(client)
+                return state.stopped
+            }
+            if stopped {
+                close(client)
+                return
+            }
+            let thread = Thread { [self] in serve(client) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ client: Int32) {
+        defer { close(client) }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: buffer) else {
+                let count = recv(client, &chunk, chunk.count, 0)
+                if count <= 0 { return }
+                buffer += chunk[0..<count]
+                continue
+            }
+            let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
+            buffer.removeFirst(headerEnd + 4)
+            let lines = head.components(separatedBy: "\r\n")
+            let parts = lines[0].split(separator: " ")
+            guard parts.count >= 2 else { return }
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers, receivedAt: Self.now())
+            state.withLock { $0.requests.append(request) }
+            switch handler(request) {
+            case .close:
+                return
+            case .reset:
+                var linger = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+                return
+            case .respond(let status, let extra, let body, let delay):
+                if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
+                var head = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.utf8.count)\r\n"
+                if extra["Content-Type"] == nil { head += "Content-Type: text/html\r\n" }
+                for (name, value) in extra { head += "\(name): \(value)\r\n" }
+                let bytes = Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : Array(body.utf8))
+                guard Self.sendAll(client, bytes) else { return }
+            case .hugeBody(let total):
+                let head = "HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\nContent-Type: text/html\r\n\r\n"
+                guard Self.sendAll(client, Array(head.utf8)) else { return }
+                if request.method == "HEAD" { continue }
+                let block = [UInt8](repeating: UInt8(ascii: "a"), count: 64 * 1024)
+                var sent = 0
+                while sent < total {
+                    let count = min(block.count, total - sent)
+                    guard Self.sendAll(client, Array(block[0..<count])) else { break }
+                    sent += count
+                    state.withLock { $0.hugeBytesSent = sent }
+                }
+                return
+            }
+        }
+    }
+
+    private static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for index in 0...(haystack.count - needle.count) where haystack[index..<(index + needle.count)].elementsEqual(needle) {
+            return index
+        }
+        return nil
+    }
+}
