@@ -48,28 +48,15 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        for path in paths where access(path, F_OK) != 0 {
-            FileHandleOutput.write("briefd: \(path): no such file or folder\n", to: .standardError)
-            throw ExitCode(2)
-        }
+        try requireExisting(paths)
         let workspace = try options.loadWorkspace()
         let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
         let checked = CheckRun(checker: checker).runCollectingLinks(paths: paths)
         var reports = checked.reports
         let links = checked.links
         if !offline && !links.isEmpty {
-            let run = LinkRun(config: workspace.config, registry: workspace.registry)
-            let outcome: LinkRun.Outcome
-            do {
-                outcome = try blocking { try await run.check(links, useCache: true, version: Briefd.version) }
-            } catch {
-                FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
-                throw ExitCode(2)
-            }
-            if let problem = outcome.historyProblem {
-                FileHandleOutput.write("briefd: warning: link history not fully recorded in \(workspace.config.paths.state): \(problem)\n", to: .standardError)
-            }
-            let results = Dictionary(outcome.entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
+            let results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
             for index in reports.indices {
                 let found = LinkFindings.findings(path: reports[index].path, links: links, results: results)
                 reports[index].findings = (reports[index].findings + found).inReadingOrder()

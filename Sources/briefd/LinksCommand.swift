@@ -40,10 +40,7 @@ struct LinksCommand: ParsableCommand {
     }
 
     func run() throws {
-        for path in paths where access(path, F_OK) != 0 {
-            FileHandleOutput.write("briefd: \(path): no such file or folder\n", to: .standardError)
-            throw ExitCode(2)
-        }
+        try requireExisting(paths)
         let workspace = try options.loadWorkspace()
         let run = LinkRun(config: workspace.config, registry: workspace.registry)
         let (links, refused) = run.extract(paths: paths)
@@ -54,21 +51,7 @@ struct LinksCommand: ParsableCommand {
             return
         }
         let progress = quiet ? nil : ProgressBar.forTerminal()
-        let useCache = !noCache
-        let outcome: LinkRun.Outcome
-        do {
-            outcome = try blocking {
-                try await run.check(links, useCache: useCache, version: Briefd.version, progress: progress?.update)
-            }
-        } catch {
-            FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
-            throw ExitCode(2)
-        }
-        progress?.finish()
-        let entries = outcome.entries
-        if let problem = outcome.historyProblem {
-            FileHandleOutput.write("briefd: warning: link history not fully recorded in \(workspace.config.paths.state): \(problem)\n", to: .standardError)
-        }
+        let entries = try checkLinks(links, in: workspace, useCache: !noCache, progress: progress)
         switch format {
         case .text: FileHandleOutput.write(LinkReportFormatter.text(entries))
         case .json: FileHandleOutput.write(LinkReportFormatter.json(entries))
@@ -80,24 +63,6 @@ struct LinksCommand: ParsableCommand {
 
     /// Verdicts that make the run fail; `blocked` (unverifiable) and `skipped` do not.
     static let failing: Set<LinkVerdict> = [.broken, .soft404, .timeout, .blockedAddress]
-}
-
-/// Runs async work from the synchronous command on the main thread, which is not one of the
-/// concurrency pool's threads, so blocking it here starves nothing.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let outcome = Mutex<Result<T, any Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do {
-            let value = try await body()
-            outcome.withLock { $0 = .success(value) }
-        } catch {
-            outcome.withLock { $0 = .failure(error) }
-        }
-        done.signal()
-    }
-    done.wait()
-    return try outcome.withLock { $0! }.get()
 }
 
 /// A one-line progress bar on stderr, drawn only on a terminal and only once a run has taken a second.
