@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // One system-library target per C library; a C shim only where Swift cannot call the API.
@@ -41,7 +42,10 @@ let package = Package(
         ),
         .target(
             name: "BriefdIO",
-            dependencies: ["BriefdCore", "CCurlShim", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BriefdCore", "CCurlShim", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -7,6 +7,7 @@ public struct Config: Sendable {
     public var paths: Paths
     public var checks = CheckSettings()
     public var links = LinkSettings()
+    public var digest = DigestSettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"
@@ -18,6 +19,8 @@ public struct Config: Sendable {
         public var reports: String
         public var digests: String
         public var state: String
+        /// The Mustache templates of the digest; editors may change them without rebuilding briefd.
+        public var templates: String
     }
 
     public struct CheckSettings: Sendable {
@@ -41,7 +44,8 @@ public struct Config: Sendable {
                 drafts: FilePath.resolve("../examples/drafts", against: folder),
                 reports: FilePath.resolve("../var/reports", against: folder),
                 digests: FilePath.resolve("../var/digests", against: folder),
-                state: FilePath.resolve("../var/briefd.sqlite", against: folder)))
+                state: FilePath.resolve("../var/briefd.sqlite", against: folder),
+                templates: FilePath.resolve("../templates", against: folder)))
     }
 }
 

@@ -1,6 +1,6 @@
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks", "links"]
+    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest"]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -33,11 +33,14 @@ public enum ConfigParser {
         }
         if let node = top.values["paths"] {
             let paths = try StrictMapping(
-                node, path: path, context: "paths", allowed: ["drafts", "reports", "digests", "state"])
+                node, path: path, context: "paths", allowed: ["drafts", "reports", "digests", "state", "templates"])
             if let value = try paths.string("drafts") { config.paths.drafts = FilePath.resolve(value, against: folder) }
             if let value = try paths.string("reports") { config.paths.reports = FilePath.resolve(value, against: folder) }
             if let value = try paths.string("digests") { config.paths.digests = FilePath.resolve(value, against: folder) }
             if let value = try paths.string("state") { config.paths.state = FilePath.resolve(value, against: folder) }
+            if let value = try paths.string("templates") {
+                config.paths.templates = FilePath.resolve(value, against: folder)
+            }
         }
         if let node = top.values["checks"] {
             let checks = try StrictMapping(
@@ -55,6 +58,9 @@ public enum ConfigParser {
         }
         if let node = top.values["links"] {
             config.links = try parseLinks(node, path: path)
+        }
+        if let node = top.values["digest"] {
+            config.digest = try parseDigest(node, path: path)
         }
         return config
     }
@@ -105,6 +111,44 @@ public enum ConfigParser {
             }
             settings.allowNetworks.append(network)
         }
+        return settings
+    }
+
+    private static func parseDigest(_ node: YAMLNode, path: String) throws(ConfigurationError) -> DigestSettings {
+        var settings = DigestSettings()
+        let digest = try StrictMapping(
+            node, path: path, context: "digest",
+            allowed: [
+                "issue_weekday", "site_url", "disclaimer", "support_text", "support_url", "sponsor_line",
+                "donation_appeal", "donation_text", "donation_url", "tagline", "subscribe_url", "unsubscribe_url",
+                "feed_issues",
+            ])
+        if let text = try digest.string("issue_weekday") {
+            guard let weekday = Weekday(rawValue: text.lowercased()) else {
+                throw digest.error("issue_weekday", "'issue_weekday' must be a day of the week such as wednesday, found '\(text)'")
+            }
+            settings.issueWeekday = weekday
+        }
+        for key in ["site_url", "support_url", "donation_url"] {
+            guard let text = try digest.string(key) else { continue }
+            guard let address = WebAddress(text), address.isHTTP else {
+                throw digest.error(key, "'\(key)' must be an http(s) URL, found '\(text)'")
+            }
+            switch key {
+            case "site_url": settings.siteURL = text.hasSuffix("/") ? text : text + "/"
+            case "support_url": settings.supportURL = text
+            default: settings.donationURL = text
+            }
+        }
+        if let text = try digest.string("disclaimer") { settings.disclaimer = text }
+        if let text = try digest.string("support_text") { settings.supportText = text }
+        if let text = try digest.string("sponsor_line") { settings.sponsorLine = text }
+        if let flag = try digest.bool("donation_appeal") { settings.donationAppeal = flag }
+        if let text = try digest.string("donation_text") { settings.donationText = text }
+        if let text = try digest.string("tagline") { settings.tagline = text }
+        if let text = try digest.string("subscribe_url") { settings.subscribeURL = text }
+        if let text = try digest.string("unsubscribe_url") { settings.unsubscribeURL = text }
+        if let count = try digest.int("feed_issues", in: 1...500) { settings.feedIssues = count }
         return settings
     }
 

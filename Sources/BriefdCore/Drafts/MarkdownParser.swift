@@ -1,4 +1,5 @@
 internal import CCMark
+import Foundation
 
 /// Parses Markdown with cmark-gfm (GitHub's dialect: autolinks, tables, strikethrough, tag filter).
 ///
@@ -10,6 +11,77 @@ public enum MarkdownParser {
     }()
 
     private static let extensionNames = ["autolink", "table", "strikethrough", "tagfilter"]
+
+    /// `markdown` as HTML for the digest: GitHub's dialect, smart punctuation, and no raw HTML or unsafe
+    /// link schemes (`javascript:` and the like) passed through — cmark-gfm's safe default.
+    public static func renderHTML(_ markdown: String) -> String {
+        precondition(extensionsRegistered)
+        guard let parser = cmark_parser_new(CMARK_OPT_SMART) else { return "" }
+        defer { cmark_parser_free(parser) }
+        for name in extensionNames {
+            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
+        }
+        var bytes = Array(markdown.utf8)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                cmark_parser_feed(parser, $0, buffer.count)
+            }
+        }
+        guard let root = cmark_parser_finish(parser) else { return "" }
+        defer { cmark_node_free(root) }
+        guard let html = cmark_render_html(root, CMARK_OPT_SMART, cmark_parser_get_syntax_extensions(parser)) else {
+            return ""
+        }
+        defer { free(html) }
+        return String(cString: html)
+    }
+
+    /// `markdown` rewritten by cmark-gfm for the digest's Markdown output: raw HTML dropped, links and images
+    /// with unsafe schemes (`javascript:`, `vbscript:`, `file:`, `data:`) unlinked, so that pasting it into
+    /// another tool cannot carry a script.
+    public static func renderSafeMarkdown(_ markdown: String) -> String {
+        precondition(extensionsRegistered)
+        guard let parser = cmark_parser_new(CMARK_OPT_DEFAULT) else { return "" }
+        defer { cmark_parser_free(parser) }
+        for name in extensionNames {
+            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
+        }
+        var bytes = Array(markdown.utf8)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                cmark_parser_feed(parser, $0, buffer.count)
+            }
+        }
+        guard let root = cmark_parser_finish(parser) else { return "" }
+        defer { cmark_node_free(root) }
+        var unsafe: [OpaquePointer] = []
+        guard let iterator = cmark_iter_new(root) else { return "" }
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_HTML_INLINE || type == CMARK_NODE_HTML_BLOCK {
+                unsafe.append(node)
+            } else if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE {
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                if isDangerous(url) { cmark_node_set_url(node, "") }
+            }
+        }
+        cmark_iter_free(iterator)
+        for node in unsafe {
+            cmark_node_unlink(node)
+            cmark_node_free(node)
+        }
+        guard let text = cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0) else { return "" }
+        defer { free(text) }
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The schemes cmark-gfm's safe mode refuses in HTML output.
+    static func isDangerous(_ url: String) -> Bool {
+        let lowered = url.trimmingCharacters(in: .whitespaces).lowercased()
+        if lowered.hasPrefix("data:image/") { return false }
+        return ["javascript:", "vbscript:", "file:", "data:"].contains { lowered.hasPrefix($0) }
+    }
 
     /// Parses the body of `source` that starts at byte `bodyStart` (line `bodyFirstLine` of the file).
     public static func parse(_ source: SourceText, bodyStart: Int, bodyFirstLine: Int) -> MarkdownDocument {

@@ -4,43 +4,16 @@ import GRDB
 
 /// The state database's link history: every network check of every link (time, verdict, status, final
 /// URL), from which the checker's cache and, later, link-rot alerts are read.
-///
-/// One `DatabaseQueue` per store; the schema is created and migrated here, by `migrator`.
 public final class LinkStore: Sendable {
     private let database: DatabaseQueue
 
-    /// Opens (creating when needed) the database at `path`, its folder included.
-    public init(path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        // WAL: the daemon reads while a check run writes; NORMAL sync is safe with WAL and much cheaper.
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try LinkStore.migrator.migrate(database)
+    /// Opens (creating when needed) the state database at `path`.
+    public convenience init(path: String) throws {
+        try self.init(StateDatabase(path: path))
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: link checks") { db in
-            try db.create(table: "link_check") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("url", .text).notNull()
-                table.column("checked_at", .double).notNull()
-                table.column("verdict", .text).notNull()
-                table.column("status", .integer)
-                table.column("final_url", .text)
-                table.column("redirects", .text).notNull()
-                table.column("error", .text)
-                table.column("duration_ms", .integer).notNull()
-            }
-            try db.create(index: "link_check_by_url", on: "link_check", columns: ["url", "checked_at"])
-        }
-        return migrator
+    public init(_ state: StateDatabase) {
+        database = state.queue
     }
 
     /// Appends `results` to the history in one transaction.
@@ -78,10 +51,10 @@ public final class LinkStore: Sendable {
                         """, arguments: StatementArguments(chunk + [oldest]))
                 while let row = try rows.next() {
                     guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { continue }
-                    let redirectsJSON: String = row["redirects"]
+                    let redirects: String = row["redirects"]
                     let result = LinkResult(
                         url: row["url"], verdict: verdict, status: row["status"], finalURL: row["final_url"],
-                        redirects: LinkStore.decode(redirectsJSON),
+                        redirects: LinkStore.decode(redirects),
                         error: row["error"], checkedAt: row["checked_at"], durationMilliseconds: row["duration_ms"],
                         cached: true)
                     found[result.url] = result  // Rows come oldest first: the newest wins.

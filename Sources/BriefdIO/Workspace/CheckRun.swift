@@ -13,6 +13,12 @@ public struct CheckRun: Sendable {
 
     /// Reports for every draft under `paths`, and the links of each draft that parsed, merged by URL.
     public func runCollectingLinks(paths: [String]) -> (reports: [DraftReport], links: [CitedLink]) {
+        let (reports, drafts) = runKeepingDrafts(paths: paths)
+        return (reports, CitedLink.merging(drafts.map(LinkExtractor.links(in:))))
+    }
+
+    /// Reports for every draft under `paths`, and every draft that parsed (for the digest).
+    public func runKeepingDrafts(paths: [String]) -> (reports: [DraftReport], drafts: [Draft]) {
         let files = DraftFiles.find(paths)
         let results = Mutex<[(Draft?, DraftReport)?]>(Array(repeating: nil, count: files.count))
         let checker = self.checker
@@ -37,6 +43,6 @@ public struct CheckRun: Sendable {
             report.findings = (report.findings + (cross[report.path] ?? [])).inReadingOrder()
             return report
         }
-        return (reports, CitedLink.merging(drafts.map(LinkExtractor.links(in:))))
+        return (reports, drafts)
     }
 }

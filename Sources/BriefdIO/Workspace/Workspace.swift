@@ -35,7 +35,7 @@ public struct Workspace: Sendable {
         return Workspace(config: config, registry: registry)
     }
 
-    static func absolute(_ path: String) -> String {
+    public static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FilePath.resolve(path, against: FileManager.default.currentDirectoryPath)
     }
 }

@@ -1,0 +1,34 @@
+/// What a build put in an issue, what it left out and why: `build.json` and the summary on stdout.
+public struct BuildReport: Sendable, Codable, Equatable {
+    public struct Included: Sendable, Codable, Equatable {
+        public var path: String
+        public var title: String
+        /// "featured", "sponsor" or the section's name.
+        public var placement: String
+    }
+
+    public struct LeftOut: Sendable, Codable, Equatable {
+        public var path: String
+        public var reason: String
+    }
+
+    public var issue: String
+    public var included: [Included] = []
+    public var leftOut: [LeftOut] = []
+    /// Problems with the issue as a whole (two featured articles, …); the build still succeeds.
+    public var errors: [String] = []
+    public var warnings: [String] = []
+
+    public init(issue: String) { self.issue = issue }
+
+    /// The readable summary printed by `briefd build`.
+    public var summary: String {
+        var out = "Issue \(issue): \(included.count) item\(included.count == 1 ? "" : "s")"
+        out += leftOut.isEmpty ? "\n" : ", \(leftOut.count) draft\(leftOut.count == 1 ? "" : "s") left out\n"
+        for item in included { out += "  + [\(item.placement)] \(item.title) (\(item.path))\n" }
+        for item in leftOut { out += "  - \(item.path): \(item.reason)\n" }
+        for error in errors { out += "error: \(error)\n" }
+        for warning in warnings { out += "warning: \(warning)\n" }
+        return out
+    }
+}

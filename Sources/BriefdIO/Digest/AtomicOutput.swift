@@ -1,0 +1,134 @@
+import BriefdCore
+@preconcurrency import Glibc
+
+/// Writing published files so that a crash or a kill at any moment leaves the previous complete version
+/// or the new complete one, never a mixture: everything is written to a temporary name, fsync'd, and
+/// renamed into place; a folder is swapped in through a symlink, which `rename` replaces atomically.
+public enum AtomicOutput {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Writes `bytes` to `path`: a temporary file beside it, fsync'd, renamed over `path`, folder fsync'd.
+    public static func writeFile(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+        let folder = directory(of: path)
+        let temporary = folder + "/.tmp-" + String(getpid()) + "-" + basename(path)
+        try writeAndSync(temporary, bytes)
+        guard rename(temporary, path) == 0 else {
+            let reason = errorText()
+            unlink(temporary)
+            throw Failure(description: "\(path): cannot rename into place: \(reason)")
+        }
+        try syncFolder(folder)
+    }
+
+    /// Publishes `files` as the folder `root/name`. The files go into `root/.issues/name.HASH` (HASH from
+    /// their contents, so a rebuild with the same contents lands in the same place), and `root/name` becomes
+    /// a symlink to it, replaced atomically. Folders of earlier versions and leftovers of interrupted builds
+    /// are removed afterwards.
+    public static func publishFolder(root: String, name: String, files: [(name: String, bytes: [UInt8])]) throws(Failure) {
+        let store = root + "/.issues"
+        try makeFolder(root)
+        try makeFolder(store)
+        var hashInput: [UInt8] = []
+        for file in files { hashInput += Array(file.name.utf8) + [0] + Array(SHA256.hex(file.bytes).utf8) }
+        let version = name + "." + String(SHA256.hex(hashInput).prefix(12))
+        let final = store + "/" + version
+        if access(final, F_OK) != 0 {
+            let temporary = store + "/.tmp-" + name + "-" + String(getpid())
+            removeTree(temporary)
+            try makeFolder(temporary)
+            for file in files { try writeAndSync(temporary + "/" + file.name, file.bytes) }
+            try syncFolder(temporary)
+            guard rename(temporary, final) == 0 else {
+                throw Failure(description: "\(final): cannot rename into place: \(errorText())")
+            }
+            try syncFolder(store)
+        }
+        let link = root + "/.tmp-link-" + name + "-" + String(getpid())
+        unlink(link)
+        guard symlink(".issues/" + version, link) == 0 else {
+            throw Failure(description: "\(link): cannot create the symlink: \(errorText())")
+        }
+        guard rename(link, root + "/" + name) == 0 else {
+            let reason = errorText()
+            unlink(link)
+            throw Failure(description: "\(root)/\(name): cannot replace it (\(reason)); is it a folder rather than a symlink?")
+        }
+        try syncFolder(root)
+        // Earlier versions of this issue and leftovers of interrupted builds.
+        for entry in listFolder(store) where entry != version && (entry.hasPrefix(name + ".") || entry.hasPrefix(".tmp-" + name + "-")) {
+            removeTree(store + "/" + entry)
+        }
+    }
+
+    private static func writeAndSync(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(description: "\(path): cannot create: \(errorText())") }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "\(path): cannot write: \(errorText())")
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync: \(errorText())") }
+    }
+
+    private static func syncFolder(_ path: String) throws(Failure) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(description: "\(path): cannot open folder: \(errorText())") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync folder: \(errorText())") }
+    }
+
+    private static func makeFolder(_ path: String) throws(Failure) {
+        var components: [Substring] = []
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            components.append(part)
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw Failure(description: "\(current): cannot create folder: \(errorText())")
+            }
+        }
+    }
+
+    private static func listFolder(_ path: String) -> [String] {
+        guard let folder = opendir(path) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    private static func removeTree(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            for entry in listFolder(path) { removeTree(path + "/" + entry) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func basename(_ path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+    }
+
+    private static func errorText() -> String { String(cString: strerror(errno)) }
+}

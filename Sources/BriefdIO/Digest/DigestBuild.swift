@@ -1,0 +1,150 @@
+public import BriefdCore
+import Foundation
+
+/// Builds one issue of the digest: checks the drafts, assembles the issue, renders every output from the
+/// templates, publishes the issue folder atomically, records it in the state database, and rewrites the
+/// archive and the feeds.
+public struct DigestBuild: Sendable {
+    public let config: Config
+    public let registry: Registry
+
+    public init(config: Config, registry: Registry) {
+        self.config = config
+        self.registry = registry
+    }
+
+    public struct Outcome: Sendable {
+        public var report: BuildReport
+        /// Where the issue was written (nil for a dry run or an empty issue).
+        public var folder: String?
+        public var isEmpty: Bool
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The date `briefd build` picks without `--issue`: the next issue weekday on or after `today`.
+    public func nextIssueDate(after today: Day) -> Day { config.digest.issueWeekday.next(onOrAfter: today) }
+
+    /// - Parameters:
+    ///   - root: the digests folder (`paths.digests` unless `--out`).
+    ///   - dryRun: assemble and report only; nothing is written or recorded.
+    public func run(date: Day, root: String, dryRun: Bool) throws(Failure) -> Outcome {
+        let templates: DigestTemplates
+        do {
+            templates = try DigestTemplates(folder: config.paths.templates)
+        } catch {
+            throw Failure(description: error.description)
+        }
+        let checker = DraftChecker(config: config, registry: registry, today: date)
+        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts])
+        var errorsByPath: [String: [Finding]] = [:]
+        for report in reports { errorsByPath[report.path] = report.findings.filter { $0.severity == .error } }
+        // Paths in the report and the record are relative to the drafts folder, so that they read well and
+        // a build does not depend on where the folder is.
+        let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
+        let candidates = drafts.map { draft in
+            var relative = draft
+            if relative.path.hasPrefix(prefix) { relative.path.removeFirst(prefix.count) }
+            return IssueAssembler.Candidate(draft: relative, errors: errorsByPath[draft.path] ?? [])
+        }
+
+        let state: StateDatabase
+        let issues: IssueStore
+        let earlier: [String: Day]
+        do {
+            state = try StateDatabase(path: config.paths.state)
+            issues = IssueStore(state)
+            earlier = try issues.publishedBefore(date)
+        } catch {
+            throw Failure(description: "\(config.paths.state): \(error)")
+        }
+        let (assembled, report) = IssueAssembler(config: config, registry: registry)
+            .assemble(date: date, candidates: candidates, publishedEarlier: earlier)
+        guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
+        if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
+
+        let files: [(name: String, bytes: [UInt8])] = [
+            ("index.html", bytes(templates.render("web", issue))),
+            ("email.html", bytes(templates.render("email", issue))),
+            ("digest.txt", bytes(templates.render("text", issue))),
+            ("digest.md", bytes(templates.render("markdown", issue))),
+            ("build.json", DigestBuild.json(report)),
+        ]
+        do {
+            try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
+            let items = publishedItems(issue)
+            try issues.record(
+                IssueStore.Record(
+                    date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
+                    contentHTML: templates.render("feed-entry", issue)),
+                items: items, files: files)
+            try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+        } catch let failure as AtomicOutput.Failure {
+            throw Failure(description: failure.description)
+        } catch {
+            throw Failure(description: "\(config.paths.state): \(error)")
+        }
+        return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false)
+    }
+
+    private func publishedItems(_ issue: DigestIssue) -> [IssueStore.Item] {
+        var items: [IssueStore.Item] = []
+        func add(_ item: DigestItem, placement: String) {
+            items.append(IssueStore.Item(
+                url: item.url, identity: WebAddress(item.url)?.identity ?? item.url, title: item.headline,
+                placement: placement, path: item.draftPath))
+        }
+        if let featured = issue.featured { add(featured, placement: "featured") }
+        for section in issue.sections { section.items.forEach { add($0, placement: section.name) } }
+        if let sponsor = issue.sponsor { add(sponsor, placement: "sponsor") }
+        return items
+    }
+
+    /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
+    /// top of the digests folder, from the record of published issues.
+    private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) throws {
+        let all = try issues.issues()
+        let entries = all.map { record in
+            FeedEntry(
+                date: record.date, title: record.title, itemCount: record.itemCount, webURL: record.webURL,
+                timestamp: record.date + "T00:00:00Z", contentHTML: record.contentHTML)
+        }
+        let settings = config.digest
+        let archive = FeedContext(
+            newsletter: config.newsletter.name, tagline: DigestText.smart(settings.tagline), siteURL: settings.siteURL,
+            updated: entries.first?.timestamp ?? "1970-01-01T00:00:00Z", issues: entries)
+        var feed = archive
+        feed.issues = Array(entries.prefix(settings.feedIssues))
+        try AtomicOutput.writeFile(root + "/index.html", bytes(templates.render("archive", archive)))
+        try AtomicOutput.writeFile(root + "/feed.xml", bytes(templates.render("atom", feed)))
+        try AtomicOutput.writeFile(root + "/feed.json", bytes(templates.render("feed-json", feed)))
+    }
+
+    private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    static func json(_ report: BuildReport) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(report)) ?? Data("{}".utf8)) + [0x0A]
+    }
+}
+
+/// What the archive and feed templates see.
+struct FeedContext: Sendable {
+    var newsletter: String
+    var tagline: String
+    var siteURL: String
+    var updated: String
+    var issues: [FeedEntry]
+}
+
+struct FeedEntry: Sendable {
+    var date: String
+    var title: String
+    var itemCount: Int
+    var webURL: String
+    var timestamp: String
+    var contentHTML: String
+}

@@ -1,0 +1,108 @@
+public import BriefdCore
+import GRDB
+
+/// The record of published issues in the state database: each issue's items (URL, title, placement) and
+/// files (name, SHA-256), read back for "already published" checks, the archive, the feeds and, later, the
+/// link-rot monitor.
+public final class IssueStore: Sendable {
+    private let database: DatabaseQueue
+
+    public init(_ state: StateDatabase) { database = state.queue }
+
+    /// One issue as recorded.
+    public struct Record: Sendable, Equatable {
+        public var date: String
+        public var title: String
+        public var itemCount: Int
+        public var webURL: String
+        public var contentHTML: String
+    }
+
+    public struct Item: Sendable, Equatable {
+        public var url: String
+        public var identity: String
+        public var title: String
+        public var placement: String
+        public var path: String
+
+        public init(url: String, identity: String, title: String, placement: String, path: String) {
+            self.url = url
+            self.identity = identity
+            self.title = title
+            self.placement = placement
+            self.path = path
+        }
+    }
+
+    /// URL identity → the date of the first issue before `date` that published it.
+    public func publishedBefore(_ date: Day) throws -> [String: Day] {
+        try database.read { db in
+            var found: [String: Day] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT identity, issue_date FROM issue_item WHERE issue_date < ? ORDER BY issue_date DESC",
+                arguments: [date.description])
+            while let row = try rows.next() {
+                if let day = Day(iso: row["issue_date"] as String) { found[row["identity"]] = day }
+            }
+            return found
+        }
+    }
+
+    /// Records (or, for a rebuild, replaces) an issue with its items and files, in one transaction.
+    public func record(_ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])]) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM issue WHERE date = ?", arguments: [issue.date])
+            try db.execute(
+                sql: "INSERT INTO issue (date, title, item_count, web_url, content_html) VALUES (?, ?, ?, ?, ?)",
+                arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML])
+            for (position, item) in items.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path])
+            }
+            for file in files {
+                try db.execute(
+                    sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
+                    arguments: [issue.date, file.name, SHA256.hex(file.bytes), file.bytes.count])
+            }
+        }
+    }
+
+    /// Recorded issues, newest first; `limit` nil for all.
+    public func issues(limit: Int? = nil) throws -> [Record] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT date, title, item_count, web_url, content_html FROM issue ORDER BY date DESC LIMIT ?",
+                arguments: [limit ?? -1]
+            ).map { row in
+                Record(
+                    date: row["date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
+                    contentHTML: row["content_html"])
+            }
+        }
+    }
+
+    /// The items of the issue of `date`, in reading order.
+    public func items(of date: Day) throws -> [Item] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT url, identity, title, placement, path FROM issue_item WHERE issue_date = ? ORDER BY position",
+                arguments: [date.description]
+            ).map { Item(url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"], path: $0["path"]) }
+        }
+    }
+
+    /// The SHA-256 of each file of the issue of `date`, by name.
+    public func fileHashes(of date: Day) throws -> [String: String] {
+        try database.read { db in
+            var hashes: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, sha256 FROM issue_file WHERE issue_date = ?", arguments: [date.description]) {
+                hashes[row["name"]] = row["sha256"]
+            }
+            return hashes
+        }
+    }
+}

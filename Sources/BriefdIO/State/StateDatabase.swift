@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// briefd's state database (SQLite via GRDB, `paths.state`): the link history and the record of
+/// published issues. One `DatabaseQueue` for the process; every table is created and migrated here.
+public final class StateDatabase: Sendable {
+    let queue: DatabaseQueue
+
+    /// Opens (creating when needed) the database at `path`, its folder included, and migrates it.
+    public init(path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        // WAL: the daemon reads while a check run writes; NORMAL sync is safe with WAL and much cheaper.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try StateDatabase.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: link checks") { db in
+            try db.create(table: "link_check") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("url", .text).notNull()
+                table.column("checked_at", .double).notNull()
+                table.column("verdict", .text).notNull()
+                table.column("status", .integer)
+                table.column("final_url", .text)
+                table.column("redirects", .text).notNull()
+                table.column("error", .text)
+                table.column("duration_ms", .integer).notNull()
+            }
+            try db.create(index: "link_check_by_url", on: "link_check", columns: ["url", "checked_at"])
+        }
+        migrator.registerMigration("v2: published issues") { db in
+            try db.create(table: "issue") { table in
+                table.primaryKey("date", .text)
+                table.column("title", .text).notNull()
+                table.column("item_count", .integer).notNull()
+                table.column("web_url", .text).notNull()
+                /// The issue's items as HTML, for the feeds' entries of later builds.
+                table.column("content_html", .text).notNull()
+            }
+            try db.create(table: "issue_item") { table in
+                table.column("issue_date", .text).notNull().references("issue", column: "date", onDelete: .cascade)
+                table.column("position", .integer).notNull()
+                table.column("url", .text).notNull()
+                table.column("identity", .text).notNull()
+                table.column("title", .text).notNull()
+                table.column("placement", .text).notNull()
+                table.column("path", .text).notNull()
+                table.primaryKey(["issue_date", "position"])
+            }
+            try db.create(index: "issue_item_by_identity", on: "issue_item", columns: ["identity"])
+            try db.create(table: "issue_file") { table in
+                table.column("issue_date", .text).notNull().references("issue", column: "date", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("bytes", .integer).notNull()
+                table.primaryKey(["issue_date", "name"])
+            }
+        }
+        return migrator
+    }
+}
