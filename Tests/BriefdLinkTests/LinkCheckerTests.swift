@@ -249,7 +249,7 @@ import Testing
         let server = try TestHTTPServer { _ in .respond(status: 200, delay: 3) }
         defer { server.stop() }
         let result = await Self.one(server.url + "/slow", settings: Self.settings { $0.timeoutSeconds = 1; $0.retries = 0 })
-        #expect(result.verdict == .timeout)
+        #expect(result.verdict == .timeout, "\(result)")
         #expect(!result.ok)
     }
 
