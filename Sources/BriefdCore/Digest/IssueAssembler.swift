@@ -24,8 +24,18 @@ public struct IssueAssembler: Sendable {
     ///   - publishedEarlier: the URL identity (`WebAddress.identity`) of every item of an issue dated before
     ///     `date`, with that issue's date.
     /// - Returns: the issue, or nil when nothing would go in it; and the build report either way.
-    public func assemble(date: Day, candidates: [Candidate], publishedEarlier: [String: Day]) -> (DigestIssue?, BuildReport) {
+    /// - Parameter unreadable: drafts that did not parse, with the finding that says why; they are listed
+    ///   as left out.
+    public func assemble(
+        date: Day, candidates: [Candidate], unreadable: [(path: String, finding: Finding)] = [],
+        publishedEarlier: [String: Day]
+    ) -> (DigestIssue?, BuildReport) {
         var report = BuildReport(issue: date.description)
+        for (path, finding) in unreadable {
+            report.leftOut.append(.init(
+                path: path,
+                reason: "could not be read (\(finding.rule.id) at \(finding.position.line):\(finding.position.column): \(finding.message))"))
+        }
         var briefs: [Draft] = []
         var sponsors: [Draft] = []
         for candidate in candidates.sorted(by: { $0.draft.path < $1.draft.path }) {
@@ -52,6 +62,7 @@ public struct IssueAssembler: Sendable {
             if draft.kind == .sponsor { sponsors.append(draft) } else { briefs.append(draft) }
         }
 
+        report.leftOut.sort { $0.path < $1.path }
         var featured: Draft?
         var sectioned: [Draft] = []
         for brief in briefs {

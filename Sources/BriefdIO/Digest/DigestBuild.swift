@@ -44,10 +44,15 @@ public struct DigestBuild: Sendable {
         // Paths in the report and the record are relative to the drafts folder, so that they read well and
         // a build does not depend on where the folder is.
         let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
+        func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
         let candidates = drafts.map { draft in
-            var relative = draft
-            if relative.path.hasPrefix(prefix) { relative.path.removeFirst(prefix.count) }
-            return IssueAssembler.Candidate(draft: relative, errors: errorsByPath[draft.path] ?? [])
+            var moved = draft
+            moved.path = relative(draft.path)
+            return IssueAssembler.Candidate(draft: moved, errors: errorsByPath[draft.path] ?? [])
+        }
+        let parsed = Set(drafts.map(\.path))
+        let unreadable = reports.filter { !parsed.contains($0.path) }.compactMap { report in
+            report.findings.first.map { (path: relative(report.path), finding: $0) }
         }
 
         let state: StateDatabase
@@ -61,7 +66,7 @@ public struct DigestBuild: Sendable {
             throw Failure(description: "\(config.paths.state): \(error)")
         }
         let (assembled, report) = IssueAssembler(config: config, registry: registry)
-            .assemble(date: date, candidates: candidates, publishedEarlier: earlier)
+            .assemble(date: date, candidates: candidates, unreadable: unreadable, publishedEarlier: earlier)
         guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
         if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
 

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// `briefd build` on the built binary: golden files for every format, byte-identical rebuilds, hostile
+/// drafts, the build report, and kills during a build.
+@Suite("briefd build, end to end")
+struct BuildCommandTests {
+    static let fixtures = CheckCommandTests.fixtures + "/digest"
+    static let root = String(#filePath).components(separatedBy: "/Tests/")[0]
+    static let issueFiles = ["index.html", "email.html", "digest.txt", "digest.md", "build.json"]
+    static let topFiles = ["index.html", "feed.xml", "feed.json"]
+
+    /// A temporary workspace: the fixture drafts (plus `extra` folders of drafts), a config that uses the
+    /// repository's templates, and empty state and digests folders.
+    func workspace(extra: [String] = [], change: String = "") throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-build-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
+        for source in [Self.fixtures + "/drafts"] + extra.map({ Self.fixtures + "/" + $0 }) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: source) {
+                try FileManager.default.copyItem(atPath: source + "/" + name, toPath: folder + "/drafts/" + name)
+            }
+        }
+        try """
+            newsletter: {name: ZGBriefs}
+            registry: \(CheckCommandTests.fixtures)/config/sources.yml
+            paths: {drafts: drafts, digests: out, state: state/briefd.sqlite, templates: \(Self.root)/templates}
+            digest: {site_url: https://briefs.example.org/}
+            \(change)
+            """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func build(_ folder: String, _ extra: [String] = ["--issue", "2026-12-02"]) throws -> Briefd.Run {
+        try Briefd.run(["build", "--config", folder + "/briefd.yml"] + extra)
+    }
+
+    func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test func everyFormatMatchesItsGoldenFile() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try build(folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Issue 2026-12-02: 6 items, 3 drafts left out"))
+        #expect(run.stdout.contains("- g-broken.md: 1 error (first: brief.unknown-source at 4:9)"))
+        #expect(run.stdout.contains("- f-later-issue.md: for the issue of 2026-12-09"))
+        #expect(run.stdout.contains("- h-unreadable.md: could not be read (frontmatter.invalid at 2:"))
+        // In the source tree, so that BRIEFD_WRITE_GOLDEN=1 rewrites the files that are committed.
+        let golden = Self.root + "/Tests/BriefdEndToEndTests/Fixtures/digest/expected"
+        let outputs = Self.issueFiles.map { ("2026-12-02/" + $0, $0) } + [("index.html", "archive.html"), ("feed.xml", "feed.xml"), ("feed.json", "feed.json")]
+        for (produced, expected) in outputs {
+            let text = try read(folder + "/out/" + produced)
+            if ProcessInfo.processInfo.environment["BRIEFD_WRITE_GOLDEN"] == "1" {
+                try FileManager.default.createDirectory(atPath: golden, withIntermediateDirectories: true)
+                try text.write(toFile: golden + "/" + expected, atomically: true, encoding: .utf8)
+            }
+            #expect(text == (try read(golden + "/" + expected)), "\(produced) differs from \(expected)")
+        }
+    }
+
+    @Test func aRebuildIsByteIdentical() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        let first = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
+        #expect(try build(folder).status == 0)
+        let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
+        #expect(first == second)
+        // One version folder, no leftovers.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues").count == 1)
+    }
+
+    @Test func aURLFromAnEarlierIssueIsNotRepeated() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        // The next week: everything of last week has gone out already; only the held draft is new.
+        let next = try build(folder, ["--issue", "2026-12-09"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stdout.contains("Issue 2026-12-09: 1 item"))
+        #expect(next.stdout.contains("Held for the Next Issue"))
+        let archive = try read(folder + "/out/index.html")
+        #expect(archive.range(of: "2026-12-09/")!.lowerBound < archive.range(of: "2026-12-02/")!.lowerBound)
+    }
+
+    @Test func aRepeatedURLWithAnIssueDateIsLeftOutWithAWarning() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        // Last week's draft is archived away; a new draft cites the same article.
+        try FileManager.default.removeItem(atPath: folder + "/drafts/b-caixin.md")
+        try """
+            ---
+            title: The Same Article Again
+            url: https://caixinglobal.com/2026-11-21/credit-database-102222111.html?utm_source=x
+            source: Caixin
+            published: 2026-11-21
+            section: Economy / Trade / Business
+            issue: 2026-12-09
+            ---
+            The same article as last week, cited again with a tracking parameter.
+            """.write(toFile: folder + "/drafts/again.md", atomically: true, encoding: .utf8)
+        let run = try build(folder, ["--issue", "2026-12-09"])
+        #expect(run.stdout.contains("- again.md: its URL was published in the issue of 2026-12-02"))
+        #expect(run.stdout.contains("warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
+    }
+
+    @Test func hostileDraftContentIsEscapedOrDroppedInEveryFormat() throws {
+        let folder = try workspace(extra: ["hostile"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try build(folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("x-hostile.md"))
+        // HTML, XML and JSON outputs: no live markup. Markdown: markup characters backslash-escaped. Plain
+        // text has no markup to escape, so the title's characters stand as typed there; the body's raw HTML
+        // and the javascript: link are dropped everywhere.
+        for name in Self.issueFiles.map({ "2026-12-02/" + $0 }) + Self.topFiles where !name.hasSuffix("build.json") {
+            let text = try read(folder + "/out/" + name)
+            #expect(!text.contains("alert(\"body\")") && !text.contains("alert(&quot;body"), "\(name) carries the body's script")
+            #expect(!text.contains("<iframe") && !text.contains("evil.example"), "\(name) carries an iframe")
+            #expect(!text.contains("<img src=x"), "\(name) carries raw HTML")
+            #expect(!text.contains("javascript:"), "\(name) carries a javascript: link")
+            if name.hasSuffix(".md") {
+                #expect(!text.replacingOccurrences(of: "\\<", with: "").contains("<script"), "\(name) has unescaped markup")
+            } else if !name.hasSuffix(".txt") {
+                #expect(!text.contains("<script"), "\(name) carries a script tag")
+            }
+        }
+        let web = try read(folder + "/out/2026-12-02/index.html")
+        #expect(web.contains("{{mustache}} &lt;script&gt;alert"))
+        #expect(web.contains("href=\"https://www.sixthtone.com/news/hostile?a=1&amp;b=&lt;2&gt;\""))
+        let atom = try read(folder + "/out/feed.xml")
+        #expect(!atom.contains("]]>"))
+        let feed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/feed.json")))
+        #expect((feed as? [String: Any])?["items"] != nil)
+    }
+
+    @Test func dryRunWritesNothingAndEmptyIssuesFail() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let dry = try build(folder, ["--issue", "2026-12-02", "--dry-run"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("Issue 2026-12-02: 6 items"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+        let empty = try build(folder, ["--issue", "2026-11-01"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("would be empty"))
+        #expect(try build(folder, ["--issue", "next tuesday"]).status == 2)
+    }
+
+    @Test func aBrokenTemplateIsNamedWithItsLine() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: Self.root + "/templates", toPath: folder + "/templates")
+        try "<p>\n{{#sections}}\n{{name}}\n{{/section}}\n".write(toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
+        var config = try read(folder + "/briefd.yml")
+        config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
+        try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        let run = try build(folder)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("templates/web.mustache:4:"), "\(run.stderr)")
+        #expect(run.stderr.contains("does not match the section it closes"))
+    }
+
+    @Test func aKilledBuildLeavesTheOldIssueOrTheNewOneNeverAMixture() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        let complete = try Self.issueFiles.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0)) }
+        // Change the drafts so that the next build writes a different issue, then kill builds at random moments.
+        try FileManager.default.removeItem(atPath: folder + "/drafts/d-older.md")
+        var killed = 0
+        for attempt in 0..<25 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Briefd.executable)
+            process.arguments = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(2_000 + (attempt * 7_919) % 60_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            let now = try Self.issueFiles.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0)) }
+            let newVersion = now[4] != complete[4]
+            // Either every file is the old issue's, or every file is the new one's (without the older draft).
+            if newVersion {
+                let web = String(decoding: now[0], as: UTF8.self)
+                #expect(!web.contains("The Strait After the Election") && web.hasSuffix("</html>\n"))
+            } else {
+                #expect(now == complete)
+            }
+            for name in Self.topFiles {
+                let text = try read(folder + "/out/" + name)
+                #expect(text.hasSuffix("</html>\n") || text.hasSuffix("</feed>\n") || text.hasSuffix("}\n"), "\(name) is cut short")
+            }
+        }
+        #expect(killed > 0, "no build was interrupted; the test proved nothing")
+    }
+}
