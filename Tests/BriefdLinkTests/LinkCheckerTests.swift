@@ -263,12 +263,13 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsBroken() async throws {
-        let server = try TestHTTPServer { _ in .respond(status: 200) }
-        let url = server.url + "/closed"
-        server.stop()
-        try await Task.sleep(for: .milliseconds(50))
-        let result = await Self.one(url)
+        // A port that is bound but not listening refuses connections, and stays ours for the whole test
+        // (a stopped server's port could be handed to another test's server meanwhile).
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let result = await Self.one("http://127.0.0.1:\(closed.port)/closed")
         #expect(result.verdict == .broken)
+        #expect(result.status == nil)
     }
 
     @Test func aHugeBodyIsNotReadWhole() async throws {
@@ -388,7 +389,9 @@ import Testing
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
         #expect(gaps.allSatisfy { $0 >= 0.08 })
         // Lower bound 7 intervals; finished close to it.
-        #expect(elapsed >= 0.69 && elapsed < 2.0)
+        // The upper bound only guards against gross slowness: this machine is shared and the suite runs in
+        // parallel; the benchmark measures how close to the bound a run finishes.
+        #expect(elapsed >= 0.69 && elapsed < 5.0)
     }
 }
 
