@@ -105,6 +105,51 @@ struct BuildCommandTests {
         #expect(run.stdout.contains("warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
     }
 
+    @Test func aLinkTheHistorySaysIsBrokenKeepsItsDraftOut() throws {
+        // A loopback port that refuses connections, allowed for this test only: `briefd links` records the
+        // link as broken, and the next build (which sends nothing) leaves the draft out.
+        let closed = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(closed) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(closed, $0, length) == 0 && getsockname(closed, $0, &length) == 0 }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let folder = try workspace(change: "links: {allow_networks: [127.0.0.1/32], retries: 0}")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A publication at that address, so that the draft's only error can be the link's.
+        var registry = try read(CheckCommandTests.fixtures + "/config/sources.yml")
+        registry = registry.replacingOccurrences(
+            of: "publications:\n", with: "publications:\n  - name: Loopback Times\n    domains: [127.0.0.1]\n")
+        try registry.write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
+        let config = try read(folder + "/briefd.yml").replacingOccurrences(
+            of: "registry: \(CheckCommandTests.fixtures)/config/sources.yml", with: "registry: sources.yml")
+        try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        try """
+            ---
+            title: A Dead Link
+            url: http://127.0.0.1:\(port)/story
+            source: Loopback Times
+            published: 2026-11-26
+            section: Religion
+            ---
+            This article's page no longer answers, and the link history knows it.
+            """.write(toFile: folder + "/drafts/dead.md", atomically: true, encoding: .utf8)
+        let links = try Briefd.run(["links", "--quiet", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
+        #expect(links.status == 1)
+        #expect(links.stdout.contains("broken http://127.0.0.1:\(port)/story"))
+        let offline = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
+        #expect(offline.status == 0, "the draft must be clean apart from its link: \(offline.stdout)")
+        let run = try build(folder)
+        #expect(run.stdout.contains("- dead.md: 1 error (first: link.broken at 3:6)"), "\(run.stdout)")
+        #expect(!run.stdout.contains("A Dead Link (dead.md)"))
+        let report = try read(folder + "/out/2026-12-02/build.json")
+        #expect(report.contains("dead.md"))
+    }
+
     @Test func hostileDraftContentIsEscapedOrDroppedInEveryFormat() throws {
         let folder = try workspace(extra: ["hostile"])
         defer { try? FileManager.default.removeItem(atPath: folder) }

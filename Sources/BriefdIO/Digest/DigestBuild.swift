@@ -45,11 +45,6 @@ public struct DigestBuild: Sendable {
         // a build does not depend on where the folder is.
         let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
         func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
-        let candidates = drafts.map { draft in
-            var moved = draft
-            moved.path = relative(draft.path)
-            return IssueAssembler.Candidate(draft: moved, errors: errorsByPath[draft.path] ?? [])
-        }
         let parsed = Set(drafts.map(\.path))
         let unreadable = reports.filter { !parsed.contains($0.path) }.compactMap { report in
             report.findings.first.map { (path: relative(report.path), finding: $0) }
@@ -64,6 +59,28 @@ public struct DigestBuild: Sendable {
             earlier = try issues.publishedBefore(date)
         } catch {
             throw Failure(description: "\(config.paths.state): \(error)")
+        }
+        // Link checks where they exist: the build sends no request, but a link the history says is broken
+        // (and recently enough to trust, by the cache ages) keeps its draft out like any other error.
+        do {
+            let links = drafts.map { (path: $0.path, links: LinkExtractor.links(in: $0)) }
+            let cited = Set(links.flatMap { $0.links.map(\.url) })
+            let history = try LinkStore(state).freshResults(
+                for: Array(Set(cited.map(LinkProbe.withoutFragment))), now: Date().timeIntervalSince1970,
+                okAge: Double(config.links.cacheOKHours) * 3600, brokenAge: Double(config.links.cacheBrokenHours) * 3600)
+            var results: [String: LinkResult] = [:]
+            for url in cited { results[url] = history[LinkProbe.withoutFragment(url)] }
+            for (path, cited) in links {
+                let found = LinkFindings.findings(path: path, links: cited, results: results).filter { $0.severity == .error }
+                errorsByPath[path, default: []] += found
+            }
+        } catch {
+            throw Failure(description: "\(config.paths.state): \(error)")
+        }
+        let candidates = drafts.map { draft in
+            var moved = draft
+            moved.path = relative(draft.path)
+            return IssueAssembler.Candidate(draft: moved, errors: errorsByPath[draft.path] ?? [])
         }
         let (assembled, report) = IssueAssembler(config: config, registry: registry)
             .assemble(date: date, candidates: candidates, unreadable: unreadable, publishedEarlier: earlier)
