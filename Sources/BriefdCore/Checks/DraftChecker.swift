@@ -33,20 +33,44 @@ public struct DraftChecker: Sendable {
 
     /// The findings that need every draft at once: the same article cited by two briefs.
     public static func crossDraftFindings(_ drafts: [Draft]) -> [String: [Finding]] {
-        var byIdentity: [String: [Draft]] = [:]
-        for draft in drafts where draft.kind == .brief {
-            guard let url = draft.frontMatter.url, let address = WebAddress(url), address.isHTTP else { continue }
-            byIdentity[address.identity, default: []].append(draft)
-        }
+        crossDraftFindings(drafts.compactMap(CitedBrief.init))
+    }
+
+    /// The same, from the little that each draft contributes (what the daemon keeps in memory per draft).
+    public static func crossDraftFindings(_ briefs: [CitedBrief]) -> [String: [Finding]] {
+        var byIdentity: [String: [CitedBrief]] = [:]
+        for brief in briefs { byIdentity[brief.identity, default: []].append(brief) }
         var result: [String: [Finding]] = [:]
         for group in byIdentity.values where group.count > 1 {
-            for draft in group {
-                let others = group.filter { $0.path != draft.path }.map(\.path).sorted()
-                result[draft.path, default: []].append(
-                    Finding(.briefDuplicateURL, at: draft.frontMatter.position(of: "url"),
+            for brief in group {
+                let others = group.filter { $0.path != brief.path }.map(\.path).sorted()
+                result[brief.path, default: []].append(
+                    Finding(.briefDuplicateURL, at: brief.position,
                         "the same article is also cited by \(others.joined(separator: ", ")); keep one brief"))
             }
         }
         return result
+    }
+}
+
+/// What a brief contributes to the checks across drafts: its path and the identity of its URL.
+public struct CitedBrief: Sendable, Hashable {
+    public var path: String
+    public var identity: String
+    public var position: SourcePosition
+
+    public init(path: String, identity: String, position: SourcePosition) {
+        self.path = path
+        self.identity = identity
+        self.position = position
+    }
+
+    public init?(_ draft: Draft) {
+        guard draft.kind == .brief, let url = draft.frontMatter.url, let address = WebAddress(url), address.isHTTP else {
+            return nil
+        }
+        path = draft.path
+        identity = address.identity
+        position = draft.frontMatter.position(of: "url")
     }
 }

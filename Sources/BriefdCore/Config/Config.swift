@@ -8,6 +8,7 @@ public struct Config: Sendable {
     public var checks = CheckSettings()
     public var links = LinkSettings()
     public var digest = DigestSettings()
+    public var daemon = DaemonSettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"

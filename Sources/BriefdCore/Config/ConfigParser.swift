@@ -1,6 +1,8 @@
+import Foundation
+
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest"]
+    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level"]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -61,6 +63,34 @@ public enum ConfigParser {
         }
         if let node = top.values["digest"] {
             config.digest = try parseDigest(node, path: path)
+        }
+        if let node = top.values["schedule"] {
+            let schedule = try StrictMapping(node, path: path, context: "schedule", allowed: ["build", "timezone"])
+            var zone = TimeZone.current
+            if let name = try schedule.string("timezone") {
+                guard let named = TimeZone(identifier: name) else {
+                    throw schedule.error("timezone", "'timezone' must be an IANA time zone such as Asia/Shanghai, found '\(name)'")
+                }
+                zone = named
+            }
+            let expression = try schedule.string("build") ?? DaemonSettings.defaultBuild
+            do {
+                config.daemon.build = try CronSchedule(expression, timeZone: zone)
+            } catch {
+                throw schedule.error("build", "'build' is not a schedule: \(error.description)")
+            }
+        }
+        if let node = top.values["watch"] {
+            let watch = try StrictMapping(node, path: path, context: "watch", allowed: ["settle_ms", "rescan_minutes"])
+            if let value = try watch.int("settle_ms", in: 0...10_000) { config.daemon.settleMilliseconds = value }
+            if let value = try watch.int("rescan_minutes", in: 1...1440) { config.daemon.rescanMinutes = value }
+        }
+        if let level = try top.string("log_level") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else {
+                throw top.error("log_level", "'log_level' must be one of \(levels.joined(separator: ", ")), found '\(level)'")
+            }
+            config.daemon.logLevel = level
         }
         return config
     }

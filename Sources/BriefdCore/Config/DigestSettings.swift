@@ -1,7 +1,7 @@
 /// The `digest:` section of `briefd.yml`: when issues come out and the standing text around the items.
 public struct DigestSettings: Sendable {
     /// The day of the week issues come out; `briefd build` without `--issue` builds the next one.
-    public var issueWeekday = Weekday.wednesday
+    public var issueWeekday = Weekday.thursday
     /// The public address of the digest's web pages (the archive, feeds and each issue's page under it).
     public var siteURL = "https://example.org/zgbriefs/"
     public var disclaimer =

@@ -10,17 +10,30 @@ public enum AtomicOutput {
     }
 
     /// Writes `bytes` to `path`: a temporary file beside it, fsync'd, renamed over `path`, folder fsync'd.
-    public static func writeFile(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+    /// With `durable: false` (reports, which can be made again) the fsyncs are left out: the file is still
+    /// whole or absent after a crash of briefd, but may be lost with the machine's power.
+    public static func writeFile(_ path: String, _ bytes: [UInt8], durable: Bool = true) throws(Failure) {
         let folder = directory(of: path)
         let temporary = folder + "/.tmp-" + String(getpid()) + "-" + basename(path)
-        try writeAndSync(temporary, bytes)
+        do {
+            try writeAndSync(temporary, bytes, sync: durable)
+        } catch {
+            unlink(temporary)  // A full disk leaves the old file whole and no half-written temporary.
+            throw error
+        }
         guard rename(temporary, path) == 0 else {
             let reason = errorText()
             unlink(temporary)
             throw Failure(description: "\(path): cannot rename into place: \(reason)")
         }
-        try syncFolder(folder)
+        if durable { try syncFolder(folder) }
     }
+
+    /// Removes `path` if it exists (a report whose draft is gone).
+    public static func remove(_ path: String) { unlink(path) }
+
+    /// Creates `path` and its parents.
+    public static func makeFolders(_ path: String) throws(Failure) { try makeFolder(path) }
 
     /// Publishes `files` as the folder `root/name`. The files go into `root/.issues/name.HASH` (HASH from
     /// their contents, so a rebuild with the same contents lands in the same place), and `root/name` becomes
@@ -62,7 +75,7 @@ public enum AtomicOutput {
         }
     }
 
-    private static func writeAndSync(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+    private static func writeAndSync(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws(Failure) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Failure(description: "\(path): cannot create: \(errorText())") }
         defer { close(descriptor) }
@@ -75,7 +88,7 @@ public enum AtomicOutput {
             }
             offset += written
         }
-        guard fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync: \(errorText())") }
+        guard !sync || fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync: \(errorText())") }
     }
 
     private static func syncFolder(_ path: String) throws(Failure) {

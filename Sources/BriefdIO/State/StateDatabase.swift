@@ -65,6 +65,35 @@ public final class StateDatabase: Sendable {
                 table.primaryKey(["issue_date", "name"])
             }
         }
+        migrator.registerMigration("v3: the daemon's drafts and schedule") { db in
+            try db.create(table: "draft_state") { table in
+                table.primaryKey("path", .text)
+                table.column("size", .integer).notNull()
+                table.column("mtime", .double).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("errors", .integer).notNull()
+                table.column("warnings", .integer).notNull()
+                table.column("checked_at", .double).notNull()
+                /// A brief's URL identity and where its `url` is, for the duplicate check across drafts
+                /// without parsing every unchanged draft again after a restart.
+                table.column("identity", .text)
+                table.column("url_line", .integer)
+                table.column("url_column", .integer)
+            }
+            try db.create(table: "schedule_state") { table in
+                table.primaryKey("name", .text)
+                /// The last due time (seconds since 1970) that was handled: built, or found already built.
+                table.column("last_due", .double).notNull()
+            }
+            try db.create(table: "build_run") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("due", .double).notNull()
+                table.column("issue_date", .text).notNull()
+                table.column("finished_at", .double).notNull()
+                table.column("outcome", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,275 @@
+public import BriefdCore
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+public import UnixSignals
+
+/// The current workspace (config and registry), replaced as a whole on SIGHUP.
+public final class WorkspaceHolder: Sendable {
+    private let current: Mutex<Workspace>
+    public init(_ workspace: Workspace) { current = Mutex(workspace) }
+    public var workspace: Workspace { current.withLock { $0 } }
+    public func replace(_ workspace: Workspace) { current.withLock { $0 = workspace } }
+}
+
+/// Feeds the watcher's events to the desk; a draft is checked once it has been quiet for the settle time,
+/// so a burst of writes gives one check.
+public struct WatchService: Service {
+    let watcher: DraftWatcher
+    let desk: DraftDesk
+    let settle: Duration
+    let logger: Logger
+
+    public init(watcher: DraftWatcher, desk: DraftDesk, settle: Duration, logger: Logger) {
+        self.watcher = watcher
+        self.desk = desk
+        self.settle = settle
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let settler = Settler()
+        for await event in watcher.events.cancelOnGracefulShutdown() {
+            switch event {
+            case .changed(let path):
+                let generation = await settler.arm(path)
+                let (desk, settle) = (self.desk, self.settle)
+                Task {
+                    try? await Task.sleep(for: settle)
+                    if await settler.fire(path, generation) { await desk.changed(path) }
+                }
+            case .removed(let path):
+                await settler.disarm(path)
+                await desk.removed(path)
+            case .folderAppeared(let folder):
+                await desk.scanAll(reason: "new folder \(folder)")
+            case .folderRemoved(let folder):
+                await desk.folderRemoved(folder)
+            case .rescan(let reason):
+                logger.notice("rescanning the drafts folder", metadata: ["reason": "\(reason)"])
+                await desk.scanAll(reason: reason)
+            case .rootGone:
+                logger.warning("the drafts folder disappeared; reports are kept until it comes back")
+            }
+        }
+        watcher.stop()
+    }
+}
+
+/// Per-path generations: only the last event of a burst leads to a check.
+actor Settler {
+    private var generations: [String: Int] = [:]
+
+    func arm(_ path: String) -> Int {
+        let next = (generations[path] ?? 0) + 1
+        generations[path] = next
+        return next
+    }
+
+    func fire(_ path: String, _ generation: Int) -> Bool {
+        guard generations[path] == generation else { return false }
+        generations[path] = nil
+        return true
+    }
+
+    func disarm(_ path: String) { generations[path] = nil }
+}
+
+/// Saves state and rewrites the index a few times a second when something changed, compares the whole
+/// folder with the database every `rescan` minutes, and keeps systemd's STATUS line current.
+public struct UpkeepService: Service {
+    let desk: DraftDesk
+    let rescan: Duration
+    let notifier: SystemdNotifier
+    let status: @Sendable () async -> String
+
+    public init(desk: DraftDesk, rescan: Duration, notifier: SystemdNotifier, status: @escaping @Sendable () async -> String) {
+        self.desk = desk
+        self.rescan = rescan
+        self.notifier = notifier
+        self.status = status
+    }
+
+    public func run() async throws {
+        let clock = ContinuousClock()
+        var nextRescan = clock.now.advanced(by: rescan)
+        var lastStatus = ""
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            if clock.now >= nextRescan {
+                await desk.scanAll(reason: "periodic check")
+                nextRescan = clock.now.advanced(by: rescan)
+            }
+            await desk.flush()
+            let line = await status()
+            if line != lastStatus {
+                notifier.send("STATUS=" + line)
+                lastStatus = line
+            }
+        }
+        await desk.flush()
+    }
+}
+
+/// Sends `STOPPING=1` as soon as a graceful shutdown begins.
+public struct ShutdownNoticeService: Service {
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    public init(notifier: SystemdNotifier, logger: Logger) {
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        logger.notice("shutting down")
+        notifier.send("STOPPING=1")
+    }
+}
+
+/// `WATCHDOG=1` every half `WATCHDOG_USEC`, while the process is responsive.
+public struct WatchdogService: Service {
+    let notifier: SystemdNotifier
+
+    public init(notifier: SystemdNotifier) { self.notifier = notifier }
+
+    public func run() async throws {
+        guard let interval = notifier.watchdogInterval else {
+            try? await gracefulShutdown()
+            return
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            notifier.send("WATCHDOG=1")
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
+
+/// SIGHUP: reload the config and the registry; a broken new config is logged and the old one kept; every
+/// draft is then checked against the new ones.
+public struct ReloadService: Service {
+    let signals: UnixSignalsSequence
+    let configPath: String?
+    let holder: WorkspaceHolder
+    let desk: DraftDesk
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    public init(
+        signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftDesk, notifier: SystemdNotifier,
+        logger: Logger
+    ) {
+        self.signals = signals
+        self.configPath = configPath
+        self.holder = holder
+        self.desk = desk
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        for await _ in signals.cancelOnGracefulShutdown() {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            notifier.send("RELOADING=1", "MONOTONIC_USEC=\(Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000)")
+            do {
+                let workspace = try Workspace.load(configPath: configPath)
+                holder.replace(workspace)
+                logger.notice("reloaded the config and the registry", metadata: ["config": "\(workspace.config.path)"])
+                await desk.reload(workspace)
+            } catch {
+                logger.error("the new config or registry is broken; keeping the old one", metadata: ["error": "\(error)"])
+            }
+            notifier.send("READY=1")
+        }
+    }
+}
+
+/// Builds the issue when the schedule falls due; a build missed while the daemon was down runs once at
+/// start-up, and an issue already built is not built again.
+public struct BuildScheduler: Service {
+    let holder: WorkspaceHolder
+    let store: DaemonStore
+    let logger: Logger
+    static let scheduleName = "build"
+
+    public init(holder: WorkspaceHolder, store: DaemonStore, logger: Logger) {
+        self.holder = holder
+        self.store = store
+        self.logger = logger
+    }
+
+    /// When the next build is due, for `briefd status` and the STATUS line.
+    public static func nextDue(_ config: Config, store: DaemonStore, now: Date = Date()) -> Date? {
+        let handled = (try? store.lastHandledDue(scheduleName)).flatMap { $0 }.map { Date(timeIntervalSince1970: $0) }
+        return config.daemon.build.next(after: max(now, handled ?? now))
+    }
+
+    public func run() async throws {
+        try catchUp()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let schedule = holder.workspace.config.daemon.build
+            let handled = (try store.lastHandledDue(Self.scheduleName)).map { Date(timeIntervalSince1970: $0) } ?? Date()
+            guard let due = schedule.next(after: max(handled, Date().addingTimeInterval(-1))) else { return }
+            // Wake at least every 30 s: a wall-clock change or a reload moves the due time.
+            while Date() < due && !Task.isShuttingDownGracefully {
+                let wait = min(30, due.timeIntervalSinceNow)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(max(wait, 0.01) * 1000))) }
+                if holder.workspace.config.daemon.build != schedule { break }
+            }
+            guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else { continue }
+            build(due: due)
+        }
+    }
+
+    /// At start-up: the last due time before now, if it was not handled, is built now (once).
+    private func catchUp() throws {
+        let now = Date()
+        let schedule = holder.workspace.config.daemon.build
+        guard let handled = try store.lastHandledDue(Self.scheduleName) else {
+            // First start: nothing was missed; from now on every due time counts.
+            try store.setLastHandledDue(Self.scheduleName, now.timeIntervalSince1970)
+            return
+        }
+        if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
+            logger.notice("a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
+            build(due: previous)
+        }
+    }
+
+    private func build(due: Date) {
+        let workspace = holder.workspace
+        let config = workspace.config
+        guard let day = config.daemon.build.localDay(of: due) else { return }
+        let issue = config.digest.issueWeekday.next(onOrAfter: day)
+        var outcome: String
+        do {
+            let state = try StateDatabase(path: config.paths.state)
+            if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
+                outcome = "already built"
+                logger.info("the issue was already built; not building it again", metadata: ["issue": "\(issue)"])
+            } else {
+                let result = try DigestBuild(config: config, registry: workspace.registry)
+                    .run(date: issue, root: config.paths.digests, dryRun: false)
+                outcome = result.isEmpty ? "empty" : "built"
+                let report = result.report
+                logger.notice(
+                    "scheduled build", metadata: [
+                        "issue": "\(issue)", "outcome": "\(outcome)", "items": "\(report.included.count)",
+                        "left_out": "\(report.leftOut.count)",
+                    ])
+            }
+        } catch {
+            outcome = "failed: \(error)"
+            logger.error("scheduled build failed", metadata: ["issue": "\(issue)", "error": "\(error)"])
+        }
+        do {
+            try store.recordBuild(due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970, outcome: outcome)
+            try store.setLastHandledDue(Self.scheduleName, due.timeIntervalSince1970)
+        } catch {
+            logger.error("cannot record the build", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+import Testing
+
+/// `briefd run`, the real daemon, driven from outside on a temporary workspace: drafts dropped, edited,
+/// renamed and deleted; SIGHUP, SIGTERM; sd_notify; a build that fell due while it was down.
+@Suite("briefd run, end to end", .serialized)
+struct DaemonTests {
+    static let cleanBrief = """
+        ---
+        title: Licensing Rules
+        url: https://www.thewirechina.com/2026/11/16/licensing-rules/
+        source: The Wire China
+        published: 2026-11-20
+        section: Government / Politics / Foreign Affairs
+        ---
+        The rules do not ban anything outright. They make every activity conditional on a licence that the
+        regulators can withdraw at any time, which is a different thing from a ban.
+        """
+
+    static func brief(source: String, url: String = "https://www.sixthtone.com/news/a") -> String {
+        cleanBrief.replacingOccurrences(of: "source: The Wire China", with: "source: \(source)")
+            .replacingOccurrences(of: "https://www.thewirechina.com/2026/11/16/licensing-rules/", with: url)
+    }
+
+    /// A workspace with a config, the fixture registry (copied, so a test may change it) and empty folders.
+    final class Workspace {
+        let folder: String
+        var drafts: String { folder + "/drafts" }
+        var reports: String { folder + "/reports" }
+
+        init(extraConfig: String = "") throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-daemon-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: CheckCommandTests.fixtures + "/config/sources.yml", toPath: folder + "/sources.yml")
+            try """
+                registry: sources.yml
+                paths: {drafts: drafts, reports: reports, digests: digests, state: var/briefd.sqlite, templates: \(BuildCommandTests.root)/templates}
+                watch: {settle_ms: 20}
+                \(extraConfig)
+                """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        }
+
+        func write(_ name: String, _ text: String) throws {
+            try text.write(toFile: drafts + "/" + name, atomically: false, encoding: .utf8)
+        }
+
+        func report(_ stem: String) -> String? { try? String(contentsOfFile: reports + "/" + stem + ".report.txt", encoding: .utf8) }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// A running `briefd run --offline`, its stderr in a file.
+    final class Daemon {
+        let process = Process()
+        let log: String
+
+        init(_ workspace: Workspace, environment: [String: String] = [:]) throws {
+            log = workspace.folder + "/daemon-\(UUID().uuidString).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: Briefd.executable)
+            process.arguments = ["run", "--offline", "--config", workspace.folder + "/briefd.yml"]
+            var env = ProcessInfo.processInfo.environment
+            env["BRIEFD_CONFIG"] = nil
+            env["NOTIFY_SOCKET"] = nil
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log)
+            try process.run()
+            try DaemonTests.waitFor("the daemon to start") { self.logText.contains("briefd is running") || !self.process.isRunning }
+        }
+
+        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        /// SIGTERM, then the exit status.
+        func stop() -> Int32 {
+            if process.isRunning { signal(SIGTERM) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        deinit { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+    }
+
+    /// Polls `condition` every 10 ms for up to `seconds`.
+    static func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else { throw WaitFailure(description: "timed out waiting for \(what)") }
+            usleep(10_000)
+        }
+    }
+
+    struct WaitFailure: Error, CustomStringConvertible { var description: String }
+
+    @Test func droppedEditedRenamedAndDeletedDraftsGetTheirReports() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        try workspace.write("a.md", Self.cleanBrief)
+        try Self.waitFor("a's report") { workspace.report("a")?.contains("0 errors") == true }
+
+        // An edit that breaks the source.
+        try workspace.write("a.md", Self.brief(source: "Sixth Tonee"))
+        try Self.waitFor("a's new report") { workspace.report("a")?.contains("brief.unknown-source") == true }
+
+        // An editor's atomic save: a temporary file renamed over the draft.
+        try Self.brief(source: "Sixth Tone").write(toFile: workspace.drafts + "/.a.md.swp", atomically: false, encoding: .utf8)
+        #expect(rename(workspace.drafts + "/.a.md.swp", workspace.drafts + "/a.md") == 0)
+        try Self.waitFor("the saved report") { workspace.report("a")?.contains("0 errors") == true }
+        #expect(!FileManager.default.fileExists(atPath: workspace.reports + "/.a.md.report.txt"))
+
+        // A rename moves the report; a subfolder is followed; a delete removes the report.
+        #expect(rename(workspace.drafts + "/a.md", workspace.drafts + "/b.md") == 0)
+        try Self.waitFor("the renamed report") { workspace.report("b") != nil && workspace.report("a") == nil }
+        try FileManager.default.createDirectory(atPath: workspace.drafts + "/week48", withIntermediateDirectories: false)
+        try workspace.write("week48/c.md", "not a draft at all\n")
+        try Self.waitFor("the subfolder's report") { workspace.report("week48/c")?.contains("frontmatter.invalid") == true }
+        try FileManager.default.removeItem(atPath: workspace.drafts + "/b.md")
+        try Self.waitFor("b's report to go") { workspace.report("b") == nil }
+
+        try Self.waitFor("the index") {
+            let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
+            return index.contains("1 draft: 0 ready, 0 need work, 1 unreadable") && index.contains("week48/c.md")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
+        #expect(((json as? [String: Any])?["summary"] as? [String: Any])?["unreadable"] as? Int == 1)
+        // The drafts are the editors' own: nothing was added to or changed in their folder.
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: workspace.drafts).sorted() == ["week48", "week48/c.md"])
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test func aBurstOfDraftsIsReportedInFullAndAChangeWhileDownIsSeen() throws {
+        let workspace = try Workspace()
+        var daemon: Daemon? = try Daemon(workspace)
+        for index in 0..<500 {
+            try workspace.write("burst-\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
+        }
+        try Self.waitFor("500 reports", seconds: 30) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []).filter { $0.hasSuffix(".report.json") }.count == 500
+        }
+        #expect(daemon?.stop() == 0)
+        daemon = nil
+        // While the daemon is down: one draft changes, one goes away. The start-up scan sees both.
+        try workspace.write("burst-7.md", Self.brief(source: "Sixth Tonee"))
+        try FileManager.default.removeItem(atPath: workspace.drafts + "/burst-8.md")
+        daemon = try Daemon(workspace)
+        try Self.waitFor("the start-up scan") { workspace.report("burst-7")?.contains("brief.unknown-source") == true && workspace.report("burst-8") == nil }
+        #expect(daemon?.logText.contains("checked=1 drafts=499") == true, "\(daemon?.logText ?? "")")
+        #expect(daemon?.stop() == 0)
+    }
+
+    @Test func sighupReloadsTheRegistryAndTheReportsChange() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        try workspace.write("new.md", Self.brief(source: "China Digital Times", url: "https://chinadigitaltimes.net/2026/11/x/"))
+        try Self.waitFor("the unknown-source report") { workspace.report("new")?.contains("brief.unknown-source") == true }
+        var registry = try String(contentsOfFile: workspace.folder + "/sources.yml", encoding: .utf8)
+        registry = registry.replacingOccurrences(
+            of: "publications:\n", with: "publications:\n  - name: China Digital Times\n    domains: [chinadigitaltimes.net]\n")
+        try registry.write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the report after the reload") { workspace.report("new")?.contains("0 errors") == true }
+        // A broken registry is refused and the old one kept.
+        try "publications: [".write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        #expect(daemon.process.isRunning)
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test func sigtermStopsWithinSecondsWithoutPartialFiles() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        for index in 0..<300 {
+            try workspace.write("d\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
+        }
+        usleep(50_000)
+        let started = Date()
+        #expect(daemon.stop() == 0)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let leftovers = ((try? FileManager.default.subpathsOfDirectory(atPath: workspace.reports)) ?? []).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? [] where name.hasSuffix(".json") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/" + name))
+            #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "\(name) is not whole")
+        }
+        #expect(daemon.logText.contains("stopped"))
+    }
+
+    @Test func aSecondInstanceOnTheSameStateExitsTwo() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        let second = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("another briefd run is already using"))
+        let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        #expect(status.stdout.contains("daemon: running"))
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test(arguments: [false, true])
+    func systemdHearsReadyWatchdogAndStopping(abstract: Bool) throws {
+        let workspace = try Workspace()
+        let name = abstract ? "@briefd-test-\(UUID().uuidString)" : workspace.folder + "/notify.sock"
+        let listener = try DatagramListener(name)
+        let daemon = try Daemon(workspace, environment: ["NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000"])
+        try Self.waitFor("READY=1") { listener.received.contains { $0.contains("READY=1") } }
+        #expect(listener.received.contains { $0.contains("STATUS=watching 0 drafts") })
+        try Self.waitFor("two WATCHDOG=1") { listener.received.filter { $0 == "WATCHDOG=1" }.count >= 2 }
+        #expect(daemon.stop() == 0)
+        try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
+    }
+
+    @Test func aBuildThatFellDueWhileDownRunsOnceAtStartUp() throws {
+        let workspace = try Workspace(extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
+        try workspace.write("a.md", Self.cleanBrief)
+        var daemon: Daemon? = try Daemon(workspace)
+        #expect(daemon?.stop() == 0)
+        daemon = nil
+        // As if the daemon had last looked at the schedule three days ago.
+        let seeded = try Briefd.python("""
+            import sqlite3, time
+            db = sqlite3.connect('\(workspace.folder)/var/briefd.sqlite')
+            db.execute("UPDATE schedule_state SET last_due = ? WHERE name = 'build'", (time.time() - 3 * 86400,))
+            db.commit()
+            """)
+        #expect(seeded == 0)
+        daemon = try Daemon(workspace)
+        try Self.waitFor("the catch-up build") { daemon?.logText.contains("scheduled build") == true }
+        #expect(daemon?.logText.contains("fell due while briefd was down") == true)
+        #expect(daemon?.stop() == 0)
+        let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter { $0.hasPrefix("20") }
+        #expect(issues.count == 1)
+        // Started again: nothing is due, nothing is built twice.
+        daemon = try Daemon(workspace)
+        usleep(300_000)
+        #expect(daemon?.logText.contains("scheduled build") == false)
+        #expect(daemon?.stop() == 0)
+        let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        #expect(status.stdout.contains("last build: issue \(issues[0]), built"))
+    }
+}
+
+/// A Unix datagram socket standing in for systemd's notify socket (a path, or an abstract "@name").
+final class DatagramListener: @unchecked Sendable {
+    private let descriptor: Int32
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    init(_ name: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(name.utf8)
+        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in bytes.enumerated() { raw[index] = byte } }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (bytes.first == 0 ? 0 : 1))
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(descriptor, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                let text = String(decoding: buffer[0..<count], as: UTF8.self)
+                lock.withLock { messages += text.split(separator: "\n").map(String.init) }
+            }
+        }
+        thread.start()
+    }
+
+    var received: [String] { lock.withLock { messages } }
+
+    deinit { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+}
+
+extension Briefd {
+    /// Runs a short Python program (python3 is on the machine: the Makefile's checks use it).
+    static func python(_ program: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", program]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
