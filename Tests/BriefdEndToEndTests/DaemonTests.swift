@@ -190,6 +190,30 @@ struct DaemonTests {
         #expect(daemon.logText.contains("stopped"))
     }
 
+    @Test func aCorruptStateDatabaseIsAClearErrorAtStartUp() throws {
+        let workspace = try Workspace()
+        try FileManager.default.createDirectory(atPath: workspace.folder + "/var", withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: workspace.folder + "/var/briefd.sqlite"))
+        let run = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("briefd.sqlite"), "\(run.stderr)")
+    }
+
+    @Test func aDraftsFolderThatDisappearsIsWatchedAgainWhenItComesBack() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        try workspace.write("a.md", Self.cleanBrief)
+        try Self.waitFor("a's report") { workspace.report("a") != nil }
+        #expect(rename(workspace.drafts, workspace.folder + "/drafts-away") == 0)
+        try Self.waitFor("the warning") { daemon.logText.contains("the drafts folder disappeared") }
+        #expect(workspace.report("a") != nil)  // Reports are kept while the folder is away.
+        #expect(rename(workspace.folder + "/drafts-away", workspace.drafts) == 0)
+        try Self.waitFor("the folder to be watched again", seconds: 5) { daemon.logText.contains("the drafts folder is back") }
+        try workspace.write("b.md", Self.brief(source: "Sixth Tonee"))
+        try Self.waitFor("b's report") { workspace.report("b")?.contains("brief.unknown-source") == true }
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aSecondInstanceOnTheSameStateExitsTwo() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)

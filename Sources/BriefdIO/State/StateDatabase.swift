@@ -17,8 +17,20 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
-        try StateDatabase.migrator.migrate(queue)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try StateDatabase.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            let hint = [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
+                ? " (the file is damaged or not a briefd database: move it away to start afresh; link history and the record of issues start empty)"
+                : error.resultCode == .SQLITE_BUSY ? " (another process holds it)" : ""
+            throw OpenError(description: "\(path): \(error.message ?? "\(error)")\(hint)")
+        }
+    }
+
+    /// The state database could not be opened or migrated.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     static var migrator: DatabaseMigrator {
