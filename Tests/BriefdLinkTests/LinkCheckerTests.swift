@@ -62,7 +62,7 @@ import Testing
         defer { server.stop() }
         let result = await Self.one(server.url + "/page")
         #expect(result.verdict == .ok)
-        #expect(server.requests.map(\.method) == ["HEAD", "GET"])
+        #expect(server.requests.map(\.method) == ["HEAD", "GET"], "\(result)")
     }
 
     @Test func aServerThatClosesOnHEADIsAskedWithGET() async throws {
