@@ -101,7 +101,7 @@ public struct UpkeepService: Service {
                 await desk.scanAll(reason: "periodic check")
                 nextRescan = clock.now.advanced(by: rescan)
             }
-            await desk.flush()
+            await desk.flush(force: false)
             let line = await status()
             if line != lastStatus {
                 notifier.send("STATUS=" + line)

@@ -24,8 +24,12 @@ public actor DraftDesk {
     private var pendingSaves: [String: DaemonStore.DraftRecord] = [:]
     private var pendingRemovals: Set<String> = []
     private var indexDirty = false
+    private var indexWritten = Date.distantPast
+    private var lastChange = Date.distantPast
     /// Reports and index could not be written (a full disk, a read-only folder); retried at the next flush.
     private var unwritten: Set<String> = []
+    /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
+    private var madeFolders: Set<String> = []
 
     /// - Parameter linkRun: checks a draft's links and returns results by URL; nil for `--offline`.
     public init(
@@ -227,6 +231,7 @@ public actor DraftDesk {
         let (text, json) = reportPaths(path)
         AtomicOutput.remove(text)
         AtomicOutput.remove(json)
+        madeFolders.removeAll()  // A folder of reports may go with its drafts.
         for other in affected where other != path && records[other] != nil { writeReport(other) }
         indexDirty = true
     }
@@ -256,9 +261,14 @@ public actor DraftDesk {
         pendingSaves[path] = record
         pendingRemovals.remove(path)
         indexDirty = true
+        lastChange = Date()
         let (text, json) = reportPaths(path)
         do {
-            try AtomicOutput.makeFolders(String(text[..<text.lastIndex(of: "/")!]))
+            let folder = String(text[..<text.lastIndex(of: "/")!])
+            if !madeFolders.contains(folder) {
+                try AtomicOutput.makeFolders(folder)
+                madeFolders.insert(folder)
+            }
             try AtomicOutput.writeFile(text, Array(ReportFormatter.text([report]).utf8), durable: false)
             try AtomicOutput.writeFile(json, Array(ReportFormatter.json(report).utf8), durable: false)
             unwritten.remove(path)
@@ -270,8 +280,9 @@ public actor DraftDesk {
     }
 
     /// Saves remembered state, retries reports that could not be written, rewrites the index if anything
-    /// changed. Called after each burst of events and every few hundred milliseconds.
-    public func flush() {
+    /// changed. Called every few hundred milliseconds; during a burst of changes the index (every draft, so
+    /// costly with thousands) is rewritten at most once a second, and at once when the burst is over.
+    public func flush(force: Bool = true) {
         for path in unwritten { writeReport(path) }
         do {
             try store.update(saving: Array(pendingSaves.values), removing: Array(pendingRemovals))
@@ -281,6 +292,9 @@ public actor DraftDesk {
             logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
         }
         guard indexDirty else { return }
+        let now = Date()
+        if !force && now.timeIntervalSince(lastChange) < 0.1 && now.timeIntervalSince(indexWritten) < 1 { return }
+        indexWritten = now
         let entries = records.values.map { record in
             DraftIndex.Entry(
                 path: relative(record.path), status: DraftStatus(rawValue: record.status) ?? .needsWork, errors: record.errors,
