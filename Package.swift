@@ -36,10 +36,15 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
 
         .target(
             name: "BriefdCore",
-            dependencies: ["CCMark", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CCMark", "CLibXML2", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
