@@ -40,6 +40,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Only the checks that need no network (link and quote checks are skipped).")
     var offline = false
 
+    @Flag(help: "Fetch the quotes' source pages again instead of using the kept snapshots.")
+    var refresh = false
+
     @Argument(help: "Draft files or folders (searched recursively for *.md).")
     var paths: [String]
 
@@ -51,14 +54,30 @@ struct CheckCommand: ParsableCommand {
         try requireExisting(paths)
         let workspace = try options.loadWorkspace()
         let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
-        let checked = CheckRun(checker: checker).runCollectingLinks(paths: paths)
+        let checked = CheckRun(checker: checker).runKeepingDrafts(paths: paths)
         var reports = checked.reports
-        let links = checked.links
+        let drafts = checked.drafts
+        let links = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
         if !offline && !links.isEmpty {
             let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
             let results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            // Quotes are compared with their pages unless the link itself already failed.
+            let failed = Set(results.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
+            let quoteRun = QuoteRun(config: workspace.config)
+            let refresh = self.refresh
+            let snapshots: [String: PageSnapshot]
+            do {
+                snapshots = try blocking {
+                    try await quoteRun.snapshots(for: drafts, refresh: refresh, fetch: true, version: Briefd.version, skipping: failed)
+                }
+            } catch {
+                FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
+                throw ExitCode(2)
+            }
+            let quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: workspace.registry)
             for index in reports.indices {
-                let found = LinkFindings.findings(path: reports[index].path, links: links, results: results)
+                let path = reports[index].path
+                let found = LinkFindings.findings(path: path, links: links, results: results) + (quoteFindings[path] ?? [])
                 reports[index].findings = (reports[index].findings + found).inReadingOrder()
             }
         }

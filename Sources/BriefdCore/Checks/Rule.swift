@@ -38,6 +38,13 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
     case linkBlocked = "link.blocked"
     case linkTimeout = "link.timeout"
     case linkBlockedAddress = "link.blocked-address"
+    // Quote fidelity (against the page the quote links to, unless `--offline`)
+    case quoteVerified = "quote.verified"
+    case quoteAltered = "quote.altered"
+    case quoteOutOfOrder = "quote.out-of-order"
+    case quoteNotFound = "quote.not-found"
+    case quoteSourceUnavailable = "quote.source-unavailable"
+    case briefDateMismatch = "brief.date-mismatch"
 
     public var id: String { rawValue }
 
@@ -49,14 +56,14 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
             .frontMatterUnknownKind, .frontMatterDuplicateKey, .frontMatterUnknownSection, .frontMatterBadURL,
             .frontMatterDateInFuture, .frontMatterPublishedAfterIssue, .briefUnknownSource,
             .briefURLNotSourceDomain, .briefDuplicateURL, .attributionMisspelledPerson,
-            .attributionMisspelledPublication, .linkBroken, .linkSoft404, .linkBlockedAddress:
+            .attributionMisspelledPublication, .linkBroken, .linkSoft404, .linkBlockedAddress, .quoteNotFound:
             return .error
         case .frontMatterUnknownKey, .briefExcerptEmpty, .briefExcerptLength, .quoteUnattributed,
             .attributionUnknownPerson, .attributionUnknownPublication, .attributionRoleMismatch,
             .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName,
-            .linkRedirected, .linkTimeout:
+            .linkRedirected, .linkTimeout, .quoteAltered, .quoteOutOfOrder, .quoteSourceUnavailable, .briefDateMismatch:
             return .warning
-        case .linkBlocked:
+        case .linkBlocked, .quoteVerified:
             return .info
         }
     }

@@ -23,6 +23,8 @@ public struct LinkSettings: Sendable {
     public var cacheBrokenHours = 1
     /// The most of a body read when a GET is needed (soft-404 and bot-wall detection).
     public var maxBodyBytes = 64 * 1024
+    /// The most of a page read to compare quotes with it.
+    public var maxPageBytes = 5 * 1024 * 1024
     /// The longest `Retry-After` honoured; a longer wait gives up on the link for this run.
     public var maxRetryAfterSeconds = 60
 

@@ -28,7 +28,7 @@ public struct LinkProbe: Sendable {
 
     /// HEAD answers that do not say whether the page exists: retry with GET.
     static let unreliableHEADStatuses: Set<Int> = [400, 403, 405, 501]
-    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+    public static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
 
     /// - Parameter paywalled: whether a host belongs to a publication the registry marks `paywall: true`.
     public init(url: String, settings: LinkSettings, paywalled: @escaping @Sendable (String) -> Bool = { _ in false }) {

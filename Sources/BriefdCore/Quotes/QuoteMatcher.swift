@@ -205,8 +205,9 @@ struct WordAlignment {
                 cost[i][j] = min(cost[i - 1][j - 1] + (same ? 0 : 1), cost[i - 1][j] + 1, cost[i][j - 1] + 1)
             }
         }
+        // The cheapest end; on a tie the later one, so that a changed last word reads as a substitution.
         var end = 0
-        for j in 0...n where cost[m][j] < cost[m][end] { end = j }
+        for j in 0...n where cost[m][j] <= cost[m][end] { end = j }
         var steps: [(Step, Int?, Int?)] = []
         var i = m
         var j = end

@@ -106,6 +106,20 @@ public final class StateDatabase: Sendable {
                 table.column("outcome", .text).notNull()
             }
         }
+        migrator.registerMigration("v4: page snapshots") { db in
+            try db.create(table: "page_snapshot") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("url", .text).notNull()
+                table.column("fetched_at", .double).notNull()
+                table.column("status", .integer)
+                /// The article text extracted from the page (nil when it could not be read).
+                table.column("text", .text)
+                table.column("sha256", .text)
+                table.column("published", .text)
+                table.column("problem", .text)
+            }
+            try db.create(index: "page_snapshot_by_url", on: "page_snapshot", columns: ["url", "fetched_at"])
+        }
         return migrator
     }
 }

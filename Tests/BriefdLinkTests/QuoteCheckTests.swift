@@ -1,0 +1,192 @@
+import BriefdCore
+import BriefdIO
+import Foundation
+import Testing
+
+/// Quote fidelity against real article pages served on 127.0.0.1: every finding, with positions at the words.
+@Suite struct QuoteCheckTests {
+    static let article = """
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>The Party and Its Tech Giants | The Wire China</title>
+        <meta property="article:published_time" content="2026-11-20T06:00:00+08:00">
+        <script>window.analytics = "The campaign against China’s largest technology companies";</script></head>
+        <body><header><nav><a href="/">Home</a> · <a href="/tech">Tech</a> · <a href="/subscribe">Subscribe</a></nav></header>
+        <main><article><h1>Why the Party Is Reining In Its Tech Giants</h1>
+        <p class="byline">By Mara Feld · November 20, 2026</p>
+        <p>The campaign against China’s largest technology companies did not begin with a single decision. It grew
+        out of years of unease inside the Party about private firms that had come to hold more data on ordinary
+        citizens than any ministry, and about founders whose public profiles rivalled those of senior officials.</p>
+        <p>What changed in the past year is the tone. Regulators who once spoke of “guiding” the platform economy now
+        speak of “rectifying” it, and the fines, delayed listings and forced restructurings have followed a pattern
+        familiar from earlier campaigns against property developers and private tutoring.</p>
+        <aside><h2>Related</h2><p>Five charts that explain the platform economy</p></aside>
+        <p>“Nobody in the industry thinks this is over,” said one investor in Shanghai.</p>
+        </article></main>
+        <footer><p>© The Wire China. Regulators who once spoke of nothing at all.</p></footer></body></html>
+        """
+
+    /// A server with the article, a PDF, and a page that is gone.
+    static func server() throws -> TestHTTPServer {
+        try TestHTTPServer { request in
+            switch request.path {
+            case "/story": return .respond(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: article)
+            case "/moved": return .respond(status: 301, headers: ["Location": "/story"])
+            case "/report.pdf": return .respond(status: 200, headers: ["Content-Type": "application/pdf"], body: "%PDF-1.7")
+            default: return .respond(status: 404, body: "<title>Not found</title>")
+            }
+        }
+    }
+
+    static func config(state: String) -> Config {
+        var config = Config.defaults(at: state + "/briefd.yml")
+        config.paths.state = state + "/briefd.sqlite"
+        config.links.allowNetworks = [IPNetwork("127.0.0.0/8")!]
+        config.links.perHostIntervalMilliseconds = 0
+        config.links.retries = 0
+        return config
+    }
+
+    static func brief(url: String, published: String = "2026-11-20", body: String) -> Draft {
+        let text = """
+            ---
+            title: Why the Party Is Reining In Its Tech Giants
+            url: \(url)
+            source: The Wire China
+            published: \(published)
+            section: Government / Politics / Foreign Affairs
+            ---
+            \(body)
+            """
+        return DraftParser.parse(path: "brief.md", bytes: Array(text.utf8)).draft!
+    }
+
+    /// Fetches the sources of `drafts` from the server and returns each draft's quote findings.
+    static func check(_ drafts: [Draft], refresh: Bool = false, folder: String) async throws -> [String: [Finding]] {
+        let run = QuoteRun(config: config(state: folder))
+        let snapshots = try await run.snapshots(for: drafts, refresh: refresh, fetch: true, version: "test")
+        return QuoteRun.findings(drafts, snapshots: snapshots, registry: .empty)
+    }
+
+    static func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-quotes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    func findings(_ body: String, path: String = "/story", published: String = "2026-11-20") async throws -> [Finding] {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let draft = Self.brief(url: server.url + path, published: published, body: body)
+        return try await Self.check([draft], folder: folder)["brief.md"] ?? []
+    }
+
+    @Test func aVerbatimExcerptIsVerified() async throws {
+        let found = try await findings("""
+            The campaign against China's largest technology companies did not begin with a single decision. It grew
+            out of years of unease inside the Party about private firms.
+            """)
+        #expect(found.map(\.rule) == [.quoteVerified])
+        #expect(found.first?.position == SourcePosition(line: 8, column: 1))
+    }
+
+    @Test(arguments: ["[…]", "[...]", "…", "...", ". . ."])
+    func omissionsOfEveryStyleAreVerified(mark: String) async throws {
+        let found = try await findings(
+            "The campaign against China's largest technology companies \(mark) What changed in the past year is the tone.")
+        #expect(found.map(\.rule) == [.quoteVerified], "\(found)")
+        #expect(found.first?.message.contains("2 fragments, in order") == true)
+    }
+
+    @Test func aBracketedInsertionIsVerified() async throws {
+        let found = try await findings("[Beijing's] regulators who once spoke of \"guiding\" the platform economy now speak of \"rectifying\" it.")
+        #expect(found.map(\.rule) == [.quoteVerified], "\(found)")
+    }
+
+    @Test func oneChangedWordIsAlteredAtThatWord() async throws {
+        let found = try await findings("""
+            Regulators who once spoke of "guiding" the platform economy now speak of "crushing" it, and the fines,
+            delayed listings and forced restructurings have followed a pattern.
+            """)
+        #expect(found.map(\.rule) == [.quoteAltered], "\(found)")
+        let finding = try #require(found.first)
+        #expect(finding.position == SourcePosition(line: 8, column: 75))  // the word "crushing"
+        #expect(finding.message.contains("'crushing' where the page has 'rectifying'"))
+        #expect(finding.suggestion?.contains("“rectifying”") == true)
+    }
+
+    @Test func swappedFragmentsAreOutOfOrder() async throws {
+        let found = try await findings("What changed in the past year is the tone. [...] It grew out of years of unease inside the Party.")
+        #expect(found.map(\.rule) == [.quoteOutOfOrder], "\(found)")
+        #expect(found.first?.position == SourcePosition(line: 8, column: 50))  // "It grew"
+    }
+
+    @Test func aFabricatedSentenceIsNotFound() async throws {
+        let found = try await findings("""
+            The campaign against China's largest technology companies did not begin with a single decision. [...] \
+            Officials promised that the crackdown would end before the spring festival holiday next year.
+            """)
+        #expect(found.map(\.rule) == [.quoteNotFound], "\(found)")
+        #expect(found.first?.position == SourcePosition(line: 8, column: 103))  // "Officials"
+    }
+
+    @Test func chromeIsNotTheArticle() async throws {
+        // A related-links box is not the article, whatever words it shares with it.
+        let found = try await findings("Five charts that explain the platform economy")
+        #expect(found.map(\.rule) == [.quoteNotFound], "\(found)")
+    }
+
+    @Test func aDateThatDiffersFromThePageIsReported() async throws {
+        let found = try await findings("What changed in the past year is the tone.", published: "2026-11-18")
+        #expect(Set(found.map(\.rule)) == [.quoteVerified, .briefDateMismatch])
+        let mismatch = try #require(found.first { $0.rule == .briefDateMismatch })
+        #expect(mismatch.position == SourcePosition(line: 5, column: 12))
+        #expect(mismatch.suggestion == "2026-11-20")
+    }
+
+    @Test(arguments: [("/gone", "answered 404"), ("/report.pdf", "application/pdf, not HTML")])
+    func anUnreadableSourceIsSaidWhy(path: String, reason: String) async throws {
+        let found = try await findings("What changed in the past year is the tone.", path: path)
+        #expect(found.map(\.rule) == [.quoteSourceUnavailable])
+        #expect(found.first?.message.contains(reason) == true, "\(found)")
+    }
+
+    @Test func redirectsAreFollowedAndSnapshotsKeptUntilRefresh() async throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let draft = Self.brief(url: server.url + "/moved", body: "What changed in the past year is the tone.")
+        #expect(try await Self.check([draft], folder: folder)["brief.md"]?.map(\.rule) == [.quoteVerified])
+        let requests = server.requests.count
+        #expect(requests == 2)  // The redirect and the page.
+        // The snapshot answers the next check; --refresh fetches again.
+        #expect(try await Self.check([draft], folder: folder)["brief.md"]?.map(\.rule) == [.quoteVerified])
+        #expect(server.requests.count == requests)
+        _ = try await Self.check([draft], refresh: true, folder: folder)
+        #expect(server.requests.count == requests + 2)
+    }
+
+    @Test func aPostsBlockQuoteIsComparedWithTheLinkInItsLeadIn() async throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let text = """
+            ---
+            kind: post
+            title: Notes
+            author: Joann Pittman
+            date: 2026-11-24
+            ---
+            Mara Feld, writing in [The Wire China](\(server.url)/story), put it this way:
+
+            > "Nobody in the industry thinks this is over," said one investor in Beijing.
+            """
+        let draft = DraftParser.parse(path: "post.md", bytes: Array(text.utf8)).draft!
+        let found = try await Self.check([draft], folder: folder)["post.md"] ?? []
+        #expect(found.map(\.rule) == [.quoteAltered], "\(found)")
+        #expect(found.first?.message.contains("'Beijing' where the page has 'Shanghai'") == true, "\(found)")
+        #expect(found.first?.position == SourcePosition(line: 9, column: 70))  // "Beijing"
+    }
+}
