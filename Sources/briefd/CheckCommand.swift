@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import Foundation
 @preconcurrency import Glibc
 
 /// The `--format` choices, mapped onto the report formatter's.
@@ -43,6 +44,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Fetch the quotes' source pages again instead of using the kept snapshots.")
     var refresh = false
 
+    @Flag(help: "No network: link findings from the link history, quotes compared with kept snapshots only.")
+    var cached = false
+
     @Argument(help: "Draft files or folders (searched recursively for *.md).")
     var paths: [String]
 
@@ -59,8 +63,13 @@ struct CheckCommand: ParsableCommand {
         let drafts = checked.drafts
         let links = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
         if !offline && !links.isEmpty {
-            let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
-            let results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            let results: [String: LinkResult]
+            if cached {
+                results = knownLinkResults(links, workspace: workspace)
+            } else {
+                let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
+                results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
+            }
             // Quotes are compared with their pages unless the link itself already failed.
             let failed = Set(results.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
             let quoteRun = QuoteRun(config: workspace.config)
@@ -68,7 +77,8 @@ struct CheckCommand: ParsableCommand {
             let snapshots: [String: PageSnapshot]
             do {
                 snapshots = try blocking {
-                    try await quoteRun.snapshots(for: drafts, refresh: refresh, fetch: true, version: Briefd.version, skipping: failed)
+                    try await quoteRun.snapshots(
+                        for: drafts, refresh: refresh && !cached, fetch: !cached, version: Briefd.version, skipping: failed)
                 }
             } catch {
                 FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
@@ -83,5 +93,18 @@ struct CheckCommand: ParsableCommand {
         }
         FileHandleOutput.write(ReportFormatter.render(reports, as: format.format))
         if reports.contains(where: \.hasErrors) { throw ExitCode(1) }
+    }
+
+    /// What the link history already knows of `links`, within the cache ages; nothing is requested.
+    func knownLinkResults(_ links: [CitedLink], workspace: Workspace) -> [String: LinkResult] {
+        let settings = workspace.config.links
+        guard let store = try? LinkStore(path: workspace.config.paths.state),
+            let history = try? store.freshResults(
+                for: links.map { LinkProbe.withoutFragment($0.url) }, now: Date().timeIntervalSince1970,
+                okAge: Double(settings.cacheOKHours) * 3600, brokenAge: Double(settings.cacheBrokenHours) * 3600)
+        else { return [:] }
+        var results: [String: LinkResult] = [:]
+        for link in links { results[link.url] = history[LinkProbe.withoutFragment(link.url)] }
+        return results
     }
 }

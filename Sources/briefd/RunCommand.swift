@@ -60,15 +60,23 @@ struct RunCommand: ParsableCommand {
         if outcome != 0 { throw ExitCode(outcome) }
     }
 
-    /// Checks a draft's links with the current config, for the desk's reports.
-    static func linkChecker(_ holder: WorkspaceHolder) -> @Sendable (String, [CitedLink]) async -> [String: LinkResult] {
-        { _, links in
+    /// The link and quote findings of a draft with the current config, for the desk's reports.
+    static func networkChecker(_ holder: WorkspaceHolder) -> @Sendable (Draft) async -> [Finding] {
+        { draft in
             let current = holder.workspace
-            let run = LinkRun(config: current.config, registry: current.registry)
-            let outcome = try? await run.check(links, useCache: true, version: Briefd.version)
+            let links = LinkExtractor.links(in: draft)
             var results: [String: LinkResult] = [:]
-            for entry in outcome?.entries ?? [] { results[entry.link.url] = entry.result }
-            return results
+            if !links.isEmpty {
+                let run = LinkRun(config: current.config, registry: current.registry)
+                for entry in (try? await run.check(links, useCache: true, version: Briefd.version))?.entries ?? [] {
+                    results[entry.link.url] = entry.result
+                }
+            }
+            let failed = Set(results.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
+            let snapshots = (try? await QuoteRun(config: current.config).snapshots(
+                for: [draft], refresh: false, fetch: true, version: Briefd.version, skipping: failed)) ?? [:]
+            return LinkFindings.findings(path: draft.path, links: links, results: results)
+                + (QuoteRun.findings([draft], snapshots: snapshots, registry: current.registry)[draft.path] ?? [])
         }
     }
 
@@ -90,8 +98,8 @@ struct RunCommand: ParsableCommand {
             context.configPath
         )
         let config = workspace.config
-        let linkRun = offline ? nil : RunCommand.linkChecker(holder)
-        let desk = try DraftDesk(workspace: workspace, store: store, logger: logger, linkRun: linkRun)
+        let networkCheck = offline ? nil : RunCommand.networkChecker(holder)
+        let desk = try DraftDesk(workspace: workspace, store: store, logger: logger, networkCheck: networkCheck)
         // Watches first, then the scan, so that nothing written meanwhile is missed.
         let watcher: DraftWatcher
         do {

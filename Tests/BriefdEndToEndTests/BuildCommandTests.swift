@@ -150,6 +150,25 @@ struct BuildCommandTests {
         #expect(report.contains("dead.md"))
     }
 
+    @Test func aQuoteNotInItsKeptPageKeepsTheBriefOut() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A saved copy of d-older.md's source page that does not hold its excerpt.
+        try """
+            <html><head><meta property="article:published_time" content="2026-11-19"></head><body><article>
+            <p>An entirely different article about shipping lanes, fisheries and the weather off the coast.</p>
+            </article></body></html>
+            """.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
+        let kept = try Briefd.run([
+            "snapshot", "--config", folder + "/briefd.yml", "https://www.foreignaffairs.com/china/strait-after-election",
+            folder + "/page.html",
+        ])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let run = try build(folder)
+        #expect(run.stdout.contains("- d-older.md: 1 error (first: quote.not-found at 8:1)"), "\(run.stdout)")
+        #expect(!run.stdout.contains("The Strait After the Election (d-older.md)"))
+    }
+
     @Test func hostileDraftContentIsEscapedOrDroppedInEveryFormat() throws {
         let folder = try workspace(extra: ["hostile"])
         defer { try? FileManager.default.removeItem(atPath: folder) }

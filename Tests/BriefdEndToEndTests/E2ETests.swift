@@ -185,3 +185,30 @@ struct ExampleDraftTests {
         }
     }
 }
+
+@Suite("Quotes in the bundled examples")
+struct ExampleQuoteTests {
+    /// With the saved pages in examples/pages kept as snapshots, `check --cached` (no network) shows a verified
+    /// excerpt, a verified block quote and an altered excerpt at the changed word.
+    @Test func savedPagesVerifyAndFlagTheExamplesQuotes() throws {
+        let root = String(#filePath).components(separatedBy: "/Tests/")[0]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-examples-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "registry: \(root)/config/sources.yml\npaths: {drafts: \(root)/examples/drafts, state: \(folder)/briefd.sqlite}\n"
+            .write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        let pages = try String(contentsOfFile: root + "/examples/pages/pages.txt", encoding: .utf8)
+        for line in pages.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ").map(String.init)
+            let kept = try Briefd.run(["snapshot", "--config", folder + "/briefd.yml", parts[0], root + "/examples/pages/" + parts[1]])
+            #expect(kept.status == 0, "\(kept.stderr)")
+        }
+        let run = try Briefd.run(["check", "--cached", "--config", folder + "/briefd.yml", "examples/drafts"], directory: root)
+        #expect(run.stdout.contains("examples/drafts/2026-11-20-tech-giants.md:9:1: info quote.verified: the quote is word for word in https://www.chinafile.com/"))
+        #expect(run.stdout.contains("examples/drafts/post-licensing-rules.md:12:3: info quote.verified"))
+        #expect(run.stdout.contains("examples/drafts/2026-11-21-caixin-database.md:9:54: warning quote.altered: the quote differs from https://www.caixinglobal.com/"))
+        #expect(run.stdout.contains("'Thursday' where the page has 'Wednesday'"))
+        #expect(!run.stdout.contains("link."), "--cached sends no request and knows no link history here")
+    }
+}
+

@@ -62,9 +62,39 @@ public enum ArticleExtractor {
         return ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
     }
 
+    /// Element names, by the address libxml2 interns them at (the parser keeps one copy of each name), so
+    /// that a page of a million nodes does not build a million Swift strings.
+    final class Names {
+        private var cache: [UnsafeRawPointer: String] = [:]
+
+        func of(_ node: xmlNodePtr) -> String {
+            guard let name = node.pointee.name else { return "" }
+            let key = UnsafeRawPointer(name)
+            if let known = cache[key] { return known }
+            let text = String(cString: name).lowercased()
+            cache[key] = text
+            return text
+        }
+    }
+
     static func name(_ node: xmlNodePtr) -> String {
         guard let name = node.pointee.name else { return "" }
         return String(cString: name).lowercased()
+    }
+
+    /// The length in bytes of the text under `node`, without copying it.
+    static func textLength(_ node: xmlNodePtr) -> Int {
+        var total = 0
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_TEXT_NODE, let content = current.pointee.content {
+                total += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+            } else if current.pointee.type == XML_ELEMENT_NODE {
+                total += textLength(current)
+            }
+            child = current.pointee.next
+        }
+        return total
     }
 
     static func attribute(_ node: xmlNodePtr, _ key: String) -> String? {
@@ -82,6 +112,7 @@ public enum ArticleExtractor {
     /// One pass over the page: the first `<article>` and `<main>`, the title, the published date, and the
     /// element with the most text in its direct `<p>` children.
     struct Walker {
+        let names = Names()
         var article: xmlNodePtr?
         var main: xmlNodePtr?
         var densest: xmlNodePtr?
@@ -95,7 +126,7 @@ public enum ArticleExtractor {
             while let node = stack.popLast(), visited < ArticleExtractor.maxNodes {
                 visited += 1
                 guard node.pointee.type == XML_ELEMENT_NODE else { continue }
-                let name = ArticleExtractor.name(node)
+                let name = names.of(node)
                 switch name {
                 case "article" where article == nil: article = node
                 case "main" where main == nil: main = node
@@ -116,8 +147,8 @@ public enum ArticleExtractor {
                 var children: [xmlNodePtr] = []
                 while let current = child {
                     children.append(current)
-                    if current.pointee.type == XML_ELEMENT_NODE, ArticleExtractor.name(current) == "p" {
-                        paragraphText += ArticleExtractor.textContent(current).utf8.count
+                    if current.pointee.type == XML_ELEMENT_NODE, names.of(current) == "p" {
+                        paragraphText += ArticleExtractor.textLength(current)
                     }
                     child = current.pointee.next
                 }
@@ -141,8 +172,9 @@ public enum ArticleExtractor {
 
     /// The text of an element, paragraph breaks kept, skipped elements and comments left out.
     struct TextCollector {
+        let names = Names()
         var paragraphs: [String] = []
-        var current = ""
+        var current: [UInt8] = []
         var visited = 0
 
         mutating func collect(_ node: xmlNodePtr) {
@@ -157,9 +189,12 @@ public enum ArticleExtractor {
             guard visited < ArticleExtractor.maxNodes else { return }
             switch node.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = node.pointee.content { current += String(cString: content) }
+                if let content = node.pointee.content {
+                    let length = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+                    current.append(contentsOf: UnsafeBufferPointer(start: content, count: length))
+                }
             case XML_ELEMENT_NODE:
-                let name = ArticleExtractor.name(node)
+                let name = names.of(node)
                 if ArticleExtractor.skipped.contains(name) { return }
                 let block = ArticleExtractor.blocks.contains(name)
                 if block { endParagraph() }
@@ -175,10 +210,34 @@ public enum ArticleExtractor {
         }
 
         mutating func endParagraph() {
-            let text = current.collapsingSpaces()
+            let text = ArticleExtractor.collapsingSpaces(current)
             if !text.isEmpty { paragraphs.append(text) }
-            current = ""
+            current.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// UTF-8 text with runs of whitespace (ASCII and no-break spaces) as one space, trimmed.
+    static func collapsingSpaces(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C {
+                pendingSpace = !out.isEmpty
+                index += 1
+            } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 {
+                pendingSpace = !out.isEmpty
+                index += 2
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The day of an ISO 8601 date or date-time (`2026-11-20`, `2026-11-20T08:00:00+08:00`).

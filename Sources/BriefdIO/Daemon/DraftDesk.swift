@@ -13,10 +13,11 @@ public actor DraftDesk {
     private var checker: DraftChecker
     private let store: DaemonStore
     private let logger: Logger
-    private let linkRun: (@Sendable (String, [CitedLink]) async -> [String: LinkResult])?
+    private let networkCheck: (@Sendable (Draft) async -> [Finding])?
 
     private var records: [String: DaemonStore.DraftRecord] = [:]
     private var ownFindings: [String: [Finding]] = [:]
+    /// Link and quote findings, which arrive after the offline report.
     private var linkFindings: [String: [Finding]] = [:]
     private var kinds: [String: DraftKind] = [:]
     private var briefs: [String: CitedBrief] = [:]
@@ -31,16 +32,15 @@ public actor DraftDesk {
     /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
     private var madeFolders: Set<String> = []
 
-    /// - Parameter linkRun: checks a draft's links and returns results by URL; nil for `--offline`.
+    /// - Parameter networkCheck: the link and quote findings of a draft (nil for `--offline`).
     public init(
-        workspace: Workspace, store: DaemonStore, logger: Logger,
-        linkRun: (@Sendable (String, [CitedLink]) async -> [String: LinkResult])?
+        workspace: Workspace, store: DaemonStore, logger: Logger, networkCheck: (@Sendable (Draft) async -> [Finding])?
     ) throws {
         self.workspace = workspace
         self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
         self.store = store
         self.logger = logger
-        self.linkRun = linkRun
+        self.networkCheck = networkCheck
         self.records = try store.drafts()
         // Unchanged drafts are not parsed again after a restart; what the duplicate check needs is remembered.
         for (path, record) in records {
@@ -155,13 +155,10 @@ public actor DraftDesk {
         let (draft, report) = checker.check(path: path, bytes: bytes)
         apply(path: path, size: size, mtime: mtime, hash: hash, kind: report.kind, brief: draft.flatMap(CitedBrief.init),
             findings: report.findings)
-        if let linkRun, let draft {
-            let links = LinkExtractor.links(in: draft)
-            if !links.isEmpty {
-                Task {
-                    let results = await linkRun(path, links)
-                    self.attachLinkResults(path: path, hash: hash, links: links, results: results)
-                }
+        if let networkCheck, let draft {
+            Task {
+                let found = await networkCheck(draft)
+                self.attachNetworkFindings(path: path, hash: hash, findings: found)
             }
         }
         return true
@@ -177,9 +174,9 @@ public actor DraftDesk {
         kinds[path] = report.kind
     }
 
-    private func attachLinkResults(path: String, hash: String, links: [CitedLink], results: [String: LinkResult]) {
-        guard records[path]?.sha256 == hash else { return }  // The draft changed meanwhile; its own run follows.
-        linkFindings[path] = LinkFindings.findings(path: path, links: links, results: results)
+    private func attachNetworkFindings(path: String, hash: String, findings: [Finding]) {
+        guard records[path]?.sha256 == hash, !findings.isEmpty else { return }  // Changed meanwhile: its own run follows.
+        linkFindings[path] = findings
         writeReport(path)
     }
 

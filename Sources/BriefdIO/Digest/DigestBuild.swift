@@ -74,6 +74,12 @@ public struct DigestBuild: Sendable {
                 let found = LinkFindings.findings(path: path, links: cited, results: results).filter { $0.severity == .error }
                 errorsByPath[path, default: []] += found
             }
+            // Quotes, against the kept snapshots of their pages: a quote not in its page keeps the brief out.
+            let quoteSources = drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }
+            let snapshots = try PageStore(state).latest(quoteSources)
+            for (path, found) in QuoteRun.findings(drafts, snapshots: snapshots, registry: registry) {
+                errorsByPath[path, default: []] += found.filter { $0.severity == .error }
+            }
         } catch {
             throw Failure(description: "\(config.paths.state): \(error)")
         }
