@@ -125,10 +125,15 @@ struct DaemonTests {
             let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
             return index.contains("1 draft: 0 ready, 0 need work, 1 unreadable") && index.contains("week48/c.md")
         }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
-        #expect(((json as? [String: Any])?["summary"] as? [String: Any])?["unreadable"] as? Int == 1)
+        try Self.waitFor("the JSON index") {
+            let json = (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
+            return (json?["summary"] as? [String: Any])?["drafts"] as? Int == 1
+                && (json?["summary"] as? [String: Any])?["unreadable"] as? Int == 1
+        }
         // The drafts are the editors' own: nothing was added to or changed in their folder.
-        #expect(try FileManager.default.subpathsOfDirectory(atPath: workspace.drafts).sorted() == ["week48", "week48/c.md"])
+        let left = try FileManager.default.subpathsOfDirectory(atPath: workspace.drafts).sorted()
+        #expect(left == ["week48", "week48/c.md"], "\(left)")
         #expect(daemon.stop() == 0)
     }
 

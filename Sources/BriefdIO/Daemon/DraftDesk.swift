@@ -299,8 +299,9 @@ public actor DraftDesk {
         }
         do {
             try AtomicOutput.makeFolders(reportsRoot)
-            try AtomicOutput.writeFile(reportsRoot + "/INDEX.md", Array(DraftIndex.markdown(entries).utf8), durable: false)
+            // JSON first: a reader that sees the new INDEX.md finds the matching INDEX.json.
             try AtomicOutput.writeFile(reportsRoot + "/INDEX.json", Array(DraftIndex.json(entries).utf8), durable: false)
+            try AtomicOutput.writeFile(reportsRoot + "/INDEX.md", Array(DraftIndex.markdown(entries).utf8), durable: false)
             indexDirty = false
         } catch {
             logger.error("cannot write the reports index; will retry", metadata: ["error": "\(error)"])
