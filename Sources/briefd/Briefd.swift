@@ -10,7 +10,7 @@ struct Briefd: ParsableCommand {
         commandName: "briefd",
         abstract: "Checks news-digest drafts against a source registry and builds the digest.",
         version: version,
-        subcommands: [CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self, SnapshotCommand.self, ConfigCommand.self, BenchQuotesCommand.self]
+        subcommands: [CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self, SnapshotCommand.self, RotCommand.self, ConfigCommand.self, BenchQuotesCommand.self]
     )
 
     /// Exit codes are part of the interface: 0 clean, 1 findings or failures, 2 usage or config problems.

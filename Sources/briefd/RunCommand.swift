@@ -124,7 +124,7 @@ struct RunCommand: ParsableCommand {
                 "drafts": "\(config.paths.drafts)", "reports": "\(config.paths.reports)",
                 "schedule": "\(config.daemon.build)", "offline": "\(offline)",
             ])
-        let services: [any Service] = [
+        var services: [any Service] = [
             WatchService(watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
             UpkeepService(desk: desk, rescan: .seconds(config.daemon.rescanMinutes * 60), notifier: notifier, status: status),
             BuildScheduler(holder: holder, store: store, logger: logger),
@@ -132,6 +132,10 @@ struct RunCommand: ParsableCommand {
             WatchdogService(notifier: notifier),
             ShutdownNoticeService(notifier: notifier, logger: logger),
         ]
+        // The link-rot monitor needs the network; --offline leaves it out.
+        if !offline {
+            services.append(RotService(holder: holder, interval: .seconds(600), logger: logger, environment: ProcessInfo.processInfo.environment))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 @preconcurrency import Glibc
 import Synchronization
@@ -11,6 +12,7 @@ final class TestHTTPServer: Sendable {
         var path: String
         var headers: [String: String]
         var receivedAt: Double
+        var body: String = ""
     }
 
     /// What to do with one request.
@@ -36,8 +38,12 @@ final class TestHTTPServer: Sendable {
         var connections = 0
         var hugeBytesSent = 0
         var stopped = false
-        var clients: [Int32] = []
+        var clients: Set<Int32> = []
     }
+
+    /// Signalled when the accept loop has returned: only then may the listening descriptor be closed (a closed
+    /// number is reused at once, and an accept still running would take another server's connections).
+    private let acceptDone = DispatchSemaphore(value: 0)
 
     var requests: [Request] { state.withLock { $0.requests } }
     var connectionCount: Int { state.withLock { $0.connections } }
@@ -66,13 +72,17 @@ final class TestHTTPServer: Sendable {
     }
 
     func stop() {
-        let clients = state.withLock { state -> [Int32] in
-            state.stopped = true
-            return state.clients
+        let first = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            // Under the lock: a client's thread removes its descriptor before closing it, so none of these
+            // numbers can belong to someone else by now.
+            for client in state.clients { shutdown(client, Int32(SHUT_RDWR)) }
+            return !state.stopped
         }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        acceptDone.wait()
         close(listener)
-        for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }
@@ -80,6 +90,7 @@ final class TestHTTPServer: Sendable {
     private static func now() -> Double { Date().timeIntervalSince1970 }
 
     private func acceptLoop() {
+        defer { acceptDone.signal() }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
@@ -87,8 +98,10 @@ final class TestHTTPServer: Sendable {
                 return
             }
             let stopped = state.withLock { state -> Bool in
-                state.connections += 1
-                state.clients.append(client)
+                if !state.stopped {
+                    state.connections += 1
+                    state.clients.insert(client)
+                }
                 return state.stopped
             }
             if stopped {
@@ -101,7 +114,10 @@ final class TestHTTPServer: Sendable {
     }
 
     private func serve(_ client: Int32) {
-        defer { close(client) }
+        defer {
+            state.withLock { _ = $0.clients.remove(client) }
+            close(client)
+        }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -121,7 +137,17 @@ final class TestHTTPServer: Sendable {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
-            let request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers, receivedAt: Self.now())
+            // A body (a webhook's POST) follows the headers: read as much as Content-Length says.
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            while buffer.count < length {
+                let count = recv(client, &chunk, chunk.count, 0)
+                if count <= 0 { return }
+                buffer += chunk[0..<count]
+            }
+            let body = String(decoding: buffer.prefix(length), as: UTF8.self)
+            buffer.removeFirst(min(length, buffer.count))
+            var request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers, receivedAt: Self.now())
+            request.body = body
             state.withLock { $0.requests.append(request) }
             switch handler(request) {
             case .close:

@@ -9,6 +9,8 @@ public struct Config: Sendable {
     public var links = LinkSettings()
     public var digest = DigestSettings()
     public var daemon = DaemonSettings()
+    public var rot = RotPolicy()
+    public var alerts = AlertSettings(jsonl: nil)
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"
@@ -39,7 +41,7 @@ public struct Config: Sendable {
     /// A config with defaults, its folders laid out beside `path` as in the bundled example.
     public static func defaults(at path: String) -> Config {
         let folder = FilePath.directory(of: path)
-        return Config(
+        var config = Config(
             path: path, registryPath: FilePath.resolve("sources.yml", against: folder),
             paths: Paths(
                 drafts: FilePath.resolve("../examples/drafts", against: folder),
@@ -47,6 +49,8 @@ public struct Config: Sendable {
                 digests: FilePath.resolve("../var/digests", against: folder),
                 state: FilePath.resolve("../var/briefd.sqlite", against: folder),
                 templates: FilePath.resolve("../templates", against: folder)))
+        config.alerts.jsonl = FilePath.resolve("../var/alerts.jsonl", against: folder)
+        return config
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level"]
+    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot", "alerts"]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -84,6 +84,54 @@ public enum ConfigParser {
             let watch = try StrictMapping(node, path: path, context: "watch", allowed: ["settle_ms", "rescan_minutes"])
             if let value = try watch.int("settle_ms", in: 0...10_000) { config.daemon.settleMilliseconds = value }
             if let value = try watch.int("rescan_minutes", in: 1...1440) { config.daemon.rescanMinutes = value }
+        }
+        if let node = top.values["rot"] {
+            let rot = try StrictMapping(
+                node, path: path, context: "rot",
+                allowed: ["recheck_hours", "dead_after_failures", "dead_after_hours", "archive_base_url"])
+            if let value = try rot.int("recheck_hours", in: 1...(24 * 365)) { config.rot.recheckHours = value }
+            if let value = try rot.int("dead_after_failures", in: 1...100) { config.rot.deadAfterFailures = value }
+            if let value = try rot.int("dead_after_hours", in: 0...(24 * 365)) { config.rot.deadAfterHours = value }
+            if let value = try rot.string("archive_base_url") {
+                guard WebAddress(value)?.isHTTP == true else {
+                    throw rot.error("archive_base_url", "'archive_base_url' must be an http(s) URL, found '\(value)'")
+                }
+                config.rot.archiveBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+            }
+        }
+        if let node = top.values["alerts"] {
+            let alerts = try StrictMapping(node, path: path, context: "alerts", allowed: ["jsonl", "webhook", "smtp"])
+            if alerts.values["jsonl"] != nil {
+                let value = try alerts.string("jsonl") ?? ""
+                config.alerts.jsonl = value.isEmpty ? nil : FilePath.resolve(value, against: folder)
+            }
+            if let node = alerts.values["webhook"] {
+                let webhook = try StrictMapping(node, path: path, context: "webhook", allowed: ["url", "token_env"])
+                if let url = try webhook.string("url"), !url.isEmpty {
+                    guard WebAddress(url)?.isHTTP == true else {
+                        throw webhook.error("url", "the webhook 'url' must be an http(s) URL, found '\(url)'")
+                    }
+                    config.alerts.webhookURL = url
+                }
+                if let name = try webhook.string("token_env") { config.alerts.webhookTokenEnv = name }
+            }
+            if let node = alerts.values["smtp"] {
+                let smtp = try StrictMapping(
+                    node, path: path, context: "smtp", allowed: ["url", "from", "to", "user_env", "password_env"])
+                if let url = try smtp.string("url"), !url.isEmpty {
+                    guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
+                        throw smtp.error("url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
+                    }
+                    config.alerts.smtpURL = url
+                    config.alerts.smtpTo = try smtp.strings("to")
+                    guard let from = try smtp.string("from"), !from.isEmpty, !config.alerts.smtpTo.isEmpty else {
+                        throw smtp.error("url", "an smtp sink needs 'from' and at least one address in 'to'")
+                    }
+                    config.alerts.smtpFrom = from
+                }
+                if let name = try smtp.string("user_env") { config.alerts.smtpUserEnv = name }
+                if let name = try smtp.string("password_env") { config.alerts.smtpPasswordEnv = name }
+            }
         }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

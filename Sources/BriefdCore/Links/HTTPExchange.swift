@@ -1,6 +1,6 @@
 /// A request the link checker wants sent: pure data, sent by the HTTP client at the edge.
 public struct HTTPRequest: Sendable, Hashable {
-    public enum Method: String, Sendable { case head = "HEAD", get = "GET" }
+    public enum Method: String, Sendable { case head = "HEAD", get = "GET", post = "POST" }
 
     public var url: String
     public var method: Method
@@ -10,13 +10,22 @@ public struct HTTPRequest: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// A redirect hop or a GET after a refused HEAD: sent at once, not paced again by the host interval.
     public var isFollowUp: Bool
+    /// The body of a POST (an alert to a webhook).
+    public var body: [UInt8]?
+    /// Further request headers, `Name: value`.
+    public var headers: [String]
 
-    public init(url: String, method: Method, hostKey: String, maxBodyBytes: Int, isFollowUp: Bool = false) {
+    public init(
+        url: String, method: Method, hostKey: String, maxBodyBytes: Int, isFollowUp: Bool = false, body: [UInt8]? = nil,
+        headers: [String] = []
+    ) {
         self.url = url
         self.method = method
         self.hostKey = hostKey
         self.maxBodyBytes = maxBodyBytes
         self.isFollowUp = isFollowUp
+        self.body = body
+        self.headers = headers
     }
 }
 

@@ -97,8 +97,8 @@ public enum LinkReportFormatter {
 }
 
 /// The two JSON pieces the hand-written writer needs: strings and timestamps.
-enum JSONText {
-    static func string(_ text: String) -> String {
+public enum JSONText {
+    public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -117,7 +117,7 @@ enum JSONText {
     }
 
     /// `2026-11-27T16:50:30Z` for seconds since 1970.
-    static func timestamp(_ seconds: Double) -> String {
+    public static func timestamp(_ seconds: Double) -> String {
         let total = Int(seconds.rounded(.down))
         let day = Day(daysSinceEpoch: total >= 0 ? total / 86_400 : (total - 86_399) / 86_400)
         let second = total - day.daysSinceEpoch * 86_400

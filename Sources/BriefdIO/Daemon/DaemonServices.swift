@@ -273,3 +273,45 @@ public struct BuildScheduler: Service {
         }
     }
 }
+
+/// The link-rot monitor in the daemon: a pass every `interval` checks the links that are due (each published
+/// link every `rot.recheck_hours`, spread over that interval) and delivers alerts, retrying failed sinks.
+public struct RotService: Service {
+    let holder: WorkspaceHolder
+    let interval: Duration
+    let logger: Logger
+    let environment: [String: String]
+
+    public init(holder: WorkspaceHolder, interval: Duration, logger: Logger, environment: [String: String]) {
+        self.holder = holder
+        self.interval = interval
+        self.logger = logger
+        self.environment = environment
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let workspace = holder.workspace
+            let config = workspace.config
+            do {
+                let client = CurlHTTPClient(settings: config.links, version: "daemon")
+                defer { client.shutdown() }
+                let seconds = Double(interval.components.seconds)
+                let pass = try await RotMonitor(config: config, registry: workspace.registry)
+                    .pass(now: Date().timeIntervalSince1970, everything: false, passInterval: seconds, client: client)
+                for alert in pass.alerts {
+                    logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])
+                }
+                let store = RotStore(try StateDatabase(path: config.paths.state))
+                let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
+                    .deliver(store, now: Date().timeIntervalSince1970)
+                for (sink, error) in delivery.errors {
+                    logger.error("alerts not delivered; will retry", metadata: ["sink": "\(sink)", "error": "\(error)"])
+                }
+            } catch {
+                logger.error("link-rot pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -16,22 +16,49 @@ public final class LinkStore: Sendable {
         database = state.queue
     }
 
-    /// Appends `results` to the history in one transaction.
-    public func record(_ results: [LinkResult]) throws {
+    /// Appends `results` to the history in one transaction; `hostOutage` marks checks made while the whole
+    /// host was failing.
+    public func record(_ results: [LinkResult], hostOutage: Set<String> = []) throws {
         guard !results.isEmpty else { return }
         try database.write { db in
             let statement = try db.makeStatement(
                 sql: """
-                    INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms, host_outage)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for result in results {
                 let redirects = LinkStore.encode(result.redirects)
                 try statement.execute(arguments: [
                     result.url, result.checkedAt, result.verdict.rawValue, result.status, result.finalURL, redirects,
-                    result.error, result.durationMilliseconds,
+                    result.error, result.durationMilliseconds, hostOutage.contains(result.url),
                 ])
             }
+        }
+    }
+
+    /// The checks of `url` as the rot monitor weighs them, oldest first.
+    public func healthChecks(of url: String) throws -> [HealthCheck] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT checked_at, verdict, status, host_outage FROM link_check WHERE url = ? ORDER BY checked_at, id",
+                arguments: [url]
+            ).compactMap { row in
+                guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }
+                let outage: Bool = row["host_outage"]
+                let kind = HealthCheck.kind(of: verdict)
+                return HealthCheck(at: row["checked_at"], kind: outage && kind == .failure ? .hostOutage : kind, status: row["status"], verdict: verdict)
+            }
+        }
+    }
+
+    /// When each of `urls` was last checked.
+    public func lastChecked(_ urls: [String]) throws -> [String: Double] {
+        try database.read { db in
+            var found: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT url, MAX(checked_at) AS last FROM link_check GROUP BY url") {
+                found[row["url"]] = row["last"]
+            }
+            return found.filter { Set(urls).contains($0.key) }
         }
     }
 

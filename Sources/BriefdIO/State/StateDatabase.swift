@@ -120,6 +120,34 @@ public final class StateDatabase: Sendable {
             }
             try db.create(index: "page_snapshot_by_url", on: "page_snapshot", columns: ["url", "fetched_at"])
         }
+        migrator.registerMigration("v5: link rot and alerts") { db in
+            // A check made while its whole host failed (the site was down) weighs differently.
+            try db.alter(table: "link_check") { table in table.add(column: "host_outage", .boolean).notNull().defaults(to: false) }
+            try db.create(table: "link_health") { table in
+                table.primaryKey("url", .text)
+                table.column("state", .text).notNull()
+                table.column("failures", .integer).notNull()
+                table.column("first_failure", .double)
+                table.column("last_check", .double)
+                table.column("last_status", .integer)
+                table.column("archived_url", .text)
+                table.column("changed_at", .double).notNull()
+            }
+            try db.create(table: "alert_outbox") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("alert", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "alert_delivery") { table in
+                table.column("alert_id", .integer).notNull().references("alert_outbox", onDelete: .cascade)
+                table.column("sink", .text).notNull()
+                table.column("delivered_at", .double)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("next_attempt", .double).notNull().defaults(to: 0)
+                table.column("last_error", .text)
+                table.primaryKey(["alert_id", "sink"])
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,16 @@
+/// The `alerts:` section of `briefd.yml`: where link-rot alerts go. Secrets (a webhook's token, the SMTP
+/// login) come from environment variables named here, never from the file.
+public struct AlertSettings: Sendable, Equatable {
+    /// The JSON Lines file alerts are appended to; nil turns it off.
+    public var jsonl: String?
+    public var webhookURL: String?
+    public var webhookTokenEnv = "BRIEFD_WEBHOOK_TOKEN"
+    /// `smtp://host:port` or `smtps://host:port` (STARTTLS is used when the server offers it).
+    public var smtpURL: String?
+    public var smtpFrom = ""
+    public var smtpTo: [String] = []
+    public var smtpUserEnv = "BRIEFD_SMTP_USER"
+    public var smtpPasswordEnv = "BRIEFD_SMTP_PASSWORD"
+
+    public init(jsonl: String?) { self.jsonl = jsonl }
+}

@@ -1,0 +1,108 @@
+public import BriefdCore
+import Foundation
+@preconcurrency import Glibc
+
+/// Delivers the outbox's alerts to every configured sink: a JSON Lines file, a webhook, email. A sink that
+/// fails is tried again later (1, 2, 4 … minutes, across restarts); a sink that accepted an alert never gets it
+/// again.
+public struct AlertDispatcher: Sendable {
+    let settings: AlertSettings
+    let newsletter: String
+    let environment: [String: String]
+
+    public init(settings: AlertSettings, newsletter: String, environment: [String: String]) {
+        self.settings = settings
+        self.newsletter = newsletter
+        self.environment = environment
+    }
+
+    /// The sinks `settings` turns on, by the name the outbox uses.
+    public static func sinkNames(_ settings: AlertSettings) -> [String] {
+        var names: [String] = []
+        if settings.jsonl != nil { names.append("jsonl") }
+        if settings.webhookURL != nil { names.append("webhook") }
+        if settings.smtpURL != nil { names.append("smtp") }
+        return names
+    }
+
+    /// Tries every due delivery; returns how many alerts each sink accepted, and the errors of the others.
+    @discardableResult
+    public func deliver(_ store: RotStore, now: Double) async -> (accepted: [String: Int], errors: [String: String]) {
+        var accepted: [String: Int] = [:]
+        var errors: [String: String] = [:]
+        for sink in AlertDispatcher.sinkNames(settings) {
+            guard let pending = try? store.pending(for: sink, now: now), !pending.isEmpty else { continue }
+            let problem: String?
+            switch sink {
+            case "jsonl": problem = appendLines(pending.map(\.alert))
+            case "webhook": problem = await post(pending.map(\.alert))
+            default: problem = await mail(pending.map(\.alert))
+            }
+            let ids = pending.map(\.id)
+            if let problem {
+                errors[sink] = problem
+                try? store.failed(ids, to: sink, error: problem, now: now)
+            } else {
+                accepted[sink] = ids.count
+                try? store.delivered(ids, to: sink, now: now)
+            }
+        }
+        return (accepted, errors)
+    }
+
+    /// One write of all the lines, appended (O_APPEND) and fsync'd: a reader sees whole lines.
+    func appendLines(_ alerts: [RotAlert]) -> String? {
+        guard let path = settings.jsonl else { return nil }
+        let folder = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        defer { close(descriptor) }
+        let bytes = Array(alerts.map { $0.jsonLine + "\n" }.joined().utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { return "\(path): the write was cut short: \(String(cString: strerror(errno)))" }
+        guard fsync(descriptor) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        return nil
+    }
+
+    /// One POST per alert: the alert as JSON with a Slack-compatible `text`; a bearer token from the environment.
+    func post(_ alerts: [RotAlert]) async -> String? {
+        guard let url = settings.webhookURL, let address = WebAddress(url) else { return nil }
+        var linkSettings = LinkSettings()
+        linkSettings.retries = 0
+        linkSettings.perHostIntervalMilliseconds = 0
+        // The webhook is the operator's own address, not a draft's: any network may be reached.
+        linkSettings.allowNetworks = ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init)
+        let client = CurlHTTPClient(settings: linkSettings, version: "alerts")
+        defer { client.shutdown() }
+        var headers = ["Content-Type: application/json"]
+        if let token = environment[settings.webhookTokenEnv], !token.isEmpty { headers.append("Authorization: Bearer \(token)") }
+        let hostKey = address.host + ":" + String(address.port ?? 0)
+        for alert in alerts {
+            let request = HTTPRequest(
+                url: url, method: .post, hostKey: hostKey, maxBodyBytes: 4096, body: Array(alert.jsonLine.utf8), headers: headers)
+            switch await client.send(request) {
+            case .failure(let failure): return "the webhook did not answer: \(failure.message)"
+            case .success(let response) where !(200..<300).contains(response.status):
+                return "the webhook answered \(response.status)"
+            case .success: continue
+            }
+        }
+        return nil
+    }
+
+    /// One message for the whole batch.
+    func mail(_ alerts: [RotAlert]) async -> String? {
+        guard let url = settings.smtpURL else { return nil }
+        let dead = alerts.filter { $0.kind == .dead }.count
+        let recovered = alerts.count - dead
+        var subject = "[\(newsletter)] "
+        if dead > 0 { subject += "\(dead) link\(dead == 1 ? "" : "s") died" }
+        if recovered > 0 { subject += (dead > 0 ? ", " : "") + "\(recovered) link\(recovered == 1 ? "" : "s") recovered" }
+        let body = "briefd's link-rot monitor:\n\n" + alerts.map(\.text).joined(separator: "\n\n") + "\n"
+        let message = CurlMailer.Message(from: settings.smtpFrom, to: settings.smtpTo, subject: subject, body: body)
+        return await CurlMailer.send(
+            message, url: url, user: environment[settings.smtpUserEnv], password: environment[settings.smtpPasswordEnv],
+            timeoutSeconds: 60)
+    }
+}

@@ -1,0 +1,107 @@
+public import BriefdCore
+import Foundation
+
+/// Re-checks every published link (and every link of a draft waiting for the next issue), follows each link's
+/// state, and raises an alert when a link dies (with an archived copy when there is one) or comes back.
+public struct RotMonitor: Sendable {
+    public let config: Config
+    public let registry: Registry
+
+    public init(config: Config, registry: Registry) {
+        self.config = config
+        self.registry = registry
+    }
+
+    public struct Pass: Sendable {
+        public var checked: Int
+        public var watched: Int
+        public var alerts: [RotAlert]
+    }
+
+    /// Where each watched link is cited: issues (from the record of published issues) and drafts.
+    public func citations(state: StateDatabase) throws -> [String: [RotAlert.Citation]] {
+        var citations: [String: [RotAlert.Citation]] = [:]
+        let issues = IssueStore(state)
+        for issue in try issues.issues() {
+            guard let day = Day(iso: issue.date) else { continue }
+            for item in try issues.items(of: day) {
+                citations[item.url, default: []].append(.init(issue: issue.date, title: item.title))
+            }
+        }
+        let root = config.paths.drafts
+        for (path, folder) in DraftFiles.find([root]) {
+            guard case .read(_, let bytes) = DraftFiles.read(path, root: folder, maxBytes: config.checks.maxDraftBytes) else { continue }
+            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            for link in LinkExtractor.links(path: relative, bytes: bytes) where WebAddress(link.url)?.isHTTP == true {
+                for citation in link.citations {
+                    citations[link.url, default: []].append(.init(draft: citation.path, line: citation.line, column: citation.column))
+                }
+            }
+        }
+        return citations
+    }
+
+    /// One pass at `now` (seconds since 1970; injectable for tests). `everything` checks every link; otherwise
+    /// only links not checked for `rot.recheck_hours`, at most the share that spreads them over that interval
+    /// (a pass every `passInterval` seconds).
+    public func pass(now: Double, everything: Bool, passInterval: Double, client: CurlHTTPClient) async throws -> Pass {
+        let state = try StateDatabase(path: config.paths.state)
+        let links = LinkStore(state)
+        let rot = RotStore(state)
+        let citations = try citations(state: state)
+        let urls = citations.keys.sorted()
+        let recheck = Double(config.rot.recheckHours) * 3600
+        var due = urls
+        if !everything {
+            let last = try links.lastChecked(urls)
+            due = urls.filter { (last[$0] ?? 0) <= now - recheck }.sorted { (last[$0] ?? 0) < (last[$1] ?? 0) }
+            let share = Int((Double(urls.count) * passInterval / recheck).rounded(.up))
+            due = Array(due.prefix(max(share, 1)))
+        }
+        // Check: the link checker's politeness and safety; the history is written here, at the pass's time.
+        let checker = LinkChecker(settings: config.links, registry: registry, client: client, store: nil, useCache: false)
+        let results = await checker.check(due.map { CitedLink(url: $0, citations: []) })
+        var checked: [LinkResult] = []
+        for url in due {
+            guard var result = results[url] else { continue }
+            result.url = LinkProbe.withoutFragment(url)
+            result.checkedAt = now
+            checked.append(result)
+        }
+        // A host all of whose links failed in this pass is down, not its links.
+        var byHost: [String: [LinkResult]] = [:]
+        for result in checked {
+            guard let address = WebAddress(result.url) else { continue }
+            byHost[address.host + ":" + String(address.port ?? 0), default: []].append(result)
+        }
+        var outage: Set<String> = []
+        for (_, group) in byHost where group.count >= 2 && group.allSatisfy({ HealthCheck.kind(of: $0.verdict) == .failure }) {
+            outage.formUnion(group.map(\.url))
+        }
+        try links.record(checked, hostOutage: outage)
+
+        let previous = try rot.states()
+        var updated: [RotStore.Watched] = []
+        var alerts: [RotAlert] = []
+        let lookup = ArchiveLookup(client: client, baseURL: config.rot.archiveBaseURL)
+        for result in checked {
+            let url = result.url
+            let health = LinkHealth.evaluate(try links.healthChecks(of: url), policy: config.rot)
+            let before = previous[url]?.state ?? .alive
+            var watched = RotStore.Watched(
+                url: url, state: health.state, failures: health.failures, firstFailure: health.firstFailure,
+                lastCheck: health.lastCheck, lastStatus: health.lastStatus, archivedURL: previous[url]?.archivedURL)
+            let cited = citations[url] ?? citations.first { LinkProbe.withoutFragment($0.key) == url }?.value ?? []
+            if health.state == .dead && before != .dead {
+                let firstIssue = cited.compactMap(\.issue).min().flatMap { Day(iso: $0) }
+                watched.archivedURL = await lookup.find(url, before: firstIssue)
+                alerts.append(RotAlert(kind: .dead, url: url, citations: cited, health: health, archivedURL: watched.archivedURL, raisedAt: now))
+            } else if health.state == .alive && before == .dead {
+                alerts.append(RotAlert(kind: .recovered, url: url, citations: cited, health: health, archivedURL: nil, raisedAt: now))
+            }
+            updated.append(watched)
+        }
+        try rot.save(updated, alerts: alerts, sinks: AlertDispatcher.sinkNames(config.alerts), now: now)
+        return Pass(checked: checked.count, watched: urls.count, alerts: alerts)
+    }
+}

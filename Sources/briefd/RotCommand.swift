@@ -1,0 +1,82 @@
+import ArgumentParser
+import BriefdCore
+import BriefdIO
+import Foundation
+
+struct RotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rot",
+        abstract: "Published links that are failing: suspect and dead ones with their history and alerts.",
+        discussion: """
+            With --check-now, runs one pass of the link-rot monitor first: every published link (and every link \
+            of a waiting draft) is checked, states move (alive, suspect, dead), alerts are raised and delivered. \
+            Exit status: 1 when a link is dead, 0 otherwise, 2 for usage or config problems.
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "Output format: text or json.")
+    var format: LinkFormatOption = .text
+
+    @Flag(help: "Check every watched link now, then report.")
+    var checkNow = false
+
+    func run() throws {
+        let workspace = try options.loadWorkspace()
+        let config = workspace.config
+        let checkNow = self.checkNow
+        let environment = ProcessInfo.processInfo.environment
+        let outcome: (states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String])
+        do {
+            outcome = try blocking {
+                let state = try StateDatabase(path: config.paths.state)
+                let store = RotStore(state)
+                var raised: [RotAlert] = []
+                var errors: [String: String] = [:]
+                if checkNow {
+                    let client = CurlHTTPClient(settings: config.links, version: Briefd.version)
+                    defer { client.shutdown() }
+                    let pass = try await RotMonitor(config: config, registry: workspace.registry)
+                        .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, client: client)
+                    raised = pass.alerts
+                    errors = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
+                        .deliver(store, now: Date().timeIntervalSince1970).errors
+                }
+                return (try store.states(), raised, errors)
+            }
+        } catch {
+            FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
+            throw ExitCode(2)
+        }
+        for (sink, error) in outcome.errors.sorted(by: { $0.key < $1.key }) {
+            FileHandleOutput.write("briefd: warning: alerts not delivered to \(sink) (will retry): \(error)\n", to: .standardError)
+        }
+        let failing = outcome.states.values.filter { $0.state != .alive }.sorted { $0.url < $1.url }
+        switch format {
+        case .text:
+            var out = ""
+            for watched in failing {
+                out += "\(watched.state.rawValue) \(watched.url): \(watched.failures) failed check\(watched.failures == 1 ? "" : "s")"
+                if let first = watched.firstFailure { out += " since \(JSONText.timestamp(first))" }
+                if let status = watched.lastStatus { out += ", last answer \(status)" }
+                if let archived = watched.archivedURL { out += "; archived copy \(archived)" }
+                out += "\n"
+            }
+            for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
+            out += "\(outcome.states.count) links watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
+            out += "\(failing.filter { $0.state == .dead }.count) dead\n"
+            FileHandleOutput.write(out)
+        case .json:
+            let rows = failing.map { watched in
+                "{\"url\": \(JSONText.string(watched.url)), \"state\": \"\(watched.state.rawValue)\", \"failures\": \(watched.failures), "
+                    + "\"first_failure\": \(watched.firstFailure.map { JSONText.string(JSONText.timestamp($0)) } ?? "null"), "
+                    + "\"last_status\": \(watched.lastStatus.map(String.init) ?? "null"), "
+                    + "\"archived_url\": \(watched.archivedURL.map(JSONText.string) ?? "null")}"
+            }
+            FileHandleOutput.write("{\"links\": [" + rows.joined(separator: ",\n") + "], \"alerts\": ["
+                + outcome.alerts.map(\.jsonLine).joined(separator: ",\n") + "]}\n")
+        }
+        if failing.contains(where: { $0.state == .dead }) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,227 @@
+import BriefdCore
+import BriefdIO
+import Foundation
+import Synchronization
+import Testing
+
+/// The link-rot monitor against real local servers: a link that dies and comes back over simulated passes (an
+/// injected clock, no sleeps), the host-outage rule, the archive lookup, and the three alert sinks.
+@Suite(.serialized) struct RotMonitorTests {
+    /// A switch the test flips while a server runs.
+    final class Switch: Sendable {
+        private let value: Mutex<Bool>
+        init(_ on: Bool) { value = Mutex(on) }
+        var isOn: Bool { value.withLock { $0 } }
+        func set(_ on: Bool) { value.withLock { $0 = on } }
+    }
+
+    static let day = 86_400.0
+    static let start = 1_795_000_000.0  // 2026-11-18
+
+    /// A workspace whose drafts cite `urls`; state, alerts and drafts in a temporary folder.
+    final class Workspace {
+        let folder: String
+        var config: Config
+
+        init(urls: [String], archive: String, policy: (inout RotPolicy) -> Void = { _ in }) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-rot-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
+            config = Config.defaults(at: folder + "/briefd.yml")
+            config.paths.drafts = folder + "/drafts"
+            config.paths.state = folder + "/briefd.sqlite"
+            config.alerts.jsonl = folder + "/alerts.jsonl"
+            config.links.allowNetworks = [IPNetwork("127.0.0.0/8")!]
+            config.links.perHostIntervalMilliseconds = 0
+            config.links.retries = 0
+            config.rot.archiveBaseURL = archive
+            policy(&config.rot)
+            let body = urls.enumerated().map { "Item \($0.offset): [a story](\($0.element))" }.joined(separator: "\n\n")
+            try "# Waiting for the next issue\n\n\(body)\n".write(toFile: folder + "/drafts/next.md", atomically: true, encoding: .utf8)
+        }
+
+        func pass(at now: Double) async throws -> RotMonitor.Pass {
+            let client = CurlHTTPClient(settings: config.links, version: "test")
+            defer { client.shutdown() }
+            return try await RotMonitor(config: config, registry: .empty).pass(now: now, everything: true, passInterval: 0, client: client)
+        }
+
+        var store: RotStore { get throws { RotStore(try StateDatabase(path: config.paths.state)) } }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    static func archiveServer() throws -> TestHTTPServer {
+        try TestHTTPServer { request in
+            // /web/<timestamp>/<url> redirects to the snapshot closest to the timestamp, as the Wayback Machine does.
+            guard request.path.hasPrefix("/web/") else { return .respond(status: 404) }
+            let original = request.path.split(separator: "/", maxSplits: 3).dropFirst(2).joined(separator: "/")
+            return .respond(status: 302, headers: ["Location": "/web/20261115093000/\(original)"])
+        }
+    }
+
+    @Test func aLinkDiesAfterTheThresholdsAlertsOnceWithAnArchivedCopyAndRecovers() async throws {
+        let alive = Switch(true)
+        let site = try TestHTTPServer { _ in alive.isOn ? .respond(status: 200) : .respond(status: 404) }
+        defer { site.stop() }
+        let archive = try Self.archiveServer()
+        defer { archive.stop() }
+        let url = site.url + "/2026/11/story"
+        let workspace = try Workspace(urls: [url], archive: archive.url)
+
+        #expect(try await workspace.pass(at: Self.start).alerts.isEmpty)
+        #expect(try workspace.store.states()[url]?.state == .alive)
+        alive.set(false)
+        for day in 1...3 {  // Three failures, but only two days apart: suspect.
+            _ = try await workspace.pass(at: Self.start + Double(day) * Self.day - (day == 3 ? Self.day + 3600 : 0))
+        }
+        #expect(try workspace.store.states()[url]?.state == .suspect)
+        let fatal = try await workspace.pass(at: Self.start + 4 * Self.day + 3600)  // 72 h after the first failure
+        #expect(fatal.alerts.map(\.kind) == [.dead])
+        let alert = try #require(fatal.alerts.first)
+        #expect(alert.archivedURL == archive.url + "/web/20261115093000/" + url)
+        #expect(alert.replacement?.contains("(archived copy)") == true)
+        #expect(alert.citations.first?.draft == "next.md")
+        #expect(alert.citations.first?.line == 3)
+        #expect(try await workspace.pass(at: Self.start + 5 * Self.day).alerts.isEmpty)  // Told once.
+        alive.set(true)
+        #expect(try await workspace.pass(at: Self.start + 6 * Self.day).alerts.map(\.kind) == [.recovered])
+        #expect(try workspace.store.states()[url]?.state == .alive)
+
+        // The JSON Lines sink: each alert once, however often delivery runs.
+        let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day).accepted["jsonl"] == 2)
+        await dispatcher.deliver(try workspace.store, now: Self.start + 7 * Self.day)
+        let lines = try String(contentsOfFile: workspace.config.alerts.jsonl!, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["kind"] as? String == "dead")
+        #expect((first?["text"] as? String)?.contains("Dead link: \(url)") == true)
+    }
+
+    @Test func blockedAndPaywalledAnswersAreNotFailures() async throws {
+        let site = try TestHTTPServer { _ in .respond(status: 999) }
+        defer { site.stop() }
+        let workspace = try Workspace(urls: [site.url + "/in/profile"], archive: site.url)
+        for day in 0..<5 { _ = try await workspace.pass(at: Self.start + Double(day) * Self.day) }
+        #expect(try workspace.store.states()[site.url + "/in/profile"]?.state == .alive)
+    }
+
+    @Test func aHostOutageIsNotHeldAgainstItsLinksUntilItLastsTheThresholds() async throws {
+        let up = Switch(true)
+        let lonely = Switch(true)
+        let site = try TestHTTPServer { request in
+            if !up.isOn { return .respond(status: 503) }
+            return request.path == "/a" && !lonely.isOn ? .respond(status: 404) : .respond(status: 200)
+        }
+        defer { site.stop() }
+        let (a, b) = (site.url + "/a", site.url + "/b")
+        let workspace = try Workspace(urls: [a, b], archive: site.url) { $0.deadAfterFailures = 3; $0.deadAfterHours = 36 }
+        lonely.set(false)
+        _ = try await workspace.pass(at: Self.start)  // a fails on its own
+        up.set(false)
+        _ = try await workspace.pass(at: Self.start + Self.day)  // the whole site is down
+        let second = try await workspace.pass(at: Self.start + 2 * Self.day)
+        // Without the rule, a would be dead: three failures over 48 h. The outage has lasted only 24 h.
+        #expect(second.alerts.isEmpty)
+        #expect(try workspace.store.states()[a]?.state == .suspect)
+        #expect(try workspace.store.states()[b]?.state == .suspect)
+        let third = try await workspace.pass(at: Self.start + 3 * Self.day)  // the outage passes the thresholds
+        #expect(Set(third.alerts.map(\.url)) == [a, b])
+    }
+
+    @Test func theWebhookGetsEachAlertOnceEvenWhenItWasDownFirst() async throws {
+        let receiving = Switch(false)
+        let receiver = try TestHTTPServer { request in
+            request.method == "POST" && receiving.isOn ? .respond(status: 200, body: "ok") : .respond(status: 503)
+        }
+        defer { receiver.stop() }
+        let site = try TestHTTPServer { _ in .respond(status: 410) }
+        defer { site.stop() }
+        let workspace = try Workspace(urls: [site.url + "/gone"], archive: site.url) { $0.deadAfterFailures = 1; $0.deadAfterHours = 0 }
+        workspace.config.alerts.jsonl = nil
+        workspace.config.alerts.webhookURL = receiver.url + "/hooks/briefd"
+        #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
+        let dispatcher = AlertDispatcher(
+            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: ["BRIEFD_WEBHOOK_TOKEN": "s3cret"])
+        let down = await dispatcher.deliver(try workspace.store, now: Self.start)
+        #expect(down.errors["webhook"]?.contains("503") == true)
+        receiving.set(true)
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 30).accepted.isEmpty)  // backing off
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 61).accepted["webhook"] == 1)
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 3600).accepted.isEmpty)
+        let posts = receiver.requests.filter { $0.method == "POST" }
+        #expect(posts.count == 2)  // refused once, accepted once
+        let accepted = try #require(posts.last)
+        #expect(accepted.headers["authorization"] == "Bearer s3cret")
+        #expect(accepted.headers["content-type"] == "application/json")
+        let json = try JSONSerialization.jsonObject(with: Data(accepted.body.utf8)) as? [String: Any]
+        #expect(json?["kind"] as? String == "dead")
+        #expect((json?["text"] as? String)?.hasPrefix("Dead link: ") == true)
+    }
+
+    /// The path of the Python interpreter `python3` runs.
+    static func pythonExecutable() throws -> String {
+        let finder = Process()
+        finder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        finder.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
+        let output = Pipe()
+        finder.standardOutput = output
+        try finder.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        finder.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func theSMTPSinkSendsOneMessageToARealServer() async throws {
+        let closed = try ClosedPort()
+        let port = closed.port
+        closed.release()
+        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-maildir-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: maildir) }
+        let smtp = Process()
+        // The interpreter itself, not a wrapper script (pyenv's shim), so that the signal reaches the server.
+        smtp.executableURL = URL(fileURLWithPath: try Self.pythonExecutable())
+        smtp.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
+        smtp.standardError = FileHandle.nullDevice
+        try smtp.run()
+        defer {
+            kill(smtp.processIdentifier, SIGKILL)  // The message is read already; the server ignores gentler signals here.
+            let deadline = Date().addingTimeInterval(5)
+            while smtp.isRunning && Date() < deadline { usleep(20_000) }
+            if smtp.isRunning { kill(smtp.processIdentifier, SIGKILL) }
+            smtp.waitUntilExit()
+        }
+        // Wait for the server to listen.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(probe)
+            if connected == 0 { break }
+            usleep(50_000)
+        }
+        let site = try TestHTTPServer { _ in .respond(status: 404) }
+        defer { site.stop() }
+        let workspace = try Workspace(urls: [site.url + "/lost"], archive: site.url) { $0.deadAfterFailures = 1; $0.deadAfterHours = 0 }
+        workspace.config.alerts.jsonl = nil
+        workspace.config.alerts.smtpURL = "smtp://127.0.0.1:\(port)"
+        workspace.config.alerts.smtpFrom = "briefd@zgbriefs.test"
+        workspace.config.alerts.smtpTo = ["editors@zgbriefs.test"]
+        #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
+        let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
+        let delivery = await dispatcher.deliver(try workspace.store, now: Self.start)
+        #expect(delivery.accepted["smtp"] == 1, "\(delivery.errors)")
+        let messages = (try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? []
+        #expect(messages.count == 1)
+        let message = try String(contentsOfFile: maildir + "/new/" + (messages.first ?? ""), encoding: .utf8)
+        #expect(message.contains("Subject: [ZGBriefs] 1 link died"))
+        #expect(message.contains("To: editors@zgbriefs.test"))
+        #expect(message.contains("Dead link: \(site.url)/lost"))
+    }
+}
