@@ -15,8 +15,22 @@ public enum MarkdownParser {
     /// `markdown` as HTML for the digest: GitHub's dialect, smart punctuation, and no raw HTML or unsafe
     /// link schemes (`javascript:` and the like) passed through — cmark-gfm's safe default.
     public static func renderHTML(_ markdown: String) -> String {
+        withDocument(markdown, options: CMARK_OPT_SMART) { parser, root in
+            guard let html = cmark_render_html(root, CMARK_OPT_SMART, cmark_parser_get_syntax_extensions(parser)) else {
+                return ""
+            }
+            defer { free(html) }
+            return String(cString: html)
+        }
+    }
+
+    /// Parses `markdown` with the GitHub extensions and hands the parser and the tree to `body`; both are
+    /// freed afterwards. An empty string when cmark-gfm cannot allocate.
+    private static func withDocument(
+        _ markdown: String, options: Int32, _ body: (OpaquePointer, OpaquePointer) -> String
+    ) -> String {
         precondition(extensionsRegistered)
-        guard let parser = cmark_parser_new(CMARK_OPT_SMART) else { return "" }
+        guard let parser = cmark_parser_new(options) else { return "" }
         defer { cmark_parser_free(parser) }
         for name in extensionNames {
             if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
@@ -29,54 +43,38 @@ public enum MarkdownParser {
         }
         guard let root = cmark_parser_finish(parser) else { return "" }
         defer { cmark_node_free(root) }
-        guard let html = cmark_render_html(root, CMARK_OPT_SMART, cmark_parser_get_syntax_extensions(parser)) else {
-            return ""
-        }
-        defer { free(html) }
-        return String(cString: html)
+        return body(parser, root)
     }
 
     /// `markdown` rewritten by cmark-gfm for the digest's Markdown output: raw HTML dropped, links and images
     /// with unsafe schemes (`javascript:`, `vbscript:`, `file:`, `data:`) unlinked, so that pasting it into
     /// another tool cannot carry a script.
     public static func renderSafeMarkdown(_ markdown: String) -> String {
-        precondition(extensionsRegistered)
-        guard let parser = cmark_parser_new(CMARK_OPT_DEFAULT) else { return "" }
-        defer { cmark_parser_free(parser) }
-        for name in extensionNames {
-            if let ext = cmark_find_syntax_extension(name) { cmark_parser_attach_syntax_extension(parser, ext) }
-        }
-        var bytes = Array(markdown.utf8)
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                cmark_parser_feed(parser, $0, buffer.count)
+        withDocument(markdown, options: CMARK_OPT_DEFAULT) { _, root in
+            var unsafe: [OpaquePointer] = []
+            guard let iterator = cmark_iter_new(root) else { return "" }
+            while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+                let type = cmark_node_get_type(node)
+                if type == CMARK_NODE_HTML_INLINE || type == CMARK_NODE_HTML_BLOCK {
+                    unsafe.append(node)
+                } else if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE {
+                    let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                    if isDangerous(url) { cmark_node_set_url(node, "") }
+                }
             }
-        }
-        guard let root = cmark_parser_finish(parser) else { return "" }
-        defer { cmark_node_free(root) }
-        var unsafe: [OpaquePointer] = []
-        guard let iterator = cmark_iter_new(root) else { return "" }
-        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
-            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
-            let type = cmark_node_get_type(node)
-            if type == CMARK_NODE_HTML_INLINE || type == CMARK_NODE_HTML_BLOCK {
-                unsafe.append(node)
-            } else if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE {
-                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
-                if isDangerous(url) { cmark_node_set_url(node, "") }
+            cmark_iter_free(iterator)
+            for node in unsafe {
+                cmark_node_unlink(node)
+                cmark_node_free(node)
             }
+            guard let text = cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0) else { return "" }
+            defer { free(text) }
+            var rendered = Substring(String(cString: text))
+            while rendered.last?.isWhitespace == true { rendered.removeLast() }
+            while rendered.first?.isWhitespace == true { rendered.removeFirst() }
+            return String(rendered)
         }
-        cmark_iter_free(iterator)
-        for node in unsafe {
-            cmark_node_unlink(node)
-            cmark_node_free(node)
-        }
-        guard let text = cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0) else { return "" }
-        defer { free(text) }
-        var rendered = Substring(String(cString: text))
-        while rendered.last?.isWhitespace == true { rendered.removeLast() }
-        while rendered.first?.isWhitespace == true { rendered.removeFirst() }
-        return String(rendered)
     }
 
     /// The schemes cmark-gfm's safe mode refuses in HTML output.
@@ -199,8 +197,11 @@ public enum MarkdownParser {
                 collect(childrenOf: node)
                 let textEnd = result.text.utf8.count
                 let firstText = result.anchors.last { $0.text == textStart }?.file
-                let isBare = !isImage && textEnd > textStart && result.text.utf8.dropFirst(textStart).elementsEqual(
-                    url.utf8.prefix(textEnd - textStart)) && (textEnd - textStart) >= url.utf8.count - 7
+                let isBare =
+                    !isImage && textEnd > textStart
+                    && result.text.utf8.dropFirst(textStart).elementsEqual(
+                        url.utf8.prefix(textEnd - textStart))
+                    && (textEnd - textStart) >= url.utf8.count - 7
                 let kind: MarkdownLink.Kind = isImage ? .image : (isBare ? .autolink : .inline)
                 let fileOffset = firstText ?? find(Array(url.utf8), from: linkStart) ?? linkStart
                 result.links.append(
@@ -240,7 +241,10 @@ public enum MarkdownParser {
                     var matched = true
                     var k = 1
                     while k < needle.count {
-                        if source.bytes[index + k] != needle[k] { matched = false; break }
+                        if source.bytes[index + k] != needle[k] {
+                            matched = false
+                            break
+                        }
                         k += 1
                     }
                     if matched { return index }
