@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BRIEFD_CONFIG ?= config/briefd.yml
 EXAMPLE_ISSUE ?= 2026-12-03
-DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcurl4-openssl-dev libsqlite3-dev libxml2-dev pkg-config
+DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcurl4-openssl-dev libsqlite3-dev libxml2-dev zlib1g-dev pkg-config
 
 SHARED ?= ../shared
 BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time

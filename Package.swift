@@ -37,6 +37,11 @@ let package = Package(
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
@@ -50,7 +55,7 @@ let package = Package(
         .target(
             name: "BriefdIO",
             dependencies: [
-                "BriefdCore", "CCurlShim", .product(name: "GRDB", package: "GRDB.swift"),
+                "BriefdCore", "CCurlShim", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

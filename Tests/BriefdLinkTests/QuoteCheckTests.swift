@@ -167,6 +167,35 @@ import Testing
         #expect(server.requests.count == requests + 2)
     }
 
+    @Test func snapshotsAreKeptCompressedAndReadBackWhole() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = PageStore(try StateDatabase(path: folder + "/briefd.sqlite"))
+        let text = String(repeating: "The campaign against China’s largest technology companies. ", count: 2_000)
+        try store.record(PageSnapshot(url: "https://a.org/x", fetchedAt: 1, status: 200, text: text, published: Day(iso: "2026-11-20"), problem: nil))
+        let back = try #require(try store.latest(["https://a.org/x"])["https://a.org/x"])
+        #expect(back.text == text)
+        #expect(back.published == Day(iso: "2026-11-20"))
+        // Stored deflated, not as text: ask SQLite itself.
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: try RotMonitorTests.pythonExecutable())
+        probe.arguments = ["-c", """
+            import sqlite3
+            row = sqlite3.connect('\(folder)/briefd.sqlite').execute(
+                "SELECT text IS NULL, length(text_deflated), text_bytes FROM page_snapshot").fetchone()
+            print(*row)
+            """]
+        let output = Pipe()
+        probe.standardOutput = output
+        try probe.run()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        let numbers = answer.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(numbers.count == 3, "\(answer)")
+        #expect(numbers.first == 1)
+        #expect(numbers.count == 3 && numbers[1] * 10 < numbers[2], "\(answer)")
+    }
+
     @Test func aPostsBlockQuoteIsComparedWithTheLinkInItsLeadIn() async throws {
         let server = try Self.server()
         defer { server.stop() }

@@ -1,4 +1,6 @@
 public import BriefdCore
+import CZlib
+import Foundation
 import GRDB
 
 /// Snapshots of the pages quotes come from (article text, date, status, content hash), so that a comparison
@@ -12,12 +14,13 @@ public final class PageStore: Sendable {
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO page_snapshot (url, fetched_at, status, text, sha256, published, problem)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO page_snapshot (url, fetched_at, status, text_deflated, text_bytes, sha256, published, problem)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    snapshot.url, snapshot.fetchedAt, snapshot.status, snapshot.text,
-                    snapshot.text.map { SHA256.hex(Array($0.utf8)) }, snapshot.published?.description, snapshot.problem,
+                    snapshot.url, snapshot.fetchedAt, snapshot.status, snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
+                    snapshot.text?.utf8.count, snapshot.text.map { SHA256.hex(Array($0.utf8)) }, snapshot.published?.description,
+                    snapshot.problem,
                 ])
         }
     }
@@ -30,11 +33,31 @@ public final class PageStore: Sendable {
                 guard let row = try Row.fetchOne(
                     db, sql: "SELECT * FROM page_snapshot WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1", arguments: [url])
                 else { continue }
+                var text: String? = row["text"]
+                if let deflated: Data = row["text_deflated"], let size: Int = row["text_bytes"] {
+                    text = PageStore.inflate(Array(deflated), size: size).map { String(decoding: $0, as: UTF8.self) }
+                }
                 found[url] = PageSnapshot(
-                    url: row["url"], fetchedAt: row["fetched_at"], status: row["status"], text: row["text"],
+                    url: row["url"], fetchedAt: row["fetched_at"], status: row["status"], text: text,
                     published: (row["published"] as String?).flatMap { Day(iso: $0) }, problem: row["problem"])
             }
             return found
         }
+    }
+
+    /// zlib's deflate at its default level; nil if zlib fails (then nothing is kept, and the page is fetched again).
+    static func deflate(_ bytes: [UInt8]) -> Data? {
+        var length = compressBound(uLong(bytes.count))
+        var output = [UInt8](repeating: 0, count: Int(length))
+        let status = compress2(&output, &length, bytes, uLong(bytes.count), Z_DEFAULT_COMPRESSION)
+        return status == Z_OK ? Data(output[0..<Int(length)]) : nil
+    }
+
+    static func inflate(_ bytes: [UInt8], size: Int) -> [UInt8]? {
+        guard size >= 0, size <= 256 * 1024 * 1024 else { return nil }
+        var length = uLong(size)
+        var output = [UInt8](repeating: 0, count: max(size, 1))
+        let status = uncompress(&output, &length, bytes, uLong(bytes.count))
+        return status == Z_OK && Int(length) == size ? Array(output[0..<size]) : nil
     }
 }

@@ -148,6 +148,13 @@ public final class StateDatabase: Sendable {
                 table.primaryKey(["alert_id", "sink"])
             }
         }
+        migrator.registerMigration("v6: compressed snapshots") { db in
+            // The article text, deflated (zlib); `text` stays for rows written before.
+            try db.alter(table: "page_snapshot") { table in
+                table.add(column: "text_deflated", .blob)
+                table.add(column: "text_bytes", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,2 @@
+// zlib, for compressing the page snapshots kept in the state database.
+#include <zlib.h>
