@@ -8,7 +8,7 @@ struct Briefd: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "briefd",
-        abstract: "Checks news-digest drafts against a source registry and builds the digest.",
+        abstract: "Checks news-digest drafts, builds the digest, and watches its links: briefd, the editorial daemon.",
         version: version,
         subcommands: [CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self, SnapshotCommand.self, RotCommand.self, ConfigCommand.self, BenchQuotesCommand.self]
     )

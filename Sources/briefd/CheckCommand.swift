@@ -29,7 +29,7 @@ struct ConfigOption: ParsableArguments {
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check drafts: front matter, sources, attributions and names against the registry.",
+        abstract: "Check drafts: front matter, sources, attributions, names; links and quotes unless --offline.",
         discussion: "Exit status: 0 when no draft has an error, 1 when any has, 2 for usage or config problems."
     )
 
