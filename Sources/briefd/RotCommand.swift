@@ -27,7 +27,7 @@ struct RotCommand: ParsableCommand {
         let config = workspace.config
         let checkNow = self.checkNow
         let environment = ProcessInfo.processInfo.environment
-        let outcome: (states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String])
+        let outcome: (states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String], waiting: [String: Int])
         do {
             outcome = try blocking {
                 let state = try StateDatabase(path: config.paths.state)
@@ -43,7 +43,11 @@ struct RotCommand: ParsableCommand {
                     errors = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
                         .deliver(store, now: Date().timeIntervalSince1970).errors
                 }
-                return (try store.states(), raised, errors)
+                var waiting: [String: Int] = [:]
+                for delivery in try store.deliveries() {
+                    for sink in delivery.waiting { waiting[sink, default: 0] += 1 }
+                }
+                return (try store.states(), raised, errors, waiting)
             }
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
@@ -66,6 +70,9 @@ struct RotCommand: ParsableCommand {
             for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
             out += "\(outcome.states.count) links watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
             out += "\(failing.filter { $0.state == .dead }.count) dead\n"
+            for (sink, count) in outcome.waiting.sorted(by: { $0.key < $1.key }) {
+                out += "\(count) alert\(count == 1 ? "" : "s") waiting for delivery to \(sink)\n"
+            }
             FileHandleOutput.write(out)
         case .json:
             let rows = failing.map { watched in

@@ -77,11 +77,6 @@ public enum ArticleExtractor {
         }
     }
 
-    static func name(_ node: xmlNodePtr) -> String {
-        guard let name = node.pointee.name else { return "" }
-        return String(cString: name).lowercased()
-    }
-
     /// The length in bytes of the text under `node`, without copying it.
     static func textLength(_ node: xmlNodePtr) -> Int {
         var total = 0

@@ -94,15 +94,4 @@ public final class IssueStore: Sendable {
             ).map { Item(url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"], path: $0["path"]) }
         }
     }
-
-    /// The SHA-256 of each file of the issue of `date`, by name.
-    public func fileHashes(of date: Day) throws -> [String: String] {
-        try database.read { db in
-            var hashes: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, sha256 FROM issue_file WHERE issue_date = ?", arguments: [date.description]) {
-                hashes[row["name"]] = row["sha256"]
-            }
-            return hashes
-        }
-    }
 }

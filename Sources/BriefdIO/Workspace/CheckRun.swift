@@ -8,15 +8,6 @@ public struct CheckRun: Sendable {
 
     public init(checker: DraftChecker) { self.checker = checker }
 
-    /// Reports for every draft under `paths`, in path order.
-    public func run(paths: [String]) -> [DraftReport] { runCollectingLinks(paths: paths).reports }
-
-    /// Reports for every draft under `paths`, and the links of each draft that parsed, merged by URL.
-    public func runCollectingLinks(paths: [String]) -> (reports: [DraftReport], links: [CitedLink]) {
-        let (reports, drafts) = runKeepingDrafts(paths: paths)
-        return (reports, CitedLink.merging(drafts.map(LinkExtractor.links(in:))))
-    }
-
     /// Reports for every draft under `paths`, and every draft that parsed (for the digest).
     public func runKeepingDrafts(paths: [String]) -> (reports: [DraftReport], drafts: [Draft]) {
         let files = DraftFiles.find(paths)
