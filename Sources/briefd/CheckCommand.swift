@@ -65,13 +65,13 @@ struct CheckCommand: ParsableCommand {
         if !offline && !links.isEmpty {
             let results: [String: LinkResult]
             if cached {
-                results = knownLinkResults(links, workspace: workspace)
+                results = (try? LinkStore(path: workspace.config.paths.state).knownResults(
+                    for: links.map(\.url), settings: workspace.config.links, now: Date().timeIntervalSince1970)) ?? [:]
             } else {
                 let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
                 results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
             }
-            // Quotes are compared with their pages unless the link itself already failed.
-            let failed = Set(results.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
+            let failed = QuoteRun.unreadable(results)
             let quoteRun = QuoteRun(config: workspace.config)
             let refresh = self.refresh
             let snapshots: [String: PageSnapshot]
@@ -93,18 +93,5 @@ struct CheckCommand: ParsableCommand {
         }
         FileHandleOutput.write(ReportFormatter.render(reports, as: format.format))
         if reports.contains(where: \.hasErrors) { throw ExitCode(1) }
-    }
-
-    /// What the link history already knows of `links`, within the cache ages; nothing is requested.
-    func knownLinkResults(_ links: [CitedLink], workspace: Workspace) -> [String: LinkResult] {
-        let settings = workspace.config.links
-        guard let store = try? LinkStore(path: workspace.config.paths.state),
-            let history = try? store.freshResults(
-                for: links.map { LinkProbe.withoutFragment($0.url) }, now: Date().timeIntervalSince1970,
-                okAge: Double(settings.cacheOKHours) * 3600, brokenAge: Double(settings.cacheBrokenHours) * 3600)
-        else { return [:] }
-        var results: [String: LinkResult] = [:]
-        for link in links { results[link.url] = history[LinkProbe.withoutFragment(link.url)] }
-        return results
     }
 }

@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
                     results[entry.link.url] = entry.result
                 }
             }
-            let failed = Set(results.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
+            let failed = QuoteRun.unreadable(results)
             let snapshots = (try? await QuoteRun(config: current.config).snapshots(
                 for: [draft], refresh: false, fetch: true, version: Briefd.version, skipping: failed)) ?? [:]
             return LinkFindings.findings(path: draft.path, links: links, results: results)

@@ -169,9 +169,8 @@ public struct LinkProbe: Sendable {
     /// - Parameter followUp: a redirect hop or a GET after a refused HEAD: part of one check, sent at
     ///   once as a browser would, not paced again by the per-host interval.
     private func send(delay: Double, pauseHost: Bool = false, followUp: Bool = false) -> Step {
-        let hostKey = current.map { $0.host + ":" + String($0.port ?? ($0.scheme == "https" ? 443 : 80)) } ?? ""
         let request = HTTPRequest(
-            url: currentURL, method: method, hostKey: hostKey,
+            url: currentURL, method: method, hostKey: current?.hostKey ?? "",
             maxBodyBytes: method == .get ? settings.maxBodyBytes : 0, isFollowUp: followUp)
         return .send(request, delay: delay, pauseHost: pauseHost)
     }

@@ -80,6 +80,9 @@ extension WebAddress {
         return scheme + "://" + shownHost + (port.map { ":\($0)" } ?? "")
     }
 
+    /// `host:port` with the scheme's default port filled in: the unit of per-host politeness and of host outages.
+    public var hostKey: String { host + ":" + String(port ?? (scheme == "https" ? 443 : 80)) }
+
     /// The path alone: no query, no fragment, "/" when empty.
     public var path: String {
         let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex

@@ -64,12 +64,8 @@ public struct DigestBuild: Sendable {
         // (and recently enough to trust, by the cache ages) keeps its draft out like any other error.
         do {
             let links = drafts.map { (path: $0.path, links: LinkExtractor.links(in: $0)) }
-            let cited = Set(links.flatMap { $0.links.map(\.url) })
-            let history = try LinkStore(state).freshResults(
-                for: Array(Set(cited.map(LinkProbe.withoutFragment))), now: Date().timeIntervalSince1970,
-                okAge: Double(config.links.cacheOKHours) * 3600, brokenAge: Double(config.links.cacheBrokenHours) * 3600)
-            var results: [String: LinkResult] = [:]
-            for url in cited { results[url] = history[LinkProbe.withoutFragment(url)] }
+            let results = try LinkStore(state).knownResults(
+                for: links.flatMap { $0.links.map(\.url) }, settings: config.links, now: Date().timeIntervalSince1970)
             for (path, cited) in links {
                 let found = LinkFindings.findings(path: path, links: cited, results: results).filter { $0.severity == .error }
                 errorsByPath[path, default: []] += found

@@ -91,6 +91,17 @@ public final class LinkStore: Sendable {
         return found.filter { _, result in now - result.checkedAt <= (result.ok ? okAge : brokenAge) }
     }
 
+    /// What the history already knows of `urls` (as cited, fragments allowed) within the cache ages of
+    /// `settings`, keyed by the URL as cited; nothing is requested.
+    public func knownResults(for urls: [String], settings: LinkSettings, now: Double) throws -> [String: LinkResult] {
+        let history = try freshResults(
+            for: Array(Set(urls.map(LinkProbe.withoutFragment))), now: now, okAge: Double(settings.cacheOKHours) * 3600,
+            brokenAge: Double(settings.cacheBrokenHours) * 3600)
+        var results: [String: LinkResult] = [:]
+        for url in urls { results[url] = history[LinkProbe.withoutFragment(url)] }
+        return results
+    }
+
     /// Redirect hops as text, one `status<TAB>url` per line: far cheaper than JSON for ten thousand rows,
     /// and URLs hold neither tabs nor line breaks.
     static func encode(_ redirects: [LinkRedirect]) -> String {

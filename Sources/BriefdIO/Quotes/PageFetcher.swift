@@ -20,8 +20,7 @@ public struct PageFetcher: Sendable {
         var current = LinkProbe.withoutFragment(url)
         for _ in 0...settings.maxRedirects {
             guard let address = WebAddress(current), address.isHTTP else { return unavailable("\(current) is not a web address") }
-            let hostKey = address.host + ":" + String(address.port ?? (address.scheme == "https" ? 443 : 80))
-            let request = HTTPRequest(url: current, method: .get, hostKey: hostKey, maxBodyBytes: settings.maxPageBytes)
+            let request = HTTPRequest(url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: settings.maxPageBytes)
             var outcome = await client.send(request)
             if case .failure(let failure) = outcome, failure.isTransient {
                 outcome = await client.send(request, delay: Double(settings.retryBaseMilliseconds) / 1000)

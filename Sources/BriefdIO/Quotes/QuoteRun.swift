@@ -34,6 +34,12 @@ public struct QuoteRun: Sendable {
         return snapshots
     }
 
+    /// The URLs whose link check failed: their quotes are not compared (the link finding says enough, and a
+    /// fetch would only fail again).
+    public static func unreadable(_ linkResults: [String: LinkResult]) -> Set<String> {
+        Set(linkResults.filter { !$0.value.ok && $0.value.verdict != .skipped }.map(\.key))
+    }
+
     /// Quote findings by draft path.
     public static func findings(_ drafts: [Draft], snapshots: [String: PageSnapshot], registry: Registry) -> [String: [Finding]] {
         var result: [String: [Finding]] = [:]

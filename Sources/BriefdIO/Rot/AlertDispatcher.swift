@@ -77,10 +77,9 @@ public struct AlertDispatcher: Sendable {
         defer { client.shutdown() }
         var headers = ["Content-Type: application/json"]
         if let token = environment[settings.webhookTokenEnv], !token.isEmpty { headers.append("Authorization: Bearer \(token)") }
-        let hostKey = address.host + ":" + String(address.port ?? 0)
         for alert in alerts {
             let request = HTTPRequest(
-                url: url, method: .post, hostKey: hostKey, maxBodyBytes: 4096, body: Array(alert.jsonLine.utf8), headers: headers)
+                url: url, method: .post, hostKey: address.hostKey, maxBodyBytes: 4096, body: Array(alert.jsonLine.utf8), headers: headers)
             switch await client.send(request) {
             case .failure(let failure): return "the webhook did not answer: \(failure.message)"
             case .success(let response) where !(200..<300).contains(response.status):

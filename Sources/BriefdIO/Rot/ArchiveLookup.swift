@@ -38,7 +38,6 @@ public struct ArchiveLookup: Sendable {
 
     private func get(_ url: String) async -> Result<HTTPResponse, TransportFailure> {
         guard let address = WebAddress(url) else { return .failure(TransportFailure(.other, "not a web address")) }
-        let hostKey = address.host + ":" + String(address.port ?? (address.scheme == "https" ? 443 : 80))
-        return await client.send(HTTPRequest(url: url, method: .get, hostKey: hostKey, maxBodyBytes: 256 * 1024))
+        return await client.send(HTTPRequest(url: url, method: .get, hostKey: address.hostKey, maxBodyBytes: 256 * 1024))
     }
 }

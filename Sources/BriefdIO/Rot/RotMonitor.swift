@@ -72,7 +72,7 @@ public struct RotMonitor: Sendable {
         var byHost: [String: [LinkResult]] = [:]
         for result in checked {
             guard let address = WebAddress(result.url) else { continue }
-            byHost[address.host + ":" + String(address.port ?? 0), default: []].append(result)
+            byHost[address.hostKey, default: []].append(result)
         }
         var outage: Set<String> = []
         for (_, group) in byHost where group.count >= 2 && group.allSatisfy({ HealthCheck.kind(of: $0.verdict) == .failure }) {
