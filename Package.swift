@@ -81,14 +81,16 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        // A real HTTP server on loopback addresses, for the tests that need one.
+        .target(name: "BriefdTestSupport", path: "Tests/BriefdTestSupport"),
         .testTarget(
             name: "BriefdLinkTests",
-            dependencies: ["BriefdIO"],
+            dependencies: ["BriefdIO", "BriefdTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BriefdEndToEndTests",
-            dependencies: ["briefd"],
+            dependencies: ["briefd", "BriefdTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -3,7 +3,7 @@ import ArgumentParser
 
 /// `briefd`: the editorial workflow daemon for a weekly news digest, and its one-shot commands.
 @main
-struct Briefd: ParsableCommand {
+struct Briefd: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,10 +14,14 @@ struct Briefd: ParsableCommand {
     )
 
     /// Exit codes are part of the interface: 0 clean, 1 findings or failures, 2 usage or config problems.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
         } catch {

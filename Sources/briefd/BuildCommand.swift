@@ -2,7 +2,7 @@ import ArgumentParser
 import BriefdCore
 import BriefdIO
 
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Build an issue of the digest from the accepted drafts: web page, email, text, Markdown, archive and feeds.",
@@ -27,14 +27,15 @@ struct BuildCommand: ParsableCommand {
         if let issue, Day(iso: issue) == nil { throw ValidationError("--issue must be a date as YYYY-MM-DD, found '\(issue)'") }
     }
 
-    func run() throws {
+    func run() async throws {
         let workspace = try options.loadWorkspace()
-        let build = DigestBuild(config: workspace.config, registry: workspace.registry)
+        let state = try openState(workspace.config)
+        let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
         let date = issue.flatMap { Day(iso: $0) } ?? build.nextIssueDate(after: SystemClock.today())
         let root = out.map { Workspace.absolute($0) } ?? workspace.config.paths.digests
         let outcome: DigestBuild.Outcome
         do {
-            outcome = try build.run(date: date, root: root, dryRun: dryRun)
+            outcome = try await build.run(date: date, root: root, dryRun: dryRun)
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(1)

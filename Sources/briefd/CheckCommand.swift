@@ -26,7 +26,7 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check drafts: front matter, sources, attributions, names; links and quotes unless --offline.",
@@ -54,40 +54,29 @@ struct CheckCommand: ParsableCommand {
         guard !paths.isEmpty else { throw ValidationError("name at least one draft file or folder") }
     }
 
-    func run() throws {
+    func run() async throws {
         try requireExisting(paths)
         let workspace = try options.loadWorkspace()
         let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
         let checked = CheckRun(checker: checker).runKeepingDrafts(paths: paths)
         var reports = checked.reports
-        let drafts = checked.drafts
-        let links = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
-        if !offline && !links.isEmpty {
-            let results: [String: LinkResult]
-            if cached {
-                results = (try? LinkStore(path: workspace.config.paths.state).knownResults(
-                    for: links.map(\.url), settings: workspace.config.links, now: Date().timeIntervalSince1970)) ?? [:]
-            } else {
-                let entries = try checkLinks(links, in: workspace, useCache: true, progress: nil)
-                results = Dictionary(entries.map { ($0.link.url, $0.result) }, uniquingKeysWith: { first, _ in first })
-            }
-            let failed = QuoteRun.unreadable(results)
-            let quoteRun = QuoteRun(config: workspace.config)
-            let refresh = self.refresh
-            let snapshots: [String: PageSnapshot]
+        let mode: DraftReview.Mode = offline ? .offline : cached ? .cached : .online(refreshPages: refresh)
+        if mode != .offline {
+            let state = try openState(workspace.config)
+            let drafts = checked.drafts
+            let outcome: DraftReview.Outcome
             do {
-                snapshots = try blocking {
-                    try await quoteRun.snapshots(
-                        for: drafts, refresh: refresh && !cached, fetch: !cached, version: Briefd.version, skipping: failed)
+                outcome = try await withLinkService(workspace, state: state) { service in
+                    try await DraftReview(config: workspace.config, registry: workspace.registry, state: state, links: service)
+                        .review(drafts, mode: mode)
                 }
             } catch {
                 FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
                 throw ExitCode(2)
             }
-            let quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: workspace.registry)
+            warnAboutHistory(outcome.historyProblem, state: workspace.config.paths.state)
             for index in reports.indices {
-                let path = reports[index].path
-                let found = LinkFindings.findings(path: path, links: links, results: results) + (quoteFindings[path] ?? [])
+                let found = outcome.findings[reports[index].path] ?? []
                 reports[index].findings = (reports[index].findings + found).inReadingOrder()
             }
         }

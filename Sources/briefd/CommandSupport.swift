@@ -13,44 +13,34 @@ func requireExisting(_ paths: [String]) throws {
     }
 }
 
-/// Checks `links` for `briefd links` and `briefd check`: exits 2 when the state database cannot be opened,
-/// and warns (the results stand) when the link history could not be written in full.
-func checkLinks(_ links: [CitedLink], in workspace: Workspace, useCache: Bool, progress: ProgressBar?) throws
-    -> [LinkReportFormatter.Entry]
-{
-    let run = LinkRun(config: workspace.config, registry: workspace.registry)
-    let state = workspace.config.paths.state
-    let outcome: LinkRun.Outcome
+/// Opens the state database once for the command (one pool per process), or exits 2 naming it.
+func openState(_ config: Config) throws -> StateDatabase {
     do {
-        outcome = try blocking {
-            try await run.check(links, useCache: useCache, version: Briefd.version, progress: progress?.update)
-        }
+        return try StateDatabase(path: config.paths.state)
     } catch {
-        FileHandleOutput.write("briefd: \(state): \(error)\n", to: .standardError)
+        FileHandleOutput.write("briefd: \(config.paths.state): \(error)\n", to: .standardError)
         throw ExitCode(2)
     }
-    progress?.finish()
-    if let problem = outcome.historyProblem {
-        FileHandleOutput.write("briefd: warning: link history not fully recorded in \(state): \(problem)\n", to: .standardError)
-    }
-    return outcome.entries
 }
 
-/// Runs async work from the synchronous command on the main thread, which is not one of the
-/// concurrency pool's threads, so blocking it here starves nothing.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let outcome = Mutex<Result<T, any Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do {
-            let value = try await body()
-            outcome.withLock { $0 = .success(value) }
-        } catch {
-            outcome.withLock { $0 = .failure(error) }
-        }
-        done.signal()
+/// The command's one link service, shut down when `body` is done.
+func withLinkService<T: Sendable>(
+    _ workspace: Workspace, state: StateDatabase, _ body: (LinkService) async throws -> T
+) async throws -> T {
+    let service = LinkService(
+        settings: workspace.config.links, registry: workspace.registry, state: state, version: Briefd.version)
+    do {
+        let value = try await body(service)
+        await service.shutdown()
+        return value
+    } catch {
+        await service.shutdown()
+        throw error
     }
-    done.wait()
-    return try outcome.withLock { $0! }.get()
 }
 
+/// Warns (the results stand) when the link history could not be written in full.
+func warnAboutHistory(_ problem: String?, state: String) {
+    guard let problem else { return }
+    FileHandleOutput.write("briefd: warning: link history not fully recorded in \(state): \(problem)\n", to: .standardError)
+}

@@ -7,7 +7,7 @@ import Synchronization
 
 enum LinkFormatOption: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-struct LinksCommand: ParsableCommand {
+struct LinksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "links",
         abstract: "Check the links that Markdown files cite (or, with --dump, only list them).",
@@ -39,7 +39,7 @@ struct LinksCommand: ParsableCommand {
         guard !paths.isEmpty else { throw ValidationError("name at least one Markdown file or folder") }
     }
 
-    func run() throws {
+    func run() async throws {
         try requireExisting(paths)
         let workspace = try options.loadWorkspace()
         let run = LinkRun(config: workspace.config, registry: workspace.registry)
@@ -51,7 +51,14 @@ struct LinksCommand: ParsableCommand {
             return
         }
         let progress = quiet ? nil : ProgressBar.forTerminal()
-        let entries = try checkLinks(links, in: workspace, useCache: !noCache, progress: progress)
+        let state = try openState(workspace.config)
+        let reuse: LinkChecker.Reuse = noCache ? .inFlight : .history
+        let outcome = try await withLinkService(workspace, state: state) { service in
+            await run.check(links, service: service, reuse: reuse, progress: progress?.update)
+        }
+        progress?.finish()
+        warnAboutHistory(outcome.historyProblem, state: workspace.config.paths.state)
+        let entries = outcome.entries
         switch format {
         case .text: FileHandleOutput.write(LinkReportFormatter.text(entries))
         case .json: FileHandleOutput.write(LinkReportFormatter.json(entries))

@@ -3,7 +3,7 @@ import BriefdCore
 import BriefdIO
 import Foundation
 
-struct RotCommand: ParsableCommand {
+struct RotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rot",
         abstract: "Published links that are failing: suspect and dead ones with their history and alerts.",
@@ -22,23 +22,23 @@ struct RotCommand: ParsableCommand {
     @Flag(help: "Check every watched link now, then report.")
     var checkNow = false
 
-    func run() throws {
+    func run() async throws {
         let workspace = try options.loadWorkspace()
         let config = workspace.config
         let checkNow = self.checkNow
         let environment = ProcessInfo.processInfo.environment
         let outcome: (states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String], waiting: [String: Int])
         do {
-            outcome = try blocking {
-                let state = try StateDatabase(path: config.paths.state)
+            let state = try openState(config)
+            outcome = try await {
                 let store = RotStore(state)
                 var raised: [RotAlert] = []
                 var errors: [String: String] = [:]
                 if checkNow {
-                    let client = CurlHTTPClient(settings: config.links, version: Briefd.version)
-                    defer { client.shutdown() }
-                    let pass = try await RotMonitor(config: config, registry: workspace.registry)
-                        .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, client: client)
+                    let pass = try await withLinkService(workspace, state: state) { service in
+                        try await RotMonitor(config: config, registry: workspace.registry)
+                            .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, links: service)
+                    }
                     raised = pass.alerts
                     errors = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
                         .deliver(store, now: Date().timeIntervalSince1970).errors
@@ -48,7 +48,9 @@ struct RotCommand: ParsableCommand {
                     for sink in delivery.waiting { waiting[sink, default: 0] += 1 }
                 }
                 return (try store.states(), raised, errors, waiting)
-            }
+            }()
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(2)

@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the daemon: watch the drafts folder, report on every draft, build issues on schedule.",
@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: log_level from the config).")
     var logLevel: String?
 
-    func run() throws {
+    func run() async throws {
         let workspace = try options.loadWorkspace()
         let environment = ProcessInfo.processInfo.environment
         let level = Logger.Level(rawValue: logLevel ?? workspace.config.daemon.logLevel) ?? .info
@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
         do {
             try AtomicOutput.makeFolders((config.paths.state as NSString).deletingLastPathComponent)
             lock = try InstanceLock(statePath: config.paths.state)
+            // The one database pool of the process, handed to every store and service.
             state = try StateDatabase(path: config.paths.state)
             try AtomicOutput.makeFolders(config.paths.drafts)
             try AtomicOutput.makeFolders(config.paths.reports)
@@ -47,43 +48,18 @@ struct RunCommand: ParsableCommand {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(2)
         }
-        let store = DaemonStore(state)
-        let holder = WorkspaceHolder(workspace)
-        let notifier = SystemdNotifier(environment: environment)
-        let offline = self.offline
-        let configPath = options.config
         let context = Context(
-            workspace: workspace, store: store, holder: holder, notifier: notifier, logger: logger, offline: offline,
-            configPath: configPath)
-        let outcome = try blocking { try await RunCommand.serve(context) }
+            workspace: workspace, state: state, holder: WorkspaceHolder(workspace),
+            notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline, configPath: options.config)
+        let outcome = try await RunCommand.serve(context)
         withExtendedLifetime(lock) {}
         if outcome != 0 { throw ExitCode(outcome) }
     }
 
-    /// The link and quote findings of a draft with the current config, for the desk's reports.
-    static func networkChecker(_ holder: WorkspaceHolder) -> @Sendable (Draft) async -> [Finding] {
-        { draft in
-            let current = holder.workspace
-            let links = LinkExtractor.links(in: draft)
-            var results: [String: LinkResult] = [:]
-            if !links.isEmpty {
-                let run = LinkRun(config: current.config, registry: current.registry)
-                for entry in (try? await run.check(links, useCache: true, version: Briefd.version))?.entries ?? [] {
-                    results[entry.link.url] = entry.result
-                }
-            }
-            let failed = QuoteRun.unreadable(results)
-            let snapshots = (try? await QuoteRun(config: current.config).snapshots(
-                for: [draft], refresh: false, fetch: true, version: Briefd.version, skipping: failed)) ?? [:]
-            return LinkFindings.findings(path: draft.path, links: links, results: results)
-                + (QuoteRun.findings([draft], snapshots: snapshots, registry: current.registry)[draft.path] ?? [])
-        }
-    }
-
-    /// What the daemon needs, gathered on the main thread.
+    /// What the daemon needs, gathered before it starts.
     struct Context: Sendable {
         var workspace: Workspace
-        var store: DaemonStore
+        var state: StateDatabase
         var holder: WorkspaceHolder
         var notifier: SystemdNotifier
         var logger: Logger
@@ -93,28 +69,34 @@ struct RunCommand: ParsableCommand {
 
     /// Scans, watches, says READY, then runs the services until a graceful stop; returns the exit status.
     static func serve(_ context: Context) async throws -> Int32 {
-        let (workspace, store, holder, notifier, logger, offline, configPath) = (
-            context.workspace, context.store, context.holder, context.notifier, context.logger, context.offline,
-            context.configPath
+        let (workspace, state, holder, notifier, logger, offline) = (
+            context.workspace, context.state, context.holder, context.notifier, context.logger, context.offline
         )
         let config = workspace.config
-        let networkCheck = offline ? nil : RunCommand.networkChecker(holder)
-        let desk = try DraftDesk(workspace: workspace, store: store, logger: logger, networkCheck: networkCheck)
+        let store = DaemonStore(state)
+        // The one link service of the process: every draft's review and the link-rot monitor share its limits.
+        let links = offline
+            ? nil : LinkService(settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
+        let reviews = offline ? nil : ReviewQueue()
+        let desk = try DraftDesk(workspace: workspace, store: store, logger: logger, reviews: reviews, version: Briefd.version)
         // Watches first, then the scan, so that nothing written meanwhile is missed.
         let watcher: DraftWatcher
         do {
             watcher = try DraftWatcher(root: config.paths.drafts)
         } catch {
             logger.critical("cannot watch the drafts folder", metadata: ["error": "\(error)"])
+            await links?.shutdown()
             return 2
         }
-        await desk.scanAll(reason: "start-up")
-        // SIGHUP is trapped before READY=1: until then it would still kill the process.
+        // Signals are trapped before the start-up scan: a SIGTERM during a long scan stops the daemon gracefully
+        // as soon as its services run, instead of killing it; SIGHUP before READY=1 would kill it too.
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await desk.scanAll(reason: "start-up")
         let status: @Sendable () async -> String = {
             let counts = await desk.counts
-            var line = "watching \(counts.ready + counts.needsWork + counts.unreadable) drafts: \(counts.ready) ready, "
-            line += "\(counts.needsWork) need work, \(counts.unreadable) unreadable"
+            var line = "watching \(counts.total) drafts: \(counts.ready) ready, \(counts.needsWork) need work, "
+            line += "\(counts.checking) checking, \(counts.unreadable) unreadable"
             if let next = BuildScheduler.nextDue(holder.workspace.config, store: store) { line += "; next build \(next)" }
             return line
         }
@@ -124,23 +106,34 @@ struct RunCommand: ParsableCommand {
                 "drafts": "\(config.paths.drafts)", "reports": "\(config.paths.reports)",
                 "schedule": "\(config.daemon.build)", "offline": "\(offline)",
             ])
+        // A graceful stop runs from the last service to the first: STOPPING=1, then the link service (so that
+        // transfers in flight end at once), the rot monitor, ..., the reviews, the watcher, and last the upkeep,
+        // whose final flush saves what the others left.
         var services: [any Service] = [
-            WatchService(watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
             UpkeepService(desk: desk, rescan: .seconds(config.daemon.rescanMinutes * 60), notifier: notifier, status: status),
-            BuildScheduler(holder: holder, store: store, logger: logger),
-            ReloadService(signals: hangups, configPath: configPath, holder: holder, desk: desk, notifier: notifier, logger: logger),
-            WatchdogService(notifier: notifier),
-            ShutdownNoticeService(notifier: notifier, logger: logger),
+            WatchService(watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
         ]
-        // The link-rot monitor needs the network; --offline leaves it out.
-        if !offline {
-            services.append(RotService(holder: holder, interval: .seconds(600), logger: logger, environment: ProcessInfo.processInfo.environment))
+        if let links, let reviews {
+            services.append(ReviewService(queue: reviews, desk: desk, holder: holder, links: links, logger: logger))
         }
+        services += [
+            BuildScheduler(holder: holder, state: state, logger: logger),
+            ReloadService(
+                signals: hangups, configPath: context.configPath, holder: holder, desk: desk, links: links, notifier: notifier,
+                logger: logger),
+            WatchdogService(notifier: notifier),
+        ]
+        if let links {
+            services.append(RotService(holder: holder, links: links, interval: .seconds(600), logger: logger, environment: ProcessInfo.processInfo.environment))
+            services.append(LinkServiceOwner(links: links))
+        }
+        services.append(ShutdownNoticeService(notifier: notifier, logger: logger))
+        services.append(StopSignalService(signals: stops, logger: logger))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            gracefulShutdownSignals: [], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         do {
             try await ServiceGroup(configuration: groupConfiguration).run()

@@ -3,7 +3,7 @@ import BriefdCore
 import BriefdIO
 import Foundation
 
-struct SnapshotCommand: ParsableCommand {
+struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Keep a saved copy of a page as the source of the quotes that link to URL.",
@@ -27,7 +27,7 @@ struct SnapshotCommand: ParsableCommand {
         guard WebAddress(url)?.isHTTP == true else { throw ValidationError("'\(url)' is not an http(s) address") }
     }
 
-    func run() throws {
+    func run() async throws {
         let workspace = try options.loadWorkspace()
         let limit = workspace.config.links.maxPageBytes
         guard let handle = FileHandle(forReadingAtPath: file) else {
@@ -44,8 +44,8 @@ struct SnapshotCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
-            let store = PageStore(try StateDatabase(path: workspace.config.paths.state))
-            try store.record(PageSnapshot(
+            let store = PageStore(try openState(workspace.config))
+            try await store.record(PageSnapshot(
                 url: url, fetchedAt: Date().timeIntervalSince1970, status: nil, text: article.text,
                 published: article.published, problem: nil))
         } catch {

@@ -25,18 +25,14 @@ struct StatusCommand: ParsableCommand {
         } catch {
             running = true
         }
-        let store: DaemonStore
-        do {
-            store = DaemonStore(try StateDatabase(path: config.paths.state))
-        } catch {
-            FileHandleOutput.write("briefd: \(config.paths.state): \(error)\n", to: .standardError)
-            throw ExitCode(2)
-        }
+        let store = DaemonStore(try openState(config))
         let drafts = (try? store.drafts()) ?? [:]
-        let ready = drafts.values.count { $0.status == DraftStatus.ready.rawValue }
-        let unreadable = drafts.values.count { $0.status == DraftStatus.unreadable.rawValue }
+        let ready = drafts.values.count { $0.status == .ready }
+        let unreadable = drafts.values.count { $0.status == .unreadable }
+        let checking = drafts.values.count { $0.status == .checking }
         var out = "daemon: \(running ? "running" : "not running")\n"
-        out += "drafts: \(drafts.count) (\(ready) ready, \(drafts.count - ready - unreadable) need work, \(unreadable) unreadable)"
+        out += "drafts: \(drafts.count) (\(ready) ready, \(drafts.count - ready - unreadable - checking) need work, "
+        out += "\(checking) checking, \(unreadable) unreadable)"
         out += " in \(config.paths.drafts); reports in \(config.paths.reports)\n"
         out += "schedule: \(config.daemon.build)\n"
         if let next = BuildScheduler.nextDue(config, store: store) { out += "next build: \(next)\n" }

@@ -119,6 +119,8 @@ import Testing
         for item in 0..<3 { schedule.enqueue(item, host: "a", now: 0) }
         schedule.enqueue(9, host: "b", now: 0)
         #expect(schedule.takeReady(now: 0).map(\.item) == [0, 9])
+        schedule.sent(host: "a", at: 0)
+        schedule.sent(host: "b", at: 0)
         #expect(schedule.nextWakeup(now: 0) == 0.1)
         #expect(schedule.takeReady(now: 0.05).isEmpty)
         #expect(schedule.takeReady(now: 0.1).map(\.item) == [1])
@@ -134,6 +136,7 @@ import Testing
         while !schedule.isIdle {
             for (host, _) in schedule.takeReady(now: now) {
                 last = now
+                schedule.sent(host: host, at: now)
                 schedule.finished(host: host, serverError: false)
             }
             guard let wake = schedule.nextWakeup(now: now) else { break }
@@ -175,17 +178,46 @@ import Testing
         #expect(schedule.takeReady(now: 2).map(\.item) == [1])
     }
 
-    @Test func followUpsGoFirstAndAreNotPacedAgain() {
+    @Test func followUpsGoFirstButArePacedLikeEveryRequest() {
         var schedule = HostSchedule<Int>(maxActive: 10, perHostActive: 2, interval: 1)
         schedule.enqueue(1, host: "a", now: 0)
         schedule.enqueue(2, host: "a", now: 0)
         #expect(schedule.takeReady(now: 0).map(\.item) == [1])
+        schedule.sent(host: "a", at: 0)
         schedule.finished(host: "a", serverError: false)
         schedule.enqueue(11, host: "a", now: 0.1, followUp: true)  // 1 redirected
-        #expect(schedule.nextWakeup(now: 0.1) == 0.1)
-        #expect(schedule.takeReady(now: 0.1).map(\.item) == [11])
-        #expect(schedule.takeReady(now: 0.5).isEmpty)  // 2 still waits for the interval
-        #expect(schedule.takeReady(now: 1).map(\.item) == [2])
+        #expect(schedule.nextWakeup(now: 0.1) == 1)
+        #expect(schedule.takeReady(now: 0.5).isEmpty)
+        #expect(schedule.takeReady(now: 1).map(\.item) == [11])  // before 2, one interval after 1
+        schedule.sent(host: "a", at: 1)
+        #expect(schedule.takeReady(now: 1.5).isEmpty)
+        #expect(schedule.takeReady(now: 2).map(\.item) == [2])
+    }
+
+    @Test func theIntervalCountsFromWhenARequestWentOnTheWire() {
+        var schedule = HostSchedule<Int>(maxActive: 10, perHostActive: 4, interval: 0.1)
+        for item in 1...3 { schedule.enqueue(item, host: "a", now: 0) }
+        #expect(schedule.takeReady(now: 0).map(\.item) == [1])
+        // The connection takes 0.5 s: nothing else is handed out until the first request is sent.
+        #expect(schedule.takeReady(now: 0.3).isEmpty)
+        #expect(schedule.nextWakeup(now: 0.3) == nil)
+        schedule.sent(host: "a", at: 0.5)
+        #expect(schedule.takeReady(now: 0.55).isEmpty)
+        #expect(schedule.nextWakeup(now: 0.55).map { abs($0 - 0.6) < 1e-9 } == true)
+        #expect(schedule.takeReady(now: 0.6).map(\.item) == [2])
+        // A request that never reached the wire (refused) frees the host at once, after the interval.
+        schedule.finished(host: "a", serverError: false, neverSent: true)
+        #expect(schedule.takeReady(now: 0.7).map(\.item) == [3])
+    }
+
+    @Test func removeAllHandsOverEveryItemWhateverTheLimits() {
+        var schedule = HostSchedule<Int>(maxActive: 1, perHostActive: 1, interval: 1)
+        for item in 1...3 { schedule.enqueue(item, host: "a", now: 0) }
+        schedule.enqueue(4, host: "b", notBefore: 5, now: 0)
+        schedule.enqueue(5, host: "a", now: 0, followUp: true)
+        #expect(schedule.takeReady(now: 0).map(\.item) == [5])
+        #expect(schedule.removeAll().sorted() == [1, 2, 3, 4])
+        #expect(schedule.isIdle)
     }
 
     @Test func aRetryGoesToTheFrontOfItsHostsQueue() {

@@ -117,6 +117,20 @@ struct RuleTests {
         #expect(findings["c.md"] == nil)
         #expect(findings["a.md"]?.first?.position == SourcePosition(line: 3, column: 6))
     }
+
+    @Test func aURLCitedByThousandsNamesThreeOthersAndCountsTheRest() {
+        let briefs = (0..<10_000).map { index in
+            CitedBrief(path: String(format: "d%05d.md", index), identity: "thewirechina.com/x", position: SourcePosition(line: 3, column: 6))
+        }
+        let findings = DraftChecker.crossDraftFindings(briefs)
+        #expect(findings.count == 10_000)
+        #expect(findings["d00000.md"]?.first?.message
+            == "the same article is also cited by d00001.md, d00002.md, d00003.md and 9996 other drafts; keep one brief")
+        #expect(findings["d00002.md"]?.first?.message.hasPrefix("the same article is also cited by d00000.md, d00001.md, d00003.md and") == true)
+        #expect(findings.values.allSatisfy { $0.count == 1 && $0[0].message.count < 120 })
+        #expect(DraftChecker.citedBy(["a.md", "b.md"], total: 2) == "a.md and b.md")
+        #expect(DraftChecker.citedBy(["a.md", "b.md", "c.md"], total: 4) == "a.md, b.md, c.md and 1 other draft")
+    }
 }
 
 extension String {

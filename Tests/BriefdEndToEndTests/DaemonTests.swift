@@ -50,16 +50,16 @@ struct DaemonTests {
         deinit { try? FileManager.default.removeItem(atPath: folder) }
     }
 
-    /// A running `briefd run --offline`, its stderr in a file.
+    /// A running `briefd run` (`--offline` unless `offline` is false), its stderr in a file.
     final class Daemon {
         let process = Process()
         let log: String
 
-        init(_ workspace: Workspace, environment: [String: String] = [:]) throws {
+        init(_ workspace: Workspace, offline: Bool = true, environment: [String: String] = [:]) throws {
             log = workspace.folder + "/daemon-\(UUID().uuidString).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: Briefd.executable)
-            process.arguments = ["run", "--offline", "--config", workspace.folder + "/briefd.yml"]
+            process.arguments = ["run"] + (offline ? ["--offline"] : []) + ["--config", workspace.folder + "/briefd.yml"]
             var env = ProcessInfo.processInfo.environment
             env["BRIEFD_CONFIG"] = nil
             env["NOTIFY_SOCKET"] = nil
@@ -123,7 +123,7 @@ struct DaemonTests {
 
         try Self.waitFor("the index") {
             let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
-            return index.contains("1 draft: 0 ready, 0 need work, 1 unreadable") && index.contains("week48/c.md")
+            return index.contains("1 draft: 0 ready, 0 need work, 0 checking, 1 unreadable") && index.contains("week48/c.md")
         }
         try Self.waitFor("the JSON index") {
             let json = (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))

@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdTestSupport
 import Foundation
 import Testing
 
@@ -61,8 +62,12 @@ import Testing
 
     /// Fetches the sources of `drafts` from the server and returns each draft's quote findings.
     static func check(_ drafts: [Draft], refresh: Bool = false, folder: String) async throws -> [String: [Finding]] {
-        let run = QuoteRun(config: config(state: folder))
-        let snapshots = try await run.snapshots(for: drafts, refresh: refresh, fetch: true, version: "test")
+        let config = config(state: folder)
+        let service = LinkService(
+            settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state), version: "test")
+        let urls = drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }
+        let snapshots = try await service.pages.snapshots(of: urls, refresh: refresh)
+        await service.shutdown()
         return QuoteRun.findings(drafts, snapshots: snapshots, registry: .empty)
     }
 
@@ -167,13 +172,13 @@ import Testing
         #expect(server.requests.count == requests + 2)
     }
 
-    @Test func snapshotsAreKeptCompressedAndReadBackWhole() throws {
+    @Test func snapshotsAreKeptCompressedAndReadBackWhole() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = PageStore(try StateDatabase(path: folder + "/briefd.sqlite"))
         let text = String(repeating: "The campaign against China’s largest technology companies. ", count: 2_000)
-        try store.record(PageSnapshot(url: "https://a.org/x", fetchedAt: 1, status: 200, text: text, published: Day(iso: "2026-11-20"), problem: nil))
-        let back = try #require(try store.latest(["https://a.org/x"])["https://a.org/x"])
+        try await store.record(PageSnapshot(url: "https://a.org/x", fetchedAt: 1, status: 200, text: text, published: Day(iso: "2026-11-20"), problem: nil))
+        let back = try #require(try await store.latest(["https://a.org/x"])["https://a.org/x"])
         #expect(back.text == text)
         #expect(back.published == Day(iso: "2026-11-20"))
         // Stored deflated, not as text: ask SQLite itself.

@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -40,9 +41,11 @@ import Testing
         }
 
         func pass(at now: Double) async throws -> RotMonitor.Pass {
-            let client = CurlHTTPClient(settings: config.links, version: "test")
-            defer { client.shutdown() }
-            return try await RotMonitor(config: config, registry: .empty).pass(now: now, everything: true, passInterval: 0, client: client)
+            let service = LinkService(
+                settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state), version: "test")
+            let pass = try await RotMonitor(config: config, registry: .empty).pass(now: now, everything: true, passInterval: 0, links: service)
+            await service.shutdown()
+            return pass
         }
 
         var store: RotStore { get throws { RotStore(try StateDatabase(path: config.paths.state)) } }

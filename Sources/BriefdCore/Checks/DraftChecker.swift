@@ -42,14 +42,25 @@ public struct DraftChecker: Sendable {
         for brief in briefs { byIdentity[brief.identity, default: []].append(brief) }
         var result: [String: [Finding]] = [:]
         for group in byIdentity.values where group.count > 1 {
+            // Sorted once; each brief names at most three others and counts the rest, so that ten thousand
+            // drafts citing one article make ten thousand short findings, not a report of every pair.
+            let paths = group.map(\.path).sorted()
             for brief in group {
-                let others = group.filter { $0.path != brief.path }.map(\.path).sorted()
+                let named = paths.lazy.filter { $0 != brief.path }.prefix(3)
                 result[brief.path, default: []].append(
                     Finding(.briefDuplicateURL, at: brief.position,
-                        "the same article is also cited by \(others.joined(separator: ", ")); keep one brief"))
+                        "the same article is also cited by \(citedBy(Array(named), total: paths.count - 1)); keep one brief"))
             }
         }
         return result
+    }
+
+    /// "a.md", "a.md and b.md", "a.md, b.md and c.md", "a.md, b.md, c.md and 897 other drafts".
+    public static func citedBy(_ named: [String], total: Int) -> String {
+        let rest = total - named.count
+        if rest > 0 { return named.joined(separator: ", ") + " and \(rest) other draft\(rest == 1 ? "" : "s")" }
+        guard let last = named.last else { return "" }
+        return named.count == 1 ? last : named.dropLast().joined(separator: ", ") + " and " + last
     }
 }
 

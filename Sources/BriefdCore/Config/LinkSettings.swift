@@ -1,5 +1,5 @@
 /// The `links:` section of `briefd.yml`: how hard, how politely and how safely links are checked.
-public struct LinkSettings: Sendable {
+public struct LinkSettings: Sendable, Equatable {
     /// Requests in flight at once, over all hosts.
     public var maxConcurrency = 128
     /// Requests in flight at once to one host.

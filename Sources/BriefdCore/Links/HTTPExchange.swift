@@ -8,7 +8,7 @@ public struct HTTPRequest: Sendable, Hashable {
     public var hostKey: String
     /// A GET reads at most this much of the body; the rest is never downloaded.
     public var maxBodyBytes: Int
-    /// A redirect hop or a GET after a refused HEAD: sent at once, not paced again by the host interval.
+    /// A redirect hop or a GET after a refused HEAD: goes ahead of new checks of its host (paced like them).
     public var isFollowUp: Bool
     /// The body of a POST (an alert to a webhook).
     public var body: [UInt8]?
@@ -46,6 +46,8 @@ public struct HTTPResponse: Sendable, Hashable {
 public struct TransportFailure: Error, Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case timeout, refused, nameNotResolved, tls, reset, emptyReply, blockedAddress, other
+        /// The client stopped before an answer came (the process is shutting down): says nothing of the link.
+        case shuttingDown
     }
 
     public var kind: Kind

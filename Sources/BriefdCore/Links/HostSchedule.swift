@@ -4,6 +4,11 @@
 ///
 /// Hosts take turns (round robin), so a run with a per-host interval finishes close to its lower bound:
 /// the busiest host's request count × the interval. Times are seconds on any monotonic clock.
+///
+/// The interval is what the server sees: with an interval set, a host's next request is handed out only once
+/// the previous one is on the wire (`sent(host:at:)`) and the interval has passed since then, so a slow
+/// connection set-up cannot bunch two requests together. Every request is paced, a redirect hop or a GET
+/// after a refused HEAD too; those go ahead of new checks.
 public struct HostSchedule<Item: Sendable>: Sendable {
     public let maxActive: Int
     public let perHostActive: Int
@@ -12,9 +17,11 @@ public struct HostSchedule<Item: Sendable>: Sendable {
     private struct Host: Sendable {
         var waiting: [Item] = []
         var head = 0
-        /// Follow-ups of checks already under way: started before `waiting`, without the interval.
+        /// Follow-ups of checks already under way: started before `waiting`.
         var followUps: [Item] = []
         var active = 0
+        /// Handed out but not yet on the wire (only counted with an interval).
+        var unsent = 0
         var nextStart = 0.0
         var consecutiveServerErrors = 0
         var pendingCount: Int { waiting.count - head + followUps.count }
@@ -36,7 +43,7 @@ public struct HostSchedule<Item: Sendable>: Sendable {
     public var isIdle: Bool { active == 0 && turns.isEmpty && delayed.isEmpty }
 
     /// - Parameter followUp: part of a check already started (a redirect hop, a GET after HEAD): it goes
-    ///   before new checks and is not held back by the interval, only by the concurrency limits.
+    ///   before new checks of its host, paced like them.
     public mutating func enqueue(_ item: Item, host: String, notBefore: Double = 0, now: Double, followUp: Bool = false) {
         if notBefore > now {
             delayed.append((notBefore, host, item))
@@ -94,15 +101,18 @@ public struct HostSchedule<Item: Sendable>: Sendable {
         from state: inout Host, now: Double, canStart: Bool, perHostActive: Int, interval: Double
     ) -> (Item?, Bool) {
         guard canStart && state.active < perHostActive else { return (nil, state.pendingCount > 0) }
-        if !state.followUps.isEmpty {
-            let item = state.followUps.removeFirst()
-            state.active += 1
-            return (item, state.pendingCount > 0)
+        guard state.nextStart <= now && state.pendingCount > 0 && (interval == 0 || state.unsent == 0) else {
+            return (nil, state.pendingCount > 0)
         }
-        guard state.nextStart <= now && state.pendingCount > 0 else { return (nil, state.pendingCount > 0) }
-        let item = state.waiting[state.head]
-        state.head += 1
+        let item: Item
+        if !state.followUps.isEmpty {
+            item = state.followUps.removeFirst()
+        } else {
+            item = state.waiting[state.head]
+            state.head += 1
+        }
         state.active += 1
+        if interval > 0 { state.unsent += 1 }
         state.nextStart = now + currentInterval(state, base: interval)
         if state.head > 64 && state.head * 2 > state.waiting.count {
             state.waiting.removeFirst(state.head)
@@ -111,10 +121,38 @@ public struct HostSchedule<Item: Sendable>: Sendable {
         return (item, state.pendingCount > 0)
     }
 
-    /// Marks one item of `host` done; `serverError` (a 5xx) counts towards slowing the host down.
-    public mutating func finished(host: String, serverError: Bool) {
+    /// The request handed out for `host` went on the wire at `at`: the host's next request may follow one
+    /// interval later. Call once per item, and only with an interval set.
+    public mutating func sent(host: String, at: Double) {
+        guard interval > 0, hosts[host] != nil else { return }
+        hosts[host, default: Host()].unsent = max(0, hosts[host, default: Host()].unsent - 1)
+        let next = at + HostSchedule.currentInterval(hosts[host, default: Host()], base: interval)
+        hosts[host, default: Host()].nextStart = max(hosts[host, default: Host()].nextStart, next)
+    }
+
+    /// Every item not yet handed out, waiting or delayed, regardless of limits; the schedule is empty after.
+    /// For a client that is stopping: each of these must still be answered.
+    public mutating func removeAll() -> [Item] {
+        var items = delayed.map(\.item)
+        for key in turns {
+            guard let state = hosts[key] else { continue }
+            items += state.followUps + state.waiting[state.head...]
+        }
+        delayed = []
+        turns = []
+        hosts = [:]
+        active = 0
+        return items
+    }
+
+    /// Marks one item of `host` done; `serverError` (a 5xx) counts towards slowing the host down; `neverSent`
+    /// says it ended before reaching the wire (a refused connection), so no `sent` will come for it.
+    public mutating func finished(host: String, serverError: Bool, neverSent: Bool = false) {
         guard hosts[host] != nil else { return }
         active = max(0, active - 1)
+        if neverSent && interval > 0 {
+            hosts[host, default: Host()].unsent = max(0, hosts[host, default: Host()].unsent - 1)
+        }
         hosts[host, default: Host()].active = max(0, hosts[host, default: Host()].active - 1)
         hosts[host, default: Host()].consecutiveServerErrors =
             serverError ? hosts[host, default: Host()].consecutiveServerErrors + 1 : 0
@@ -125,9 +163,10 @@ public struct HostSchedule<Item: Sendable>: Sendable {
         var earliest = delayed.map(\.due).min()
         if active < maxActive {
             for key in turns {
-                guard let state = hosts[key], state.active < perHostActive, state.pendingCount > 0 else { continue }
-                let ready = state.followUps.isEmpty ? state.nextStart : now
-                earliest = min(earliest ?? ready, ready)
+                guard let state = hosts[key], state.active < perHostActive, state.pendingCount > 0,
+                    interval == 0 || state.unsent == 0
+                else { continue }
+                earliest = min(earliest ?? state.nextStart, state.nextStart)
             }
         }
         return earliest.map { max($0, now) }

@@ -6,6 +6,8 @@ public enum DraftStatus: String, Sendable, Codable {
     case needsWork = "needs work"
     /// The file or its front matter could not be read at all.
     case unreadable
+    /// Its own findings are in; its links and quotes are still being checked.
+    case checking
 
     public static func of(_ report: DraftReport) -> DraftStatus {
         if report.findings.contains(where: { $0.rule == .draftUnreadable || $0.rule == .frontMatterInvalid }) {
@@ -41,13 +43,17 @@ public enum DraftIndex {
         entries.sorted { $0.modified != $1.modified ? $0.modified > $1.modified : $0.path < $1.path }
     }
 
-    static func counts(_ entries: [Entry]) -> (ready: Int, needsWork: Int, unreadable: Int) {
-        (entries.count { $0.status == .ready }, entries.count { $0.status == .needsWork }, entries.count { $0.status == .unreadable })
+    static func counts(_ entries: [Entry]) -> (ready: Int, needsWork: Int, unreadable: Int, checking: Int) {
+        (
+            entries.count { $0.status == .ready }, entries.count { $0.status == .needsWork },
+            entries.count { $0.status == .unreadable }, entries.count { $0.status == .checking }
+        )
     }
 
     public static func markdown(_ entries: [Entry]) -> String {
-        let (ready, needsWork, unreadable) = counts(entries)
-        var out = "# Drafts\n\n\(entries.count) draft\(entries.count == 1 ? "" : "s"): \(ready) ready, \(needsWork) need\(needsWork == 1 ? "s" : "") work, \(unreadable) unreadable. Newest first.\n\n"
+        let (ready, needsWork, unreadable, checking) = counts(entries)
+        var out = "# Drafts\n\n\(entries.count) draft\(entries.count == 1 ? "" : "s"): \(ready) ready, \(needsWork) need\(needsWork == 1 ? "s" : "") work, "
+        out += "\(checking) checking, \(unreadable) unreadable. Newest first.\n\n"
         out += "| status | errors | warnings | modified | draft | report |\n|---|---|---|---|---|---|\n"
         for entry in ordered(entries) {
             let cell = { (text: String) in text.replacingPipes() }
@@ -58,7 +64,7 @@ public enum DraftIndex {
     }
 
     public static func json(_ entries: [Entry]) -> String {
-        let (ready, needsWork, unreadable) = counts(entries)
+        let (ready, needsWork, unreadable, checking) = counts(entries)
         var out = "{\"drafts\": [\n"
         let rows = ordered(entries).map { entry in
             "{\"path\": \(JSONText.string(entry.path)), \"status\": \(JSONText.string(entry.status.rawValue)), "
@@ -66,7 +72,7 @@ public enum DraftIndex {
                 + "\"modified\": \(JSONText.string(JSONText.timestamp(entry.modified))), \"report\": \(JSONText.string(entry.report))}"
         }
         out += rows.joined(separator: ",\n")
-        out += "\n], \"summary\": {\"drafts\": \(entries.count), \"ready\": \(ready), \"needs_work\": \(needsWork), \"unreadable\": \(unreadable)}}\n"
+        out += "\n], \"summary\": {\"drafts\": \(entries.count), \"ready\": \(ready), \"needs_work\": \(needsWork), \"checking\": \(checking), \"unreadable\": \(unreadable)}}\n"
         return out
     }
 }

@@ -30,13 +30,23 @@ public struct WatchService: Service {
 
     public func run() async throws {
         let settler = Settler()
-        for await event in watcher.events.cancelOnGracefulShutdown() {
+        // The settle timers are children of this service: none outlives it.
+        await withDiscardingTaskGroup { group in
+            for await event in watcher.events.cancelOnGracefulShutdown() {
+                await handle(event, settler: settler, group: &group)
+            }
+        }
+        watcher.stop()
+    }
+
+    private func handle(_ event: WatchEvent, settler: Settler, group: inout DiscardingTaskGroup) async {
             switch event {
             case .changed(let path):
                 let generation = await settler.arm(path)
                 let (desk, settle) = (self.desk, self.settle)
-                Task {
-                    try? await Task.sleep(for: settle)
+                group.addTask {
+                    // Cancelled (a stop): the draft is checked at the next start-up scan instead.
+                    guard (try? await Task.sleep(for: settle)) != nil else { return }
                     if await settler.fire(path, generation) { await desk.changed(path) }
                 }
             case .removed(let path):
@@ -52,8 +62,6 @@ public struct WatchService: Service {
             case .rootGone:
                 logger.warning("the drafts folder disappeared; reports are kept until it comes back")
             }
-        }
-        watcher.stop()
     }
 }
 
@@ -112,6 +120,26 @@ public struct UpkeepService: Service {
     }
 }
 
+/// SIGTERM or SIGINT: a graceful stop of the whole group (this service returns, and the group's configuration
+/// turns that into a graceful shutdown). The signals are trapped before the start-up scan, so one that came
+/// during the scan waits here instead of killing the process.
+public struct StopSignalService: Service {
+    let signals: UnixSignalsSequence
+    let logger: Logger
+
+    public init(signals: UnixSignalsSequence, logger: Logger) {
+        self.signals = signals
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        for await signal in signals.cancelOnGracefulShutdown() {
+            logger.notice("stopping", metadata: ["signal": "\(signal)"])
+            return
+        }
+    }
+}
+
 /// Sends `STOPPING=1` as soon as a graceful shutdown begins.
 public struct ShutdownNoticeService: Service {
     let notifier: SystemdNotifier
@@ -154,17 +182,19 @@ public struct ReloadService: Service {
     let configPath: String?
     let holder: WorkspaceHolder
     let desk: DraftDesk
+    let links: LinkService?
     let notifier: SystemdNotifier
     let logger: Logger
 
     public init(
-        signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftDesk, notifier: SystemdNotifier,
-        logger: Logger
+        signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftDesk, links: LinkService?,
+        notifier: SystemdNotifier, logger: Logger
     ) {
         self.signals = signals
         self.configPath = configPath
         self.holder = holder
         self.desk = desk
+        self.links = links
         self.notifier = notifier
         self.logger = logger
     }
@@ -176,8 +206,14 @@ public struct ReloadService: Service {
             notifier.send("RELOADING=1", "MONOTONIC_USEC=\(Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000)")
             do {
                 let workspace = try Workspace.load(configPath: configPath)
+                let before = holder.workspace
                 holder.replace(workspace)
                 logger.notice("reloaded the config and the registry", metadata: ["config": "\(workspace.config.path)"])
+                links?.checker.use(workspace.registry)
+                // One client for the process's life: its limits cannot change under requests in flight.
+                if links != nil && workspace.config.links != before.config.links {
+                    logger.warning("the links: settings changed; they take effect when briefd is restarted")
+                }
                 await desk.reload(workspace)
             } catch {
                 logger.error("the new config or registry is broken; keeping the old one", metadata: ["error": "\(error)"])
@@ -191,13 +227,15 @@ public struct ReloadService: Service {
 /// start-up, and an issue already built is not built again.
 public struct BuildScheduler: Service {
     let holder: WorkspaceHolder
+    let state: StateDatabase
     let store: DaemonStore
     let logger: Logger
     static let scheduleName = "build"
 
-    public init(holder: WorkspaceHolder, store: DaemonStore, logger: Logger) {
+    public init(holder: WorkspaceHolder, state: StateDatabase, logger: Logger) {
         self.holder = holder
-        self.store = store
+        self.state = state
+        self.store = DaemonStore(state)
         self.logger = logger
     }
 
@@ -208,7 +246,7 @@ public struct BuildScheduler: Service {
     }
 
     public func run() async throws {
-        try catchUp()
+        try await catchUp()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let schedule = holder.workspace.config.daemon.build
             let handled = (try store.lastHandledDue(Self.scheduleName)).map { Date(timeIntervalSince1970: $0) } ?? Date()
@@ -220,12 +258,12 @@ public struct BuildScheduler: Service {
                 if holder.workspace.config.daemon.build != schedule { break }
             }
             guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else { continue }
-            build(due: due)
+            await build(due: due)
         }
     }
 
     /// At start-up: the last due time before now, if it was not handled, is built now (once).
-    private func catchUp() throws {
+    private func catchUp() async throws {
         let now = Date()
         let schedule = holder.workspace.config.daemon.build
         guard let handled = try store.lastHandledDue(Self.scheduleName) else {
@@ -235,23 +273,22 @@ public struct BuildScheduler: Service {
         }
         if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
             logger.notice("a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
-            build(due: previous)
+            await build(due: previous)
         }
     }
 
-    private func build(due: Date) {
+    private func build(due: Date) async {
         let workspace = holder.workspace
         let config = workspace.config
         guard let day = config.daemon.build.localDay(of: due) else { return }
         let issue = config.digest.issueWeekday.next(onOrAfter: day)
         var outcome: String
         do {
-            let state = try StateDatabase(path: config.paths.state)
             if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
                 outcome = "already built"
                 logger.info("the issue was already built; not building it again", metadata: ["issue": "\(issue)"])
             } else {
-                let result = try DigestBuild(config: config, registry: workspace.registry)
+                let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
                     .run(date: issue, root: config.paths.digests, dryRun: false)
                 outcome = result.isEmpty ? "empty" : "built"
                 let report = result.report
@@ -275,15 +312,18 @@ public struct BuildScheduler: Service {
 }
 
 /// The link-rot monitor in the daemon: a pass every `interval` checks the links that are due (each published
-/// link every `rot.recheck_hours`, spread over that interval) and delivers alerts, retrying failed sinks.
+/// link every `rot.recheck_hours`, spread over that interval) and delivers alerts, retrying failed sinks. Its
+/// checks go through the daemon's one link service, within the same politeness limits as the drafts' reviews.
 public struct RotService: Service {
     let holder: WorkspaceHolder
+    let links: LinkService
     let interval: Duration
     let logger: Logger
     let environment: [String: String]
 
-    public init(holder: WorkspaceHolder, interval: Duration, logger: Logger, environment: [String: String]) {
+    public init(holder: WorkspaceHolder, links: LinkService, interval: Duration, logger: Logger, environment: [String: String]) {
         self.holder = holder
+        self.links = links
         self.interval = interval
         self.logger = logger
         self.environment = environment
@@ -294,17 +334,14 @@ public struct RotService: Service {
             let workspace = holder.workspace
             let config = workspace.config
             do {
-                let client = CurlHTTPClient(settings: config.links, version: "daemon")
-                defer { client.shutdown() }
                 let seconds = Double(interval.components.seconds)
                 let pass = try await RotMonitor(config: config, registry: workspace.registry)
-                    .pass(now: Date().timeIntervalSince1970, everything: false, passInterval: seconds, client: client)
+                    .pass(now: Date().timeIntervalSince1970, everything: false, passInterval: seconds, links: links)
                 for alert in pass.alerts {
                     logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])
                 }
-                let store = RotStore(try StateDatabase(path: config.paths.state))
                 let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
-                    .deliver(store, now: Date().timeIntervalSince1970)
+                    .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
                 for (sink, error) in delivery.errors {
                     logger.error("alerts not delivered; will retry", metadata: ["sink": "\(sink)", "error": "\(error)"])
                 }
@@ -313,5 +350,73 @@ public struct RotService: Service {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+    }
+}
+
+/// The link and quote reviews of changed drafts: a fixed number of workers take drafts from the queue and
+/// review each through the daemon's one link service, so a burst of drafts queues work instead of starting
+/// a task per draft, and the politeness limits hold across all of them.
+public struct ReviewService: Service {
+    let queue: ReviewQueue
+    let desk: DraftDesk
+    let holder: WorkspaceHolder
+    let links: LinkService
+    let workers: Int
+    let logger: Logger
+
+    /// - Parameter workers: drafts reviewed at once: enough to keep every host's queue in the link service
+    ///   busy; the service's limits, not this, bound what publishers see.
+    public init(
+        queue: ReviewQueue, desk: DraftDesk, holder: WorkspaceHolder, links: LinkService, workers: Int = 32, logger: Logger
+    ) {
+        self.queue = queue
+        self.desk = desk
+        self.holder = holder
+        self.links = links
+        self.workers = max(1, workers)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<workers { group.addTask { await self.work() } }
+            group.addTask {
+                // A stop closes the queue: the workers finish the review in hand (the link service, stopped
+                // before this service, answers at once) and return.
+                try? await gracefulShutdown()
+                queue.close()
+            }
+        }
+    }
+
+    private func work() async {
+        while let job = await queue.next() {
+            guard let draft = await desk.draftForReview(job) else { continue }  // Changed: a newer job follows.
+            let workspace = holder.workspace
+            let review = DraftReview(config: workspace.config, registry: workspace.registry, state: links.state, links: links)
+            do {
+                let outcome = try await review.review([draft], mode: .online(refreshPages: false))
+                // Cut short by a stop: no report from half the answers; the next start reviews it again.
+                guard outcome.complete else { continue }
+                await desk.reviewed(job, findings: outcome.findings[draft.path] ?? [])
+            } catch {
+                logger.error("cannot review a draft's links and quotes", metadata: ["draft": "\(draft.path)", "error": "\(error)"])
+                await desk.reviewed(job, findings: [])
+            }
+        }
+    }
+}
+
+/// Holds the daemon's link service for the life of the service group and stops it first on a graceful
+/// shutdown (it is the last service in the group), so that transfers in flight end at once instead of
+/// running into `TimeoutStopSec`.
+public struct LinkServiceOwner: Service {
+    let links: LinkService
+
+    public init(links: LinkService) { self.links = links }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await links.shutdown()
     }
 }

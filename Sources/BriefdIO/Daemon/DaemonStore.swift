@@ -5,30 +5,34 @@ import GRDB
 /// unchanged draft is not checked again after a restart), the schedule's last handled due time, and the
 /// builds it ran.
 public final class DaemonStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
-    public init(_ state: StateDatabase) { database = state.queue }
+    public init(_ state: StateDatabase) { database = state.pool }
 
     public struct DraftRecord: Sendable, Equatable {
         public var path: String
         public var size: Int
         public var mtime: Double
         public var sha256: String
-        public var status: String
+        public var status: DraftStatus
+        /// The fingerprint of what the report was made with (config, registry, briefd's version, online or
+        /// not): a report made with other inputs is stale even if the draft did not change.
+        public var inputs: String
         public var errors: Int
         public var warnings: Int
         public var checkedAt: Double
         public var brief: CitedBrief?
 
         public init(
-            path: String, size: Int, mtime: Double, sha256: String, status: String, errors: Int, warnings: Int,
-            checkedAt: Double, brief: CitedBrief? = nil
+            path: String, size: Int, mtime: Double, sha256: String, status: DraftStatus, inputs: String, errors: Int,
+            warnings: Int, checkedAt: Double, brief: CitedBrief? = nil
         ) {
             self.path = path
             self.size = size
             self.mtime = mtime
             self.sha256 = sha256
             self.status = status
+            self.inputs = inputs
             self.errors = errors
             self.warnings = warnings
             self.checkedAt = checkedAt
@@ -45,8 +49,9 @@ public final class DaemonStore: Sendable {
                     brief = CitedBrief(path: row["path"], identity: identity, position: SourcePosition(line: line, column: column))
                 }
                 let record = DraftRecord(
-                    path: row["path"], size: row["size"], mtime: row["mtime"], sha256: row["sha256"], status: row["status"],
-                    errors: row["errors"], warnings: row["warnings"], checkedAt: row["checked_at"], brief: brief)
+                    path: row["path"], size: row["size"], mtime: row["mtime"], sha256: row["sha256"],
+                    status: DraftStatus(rawValue: row["status"]) ?? .needsWork, inputs: row["inputs"], errors: row["errors"],
+                    warnings: row["warnings"], checkedAt: row["checked_at"], brief: brief)
                 records[record.path] = record
             }
             return records
@@ -54,18 +59,18 @@ public final class DaemonStore: Sendable {
     }
 
     /// Saves and forgets drafts in one transaction.
-    public func update(saving records: [DraftRecord], removing paths: [String]) throws {
+    public func update(saving records: [DraftRecord], removing paths: [String]) async throws {
         guard !records.isEmpty || !paths.isEmpty else { return }
-        try database.write { db in
+        try await database.write { db in
             for record in records {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO draft_state
-                        (path, size, mtime, sha256, status, errors, warnings, checked_at, identity, url_line, url_column)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (path, size, mtime, sha256, status, inputs, errors, warnings, checked_at, identity, url_line, url_column)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        record.path, record.size, record.mtime, record.sha256, record.status, record.errors,
+                        record.path, record.size, record.mtime, record.sha256, record.status.rawValue, record.inputs, record.errors,
                         record.warnings, record.checkedAt, record.brief?.identity, record.brief?.position.line,
                         record.brief?.position.column,
                     ])

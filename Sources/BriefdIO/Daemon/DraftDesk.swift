@@ -6,14 +6,23 @@ public import Logging
 /// reports folder, with an index of every draft's status. Never writes to the drafts folder.
 ///
 /// Reports mirror the draft's path: `drafts/sub/a.md` → `reports/sub/a.report.txt` and `.report.json`.
-/// An unchanged draft (same size, modification time, or same content hash) is not checked again, also
-/// across restarts (the state database remembers).
+/// A report comes in two steps: the draft's own findings at once, then, when its links and quotes have been
+/// checked (`ReviewService`), the report again with their findings; in between the index shows `checking`.
+///
+/// An unchanged draft is not checked again, also across restarts, unless its report is missing or was made
+/// with other inputs (config, registry, briefd's version, online or not: `inputs`).
 public actor DraftDesk {
     private var workspace: Workspace
     private var checker: DraftChecker
     private let store: DaemonStore
     private let logger: Logger
-    private let networkCheck: (@Sendable (Draft) async -> [Finding])?
+    /// Where drafts go for their link and quote review; nil with `--offline`.
+    private let reviews: ReviewQueue?
+    /// The fingerprint of the inputs of a report made now.
+    private var inputs: String
+    private let version: String
+    /// Drafts whose review is awaited, with the hash of the content under review.
+    private var awaitingReview: [String: String] = [:]
 
     private var records: [String: DaemonStore.DraftRecord] = [:]
     private var ownFindings: [String: [Finding]] = [:]
@@ -32,15 +41,17 @@ public actor DraftDesk {
     /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
     private var madeFolders: Set<String> = []
 
-    /// - Parameter networkCheck: the link and quote findings of a draft (nil for `--offline`).
-    public init(
-        workspace: Workspace, store: DaemonStore, logger: Logger, networkCheck: (@Sendable (Draft) async -> [Finding])?
-    ) throws {
+    /// - Parameters:
+    ///   - reviews: the queue of the link and quote reviews (nil for `--offline`).
+    ///   - version: briefd's version, part of every report's inputs.
+    public init(workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String) throws {
         self.workspace = workspace
         self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
         self.store = store
         self.logger = logger
-        self.networkCheck = networkCheck
+        self.reviews = reviews
+        self.version = version
+        self.inputs = DraftDesk.inputs(workspace, version: version, online: reviews != nil)
         self.records = try store.drafts()
         // Unchanged drafts are not parsed again after a restart; what the duplicate check needs is remembered.
         for (path, record) in records {
@@ -54,23 +65,33 @@ public actor DraftDesk {
     private var draftsRoot: String { workspace.config.paths.drafts }
     private var reportsRoot: String { workspace.config.paths.reports }
 
+    static func inputs(_ workspace: Workspace, version: String, online: Bool) -> String {
+        SHA256.hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline")".utf8))
+    }
+
     public struct Counts: Sendable, Equatable {
         public var ready = 0
         public var needsWork = 0
         public var unreadable = 0
+        public var checking = 0
+        public var total: Int { ready + needsWork + unreadable + checking }
     }
 
     public var counts: Counts {
         var counts = Counts()
         for record in records.values {
             switch record.status {
-            case DraftStatus.ready.rawValue: counts.ready += 1
-            case DraftStatus.unreadable.rawValue: counts.unreadable += 1
-            default: counts.needsWork += 1
+            case .ready: counts.ready += 1
+            case .unreadable: counts.unreadable += 1
+            case .checking: counts.checking += 1
+            case .needsWork: counts.needsWork += 1
             }
         }
         return counts
     }
+
+    /// Drafts whose link and quote review has not come back yet.
+    public var reviewsAwaited: Int { awaitingReview.count }
 
     // MARK: - Events
 
@@ -82,13 +103,15 @@ public actor DraftDesk {
             logger.warning("the drafts folder is missing; waiting for it to come back", metadata: ["folder": "\(draftsRoot)"])
             return
         }
-        if force { checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today()) }
+        if force || checker.today != SystemClock.today() {
+            checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        }
         let found = DraftFiles.find([draftsRoot]).map(\.path).filter { DraftWatcher.isDraftName(($0 as NSString).lastPathComponent) }
         let present = Set(found)
         for path in records.keys where !present.contains(path) { forget(path) }
         var checked = 0
-        for path in found where await check(path, force: force) { checked += 1 }
-        flush()
+        for path in found where check(path, force: force) { checked += 1 }
+        await flush()
         logger.info(
             "scan finished", metadata: [
                 "reason": "\(reason)", "drafts": "\(found.count)", "checked": "\(checked)",
@@ -97,8 +120,11 @@ public actor DraftDesk {
     }
 
     /// A draft was written or moved in.
-    public func changed(_ path: String) async {
-        _ = await check(path, force: false)
+    public func changed(_ path: String) {
+        if checker.today != SystemClock.today() {
+            checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        }
+        _ = check(path, force: false)
     }
 
     /// A draft was deleted or moved away: its reports go too.
@@ -111,16 +137,18 @@ public actor DraftDesk {
         for path in records.keys where path.hasPrefix(folder + "/") { forget(path) }
     }
 
-    /// A new config and registry: every draft is checked again against them.
+    /// A new config and registry: every draft is checked again against them (links whose results are fresh in
+    /// the history are not requested again).
     public func reload(_ workspace: Workspace) async {
         self.workspace = workspace
+        inputs = DraftDesk.inputs(workspace, version: version, online: reviews != nil)
         await scanAll(reason: "reload", force: true)
     }
 
     // MARK: - Checking
 
-    /// Checks `path` unless it is unchanged; true when it was checked.
-    private func check(_ path: String, force: Bool) async -> Bool {
+    /// Checks `path` unless it is unchanged and its report current; true when it was checked.
+    private func check(_ path: String, force: Bool) -> Bool {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             forget(path)
@@ -128,7 +156,13 @@ public actor DraftDesk {
         }
         let size = Int(status.st_size)
         let mtime = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
-        if !force, let record = records[path], record.size == size, record.mtime == mtime {
+        let current = !force && records[path].map { $0.inputs == inputs && reportExists(path) } == true
+        if current, let record = records[path], record.size == size, record.mtime == mtime {
+            // A review cut short by a stop is made now.
+            if record.status == .checking, awaitingReview[path] == nil, let reviews {
+                awaitingReview[path] = record.sha256
+                reviews.submit(path: path, hash: record.sha256)
+            }
             return false
         }
         let bytes: [UInt8]
@@ -144,7 +178,7 @@ public actor DraftDesk {
             hash = SHA256.hex(bytes)
         }
         // Same content (touched, or copied back): keep the report, remember the new size and time.
-        if !force, let record = records[path], record.sha256 == hash {
+        if current, let record = records[path], record.sha256 == hash {
             var updated = record
             updated.size = size
             updated.mtime = mtime
@@ -153,15 +187,44 @@ public actor DraftDesk {
             return false
         }
         let (draft, report) = checker.check(path: path, bytes: bytes)
+        // The review is awaited before the first report is written, so that it says `checking`.
+        if let reviews, let draft, DraftDesk.needsReview(draft) {
+            awaitingReview[path] = hash
+            reviews.submit(path: path, hash: hash)
+        } else {
+            awaitingReview[path] = nil
+        }
         apply(path: path, size: size, mtime: mtime, hash: hash, kind: report.kind, brief: draft.flatMap(CitedBrief.init),
             findings: report.findings)
-        if let networkCheck, let draft {
-            Task {
-                let found = await networkCheck(draft)
-                self.attachNetworkFindings(path: path, hash: hash, findings: found)
-            }
-        }
         return true
+    }
+
+    /// A draft with links or quotes has a review to wait for.
+    static func needsReview(_ draft: Draft) -> Bool {
+        !LinkExtractor.links(in: draft).isEmpty || !QuoteCheck.quotes(in: draft).isEmpty
+    }
+
+    private func reportExists(_ path: String) -> Bool {
+        let (text, json) = reportPaths(path)
+        return access(text, F_OK) == 0 && access(json, F_OK) == 0
+    }
+
+    /// The draft to review for `job`, if its content is still the one queued (else a newer job follows).
+    public func draftForReview(_ job: ReviewQueue.Job) -> Draft? {
+        guard awaitingReview[job.path] == job.hash,
+            case .read(_, let bytes) = DraftFiles.read(job.path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
+            SHA256.hex(bytes) == job.hash
+        else { return nil }
+        return checker.check(path: job.path, bytes: bytes).draft
+    }
+
+    /// The review of `job` came back: the report is written again with its findings, unless the draft changed
+    /// meanwhile (the review of the newer content comes later, so a stale report is never the last one).
+    public func reviewed(_ job: ReviewQueue.Job, findings: [Finding]) {
+        guard awaitingReview[job.path] == job.hash, records[job.path]?.sha256 == job.hash else { return }
+        awaitingReview[job.path] = nil
+        linkFindings[job.path] = findings
+        writeReport(job.path)
     }
 
     /// The findings of a draft not held in memory (unchanged since a restart), when another draft's change
@@ -174,12 +237,6 @@ public actor DraftDesk {
         kinds[path] = report.kind
     }
 
-    private func attachNetworkFindings(path: String, hash: String, findings: [Finding]) {
-        guard records[path]?.sha256 == hash, !findings.isEmpty else { return }  // Changed meanwhile: its own run follows.
-        linkFindings[path] = findings
-        writeReport(path)
-    }
-
     private func apply(
         path: String, size: Int, mtime: Double, hash: String, kind: DraftKind?, brief: CitedBrief?, findings: [Finding]
     ) {
@@ -188,7 +245,7 @@ public actor DraftDesk {
         kinds[path] = kind
         let affected = regroup(path, brief)
         let record = DaemonStore.DraftRecord(
-            path: path, size: size, mtime: mtime, sha256: hash, status: "", errors: 0, warnings: 0,
+            path: path, size: size, mtime: mtime, sha256: hash, status: .checking, inputs: inputs, errors: 0, warnings: 0,
             checkedAt: Date().timeIntervalSince1970, brief: brief)
         records[path] = record
         writeReport(path)
@@ -222,6 +279,7 @@ public actor DraftDesk {
         records[path] = nil
         ownFindings[path] = nil
         linkFindings[path] = nil
+        awaitingReview[path] = nil
         kinds[path] = nil
         pendingSaves[path] = nil
         pendingRemovals.insert(path)
@@ -251,7 +309,7 @@ public actor DraftDesk {
         guard var record = records[path], let own = ownFindings[path] else { return }
         let findings = (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
         let report = DraftReport(path: relative(path), kind: kinds[path] ?? nil, findings: findings)
-        record.status = DraftStatus.of(report).rawValue
+        record.status = awaitingReview[path] != nil ? .checking : DraftStatus.of(report)
         record.errors = report.errorCount
         record.warnings = report.warningCount
         records[path] = record
@@ -279,14 +337,20 @@ public actor DraftDesk {
     /// Saves remembered state, retries reports that could not be written, rewrites the index if anything
     /// changed. Called every few hundred milliseconds; during a burst of changes the index (every draft, so
     /// costly with thousands) is rewritten at most once a second, and at once when the burst is over.
-    public func flush(force: Bool = true) {
+    public func flush(force: Bool = true) async {
         for path in unwritten { writeReport(path) }
+        // Taken out before the write: the actor may take other calls while it waits for the database.
+        let (saves, removals) = (pendingSaves, pendingRemovals)
+        pendingSaves.removeAll()
+        pendingRemovals.removeAll()
         do {
-            try store.update(saving: Array(pendingSaves.values), removing: Array(pendingRemovals))
-            pendingSaves.removeAll()
-            pendingRemovals.removeAll()
+            try await store.update(saving: Array(saves.values), removing: Array(removals))
         } catch {
             logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
+            for (path, record) in saves where pendingSaves[path] == nil && !pendingRemovals.contains(path) {
+                pendingSaves[path] = record
+            }
+            for path in removals where pendingSaves[path] == nil { pendingRemovals.insert(path) }
         }
         guard indexDirty else { return }
         let now = Date()
@@ -294,7 +358,7 @@ public actor DraftDesk {
         indexWritten = now
         let entries = records.values.map { record in
             DraftIndex.Entry(
-                path: relative(record.path), status: DraftStatus(rawValue: record.status) ?? .needsWork, errors: record.errors,
+                path: relative(record.path), status: record.status, errors: record.errors,
                 warnings: record.warnings, modified: record.mtime, report: reportPaths(record.path).text.dropFirst(reportsRoot.count + 1).description)
         }
         do {

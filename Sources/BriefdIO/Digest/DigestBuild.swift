@@ -7,10 +7,12 @@ import Foundation
 public struct DigestBuild: Sendable {
     public let config: Config
     public let registry: Registry
+    public let state: StateDatabase
 
-    public init(config: Config, registry: Registry) {
+    public init(config: Config, registry: Registry, state: StateDatabase) {
         self.config = config
         self.registry = registry
+        self.state = state
     }
 
     public struct Outcome: Sendable {
@@ -30,7 +32,7 @@ public struct DigestBuild: Sendable {
     /// - Parameters:
     ///   - root: the digests folder (`paths.digests` unless `--out`).
     ///   - dryRun: assemble and report only; nothing is written or recorded.
-    public func run(date: Day, root: String, dryRun: Bool) throws(Failure) -> Outcome {
+    public func run(date: Day, root: String, dryRun: Bool) async throws(Failure) -> Outcome {
         let templates: DigestTemplates
         do {
             templates = try DigestTemplates(folder: config.paths.templates)
@@ -50,30 +52,16 @@ public struct DigestBuild: Sendable {
             report.findings.first.map { (path: relative(report.path), finding: $0) }
         }
 
-        let state: StateDatabase
-        let issues: IssueStore
+        let issues = IssueStore(state)
         let earlier: [String: Day]
         do {
-            state = try StateDatabase(path: config.paths.state)
-            issues = IssueStore(state)
             earlier = try issues.publishedBefore(date)
-        } catch {
-            throw Failure(description: "\(config.paths.state): \(error)")
-        }
-        // Link checks where they exist: the build sends no request, but a link the history says is broken
-        // (and recently enough to trust, by the cache ages) keeps its draft out like any other error.
-        do {
-            let links = drafts.map { (path: $0.path, links: LinkExtractor.links(in: $0)) }
-            let results = try LinkStore(state).knownResults(
-                for: links.flatMap { $0.links.map(\.url) }, settings: config.links, now: Date().timeIntervalSince1970)
-            for (path, cited) in links {
-                let found = LinkFindings.findings(path: path, links: cited, results: results).filter { $0.severity == .error }
-                errorsByPath[path, default: []] += found
-            }
-            // Quotes, against the kept snapshots of their pages: a quote not in its page keeps the brief out.
-            let quoteSources = drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }
-            let snapshots = try PageStore(state).latest(quoteSources)
-            for (path, found) in QuoteRun.findings(drafts, snapshots: snapshots, registry: registry) {
+            // The review as `briefd check --cached` makes it: the build sends no request, but a link the history
+            // says is broken (recently enough to trust, by the cache ages), or a quote not in its page's kept
+            // snapshot, keeps its draft out like any other error.
+            let review = try await DraftReview(config: config, registry: registry, state: state, links: nil)
+                .review(drafts, mode: .cached)
+            for (path, found) in review.findings {
                 errorsByPath[path, default: []] += found.filter { $0.severity == .error }
             }
         } catch {

@@ -5,9 +5,9 @@ import GRDB
 /// files (name, SHA-256), read back for "already published" checks, the archive, the feeds and, later, the
 /// link-rot monitor.
 public final class IssueStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
-    public init(_ state: StateDatabase) { database = state.queue }
+    public init(_ state: StateDatabase) { database = state.pool }
 
     /// One issue as recorded.
     public struct Record: Sendable, Equatable {

@@ -13,7 +13,12 @@ import Synchronization
 /// Connections are reused across requests (HTTP/2 multiplexed where offered). Only http and https are
 /// spoken; every address is checked just before connecting (`CURLOPT_OPENSOCKETFUNCTION`).
 ///
-/// - Important: the thread never runs on the Swift concurrency pool; call `shutdown()` when done.
+/// Politeness holds on the wire: curl is never asked to hold a request back (no `CURLOPT_PIPEWAIT`, which
+/// makes curl wait for a host's first connection and then send the waiting requests together), and the
+/// schedule learns when each request is really sent (`CURLOPT_PREREQFUNCTION`) and paces the next from then.
+///
+/// - Important: one client per process, so that the limits hold across every caller; the thread never runs
+///   on the Swift concurrency pool; `await shutdown()` when done.
 public final class CurlHTTPClient: Sendable {
     private let engine: CurlEngine
 
@@ -35,10 +40,13 @@ public final class CurlHTTPClient: Sendable {
         }
     }
 
-    /// Stops the thread; requests still waiting fail with "shutting down".
-    public func shutdown() { engine.stop() }
+    /// Stops the thread and waits until it has ended; requests still waiting or in flight fail at once with
+    /// `.shuttingDown`. Never blocks a thread.
+    public func shutdown() async {
+        await withCheckedContinuation { continuation in engine.stop(then: continuation) }
+    }
 
-    deinit { engine.stop() }
+    deinit { engine.stop(then: nil) }
 }
 
 /// `curl_global_init` exactly once per process, before any handle exists.
@@ -62,6 +70,10 @@ final class CurlTransfer: @unchecked Sendable {
     var headers: [String: String] = [:]
     var refusedAddress: String?
     var policy = AddressPolicy()
+    /// When the request went on the wire (monotonic seconds), set by `CURLOPT_PREREQFUNCTION`.
+    var sentAt: Double?
+    /// The schedule has been told of `sentAt`.
+    var sentReported = false
     /// The request's own headers added to the shared ones; freed when the transfer ends.
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -91,6 +103,9 @@ final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var transfers: [CurlTransfer] = []
         var stopping = false
+        /// Resumed once the thread has let go of everything.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var ended = false
     }
 
     private let settings: LinkSettings
@@ -99,11 +114,12 @@ final class CurlEngine: @unchecked Sendable {
     private let inbox = Mutex(Inbox())
     private let multi: UnsafeMutableRawPointer
     private let acceptHeaders: UnsafeMutablePointer<curl_slist>?
-    private var thread: pthread_t?
-    private let stopped = Mutex(false)
 
-    // Owned by the curl thread.
+    // Owned by the curl thread: touched only from `loop()` and what it calls (checked by `assertOwner`).
+    private var owner: pthread_t?
     private var schedule: HostSchedule<CurlTransfer>
+    /// Handed to curl, not yet on the wire: the schedule waits to hear when each is sent.
+    private var awaitingSend: [CurlTransfer] = []
     private var running: [UnsafeMutableRawPointer: (CurlTransfer, UnsafeMutableRawPointer)] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
 
@@ -125,19 +141,27 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
     }
 
+    /// The curl state may only be touched by the thread that runs `loop()`, as an event loop's state is.
+    private func assertOwner() {
+        precondition(owner.map { pthread_equal($0, pthread_self()) != 0 } == true, "curl state touched off its thread")
+    }
+
     func start() {
         let box = Unmanaged.passRetained(self).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
+        // Detached: nobody joins it (a join would block a thread of the concurrency pool); `stop(then:)`
+        // hears from the thread itself when it is done.
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var handle = pthread_t()
         let created = pthread_create(&handle, &attributes, { argument in
             let engine = Unmanaged<CurlEngine>.fromOpaque(argument!).takeRetainedValue()
+            engine.owner = pthread_self()
             engine.loop()
             return nil
         }, box)
         pthread_attr_destroy(&attributes)
         precondition(created == 0, "briefd: cannot start the link checker's thread (error \(created))")
-        thread = handle
     }
 
     func submit(_ transfer: CurlTransfer) {
@@ -148,21 +172,24 @@ final class CurlEngine: @unchecked Sendable {
             return (true, inbox.transfers.count == 1)
         }
         guard accepted else {
-            transfer.continuation.resume(returning: .failure(TransportFailure(.other, "the link checker is shutting down")))
+            transfer.continuation.resume(returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
             return
         }
         if wake { curl_multi_wakeup(multi) }
     }
 
-    func stop() {
-        let first = stopped.withLock { stopped -> Bool in
-            defer { stopped = true }
-            return !stopped
+    /// Asks the thread to stop; `waiter` is resumed once it has (at once if it already has).
+    func stop(then waiter: CheckedContinuation<Void, Never>?) {
+        let ended = inbox.withLock { inbox -> Bool in
+            inbox.stopping = true
+            if !inbox.ended, let waiter { inbox.stopWaiters.append(waiter) }
+            return inbox.ended
         }
-        guard first, let thread else { return }
-        inbox.withLock { $0.stopping = true }
-        curl_multi_wakeup(multi)
-        pthread_join(thread, nil)
+        if ended {
+            waiter?.resume()
+        } else {
+            curl_multi_wakeup(multi)
+        }
     }
 
     private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -175,6 +202,12 @@ final class CurlEngine: @unchecked Sendable {
             }
             if stopping {
                 shutDown(leftover: arrived)
+                let waiters = inbox.withLock { inbox in
+                    inbox.ended = true
+                    defer { inbox.stopWaiters = [] }
+                    return inbox.stopWaiters
+                }
+                for waiter in waiters { waiter.resume() }
                 return
             }
             let now = CurlEngine.now()
@@ -187,6 +220,7 @@ final class CurlEngine: @unchecked Sendable {
             for (_, transfer) in schedule.takeReady(now: now) { begin(transfer) }
             var stillRunning: Int32 = 0
             curl_multi_perform(multi, &stillRunning)
+            reportSent()
             if collectFinished() > 0 { continue }
             var timeout = 1000
             var curlTimeout = -1
@@ -199,8 +233,21 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// Tells the schedule which handed-out requests went on the wire since the last look.
+    private func reportSent() {
+        assertOwner()
+        guard !awaitingSend.isEmpty else { return }
+        awaitingSend.removeAll { transfer in
+            guard let at = transfer.sentAt else { return false }
+            transfer.sentReported = true
+            schedule.sent(host: transfer.request.hostKey, at: at)
+            return true
+        }
+    }
+
     /// Removes finished transfers from the multi handle and answers their callers.
     private func collectFinished() -> Int {
+        assertOwner()
         var count = 0
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
@@ -215,7 +262,9 @@ final class CurlEngine: @unchecked Sendable {
             idleHandles.append(easy)
             var serverError = false
             if case .success(let response) = outcome { serverError = response.status >= 500 }
-            schedule.finished(host: transfer.request.hostKey, serverError: serverError)
+            let neverSent = settings.perHostIntervalMilliseconds > 0 && !transfer.sentReported
+            if neverSent { awaitingSend.removeAll { $0 === transfer } }
+            schedule.finished(host: transfer.request.hostKey, serverError: serverError, neverSent: neverSent)
             transfer.continuation.resume(returning: outcome)
             count += 1
         }
@@ -261,6 +310,7 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func begin(_ transfer: CurlTransfer) {
+        assertOwner()
         let easy = idleHandles.popLast() ?? newHandle()
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         transfer.policy = policy
@@ -295,6 +345,8 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, context)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context)
+        if settings.perHostIntervalMilliseconds > 0 { awaitingSend.append(transfer) }
         running[easy] = (transfer, easy)
         curl_multi_add_handle(multi, easy)
     }
@@ -313,7 +365,8 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
         briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
-        briefd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        briefd_curl_easy_setopt_pointer(
+            easy, CURLOPT_PREREQFUNCTION, unsafeBitCast(CurlCallbacks.requestSent, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEFUNCTION, unsafeBitCast(CurlCallbacks.write, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERFUNCTION, unsafeBitCast(CurlCallbacks.header, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(
@@ -322,6 +375,7 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func shutDown(leftover: [CurlTransfer]) {
+        assertOwner()
         var waiting = leftover
         for (_, (transfer, easy)) in running {
             curl_multi_remove_handle(multi, easy)
@@ -329,17 +383,11 @@ final class CurlEngine: @unchecked Sendable {
             waiting.append(transfer)
         }
         running.removeAll()
-        while !schedule.isIdle {
-            let drained = schedule.takeReady(now: .infinity)
-            if drained.isEmpty { break }
-            for (host, transfer) in drained {
-                schedule.finished(host: host, serverError: false)
-                waiting.append(transfer)
-            }
-        }
+        waiting += schedule.removeAll()
         for transfer in waiting {
-            transfer.continuation.resume(returning: .failure(TransportFailure(.other, "the link checker is shutting down")))
+            transfer.continuation.resume(returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
         }
+        awaitingSend.removeAll()
         for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
@@ -368,6 +416,15 @@ enum CurlCallbacks {
             return 0
         }
         return length
+    }
+
+    /// Called by curl just before a request is sent, its connection made: the moment the server sees.
+    static let requestSent: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?,
+        UnsafeMutablePointer<CChar>?, Int32, Int32) -> Int32 = { context, _, _, _, _ in
+        guard let context else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+        if transfer.sentAt == nil { transfer.sentAt = Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        return 0  // CURL_PREREQFUNC_OK
     }
 
     static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

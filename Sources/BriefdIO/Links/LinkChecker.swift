@@ -2,65 +2,88 @@ public import BriefdCore
 import Foundation
 import Synchronization
 
-/// Checks cited links: each unique URL once per run however many drafts cite it (also when two callers
-/// ask at once), fresh results taken from the link history, new results recorded there.
+/// Checks cited links for the life of a process: each URL is requested once however many callers ask for it
+/// at once (one in-flight table), fresh results come from the link history, and every network check is
+/// recorded there.
+///
+/// - Important: make one per process, on the process's one `CurlHTTPClient`, so that the drafts of a burst,
+///   the quote pages and the link-rot monitor share both the politeness limits and the in-flight table.
 public final class LinkChecker: Sendable {
+    /// What a call may reuse instead of asking the network.
+    public enum Reuse: Sendable {
+        /// Results in the link history young enough by the cache ages, and checks under way.
+        case history
+        /// Checks under way, and results that arrived in the last minute (the link-rot monitor, which decides
+        /// for itself which links are due).
+        case recent
+        /// Only checks under way (`--no-cache`: everything is checked again).
+        case inFlight
+    }
+
     private let settings: LinkSettings
-    private let registry: Registry
+    /// Which publications are paywalled; replaced when the daemon reloads the registry.
+    private let registry: Mutex<Registry>
     private let client: CurlHTTPClient
     private let store: LinkStore?
-    private let useCache: Bool
+    private let writer: HistoryWriter?
     private let exclusions: ExclusionPatterns
-    /// One task per URL without fragment, for the life of this checker.
-    private let checks = Mutex<[String: Task<LinkResult, Never>]>([:])
 
-    /// - Parameters:
-    ///   - store: where results are recorded and, when `useCache`, read back; nil keeps no history.
-    public init(settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?, useCache: Bool) {
+    private struct Table {
+        /// Checks under way, by URL without fragment; an entry leaves once its result is in the history.
+        var inFlight: [String: Task<LinkResult?, Never>] = [:]
+        /// Results of the last `recentSeconds`, so that a caller who looked in the history just before a result
+        /// was recorded does not ask again. Pruned as it grows.
+        var recent: [String: LinkResult] = [:]
+    }
+
+    private let table = Mutex(Table())
+    private static let recentSeconds = 60.0
+
+    /// - Parameter store: where results are recorded and read back; nil keeps no history.
+    public init(settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?) {
         self.settings = settings
-        self.registry = registry
+        self.registry = Mutex(registry)
         self.client = client
         self.store = store
-        self.useCache = useCache
+        self.writer = store.map(HistoryWriter.init)
         self.exclusions = ExclusionPatterns(settings.exclude)
     }
 
-    /// The result of every URL in `links`, keyed by the URL as cited.
-    public func check(_ links: [CitedLink], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> [String: LinkResult] {
+    /// The result of every URL in `links`, keyed by the URL as cited. A URL has no result only when the client
+    /// shut down before it was answered.
+    ///
+    /// - Parameter record: whether new results go into the history (the rot monitor records its own, with the
+    ///   time of its pass).
+    public func check(
+        _ links: [CitedLink], reuse: Reuse = .history, record: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async -> [String: LinkResult] {
         let urls = links.map(\.url)
         var seen = Set<String>()
         let keys = urls.map(LinkChecker.requestKey).filter { seen.insert($0).inserted }
         var cached: [String: LinkResult] = [:]
-        if useCache, let store {
-            let now = Date().timeIntervalSince1970
+        if reuse == .history, let store {
             do {
-                cached = try store.freshResults(
-                    for: keys, now: now, okAge: Double(settings.cacheOKHours) * 3600,
+                cached = try await store.freshResults(
+                    for: keys, now: Date().timeIntervalSince1970, okAge: Double(settings.cacheOKHours) * 3600,
                     brokenAge: Double(settings.cacheBrokenHours) * 3600)
             } catch {
                 noteStoreError(error)
             }
         }
-        let tasks = keys.map { key in (key, task(for: key, cached: cached[key])) }
-        // Awaited in order rather than through a task group: the tasks already run concurrently, and a
-        // group of ten thousand children costs more to drain than the checks themselves. Results are
-        // recorded in batches while later checks still run, so the disk writes overlap the network.
+        let tasks = keys.map { key in (key, cached[key].map { .done($0) } ?? pending(key, reuse: reuse, record: record)) }
+        // Awaited in order rather than through a task group: the tasks already run concurrently, and a group of
+        // ten thousand children costs more to drain than the checks themselves.
         var byKey: [String: LinkResult] = [:]
         byKey.reserveCapacity(tasks.count)
-        var batch: [LinkResult] = []
-        var writes: [Task<Void, Never>] = []
-        for (key, task) in tasks {
-            let result = await task.value
-            byKey[key] = result
-            progress?(byKey.count, tasks.count)
-            if LinkChecker.belongsInHistory(result) { batch.append(result) }
-            if batch.count >= 2000 {
-                writes.append(record(batch))
-                batch = []
+        var answered = 0
+        for (key, lookup) in tasks {
+            switch lookup {
+            case .done(let result): byKey[key] = result
+            case .waiting(let task): byKey[key] = await task.value
             }
+            answered += 1
+            progress?(answered, tasks.count)
         }
-        writes.append(record(batch))
-        for write in writes { await write.value }
         var results: [String: LinkResult] = [:]
         for url in urls {
             guard var result = byKey[LinkChecker.requestKey(url)] else { continue }
@@ -70,6 +93,14 @@ public final class LinkChecker: Sendable {
         return results
     }
 
+    /// The result for one URL (nil when the client shut down first).
+    public func check(url: String, reuse: Reuse = .history) async -> LinkResult? {
+        await check([CitedLink(url: url, citations: [])], reuse: reuse)[url]
+    }
+
+    /// Uses `registry` for the checks that start from now on.
+    public func use(_ registry: Registry) { self.registry.withLock { $0 = registry } }
+
     /// The first error met reading or writing the link history in this checker's life, if any.
     public var storeError: (any Error)? { storeErrors.withLock { $0.first } }
 
@@ -77,14 +108,48 @@ public final class LinkChecker: Sendable {
 
     private func noteStoreError(_ error: any Error) { storeErrors.withLock { $0.append(error) } }
 
-    private func record(_ results: [LinkResult]) -> Task<Void, Never> {
-        Task.detached { [store] in
+    private enum Lookup {
+        case done(LinkResult)
+        case waiting(Task<LinkResult?, Never>)
+    }
+
+    /// Joins the check of `key` under way, or takes a result that has just arrived, or starts a check.
+    private func pending(_ key: String, reuse: Reuse, record: Bool) -> Lookup {
+        table.withLock { table in
+            if let running = table.inFlight[key] { return .waiting(running) }
+            if reuse != .inFlight, var recent = table.recent[key],
+                Date().timeIntervalSince1970 - recent.checkedAt < LinkChecker.recentSeconds
+            {
+                recent.cached = true
+                return .done(recent)
+            }
+            let task = Task { await self.checkAndRecord(key, record: record) }
+            table.inFlight[key] = task
+            return .waiting(task)
+        }
+    }
+
+    /// The check itself; the in-flight entry is removed only once the result is in the history, so that a
+    /// later caller finds it in one place or the other.
+    private func checkAndRecord(_ key: String, record: Bool) async -> LinkResult? {
+        let result = await probe(key)
+        if let result, record, let writer, LinkChecker.belongsInHistory(result) {
             do {
-                try store?.record(results)
+                try await writer.record(result)
             } catch {
-                self.noteStoreError(error)
+                noteStoreError(error)
             }
         }
+        table.withLock { table in
+            table.inFlight[key] = nil
+            guard let result else { return }
+            if table.recent.count >= 4096 {
+                let now = Date().timeIntervalSince1970
+                table.recent = table.recent.filter { now - $0.value.checkedAt < LinkChecker.recentSeconds }
+            }
+            table.recent[key] = result
+        }
+        return result
     }
 
     /// Only what asked the network belongs in the history: not cached, skipped or mailto results.
@@ -92,34 +157,15 @@ public final class LinkChecker: Sendable {
         !result.cached && result.verdict != .skipped && !result.url.lowercased().hasPrefix("mailto:")
     }
 
-    /// The result for one URL, shared with any other caller asking for it during this checker's life.
-    public func check(url: String) async -> LinkResult {
-        var result = await task(for: LinkChecker.requestKey(url), cached: nil).value
-        result.url = url
-        return result
-    }
-
-    private func task(for key: String, cached: LinkResult?) -> Task<LinkResult, Never> {
-        checks.withLock { checks in
-            if let existing = checks[key] { return existing }
-            let task: Task<LinkResult, Never>
-            if let cached {
-                task = Task { cached }
-            } else {
-                task = Task { await self.probe(key) }
-            }
-            checks[key] = task
-            return task
-        }
-    }
-
-    private func probe(_ url: String) async -> LinkResult {
+    /// Runs the link's state machine against the client; nil when the client shut down meanwhile (such a
+    /// check says nothing of the link and is neither reported nor recorded).
+    private func probe(_ url: String) async -> LinkResult? {
         let started = Date()
         if let pattern = exclusions.firstMatch(url) {
             return LinkResult(url: url, verdict: .skipped, error: "excluded by the pattern '\(pattern)'",
                 checkedAt: started.timeIntervalSince1970)
         }
-        let registry = self.registry
+        let registry = self.registry.withLock { $0 }
         var probe = LinkProbe(url: url, settings: settings) { host in
             registry.publication(forHost: host)?.paywall ?? false
         }
@@ -132,6 +178,7 @@ public final class LinkChecker: Sendable {
                 return result
             case .send(let request, let delay, let pauseHost):
                 let outcome = await client.send(request, delay: delay, pauseHost: pauseHost)
+                if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return nil }
                 step = probe.next(after: outcome, now: Date().timeIntervalSince1970)
             }
         }
@@ -139,6 +186,40 @@ public final class LinkChecker: Sendable {
 
     /// The URL as requested: the fragment never reaches the server, so `a#x` and `a#y` are one check.
     static func requestKey(_ url: String) -> String { LinkProbe.withoutFragment(url) }
+}
+
+/// Writes link results to the history in groups: a result that arrives while a write is under way waits and
+/// goes with every other result that arrived meanwhile, so ten thousand checks make a few dozen transactions.
+/// The caller that found no write under way does the writing (no task of its own to outlive anyone).
+actor HistoryWriter {
+    private let store: LinkStore
+    private var waiting: [(LinkResult, CheckedContinuation<Void, any Error>)] = []
+    private var writing = false
+
+    init(_ store: LinkStore) { self.store = store }
+
+    func record(_ result: LinkResult) async throws {
+        if writing {
+            try await withCheckedThrowingContinuation { waiting.append((result, $0)) }
+            return
+        }
+        writing = true
+        defer { writing = false }
+        var ownError: (any Error)?
+        var batch: [(LinkResult, CheckedContinuation<Void, any Error>?)] = [(result, nil)]
+        while !batch.isEmpty {
+            do {
+                try await store.record(batch.map(\.0))
+                for case (_, let continuation?) in batch { continuation.resume() }
+            } catch {
+                if batch[0].1 == nil { ownError = error }
+                for case (_, let continuation?) in batch { continuation.resume(throwing: error) }
+            }
+            batch = waiting.map { ($0.0, $0.1) }
+            waiting = []
+        }
+        if let ownError { throw ownError }
+    }
 }
 
 /// The config's `exclude` patterns, compiled once.

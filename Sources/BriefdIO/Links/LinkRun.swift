@@ -46,22 +46,15 @@ public struct LinkRun: Sendable {
         public var historyProblem: String?
     }
 
-    /// Checks `links` over the network, with the cache unless `useCache` is false.
-    ///
-    /// - Throws: when the state database cannot be opened.
+    /// Checks `links` through the process's link service; `reuse: .inFlight` checks everything again.
     public func check(
-        _ links: [CitedLink], useCache: Bool, version: String, progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) async throws -> Outcome {
-        let store = try LinkStore(path: config.paths.state)
-        let client = CurlHTTPClient(settings: config.links, version: version)
-        defer { client.shutdown() }
-        let checker = LinkChecker(
-            settings: config.links, registry: registry, client: client, store: store, useCache: useCache)
-        let results = await checker.check(links, progress: progress)
+        _ links: [CitedLink], service: LinkService, reuse: LinkChecker.Reuse, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async -> Outcome {
+        let results = await service.checker.check(links, reuse: reuse, progress: progress)
         let entries = links.compactMap { link in
             results[link.url].map { LinkReportFormatter.Entry(link: link, result: $0) }
         }
-        return Outcome(entries: entries, historyProblem: checker.storeError.map { "\($0)" })
+        return Outcome(entries: entries, historyProblem: service.checker.storeError.map { "\($0)" })
     }
 
     struct Refusal: Error {

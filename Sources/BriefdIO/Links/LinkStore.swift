@@ -5,22 +5,17 @@ import GRDB
 /// The state database's link history: every network check of every link (time, verdict, status, final
 /// URL), from which the checker's cache and, later, link-rot alerts are read.
 public final class LinkStore: Sendable {
-    private let database: DatabaseQueue
-
-    /// Opens (creating when needed) the state database at `path`.
-    public convenience init(path: String) throws {
-        try self.init(StateDatabase(path: path))
-    }
+    private let database: DatabasePool
 
     public init(_ state: StateDatabase) {
-        database = state.queue
+        database = state.pool
     }
 
     /// Appends `results` to the history in one transaction; `hostOutage` marks checks made while the whole
     /// host was failing.
-    public func record(_ results: [LinkResult], hostOutage: Set<String> = []) throws {
+    public func record(_ results: [LinkResult], hostOutage: Set<String> = []) async throws {
         guard !results.isEmpty else { return }
-        try database.write { db in
+        try await database.write { db in
             let statement = try db.makeStatement(
                 sql: """
                     INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms, host_outage)
@@ -64,10 +59,12 @@ public final class LinkStore: Sendable {
 
     /// The newest result of each of `urls` still young enough to trust: `okAge` seconds for working links,
     /// `brokenAge` for the rest (so bad results are checked again sooner).
-    public func freshResults(for urls: [String], now: Double, okAge: Double, brokenAge: Double) throws -> [String: LinkResult] {
-        var found: [String: LinkResult] = [:]
+    public func freshResults(for urls: [String], now: Double, okAge: Double, brokenAge: Double) async throws
+        -> [String: LinkResult]
+    {
         let oldest = now - max(okAge, brokenAge)
-        try database.read { db in
+        let found = try await database.read { db in
+            var found: [String: LinkResult] = [:]
             for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
@@ -87,14 +84,15 @@ public final class LinkStore: Sendable {
                     found[result.url] = result  // Rows come oldest first: the newest wins.
                 }
             }
+            return found
         }
         return found.filter { _, result in now - result.checkedAt <= (result.ok ? okAge : brokenAge) }
     }
 
     /// What the history already knows of `urls` (as cited, fragments allowed) within the cache ages of
     /// `settings`, keyed by the URL as cited; nothing is requested.
-    public func knownResults(for urls: [String], settings: LinkSettings, now: Double) throws -> [String: LinkResult] {
-        let history = try freshResults(
+    public func knownResults(for urls: [String], settings: LinkSettings, now: Double) async throws -> [String: LinkResult] {
+        let history = try await freshResults(
             for: Array(Set(urls.map(LinkProbe.withoutFragment))), now: now, okAge: Double(settings.cacheOKHours) * 3600,
             brokenAge: Double(settings.cacheBrokenHours) * 3600)
         var results: [String: LinkResult] = [:]

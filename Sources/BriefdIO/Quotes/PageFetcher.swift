@@ -1,18 +1,48 @@
 public import BriefdCore
 import Foundation
+import Synchronization
 
 /// Fetches the page a quote comes from through the link checker's HTTP client (same politeness, same address
-/// rule), follows redirects, and reads its article with `ArticleExtractor`.
-public struct PageFetcher: Sendable {
+/// rule), follows redirects, reads its article with `ArticleExtractor`, and keeps it as a snapshot. A page
+/// asked for by several drafts at once is fetched once.
+public final class PageFetcher: Sendable {
     let client: CurlHTTPClient
     let settings: LinkSettings
+    let store: PageStore
+    /// Fetches under way, by URL; an entry leaves once its snapshot is kept.
+    private let inFlight = Mutex<[String: Task<PageSnapshot?, Never>]>([:])
 
-    public init(client: CurlHTTPClient, settings: LinkSettings) {
+    public init(client: CurlHTTPClient, settings: LinkSettings, store: PageStore) {
         self.client = client
         self.settings = settings
+        self.store = store
     }
 
-    public func fetch(_ url: String) async -> PageSnapshot {
+    /// The snapshot of each of `urls`: the kept one unless `refresh`, else fetched now and kept. A URL is
+    /// missing only when the client shut down before its page came.
+    public func snapshots(of urls: [String], refresh: Bool) async throws -> [String: PageSnapshot] {
+        var snapshots = refresh ? [:] : try await store.latest(urls)
+        let tasks = Set(urls).filter { snapshots[$0] == nil }.map { url in
+            inFlight.withLock { inFlight in
+                if let running = inFlight[url] { return running }
+                let task = Task { () -> PageSnapshot? in
+                    defer { self.inFlight.withLock { $0[url] = nil } }
+                    guard let snapshot = await self.fetch(url) else { return nil }
+                    try? await self.store.record(snapshot)  // Unkept, it is only fetched again next time.
+                    return snapshot
+                }
+                inFlight[url] = task
+                return task
+            }
+        }
+        for task in tasks {
+            if let snapshot = await task.value { snapshots[snapshot.url] = snapshot }
+        }
+        return snapshots
+    }
+
+    /// The page now; nil when the client shut down first.
+    public func fetch(_ url: String) async -> PageSnapshot? {
         let now = Date().timeIntervalSince1970
         func unavailable(_ problem: String, status: Int? = nil) -> PageSnapshot {
             PageSnapshot(url: url, fetchedAt: now, status: status, text: nil, published: nil, problem: problem)
@@ -25,6 +55,7 @@ public struct PageFetcher: Sendable {
             if case .failure(let failure) = outcome, failure.isTransient {
                 outcome = await client.send(request, delay: Double(settings.retryBaseMilliseconds) / 1000)
             }
+            if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return nil }
             switch outcome {
             case .failure(let failure):
                 return unavailable(failure.kind == .timeout ? "the page did not answer in time" : failure.message)

@@ -6,12 +6,12 @@ import GRDB
 /// Snapshots of the pages quotes come from (article text, date, status, content hash), so that a comparison
 /// can be repeated and explained after the page changes or dies.
 public final class PageStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
-    public init(_ state: StateDatabase) { database = state.queue }
+    public init(_ state: StateDatabase) { database = state.pool }
 
-    public func record(_ snapshot: PageSnapshot) throws {
-        try database.write { db in
+    public func record(_ snapshot: PageSnapshot) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO page_snapshot (url, fetched_at, status, text_deflated, text_bytes, sha256, published, problem)
@@ -26,8 +26,8 @@ public final class PageStore: Sendable {
     }
 
     /// The newest snapshot of each of `urls` that has one.
-    public func latest(_ urls: [String]) throws -> [String: PageSnapshot] {
-        try database.read { db in
+    public func latest(_ urls: [String]) async throws -> [String: PageSnapshot] {
+        try await database.read { db in
             var found: [String: PageSnapshot] = [:]
             for url in Set(urls) {
                 guard let row = try Row.fetchOne(

@@ -71,10 +71,16 @@ public struct AlertDispatcher: Sendable {
         var linkSettings = LinkSettings()
         linkSettings.retries = 0
         linkSettings.perHostIntervalMilliseconds = 0
-        // The webhook is the operator's own address, not a draft's: any network may be reached.
+        // The webhook is the operator's own address, not a draft's: any network may be reached, so it has a
+        // client of its own, outside the drafts' address rule and pacing.
         linkSettings.allowNetworks = ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init)
         let client = CurlHTTPClient(settings: linkSettings, version: "alerts")
-        defer { client.shutdown() }
+        let problem = await post(alerts, url: url, address: address, client: client)
+        await client.shutdown()
+        return problem
+    }
+
+    private func post(_ alerts: [RotAlert], url: String, address: WebAddress, client: CurlHTTPClient) async -> String? {
         var headers = ["Content-Type: application/json"]
         if let token = environment[settings.webhookTokenEnv], !token.isEmpty { headers.append("Authorization: Bearer \(token)") }
         for alert in alerts {

@@ -44,8 +44,11 @@ public struct RotMonitor: Sendable {
     /// One pass at `now` (seconds since 1970; injectable for tests). `everything` checks every link; otherwise
     /// only links not checked for `rot.recheck_hours`, at most the share that spreads them over that interval
     /// (a pass every `passInterval` seconds).
-    public func pass(now: Double, everything: Bool, passInterval: Double, client: CurlHTTPClient) async throws -> Pass {
-        let state = try StateDatabase(path: config.paths.state)
+    ///
+    /// Checks go through the process's link service: the same politeness limits as every other request, and a
+    /// link being checked for a draft at that moment is not requested twice.
+    public func pass(now: Double, everything: Bool, passInterval: Double, links service: LinkService) async throws -> Pass {
+        let state = service.state
         let links = LinkStore(state)
         let rot = RotStore(state)
         let citations = try citations(state: state)
@@ -59,13 +62,14 @@ public struct RotMonitor: Sendable {
             due = Array(due.prefix(max(share, 1)))
         }
         // Check: the link checker's politeness and safety; the history is written here, at the pass's time.
-        let checker = LinkChecker(settings: config.links, registry: registry, client: client, store: nil, useCache: false)
-        let results = await checker.check(due.map { CitedLink(url: $0, citations: []) })
+        let results = await service.checker.check(due.map { CitedLink(url: $0, citations: []) }, reuse: .recent, record: false)
         var checked: [LinkResult] = []
+        var checkedForOthers: Set<String> = []
         for url in due {
-            guard var result = results[url] else { continue }
+            guard var result = results[url] else { continue }  // The service shut down first.
             result.url = LinkProbe.withoutFragment(url)
-            result.checkedAt = now
+            // A result shared with a draft's check is in the history already, at its own time.
+            if result.cached { checkedForOthers.insert(result.url) } else { result.checkedAt = now }
             checked.append(result)
         }
         // A host all of whose links failed in this pass is down, not its links.
@@ -78,12 +82,12 @@ public struct RotMonitor: Sendable {
         for (_, group) in byHost where group.count >= 2 && group.allSatisfy({ HealthCheck.kind(of: $0.verdict) == .failure }) {
             outage.formUnion(group.map(\.url))
         }
-        try links.record(checked, hostOutage: outage)
+        try await links.record(checked.filter { !checkedForOthers.contains($0.url) }, hostOutage: outage)
 
         let previous = try rot.states()
         var updated: [RotStore.Watched] = []
         var alerts: [RotAlert] = []
-        let lookup = ArchiveLookup(client: client, baseURL: config.rot.archiveBaseURL)
+        let lookup = ArchiveLookup(client: service.client, baseURL: config.rot.archiveBaseURL)
         for result in checked {
             let url = result.url
             let health = LinkHealth.evaluate(try links.healthChecks(of: url), policy: config.rot)

@@ -5,9 +5,9 @@ import GRDB
 /// The rot monitor's memory: each watched link's state, and the outbox of alerts with their delivery to each
 /// sink (delivered at least once to every sink, never again to one that accepted it).
 public final class RotStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
-    public init(_ state: StateDatabase) { database = state.queue }
+    public init(_ state: StateDatabase) { database = state.pool }
 
     public struct Watched: Sendable, Equatable {
         public var url: String

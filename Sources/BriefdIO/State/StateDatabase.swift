@@ -2,9 +2,12 @@ import Foundation
 import GRDB
 
 /// briefd's state database (SQLite via GRDB, `paths.state`): the link history and the record of
-/// published issues. One `DatabaseQueue` for the process; every table is created and migrated here.
+/// published issues. Every table is created and migrated here.
+///
+/// - Important: one per process and database file (GRDB's rule for a `DatabasePool`): a command or the daemon
+///   opens it once and hands it to every store.
 public final class StateDatabase: Sendable {
-    let queue: DatabaseQueue
+    let pool: DatabasePool
 
     /// Opens (creating when needed) the database at `path`, its folder included, and migrates it.
     public init(path: String) throws {
@@ -12,14 +15,15 @@ public final class StateDatabase: Sendable {
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        // WAL: the daemon reads while a check run writes; NORMAL sync is safe with WAL and much cheaper.
+        // A pool is in WAL mode: readers never wait for the writer. NORMAL sync is safe with WAL and much cheaper.
+        // Two readers are plenty for one daemon, and each is a thread.
+        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try StateDatabase.migrator.migrate(queue)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StateDatabase.migrator.migrate(pool)
         } catch let error as DatabaseError {
             let hint = [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
                 ? " (the file is damaged or not a briefd database: move it away to start afresh; link history and the record of issues start empty)"
@@ -154,6 +158,11 @@ public final class StateDatabase: Sendable {
                 table.add(column: "text_deflated", .blob)
                 table.add(column: "text_bytes", .integer)
             }
+        }
+        migrator.registerMigration("v7: report inputs") { db in
+            // What a draft's report was made with; '' (never matching) for reports made before, so that an
+            // upgraded daemon makes every report again once.
+            try db.alter(table: "draft_state") { table in table.add(column: "inputs", .text).notNull().defaults(to: "") }
         }
         return migrator
     }

@@ -5,6 +5,14 @@ import Foundation
 public struct Workspace: Sendable {
     public var config: Config
     public var registry: Registry
+    /// A hash of the config's and the registry's text: what a report was checked against.
+    public var fingerprint: String
+
+    public init(config: Config, registry: Registry, fingerprint: String = "") {
+        self.config = config
+        self.registry = registry
+        self.fingerprint = fingerprint
+    }
 
     /// The config path: the one given, else `$BRIEFD_CONFIG`, else `config/briefd.yml`.
     public static func configPath(_ given: String?) -> String {
@@ -32,7 +40,8 @@ public struct Workspace: Sendable {
             throw ConfigurationError(path: config.registryPath, position: nil, message: "cannot read the registry: \(error.reason)")
         }
         let registry = try RegistryParser.parse(registryText, path: config.registryPath)
-        return Workspace(config: config, registry: registry)
+        let fingerprint = SHA256.hex(Array(configText.utf8) + [0] + Array(registryText.utf8))
+        return Workspace(config: config, registry: registry, fingerprint: fingerprint)
     }
 
     public static func absolute(_ path: String) -> String {

@@ -3,20 +3,20 @@ import Foundation
 @preconcurrency import Glibc
 import Synchronization
 
-/// A small HTTP/1.1 server on 127.0.0.1 for the link checker's tests: real sockets, a thread per
-/// connection, keep-alive, and the misbehaviours the checker must survive (silence, resets, slow and
-/// endless bodies). It records every request it receives.
-final class TestHTTPServer: Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
-        var receivedAt: Double
-        var body: String = ""
+/// A small HTTP/1.1 server on a loopback address for the tests: real sockets, a thread per connection,
+/// keep-alive, and the misbehaviours a link checker must survive (silence, resets, slow and endless bodies).
+/// It records every request it receives, and how many it was answering at once.
+public final class TestHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var receivedAt: Double
+        public var body: String = ""
     }
 
     /// What to do with one request.
-    enum Answer: Sendable {
+    public enum Answer: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: String = "", delay: Double = 0)
         /// Close the connection without a word (an empty reply).
         case close
@@ -26,9 +26,10 @@ final class TestHTTPServer: Sendable {
         case hugeBody(bytes: Int)
     }
 
-    typealias Handler = @Sendable (Request) -> Answer
+    public typealias Handler = @Sendable (Request) -> Answer
 
-    let port: Int
+    public let port: Int
+    public let host: String
     private let listener: Int32
     private let handler: Handler
     private let state = Mutex(State())
@@ -39,25 +40,33 @@ final class TestHTTPServer: Sendable {
         var hugeBytesSent = 0
         var stopped = false
         var clients: Set<Int32> = []
+        var inFlight = 0
+        var maxInFlight = 0
     }
 
     /// Signalled when the accept loop has returned: only then may the listening descriptor be closed (a closed
     /// number is reused at once, and an accept still running would take another server's connections).
     private let acceptDone = DispatchSemaphore(value: 0)
 
-    var requests: [Request] { state.withLock { $0.requests } }
-    var connectionCount: Int { state.withLock { $0.connections } }
-    var hugeBytesSent: Int { state.withLock { $0.hugeBytesSent } }
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
+    public var hugeBytesSent: Int { state.withLock { $0.hugeBytesSent } }
+    /// The most requests it was answering at the same moment (from the request's arrival to its answer).
+    public var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+    /// Requests received and not yet answered.
+    public var inFlight: Int { state.withLock { $0.inFlight } }
+    public var url: String { "http://\(host):\(port)" }
 
-    init(_ handler: @escaping Handler) throws {
+    /// - Parameter host: the loopback address to listen on (127.0.0.2, … stand for other hosts).
+    public init(host: String = "127.0.0.1", _ handler: @escaping Handler) throws {
         self.handler = handler
+        self.host = host
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -71,7 +80,7 @@ final class TestHTTPServer: Sendable {
         thread.start()
     }
 
-    func stop() {
+    public func stop() {
         let first = state.withLock { state -> Bool in
             defer { state.stopped = true }
             // Under the lock: a client's thread removes its descriptor before closing it, so none of these
@@ -120,10 +129,16 @@ final class TestHTTPServer: Sendable {
         }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
+        // When the request now being read reached this host: the kernel's timestamp of its first bytes, so that
+        // a busy test thread reading it late does not make two requests look closer than they arrived.
+        var arrivedAt: Double?
+        var on: Int32 = 1
+        setsockopt(client, SOL_SOCKET, Self.timestampOption, &on, socklen_t(MemoryLayout<Int32>.size))
         while true {
             guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: buffer) else {
-                let count = recv(client, &chunk, chunk.count, 0)
+                let (count, stamp) = Self.receive(client, into: &chunk)
                 if count <= 0 { return }
+                if buffer.isEmpty { arrivedAt = stamp ?? Self.now() }
                 buffer += chunk[0..<count]
                 continue
             }
@@ -146,10 +161,18 @@ final class TestHTTPServer: Sendable {
             }
             let body = String(decoding: buffer.prefix(length), as: UTF8.self)
             buffer.removeFirst(min(length, buffer.count))
-            var request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers, receivedAt: Self.now())
+            var request = Request(
+                method: String(parts[0]), path: String(parts[1]), headers: headers, receivedAt: arrivedAt ?? Self.now())
+            arrivedAt = buffer.isEmpty ? nil : Self.now()
             request.body = body
-            state.withLock { $0.requests.append(request) }
-            switch handler(request) {
+            state.withLock { state in
+                state.requests.append(request)
+                state.inFlight += 1
+                state.maxInFlight = max(state.maxInFlight, state.inFlight)
+            }
+            let answer = handler(request)
+            defer { state.withLock { $0.inFlight -= 1 } }
+            switch answer {
             case .close:
                 return
             case .reset:
@@ -180,6 +203,42 @@ final class TestHTTPServer: Sendable {
         }
     }
 
+    /// `SO_TIMESTAMPNS` (= `SCM_TIMESTAMPNS`) on Linux with a 64-bit `time_t`.
+    private static let timestampOption: Int32 = 35
+
+    /// `recv` that also returns the kernel's receive time of the data (wall clock), when it gives one.
+    private static func receive(_ socket: Int32, into chunk: inout [UInt8]) -> (Int, Double?) {
+        var control = [UInt64](repeating: 0, count: 16)
+        return chunk.withUnsafeMutableBytes { bytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                    var message = msghdr()
+                    message.msg_iov = vectorPointer
+                    message.msg_iovlen = 1
+                    message.msg_control = controlBytes.baseAddress
+                    message.msg_controllen = controlBytes.count
+                    let count = recvmsg(socket, &message, 0)
+                    guard count > 0 else { return (count, nil) }
+                    // cmsghdr: length (8 bytes), level, type (4 each), then the data, 8-aligned.
+                    var offset = 0
+                    while offset + 16 <= message.msg_controllen {
+                        let length = controlBytes.load(fromByteOffset: offset, as: Int.self)
+                        let level = controlBytes.load(fromByteOffset: offset + 8, as: Int32.self)
+                        let type = controlBytes.load(fromByteOffset: offset + 12, as: Int32.self)
+                        if level == SOL_SOCKET && type == timestampOption && length >= 16 + MemoryLayout<timespec>.size {
+                            let time = controlBytes.loadUnaligned(fromByteOffset: offset + 16, as: timespec.self)
+                            return (count, Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+                        }
+                        guard length > 0 else { break }
+                        offset += (length + 7) & ~7
+                    }
+                    return (count, nil)
+                }
+            }
+        }
+    }
+
     private static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
@@ -200,11 +259,11 @@ final class TestHTTPServer: Sendable {
 }
 
 /// A loopback port that is bound but not listening: connecting to it is refused.
-struct ClosedPort {
+public struct ClosedPort {
     let descriptor: Int32
-    let port: Int
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         self.descriptor = descriptor
         var address = sockaddr_in()
@@ -220,5 +279,5 @@ struct ClosedPort {
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func release() { close(descriptor) }
+    public func release() { close(descriptor) }
 }

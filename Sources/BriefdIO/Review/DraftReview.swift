@@ -1,0 +1,85 @@
+public import BriefdCore
+import Foundation
+
+/// The part of a draft's review that looks beyond the draft: its links' verdicts and its quotes against their
+/// pages. `briefd check`, the daemon and the digest build's gate all call this one type.
+///
+/// The offline checks (`DraftChecker`, `CheckRun`) come first and need nothing but the draft; this adds the
+/// link and quote findings, from the network or from what the state database already knows.
+public struct DraftReview: Sendable {
+    /// Where link results and page snapshots come from.
+    public enum Mode: Sendable, Equatable {
+        /// No link or quote findings.
+        case offline
+        /// No request: link results from the history (within the cache ages), quotes against kept snapshots.
+        case cached
+        /// Through the link service: fresh history results reused, the rest checked; pages fetched when no
+        /// snapshot is kept, or always with `refreshPages`.
+        case online(refreshPages: Bool)
+    }
+
+    public let config: Config
+    public let registry: Registry
+    public let state: StateDatabase
+    /// Needed for `.online` only.
+    public let links: LinkService?
+
+    public init(config: Config, registry: Registry, state: StateDatabase, links: LinkService?) {
+        self.config = config
+        self.registry = registry
+        self.state = state
+        self.links = links
+    }
+
+    public struct Outcome: Sendable {
+        /// Link and quote findings by draft path.
+        public var findings: [String: [Finding]]
+        /// Every cited link with its result (for `briefd links`-style listings).
+        public var linkEntries: [LinkReportFormatter.Entry]
+        /// False when the link service shut down before every answer came: the findings are partial.
+        public var complete: Bool
+        /// A problem writing the link history (the results stand; only their record is incomplete).
+        public var historyProblem: String?
+    }
+
+    /// The link and quote findings of `drafts`.
+    ///
+    /// - Throws: when the state database cannot be read.
+    public func review(
+        _ drafts: [Draft], mode: Mode, reuse: LinkChecker.Reuse = .history, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> Outcome {
+        let cited = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
+        let quoteSources = Array(Set(drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }))
+        var outcome = Outcome(findings: [:], linkEntries: [], complete: true, historyProblem: nil)
+        let results: [String: LinkResult]
+        var snapshots: [String: PageSnapshot]
+        switch mode {
+        case .offline:
+            return outcome
+        case .cached:
+            results = try await LinkStore(state).knownResults(
+                for: cited.map(\.url), settings: config.links, now: Date().timeIntervalSince1970)
+            snapshots = try await PageStore(state).latest(quoteSources)
+        case .online(let refreshPages):
+            guard let links else { preconditionFailure("an online review needs the link service") }
+            results = cited.isEmpty ? [:] : await links.checker.check(cited, reuse: reuse, progress: progress)
+            outcome.historyProblem = links.checker.storeError.map { "\($0)" }
+            // A page whose link failed is not read: the link finding says enough, and a fetch would fail again.
+            let unreadable = QuoteRun.unreadable(results)
+            snapshots = try await links.pages.snapshots(
+                of: quoteSources.filter { !unreadable.contains($0) }, refresh: refreshPages)
+            outcome.complete = cited.allSatisfy { results[$0.url] != nil }
+                && quoteSources.allSatisfy { unreadable.contains($0) || snapshots[$0] != nil }
+        }
+        outcome.linkEntries = cited.compactMap { link in results[link.url].map { .init(link: link, result: $0) } }
+        let quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: registry)
+        let paths = Set(cited.flatMap { $0.citations.map(\.path) }).union(quoteFindings.keys)
+        let citedByPath = Dictionary(grouping: cited.flatMap { link in Set(link.citations.map(\.path)).map { ($0, link) } }, by: \.0)
+        for path in paths {
+            let found = LinkFindings.findings(path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results)
+                + (quoteFindings[path] ?? [])
+            if !found.isEmpty { outcome.findings[path] = found }
+        }
+        return outcome
+    }
+}
