@@ -29,6 +29,7 @@ struct ConfigCheckCommand: ParsableCommand {
         for section in config.newsletter.sections { out += "  - \(section)\n" }
         out += "registry: \(config.registryPath)\n"
         out += "  \(registry.publications.count) publications, \(registry.people.count) people\n"
+        for warning in registry.warnings { out += "  warning: \(warning)\n" }
         out += "paths:\n"
         out += "  drafts:  \(config.paths.drafts)\n"
         out += "  reports: \(config.paths.reports)\n"

@@ -31,6 +31,20 @@ struct ConfigAndRegistryTests {
         #expect(error.message.contains("'A'") && error.message.contains("'B'"))
     }
 
+    @Test func anAliasRepeatingItsOwnNameIsAcceptedWithAWarning() throws {
+        let registry = try RegistryParser.parse(
+            "publications:\n  - name: TIME\n    aliases: [Time, Time Magazine]\n    domains: [time.com]\n"
+                + "people:\n  - name: Zhou Enlai\n    aliases: [Zhou Énlai]\n",
+            path: "s.yml")
+        #expect(registry.publications.first?.aliases == ["Time Magazine"])
+        #expect(registry.people.first?.aliases == [])
+        #expect(registry.warnings.count == 2)
+        #expect(registry.warnings.first?.hasPrefix("s.yml:3:") == true, "\(registry.warnings)")
+        #expect(registry.publication(forHost: "time.com")?.name == "TIME")
+        // Two different entries claiming one name stay an error.
+        #expect(registryError("publications:\n  - name: TIME\n  - name: Time\n") != nil)
+    }
+
     @Test func writesForMustNameAKnownPublication() throws {
         let error = try #require(registryError("people:\n  - name: Mara Feld\n    writes_for: [Nowhere]\n"))
         #expect(error.position?.line == 3)

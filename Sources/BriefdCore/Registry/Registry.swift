@@ -7,6 +7,8 @@ public struct Registry: Sendable {
     public let publicationNames: NameIndex
     public let personNames: NameIndex
     private let domainIndex: [String: Int]
+    /// Harmless oddities worth tidying (`file:line:column: what`), shown by `briefd config check`.
+    public var warnings: [String] = []
 
     public init(publications: [Publication], people: [Person]) {
         self.publications = publications

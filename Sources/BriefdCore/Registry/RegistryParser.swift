@@ -1,5 +1,6 @@
 /// Reads `sources.yml` into a `Registry`, strictly: unknown keys, duplicate names and aliases claimed by two
-/// entries are errors naming the file and line.
+/// entries are errors naming the file and line. An entry repeating its own name as an alias (`TIME` with the
+/// alias `Time`) is harmless: the repetition is dropped and noted in `Registry.warnings`.
 public enum RegistryParser {
     /// Large enough for 100,000 people with roles; an alias bomb is refused long before it is expanded.
     public static let maxValues = 5_000_000
@@ -13,15 +14,28 @@ public enum RegistryParser {
         }
         guard let root else { return .empty }
         let top = try StrictMapping(root, path: path, context: "the registry", allowed: ["publications", "people"])
-        var claimed: [String: (String, SourcePosition)] = [:]  // folded name or alias -> owner, where
+        // Folded name or alias -> the entry holding it (by its node's position: two entries never share one), where.
+        var claimed: [String: (owner: String, entry: SourcePosition, at: SourcePosition)] = [:]
+        var warnings: [String] = []
 
-        func claim(_ name: String, owner: String, at position: SourcePosition) throws(ConfigurationError) {
+        /// False when the entry already holds `name` (spelled the same but for case or accents): then it is
+        /// dropped with a warning. Two entries claiming one name stay an error.
+        func claim(_ name: String, owner: String, entry: SourcePosition, at position: SourcePosition) throws(ConfigurationError)
+            -> Bool
+        {
             let key = NameFolding.fold(name)
-            if let (previous, where_) = claimed[key] {
-                let what = previous == owner ? "twice for '\(owner)'" : "by both '\(previous)' (line \(where_.line)) and '\(owner)'"
-                throw ConfigurationError(path: path, position: position, message: "the name '\(name)' is claimed \(what)")
+            if let previous = claimed[key] {
+                guard previous.entry == entry else {
+                    let what = previous.owner == owner
+                        ? "twice: by '\(owner)' (line \(previous.at.line)) and again here"
+                        : "by both '\(previous.owner)' (line \(previous.at.line)) and '\(owner)'"
+                    throw ConfigurationError(path: path, position: position, message: "the name '\(name)' is claimed \(what)")
+                }
+                warnings.append("\(path):\(position.line):\(position.column): '\(name)' repeats a name of '\(owner)'; it can go")
+                return false
             }
-            claimed[key] = (owner, position)
+            claimed[key] = (owner, entry, position)
+            return true
         }
 
         var publications: [Publication] = []
@@ -29,13 +43,16 @@ public enum RegistryParser {
             let entry = try StrictMapping(
                 node, path: path, context: "a publication", allowed: ["name", "aliases", "domains", "paywall"])
             let name = try nonEmpty(entry, "name")
-            let aliases = try entry.strings("aliases")
             let domains = try entry.strings("domains").map { $0.lowercased() }
             for domain in domains where !isHostName(domain) {
                 throw entry.error("domains", "'\(domain)' is not a host name (write 'caixinglobal.com', no scheme or path)")
             }
-            try claim(name, owner: name, at: node.position)
-            for alias in aliases { try claim(alias, owner: name, at: entry.values["aliases"]?.position ?? node.position) }
+            _ = try claim(name, owner: name, entry: node.position, at: node.position)
+            var aliases: [String] = []
+            for alias in try entry.strings("aliases")
+            where try claim(alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position) {
+                aliases.append(alias)
+            }
             publications.append(
                 Publication(name: name, aliases: aliases, domains: domains, paywall: try entry.bool("paywall") ?? false,
                     position: node.position))
@@ -48,9 +65,12 @@ public enum RegistryParser {
             let entry = try StrictMapping(
                 node, path: path, context: "a person", allowed: ["name", "aliases", "roles", "writes_for"])
             let name = try nonEmpty(entry, "name")
-            let aliases = try entry.strings("aliases")
-            try claim(name, owner: name, at: node.position)
-            for alias in aliases { try claim(alias, owner: name, at: entry.values["aliases"]?.position ?? node.position) }
+            _ = try claim(name, owner: name, entry: node.position, at: node.position)
+            var aliases: [String] = []
+            for alias in try entry.strings("aliases")
+            where try claim(alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position) {
+                aliases.append(alias)
+            }
             var roles: [Role] = []
             for roleNode in try list(entry.values["roles"], path: path, key: "roles") {
                 let role = try StrictMapping(
@@ -69,7 +89,9 @@ public enum RegistryParser {
             }
             people.append(Person(name: name, aliases: aliases, roles: roles, writesFor: writesFor, position: node.position))
         }
-        return Registry(publications: publications, people: people)
+        var registry = Registry(publications: publications, people: people)
+        registry.warnings = warnings
+        return registry
     }
 
     private static func list(_ node: YAMLNode?, path: String, key: String) throws(ConfigurationError) -> [YAMLNode] {
