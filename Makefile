@@ -101,9 +101,12 @@ bench-check: release
 bench-build: release
 	python3 scripts/bench_build.py --briefd .build/release/briefd --items 500 --rounds 5
 
-## bench-daemon: 2,000 drafts dropped one by one and all at once into a running daemon; latency and memory.
+## bench-daemon: 2,000 drafts dropped one by one and all at once into a running daemon (offline); latency and
+## memory. Then the online part: 300 drafts x 6 links on two slow loopback publishers, politeness on, measured
+## at the servers against the politeness lower bound.
 bench-daemon: release
 	python3 scripts/bench_daemon.py --briefd .build/release/briefd --drafts 2000
+	python3 scripts/bench_daemon_online.py --briefd .build/release/briefd
 
 ## bench-quotes: locate a 120-word excerpt in a 20,000-word page; extract the text of a 1 MiB page.
 bench-quotes: release

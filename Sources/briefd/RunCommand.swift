@@ -110,7 +110,12 @@ struct RunCommand: AsyncParsableCommand {
         // transfers in flight end at once), the rot monitor, ..., the reviews, the watcher, and last the upkeep,
         // whose final flush saves what the others left.
         var services: [any Service] = [
-            UpkeepService(desk: desk, rescan: .seconds(config.daemon.rescanMinutes * 60), notifier: notifier, status: status),
+            UpkeepService(
+                desk: desk, rescan: .seconds(config.daemon.rescanMinutes * 60), notifier: notifier, status: status,
+                releaseMemory: {
+                    links?.checker.forgetRecentResults()
+                    state.releaseMemory()
+                }),
             WatchService(watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
         ]
         if let links, let reviews {

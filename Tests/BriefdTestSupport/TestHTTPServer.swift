@@ -24,6 +24,8 @@ public final class TestHTTPServer: Sendable {
         case reset
         /// 200 with a body of `bytes` bytes, written in chunks until the client stops reading.
         case hugeBody(bytes: Int)
+        /// A 200's headers promising a body, then silence for `seconds`, then the connection closes.
+        case stallAfterHeaders(seconds: Double)
     }
 
     public typealias Handler = @Sendable (Request) -> Answer
@@ -186,6 +188,11 @@ public final class TestHTTPServer: Sendable {
                 for (name, value) in extra { head += "\(name): \(value)\r\n" }
                 let bytes = Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : Array(body.utf8))
                 guard Self.sendAll(client, bytes) else { return }
+            case .stallAfterHeaders(let seconds):
+                guard Self.sendAll(client, Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/html\r\n\r\n".utf8))
+                else { return }
+                usleep(UInt32(seconds * 1_000_000))
+                return
             case .hugeBody(let total):
                 let head = "HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\nContent-Type: text/html\r\n\r\n"
                 guard Self.sendAll(client, Array(head.utf8)) else { return }

@@ -8,6 +8,8 @@ public struct LinkSettings: Sendable, Equatable {
     public var perHostIntervalMilliseconds = 100
     public var connectTimeoutSeconds = 10
     public var timeoutSeconds = 30
+    /// Every try of one link together (redirect hops, retries and the waits between them) takes at most this long.
+    public var maxLinkSeconds = 45
     /// Further tries after a transient failure (timeout, reset, 5xx, 429).
     public var retries = 2
     /// The first retry waits this long, each later one twice as long (plus jitter).

@@ -14,11 +14,14 @@ public struct HTTPRequest: Sendable, Hashable {
     public var body: [UInt8]?
     /// Further request headers, `Name: value`.
     public var headers: [String]
+    /// How long this request may take; nil for the client's `timeout_s`.
+    public var timeoutMilliseconds: Int?
 
     public init(
         url: String, method: Method, hostKey: String, maxBodyBytes: Int, isFollowUp: Bool = false, body: [UInt8]? = nil,
-        headers: [String] = []
+        headers: [String] = [], timeoutMilliseconds: Int? = nil
     ) {
+        self.timeoutMilliseconds = timeoutMilliseconds
         self.url = url
         self.method = method
         self.hostKey = hostKey
@@ -34,11 +37,14 @@ public struct HTTPResponse: Sendable, Hashable {
     public var status: Int
     public var headers: [String: String]
     public var body: [UInt8]
+    /// How long the request took on the wire.
+    public var seconds: Double
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], seconds: Double = 0) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.seconds = seconds
     }
 }
 
@@ -52,10 +58,13 @@ public struct TransportFailure: Error, Sendable, Hashable {
 
     public var kind: Kind
     public var message: String
+    /// How long the request took before it failed.
+    public var seconds: Double
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, seconds: Double = 0) {
         self.kind = kind
         self.message = message
+        self.seconds = seconds
     }
 
     /// Worth trying again: the same request may well succeed a moment later.

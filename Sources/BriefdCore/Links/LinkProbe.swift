@@ -3,9 +3,12 @@ import Foundation
 /// The decisions of checking one link, as a state machine with no I/O: it says which request to send
 /// next, and reads each answer, until it reaches a verdict.
 ///
-/// HEAD first; GET (with a capped body) when HEAD is refused or unreliable; redirects followed one hop
-/// at a time so that each hop is recorded and passes the address and politeness rules again; transient
-/// failures retried with exponential backoff; `Retry-After` honoured when bounded.
+/// GET, reading at most `max_body_bytes` of the body, as a browser or lychee asks: one request per link that
+/// always shows the page's title (a "Page not found" served with 200 is a soft 404), and no dependence on
+/// sites' often broken HEAD handling. Redirects followed one hop at a time so that each hop is recorded and
+/// passes the address and politeness rules again; transient failures retried with exponential backoff (a
+/// timeout at most once: a site that stalled twice will stall again); `Retry-After` honoured when bounded;
+/// every try of one link together takes at most `max_link_s`.
 public struct LinkProbe: Sendable {
     /// What to do next.
     public enum Step: Sendable, Equatable {
@@ -20,14 +23,17 @@ public struct LinkProbe: Sendable {
     private let paywalled: @Sendable (String) -> Bool
     private var current: WebAddress?
     private var currentURL: String
-    private var method = HTTPRequest.Method.head
+    private var method = HTTPRequest.Method.get
     private var attempt = 0
+    private var timeouts = 0
+    /// Requests sent, and the seconds they and the waits between retries took (not the time spent queued
+    /// behind other links of the same site: that is politeness, not this link's cost).
+    private var tries = 0
+    private var spent = 0.0
     private var redirects: [LinkRedirect] = []
     private var visited: Set<String> = []
     private var lastStatus: Int?
 
-    /// HEAD answers that do not say whether the page exists: retry with GET.
-    static let unreliableHEADStatuses: Set<Int> = [400, 403, 405, 501]
     public static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
 
     /// - Parameter paywalled: whether a host belongs to a publication the registry marks `paywall: true`.
@@ -66,6 +72,10 @@ public struct LinkProbe: Sendable {
     /// (for `Retry-After` dates).
     public mutating func next(after outcome: Result<HTTPResponse, TransportFailure>, now: Double) -> Step {
         switch outcome {
+        case .failure(let failure): spent += failure.seconds
+        case .success(let response): spent += response.seconds
+        }
+        switch outcome {
         case .failure(let failure): return next(after: failure)
         case .success(let response): return next(after: response, now: now)
         }
@@ -73,26 +83,18 @@ public struct LinkProbe: Sendable {
 
     private mutating func next(after failure: TransportFailure) -> Step {
         if failure.kind == .blockedAddress { return finish(.blockedAddress, error: failure.message) }
-        // Some servers drop the connection on HEAD instead of answering it.
-        if method == .head && (failure.kind == .emptyReply || failure.kind == .reset) {
-            method = .get
-            return send(delay: 0, followUp: true)
+        if failure.kind == .timeout { timeouts += 1 }
+        if failure.isTransient && attempt < settings.retries && timeouts <= 1, let retry = retry(after: backoff()) {
+            return retry
         }
-        if failure.isTransient && attempt < settings.retries {
-            attempt += 1
-            return send(delay: backoff())
-        }
-        return finish(failure.kind == .timeout ? .timeout : .broken, error: failure.message)
+        let verdict: LinkVerdict = failure.kind == .timeout ? .timeout : .broken
+        return finish(verdict, error: failure.message + (tries > 1 ? " (\(tries) tries, \(Int(spent.rounded())) s)" : ""))
     }
 
     private mutating func next(after response: HTTPResponse, now: Double) -> Step {
         let status = response.status
         lastStatus = status
         if LinkProbe.redirectStatuses.contains(status) { return follow(response) }
-        if method == .head && LinkProbe.unreliableHEADStatuses.contains(status) {
-            method = .get
-            return send(delay: 0, followUp: true)
-        }
         let host = current?.host ?? ""
         switch status {
         case 200..<300:
@@ -102,9 +104,10 @@ public struct LinkProbe: Sendable {
         case 999:
             return finish(.blocked, error: "the site refuses automated clients (999)")
         case 429, 503:
-            if let wait = retryAfter(response, now: now), attempt < settings.retries {
-                attempt += 1
-                return send(delay: max(wait, backoff()), pauseHost: true)
+            if let wait = retryAfter(response, now: now), attempt < settings.retries,
+                let retry = retry(after: max(wait, backoff()), pauseHost: true)
+            {
+                return retry
             }
             if BotWall.detect(response) { return finish(.blocked, error: "a bot wall or challenge page (\(status))") }
             if status == 429 { return finish(.blocked, error: "the site keeps answering 429 Too Many Requests") }
@@ -112,10 +115,7 @@ public struct LinkProbe: Sendable {
         case 403 where BotWall.detect(response):
             return finish(.blocked, error: "a bot wall or challenge page (403)")
         case 500..<600:
-            if attempt < settings.retries {
-                attempt += 1
-                return send(delay: backoff())
-            }
+            if attempt < settings.retries, let retry = retry(after: backoff()) { return retry }
             return finish(.broken, error: "\(status) after \(attempt + 1) tries")
         case 300..<400:
             return finish(.broken, error: "\(status) without a usable Location")
@@ -166,12 +166,27 @@ public struct LinkProbe: Sendable {
         return finish(.ok, error: nil)
     }
 
-    /// - Parameter followUp: a redirect hop or a GET after a refused HEAD: part of one check, sent at
-    ///   once as a browser would, not paced again by the per-host interval.
-    private func send(delay: Double, pauseHost: Bool = false, followUp: Bool = false) -> Step {
+    /// The same request again after `delay`, if the link's time budget leaves room for a useful try (at least
+    /// a second, or the whole timeout); nil when it does not.
+    private mutating func retry(after delay: Double, pauseHost: Bool = false) -> Step? {
+        let left = Double(settings.maxLinkSeconds) - spent - delay
+        guard left >= min(1, Double(settings.timeoutSeconds)) else { return nil }
+        attempt += 1
+        spent += delay
+        return send(delay: delay, pauseHost: pauseHost)
+    }
+
+    /// - Parameter followUp: a redirect hop: part of a check already started, so it goes ahead of new checks of
+    ///   its host (paced like them).
+    private mutating func send(delay: Double, pauseHost: Bool = false, followUp: Bool = false) -> Step {
+        tries += 1
+        // No try may run past the link's budget.
+        let left = max(1, Double(settings.maxLinkSeconds) - spent - delay)
+        let timeout = Int(min(Double(settings.timeoutSeconds), left) * 1000)
         let request = HTTPRequest(
             url: currentURL, method: method, hostKey: current?.hostKey ?? "",
-            maxBodyBytes: method == .get ? settings.maxBodyBytes : 0, isFollowUp: followUp)
+            maxBodyBytes: method == .get ? settings.maxBodyBytes : 0, isFollowUp: followUp,
+            timeoutMilliseconds: timeout)
         return .send(request, delay: delay, pauseHost: pauseHost)
     }
 
@@ -198,7 +213,7 @@ public struct LinkProbe: Sendable {
         .finished(
             LinkResult(
                 url: url, verdict: verdict, status: lastStatus, finalURL: redirects.last?.url, redirects: redirects,
-                error: error))
+                error: error, tries: tries))
     }
 
     /// `url` up to its `#`: the fragment never reaches the server.

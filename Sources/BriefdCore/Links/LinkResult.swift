@@ -49,11 +49,14 @@ public struct LinkResult: Sendable, Codable, Hashable {
     public var durationMilliseconds: Int
     /// True when the result came from the cache of earlier runs.
     public var cached: Bool
+    /// Requests sent for this result (redirect hops and retries included); 0 when none was needed.
+    public var tries: Int
 
     public init(
         url: String, verdict: LinkVerdict, status: Int? = nil, finalURL: String? = nil, redirects: [LinkRedirect] = [],
-        error: String? = nil, checkedAt: Double = 0, durationMilliseconds: Int = 0, cached: Bool = false
+        error: String? = nil, checkedAt: Double = 0, durationMilliseconds: Int = 0, cached: Bool = false, tries: Int = 0
     ) {
+        self.tries = tries
         self.url = url
         self.verdict = verdict
         self.status = status

@@ -84,7 +84,7 @@ public enum LinkReportFormatter {
                 "{\"path\": " + JSONText.string($0.path) + ", \"line\": \($0.line), \"column\": \($0.column)}"
             }.joined(separator: ", ")
             out += "], \"checked_at\": " + JSONText.string(JSONText.timestamp(result.checkedAt))
-            out += ", \"duration_ms\": \(result.durationMilliseconds)"
+            out += ", \"duration_ms\": \(result.durationMilliseconds), \"tries\": \(result.tries)"
             out += ", \"cached\": " + (result.cached ? "true" : "false") + "}"
             out += index == entries.count - 1 ? "\n" : ",\n"
         }

@@ -2,6 +2,7 @@ public import BriefdCore
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+@preconcurrency import Glibc
 import Synchronization
 public import UnixSignals
 
@@ -91,18 +92,25 @@ public struct UpkeepService: Service {
     let rescan: Duration
     let notifier: SystemdNotifier
     let status: @Sendable () async -> String
+    let releaseMemory: @Sendable () -> Void
 
-    public init(desk: DraftDesk, rescan: Duration, notifier: SystemdNotifier, status: @escaping @Sendable () async -> String) {
+    /// - Parameter releaseMemory: hands back caches that only a burst needs (called once a burst is over).
+    public init(
+        desk: DraftDesk, rescan: Duration, notifier: SystemdNotifier, status: @escaping @Sendable () async -> String,
+        releaseMemory: @escaping @Sendable () -> Void = {}
+    ) {
         self.desk = desk
         self.rescan = rescan
         self.notifier = notifier
         self.status = status
+        self.releaseMemory = releaseMemory
     }
 
     public func run() async throws {
         let clock = ContinuousClock()
         var nextRescan = clock.now.advanced(by: rescan)
         var lastStatus = ""
+        var trimmedAfter = Date.distantPast
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
             if clock.now >= nextRescan {
@@ -114,6 +122,14 @@ public struct UpkeepService: Service {
             if line != lastStatus {
                 notifier.send("STATUS=" + line)
                 lastStatus = line
+            }
+            // Once a burst is over (nothing changed for 2 s, no review awaited), the heap it grew is handed back
+            // to the system: an idle daemon should hold what it needs when idle, not its peak.
+            let (lastChange, awaited) = (await desk.lastChangeAt, await desk.reviewsAwaited)
+            if lastChange > trimmedAfter && awaited == 0 && Date().timeIntervalSince(lastChange) >= 2 {
+                releaseMemory()
+                _ = malloc_trim(0)  // 1 when memory was released; nothing to do either way
+                trimmedAfter = lastChange
             }
         }
         await desk.flush()
@@ -420,3 +436,8 @@ public struct LinkServiceOwner: Service {
         await links.shutdown()
     }
 }
+
+/// glibc's `malloc_trim` (from `<malloc.h>`, which the Glibc module does not include): returns free heap pages
+/// to the system. A plain C function of one `size_t`, so it can be named directly.
+@_silgen_name("malloc_trim")
+private func malloc_trim(_ pad: Int) -> Int32

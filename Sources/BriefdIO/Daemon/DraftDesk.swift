@@ -90,6 +90,9 @@ public actor DraftDesk {
         return counts
     }
 
+    /// When a report or the index last changed.
+    var lastChangeAt: Date { lastChange }
+
     /// Drafts whose link and quote review has not come back yet.
     public var reviewsAwaited: Int { awaitingReview.count }
 

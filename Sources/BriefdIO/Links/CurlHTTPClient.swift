@@ -67,6 +67,10 @@ final class CurlTransfer: @unchecked Sendable {
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportFailure>, Never>
     var body: [UInt8] = []
     var bodyCapped = false
+    /// Header bytes received, to say what arrived before a stall.
+    var headerBytes = 0
+    /// When curl was handed the request (monotonic seconds).
+    var begunAt = 0.0
     var headers: [String: String] = [:]
     var refusedAddress: String?
     var policy = AddressPolicy()
@@ -274,10 +278,24 @@ final class CurlEngine: @unchecked Sendable {
     private func outcome(of transfer: CurlTransfer, easy: UnsafeMutableRawPointer, code: CURLcode) -> Result<
         HTTPResponse, TransportFailure
     > {
+        switch answer(of: transfer, easy: easy, code: code) {
+        case .success(var response):
+            response.seconds = CurlEngine.now() - transfer.begunAt
+            return .success(response)
+        case .failure(var failure):
+            failure.seconds = CurlEngine.now() - transfer.begunAt
+            return .failure(failure)
+        }
+    }
+
+    private func answer(of transfer: CurlTransfer, easy: UnsafeMutableRawPointer, code: CURLcode) -> Result<
+        HTTPResponse, TransportFailure
+    > {
         var status = 0
         briefd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         let detail = String(cString: transfer.errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let received = transfer.headerBytes + transfer.body.count
         // A refused address only decides the outcome when no other address of the host connected
         // (a name may resolve to ::1, refused, and to an allowed 127.0.0.1).
         if let refused = transfer.refusedAddress, code != CURLE_OK, status == 0 {
@@ -289,7 +307,15 @@ final class CurlEngine: @unchecked Sendable {
         case CURLE_WRITE_ERROR where transfer.bodyCapped:
             break  // We stopped reading on purpose at the body cap.
         case CURLE_OPERATION_TIMEDOUT:
-            return .failure(TransportFailure(.timeout, message))
+            // curl counts only body bytes ("with 0 bytes received" after a whole header): say what came.
+            let seconds = Double(transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000) / 1000
+            let what = received > 0
+                ? "\(received) bytes received (\(transfer.headerBytes) of them headers), then the server stalled"
+                : status > 0 ? "the answer stalled" : "nothing received"
+            return .failure(TransportFailure(.timeout, "no complete answer within \(seconds.formatted()) s: \(what)"))
+        case CURLE_OUT_OF_MEMORY:
+            // What curl 7.88 reports for a header line over its 100 KiB limit; the process has memory to spare.
+            return .failure(TransportFailure(.other, "the answer's headers are too large (a header line over 100 KiB); curl stopped reading"))
         case CURLE_COULDNT_CONNECT:
             return .failure(TransportFailure(.refused, message))
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -314,6 +340,10 @@ final class CurlEngine: @unchecked Sendable {
         let easy = idleHandles.popLast() ?? newHandle()
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         transfer.policy = policy
+        transfer.begunAt = CurlEngine.now()
+        // Set on every use: handles are reused, and the link's time budget may shorten a request's timeout.
+        briefd_curl_easy_setopt_long(
+            easy, CURLOPT_TIMEOUT_MS, transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
         switch transfer.request.method {
         case .head:
@@ -361,7 +391,6 @@ final class CurlEngine: @unchecked Sendable {
         // An empty proxy turns off http_proxy and friends: every address must pass the policy itself.
         briefd_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
         briefd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutSeconds * 1000)
-        briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
         briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
@@ -432,6 +461,7 @@ enum CurlCallbacks {
         guard let data, let context else { return 0 }
         let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
+        transfer.headerBytes += length
         data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
             CurlCallbacks.readHeader(UnsafeBufferPointer(start: bytes, count: length), into: transfer)
         }

@@ -26,6 +26,8 @@ public final class LinkChecker: Sendable {
     private let client: CurlHTTPClient
     private let store: LinkStore?
     private let writer: HistoryWriter?
+    /// Where the pages read whole by a link check go (the quoted pages).
+    private let pages: PageFetcher?
     private let exclusions: ExclusionPatterns
 
     private struct Table {
@@ -39,8 +41,11 @@ public final class LinkChecker: Sendable {
     private let table = Mutex(Table())
     private static let recentSeconds = 60.0
 
-    /// - Parameter store: where results are recorded and read back; nil keeps no history.
-    public init(settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?) {
+    /// - Parameters:
+    ///   - store: where results are recorded and read back; nil keeps no history.
+    ///   - pages: keeps the pages that `check(_:keepingPages:)` reads whole.
+    public init(settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?, pages: PageFetcher? = nil) {
+        self.pages = pages
         self.settings = settings
         self.registry = Mutex(registry)
         self.client = client
@@ -52,11 +57,16 @@ public final class LinkChecker: Sendable {
     /// The result of every URL in `links`, keyed by the URL as cited. A URL has no result only when the client
     /// shut down before it was answered.
     ///
-    /// - Parameter record: whether new results go into the history (the rot monitor records its own, with the
-    ///   time of its pass).
+    /// - Parameters:
+    ///   - record: whether new results go into the history (the rot monitor records its own, with the time of
+    ///     its pass).
+    ///   - keepingPages: URLs whose page a quote needs: their check reads the whole page (up to
+    ///     `max_page_bytes`) and keeps it as the quote's snapshot, so the page is requested once.
     public func check(
-        _ links: [CitedLink], reuse: Reuse = .history, record: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil
+        _ links: [CitedLink], reuse: Reuse = .history, record: Bool = true, keepingPages: Set<String> = [],
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [String: LinkResult] {
+        let keepKeys = Set(keepingPages.map(LinkChecker.requestKey))
         let urls = links.map(\.url)
         var seen = Set<String>()
         let keys = urls.map(LinkChecker.requestKey).filter { seen.insert($0).inserted }
@@ -70,7 +80,9 @@ public final class LinkChecker: Sendable {
                 noteStoreError(error)
             }
         }
-        let tasks = keys.map { key in (key, cached[key].map { .done($0) } ?? pending(key, reuse: reuse, record: record)) }
+        let tasks = keys.map { key in
+            (key, cached[key].map { .done($0) } ?? pending(key, reuse: reuse, record: record, keepPage: keepKeys.contains(key)))
+        }
         // Awaited in order rather than through a task group: the tasks already run concurrently, and a group of
         // ten thousand children costs more to drain than the checks themselves.
         var byKey: [String: LinkResult] = [:]
@@ -98,6 +110,14 @@ public final class LinkChecker: Sendable {
         await check([CitedLink(url: url, citations: [])], reuse: reuse)[url]
     }
 
+    /// Forgets the recent results when no check is under way (an idle daemon): the races they bridge can only
+    /// happen while checks run, and every one of them is in the history by then.
+    public func forgetRecentResults() {
+        table.withLock { table in
+            if table.inFlight.isEmpty { table.recent = [:] }
+        }
+    }
+
     /// Uses `registry` for the checks that start from now on.
     public func use(_ registry: Registry) { self.registry.withLock { $0 = registry } }
 
@@ -114,7 +134,7 @@ public final class LinkChecker: Sendable {
     }
 
     /// Joins the check of `key` under way, or takes a result that has just arrived, or starts a check.
-    private func pending(_ key: String, reuse: Reuse, record: Bool) -> Lookup {
+    private func pending(_ key: String, reuse: Reuse, record: Bool, keepPage: Bool) -> Lookup {
         table.withLock { table in
             if let running = table.inFlight[key] { return .waiting(running) }
             if reuse != .inFlight, var recent = table.recent[key],
@@ -123,7 +143,7 @@ public final class LinkChecker: Sendable {
                 recent.cached = true
                 return .done(recent)
             }
-            let task = Task { await self.checkAndRecord(key, record: record) }
+            let task = Task { await self.checkAndRecord(key, record: record, keepPage: keepPage) }
             table.inFlight[key] = task
             return .waiting(task)
         }
@@ -131,8 +151,9 @@ public final class LinkChecker: Sendable {
 
     /// The check itself; the in-flight entry is removed only once the result is in the history, so that a
     /// later caller finds it in one place or the other.
-    private func checkAndRecord(_ key: String, record: Bool) async -> LinkResult? {
-        let result = await probe(key)
+    private func checkAndRecord(_ key: String, record: Bool, keepPage: Bool) async -> LinkResult? {
+        let (result, page) = await probe(key, keepPage: keepPage && pages != nil)
+        if let page, let pages { await pages.keep(page) }
         if let result, record, let writer, LinkChecker.belongsInHistory(result) {
             do {
                 try await writer.record(result)
@@ -159,26 +180,32 @@ public final class LinkChecker: Sendable {
 
     /// Runs the link's state machine against the client; nil when the client shut down meanwhile (such a
     /// check says nothing of the link and is neither reported nor recorded).
-    private func probe(_ url: String) async -> LinkResult? {
+    /// With `keepPage`, the GETs read up to `max_page_bytes`, and a working page comes back as a snapshot too.
+    private func probe(_ url: String, keepPage: Bool) async -> (LinkResult?, PageSnapshot?) {
         let started = Date()
         if let pattern = exclusions.firstMatch(url) {
-            return LinkResult(url: url, verdict: .skipped, error: "excluded by the pattern '\(pattern)'",
-                checkedAt: started.timeIntervalSince1970)
+            return (LinkResult(url: url, verdict: .skipped, error: "excluded by the pattern '\(pattern)'",
+                checkedAt: started.timeIntervalSince1970), nil)
         }
         let registry = self.registry.withLock { $0 }
+        var settings = self.settings
+        if keepPage { settings.maxBodyBytes = settings.maxPageBytes }
         var probe = LinkProbe(url: url, settings: settings) { host in
             registry.publication(forHost: host)?.paywall ?? false
         }
         var step = probe.start()
+        var last: HTTPResponse?
         while true {
             switch step {
             case .finished(var result):
                 result.checkedAt = started.timeIntervalSince1970
                 result.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
-                return result
+                let page = keepPage && result.ok ? last.map { PageFetcher.snapshot(of: url, answer: $0, at: result.checkedAt) } : nil
+                return (result, page)
             case .send(let request, let delay, let pauseHost):
                 let outcome = await client.send(request, delay: delay, pauseHost: pauseHost)
-                if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return nil }
+                if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return (nil, nil) }
+                if case .success(let response) = outcome { last = response }
                 step = probe.next(after: outcome, now: Date().timeIntervalSince1970)
             }
         }

@@ -67,30 +67,40 @@ public final class PageFetcher: Sendable {
                     current = LinkProbe.withoutFragment(next)
                     continue
                 }
-                guard (200..<300).contains(response.status) else {
-                    return unavailable("the page answered \(response.status)", status: response.status)
-                }
-                let type = (response.headers["content-type"] ?? "text/html").lowercased()
-                let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? type
-                guard ["text/html", "application/xhtml+xml", "text/plain", ""].contains(mediaType) else {
-                    return unavailable("the page is \(mediaType), not HTML", status: response.status)
-                }
-                let charset = type.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
-                    .first { $0.hasPrefix("charset=") }.map { String($0.dropFirst("charset=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
-                let article: ExtractedArticle?
-                if mediaType == "text/plain" {
-                    article = ExtractedArticle(text: String(decoding: response.body, as: UTF8.self), title: nil, published: nil)
-                } else {
-                    article = ArticleExtractor.extract(html: response.body, charset: charset)
-                }
-                guard let article, !article.text.isEmpty else {
-                    return unavailable("the page has no readable text", status: response.status)
-                }
-                return PageSnapshot(
-                    url: url, fetchedAt: now, status: response.status, text: article.text, published: article.published,
-                    problem: nil)
+                return PageFetcher.snapshot(of: url, answer: response, at: now)
             }
         }
         return unavailable("more than \(settings.maxRedirects) redirects")
+    }
+
+    /// The snapshot a final answer gives: the article text of a 2xx HTML or plain-text page, else why not.
+    static func snapshot(of url: String, answer response: HTTPResponse, at now: Double) -> PageSnapshot {
+        func unavailable(_ problem: String) -> PageSnapshot {
+            PageSnapshot(url: url, fetchedAt: now, status: response.status, text: nil, published: nil, problem: problem)
+        }
+        guard (200..<300).contains(response.status) else { return unavailable("the page answered \(response.status)") }
+        let type = (response.headers["content-type"] ?? "text/html").lowercased()
+        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? type
+        guard ["text/html", "application/xhtml+xml", "text/plain", ""].contains(mediaType) else {
+            return unavailable("the page is \(mediaType), not HTML")
+        }
+        let charset = type.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("charset=") }
+            .map { String($0.dropFirst("charset=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+        let article: ExtractedArticle?
+        if mediaType == "text/plain" {
+            article = ExtractedArticle(text: String(decoding: response.body, as: UTF8.self), title: nil, published: nil)
+        } else {
+            article = ArticleExtractor.extract(html: response.body, charset: charset)
+        }
+        guard let article, !article.text.isEmpty else { return unavailable("the page has no readable text") }
+        return PageSnapshot(
+            url: url, fetchedAt: now, status: response.status, text: article.text, published: article.published, problem: nil)
+    }
+
+    /// Keeps a snapshot that a link check read (the link check of a quoted page reads the whole page, so that
+    /// the page is requested once, not once for the link and again for the quote).
+    func keep(_ snapshot: PageSnapshot) async {
+        try? await store.record(snapshot)  // Unkept, the page is only fetched again when a quote needs it.
     }
 }

@@ -62,12 +62,22 @@ public struct DraftReview: Sendable {
             snapshots = try await PageStore(state).latest(quoteSources)
         case .online(let refreshPages):
             guard let links else { preconditionFailure("an online review needs the link service") }
-            results = cited.isEmpty ? [:] : await links.checker.check(cited, reuse: reuse, progress: progress)
+            // A quoted page without a kept snapshot is read whole by its link check and kept: one request for both.
+            let kept = refreshPages ? [:] : try await PageStore(state).latest(quoteSources)
+            let wanted = Set(quoteSources.filter { kept[$0] == nil })
+            results = cited.isEmpty
+                ? [:] : await links.checker.check(cited, reuse: reuse, keepingPages: wanted, progress: progress)
             outcome.historyProblem = links.checker.storeError.map { "\($0)" }
             // A page whose link failed is not read: the link finding says enough, and a fetch would fail again.
+            // A page whose link result came from the history was not read just now: with `refreshPages` it is.
             let unreadable = QuoteRun.unreadable(results)
-            snapshots = try await links.pages.snapshots(
-                of: quoteSources.filter { !unreadable.contains($0) }, refresh: refreshPages)
+            let readable = quoteSources.filter { !unreadable.contains($0) }
+            let readNow = readable.filter { results[$0]?.cached != true }
+            snapshots = try await links.pages.snapshots(of: refreshPages ? readNow : readable, refresh: false)
+            if refreshPages {
+                let notReadNow = readable.filter { results[$0]?.cached == true }
+                snapshots.merge(try await links.pages.snapshots(of: notReadNow, refresh: true)) { _, fresh in fresh }
+            }
             outcome.complete = cited.allSatisfy { results[$0.url] != nil }
                 && quoteSources.allSatisfy { unreadable.contains($0) || snapshots[$0] != nil }
         }

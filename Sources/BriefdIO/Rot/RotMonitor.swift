@@ -18,9 +18,15 @@ public struct RotMonitor: Sendable {
         public var alerts: [RotAlert]
     }
 
-    /// Where each watched link is cited: issues (from the record of published issues) and drafts.
+    /// Where each watched link is cited: issues (from the record of published issues) and drafts; and which of
+    /// them are pages that drafts quote (their check keeps the page for the quote check).
     public func citations(state: StateDatabase) throws -> [String: [RotAlert.Citation]] {
+        try watched(state: state).citations
+    }
+
+    func watched(state: StateDatabase) throws -> (citations: [String: [RotAlert.Citation]], quotedPages: Set<String>) {
         var citations: [String: [RotAlert.Citation]] = [:]
+        var quotedPages: Set<String> = []
         let issues = IssueStore(state)
         for issue in try issues.issues() {
             guard let day = Day(iso: issue.date) else { continue }
@@ -32,13 +38,20 @@ public struct RotMonitor: Sendable {
         for (path, folder) in DraftFiles.find([root]) {
             guard case .read(_, let bytes) = DraftFiles.read(path, root: folder, maxBytes: config.checks.maxDraftBytes) else { continue }
             let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            for link in LinkExtractor.links(path: relative, bytes: bytes) where WebAddress(link.url)?.isHTTP == true {
+            let links: [CitedLink]
+            if let draft = DraftParser.parse(path: relative, bytes: bytes).draft {
+                links = LinkExtractor.links(in: draft)
+                quotedPages.formUnion(QuoteCheck.quotes(in: draft).map(\.url))
+            } else {
+                links = LinkExtractor.links(path: relative, bytes: bytes)
+            }
+            for link in links where WebAddress(link.url)?.isHTTP == true {
                 for citation in link.citations {
                     citations[link.url, default: []].append(.init(draft: citation.path, line: citation.line, column: citation.column))
                 }
             }
         }
-        return citations
+        return (citations, quotedPages)
     }
 
     /// One pass at `now` (seconds since 1970; injectable for tests). `everything` checks every link; otherwise
@@ -51,7 +64,7 @@ public struct RotMonitor: Sendable {
         let state = service.state
         let links = LinkStore(state)
         let rot = RotStore(state)
-        let citations = try citations(state: state)
+        let (citations, quotedPages) = try watched(state: state)
         let urls = citations.keys.sorted()
         let recheck = Double(config.rot.recheckHours) * 3600
         var due = urls
@@ -62,7 +75,8 @@ public struct RotMonitor: Sendable {
             due = Array(due.prefix(max(share, 1)))
         }
         // Check: the link checker's politeness and safety; the history is written here, at the pass's time.
-        let results = await service.checker.check(due.map { CitedLink(url: $0, citations: []) }, reuse: .recent, record: false)
+        let results = await service.checker.check(
+            due.map { CitedLink(url: $0, citations: []) }, reuse: .recent, record: false, keepingPages: quotedPages)
         var checked: [LinkResult] = []
         var checkedForOthers: Set<String> = []
         for url in due {

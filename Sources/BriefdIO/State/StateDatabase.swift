@@ -32,6 +32,9 @@ public final class StateDatabase: Sendable {
         }
     }
 
+    /// Hands SQLite's page caches back (they grow to 2 MiB per connection during a burst); for an idle daemon.
+    public func releaseMemory() { pool.releaseMemoryEventually() }
+
     /// The state database could not be opened or migrated.
     public struct OpenError: Error, CustomStringConvertible {
         public var description: String
