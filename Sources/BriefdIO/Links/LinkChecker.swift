@@ -33,9 +33,12 @@ public final class LinkChecker: Sendable {
     private struct Table {
         /// Checks under way, by URL without fragment; an entry leaves once its result is in the history.
         var inFlight: [String: Task<LinkResult?, Never>] = [:]
-        /// Results of the last `recentSeconds`, so that a caller who looked in the history just before a result
-        /// was recorded does not ask again. Pruned as it grows.
+        /// Results not yet in the history (or never to be, for callers that record their own), so that a caller
+        /// who looked in the history just before a result arrived does not ask again. A result leaves once it is
+        /// written, or after `recentSeconds`.
         var recent: [String: LinkResult] = [:]
+        /// The size at which old results are next pruned (doubling, so that pruning stays linear overall).
+        var pruneAt = 4096
     }
 
     private let table = Mutex(Table())
@@ -95,7 +98,10 @@ public final class LinkChecker: Sendable {
             }
             answered += 1
             progress?(answered, tasks.count)
+            // Written while later checks still run, so that the disk writes overlap the network.
+            if answered % 2000 == 0 { await flushHistory() }
         }
+        await flushHistory()
         var results: [String: LinkResult] = [:]
         for url in urls {
             guard var result = byKey[LinkChecker.requestKey(url)] else { continue }
@@ -149,28 +155,35 @@ public final class LinkChecker: Sendable {
         }
     }
 
-    /// The check itself; the in-flight entry is removed only once the result is in the history, so that a
-    /// later caller finds it in one place or the other.
+    /// The check itself. Its result moves from the in-flight table to the recent results in one step, and is
+    /// handed to the history writer, so that a later caller finds it in one of the three.
     private func checkAndRecord(_ key: String, record: Bool, keepPage: Bool) async -> LinkResult? {
         let (result, page) = await probe(key, keepPage: keepPage && pages != nil)
         if let page, let pages { await pages.keep(page) }
-        if let result, record, let writer, LinkChecker.belongsInHistory(result) {
-            do {
-                try await writer.record(result)
-            } catch {
-                noteStoreError(error)
-            }
-        }
+        if let result, record, let writer, LinkChecker.belongsInHistory(result) { writer.add(result) }
         table.withLock { table in
             table.inFlight[key] = nil
             guard let result else { return }
-            if table.recent.count >= 4096 {
+            if table.recent.count >= table.pruneAt {
                 let now = Date().timeIntervalSince1970
                 table.recent = table.recent.filter { now - $0.value.checkedAt < LinkChecker.recentSeconds }
+                table.pruneAt = max(4096, table.recent.count * 2)
             }
             table.recent[key] = result
         }
         return result
+    }
+
+    /// Makes every result handed to the writer durable; those written need no longer be kept in memory.
+    private func flushHistory() async {
+        do {
+            guard let written = try await writer?.flush(), !written.isEmpty else { return }
+            table.withLock { table in
+                for url in written { table.recent[url] = nil }
+            }
+        } catch {
+            noteStoreError(error)
+        }
     }
 
     /// Only what asked the network belongs in the history: not cached, skipped or mailto results.
@@ -215,37 +228,44 @@ public final class LinkChecker: Sendable {
     static func requestKey(_ url: String) -> String { LinkProbe.withoutFragment(url) }
 }
 
-/// Writes link results to the history in groups: a result that arrives while a write is under way waits and
-/// goes with every other result that arrived meanwhile, so ten thousand checks make a few dozen transactions.
-/// The caller that found no write under way does the writing (no task of its own to outlive anyone).
+/// Writes link results to the history in groups. A check hands its result over and is done (ten thousand checks
+/// waiting on a disk write would each hold a task); a caller that needs its results durable calls `flush()`, which
+/// returns once everything handed over before it is in the history. Writes are one at a time, each taking all
+/// that waits, so ten thousand checks make a few dozen transactions.
 actor HistoryWriter {
     private let store: LinkStore
-    private var waiting: [(LinkResult, CheckedContinuation<Void, any Error>)] = []
+    private nonisolated let waiting = Mutex<[LinkResult]>([])
     private var writing = false
+    private var writeEnded: [CheckedContinuation<Void, Never>] = []
 
     init(_ store: LinkStore) { self.store = store }
 
-    func record(_ result: LinkResult) async throws {
-        if writing {
-            try await withCheckedThrowingContinuation { waiting.append((result, $0)) }
-            return
-        }
-        writing = true
-        defer { writing = false }
-        var ownError: (any Error)?
-        var batch: [(LinkResult, CheckedContinuation<Void, any Error>?)] = [(result, nil)]
-        while !batch.isEmpty {
-            do {
-                try await store.record(batch.map(\.0))
-                for case (_, let continuation?) in batch { continuation.resume() }
-            } catch {
-                if batch[0].1 == nil { ownError = error }
-                for case (_, let continuation?) in batch { continuation.resume(throwing: error) }
+    nonisolated func add(_ result: LinkResult) { waiting.withLock { $0.append(result) } }
+
+    /// Writes what was handed over; returns once all of it, and everything handed over earlier, is in the history.
+    /// Returns the URLs this call wrote.
+    func flush() async throws -> [String] {
+        while true {
+            // A write under way may hold results handed over before this call: wait for it, then look again.
+            if writing {
+                await withCheckedContinuation { writeEnded.append($0) }
+                continue
             }
-            batch = waiting.map { ($0.0, $0.1) }
-            waiting = []
+            let batch = waiting.withLock { waiting in
+                defer { waiting = [] }
+                return waiting
+            }
+            guard !batch.isEmpty else { return [] }
+            writing = true
+            defer {
+                writing = false
+                let ended = writeEnded
+                writeEnded = []
+                for continuation in ended { continuation.resume() }
+            }
+            try await store.record(batch)
+            return batch.map(\.url)
         }
-        if let ownError { throw ownError }
     }
 }
 
