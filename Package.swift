@@ -81,6 +81,8 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        // The parsers of outside input under libFuzzer (`make fuzz`); an ordinary build replays files through them.
+        .executableTarget(name: "briefd-fuzz", dependencies: ["BriefdCore"], swiftSettings: swiftSettings),
         // A real HTTP server on loopback addresses, for the tests that need one.
         .target(name: "BriefdTestSupport", path: "Tests/BriefdTestSupport"),
         .testTarget(

@@ -46,6 +46,10 @@ public enum ArticleExtractor {
         guard !html.isEmpty, html.count < Int(Int32.max) else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
+        // NOERROR does not cover libxml2's encoding-conversion errors ("encoding error : input conversion
+        // failed"), which it prints to stderr: a hostile page would fill the daemon's log. The handler is per
+        // thread, hence set before every parse.
+        xmlSetStructuredErrorFunc(nil, { _, _ in })
         let document: htmlDocPtr? = html.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { bytes in
                 htmlReadMemory(bytes, Int32(buffer.count), nil, charset.flatMap { $0.isEmpty ? nil : $0 }, options)
