@@ -106,9 +106,7 @@ public actor DraftDesk {
             logger.warning("the drafts folder is missing; waiting for it to come back", metadata: ["folder": "\(draftsRoot)"])
             return
         }
-        if force || checker.today != SystemClock.today() {
-            checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
-        }
+        renewChecker(force: force)
         let found = DraftFiles.find([draftsRoot]).map(\.path).filter { DraftWatcher.isDraftName(($0 as NSString).lastPathComponent) }
         let present = Set(found)
         for path in records.keys where !present.contains(path) { forget(path) }
@@ -124,10 +122,16 @@ public actor DraftDesk {
 
     /// A draft was written or moved in.
     public func changed(_ path: String) {
-        if checker.today != SystemClock.today() {
-            checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
-        }
+        renewChecker(force: false)
         _ = check(path, force: false)
+    }
+
+    /// A checker for the current config and registry (`force`) or for a new day: "in the future" moves at
+    /// midnight, and a daemon runs for weeks.
+    private func renewChecker(force: Bool) {
+        let today = SystemClock.today()
+        guard force || checker.today != today else { return }
+        checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: today)
     }
 
     /// A draft was deleted or moved away: its reports go too.
