@@ -50,6 +50,35 @@ struct AttributionPatternTests {
         #expect(findings.first?.position == SourcePosition(line: 7, column: 2))
     }
 
+    /// Real prose (ChinaSource posts): roles written "correspondent for X" or "reporter with X" are roles, and a
+    /// wrong one is seen.
+    @Test(arguments: ["a correspondent for Caixin", "a reporter with Caixin", "the Beijing bureau chief at Caixin"])
+    func rolesWithForWithAndAtAreRead(role: String) {
+        let findings = S.findings(S.post("Li Wen, \(role), said:\n\n> The rules are new.\n"))
+        #expect(findings.map(\.rule) == [.attributionRoleMismatch], "\(findings)")
+        #expect(findings.first?.message.contains("'\(role.split(separator: " ", maxSplits: 1)[1])'") == true, "\(findings)")
+        #expect(S.findings(S.post("Li Wen, director with the Shanghai Policy Lab, said:\n\n> The rules are new.\n")).isEmpty)
+    }
+
+    /// "Louisa Lim, the dynamic Shanghai correspondent for National Public Radio" (a real ZGBriefs lead-in): the
+    /// quote is attributed to her, and the broadcaster is never taken for a person.
+    @Test func anOrganisationIsNeverTakenForAPerson() {
+        let findings = S.findings(S.post(
+            "Louisa Lim, the dynamic Shanghai correspondent for National Public Radio, wrote about it:\n\n"
+                + "> The people of Beijing came out to defend the students.\n"))
+        #expect(findings.map(\.rule) == [.attributionUnknownPerson], "\(findings)")
+        #expect(findings.first?.message.contains("'Louisa Lim'") == true)
+        #expect(!findings.contains { $0.message.contains("Radio") })
+    }
+
+    /// "Mara Feld … Feld writes:": a surname alone after the full name, in the same paragraph or the one before.
+    @Test func aSurnameAloneAfterTheFullNameIsThatPerson() {
+        #expect(S.findings(S.post("Mara Feld described the scene at length. Feld writes:\n\n> Nobody knew.\n")).isEmpty)
+        #expect(S.findings(S.post("Mara Feld has followed this for years.\n\nFeld writes:\n\n> Nobody knew.\n")).isEmpty)
+        // Without the full name before it, a lone "Feld" is not guessed at (Mara or Mark?).
+        #expect(!S.findings(S.post("Feld writes:\n\n> Nobody knew.\n")).isEmpty)
+    }
+
     @Test func quotesInsideListsAreChecked() {
         #expect(S.findings(S.post("- Some context.\n\n  > A quote from nowhere.\n")).map(\.rule) == [.quoteUnattributed])
     }

@@ -136,7 +136,11 @@ struct AttributionCheck {
         leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
         var named: [NameMention] = []
         if let span = reading.person, let person = spotter.resolve(tokens, span, expecting: .person) { named.append(person) }
-        if let span = reading.either, let who = spotter.resolve(tokens, span, expecting: .either) { named.append(who) }
+        if let span = reading.either,
+            let who = surname(of: state.lastPerson?.mention, tokens, span) ?? spotter.resolve(tokens, span, expecting: .either)
+        {
+            named.append(who)
+        }
         if let span = reading.publication, let outlet = spotter.resolve(tokens, span, expecting: .publication) {
             named.append(outlet)
         }
@@ -151,6 +155,19 @@ struct AttributionCheck {
             }
         }
         checkLinks(named: named, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+    }
+
+    /// "Mara Feld … Feld writes:": a surname alone, right after its person was named (in the same paragraph or the
+    /// one before), is that person.
+    private func surname(of person: NameMention?, _ tokens: [WordToken], _ span: Range<Int>) -> NameMention? {
+        guard span.count == 1, let person, person.kind == .person, case .exact(let index) = person.resolution else {
+            return nil
+        }
+        let token = tokens[span.lowerBound]
+        let entry = registry.people[index]
+        let surnames = ([entry.name] + entry.aliases).compactMap { $0.split(separator: " ").last.map(String.init) }
+        guard surnames.contains(token.text) else { return nil }
+        return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
 
     /// Misspelled names are errors; names the registry does not know at all are warnings to add them.
@@ -199,7 +216,8 @@ struct AttributionCheck {
         if matching.isEmpty {
             state.findings.append(
                 Finding(.attributionRoleMismatch, at: position,
-                    "the draft calls \(entry.name) '\(title) of \(organisation)', but the registry has: \(registryRoles)",
+                    "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
+                        + "but the registry has: \(registryRoles)",
                     suggestion: entry.roles.first.map { "\($0.title), \($0.org)" }))
         } else if let day = draft.frontMatter.contentDate, !matching.contains(where: { $0.isHeld(on: day) }) {
             state.findings.append(

@@ -106,7 +106,11 @@ enum LeadInReader {
         return readings
     }
 
-    /// "<Person>, <title> of|at <Organisation> (<ACR>) in <City>, …": a person and the role the text gives them.
+    /// Words joining a title to its organisation: "director of", "fellow at", "correspondent for", "reporter with".
+    static let rolePrepositions: Set<String> = ["of", "at", "for", "with"]
+
+    /// "<Person>, <title> of|at|for|with <Organisation> (<ACR>) in <City>, …": a person and the role the text
+    /// gives them ("Louisa Lim, the Shanghai correspondent for National Public Radio").
     static func appositives(_ tokens: [WordToken], _ runs: [NameRun]) -> [LeadInReading] {
         var result: [LeadInReading] = []
         var runStartingAt: [Int: Range<Int>] = [:]
@@ -119,7 +123,7 @@ enum LeadInReader {
             var cursor = titleStart
             while cursor < tokens.count, cursor - titleStart < 6 {
                 if cursor > afterComma, !NameRuns.isPlainSpace(tokens[cursor].before) { break }
-                if ["of", "at"].contains(tokens[cursor].lower), cursor > titleStart {
+                if rolePrepositions.contains(tokens[cursor].lower), cursor > titleStart {
                     var orgStart = cursor + 1
                     if orgStart < tokens.count, articles.contains(tokens[orgStart].lower) { orgStart += 1 }
                     if let organisation = runStartingAt[orgStart] {

@@ -67,7 +67,8 @@ struct NameSpotter {
         if let near = nearMiss(tokens, span, expecting: expecting, minimumSingleTokenLength: 1) { return near }
         let kind: NameMention.Kind
         switch expecting {
-        case .person: kind = .person
+        // An organisation is never taken for a person, wherever a pattern expected one ("Public Radio").
+        case .person: kind = looksLikeOrganisation(tokens, span) ? .publication : .person
         case .publication: kind = .publication
         case .either: kind = looksLikePerson(tokens, span) ? .person : .publication
         }
@@ -153,6 +154,13 @@ struct NameSpotter {
             }
         }
         return nil
+    }
+
+    /// A run that names an institution: a word such as Radio, Times, Institute, or a registry publication's name.
+    func looksLikeOrganisation(_ tokens: [WordToken], _ span: Range<Int>) -> Bool {
+        if tokens[span].contains(where: { NameSpotter.institutionWords.contains($0.lower) }) { return true }
+        if case .none = registry.publicationNames.match(joined(tokens, span)) { return false }
+        return true
     }
 
     func looksLikePerson(_ tokens: [WordToken], _ span: Range<Int>) -> Bool {
