@@ -83,23 +83,39 @@ public final class LinkChecker: Sendable {
                 noteStoreError(error)
             }
         }
-        let tasks = keys.map { key in
-            (key, cached[key].map { .done($0) } ?? pending(key, reuse: reuse, record: record, keepPage: keepKeys.contains(key)))
-        }
-        // Awaited in order rather than through a task group: the tasks already run concurrently, and a group of
-        // ten thousand children costs more to drain than the checks themselves.
+        // Checks start in a window of at most 8 x max_concurrency at a time: more would only wait in the hosts'
+        // queues, each holding a task (ten thousand links at once held 70 MB of task frames).
+        let window = max(256, settings.maxConcurrency * 8)
         var byKey: [String: LinkResult] = [:]
-        byKey.reserveCapacity(tasks.count)
+        byKey.reserveCapacity(keys.count)
         var answered = 0
-        for (key, lookup) in tasks {
-            switch lookup {
-            case .done(let result): byKey[key] = result
-            case .waiting(let task): byKey[key] = await task.value
+        await withTaskGroup(of: (String, LinkResult?).self) { group in
+            var next = 0
+            var running = 0
+            while next < keys.count || running > 0 {
+                while next < keys.count && running < window {
+                    let key = keys[next]
+                    next += 1
+                    let lookup = cached[key].map { .done($0) }
+                        ?? pending(key, reuse: reuse, record: record, keepPage: keepKeys.contains(key))
+                    switch lookup {
+                    case .done(let result):
+                        byKey[key] = result
+                        answered += 1
+                        progress?(answered, keys.count)
+                    case .waiting(let task):
+                        group.addTask { (key, await task.value) }
+                        running += 1
+                    }
+                }
+                guard let (key, result) = await group.next() else { break }
+                running -= 1
+                byKey[key] = result
+                answered += 1
+                progress?(answered, keys.count)
+                // Written while later checks still run, so that the disk writes overlap the network.
+                if answered % 2000 == 0 { await flushHistory() }
             }
-            answered += 1
-            progress?(answered, tasks.count)
-            // Written while later checks still run, so that the disk writes overlap the network.
-            if answered % 2000 == 0 { await flushHistory() }
         }
         await flushHistory()
         var results: [String: LinkResult] = [:]
