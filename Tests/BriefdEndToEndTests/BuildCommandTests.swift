@@ -226,6 +226,25 @@ struct BuildCommandTests {
         #expect(run.stderr.contains("does not match the section it closes"))
     }
 
+    @Test func aTemplateThatRendersNothingPublishesNothing() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        let published = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html"))
+        // An editor empties the web page's template by mistake, and a draft changes: the next build must fail,
+        // naming the template, and the issue already published must stay as it was.
+        try FileManager.default.copyItem(atPath: Self.root + "/templates", toPath: folder + "/templates")
+        try "{{! nothing here }}\n\n".write(toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
+        var config = try read(folder + "/briefd.yml")
+        config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
+        try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder + "/drafts/d-older.md")
+        let run = try build(folder)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("web.mustache: the template rendered nothing"), "\(run.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html")) == published)
+    }
+
     @Test func aKilledBuildLeavesTheOldIssueOrTheNewOneNeverAMixture() throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }

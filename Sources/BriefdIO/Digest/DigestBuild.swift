@@ -77,22 +77,32 @@ public struct DigestBuild: Sendable {
         guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
         if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
 
-        let files: [(name: String, bytes: [UInt8])] = [
-            ("index.html", bytes(templates.render("web", issue))),
-            ("email.html", bytes(templates.render("email", issue))),
-            ("digest.txt", bytes(templates.render("text", issue))),
-            ("digest.md", bytes(templates.render("markdown", issue))),
-            ("build.json", DigestBuild.json(report)),
-        ]
+        let files: [(name: String, bytes: [UInt8])]
+        let entry: String
+        do {
+            // Everything is rendered before anything is written: a template failing leaves the published issue as it was.
+            files = [
+                ("index.html", bytes(try templates.render(.web, issue))),
+                ("email.html", bytes(try templates.render(.email, issue))),
+                ("digest.txt", bytes(try templates.render(.text, issue))),
+                ("digest.md", bytes(try templates.render(.markdown, issue))),
+                ("build.json", DigestBuild.json(report)),
+            ]
+            entry = try templates.render(.feedEntry, issue)
+        } catch {
+            throw Failure(description: error.description)
+        }
         do {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
             let items = publishedItems(issue)
             try issues.record(
                 IssueStore.Record(
                     date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
-                    contentHTML: templates.render("feed-entry", issue)),
+                    contentHTML: entry),
                 items: items, files: files)
             try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+        } catch let problem as DigestTemplates.Problem {
+            throw Failure(description: problem.description)
         } catch let failure as AtomicOutput.Failure {
             throw Failure(description: failure.description)
         } catch {
@@ -129,9 +139,11 @@ public struct DigestBuild: Sendable {
             updated: entries.first?.timestamp ?? "1970-01-01T00:00:00Z", issues: entries)
         var feed = archive
         feed.issues = Array(entries.prefix(settings.feedIssues))
-        try AtomicOutput.writeFile(root + "/index.html", bytes(templates.render("archive", archive)))
-        try AtomicOutput.writeFile(root + "/feed.xml", bytes(templates.render("atom", feed)))
-        try AtomicOutput.writeFile(root + "/feed.json", bytes(templates.render("feed-json", feed)))
+        let pages = [
+            ("index.html", try templates.render(.archive, archive)), ("feed.xml", try templates.render(.atom, feed)),
+            ("feed.json", try templates.render(.feedJSON, feed)),
+        ]
+        for (name, text) in pages { try AtomicOutput.writeFile(root + "/" + name, bytes(text)) }
     }
 
     private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -7,8 +7,14 @@ import Mustache
 /// Values are escaped for the format the template writes: HTML by default, `{{% CONTENT_TYPE: TEXT}}`,
 /// `XML` or `JSON` for the others.
 public struct DigestTemplates: Sendable {
-    /// Every template a build renders, by name (the file is `NAME.mustache`).
-    public static let names = ["web", "email", "text", "markdown", "feed-entry", "archive", "atom", "feed-json"]
+    /// Every template a build renders; the file is `RAWVALUE.mustache`.
+    public enum Name: String, Sendable, CaseIterable {
+        case web, email, text, markdown, archive, atom
+        case feedEntry = "feed-entry"
+        case feedJSON = "feed-json"
+
+        var file: String { rawValue + ".mustache" }
+    }
 
     private let library: MustacheLibrary
 
@@ -21,16 +27,16 @@ public struct DigestTemplates: Sendable {
     public init(folder: String) throws(Problem) {
         DigestTemplates.registerContentTypes
         var library = MustacheLibrary()
-        for name in DigestTemplates.names {
-            let path = folder + "/" + name + ".mustache"
+        for name in Name.allCases {
+            let path = folder + "/" + name.file
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw Problem(description: "\(path): template missing (briefd needs \(DigestTemplates.names.map { $0 + ".mustache" }.joined(separator: ", ")))")
+                throw Problem(description: "\(path): template missing (briefd needs \(Name.allCases.map(\.file).joined(separator: ", ")))")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw Problem(description: "\(path): the template is not UTF-8")
             }
             do {
-                library.register(try MustacheTemplate(string: text), named: name)
+                library.register(try MustacheTemplate(string: text), named: name.rawValue)
             } catch let error as MustacheTemplate.ParserError {
                 throw Problem(
                     description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): \(DigestTemplates.reason(error.error))")
@@ -39,10 +45,20 @@ public struct DigestTemplates: Sendable {
             }
         }
         self.library = library
+        self.folder = folder
     }
 
-    public func render(_ name: String, _ context: Any) -> String {
-        library.render(context, withTemplate: name) ?? ""
+    private let folder: String
+
+    /// The output of template `name` for `context`.
+    ///
+    /// - Throws: when the template renders nothing: a page emptied by mistake must not be published as the issue.
+    public func render(_ name: Name, _ context: Any) throws(Problem) -> String {
+        let output = library.render(context, withTemplate: name.rawValue) ?? ""
+        guard output.contains(where: { !$0.isWhitespace }) else {
+            throw Problem(description: "\(folder)/\(name.file): the template rendered nothing; nothing was published")
+        }
+        return output
     }
 
     private static func reason(_ error: any Error) -> String {
