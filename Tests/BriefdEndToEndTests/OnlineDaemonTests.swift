@@ -189,8 +189,9 @@ struct OnlineDaemonTests {
         }
         let started = Date()
         #expect(daemon?.stop() == 0)
-        // Far inside TimeoutStopSec: transfers in flight are ended, not waited for.
-        #expect(Date().timeIntervalSince(started) < 5)
+        // Far inside TimeoutStopSec, and before the group's own 10 s escalation: transfers in flight are ended, not
+        // waited for (typically well under a second).
+        #expect(Date().timeIntervalSince(started) < 8)
         daemon = nil
         let statuses = Self.statuses(workspace)
         #expect(statuses.values.contains("checking"))

@@ -69,7 +69,9 @@ import Testing
         let result = await Self.one(server.url + "/page")
         #expect(result.verdict == .ok)
         #expect(server.requests.map(\.method) == ["GET"], "\(result)")
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(result.tries == 1)
+        // Only a hang guard (a HEAD waited for would take 30 s): the requests above are the behaviour.
+        #expect(Date().timeIntervalSince(started) < 25)
     }
 
     @Test(arguments: [404, 410])
@@ -240,8 +242,9 @@ import Testing
         let started = Date()
         let result = await Self.one(server.url + "/x")
         #expect(result.verdict == .blocked)
-        #expect(Date().timeIntervalSince(started) < 5)
         #expect(server.requests.count == 1)
+        // Only a hang guard (the server asked for an hour); the single request is the behaviour.
+        #expect(Date().timeIntervalSince(started) < 60)
     }
 
     @Test func aSlowServerTimesOut() async throws {
@@ -273,7 +276,8 @@ import Testing
         // A timeout is tried again once at most: a site that stalled twice will stall again.
         #expect(result.tries == 2, "\(result)")
         #expect(server.requests.count == 2)
-        #expect(result.durationMilliseconds < 4_000, "\(result)")
+        // Two tries of 1 s, not six; the duration is only a loose guard (the suite runs in parallel).
+        #expect(result.durationMilliseconds < 10_000, "\(result)")
         #expect(result.error?.contains("2 tries") == true, "\(result)")
     }
 
@@ -313,7 +317,7 @@ import Testing
         #expect(result.verdict == .ok)
         try await Task.sleep(for: .milliseconds(200))
         #expect(server.hugeBytesSent < total / 4)
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 60)  // a hang guard; the bytes sent are the behaviour
     }
 
     @Test func loopbackIsRefusedWithoutARequestUnlessAllowed() async throws {
@@ -439,10 +443,9 @@ import Testing
         let times = server.requests.map(\.receivedAt).sorted()
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
         #expect(gaps.allSatisfy { $0 >= 0.08 })
-        // Lower bound 7 intervals; finished close to it.
-        // The upper bound only guards against gross slowness: this machine is shared and the suite runs in
-        // parallel; the benchmark measures how close to the bound a run finishes.
-        #expect(elapsed >= 0.69 && elapsed < 5.0, "\(elapsed) s; gaps \(gaps)")
+        // At least 7 intervals. How close to that a run finishes is the benchmark's business, not a test's: the
+        // suite runs in parallel on a shared machine, and a wall-clock upper bound here failed by luck.
+        #expect(elapsed >= 0.69, "\(elapsed) s; gaps \(gaps)")
     }
 }
 
