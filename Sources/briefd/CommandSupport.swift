@@ -1,9 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
-import Dispatch
 @preconcurrency import Glibc
-import Synchronization
 
 /// Exits 2 naming the first path that does not exist, before anything is read.
 func requireExisting(_ paths: [String]) throws {

@@ -23,7 +23,6 @@ public struct LinkProbe: Sendable {
     private let paywalled: @Sendable (String) -> Bool
     private var current: WebAddress?
     private var currentURL: String
-    private var method = HTTPRequest.Method.get
     private var attempt = 0
     private var timeouts = 0
     /// Requests sent, and the seconds they and the waits between retries took (not the time spent queued
@@ -144,7 +143,6 @@ public struct LinkProbe: Sendable {
         current = address
         currentURL = next
         attempt = 0
-        if response.status == 303 { method = .get }
         return send(delay: 0, followUp: true)
     }
 
@@ -184,8 +182,8 @@ public struct LinkProbe: Sendable {
         let left = max(1, Double(settings.maxLinkSeconds) - spent - delay)
         let timeout = Int(min(Double(settings.timeoutSeconds), left) * 1000)
         let request = HTTPRequest(
-            url: currentURL, method: method, hostKey: current?.hostKey ?? "",
-            maxBodyBytes: method == .get ? settings.maxBodyBytes : 0, isFollowUp: followUp,
+            url: currentURL, method: .get, hostKey: current?.hostKey ?? "", maxBodyBytes: settings.maxBodyBytes,
+            isFollowUp: followUp,
             timeoutMilliseconds: timeout)
         return .send(request, delay: delay, pauseHost: pauseHost)
     }

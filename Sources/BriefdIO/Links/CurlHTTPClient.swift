@@ -346,8 +346,6 @@ final class CurlEngine: @unchecked Sendable {
             easy, CURLOPT_TIMEOUT_MS, transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
         switch transfer.request.method {
-        case .head:
-            briefd_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
         case .get:
             briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
         case .post:
