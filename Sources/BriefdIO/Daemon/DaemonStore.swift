@@ -61,7 +61,7 @@ public final class DaemonStore: Sendable {
     /// Saves and forgets drafts in one transaction.
     public func update(saving records: [DraftRecord], removing paths: [String]) async throws {
         guard !records.isEmpty || !paths.isEmpty else { return }
-        try await database.write { db in
+        try await database.writeOffThePool { db in
             for record in records {
                 try db.execute(
                     sql: """

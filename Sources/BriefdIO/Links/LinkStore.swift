@@ -15,7 +15,7 @@ public final class LinkStore: Sendable {
     /// host was failing.
     public func record(_ results: [LinkResult], hostOutage: Set<String> = []) async throws {
         guard !results.isEmpty else { return }
-        try await database.write { db in
+        try await database.writeOffThePool { db in
             let statement = try db.makeStatement(
                 sql: """
                     INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms, host_outage)
@@ -63,7 +63,7 @@ public final class LinkStore: Sendable {
         -> [String: LinkResult]
     {
         let oldest = now - max(okAge, brokenAge)
-        let found = try await database.read { db in
+        let found = try await database.readOffThePool { db in
             var found: [String: LinkResult] = [:]
             for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")

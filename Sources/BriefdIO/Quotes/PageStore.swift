@@ -11,7 +11,7 @@ public final class PageStore: Sendable {
     public init(_ state: StateDatabase) { database = state.pool }
 
     public func record(_ snapshot: PageSnapshot) async throws {
-        try await database.write { db in
+        try await database.writeOffThePool { db in
             try db.execute(
                 sql: """
                     INSERT INTO page_snapshot (url, fetched_at, status, text_deflated, text_bytes, sha256, published, problem)
@@ -27,7 +27,7 @@ public final class PageStore: Sendable {
 
     /// The newest snapshot of each of `urls` that has one.
     public func latest(_ urls: [String]) async throws -> [String: PageSnapshot] {
-        try await database.read { db in
+        try await database.readOffThePool { db in
             var found: [String: PageSnapshot] = [:]
             for url in Set(urls) {
                 guard let row = try Row.fetchOne(

@@ -170,3 +170,21 @@ public final class StateDatabase: Sendable {
         return migrator
     }
 }
+
+extension DatabasePool {
+    /// A read from async code that holds its reader only while it reads. GRDB's own async `read` keeps a pooled
+    /// reader across an `await` and needs a free thread of the concurrency pool to give it back; with the pool's
+    /// threads blocked in synchronous reads waiting for a reader, nothing gave one back and the daemon froze.
+    func readOffThePool<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.read(value) }) }
+        }
+    }
+
+    /// A write from async code, done on a dispatch thread for the same reason.
+    func writeOffThePool<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.write(updates) }) }
+        }
+    }
+}
