@@ -74,11 +74,16 @@ public final class LinkChecker: Sendable {
         var seen = Set<String>()
         let keys = urls.map(LinkChecker.requestKey).filter { seen.insert($0).inserted }
         var cached: [String: LinkResult] = [:]
-        if reuse == .history, let store {
+        if reuse != .inFlight, let store {
+            // `.history` trusts the cache ages; `.recent` only what was checked in the last minute (a result
+            // leaves the in-memory table once it is in the history, so the history must be asked too).
+            let now = Date().timeIntervalSince1970
+            let (okAge, brokenAge) = reuse == .history
+                ? (Double(settings.cacheOKHours) * 3600, Double(settings.cacheBrokenHours) * 3600)
+                : (LinkChecker.recentSeconds, LinkChecker.recentSeconds)
             do {
-                cached = try await store.freshResults(
-                    for: keys, now: Date().timeIntervalSince1970, okAge: Double(settings.cacheOKHours) * 3600,
-                    brokenAge: Double(settings.cacheBrokenHours) * 3600)
+                cached = try await store.freshResults(for: keys, now: now, okAge: okAge, brokenAge: brokenAge)
+                    .filter { $0.value.checkedAt <= now }
             } catch {
                 noteStoreError(error)
             }
