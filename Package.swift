@@ -87,7 +87,10 @@ let package = Package(
         .target(name: "BriefdTestSupport", path: "Tests/BriefdTestSupport"),
         .testTarget(
             name: "BriefdLinkTests",
-            dependencies: ["BriefdIO", "BriefdTestSupport"],
+            dependencies: [
+                "BriefdIO", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
