@@ -97,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             let counts = await desk.counts
             var line = "watching \(counts.total) drafts: \(counts.ready) ready, \(counts.needsWork) need work, "
             line += "\(counts.checking) checking, \(counts.unreadable) unreadable"
-            if let next = BuildScheduler.nextDue(holder.workspace.config, store: store) { line += "; next build \(next)" }
+            if let next = await BuildScheduler.nextDue(holder.workspace.config, store: store) { line += "; next build \(next)" }
             return line
         }
         notifier.send("READY=1", "STATUS=" + (await status()))

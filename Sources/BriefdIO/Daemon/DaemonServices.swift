@@ -257,7 +257,16 @@ public struct BuildScheduler: Service {
 
     /// When the next build is due, for `briefd status` and the STATUS line.
     public static func nextDue(_ config: Config, store: DaemonStore, now: Date = Date()) -> Date? {
-        let handled = (try? store.lastHandledDue(scheduleName)).flatMap { $0 }.map { Date(timeIntervalSince1970: $0) }
+        nextDue(config, handled: (try? store.lastHandledDue(scheduleName)) ?? nil, now: now)
+    }
+
+    /// The same from async code, without blocking a thread of the concurrency pool on the database.
+    public static func nextDue(_ config: Config, store: DaemonStore, now: Date = Date()) async -> Date? {
+        nextDue(config, handled: (try? await store.lastHandledDueOffThePool(scheduleName)) ?? nil, now: now)
+    }
+
+    private static func nextDue(_ config: Config, handled: Double?, now: Date) -> Date? {
+        let handled = handled.map { Date(timeIntervalSince1970: $0) }
         return config.daemon.build.next(after: max(now, handled ?? now))
     }
 

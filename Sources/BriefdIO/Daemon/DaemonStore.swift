@@ -80,9 +80,16 @@ public final class DaemonStore: Sendable {
     }
 
     public func lastHandledDue(_ name: String) throws -> Double? {
-        try database.read { db in
-            try Double.fetchOne(db, sql: "SELECT last_due FROM schedule_state WHERE name = ?", arguments: [name])
-        }
+        try database.read { db in try DaemonStore.lastDue(db, name) }
+    }
+
+    /// The same, for async code (the daemon's STATUS line asks several times a second).
+    public func lastHandledDueOffThePool(_ name: String) async throws -> Double? {
+        try await database.readOffThePool { db in try DaemonStore.lastDue(db, name) }
+    }
+
+    private static func lastDue(_ db: Database, _ name: String) throws -> Double? {
+        try Double.fetchOne(db, sql: "SELECT last_due FROM schedule_state WHERE name = ?", arguments: [name])
     }
 
     public func setLastHandledDue(_ name: String, _ due: Double) throws {
