@@ -241,10 +241,13 @@ final class CurlEngine: @unchecked Sendable {
     private func reportSent() {
         assertOwner()
         guard !awaitingSend.isEmpty else { return }
+        // Not the callback's own time: the request is written after it, and a thread descheduled in between
+        // would let the next request follow early. Now, after curl_multi_perform returned, the write is done.
+        let now = CurlEngine.now()
         awaitingSend.removeAll { transfer in
-            guard let at = transfer.sentAt else { return false }
+            guard transfer.sentAt != nil else { return false }
             transfer.sentReported = true
-            schedule.sent(host: transfer.request.hostKey, at: at)
+            schedule.sent(host: transfer.request.hostKey, at: now)
             return true
         }
     }
