@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: deps example-snapshots fuzz fuzz-replay test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
+.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -80,6 +80,7 @@ test: test-deps
 	$(MAKE) --no-print-directory validate-digest
 	$(MAKE) --no-print-directory lint-systemd
 	$(MAKE) --no-print-directory fuzz-replay
+	$(MAKE) --no-print-directory prose-corpus
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
@@ -90,6 +91,11 @@ validate-digest:
 ## lint-systemd: systemd-analyze verify passes and the offline security rating is 2.0 or lower.
 lint-systemd:
 	bash scripts/lint_systemd.sh .build/debug/briefd
+
+## prose-corpus: the attribution rules over real posts (Tests/Corpus/Prose) and mistakes planted in them; fails
+## when a result is worse than recorded. Figures in docs/rules.md.
+prose-corpus:
+	python3 scripts/prose_corpus.py .build/debug/briefd Tests/Corpus/Prose --check
 
 ## conformance: briefd links --dump over lychee's Markdown fixtures, compared with lychee's own extraction.
 conformance:

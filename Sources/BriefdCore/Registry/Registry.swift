@@ -7,6 +7,9 @@ public struct Registry: Sendable {
     public let publicationNames: NameIndex
     public let personNames: NameIndex
     private let domainIndex: [String: Int]
+    /// Each name's first and last word (surname first in Chinese names, last in Western ones), folded, with the
+    /// people who have it: "Musk told Reddit" names Elon Musk when no one else in the registry is called Musk.
+    private let nameWordOwners: [String: Set<Int>]
     /// Harmless oddities worth tidying (`file:line:column: what`), shown by `briefd config check`.
     public var warnings: [String] = []
 
@@ -24,6 +27,21 @@ public struct Registry: Sendable {
             for domain in publication.domains { domains[domain.lowercased()] = index }
         }
         self.domainIndex = domains
+        var owners: [String: Set<Int>] = [:]
+        for (index, person) in people.enumerated() {
+            for name in [person.name] + person.aliases {
+                let words = name.split(separator: " ")
+                guard words.count > 1, let first = words.first, let last = words.last else { continue }
+                for word in [first, last] { owners[NameFolding.fold(String(word)), default: []].insert(index) }
+            }
+        }
+        self.nameWordOwners = owners
+    }
+
+    /// The one person whose name starts or ends with `word` ("Fulton", "Ying"), or nil when none or several do.
+    public func soleOwner(ofNameWord word: String) -> Int? {
+        guard let owners = nameWordOwners[NameFolding.fold(word)], owners.count == 1 else { return nil }
+        return owners.first
     }
 
     public static let empty = Registry(publications: [], people: [])
@@ -101,6 +119,12 @@ public struct Role: Sendable, Hashable, CustomStringConvertible {
         if let from, day < from { return false }
         if let until, until < day { return false }
         return true
+    }
+
+    /// A role someone can be called the "former" holder of on `day`: it had begun by then.
+    public func wasTakenUp(before day: Day) -> Bool {
+        guard let from else { return true }
+        return from < day
     }
 
     public var description: String {

@@ -54,7 +54,8 @@ struct AttributionCheck {
             let next = index + 1 < blocks.count ? blocks[index + 1] : nil
             switch block.kind {
             case .blockQuote:
-                checkQuote(block, leadIn: previous?.kind == .paragraph ? previous : nil, draft: draft, state: &state)
+                checkQuote(block, leadIn: previous?.kind == .paragraph ? previous : nil,
+                    after: next?.kind == .paragraph ? next : nil, draft: draft, state: &state)
             case .paragraph where next?.kind == .blockQuote:
                 break  // a lead-in: read by checkQuote, which needs the people named before it
             case .paragraph, .heading:
@@ -88,7 +89,8 @@ struct AttributionCheck {
         if let person = mentions.last(where: { $0.kind == .person }) { state.lastPerson = (person, block) }
     }
 
-    private func checkQuote(_ quote: MarkdownBlock, leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
+    private func checkQuote(_ quote: MarkdownBlock, leadIn: MarkdownBlock?, after: MarkdownBlock?, draft: Draft,
+        state: inout WalkState) {
         let quotePosition = draft.position(ofByte: quote.start)
         // 1. An explicit closing line inside the quote.
         if let last = quote.children.last, last.kind == .paragraph,
@@ -124,6 +126,14 @@ struct AttributionCheck {
                 return
             }
         }
+        // 5. A source line right after the quote: "Hu Yunwang, director of …, to Sina.com." or "— Mara Feld, …".
+        if let after, let (tokens, reading) = LeadInReader.trailingLine(after.inline.text),
+            let either = reading.either,
+            spotter.resolve(tokens, either, expecting: .either)?.kind == .person || reading.pattern == .closingLine
+        {
+            report(reading, tokens: tokens, block: after, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+            return
+        }
         state.findings.append(
             Finding(.quoteUnattributed, at: quotePosition,
                 "this quote has no attribution: name the speaker or publication in the paragraph before it "
@@ -137,7 +147,8 @@ struct AttributionCheck {
         var named: [NameMention] = []
         if let span = reading.person, let person = spotter.resolve(tokens, span, expecting: .person) { named.append(person) }
         if let span = reading.either,
-            let who = surname(of: state.lastPerson?.mention, tokens, span) ?? spotter.resolve(tokens, span, expecting: .either)
+            let who = surname(of: state.lastPerson?.mention, tokens, span) ?? soleNamesake(tokens, span)
+                ?? spotter.resolve(tokens, span, expecting: .either)
         {
             named.append(who)
         }
@@ -167,6 +178,17 @@ struct AttributionCheck {
         let entry = registry.people[index]
         let surnames = ([entry.name] + entry.aliases).compactMap { $0.split(separator: " ").last.map(String.init) }
         guard surnames.contains(token.text) else { return nil }
+        return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
+    }
+
+    /// "Musk told Reddit:": one word that is the surname (or given name) of exactly one registry person, and not a
+    /// publication's name, is that person, rather than an unknown publication called "Musk".
+    private func soleNamesake(_ tokens: [WordToken], _ span: Range<Int>) -> NameMention? {
+        guard span.count == 1 else { return nil }
+        let token = tokens[span.lowerBound]
+        guard case .none = registry.publicationNames.match(token.text),
+            let index = registry.soleOwner(ofNameWord: token.text)
+        else { return nil }
         return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
 
@@ -219,7 +241,9 @@ struct AttributionCheck {
                     "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
                         + "but the registry has: \(registryRoles)",
                     suggestion: entry.roles.first.map { "\($0.title), \($0.org)" }))
-        } else if let day = draft.frontMatter.contentDate, !matching.contains(where: { $0.isHeld(on: day) }) {
+        } else if let day = draft.frontMatter.contentDate,
+            !matching.contains(where: { RoleComparison.isFormer(title) ? $0.wasTakenUp(before: day) : $0.isHeld(on: day) })
+        {
             state.findings.append(
                 Finding(.attributionRoleNotHeld, at: position,
                     "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
@@ -281,6 +305,13 @@ enum RoleComparison {
         let givenOrg = stripArticle(NameFolding.fold(organisation))
         return wantedOrg == givenOrg || acronym(of: wantedOrg) == givenOrg.replacingOccurrences(of: " ", with: "")
             || EditDistance.distance(wantedOrg, givenOrg, limit: 2) != nil
+    }
+
+    /// "former director", "ex-director": the text says the role was held before, not on, the draft's date.
+    static func isFormer(_ title: String) -> Bool {
+        let folded = NameFolding.fold(title)
+        return folded.hasPrefix("former ") || folded.hasPrefix("ex-") || folded.hasPrefix("one-time ")
+            || folded.hasPrefix("onetime ")
     }
 
     private static func stripArticle(_ text: String) -> String { text.hasPrefix("the ") ? String(text.dropFirst(4)) : text }

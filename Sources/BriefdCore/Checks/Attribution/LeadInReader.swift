@@ -82,7 +82,7 @@ enum LeadInReader {
                         LeadInReading(pattern: .putItIn, publication: publicationAfter(index + 2), either: who))
                 }
             case "according" where next == "to":
-                if let who = run(startingNear: index + 2, lookahead: 5) {
+                if let who = run(startingNear: index + 2, lookahead: 5), !isNumberedReference(who, tokens) {
                     readings.append(
                         LeadInReading(pattern: .accordingTo, publication: publicationAfter(who.upperBound), either: who))
                 }
@@ -104,6 +104,14 @@ enum LeadInReader {
         }
         readings.append(contentsOf: appositives(tokens, runs))
         return readings
+    }
+
+    /// "according to Rule #1", "according to Article 36": a name followed by a number is a clause, not a source.
+    static func isNumberedReference(_ run: Range<Int>, _ tokens: [WordToken]) -> Bool {
+        guard run.upperBound < tokens.count else { return false }
+        let next = tokens[run.upperBound]
+        let gap = next.before.trimmingWhitespace()
+        return (gap.isEmpty || gap == "#" || gap == "No.") && next.text.first?.isNumber == true
     }
 
     /// Words joining a title to its organisation: "director of", "fellow at", "correspondent for", "reporter with".
@@ -138,6 +146,24 @@ enum LeadInReader {
             }
         }
         return result
+    }
+
+    /// The paragraph right after a quote, when it names the quote's source: a closing line set outside the quote,
+    /// or a line that opens with a name and a comma ("Hu Yunwang, director of the 5th anti-riot police force, to
+    /// Sina.com."). A paragraph that merely starts with a name and goes on ("Feld writes that …") is not one.
+    static func trailingLine(_ text: String) -> (tokens: [WordToken], reading: LeadInReading)? {
+        if let closing = closingLine(text) { return closing }
+        let tokens = WordTokenizer.tokens(of: text)
+        let runs = NameRuns.runs(in: tokens)
+        guard let first = runs.first, first.range.lowerBound == 0, first.range.upperBound < tokens.count,
+            tokens[first.range.upperBound].before.trimmingWhitespace() == ","
+        else { return nil }
+        var reading = LeadInReading(pattern: .appositive, either: first.range)
+        if let role = appositives(tokens, runs).first(where: { $0.person == first.range }) {
+            reading.title = role.title
+            reading.organisation = role.organisation
+        }
+        return (tokens, reading)
     }
 
     /// "— Mara Feld, The Wire China": the last paragraph of a quote naming its source.
