@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-links bench-daemon bench-quotes clean
+.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -138,6 +138,11 @@ bench-daemon: release
 ## bench-quotes: locate a 120-word excerpt in a 20,000-word page; extract the text of a 1 MiB page.
 bench-quotes: release
 	.build/release/briefd bench-quotes --rounds 200
+
+## bench-clip: briefd clip on each fixture site layout (Tests/BriefdLinkTests/Fixtures/clip) served on loopback:
+## fields right against expected.json, and the time of a clip (p50 of 11).
+bench-clip: release
+	python3 scripts/bench_clip.py --briefd .build/release/briefd --rounds 11
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

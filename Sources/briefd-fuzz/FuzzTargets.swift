@@ -6,7 +6,7 @@ import Foundation
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "draft": draft, "registry": registry, "config": config, "links": links, "html": html, "quote": quote,
-        "cron": cron,
+        "cron": cron, "clip": clip,
     ]
 
     static let registryForDrafts: Registry = {
@@ -51,6 +51,21 @@ enum FuzzTargets {
     /// libxml2's HTML parser and the article, title and date extraction.
     static func html(_ bytes: [UInt8]) {
         _ = ArticleExtractor.extract(html: bytes, charset: bytes.first.map { $0 % 2 == 0 ? "utf-8" : "windows-1252" })
+    }
+
+    /// `briefd clip`'s reading of a page: metadata (JSON-LD included), paragraphs, the excerpt and the draft file.
+    static func clip(_ bytes: [UInt8]) {
+        guard let page = ArticleExtractor.readPage(html: bytes, charset: nil) else { return }
+        let request = ClipRequest(
+            url: "https://www.thewirechina.com/a", finalURL: "https://www.thewirechina.com/a", today: Day(year: 2026, month: 11, day: 27)!)
+        let result = Clipper.clip(page, request, registry: registryForDrafts, config: Config.defaults(at: "/fuzz/briefd.yml")) { _ in [:] }
+        // The draft it writes must read back with the same fields (YAML quoting), and pass every offline check.
+        let markdown = Array(result.draft.markdown.utf8)
+        if let parsed = DraftParser.parse(path: "clip.md", bytes: markdown).draft {
+            precondition(parsed.frontMatter.title ?? "" == result.draft.title, "title did not round-trip")
+            precondition(parsed.frontMatter.source == result.draft.source, "source did not round-trip")
+        }
+        draft(markdown)
     }
 
     /// A quote and a page, split at the first NUL byte.

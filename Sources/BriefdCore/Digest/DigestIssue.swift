@@ -53,6 +53,8 @@ public struct DigestItem: Sendable, Equatable {
     public var textHeading: String
     /// The draft it came from.
     public var draftPath: String
+    /// The publication, as the registry names it (the draft's `source` when the registry does not know it).
+    public var source: String = ""
 }
 
 public struct DigestFooter: Sendable, Equatable {

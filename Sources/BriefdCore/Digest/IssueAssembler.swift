@@ -169,7 +169,8 @@ public struct IssueAssembler: Sendable {
             markdownLink: "[\(DigestText.escapeMarkdown(prefix + headline))](<\(url)>)",
             textHeading: [DigestText.wrap(prefix + headline), DigestText.wrap(meta), url].filter { !$0.isEmpty }
                 .joined(separator: "\n"),
-            draftPath: draft.path)
+            draftPath: draft.path,
+            source: front.source.map { publication(named: $0)?.name ?? $0 } ?? "")
     }
 }
 

@@ -16,6 +16,26 @@ public struct ExtractedArticle: Sendable, Equatable {
     }
 }
 
+/// A page's metadata and article paragraphs as `ArticleExtractor.readPage` found them, before any choice.
+public struct PageReading: Sendable, Equatable {
+    /// `<meta>` values by lowercased `property`, `name` or `itemprop` ("og:title", "article:published_time"), plus
+    /// "link:canonical" and "itemprop:author-name" (a YouTube channel); the first of each.
+    public var meta: [String: String] = [:]
+    /// The text of each `<script type="application/ld+json">`.
+    public var jsonLD: [String] = []
+    /// Each `<time datetime>` value, in page order.
+    public var times: [String] = []
+    public var titleElement: String?
+    public var h1: String?
+    /// The article's paragraphs, one line each, without the boxes around it.
+    public var paragraphs: [String] = []
+    public var headings: [String] = []
+    /// The text the quote check reads (kept as the snapshot).
+    public var article = ExtractedArticle(text: "", title: nil, published: nil)
+
+    public init() {}
+}
+
 /// Pulls the article out of a page with libxml2's HTML parser (recovering from bad markup, never touching the
 /// network): drops scripts, styles, navigation, headers, footers, asides, forms and comments; prefers
 /// `<article>`, then `<main>`, then the element holding the most paragraph text; keeps paragraph breaks.
@@ -42,6 +62,38 @@ public enum ArticleExtractor {
 
     /// - Parameter charset: from the `Content-Type` header; nil lets libxml2 read `<meta charset>` (or UTF-8).
     public static func extract(html: [UInt8], charset: String?) -> ExtractedArticle? {
+        withDocument(html: html, charset: charset) { root in
+            var walker = Walker()
+            walker.survey(root)
+            let content = walker.article ?? walker.main ?? walker.densest ?? root
+            var text = TextCollector()
+            text.collect(content)
+            return ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
+        }
+    }
+
+    /// What `briefd clip` needs of a page: its metadata as the page states it and the article's paragraphs one by
+    /// one, without bylines, captions, related-article boxes, newsletter and cookie boxes. The choices (which
+    /// title, which date) are made by `PageMetadata`, not here.
+    public static func readPage(html: [UInt8], charset: String?) -> PageReading? {
+        withDocument(html: html, charset: charset) { root in
+            var walker = Walker()
+            walker.readsMetadata = true
+            walker.survey(root)
+            let content = walker.largestArticle ?? walker.main ?? walker.densest ?? root
+            var paragraphs = ParagraphCollector()
+            paragraphs.collect(content)
+            var text = TextCollector()
+            text.collect(walker.article ?? walker.main ?? walker.densest ?? root)
+            var reading = walker.reading
+            reading.paragraphs = paragraphs.paragraphs
+            reading.headings = paragraphs.headings
+            reading.article = ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
+            return reading
+        }
+    }
+
+    private static func withDocument<T>(html: [UInt8], charset: String?, _ body: (xmlNodePtr) -> T?) -> T? {
         precondition(initialized)
         guard !html.isEmpty, html.count < Int(Int32.max) else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
@@ -58,12 +110,7 @@ public enum ArticleExtractor {
         guard let document else { return nil }
         defer { xmlFreeDoc(document) }
         guard let root = xmlDocGetRootElement(document) else { return nil }
-        var walker = Walker()
-        walker.survey(root)
-        let content = walker.article ?? walker.main ?? walker.densest ?? root
-        var text = TextCollector()
-        text.collect(content)
-        return ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
+        return body(root)
     }
 
     /// Element names, by the address libxml2 interns them at (the parser keeps one copy of each name), so
@@ -119,6 +166,11 @@ public enum ArticleExtractor {
         var title: String?
         var published: Day?
         var visited = 0
+        /// Set by `readPage`: also gather every metadata source and the `<article>` with the most paragraph text.
+        var readsMetadata = false
+        var reading = PageReading()
+        var largestArticle: xmlNodePtr?
+        var largestArticleLength = 0
 
         mutating func survey(_ root: xmlNodePtr) {
             var stack: [xmlNodePtr] = [root]
@@ -126,6 +178,7 @@ public enum ArticleExtractor {
                 visited += 1
                 guard node.pointee.type == XML_ELEMENT_NODE else { continue }
                 let name = names.of(node)
+                if readsMetadata { gatherMetadata(node, name: name) }
                 switch name {
                 case "article" where article == nil: article = node
                 case "main" where main == nil: main = node
@@ -156,6 +209,54 @@ public enum ArticleExtractor {
                     densest = node
                 }
                 stack.append(contentsOf: children.reversed())
+            }
+        }
+
+        /// Every metadata source `PageMetadata` chooses from, first occurrence of each kept.
+        mutating func gatherMetadata(_ node: xmlNodePtr, name: String) {
+            func keep(_ key: String, _ value: String?) {
+                guard let value, !key.isEmpty, reading.meta[key] == nil, reading.meta.count < 500 else { return }
+                reading.meta[key] = String(value.prefix(4096))
+            }
+            switch name {
+            case "meta":
+                let content = ArticleExtractor.attribute(node, "content")
+                for attribute in ["property", "name", "itemprop"] {
+                    if let key = ArticleExtractor.attribute(node, attribute)?.lowercased() { keep(key, content) }
+                }
+            case "link":
+                let rel = ArticleExtractor.attribute(node, "rel")?.lowercased() ?? ""
+                if rel.split(separator: " ").contains("canonical") { keep("link:canonical", ArticleExtractor.attribute(node, "href")) }
+                if ArticleExtractor.attribute(node, "itemprop")?.lowercased() == "name", let parent = node.pointee.parent,
+                    ArticleExtractor.attribute(parent, "itemprop")?.lowercased() == "author"
+                {
+                    keep("itemprop:author-name", ArticleExtractor.attribute(node, "content"))
+                }
+            case "script":
+                if ArticleExtractor.attribute(node, "type")?.lowercased() == "application/ld+json", reading.jsonLD.count < 20 {
+                    reading.jsonLD.append(String(ArticleExtractor.textContent(node).prefix(1_000_000)))
+                }
+            case "time":
+                if reading.times.count < 20, let value = ArticleExtractor.attribute(node, "datetime") {
+                    reading.times.append(value)
+                }
+            case "title":
+                if reading.titleElement == nil { reading.titleElement = ArticleExtractor.textContent(node).collapsingSpaces() }
+            case "h1":
+                if reading.h1 == nil { reading.h1 = ArticleExtractor.textContent(node).collapsingSpaces() }
+            case "article":
+                var length = 0
+                var child = node.pointee.children
+                while let current = child {
+                    if current.pointee.type == XML_ELEMENT_NODE { length += ArticleExtractor.paragraphLength(current, names) }
+                    child = current.pointee.next
+                }
+                if length > largestArticleLength {
+                    largestArticleLength = length
+                    largestArticle = node
+                }
+            default:
+                break
             }
         }
 
@@ -212,6 +313,80 @@ public enum ArticleExtractor {
             let text = ArticleExtractor.collapsingSpaces(current)
             if !text.isEmpty { paragraphs.append(text) }
             current.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The text length of the `<p>` elements under `node` (any depth, bounded by the page's size).
+    static func paragraphLength(_ node: xmlNodePtr, _ names: Names) -> Int {
+        if names.of(node) == "p" { return textLength(node) }
+        var total = 0
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { total += paragraphLength(current, names) }
+            child = current.pointee.next
+        }
+        return total
+    }
+
+    /// Words in a `class` or `id` that mark a box around the article rather than the article: bylines, captions,
+    /// related links, newsletter sign-ups, cookie banners, share buttons, advertisements.
+    static let boilerplateWords: Set<String> = [
+        "byline", "bylines", "author", "authors", "dateline", "timestamp", "caption", "credit", "credits", "newsletter",
+        "signup", "subscribe", "subscription", "related", "recommended", "recommendations", "promo", "promotion", "ad",
+        "ads", "advert", "advertisement", "sponsored", "cookie", "cookies", "consent", "gdpr", "share", "sharing",
+        "social", "comments", "comment", "breadcrumb", "breadcrumbs", "tags", "toolbar", "readmore", "more", "popular",
+        "trending", "outbrain", "taboola", "paywall", "meter", "banner", "modal", "popup", "disclaimer", "correction",
+        // A summary set above the article (the Guardian's standfirst, a "dek"): the editor's, not the article's words.
+        "standfirst", "dek", "strapline", "kicker", "subheadline", "subtitle",
+    ]
+
+    static func isBoilerplate(_ node: xmlNodePtr) -> Bool {
+        let marks = [attribute(node, "class"), attribute(node, "id"), attribute(node, "data-component"),
+            attribute(node, "data-gu-name"), attribute(node, "data-testid")]
+            .compactMap { $0?.lowercased() }
+        for mark in marks {
+            for word in mark.split(whereSeparator: { !$0.isLetter }) where boilerplateWords.contains(String(word)) {
+                return true
+            }
+        }
+        if attribute(node, "aria-hidden") == "true" || attribute(node, "hidden") != nil { return true }
+        let role = attribute(node, "role")?.lowercased()
+        return role == "complementary" || role == "navigation" || role == "dialog" || role == "banner"
+    }
+
+    /// The article's `<p>` paragraphs (and its `<h2>`–`<h4>` subheadings, kept apart), in order, each as one line
+    /// of text, leaving out what `skipped` and `isBoilerplate` name.
+    struct ParagraphCollector {
+        let names = Names()
+        var paragraphs: [String] = []
+        var headings: [String] = []
+        var visited = 0
+
+        mutating func collect(_ node: xmlNodePtr) {
+            var stack: [xmlNodePtr] = [node]
+            while let current = stack.popLast(), visited < ArticleExtractor.maxNodes, paragraphs.count < 10_000 {
+                visited += 1
+                guard current.pointee.type == XML_ELEMENT_NODE else { continue }
+                let name = names.of(current)
+                if ArticleExtractor.skipped.contains(name) || name == "figure" || name == "blockquote" { continue }
+                if current != node, ArticleExtractor.isBoilerplate(current) { continue }
+                if name == "p" || name == "h2" || name == "h3" || name == "h4" {
+                    var text = TextCollector()
+                    text.collect(current)
+                    let line = text.paragraphs.joined(separator: " ")
+                    if !line.isEmpty {
+                        if name == "p" { paragraphs.append(line) } else { headings.append(line) }
+                    }
+                    continue
+                }
+                var children: [xmlNodePtr] = []
+                var child = current.pointee.children
+                while let each = child {
+                    children.append(each)
+                    child = each.pointee.next
+                }
+                stack.append(contentsOf: children.reversed())
+            }
         }
     }
 

@@ -29,6 +29,31 @@ public enum AtomicOutput {
         if durable { try syncFolder(folder) }
     }
 
+    /// Writes `bytes` under a name that does not exist yet, never replacing a file: `folder/NAME.EXT`, else
+    /// `NAME-2.EXT`, `NAME-3.EXT`, …; returns the path. The file appears whole (written and fsync'd under a hidden
+    /// temporary name, then hard-linked to its name, which fails rather than replace), so a watcher of the folder
+    /// never reads half of it.
+    public static func writeNewFile(folder: String, name: String, extension ext: String, _ bytes: [UInt8]) throws(Failure) -> String {
+        try makeFolder(folder)
+        let temporary = folder + "/.tmp-" + String(getpid()) + "-" + name + "." + ext
+        do {
+            try writeAndSync(temporary, bytes)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        defer { unlink(temporary) }
+        for number in 1...10_000 {
+            let path = folder + "/" + name + (number == 1 ? "" : "-\(number)") + "." + ext
+            if link(temporary, path) == 0 {
+                try syncFolder(folder)
+                return path
+            }
+            guard errno == EEXIST else { throw Failure(description: "\(path): cannot create: \(errorText())") }
+        }
+        throw Failure(description: "\(folder)/\(name).\(ext): 10,000 files of that name already")
+    }
+
     /// Removes `path` if it exists (a report whose draft is gone).
     public static func remove(_ path: String) { unlink(path) }
 

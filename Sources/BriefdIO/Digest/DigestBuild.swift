@@ -116,7 +116,7 @@ public struct DigestBuild: Sendable {
         func add(_ item: DigestItem, placement: String) {
             items.append(IssueStore.Item(
                 url: item.url, identity: WebAddress(item.url)?.identity ?? item.url, title: item.headline,
-                placement: placement, path: item.draftPath))
+                placement: placement, path: item.draftPath, source: item.source))
         }
         if let featured = issue.featured { add(featured, placement: "featured") }
         for section in issue.sections { section.items.forEach { add($0, placement: section.name) } }

@@ -16,6 +16,14 @@ public final class IssueStore: Sendable {
         public var itemCount: Int
         public var webURL: String
         public var contentHTML: String
+
+        public init(date: String, title: String, itemCount: Int, webURL: String, contentHTML: String) {
+            self.date = date
+            self.title = title
+            self.itemCount = itemCount
+            self.webURL = webURL
+            self.contentHTML = contentHTML
+        }
     }
 
     public struct Item: Sendable, Equatable {
@@ -24,13 +32,16 @@ public final class IssueStore: Sendable {
         public var title: String
         public var placement: String
         public var path: String
+        /// The publication's registry name; "" for items recorded before briefd kept it.
+        public var source: String
 
-        public init(url: String, identity: String, title: String, placement: String, path: String) {
+        public init(url: String, identity: String, title: String, placement: String, path: String, source: String = "") {
             self.url = url
             self.identity = identity
             self.title = title
             self.placement = placement
             self.path = path
+            self.source = source
         }
     }
 
@@ -58,16 +69,35 @@ public final class IssueStore: Sendable {
             for (position, item) in items.enumerated() {
                 try db.execute(
                     sql: """
-                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path])
+                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
+                        item.source])
             }
             for file in files {
                 try db.execute(
                     sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
                     arguments: [issue.date, file.name, SHA256.hex(file.bytes), file.bytes.count])
             }
+        }
+    }
+
+    /// Publication (registry name) → section → how many of its published items the section held; the featured
+    /// article and the sponsor are not sections.
+    public func sectionsUsedBySource() async throws -> [String: [String: Int]] {
+        try await database.readOffThePool { db in
+            var counts: [String: [String: Int]] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT source, placement, COUNT(*) AS uses FROM issue_item
+                    WHERE source != '' AND placement NOT IN ('featured', 'sponsor') GROUP BY source, placement
+                    """)
+            while let row = try rows.next() {
+                counts[row["source"] as String, default: [:]][row["placement"] as String] = row["uses"] as Int
+            }
+            return counts
         }
     }
 
@@ -89,9 +119,10 @@ public final class IssueStore: Sendable {
     public func items(of date: Day) throws -> [Item] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT url, identity, title, placement, path FROM issue_item WHERE issue_date = ? ORDER BY position",
+                db, sql: "SELECT url, identity, title, placement, path, source FROM issue_item WHERE issue_date = ? ORDER BY position",
                 arguments: [date.description]
-            ).map { Item(url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"], path: $0["path"]) }
+            ).map { Item(url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"], path: $0["path"],
+                source: $0["source"]) }
         }
     }
 }

@@ -44,33 +44,54 @@ public final class PageFetcher: Sendable {
     /// The page now; nil when the client shut down first.
     public func fetch(_ url: String) async -> PageSnapshot? {
         let now = Date().timeIntervalSince1970
-        func unavailable(_ problem: String, status: Int? = nil) -> PageSnapshot {
-            PageSnapshot(url: url, fetchedAt: now, status: status, text: nil, published: nil, problem: problem)
+        switch await fetchAnswer(url) {
+        case .shutDown:
+            return nil
+        case .unavailable(let problem, let status, _):
+            return PageSnapshot(url: url, fetchedAt: now, status: status, text: nil, published: nil, problem: problem)
+        case .answer(_, let response):
+            return PageFetcher.snapshot(of: url, answer: response, at: now)
         }
+    }
+
+    /// The final answer for a page, redirects followed, one retry of a transient failure.
+    public enum Answer: Sendable {
+        /// `finalURL`: where the answer came from, after redirects (without fragment).
+        case answer(finalURL: String, HTTPResponse)
+        case unavailable(problem: String, status: Int?, failure: TransportFailure.Kind?)
+        /// The client shut down first.
+        case shutDown
+    }
+
+    public func fetchAnswer(_ url: String) async -> Answer {
         var current = LinkProbe.withoutFragment(url)
         for _ in 0...settings.maxRedirects {
-            guard let address = WebAddress(current), address.isHTTP else { return unavailable("\(current) is not a web address") }
+            guard let address = WebAddress(current), address.isHTTP else {
+                return .unavailable(problem: "\(current) is not a web address", status: nil, failure: nil)
+            }
             let request = HTTPRequest(url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: settings.maxPageBytes)
             var outcome = await client.send(request)
             if case .failure(let failure) = outcome, failure.isTransient {
                 outcome = await client.send(request, delay: Double(settings.retryBaseMilliseconds) / 1000)
             }
-            if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return nil }
+            if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return .shutDown }
             switch outcome {
             case .failure(let failure):
-                return unavailable(failure.kind == .timeout ? "the page did not answer in time" : failure.message)
+                let problem = failure.kind == .timeout ? "the page did not answer in time" : failure.message
+                return .unavailable(problem: problem, status: nil, failure: failure.kind)
             case .success(let response):
                 if LinkProbe.redirectStatuses.contains(response.status) {
                     guard let location = response.headers["location"], let next = WebAddress.resolve(location, against: current) else {
-                        return unavailable("a \(response.status) redirect without a Location", status: response.status)
+                        return .unavailable(
+                            problem: "a \(response.status) redirect without a Location", status: response.status, failure: nil)
                     }
                     current = LinkProbe.withoutFragment(next)
                     continue
                 }
-                return PageFetcher.snapshot(of: url, answer: response, at: now)
+                return .answer(finalURL: current, response)
             }
         }
-        return unavailable("more than \(settings.maxRedirects) redirects")
+        return .unavailable(problem: "more than \(settings.maxRedirects) redirects", status: nil, failure: nil)
     }
 
     /// The snapshot a final answer gives: the article text of a 2xx HTML or plain-text page, else why not.
@@ -79,14 +100,10 @@ public final class PageFetcher: Sendable {
             PageSnapshot(url: url, fetchedAt: now, status: response.status, text: nil, published: nil, problem: problem)
         }
         guard (200..<300).contains(response.status) else { return unavailable("the page answered \(response.status)") }
-        let type = (response.headers["content-type"] ?? "text/html").lowercased()
-        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? type
+        let (mediaType, charset) = contentType(of: response)
         guard ["text/html", "application/xhtml+xml", "text/plain", ""].contains(mediaType) else {
             return unavailable("the page is \(mediaType), not HTML")
         }
-        let charset = type.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("charset=") }
-            .map { String($0.dropFirst("charset=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
         let article: ExtractedArticle?
         if mediaType == "text/plain" {
             article = ExtractedArticle(text: String(decoding: response.body, as: UTF8.self), title: nil, published: nil)
@@ -96,6 +113,16 @@ public final class PageFetcher: Sendable {
         guard let article, !article.text.isEmpty else { return unavailable("the page has no readable text") }
         return PageSnapshot(
             url: url, fetchedAt: now, status: response.status, text: article.text, published: article.published, problem: nil)
+    }
+
+    /// The media type ("text/html") and the charset, if named, of an answer's `Content-Type`.
+    public static func contentType(of response: HTTPResponse) -> (mediaType: String, charset: String?) {
+        let type = (response.headers["content-type"] ?? "text/html").lowercased()
+        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? type
+        let charset = type.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("charset=") }
+            .map { String($0.dropFirst("charset=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+        return (mediaType, charset)
     }
 
     /// Keeps a snapshot that a link check read (the link check of a quoted page reads the whole page, so that

@@ -167,6 +167,11 @@ public final class StateDatabase: Sendable {
             // upgraded daemon makes every report again once.
             try db.alter(table: "draft_state") { table in table.add(column: "inputs", .text).notNull().defaults(to: "") }
         }
+        migrator.registerMigration("v8: item sources") { db in
+            // The publication of each published item (the registry's name), so that `briefd clip` can file a
+            // new item where this publication's items usually go. '' for items recorded before.
+            try db.alter(table: "issue_item") { table in table.add(column: "source", .text).notNull().defaults(to: "") }
+        }
         return migrator
     }
 }
