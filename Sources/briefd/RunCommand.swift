@@ -1,8 +1,11 @@
 import ArgumentParser
 import BriefdCore
+import BriefdDesk
 import BriefdIO
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -34,6 +37,13 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level, underJournal: underJournal) }
         let logger = Logger(label: "briefd")
         let config = workspace.config
+        if let problem = DeskSecurity.startupProblem(config.web, environment: environment) {
+            FileHandleOutput.write("briefd: \(workspace.config.path): \(problem)\n", to: .standardError)
+            throw ExitCode(2)
+        }
+        // One metrics registry for the process; the desk serves it at /metrics.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
 
         let lock: InstanceLock
         let state: StateDatabase
@@ -50,7 +60,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let context = Context(
             workspace: workspace, state: state, holder: WorkspaceHolder(workspace),
-            notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline, configPath: options.config)
+            notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline, configPath: options.config,
+            metrics: metrics, environment: environment)
         let outcome = try await RunCommand.serve(context)
         withExtendedLifetime(lock) {}
         if outcome != 0 { throw ExitCode(outcome) }
@@ -65,6 +76,8 @@ struct RunCommand: AsyncParsableCommand {
         var logger: Logger
         var offline: Bool
         var configPath: String?
+        var metrics: PrometheusCollectorRegistry
+        var environment: [String: String]
     }
 
     /// Scans, watches, says READY, then runs the services until a graceful stop; returns the exit status.
@@ -78,7 +91,9 @@ struct RunCommand: AsyncParsableCommand {
         let links = offline
             ? nil : LinkService(settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
         let reviews = offline ? nil : ReviewQueue()
-        let desk = try DraftDesk(workspace: workspace, store: store, logger: logger, reviews: reviews, version: Briefd.version)
+        let feed = DeskFeed()
+        let desk = try DraftDesk(
+            workspace: workspace, store: store, logger: logger, reviews: reviews, version: Briefd.version, feed: feed)
         // Watches first, then the scan, so that nothing written meanwhile is missed.
         let watcher: DraftWatcher
         do {
@@ -131,6 +146,16 @@ struct RunCommand: AsyncParsableCommand {
         if let links {
             services.append(RotService(holder: holder, links: links, interval: .seconds(600), logger: logger, environment: ProcessInfo.processInfo.environment))
             services.append(LinkServiceOwner(links: links))
+        }
+        // The desk stops early in a graceful stop (services stop from the last to the first): its live pages end
+        // before the services they show.
+        if let address = config.web.address, config.web.isEnabled {
+            let token = config.web.tokenEnv.flatMap { context.environment[$0] }
+            let app = DeskApp(
+                holder: holder, drafts: desk, feed: feed, state: state, links: links,
+                security: DeskSecurity(token: token, publicURL: config.web.publicURL), metrics: context.metrics,
+                logger: logger)
+            services.append(DeskService(app: app, host: address.host, port: address.port))
         }
         services.append(ShutdownNoticeService(notifier: notifier, logger: logger))
         services.append(StopSignalService(signals: stops, logger: logger))

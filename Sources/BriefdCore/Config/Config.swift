@@ -11,6 +11,7 @@ public struct Config: Sendable {
     public var daemon = DaemonSettings()
     public var rot = RotPolicy()
     public var alerts = AlertSettings(jsonl: nil)
+    public var web = WebSettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot", "alerts"]
+    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot", "alerts", "web"]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -132,6 +132,24 @@ public enum ConfigParser {
                 if let name = try smtp.string("user_env") { config.alerts.smtpUserEnv = name }
                 if let name = try smtp.string("password_env") { config.alerts.smtpPasswordEnv = name }
             }
+        }
+        if let node = top.values["web"] {
+            let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes"])
+            if web.values["listen"] != nil {
+                let listen = try web.string("listen") ?? ""
+                config.web.listen = listen
+                guard listen.isEmpty || config.web.address != nil else {
+                    throw web.error("listen", "'listen' must be host:port (127.0.0.1:8470, [::1]:8470) or \"\" for no desk, found '\(listen)'")
+                }
+            }
+            if let name = try web.string("token_env"), !name.isEmpty { config.web.tokenEnv = name }
+            if let url = try web.string("public_url"), !url.isEmpty {
+                guard let address = WebAddress(url), address.isHTTP else {
+                    throw web.error("public_url", "'public_url' must be an http(s) URL, found '\(url)'")
+                }
+                config.web.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            }
+            if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
         }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -1,5 +1,5 @@
 public import BriefdCore
-import Foundation
+public import Foundation
 public import Logging
 
 /// The daemon's desk: checks each draft when it changes and keeps its report beside the others in the
@@ -40,11 +40,16 @@ public actor DraftDesk {
     private var unwritten: Set<String> = []
     /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
     private var madeFolders: Set<String> = []
+    /// Told of every report written or removed (the desk's live page).
+    private let feed: DeskFeed?
 
     /// - Parameters:
     ///   - reviews: the queue of the link and quote reviews (nil for `--offline`).
     ///   - version: briefd's version, part of every report's inputs.
-    public init(workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String) throws {
+    public init(
+        workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String, feed: DeskFeed? = nil
+    ) throws {
+        self.feed = feed
         self.workspace = workspace
         self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
         self.store = store
@@ -90,6 +95,32 @@ public actor DraftDesk {
         return counts
     }
 
+    /// When the last full scan of the folder finished (the desk's `/healthz`).
+    public private(set) var lastScanFinished: Date?
+
+    /// One draft as the desk lists it.
+    public struct Row: Sendable {
+        /// Relative to the drafts folder.
+        public var path: String
+        public var status: DraftStatus
+        public var kind: DraftKind?
+        public var errors: Int
+        public var warnings: Int
+        /// The file's modification time (seconds since 1970).
+        public var modified: Double
+    }
+
+    /// Every draft, as last checked.
+    public var rows: [Row] {
+        records.values.map { record in
+            Row(path: relative(record.path), status: record.status, kind: kinds[record.path] ?? nil, errors: record.errors,
+                warnings: record.warnings, modified: record.mtime)
+        }
+    }
+
+    /// Where the report of a draft (relative path) is written, as JSON.
+    public func reportJSONPath(of relativePath: String) -> String { reportPaths(draftsRoot + "/" + relativePath).json }
+
     /// When a report or the index last changed.
     var lastChangeAt: Date { lastChange }
 
@@ -113,6 +144,7 @@ public actor DraftDesk {
         var checked = 0
         for path in found where check(path, force: force) { checked += 1 }
         await flush()
+        lastScanFinished = Date()
         logger.info(
             "scan finished", metadata: [
                 "reason": "\(reason)", "drafts": "\(found.count)", "checked": "\(checked)",
@@ -296,6 +328,7 @@ public actor DraftDesk {
         madeFolders.removeAll()  // A folder of reports may go with its drafts.
         for other in affected where other != path && records[other] != nil { writeReport(other) }
         indexDirty = true
+        feed?.publish(relative(path))
     }
 
     // MARK: - Writing
@@ -324,6 +357,7 @@ public actor DraftDesk {
         pendingRemovals.remove(path)
         indexDirty = true
         lastChange = Date()
+        defer { feed?.publish(relative(path)) }
         let (text, json) = reportPaths(path)
         do {
             let folder = String(text[..<text.lastIndex(of: "/")!])

@@ -33,6 +33,32 @@ public struct DigestBuild: Sendable {
     ///   - root: the digests folder (`paths.digests` unless `--out`).
     ///   - dryRun: assemble and report only; nothing is written or recorded.
     public func run(date: Day, root: String, dryRun: Bool) async throws(Failure) -> Outcome {
+        let (assembled, report, templates) = try await assemble(date: date)
+        guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
+        if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
+        return try publish(issue, report: report, templates: templates, root: root)
+    }
+
+    /// The issue as a build would make it now, rendered for the web and for email, nothing written (the desk's
+    /// preview); `web` and `email` are nil when no draft is ready.
+    public struct Preview: Sendable {
+        public var report: BuildReport
+        public var web: String?
+        public var email: String?
+    }
+
+    public func preview(date: Day) async throws(Failure) -> Preview {
+        let (assembled, report, templates) = try await assemble(date: date)
+        guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
+        do {
+            return Preview(report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
+        } catch {
+            throw Failure(description: error.description)
+        }
+    }
+
+    /// Checks the drafts (offline and cached) and assembles the issue of `date`.
+    private func assemble(date: Day) async throws(Failure) -> (DigestIssue?, BuildReport, DigestTemplates) {
         let templates: DigestTemplates
         do {
             templates = try DigestTemplates(folder: config.paths.templates)
@@ -74,9 +100,11 @@ public struct DigestBuild: Sendable {
         }
         let (assembled, report) = IssueAssembler(config: config, registry: registry)
             .assemble(date: date, candidates: candidates, unreadable: unreadable, publishedEarlier: earlier)
-        guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
-        if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
+        return (assembled, report, templates)
+    }
 
+    private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String) throws(Failure) -> Outcome {
+        let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
         do {

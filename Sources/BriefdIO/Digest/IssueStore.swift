@@ -101,6 +101,22 @@ public final class IssueStore: Sendable {
         }
     }
 
+    /// URL → the dates of the issues that published it (the desk's link health page).
+    public func issuesCiting(_ urls: [String]) async throws -> [String: [String]] {
+        guard !urls.isEmpty else { return [:] }
+        return try await database.readOffThePool { db in
+            var found: [String: [String]] = [:]
+            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT url, issue_date FROM issue_item WHERE url IN (\(marks)) ORDER BY issue_date DESC",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() { found[row["url"] as String, default: []].append(row["issue_date"]) }
+            }
+            return found
+        }
+    }
+
     /// Recorded issues, newest first; `limit` nil for all.
     public func issues(limit: Int? = nil) throws -> [Record] {
         try database.read { db in

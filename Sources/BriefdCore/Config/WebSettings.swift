@@ -1,0 +1,35 @@
+/// The `web:` section of `briefd.yml`: where the daemon serves the editors' desk, and who may use it.
+public struct WebSettings: Sendable, Equatable {
+    /// `host:port`; empty turns the desk off. Loopback by default: the desk shows unpublished drafts.
+    public var listen = "127.0.0.1:8470"
+    /// The name of the environment variable holding the login token (never the token itself: the config is
+    /// often readable by more people than the secret should be).
+    public var tokenEnv: String?
+    /// The address editors reach the desk at, when a reverse proxy is in front (`https://…` makes the session
+    /// cookie `Secure`, and POSTs must come from its origin).
+    public var publicURL: String?
+    /// The largest request body the desk reads (the clip form and the login are a few hundred bytes).
+    public var maxBodyBytes = 64 * 1024
+
+    public init() {}
+
+    public var isEnabled: Bool { !listen.isEmpty }
+
+    /// The host and port of `listen`, `[::1]:8470` and `localhost:8470` included; nil when malformed.
+    public var address: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    /// True when `listen` names a loopback address only (`127.0.0.0/8`, `::1`, `localhost`).
+    public var isLoopback: Bool {
+        guard let host = address?.host.lowercased() else { return false }
+        if host == "localhost" || host == "::1" { return true }
+        if let network = IPNetwork("127.0.0.0/8"), let parsed = IPAddress(host) { return network.contains(parsed) }
+        return false
+    }
+}

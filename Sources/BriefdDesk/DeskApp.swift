@@ -1,0 +1,464 @@
+public import BriefdCore
+public import BriefdIO
+import Foundation
+import Hummingbird
+public import Logging
+import Metrics
+public import Prometheus
+import Synchronization
+
+/// The editors' desk: what the daemon knows, as web pages (`templates/desk/`). Every page is complete without
+/// JavaScript; `desk.js` only refreshes the list when a report changes (Server-Sent Events).
+public final class DeskApp: Sendable {
+    let holder: WorkspaceHolder
+    let drafts: DraftDesk
+    let feed: DeskFeed
+    let state: StateDatabase
+    /// nil when the daemon runs `--offline`: no clip then.
+    let links: LinkService?
+    let security: DeskSecurity
+    let metrics: PrometheusCollectorRegistry
+    let logger: Logger
+    let templates: DeskTemplates
+    private let building = Mutex(false)
+
+    public init(
+        holder: WorkspaceHolder, drafts: DraftDesk, feed: DeskFeed, state: StateDatabase, links: LinkService?,
+        security: DeskSecurity, metrics: PrometheusCollectorRegistry, logger: Logger
+    ) {
+        self.holder = holder
+        self.drafts = drafts
+        self.feed = feed
+        self.state = state
+        self.links = links
+        self.security = security
+        self.metrics = metrics
+        self.logger = logger
+        self.templates = DeskTemplates(folder: holder.workspace.config.paths.templates)
+    }
+
+    var config: Config { holder.workspace.config }
+
+    // MARK: - Pages
+
+    /// `/`: every draft with its status, filtered by `status` and `section`.
+    func deskPage(_ query: [String: String], session: String?, fragment: Bool) async -> Response {
+        let rows = await drafts.rows
+        let details = rows.map { describe($0) }
+        let statusFilter = query["status"].flatMap { $0.isEmpty ? nil : $0 }
+        let sectionFilter = query["section"].flatMap { $0.isEmpty ? nil : $0 }
+        let shown = zip(rows, details).filter { row, detail in
+            (statusFilter == nil || row.status.rawValue == statusFilter) && (sectionFilter == nil || detail.section == sectionFilter)
+        }.sorted { ($0.0.status.order, $0.0.path) < ($1.0.status.order, $1.0.path) }
+        let rowValues: [[String: Any]] = shown.map { row, detail in
+            [
+                "path": row.path, "href": "/drafts/" + DeskApp.pathForURL(row.path), "status": row.status.rawValue,
+                "statusClass": row.status.cssClass, "kind": row.kind?.rawValue ?? "?", "title": detail.title ?? row.path,
+                "section": detail.section ?? "", "errors": row.errors, "warnings": row.warnings,
+                "modified": DeskApp.time(row.modified),
+            ]
+        }
+        if fragment { return page("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) }
+        var counts: [String: Int] = [:]
+        for row in rows { counts[row.status.rawValue, default: 0] += 1 }
+        let config = self.config
+        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: SystemClock.today())
+        let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
+        let statuses = [DraftStatus.needsWork, .checking, .unreadable, .ready].map { status -> [String: Any] in
+            ["value": status.rawValue, "count": counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
+        }
+        let sections = config.newsletter.sections.map { ["value": $0, "selected": $0 == sectionFilter] as [String: Any] }
+        return page("desk", [
+            "title": "Desk", "rows": rowValues, "empty": rowValues.isEmpty, "total": rows.count, "statuses": statuses,
+            "sections": sections, "nextIssue": next.description, "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
+            "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
+        ], session: session)
+    }
+
+    /// `/drafts/<path>`: the text with each finding marked, the findings, the links and the quotes.
+    func draftPage(_ segments: [String], session: String?) async -> Response {
+        let root = config.paths.drafts
+        guard let file = DeskSecurity.draftFile(segments, root: root) else { return notFound(session) }
+        let relative = segments.joined(separator: "/")
+        guard case .read(_, let bytes) = DraftFiles.read(file, root: root, maxBytes: config.checks.maxDraftBytes) else {
+            return message("Draft", "\(relative) cannot be read as a draft (too large, or not a regular file).", session: session)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let findings = await currentFindings(relative, file: file, bytes: bytes)
+        let lines = DraftMarkup.lines(of: text, findings: findings).map { line -> [String: Any] in
+            [
+                "number": line.number,
+                "runs": line.runs.map { run -> [String: Any] in
+                    let worst = run.findings.map { findings[$0].severity }.max() ?? .info
+                    return ["text": run.text, "marked": !run.findings.isEmpty, "severity": worst.rawValue,
+                        "ids": run.findings.map { "f\($0 + 1)" }.joined(separator: " "),
+                        "first": run.findings.first.map { "f\($0 + 1)" } ?? ""]
+                },
+                "trailing": line.trailing.map { ["id": "f\($0 + 1)", "severity": findings[$0].severity.rawValue] },
+            ]
+        }
+        let findingValues = findings.enumerated().map { index, finding -> [String: Any] in
+            var value: [String: Any] = [
+                "id": "f\(index + 1)", "line": finding.position.line, "column": finding.position.column,
+                "severity": finding.severity.rawValue, "rule": finding.rule.id, "message": finding.message,
+            ]
+            if let suggestion = finding.suggestion { value["suggestion"] = suggestion }
+            if finding.rule == .quoteAltered, let suggestion = finding.suggestion {
+                value["passage"] = DeskApp.markedPassage(suggestion, message: finding.message)
+                value["hasPassage"] = true
+            }
+            return value
+        }
+        let draft = DraftParser.parse(path: file, bytes: bytes).draft
+        var linkValues: [[String: Any]] = []
+        if let draft {
+            let urls = Array(Set(LinkExtractor.links(in: draft).map(\.url))).sorted()
+            let store = LinkStore(state)
+            let latest = await offThePool { urls.compactMap { url in (try? store.history(of: url))?.first } }
+            let byURL = Dictionary(latest.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+            linkValues = urls.map { url in
+                guard let result = byURL[url] else { return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"] }
+                var value: [String: Any] = ["url": url, "verdict": result.verdict.rawValue, "verdictClass": result.ok ? "ok" : "bad",
+                    "checked": DeskApp.time(result.checkedAt)]
+                if let status = result.status { value["status"] = status }
+                if let final = result.finalURL, final != url { value["final"] = final }
+                if let error = result.error { value["error"] = error }
+                return value
+            }
+        }
+        return page("draft", [
+            "title": relative, "path": relative, "lines": lines, "findings": findingValues, "hasFindings": !findings.isEmpty,
+            "links": linkValues, "hasLinks": !linkValues.isEmpty,
+            "quotes": findingValues.filter { ($0["rule"] as? String)?.hasPrefix("quote.") == true },
+            "kind": draft?.kind.rawValue ?? "?",
+        ], session: session)
+    }
+
+    /// The draft's findings as its report has them (links and quotes included); the offline ones when no report
+    /// was written yet.
+    func currentFindings(_ relative: String, file: String, bytes: [UInt8]) async -> [Finding] {
+        let reportPath = await drafts.reportJSONPath(of: relative)
+        if let data = FileManager.default.contents(atPath: reportPath),
+            let report = try? JSONDecoder().decode(ReportFile.self, from: data)
+        {
+            return report.findings.compactMap(\.finding)
+        }
+        let workspace = holder.workspace
+        return DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+            .check(path: file, bytes: bytes).report.findings
+    }
+
+    /// `/issues/next` and `/issues/<date>`: the issue as the templates render it, and what was left out.
+    func issuePage(_ which: String, session: String?) async -> Response {
+        let workspace = holder.workspace
+        if which == "next" {
+            let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+            let date = build.nextIssueDate(after: SystemClock.today())
+            do {
+                let preview = try await build.preview(date: date)
+                return page("issue", [
+                    "title": "Issue \(date) (preview)", "date": date.description, "isNext": true, "hasIssue": preview.web != nil,
+                    "included": preview.report.included.map { ["path": $0.path, "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": $0.title, "placement": $0.placement] },
+                    "leftOut": preview.report.leftOut.map { ["path": $0.path, "href": "/drafts/" + DeskApp.pathForURL($0.path), "reason": $0.reason] },
+                    "web": "/issues/next/web", "email": "/issues/next/email",
+                ], session: session)
+            } catch {
+                return message("Issue \(date)", "The issue cannot be previewed: \(error)", session: session)
+            }
+        }
+        guard let date = Day(iso: which), date.description == which else { return notFound(session) }
+        let folder = workspace.config.paths.digests + "/" + which
+        guard FileManager.default.fileExists(atPath: folder + "/index.html") else { return notFound(session) }
+        let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { try? JSONDecoder().decode(BuildReport.self, from: $0) }
+        return page("issue", [
+            "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true,
+            "included": report?.included.map { ["path": $0.path, "title": $0.title, "placement": $0.placement] } ?? [],
+            "leftOut": report?.leftOut.map { ["path": $0.path, "reason": $0.reason] } ?? [],
+            "web": "/issues/\(which)/web", "email": "/issues/\(which)/email",
+        ], session: session)
+    }
+
+    /// The issue's own HTML (web or email), for the preview's frame: sandboxed, no script.
+    func issueDocument(_ which: String, _ variant: String) async -> Response {
+        let workspace = holder.workspace
+        var html: String?
+        if which == "next" {
+            let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+            let preview = try? await build.preview(date: build.nextIssueDate(after: SystemClock.today()))
+            html = variant == "web" ? preview?.web : preview?.email
+            if html == nil { html = "<!DOCTYPE html><title>No issue</title><p>No draft is ready for the next issue yet.</p>" }
+        } else if let date = Day(iso: which), date.description == which {
+            let file = workspace.config.paths.digests + "/" + which + (variant == "web" ? "/index.html" : "/email.html")
+            html = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let html else { return Response(status: .notFound) }
+        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        // The issue's own styles are inline; it may be framed by the desk only, and runs nothing.
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
+        return response
+    }
+
+    /// `POST /issues/next/build`: the scheduled build, now.
+    func buildNext(session: String?) async -> Response {
+        let started = building.withLock { running -> Bool in
+            guard !running else { return false }
+            running = true
+            return true
+        }
+        guard started else { return message("Build", "A build is already running; reload in a moment.", session: session) }
+        defer { building.withLock { $0 = false } }
+        let workspace = holder.workspace
+        let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+        let date = build.nextIssueDate(after: SystemClock.today())
+        let began = DispatchTime.now()
+        do {
+            let outcome = try await build.run(date: date, root: workspace.config.paths.digests, dryRun: false)
+            Timer(label: "briefd_build_seconds").recordInterval(since: began)
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.isEmpty ? "empty" : "built")]).increment()
+            logger.notice("build from the desk", metadata: ["issue": "\(date)", "items": "\(outcome.report.included.count)"])
+            if outcome.isEmpty {
+                return message("Build", "No draft is ready: the issue of \(date) was not built. \(outcome.report.summary)", session: session)
+            }
+            return page("message", [
+                "title": "Built", "text": "The issue of \(date) was built: \(outcome.report.summary)",
+                "link": "/issues/\(date)", "linkText": "See the issue",
+            ], session: session)
+        } catch {
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", "failed")]).increment()
+            logger.error("build from the desk failed", metadata: ["issue": "\(date)", "error": "\(error)"])
+            return message("Build failed", "The issue of \(date) was not built: \(error)", session: session)
+        }
+    }
+
+    /// `/links`: suspect and dead links, the issues citing them, and the alerts.
+    func linksPage(session: String?) async -> Response {
+        let rot = RotStore(state)
+        let watched = await offThePool { (try? rot.states()) ?? [:] }
+        let troubled = watched.values.filter { $0.state != .alive }.sorted { ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url) }
+        let citing = (try? await IssueStore(state).issuesCiting(troubled.map(\.url))) ?? [:]
+        let rows: [[String: Any]] = troubled.map { link in
+            var value: [String: Any] = [
+                "url": link.url, "state": link.state.rawValue, "failures": link.failures,
+                "issues": (citing[link.url] ?? []).map { ["date": $0, "href": "/issues/\($0)"] },
+            ]
+            if let first = link.firstFailure { value["firstFailure"] = DeskApp.time(first) }
+            if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
+            if let status = link.lastStatus { value["status"] = status }
+            if let archived = link.archivedURL { value["archived"] = archived }
+            return value
+        }
+        let alerts = await offThePool { (try? rot.deliveries()) ?? [] }
+        let alertRows: [[String: Any]] = alerts.prefix(100).map { entry in
+            [
+                "url": entry.alert.url, "kind": "\(entry.alert.kind)", "raised": DeskApp.time(entry.alert.raisedAt),
+                "delivered": entry.delivered.joined(separator: ", "), "waiting": entry.waiting.joined(separator: ", "),
+            ]
+        }
+        return page("links", [
+            "title": "Links", "rows": rows, "empty": rows.isEmpty, "watched": watched.count,
+            "alive": watched.values.filter { $0.state == .alive }.count, "alerts": alertRows, "noAlerts": alertRows.isEmpty,
+        ], session: session)
+    }
+
+    /// `GET /clip`: the form.
+    func clipForm(session: String?, problem: String? = nil, url: String = "") -> Response {
+        var values: [String: Any] = [
+            "title": "Clip", "url": url, "online": links != nil,
+            "sections": [["value": "", "label": "where this publication's items usually go"]]
+                + config.newsletter.sections.map { ["value": $0, "label": $0] },
+        ]
+        if let problem { values["problem"] = problem }
+        return page("clip", values, session: session, status: problem == nil ? .ok : .unprocessableContent)
+    }
+
+    /// `POST /clip`: a new draft from the address, then its page.
+    func clip(_ form: [String: String], session: String?) async -> Response {
+        let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard let links else { return clipForm(session: session, problem: "The daemon runs --offline: it fetches no page.", url: url) }
+        guard let address = WebAddress(url), address.isHTTP else {
+            return clipForm(session: session, problem: "'\(url)' is not an http(s) address.", url: url)
+        }
+        let section = form["section"].flatMap { $0.isEmpty ? nil : $0 }
+        if let section, !config.newsletter.sections.contains(section) {
+            return clipForm(session: session, problem: "'\(section)' is not a section.", url: url)
+        }
+        let workspace = holder.workspace
+        do {
+            let outcome = try await ClipRun(config: workspace.config, registry: workspace.registry, state: state, links: links)
+                .clip(url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true, today: SystemClock.today())
+            guard let path = outcome.path else { return clipForm(session: session, problem: "Nothing was written.", url: url) }
+            let root = workspace.config.paths.drafts + "/"
+            let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+            return Response(status: .seeOther, headers: [.location: "/drafts/" + DeskApp.pathForURL(relative)])
+        } catch let unavailable as ClipRun.Unavailable {
+            return clipForm(session: session, problem: "The page cannot be had: \(unavailable.verdict): \(unavailable.reason)", url: url)
+        } catch {
+            return clipForm(session: session, problem: "The draft could not be made: \(error)", url: url)
+        }
+    }
+
+    /// `/healthz`: up, drafts watched, last scan, last build.
+    func health() async -> Response {
+        let counts = await drafts.counts
+        let lastScan = await drafts.lastScanFinished
+        let store = DaemonStore(state)
+        let lastBuild = await offThePool { try? store.lastBuild() }
+        var body: [String: Any] = [
+            "up": true, "drafts": counts.total,
+            "by_status": ["ready": counts.ready, "needs work": counts.needsWork, "checking": counts.checking, "unreadable": counts.unreadable],
+            "online": links != nil, "live_listeners": feed.listenerCount,
+        ]
+        body["last_scan"] = lastScan.map { DeskApp.iso($0.timeIntervalSince1970) } ?? NSNull()
+        if let lastBuild = lastBuild ?? nil {
+            body["last_build"] = ["issue": lastBuild.issueDate, "finished": DeskApp.iso(lastBuild.finishedAt), "outcome": lastBuild.outcome]
+        } else {
+            body["last_build"] = NSNull()
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `/metrics`: the Prometheus text format.
+    func metricsText() async -> Response {
+        let counts = await drafts.counts
+        for (status, count) in [("ready", counts.ready), ("needs_work", counts.needsWork), ("checking", counts.checking), ("unreadable", counts.unreadable)] {
+            Gauge(label: "briefd_drafts", dimensions: [("status", status)]).record(count)
+        }
+        var buffer: [UInt8] = []
+        metrics.emit(into: &buffer)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    // MARK: - Helpers
+
+    /// A page: the template inside the layout, with the session's CSRF token for its forms.
+    func page(_ name: String, _ values: [String: Any], session: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var context = values
+        context["csrf"] = security.csrfToken(session: security.requiresLogin ? session : nil)
+        context["loginRequired"] = security.requiresLogin
+        context["newsletter"] = config.newsletter.name
+        switch templates.render(name, context) {
+        case .success(let html):
+            return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        case .failure(let problem):
+            logger.error("a desk template cannot be used", metadata: ["error": "\(problem)"])
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "The desk's templates cannot be used: \(problem)\n")))
+        }
+    }
+
+    func message(_ title: String, _ text: String, session: String?, status: HTTPResponse.Status = .ok) -> Response {
+        page("message", ["title": title, "text": text], session: session, status: status)
+    }
+
+    func notFound(_ session: String?) -> Response {
+        message("Not found", "There is no such page on the desk.", session: session, status: .notFound)
+    }
+
+    /// Title and section of a draft, read once per change of the file (the list needs them for hundreds of drafts).
+    private let described = Mutex<[String: (mtime: Double, title: String?, section: String?)]>([:])
+
+    func describe(_ row: DraftDesk.Row) -> (title: String?, section: String?) {
+        if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return (known.title, known.section) }
+        let file = config.paths.drafts + "/" + row.path
+        var title: String?
+        var section: String?
+        if case .read(_, let bytes) = DraftFiles.read(file, root: config.paths.drafts, maxBytes: config.checks.maxDraftBytes),
+            let draft = DraftParser.parse(path: file, bytes: bytes).draft
+        {
+            title = draft.frontMatter.title
+            section = draft.frontMatter.section
+        }
+        described.withLock { $0[row.path] = (row.modified, title, section) }
+        return (title, section)
+    }
+
+    func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in DispatchQueue.global().async { continuation.resume(returning: work()) } }
+    }
+
+    /// A relative path as a URL path: each segment percent-encoded.
+    static func pathForURL(_ path: String) -> String {
+        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? "" }
+            .joined(separator: "/")
+    }
+
+    static func query(_ values: [String: String?]) -> String {
+        values.compactMap { key, value in
+            value.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        }.sorted().joined(separator: "&")
+    }
+
+    static func time(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    static func iso(_ seconds: Double) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    /// The page's passage of a `quote.altered` finding, with the words the message names ("where the page has
+    /// 'rectifying'") marked.
+    static func markedPassage(_ passage: String, message: String) -> [[String: Any]] {
+        var words: [String] = []
+        var rest = Substring(message)
+        while let range = rest.range(of: "where the page has '") {
+            let after = rest[range.upperBound...]
+            guard let end = after.firstIndex(of: "'") else { break }
+            words.append(String(after[..<end]))
+            rest = after[after.index(after: end)...]
+        }
+        var runs: [[String: Any]] = []
+        var remaining = Substring(passage)
+        while !remaining.isEmpty {
+            let next = words.compactMap { word in word.isEmpty ? nil : remaining.range(of: word) }.min { $0.lowerBound < $1.lowerBound }
+            guard let next else {
+                runs.append(["text": String(remaining), "marked": false])
+                break
+            }
+            if next.lowerBound > remaining.startIndex { runs.append(["text": String(remaining[..<next.lowerBound]), "marked": false]) }
+            runs.append(["text": String(remaining[next]), "marked": true])
+            remaining = remaining[next.upperBound...]
+        }
+        return runs
+    }
+}
+
+/// The JSON report the daemon writes beside each draft, read back for the draft page.
+struct ReportFile: Decodable {
+    struct Entry: Decodable {
+        var rule: String
+        var severity: String
+        var line: Int
+        var column: Int
+        var message: String
+        var suggestion: String?
+
+        var finding: Finding? {
+            guard let rule = Rule(rawValue: rule) ?? Rule.allCases.first(where: { $0.id == self.rule }) else { return nil }
+            var finding = Finding(rule, at: SourcePosition(line: line, column: column), message, suggestion: suggestion)
+            if let parsed = Severity(rawValue: severity) { finding.severity = parsed }
+            return finding
+        }
+    }
+
+    var findings: [Entry]
+}
+
+extension DraftStatus {
+    /// Needs work first: the list is a to-do list.
+    var order: Int {
+        switch self {
+        case .needsWork: 0
+        case .unreadable: 1
+        case .checking: 2
+        case .ready: 3
+        }
+    }
+
+    var cssClass: String { rawValue.replacingOccurrences(of: " ", with: "-") }
+}

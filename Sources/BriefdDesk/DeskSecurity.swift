@@ -1,0 +1,143 @@
+public import BriefdCore
+public import Foundation
+import Synchronization
+
+/// Who may use the desk and how requests prove it: the login token, sessions, CSRF tokens, the origin rule and
+/// the resolution of draft paths inside the drafts folder. Pure of HTTP so that its rules read on their own.
+public final class DeskSecurity: Sendable {
+    /// The login token, from the environment variable `web.token_env` names; nil when none is set, which is
+    /// allowed on loopback only (checked at start-up).
+    let token: String?
+    /// Where editors reach the desk (`web.public_url`), for the origin rule and the cookie's `Secure`.
+    let publicURL: String?
+    /// Random per process: signs CSRF tokens, so a restart invalidates old forms (and sessions, kept in memory).
+    private let secret: [UInt8]
+    private let sessions = Mutex<[String: Date]>([:])
+    static let sessionLifetime: TimeInterval = 12 * 3600
+    public static let cookieName = "briefd_session"
+
+    public init(token: String?, publicURL: String?) {
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.publicURL = publicURL
+        secret = DeskSecurity.randomBytes(32)
+    }
+
+    public var requiresLogin: Bool { token != nil }
+
+    /// Refuses a desk that would show unpublished drafts to the network without a login; nil when allowed.
+    public static func startupProblem(_ web: WebSettings, environment: [String: String]) -> String? {
+        guard web.isEnabled else { return nil }
+        guard web.address != nil else { return "web.listen '\(web.listen)' is not host:port" }
+        if web.isLoopback { return nil }
+        guard let name = web.tokenEnv else {
+            return "web.listen '\(web.listen)' is not a loopback address; set web.token_env to the name of an environment variable holding a login token (or listen on 127.0.0.1 behind a reverse proxy)"
+        }
+        guard let value = environment[name], !value.isEmpty else {
+            return "web.listen '\(web.listen)' is not a loopback address and the environment variable \(name) (web.token_env) is empty or unset"
+        }
+        _ = value
+        return nil
+    }
+
+    // MARK: - Login and sessions
+
+    /// Constant-time comparison of a presented token with the configured one.
+    public func tokenMatches(_ presented: String) -> Bool {
+        guard let token else { return false }
+        return DeskSecurity.constantTimeEqual(Array(presented.utf8), Array(token.utf8))
+    }
+
+    /// A new session's id, to be set as the cookie.
+    public func openSession(now: Date = Date()) -> String {
+        let id = DeskSecurity.hex(DeskSecurity.randomBytes(32))
+        sessions.withLock { sessions in
+            sessions = sessions.filter { $0.value > now }  // expired ones go
+            sessions[id] = now.addingTimeInterval(DeskSecurity.sessionLifetime)
+        }
+        return id
+    }
+
+    public func closeSession(_ id: String) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
+
+    public func isValidSession(_ id: String?, now: Date = Date()) -> Bool {
+        guard let id, !id.isEmpty else { return false }
+        return sessions.withLock { sessions in
+            // A lookup by a presented key: the dictionary's hashing, not a comparison of secrets byte by byte.
+            guard let expiry = sessions[id] else { return false }
+            return expiry > now
+        }
+    }
+
+    /// The CSRF token of a session (or of the anonymous loopback user): an HMAC-like digest of the process secret
+    /// and the session, so it needs no storage and cannot be guessed from the cookie.
+    public func csrfToken(session: String?) -> String {
+        SHA256.hex(secret + Array("csrf:\(session ?? "-")".utf8))
+    }
+
+    public func csrfMatches(_ presented: String?, session: String?) -> Bool {
+        guard let presented else { return false }
+        return DeskSecurity.constantTimeEqual(Array(presented.utf8), Array(csrfToken(session: session).utf8))
+    }
+
+    /// A POST must come from the desk's own pages: its `Origin` (or, without one, its `Referer`) must be the desk's
+    /// origin — `web.public_url`'s, else the `Host` the request was sent to. The desk's own pages send no referrer
+    /// (`Referrer-Policy: no-referrer`), so a browser sends their forms with `Origin: null`; those pass when the
+    /// browser itself says the request is same-origin (`Sec-Fetch-Site`, which a page cannot set).
+    public func originAllowed(origin: String?, referer: String?, host: String?, fetchSite: String? = nil) -> Bool {
+        if origin == nil || origin == "null", fetchSite?.lowercased() == "same-origin" { return true }
+        let allowed: String
+        if let publicURL, let address = WebAddress(publicURL) {
+            allowed = address.origin.lowercased()
+        } else if let host, !host.isEmpty {
+            allowed = "http://" + host.lowercased()
+        } else {
+            return false
+        }
+        if let origin { return origin.lowercased() == allowed }
+        if let referer, let address = WebAddress(referer) { return address.origin.lowercased() == allowed }
+        return false
+    }
+
+    public var cookieIsSecure: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
+
+    // MARK: - Draft paths
+
+    /// The file a desk URL names, inside the drafts folder and nowhere else: no `..`, `.`, empty or hidden segment,
+    /// no NUL, a `.md` name, and (symlinks resolved) still under the folder. nil means 404.
+    public static func draftFile(_ segments: [String], root: String) -> String? {
+        guard !segments.isEmpty, segments.count <= 32 else { return nil }
+        for segment in segments {
+            if segment.isEmpty || segment == "." || segment == ".." || segment.hasPrefix(".") { return nil }
+            if segment.contains("/") || segment.contains("\0") || segment.contains("\\") { return nil }
+        }
+        guard segments.last!.hasSuffix(".md") else { return nil }
+        let candidate = root + "/" + segments.joined(separator: "/")
+        guard let realRoot = realPath(root), let real = realPath(candidate), real.hasPrefix(realRoot + "/") else { return nil }
+        var status = stat()
+        guard stat(real, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return candidate
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    // MARK: - Helpers
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+}

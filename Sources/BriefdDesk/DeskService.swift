@@ -1,0 +1,270 @@
+public import BriefdIO
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import Metrics
+import NIOCore
+public import ServiceLifecycle
+
+/// Serves the desk (`web.listen`) as one of the daemon's services: the routes, and around every one of them the
+/// security rules: headers, login, CSRF and origin for every POST, a body size limit.
+public struct DeskService: Service {
+    let app: DeskApp
+    let host: String
+    let port: Int
+    /// Called with the port the server listens on (the tests ask for port 0).
+    let onListening: @Sendable (Int) async -> Void
+
+    public init(app: DeskApp, host: String, port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.app = app
+        self.host = host
+        self.port = port
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: DeskGuard(app: app))
+        addRoutes(router)
+        let onListening = self.onListening
+        let logger = app.logger
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("the desk is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                await onListening(port)
+            },
+            logger: logger)
+        let feed = app.feed
+        // Live pages hold their streams open; they end when the daemon stops, and a comment every 15 s finds the
+        // tabs that were closed.
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    do {
+                        try await application.runService()
+                    } catch {
+                        // A desk that cannot listen (the port is taken) must not stop the daemon: drafts are still
+                        // checked and issues built. Said loudly, then the desk waits for the stop like the rest.
+                        logger.critical("the desk cannot listen; the daemon runs on without it", metadata: [
+                            "listen": "\(host):\(port)", "error": "\(error)",
+                        ])
+                        try? await gracefulShutdown()
+                    }
+                }
+                group.addTask {
+                    // The wait ends at once when the daemon stops: a graceful stop must not wait out a heartbeat.
+                    while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(15)) }
+                        feed.publish("")
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            feed.finish()
+        }
+    }
+
+    private func addRoutes(_ router: Router<BasicRequestContext>) {
+        let app = self.app
+        router.get("/") { request, context in
+            await app.deskPage(DeskService.query(request), session: context.session(request), fragment: request.uri.queryParameters["fragment"] == "rows")
+        }
+        router.get("/drafts/**") { request, context in
+            let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "\u{0}" }
+            return await app.draftPage(segments, session: context.session(request))
+        }
+        router.get("/issues/next/build") { request, context in
+            app.page("message", [
+                "title": "Build the next issue", "text": "Build the next issue now, as the schedule would? It is published at once.",
+                "confirmBuild": true,
+            ], session: context.session(request))
+        }
+        router.post("/issues/next/build") { request, context in await app.buildNext(session: context.session(request)) }
+        router.get("/issues/next") { request, context in await app.issuePage("next", session: context.session(request)) }
+        router.get("/issues/:which") { request, context in
+            await app.issuePage(context.parameters.get("which") ?? "", session: context.session(request))
+        }
+        router.get("/issues/:which/:variant") { request, context in
+            let variant = context.parameters.get("variant") ?? ""
+            guard variant == "web" || variant == "email" else { return Response(status: .notFound) }
+            return await app.issueDocument(context.parameters.get("which") ?? "", variant)
+        }
+        router.get("/links") { request, context in await app.linksPage(session: context.session(request)) }
+        router.get("/clip") { request, context in app.clipForm(session: context.session(request)) }
+        router.post("/clip") { request, context in
+            await app.clip(try await DeskService.form(request, limit: app.config.web.maxBodyBytes), session: context.session(request))
+        }
+        router.get("/events") { request, context in
+            guard let stream = app.feed.subscribe() else {
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"])
+            }
+            let body = ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+                for await path in stream {
+                    let event = path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(DeskService.jsonString(path))\n\n"
+                    try await writer.write(ByteBuffer(string: event))
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+        }
+        router.get("/healthz") { _, _ in await app.health() }
+        router.get("/metrics") { _, _ in await app.metricsText() }
+        router.get("/login") { request, context in
+            app.page("login", ["title": "Log in"], session: nil)
+        }
+        router.post("/login") { request, context in
+            let form = try await DeskService.form(request, limit: 4096)
+            guard app.security.tokenMatches(form["token"] ?? "") else {
+                try? await Task.sleep(for: .milliseconds(500))  // slows guessing
+                app.logger.warning("a desk login failed")
+                return app.page("login", ["title": "Log in", "problem": "That token is not the desk's."], session: nil, status: .unauthorized)
+            }
+            var response = Response(status: .seeOther, headers: [.location: "/"])
+            response.setCookie(Cookie(
+                name: DeskSecurity.cookieName, value: app.security.openSession(), maxAge: Int(12 * 3600), path: "/",
+                secure: app.security.cookieIsSecure, httpOnly: true, sameSite: .strict))
+            return response
+        }
+        router.post("/logout") { request, context in
+            if let id = context.session(request) { app.security.closeSession(id) }
+            var response = Response(status: .seeOther, headers: [.location: "/login"])
+            response.setCookie(Cookie(name: DeskSecurity.cookieName, value: "", maxAge: 0, path: "/", secure: app.security.cookieIsSecure, httpOnly: true, sameSite: .strict))
+            return response
+        }
+        router.get("/static/desk.css") { _, _ in DeskService.staticFile(app, "desk.css", type: "text/css; charset=utf-8") }
+        router.get("/static/desk.js") { _, _ in DeskService.staticFile(app, "desk.js", type: "text/javascript; charset=utf-8") }
+    }
+
+    static func staticFile(_ app: DeskApp, _ name: String, type: String) -> Response {
+        guard let data = FileManager.default.contents(atPath: app.config.paths.templates + "/desk/" + name) else {
+            return Response(status: .notFound)
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func query(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(value)
+        }
+        return values
+    }
+
+    /// An `application/x-www-form-urlencoded` body, at most `limit` bytes (more is refused with 413).
+    static func form(_ request: Request, limit: Int) async throws -> [String: String] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        let text = String(buffer: buffer)
+        var values: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (part: Substring) in String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            guard let key = parts.first else { continue }
+            values[decode(key)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return values
+    }
+
+    static func jsonString(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    }
+}
+
+extension BasicRequestContext {
+    /// The session the request's cookie names, when it is a live one.
+    func session(_ request: Request) -> String? {
+        request.cookies[DeskSecurity.cookieName]?.value
+    }
+}
+
+/// Around every route: the security headers; the login (unless on loopback without a token); for a POST the CSRF
+/// token and the origin; the timing and count of requests.
+struct DeskGuard: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let app: DeskApp
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = DispatchTime.now()
+        var response: Response
+        do {
+            response = try await guarded(request, context: context, next: next)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = app.notFound(context.session(request))
+        } catch let error as HTTPError {
+            response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: error.status == .contentTooLarge ? "The request is too large.\n" : "\(error.status.reasonPhrase)\n")))
+        } catch let error as HTTPResponseError {
+            response = Response(status: error.status)
+        }
+        let page = DeskGuard.pageName(request.uri.path)
+        Counter(label: "briefd_desk_requests_total", dimensions: [("page", page), ("status", "\(response.status.code)")]).increment()
+        Timer(label: "briefd_desk_request_seconds", dimensions: [("page", page)]).recordInterval(since: started)
+        DeskGuard.secure(&response)
+        return response
+    }
+
+    private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let security = app.security
+        let path = request.uri.path
+        let session = context.session(request)
+        let open = path == "/login" || path == "/healthz" || path.hasPrefix("/static/")
+        if security.requiresLogin, !open, !security.isValidSession(session) {
+            if path == "/metrics", let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer "),
+                security.tokenMatches(String(bearer.dropFirst(7)))
+            {
+                return try await next(request, context)
+            }
+            if request.method == .get && path != "/events" && path != "/metrics" {
+                return Response(status: .seeOther, headers: [.location: "/login"])
+            }
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+        }
+        if request.method == .post {
+            guard security.originAllowed(
+                origin: request.headers[.origin], referer: request.headers[.referer], host: request.head.authority,
+                fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!])
+            else {
+                return app.message("Refused", "This form was not sent from the desk's own page.", session: session, status: .forbidden)
+            }
+            // The CSRF token travels in the form body; it is read here and the body handed on as it was.
+            var request = request
+            let limit = path == "/login" ? 4096 : app.config.web.maxBodyBytes
+            let buffer = try await request.collectBody(upTo: limit)
+            let form = String(buffer: buffer).split(separator: "&").compactMap { pair -> (String, String)? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { return nil }
+                return (String(parts[0]), String(parts[1]).removingPercentEncoding ?? "")
+            }
+            let presented = form.first { $0.0 == "csrf" }?.1
+            let expected = path == "/login" ? nil : (security.requiresLogin ? session : nil)
+            guard security.csrfMatches(presented, session: expected) else {
+                return app.message("Refused", "This form has expired or was not made by the desk; reload the page and try again.", session: session, status: .forbidden)
+            }
+            return try await next(request, context)
+        }
+        return try await next(request, context)
+    }
+
+    /// Every response: no framing, no sniffing, no referrer, scripts and styles from the desk only.
+    static func secure(_ response: inout Response) {
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] =
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+                + "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+        }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+    }
+
+    static func pageName(_ path: String) -> String {
+        let first = path.split(separator: "/").first.map(String.init) ?? ""
+        return ["drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static"].contains(first) ? first : (first.isEmpty ? "desk" : "other")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Mustache
+import Synchronization
+
+/// The desk's Mustache templates (`paths.templates`/desk), read again when a file changes, so that an editor can
+/// change the desk's pages without rebuilding briefd. Values are HTML-escaped by default (`{{value}}`); the
+/// templates use no triple mustaches except for HTML briefd made itself (the marked draft text is runs escaped
+/// by the template, never raw).
+final class DeskTemplates: Sendable {
+    static let names = ["layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message"]
+
+    private let folder: String
+    private struct Loaded {
+        var stamp: [Double] = []
+        var library: MustacheLibrary?
+        var problem: String?
+    }
+    private let loaded = Mutex(Loaded())
+
+    init(folder: String) { self.folder = folder + "/desk" }
+
+    /// The output of `name` for `context`, or the reason a template cannot be used.
+    func render(_ name: String, _ context: [String: Any]) -> Result<String, DeskTemplateProblem> {
+        let stamp = DeskTemplates.names.map { modified(folder + "/" + $0 + ".mustache") }
+        let (library, problem): (MustacheLibrary?, String?) = loaded.withLock { loaded in
+            if loaded.stamp != stamp {
+                loaded.stamp = stamp
+                (loaded.library, loaded.problem) = DeskTemplates.load(folder)
+            }
+            return (loaded.library, loaded.problem)
+        }
+        guard let library else { return .failure(DeskTemplateProblem(description: problem ?? "no templates")) }
+        return .success(library.render(context, withTemplate: name) ?? "")
+    }
+
+    private func modified(_ path: String) -> Double {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return -1 }
+        return Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+    }
+
+    private static func load(_ folder: String) -> (MustacheLibrary?, String?) {
+        var library = MustacheLibrary()
+        for name in names {
+            let path = folder + "/" + name + ".mustache"
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                return (nil, "\(path): template missing or not UTF-8")
+            }
+            do {
+                library.register(try MustacheTemplate(string: text), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                return (nil, "\(path):\(error.context.lineNumber):\(error.context.columnNumber): \(error.error)")
+            } catch {
+                return (nil, "\(path): \(error)")
+            }
+        }
+        return (library, nil)
+    }
+}
+
+struct DeskTemplateProblem: Error, CustomStringConvertible {
+    var description: String
+}

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""The editors' desk, tested as it is deployed: `briefd run` (online, on loopback) serving the desk, driven over
+HTTP and in a real browser (Playwright with Debian's Chromium). Part of `make test` (make desk-test).
+
+  * over HTTP: security headers, path traversal (plain, encoded, double-encoded, symlink), CSRF and Origin on
+    POST, a body too large, hostile draft content escaped, /healthz JSON, /metrics parsed by prometheus_client,
+    a non-loopback address without a token refused (exit 2), the token login and bearer token on /metrics;
+  * in the browser: a draft dropped into the folder appears in the open desk without a reload; the mark of an
+    error sits on the misspelled name; the next issue's preview shows its items; a page clipped from a local
+    server becomes a draft page.
+
+Usage: desk_test.py BRIEFD [--screenshots DIR]   (DIR: desk, draft and preview at 1280 and 390 px wide)
+"""
+import http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FAILURES = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what)
+    if not condition:
+        FAILURES.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+ARTICLE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Village Schools Close Their Doors | The Wire China</title>
+<meta property="og:title" content="Village Schools Close Their Doors">
+<meta property="article:published_time" content="2026-11-20T08:00:00+08:00"></head>
+<body><article><h1>Village Schools Close Their Doors</h1>
+<p>Across the countryside, village schools are closing as families follow work to the cities and birth rates fall, and
+children as young as six now board during the week in county towns far from home.</p></article></body></html>"""
+
+
+def serve_articles():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = ARTICLE.encode() if self.path.startswith("/2026/") else b"<title>Not found</title>"
+            self.send_response(200 if self.path.startswith("/2026/") else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def workspace(tmp, articles_port, listen, token_env=None):
+    (tmp / "drafts").mkdir(parents=True)
+    (tmp / "sources.yml").write_text(
+        "publications:\n  - {name: The Wire China, domains: [thewirechina.localhost]}\n"
+        "people:\n  - {name: Mara Feld, writes_for: [The Wire China]}\n")
+    web = f'web: {{listen: "{listen}"' + (f", token_env: {token_env}" if token_env else "") + "}\n"
+    (tmp / "briefd.yml").write_text(
+        "registry: sources.yml\n"
+        "paths: {drafts: drafts, reports: reports, digests: digests, state: state/briefd.sqlite, templates: "
+        + str(ROOT / "templates") + "}\n"
+        "links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}\n" + web)
+    site = f"http://www.thewirechina.localhost:{articles_port}"
+    (tmp / "drafts" / "clean.md").write_text(
+        f"---\ntitle: Village Schools Close Their Doors\nurl: {site}/2026/11/20/village-schools/\nsource: The Wire China\n"
+        "published: 2026-11-20\nsection: Education / Language\n---\nAcross the countryside, village schools are closing "
+        "as families follow work to the cities and birth rates fall.\n")
+    (tmp / "drafts" / "mistake.md").write_text(
+        "---\nkind: post\ntitle: Notes on the rules\nauthor: Joann Pittman\ndate: 2026-11-24\n---\n"
+        "The rules drew comment this week.\n\nHistorian Mara Fled, writing in The Wire China, was blunt:\n\n"
+        "> The rules do not ban anything outright.\n")
+    (tmp / "drafts" / "hostile.md").write_text(
+        "---\ntitle: \"<script>alert(1)</script><img src=x onerror=alert(2)>\"\nurl: javascript:alert(3)\n"
+        "source: \"\\\"><svg onload=alert(4)>\"\npublished: 2026-11-20\nsection: Books\n---\n"
+        "</pre><script>alert(5)</script> and [a link](javascript:alert(6)) and \"quotes\" & ampersands.\n")
+    os.symlink("/etc/hostname", tmp / "drafts" / "outside.md")
+    return tmp / "briefd.yml"
+
+
+def start(config, env=None):
+    process = subprocess.Popen([BRIEFD, "run", "--config", str(config), "--log-level", "warning"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    return process
+
+
+def wait_up(port, process, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"briefd run exited {process.returncode}: {process.stderr.read().decode()}")
+        try:
+            status, _, body = request(port, "GET", "/healthz")
+            if status == 200:
+                return json.loads(body)
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the desk did not come up")
+
+
+def request(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    data = response.read().decode("utf-8", "replace")
+    result = (response.status, response.headers, data)
+    connection.close()
+    return result
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            FAILURES.append("briefd did not stop within 20 s of SIGTERM")
+
+
+def http_checks(port, tmp):
+    status, headers, body = request(port, "GET", "/")
+    check(status == 200, "GET / answers 200")
+    csp = headers.get("Content-Security-Policy", "")
+    check("script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp,
+          "Content-Security-Policy: scripts from the desk only, no inline script, no framing")
+    check(headers.get("X-Content-Type-Options") == "nosniff", "X-Content-Type-Options: nosniff")
+    check(headers.get("Referrer-Policy") == "no-referrer", "Referrer-Policy: no-referrer")
+    check("<script>" not in re.sub(r'<script src="/static/desk.js"></script>', "", body), "no script element but desk.js on the desk")
+    check("&lt;script&gt;alert(1)&lt;/script&gt;" in body, "a hostile title is shown escaped in the list")
+
+    for path in ["/drafts/../../etc/passwd", "/drafts/..%2f..%2fetc%2fpasswd", "/drafts/%2e%2e/%2e%2e/etc/hostname.md",
+                 "/drafts/%252e%252e%252f%252e%252e%252fetc%252fpasswd", "/drafts//etc/passwd", "/drafts/outside.md",
+                 "/drafts/.hidden.md", "/drafts/clean.md%00.txt"]:
+        status, _, body = request(port, "GET", path)
+        check(status == 404 and "root:" not in body and socket.gethostname() not in body, f"{path} is refused with 404")
+
+    status, _, body = request(port, "GET", "/drafts/hostile.md")
+    check(status == 200, "the hostile draft's page opens")
+    check("<script>alert" not in body and "<svg onload" not in body and "<img src=x" not in body
+          and 'href="javascript:' not in body, "the hostile draft renders inert (every tag escaped)")
+    check("/pre&gt;&lt;script&gt;" in body and "(5)&lt;/script&gt;" in body, "its body text is escaped in place")
+
+    status, _, body = request(port, "GET", "/clip")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+    form = lambda **kv: urllib.parse.urlencode(kv)
+    origin = f"http://127.0.0.1:{port}"
+    hdr = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}
+    status, _, _ = request(port, "POST", "/clip", form(url="http://www.thewirechina.localhost/2026/x"), hdr)
+    check(status == 403, "POST without a CSRF token is refused (403)")
+    status, _, _ = request(port, "POST", "/clip", form(csrf="0" * 64, url="http://x.localhost/"), hdr)
+    check(status == 403, "POST with a wrong CSRF token is refused (403)")
+    status, _, _ = request(port, "POST", "/clip", form(csrf=token, url="http://x.localhost/"),
+                           {**hdr, "Origin": "http://evil.example"})
+    check(status == 403, "POST from another origin is refused (403)")
+    status, _, _ = request(port, "POST", "/clip", form(csrf=token, url="http://x.localhost/"),
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    check(status == 403, "POST with neither Origin nor Referer is refused (403)")
+    status, _, _ = request(port, "POST", "/clip", form(csrf=token, url="http://x.localhost/"),
+                           {**hdr, "Origin": "null", "Sec-Fetch-Site": "cross-site"})
+    check(status == 403, "POST with Origin: null from another site (Sec-Fetch-Site: cross-site) is refused (403)")
+    status, _, _ = request(port, "POST", "/clip", "csrf=" + token + "&url=" + "a" * 200_000, hdr)
+    check(status == 413, "a request body over web.max_body_bytes is refused (413)")
+    status, _, _ = request(port, "POST", "/issues/next/build", form(csrf=token), {**hdr, "Origin": "http://evil.example"})
+    check(status == 403 and not (tmp / "digests").exists(), "a cross-origin build request builds nothing")
+
+    status, headers, body = request(port, "GET", "/healthz")
+    health = json.loads(body)
+    check(status == 200 and health.get("up") is True and health.get("drafts") >= 3 and "last_scan" in health
+          and "last_build" in health, "/healthz: up, drafts watched, last scan, last build")
+    from prometheus_client.parser import text_string_to_metric_families
+    status, headers, body = request(port, "GET", "/metrics")
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    check(status == 200 and "briefd_drafts" in families and "briefd_desk_requests" in families,
+          "/metrics parses as Prometheus text (briefd_drafts, briefd_desk_requests_total)")
+    statuses = {s.labels.get("status") for s in families["briefd_drafts"].samples}
+    check({"ready", "needs_work", "checking", "unreadable"} <= statuses, "drafts by status in /metrics")
+
+
+def refusal_check(tmp, articles_port):
+    config = workspace(tmp / "open", articles_port, f"0.0.0.0:{free_port()}")
+    started = time.time()
+    process = subprocess.run([BRIEFD, "run", "--config", str(config)], capture_output=True, text=True, timeout=30)
+    check(process.returncode == 2 and "token_env" in process.stderr and time.time() - started < 20,
+          "listening beyond loopback without web.token_env is refused at start-up (exit 2)")
+
+
+def token_checks(tmp, articles_port):
+    port = free_port()
+    config = workspace(tmp / "token", articles_port, f"127.0.0.1:{port}", token_env="DESK_TOKEN")
+    secret = "s3cret-" + os.urandom(8).hex()
+    process = start(config, {"DESK_TOKEN": secret})
+    try:
+        wait_up(port, process)
+        status, headers, _ = request(port, "GET", "/")
+        check(status == 303 and headers.get("Location") == "/login", "with a token, the desk sends a stranger to /login")
+        status, _, body = request(port, "GET", "/login")
+        token = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+        hdr = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
+        status, headers, _ = request(port, "POST", "/login", urllib.parse.urlencode({"csrf": token, "token": "wrong"}), hdr)
+        check(status == 401 and "Set-Cookie" not in headers, "a wrong token is refused (401), no cookie")
+        status, headers, _ = request(port, "POST", "/login", urllib.parse.urlencode({"csrf": token, "token": secret}), hdr)
+        cookie = headers.get("Set-Cookie", "")
+        check(status == 303 and "HttpOnly" in cookie and "SameSite=Strict" in cookie, "the right token sets an HttpOnly, SameSite=Strict session cookie")
+        session = cookie.split(";")[0]
+        status, _, body = request(port, "GET", "/", headers={"Cookie": session})
+        check(status == 200 and "Drafts" in body, "the session opens the desk")
+        status, _, _ = request(port, "GET", "/metrics")
+        check(status == 401, "/metrics without a token answers 401")
+        status, _, body = request(port, "GET", "/metrics", headers={"Authorization": "Bearer " + secret})
+        check(status == 200 and "briefd_drafts" in body, "/metrics with the bearer token answers")
+    finally:
+        stop(process)
+        log = process.stderr.read().decode()
+        check(secret not in log, "the token never appears in the log")
+
+
+def browser_checks(port, tmp, articles_port, screenshots):
+    from playwright.sync_api import sync_playwright
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base + "/")
+        page.wait_for_selector("#live-status:not([hidden])", timeout=10_000)
+        page.evaluate("window.__stillTheSamePage = true")
+        (tmp / "drafts" / "dropped-in.md").write_text(
+            "---\ntitle: A Draft Dropped In\nurl: https://www.thewirechina.localhost/x\nsource: The Wire China\n"
+            "published: 2026-11-20\nsection: Books\n---\nToo short.\n")
+        try:
+            page.wait_for_selector('tr[data-path="dropped-in.md"]', timeout=10_000)
+            appeared = True
+        except Exception:
+            appeared = False
+        check(appeared and page.evaluate("window.__stillTheSamePage === true"),
+              "a draft dropped into the folder appears in the open desk without a reload")
+        if screenshots:
+            shoot(page, screenshots, "desk")
+        page.goto(base + "/drafts/mistake.md")
+        mark = page.locator("a.mark.error").first
+        check(mark.inner_text() == "Mara Fled" and page.locator("#L9").count() == 1
+              and "#L9" in page.locator("#f1 a").first.get_attribute("href"),
+              "the error's mark sits on the misspelled name, at its line")
+        mark.click()
+        check(page.url.endswith("#f1") and "Mara Feld" in page.locator("#f1").inner_text(),
+              "the mark leads to the finding and its suggestion")
+        if screenshots:
+            shoot(page, screenshots, "draft")
+        page.goto(base + "/issues/next")
+        frame = page.frame_locator("iframe").first
+        check("Village Schools Close Their Doors" in frame.locator("body").inner_text(timeout=10_000),
+              "the next issue's preview shows the ready brief as the template renders it")
+        if screenshots:
+            shoot(page, screenshots, "preview")
+        page.goto(base + "/clip")
+        page.fill('input[name="url"]', f"http://www.thewirechina.localhost:{articles_port}/2026/11/20/village-schools/?utm_source=x")
+        page.click('button[type="submit"]')
+        page.wait_for_load_state()
+        clipped = list((tmp / "drafts").glob("2026-11-20-village-schools-close-their-doors*.md"))
+        check("/drafts/2026-11-20-village-schools-close-their-doors.md" in page.url and len(clipped) == 1
+              and "Village Schools Close Their Doors" in clipped[0].read_text(),
+              "a page clipped from a local server becomes a new draft, and its page opens")
+        check(not errors, f"no script error in the pages ({errors})")
+        browser.close()
+
+
+def shoot(page, folder, name):
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(Path(folder) / f"desk-{name}-{width}.png"), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def main():
+    global BRIEFD
+    BRIEFD = os.path.abspath(sys.argv[1])
+    screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
+    if screenshots:
+        os.makedirs(screenshots, exist_ok=True)
+    articles = serve_articles()
+    articles_port = articles.server_address[1]
+    tmp = Path(tempfile.mkdtemp(prefix="briefd-desk-"))
+    try:
+        port = free_port()
+        config = workspace(tmp / "main", articles_port, f"127.0.0.1:{port}")
+        process = start(config)
+        try:
+            wait_up(port, process)
+            http_checks(port, tmp / "main")
+            browser_checks(port, tmp / "main", articles_port, screenshots)
+        finally:
+            stop(process)
+        refusal_check(tmp, articles_port)
+        token_checks(tmp, articles_port)
+    finally:
+        articles.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\ndesk: {len(FAILURES)} failure(s)" if FAILURES else "\ndesk: every check passed")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
