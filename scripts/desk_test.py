@@ -172,6 +172,17 @@ def http_checks(port, tmp):
     status, _, _ = request(port, "POST", "/issues/next/build", form(csrf=token), {**hdr, "Origin": "http://evil.example"})
     check(status == 403 and not (tmp / "digests").exists(), "a cross-origin build request builds nothing")
 
+    # A dead link cited by a draft, as the rot monitor records it (an archive answer that is not a web address
+    # must not become a link).
+    import sqlite3
+    cited = re.search(r"url: (\S+)", (tmp / "drafts" / "clean.md").read_text()).group(1)
+    with sqlite3.connect(tmp / "state" / "briefd.sqlite", timeout=10) as db:
+        db.execute("INSERT OR REPLACE INTO link_health (url, state, failures, first_failure, last_check, last_status, archived_url, changed_at)"
+                   " VALUES (?, 'dead', 3, 1764000000, 1764300000, 404, 'javascript:alert(7)', 1764300000)", (cited,))
+    status, _, body = request(port, "GET", "/links")
+    check(status == 200 and cited in body and 'href="/drafts/clean.md"' in body and "javascript:alert(7)" not in body,
+          "/links shows the dead link, the draft citing it, and no link to a non-web archive address")
+
     status, headers, body = request(port, "GET", "/healthz")
     health = json.loads(body)
     check(status == 200 and health.get("up") is True and health.get("drafts") >= 3 and "last_scan" in health

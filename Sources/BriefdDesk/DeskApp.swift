@@ -41,12 +41,49 @@ public final class DeskApp: Sendable {
 
     // MARK: - Pages
 
+    /// The list's rows as HTML, by filter, made again only when a report changed (`DeskFeed.generation`) or a
+    /// template did: with hundreds of drafts, rendering the rows is most of the cost of the page.
+    private let rowsCache = Mutex<[String: (generation: Int, html: String, total: Int, counts: [String: Int])]>([:])
+
     /// `/`: every draft with its status, filtered by `status` and `section`.
     func deskPage(_ query: [String: String], session: String?, fragment: Bool) async -> Response {
-        let rows = await drafts.rows
-        let details = rows.map { describe($0) }
         let statusFilter = query["status"].flatMap { $0.isEmpty ? nil : $0 }
         let sectionFilter = query["section"].flatMap { $0.isEmpty ? nil : $0 }
+        let key = DeskApp.query(["status": statusFilter, "section": sectionFilter]) + "|" + templates.stampKey()
+        let generation = feed.generation
+        let cached = rowsCache.withLock { $0[key] }.flatMap { $0.generation == generation ? $0 : nil }
+        let list: (generation: Int, html: String, total: Int, counts: [String: Int])
+        if let cached {
+            list = cached
+        } else {
+            list = await renderRows(statusFilter: statusFilter, sectionFilter: sectionFilter, generation: generation)
+            rowsCache.withLock { cache in
+                if cache.count > 64 { cache.removeAll() }
+                cache[key] = list
+            }
+        }
+        if fragment {
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: list.html)))
+        }
+        let config = self.config
+        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: SystemClock.today())
+        let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
+        let statuses = [DraftStatus.needsWork, .checking, .unreadable, .ready].map { status -> [String: Any] in
+            ["value": status.rawValue, "count": list.counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
+        }
+        let sections = config.newsletter.sections.map { ["value": $0, "selected": $0 == sectionFilter] as [String: Any] }
+        return page("desk", [
+            "title": "Desk", "rowsHTML": list.html, "total": list.total, "statuses": statuses,
+            "sections": sections, "nextIssue": next.description, "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
+            "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
+        ], session: session)
+    }
+
+    private func renderRows(statusFilter: String?, sectionFilter: String?, generation: Int) async
+        -> (generation: Int, html: String, total: Int, counts: [String: Int])
+    {
+        let rows = await drafts.rows
+        let details = rows.map { describe($0) }
         let shown = zip(rows, details).filter { row, detail in
             (statusFilter == nil || row.status.rawValue == statusFilter) && (sectionFilter == nil || detail.section == sectionFilter)
         }.sorted { ($0.0.status.order, $0.0.path) < ($1.0.status.order, $1.0.path) }
@@ -58,21 +95,19 @@ public final class DeskApp: Sendable {
                 "modified": DeskApp.time(row.modified),
             ]
         }
-        if fragment { return page("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) }
         var counts: [String: Int] = [:]
         for row in rows { counts[row.status.rawValue, default: 0] += 1 }
-        let config = self.config
-        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: SystemClock.today())
-        let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
-        let statuses = [DraftStatus.needsWork, .checking, .unreadable, .ready].map { status -> [String: Any] in
-            ["value": status.rawValue, "count": counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
+        let html: String
+        switch templates.render("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) {
+        case .success(let rendered): html = rendered
+        case .failure(let problem): html = "<tr><td colspan=\"7\">The desk's templates cannot be used: \(DeskApp.escape(problem.description))</td></tr>"
         }
-        let sections = config.newsletter.sections.map { ["value": $0, "selected": $0 == sectionFilter] as [String: Any] }
-        return page("desk", [
-            "title": "Desk", "rows": rowValues, "empty": rowValues.isEmpty, "total": rows.count, "statuses": statuses,
-            "sections": sections, "nextIssue": next.description, "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
-            "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
-        ], session: session)
+        return (generation, html, rows.count, counts)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// `/drafts/<path>`: the text with each finding marked, the findings, the links and the quotes.
@@ -237,15 +272,21 @@ public final class DeskApp: Sendable {
         let watched = await offThePool { (try? rot.states()) ?? [:] }
         let troubled = watched.values.filter { $0.state != .alive }.sorted { ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url) }
         let citing = (try? await IssueStore(state).issuesCiting(troubled.map(\.url))) ?? [:]
+        var drafts: [String: [String]] = [:]
+        for row in await self.drafts.rows {
+            for url in describe(row).links { drafts[url, default: []].append(row.path) }
+        }
         let rows: [[String: Any]] = troubled.map { link in
             var value: [String: Any] = [
                 "url": link.url, "state": link.state.rawValue, "failures": link.failures,
                 "issues": (citing[link.url] ?? []).map { ["date": $0, "href": "/issues/\($0)"] },
+                "drafts": (drafts[link.url] ?? []).sorted().map { ["path": $0, "href": "/drafts/" + DeskApp.pathForURL($0)] },
             ]
             if let first = link.firstFailure { value["firstFailure"] = DeskApp.time(first) }
             if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
             if let status = link.lastStatus { value["status"] = status }
-            if let archived = link.archivedURL { value["archived"] = archived }
+            // Only a web address becomes a link (the archive's answer is outside input).
+            if let archived = link.archivedURL, WebAddress(archived)?.isHTTP == true { value["archived"] = archived }
             return value
         }
         let alerts = await offThePool { (try? rot.deliveries()) ?? [] }
@@ -358,21 +399,29 @@ public final class DeskApp: Sendable {
     }
 
     /// Title and section of a draft, read once per change of the file (the list needs them for hundreds of drafts).
-    private let described = Mutex<[String: (mtime: Double, title: String?, section: String?)]>([:])
+    private let described = Mutex<[String: Description]>([:])
 
-    func describe(_ row: DraftDesk.Row) -> (title: String?, section: String?) {
-        if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return (known.title, known.section) }
-        let file = config.paths.drafts + "/" + row.path
+    struct Description: Sendable {
+        var mtime: Double
         var title: String?
         var section: String?
+        /// The links the draft cites (for the link health page's "cited by").
+        var links: Set<String> = []
+    }
+
+    func describe(_ row: DraftDesk.Row) -> Description {
+        if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return known }
+        let file = config.paths.drafts + "/" + row.path
+        var description = Description(mtime: row.modified)
         if case .read(_, let bytes) = DraftFiles.read(file, root: config.paths.drafts, maxBytes: config.checks.maxDraftBytes),
             let draft = DraftParser.parse(path: file, bytes: bytes).draft
         {
-            title = draft.frontMatter.title
-            section = draft.frontMatter.section
+            description.title = draft.frontMatter.title
+            description.section = draft.frontMatter.section
+            description.links = Set(LinkExtractor.links(in: draft).map(\.url))
         }
-        described.withLock { $0[row.path] = (row.modified, title, section) }
-        return (title, section)
+        described.withLock { $0[row.path] = description }
+        return description
     }
 
     func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -381,9 +430,10 @@ public final class DeskApp: Sendable {
 
     /// A relative path as a URL path: each segment percent-encoded.
     static func pathForURL(_ path: String) -> String {
-        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? "" }
-            .joined(separator: "/")
+        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? "" }.joined(separator: "/")
     }
+
+    private static let segmentCharacters = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#;"))
 
     static func query(_ values: [String: String?]) -> String {
         values.compactMap { key, value in
@@ -391,10 +441,14 @@ public final class DeskApp: Sendable {
         }.sorted().joined(separator: "&")
     }
 
+    /// "2026-11-28 03:08", in the machine's time zone. localtime_r rather than a DateFormatter: the list formats
+    /// one time per draft, and making a formatter costs more than the rest of a row.
     static func time(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        var clock = time_t(seconds)
+        var parts = tm()
+        guard localtime_r(&clock, &parts) != nil else { return "" }
+        return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min))
     }
 
     static func iso(_ seconds: Double) -> String {

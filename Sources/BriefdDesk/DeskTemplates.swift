@@ -33,6 +33,11 @@ final class DeskTemplates: Sendable {
         return .success(library.render(context, withTemplate: name) ?? "")
     }
 
+    /// Changes when any template file changes (for caches of rendered parts).
+    func stampKey() -> String {
+        DeskTemplates.names.map { String(modified(folder + "/" + $0 + ".mustache")) }.joined(separator: ",")
+    }
+
     private func modified(_ path: String) -> Double {
         var status = stat()
         guard stat(path, &status) == 0 else { return -1 }

@@ -1,5 +1,6 @@
 public import BriefdCore
 public import Foundation
+import Metrics
 public import Logging
 public import ServiceLifecycle
 @preconcurrency import Glibc
@@ -308,6 +309,11 @@ public struct BuildScheduler: Service {
         guard let day = config.daemon.build.localDay(of: due) else { return }
         let issue = config.digest.issueWeekday.next(onOrAfter: day)
         var outcome: String
+        let began = DispatchTime.now()
+        defer {
+            Timer(label: "briefd_build_seconds").recordInterval(since: began)
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.hasPrefix("failed") ? "failed" : outcome)]).increment()
+        }
         do {
             if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
                 outcome = "already built"

@@ -10,6 +10,10 @@ public final class DeskFeed: Sendable {
     }
 
     private let listeners = Mutex(Listeners())
+    private let changes = Mutex(0)
+
+    /// How many changes were published: what was made from the reports before is stale once it grows.
+    public var generation: Int { changes.withLock { $0 } }
     /// At most this many listeners at once (each an open browser tab); more are refused.
     public let maxListeners: Int
 
@@ -33,6 +37,7 @@ public final class DeskFeed: Sendable {
     }
 
     public func publish(_ path: String) {
+        if !path.isEmpty { changes.withLock { $0 += 1 } }
         let continuations = listeners.withLock { Array($0.continuations.values) }
         for continuation in continuations { continuation.yield(path) }
     }

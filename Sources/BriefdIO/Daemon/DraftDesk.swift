@@ -1,6 +1,7 @@
 public import BriefdCore
 public import Foundation
 public import Logging
+import Metrics
 
 /// The daemon's desk: checks each draft when it changes and keeps its report beside the others in the
 /// reports folder, with an index of every draft's status. Never writes to the drafts folder.
@@ -225,7 +226,10 @@ public actor DraftDesk {
             pendingSaves[path] = updated
             return false
         }
+        let began = DispatchTime.now()
         let (draft, report) = checker.check(path: path, bytes: bytes)
+        Timer(label: "briefd_draft_check_seconds").recordInterval(since: began)
+        Counter(label: "briefd_drafts_checked_total").increment()
         // The review is awaited before the first report is written, so that it says `checking`.
         if let reviews, let draft, DraftDesk.needsReview(draft) {
             awaitingReview[path] = hash

@@ -1,5 +1,6 @@
 public import BriefdCore
 import Foundation
+import Metrics
 import Synchronization
 
 /// Checks cited links for the life of a process: each URL is requested once however many callers ask for it
@@ -234,6 +235,8 @@ public final class LinkChecker: Sendable {
             case .finished(var result):
                 result.checkedAt = started.timeIntervalSince1970
                 result.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
+                Counter(label: "briefd_link_checks_total", dimensions: [("verdict", result.verdict.rawValue)]).increment()
+                Timer(label: "briefd_link_check_seconds").recordMilliseconds(result.durationMilliseconds)
                 let page = keepPage && result.ok ? last.map { PageFetcher.snapshot(of: url, answer: $0, at: result.checkedAt) } : nil
                 return (result, page)
             case .send(let request, let delay, let pauseHost):

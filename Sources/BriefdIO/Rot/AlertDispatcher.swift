@@ -1,5 +1,6 @@
 public import BriefdCore
 import Foundation
+import Metrics
 @preconcurrency import Glibc
 
 /// Delivers the outbox's alerts to every configured sink: a JSON Lines file, a webhook, email. A sink that
@@ -39,6 +40,8 @@ public struct AlertDispatcher: Sendable {
             default: problem = await mail(pending.map(\.alert))
             }
             let ids = pending.map(\.id)
+            Counter(label: "briefd_alerts_total", dimensions: [("sink", sink), ("outcome", problem == nil ? "accepted" : "failed")])
+                .increment(by: ids.count)
             if let problem {
                 errors[sink] = problem
                 try? store.failed(ids, to: sink, error: problem, now: now)
