@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-links bench-daemon bench-quotes clean
+.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -161,6 +161,10 @@ bench-clip: release
 ## bench-desk: the desk with 300 drafts at 200 requests/s (p99 latency), and the memory it adds to the idle daemon.
 bench-desk: release
 	python3 scripts/bench_desk.py --briefd .build/release/briefd
+
+## bench-import: briefd import on its fixtures (fields right) and a 500-issue archive (pages per second).
+bench-import: release
+	python3 scripts/bench_import.py --briefd .build/release/briefd
 
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-300}
-targets=${FUZZ_TARGETS:-"draft registry config links html quote cron clip"}
+targets=${FUZZ_TARGETS:-"draft registry config links html quote cron clip issue"}
 fuzzer=.build-fuzz/release/briefd-fuzz
 mkdir -p .build-fuzz/artifacts .build-fuzz/logs
 # The project's own examples seed the targets that read them (not copied into Tests/Fuzz/Seeds).
@@ -15,6 +15,7 @@ extra_seeds() {
         draft | links) echo examples/drafts ;;
         html) echo examples/pages ;;
         clip) echo examples/pages Tests/BriefdLinkTests/Fixtures/clip ;;
+        issue) echo Tests/BriefdLinkTests/Fixtures/import ;;
         registry | config) echo config Tests/BriefdEndToEndTests/Fixtures/config ;;
     esac
 }

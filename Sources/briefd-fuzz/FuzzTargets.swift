@@ -6,7 +6,7 @@ import Foundation
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "draft": draft, "registry": registry, "config": config, "links": links, "html": html, "quote": quote,
-        "cron": cron, "clip": clip,
+        "cron": cron, "clip": clip, "issue": issue,
     ]
 
     static let registryForDrafts: Registry = {
@@ -66,6 +66,13 @@ enum FuzzTargets {
             precondition(parsed.frontMatter.source == result.draft.source, "source did not round-trip")
         }
         draft(markdown)
+    }
+
+    /// `briefd import`'s reading of an issue page: the blocks (libxml2) and `IssuePageReader`.
+    static func issue(_ bytes: [UInt8]) {
+        guard let blocks = ArticleExtractor.readBlocks(html: bytes, charset: nil) else { return }
+        let issue = IssuePageReader.read(blocks, pageDate: Day(year: 2019, month: 1, day: 17), registry: registryForDrafts, sections: Config.defaultSections)
+        for item in issue.items { precondition(!item.title.isEmpty || !item.url.isEmpty, "an item with neither title nor address") }
     }
 
     /// A quote and a page, split at the first NUL byte.

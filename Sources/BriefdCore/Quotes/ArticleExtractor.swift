@@ -16,6 +16,33 @@ public struct ExtractedArticle: Sendable, Equatable {
     }
 }
 
+/// One block of a page: a heading (its level), a paragraph or a list item, with its links.
+public struct PageBlock: Sendable, Equatable {
+    public struct Link: Sendable, Equatable {
+        public var text: String
+        public var href: String
+        /// Where the link's text starts in the block's text, in characters.
+        public var offset: Int
+    }
+
+    /// 1–6 for `<h1>`–`<h6>`; 0 for anything else.
+    public var headingLevel: Int
+    public var text: String
+    public var links: [Link]
+    /// The whole text is bold (`<strong>`, `<b>`): old issues set their section names that way.
+    public var isBold: Bool
+    /// The line of the page the block starts on.
+    public var line: Int
+
+    public init(headingLevel: Int = 0, text: String, links: [Link] = [], isBold: Bool = false, line: Int = 0) {
+        self.headingLevel = headingLevel
+        self.text = text
+        self.links = links
+        self.isBold = isBold
+        self.line = line
+    }
+}
+
 /// A page's metadata and article paragraphs as `ArticleExtractor.readPage` found them, before any choice.
 public struct PageReading: Sendable, Equatable {
     /// `<meta>` values by lowercased `property`, `name` or `itemprop` ("og:title", "article:published_time"), plus
@@ -90,6 +117,17 @@ public enum ArticleExtractor {
             reading.headings = paragraphs.headings
             reading.article = ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
             return reading
+        }
+    }
+
+    /// The page as a flat list of blocks (headings, paragraphs, list items, lines split at `<br>`), each with its
+    /// links and its line in the page: what `IssuePageReader` reads a newsletter's issue from. Navigation, scripts
+    /// and forms are left out; nothing else is judged here.
+    public static func readBlocks(html: [UInt8], charset: String?) -> [PageBlock]? {
+        withDocument(html: html, charset: charset) { root in
+            var collector = BlockCollector()
+            collector.collect(root)
+            return collector.blocks
         }
     }
 
@@ -387,6 +425,94 @@ public enum ArticleExtractor {
                 }
                 stack.append(contentsOf: children.reversed())
             }
+        }
+    }
+
+    /// Walks the page in document order, cutting blocks at block elements and `<br>`.
+    struct BlockCollector {
+        let names = Names()
+        var blocks: [PageBlock] = []
+        var text: [UInt8] = []
+        var links: [(text: [UInt8], href: String, offset: Int)] = []
+        var boldBytes = 0
+        var level = 0
+        var line = 0
+        var visited = 0
+        var depth = 0
+        static let skippedHere: Set<String> = ["script", "style", "nav", "form", "noscript", "button", "iframe", "svg", "select", "template", "head"]
+        static let headings: [String: Int] = ["h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6]
+
+        mutating func collect(_ node: xmlNodePtr) {
+            visit(node, bold: false, link: nil)
+            flush()
+        }
+
+        mutating func visit(_ node: xmlNodePtr, bold: Bool, link: Int?) {
+            visited += 1
+            guard visited < ArticleExtractor.maxNodes, blocks.count < 100_000 else { return }
+            switch node.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                guard let content = node.pointee.content else { return }
+                let length = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+                if text.isEmpty || text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) {
+                    line = Int(xmlGetLineNo(node))
+                }
+                let bytes = UnsafeBufferPointer(start: content, count: length)
+                text.append(contentsOf: bytes)
+                if bold { boldBytes += bytes.filter { !($0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D) }.count }
+                // A block cut inside a link (`<a>…<br>…</a>`, `<a><p>…</p></a>`) took the link with it: the rest of
+                // its text is plain text of the next block.
+                if let link, link < links.count { links[link].text.append(contentsOf: bytes) }
+            case XML_ELEMENT_NODE:
+                let name = names.of(node)
+                if BlockCollector.skippedHere.contains(name) { return }
+                if name == "br" {
+                    flush()
+                    return
+                }
+                let heading = BlockCollector.headings[name]
+                let block = heading != nil || ArticleExtractor.blocks.contains(name)
+                if block { flush() }
+                if let heading { level = heading }
+                var currentLink = link
+                if name == "a", link == nil, let href = ArticleExtractor.attribute(node, "href") {
+                    links.append(([], href, ArticleExtractor.collapsingSpaces(text).count + (text.last.map { $0 == 0x20 || $0 == 0x0A } == true && !text.isEmpty ? 1 : 0)))
+                    currentLink = links.count - 1
+                }
+                let isBold = bold || name == "strong" || name == "b"
+                depth += 1
+                defer { depth -= 1 }
+                guard depth < 512 else { return }
+                var child = node.pointee.children
+                while let current = child {
+                    visit(current, bold: isBold, link: currentLink)
+                    child = current.pointee.next
+                }
+                if block { flush() }
+            default:
+                return
+            }
+        }
+
+        mutating func flush() {
+            let collapsed = ArticleExtractor.collapsingSpaces(text)
+            if !collapsed.isEmpty {
+                let letters = text.filter { !($0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D) }.count
+                var found: [PageBlock.Link] = []
+                for link in links {
+                    let linkText = ArticleExtractor.collapsingSpaces(link.text)
+                    guard !linkText.isEmpty else { continue }
+                    // The offset is found again in the collapsed text: whitespace before the link may have shrunk.
+                    let offset = collapsed.range(of: linkText).map { collapsed.distance(from: collapsed.startIndex, to: $0.lowerBound) }
+                        ?? min(link.offset, collapsed.count)
+                    found.append(PageBlock.Link(text: linkText, href: link.href, offset: offset))
+                }
+                blocks.append(PageBlock(headingLevel: level, text: collapsed, links: found, isBold: letters > 0 && boldBytes >= letters, line: line))
+            }
+            text.removeAll(keepingCapacity: true)
+            links.removeAll()
+            boldBytes = 0
+            level = 0
         }
     }
 

@@ -154,6 +154,19 @@ public struct DigestBuild: Sendable {
 
     /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
     /// top of the digests folder, from the record of published issues.
+    /// Rewrites the archive page and the feeds from the recorded issues (after `briefd import`).
+    public func refreshArchive(root: String) throws(Failure) {
+        do {
+            let templates = try DigestTemplates(folder: config.paths.templates)
+            try AtomicOutput.makeFolders(root)
+            try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "\(error)")
+        }
+    }
+
     private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) throws {
         let all = try issues.issues()
         let entries = all.map { record in

@@ -101,6 +101,38 @@ public final class IssueStore: Sendable {
         }
     }
 
+    /// What importing an issue did.
+    public enum ImportOutcome: Sendable, Equatable {
+        case recorded
+        /// Imported before from this very page: nothing changed.
+        case alreadyImported
+        /// Imported before from another page (named), or built by briefd (nil): not overwritten.
+        case kept(importedFrom: String?)
+    }
+
+    /// Records an issue read from a published page, unless an issue of that date is already recorded: re-importing
+    /// changes nothing, and an issue briefd built is never overwritten by an import.
+    public func recordImported(_ issue: Record, items: [Item], from page: String) throws -> ImportOutcome {
+        try database.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT imported_from FROM issue WHERE date = ?", arguments: [issue.date]) {
+                let from: String? = row["imported_from"]
+                return from == page ? .alreadyImported : .kept(importedFrom: from)
+            }
+            try db.execute(
+                sql: "INSERT INTO issue (date, title, item_count, web_url, content_html, imported_from) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, page])
+            for (position, item) in items.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path, item.source])
+            }
+            return .recorded
+        }
+    }
+
     /// URL → the dates of the issues that published it (the desk's link health page).
     public func issuesCiting(_ urls: [String]) async throws -> [String: [String]] {
         guard !urls.isEmpty else { return [:] }

@@ -172,6 +172,10 @@ public final class StateDatabase: Sendable {
             // new item where this publication's items usually go. '' for items recorded before.
             try db.alter(table: "issue_item") { table in table.add(column: "source", .text).notNull().defaults(to: "") }
         }
+        migrator.registerMigration("v9: imported issues") { db in
+            // The page an issue was imported from (`briefd import`); NULL for the issues briefd built.
+            try db.alter(table: "issue") { table in table.add(column: "imported_from", .text) }
+        }
         return migrator
     }
 }
