@@ -36,7 +36,8 @@ def main():
             right -= abs(len(items) - len(page["items"])) * len(FIELDS)
             total_right += right
             total_fields += fields
-            print(f"| `{page['file']}` | {page['about'].replace('|', '\\|')} | {len(items)} of {len(page['items'])} | {right} of {fields} |")
+            about = page["about"].replace("|", "\\|")
+            print(f"| `{page['file']}` | {about} | {len(items)} of {len(page['items'])} | {right} of {fields} |")
         print(f"\nall fixtures: {total_right} of {total_fields} fields right")
 
         template = (FIXTURES / "zgbriefs-2019-01-17.html").read_text()
