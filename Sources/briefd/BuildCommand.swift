@@ -31,7 +31,7 @@ struct BuildCommand: AsyncParsableCommand {
         let workspace = try options.loadWorkspace()
         let state = try openState(workspace.config)
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-        let date = issue.flatMap { Day(iso: $0) } ?? build.nextIssueDate(after: SystemClock.today())
+        let date = issue.flatMap { Day(iso: $0) } ?? build.nextIssueDate(after: LocalCalendar.today())
         let root = out.map { Workspace.absolute($0) } ?? workspace.config.paths.digests
         let outcome: DigestBuild.Outcome
         do {

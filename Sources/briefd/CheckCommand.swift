@@ -57,7 +57,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         try requireExisting(paths)
         let workspace = try options.loadWorkspace()
-        let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
         let checked = CheckRun(checker: checker).runKeepingDrafts(paths: paths)
         var reports = checked.reports
         let mode: DraftReview.Mode = offline ? .offline : cached ? .cached : .online(refreshPages: refresh)

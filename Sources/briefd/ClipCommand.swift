@@ -65,7 +65,7 @@ struct ClipCommand: AsyncParsableCommand {
             outcome = try await withLinkService(workspace, state: state) { service in
                 try await ClipRun(config: config, registry: workspace.registry, state: state, links: service).clip(
                     url, page: page, section: section, issue: issue.flatMap { Day(iso: $0) }, featured: featured,
-                    write: !printOnly, today: SystemClock.today())
+                    write: !printOnly, today: LocalCalendar.today())
             }
         } catch let unavailable as ClipRun.Unavailable {
             if format == .json {
@@ -73,7 +73,7 @@ struct ClipCommand: AsyncParsableCommand {
             }
             FileHandleOutput.write("briefd: \(url): \(unavailable.verdict): \(unavailable.reason)\n", to: .standardError)
             throw ExitCode(1)
-        } catch let failure as AtomicOutput.Failure {
+        } catch let failure as AtomicOutput.WriteError {
             FileHandleOutput.write("briefd: \(failure)\n", to: .standardError)
             throw ExitCode(2)
         } catch {
@@ -90,16 +90,13 @@ struct ClipCommand: AsyncParsableCommand {
     }
 
     private func readSaved(_ file: String, limit: Int) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            FileHandleOutput.write("briefd: \(file): no such file\n", to: .standardError)
-            throw ExitCode(2)
-        }
-        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-        guard data.count <= limit else {
-            FileHandleOutput.write("briefd: \(file): larger than links.max_page_bytes (\(limit) bytes)\n", to: .standardError)
+        try requireExisting([file])
+        do {
+            return try TextFile.readBytes(file, maxBytes: limit, limitName: "links.max_page_bytes")
+        } catch {
+            FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(1)
         }
-        return Array(data)
     }
 
     private func text(_ outcome: ClipRun.Outcome) -> String {
@@ -144,10 +141,5 @@ struct ClipCommand: AsyncParsableCommand {
         var reason: String
     }
 
-    private func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
+    private func json(_ value: some Encodable) -> String { JSONText.pretty(value) }
 }

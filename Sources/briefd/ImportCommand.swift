@@ -110,10 +110,7 @@ struct ImportCommand: AsyncParsableCommand {
                     problems: $0.problems)
             },
             unknown_sources: outcome.unknownSources.map { .init(name: $0.name, domain: $0.domain) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONText.pretty(document)
     }
 }
 

@@ -77,15 +77,45 @@ struct RotCommand: AsyncParsableCommand {
             }
             FileHandleOutput.write(out)
         case .json:
-            let rows = failing.map { watched in
-                "{\"url\": \(JSONText.string(watched.url)), \"state\": \"\(watched.state.rawValue)\", \"failures\": \(watched.failures), "
-                    + "\"first_failure\": \(watched.firstFailure.map { JSONText.string(JSONText.timestamp($0)) } ?? "null"), "
-                    + "\"last_status\": \(watched.lastStatus.map(String.init) ?? "null"), "
-                    + "\"archived_url\": \(watched.archivedURL.map(JSONText.string) ?? "null")}"
-            }
-            FileHandleOutput.write("{\"links\": [" + rows.joined(separator: ",\n") + "], \"alerts\": ["
-                + outcome.alerts.map(\.jsonLine).joined(separator: ",\n") + "]}\n")
+            FileHandleOutput.write(JSONText.pretty(RotDocument(
+                links: failing.map {
+                    .init(url: $0.url, state: $0.state.rawValue, failures: $0.failures, first_failure: $0.firstFailure.map(JSONText.timestamp),
+                        last_status: $0.lastStatus, archived_url: $0.archivedURL)
+                },
+                alerts: outcome.alerts)))
         }
         if failing.contains(where: { $0.state == .dead }) { throw ExitCode(1) }
+    }
+}
+
+/// `briefd rot --format json`: the suspect and dead links, and the alerts this pass raised.
+private struct RotDocument: Encodable {
+    struct Link: Encodable {
+        var url: String
+        var state: String
+        var failures: Int
+        var first_failure: String?
+        var last_status: Int?
+        var archived_url: String?
+
+        func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey { case url, state, failures, first_failure, last_status, archived_url }
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(url, forKey: .url)
+            try container.encode(state, forKey: .state)
+            try container.encode(failures, forKey: .failures)
+            try container.encode(first_failure, forKey: .first_failure)
+            try container.encode(last_status, forKey: .last_status)
+            try container.encode(archived_url, forKey: .archived_url)
+        }
+    }
+    var links: [Link]
+    var alerts: [RotAlert]
+
+    func encode(to encoder: any Encoder) throws {
+        enum Keys: String, CodingKey { case links, alerts }
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(links, forKey: .links)
+        try container.encode(alerts.map(RotAlert.Line.init), forKey: .alerts)
     }
 }

@@ -30,16 +30,15 @@ struct SnapshotCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try options.loadWorkspace()
         let limit = workspace.config.links.maxPageBytes
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            FileHandleOutput.write("briefd: \(file): no such file\n", to: .standardError)
-            throw ExitCode(2)
-        }
-        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-        guard data.count <= limit else {
-            FileHandleOutput.write("briefd: \(file): larger than links.max_page_bytes (\(limit) bytes)\n", to: .standardError)
+        try requireExisting([file])
+        let bytes: [UInt8]
+        do {
+            bytes = try TextFile.readBytes(file, maxBytes: limit, limitName: "links.max_page_bytes")
+        } catch {
+            FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(1)
         }
-        guard let article = ArticleExtractor.extract(html: Array(data), charset: nil), !article.text.isEmpty else {
+        guard let article = ArticleExtractor.extract(html: bytes, charset: nil), !article.text.isEmpty else {
             FileHandleOutput.write("briefd: \(file): no readable article text in it\n", to: .standardError)
             throw ExitCode(1)
         }

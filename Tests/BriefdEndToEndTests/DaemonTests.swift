@@ -265,7 +265,7 @@ struct DaemonTests {
         #expect(issues.count == 1)
         // Started again: nothing is due, nothing is built twice.
         daemon = try Daemon(workspace)
-        usleep(300_000)
+        try Self.waitFor("the start-up look at the schedule") { daemon?.logText.contains("the schedule is up to date") == true }
         #expect(daemon?.logText.contains("scheduled build") == false)
         #expect(daemon?.stop() == 0)
         let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])

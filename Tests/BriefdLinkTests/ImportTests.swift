@@ -185,7 +185,7 @@ import Testing
         let started = Date()
         let outcome = try await workspace.run([huge, deep], dryRun: true)
         #expect(outcome.pages[0].outcome == "unreadable")
-        #expect(outcome.pages[0].problems.first?.message.contains("larger than links.max_page_bytes") == true)
+        #expect(outcome.pages[0].problems.first?.message.contains("over the limit of 5242880 (links.max_page_bytes)") == true)
         #expect(outcome.pages[1].issue?.date?.description == "2020-05-07")
         #expect(Date().timeIntervalSince(started) < 60, "hang guard")
     }

@@ -41,22 +41,22 @@ public struct Config: Sendable {
 
     /// A config with defaults, its folders laid out beside `path` as in the bundled example.
     public static func defaults(at path: String) -> Config {
-        let folder = FilePath.directory(of: path)
+        let folder = PathArithmetic.directory(of: path)
         var config = Config(
-            path: path, registryPath: FilePath.resolve("sources.yml", against: folder),
+            path: path, registryPath: PathArithmetic.resolve("sources.yml", against: folder),
             paths: Paths(
-                drafts: FilePath.resolve("../examples/drafts", against: folder),
-                reports: FilePath.resolve("../var/reports", against: folder),
-                digests: FilePath.resolve("../var/digests", against: folder),
-                state: FilePath.resolve("../var/briefd.sqlite", against: folder),
-                templates: FilePath.resolve("../templates", against: folder)))
-        config.alerts.jsonl = FilePath.resolve("../var/alerts.jsonl", against: folder)
+                drafts: PathArithmetic.resolve("../examples/drafts", against: folder),
+                reports: PathArithmetic.resolve("../var/reports", against: folder),
+                digests: PathArithmetic.resolve("../var/digests", against: folder),
+                state: PathArithmetic.resolve("../var/briefd.sqlite", against: folder),
+                templates: PathArithmetic.resolve("../templates", against: folder)))
+        config.alerts.jsonl = PathArithmetic.resolve("../var/alerts.jsonl", against: folder)
         return config
     }
 }
 
 /// Path arithmetic on strings (no file-system access): resolving config-relative paths.
-public enum FilePath {
+public enum PathArithmetic {
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

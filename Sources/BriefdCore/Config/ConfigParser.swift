@@ -8,7 +8,7 @@ public enum ConfigParser {
     ///   inside the file are resolved against its folder.
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> Config {
         var config = Config.defaults(at: path)
-        let folder = FilePath.directory(of: path)
+        let folder = PathArithmetic.directory(of: path)
         let root: YAMLNode?
         do {
             root = try YAMLReader.compose(text, maxNodes: 100_000)
@@ -18,139 +18,23 @@ public enum ConfigParser {
         guard let root else { return config }
         let top = try StrictMapping(root, path: path, context: "the config", allowed: sections)
 
-        if let node = top.values["newsletter"] {
-            let newsletter = try StrictMapping(node, path: path, context: "newsletter", allowed: ["name", "sections"])
-            if let name = try newsletter.string("name") { config.newsletter.name = name }
-            let sections = try newsletter.strings("sections")
-            if newsletter.values["sections"] != nil {
-                guard !sections.isEmpty else { throw newsletter.error("sections", "'sections' must list at least one section") }
-                if let repeated = firstRepeated(sections) {
-                    throw newsletter.error("sections", "the section '\(repeated)' is listed twice")
-                }
-                config.newsletter.sections = sections
-            }
-        }
+        if let node = top.values["newsletter"] { try applyNewsletter(node, to: &config, path: path, folder: folder) }
         if let registry = try top.string("registry") {
-            config.registryPath = FilePath.resolve(registry, against: folder)
+            config.registryPath = PathArithmetic.resolve(registry, against: folder)
         }
-        if let node = top.values["paths"] {
-            let paths = try StrictMapping(
-                node, path: path, context: "paths", allowed: ["drafts", "reports", "digests", "state", "templates"])
-            if let value = try paths.string("drafts") { config.paths.drafts = FilePath.resolve(value, against: folder) }
-            if let value = try paths.string("reports") { config.paths.reports = FilePath.resolve(value, against: folder) }
-            if let value = try paths.string("digests") { config.paths.digests = FilePath.resolve(value, against: folder) }
-            if let value = try paths.string("state") { config.paths.state = FilePath.resolve(value, against: folder) }
-            if let value = try paths.string("templates") {
-                config.paths.templates = FilePath.resolve(value, against: folder)
-            }
-        }
-        if let node = top.values["checks"] {
-            let checks = try StrictMapping(
-                node, path: path, context: "checks", allowed: ["max_draft_bytes", "excerpt_words"])
-            if let bytes = try checks.int("max_draft_bytes", in: 1024...(256 * 1024 * 1024)) {
-                config.checks.maxDraftBytes = bytes
-            }
-            if let wordsNode = checks.values["excerpt_words"] {
-                let words = try StrictMapping(wordsNode, path: path, context: "excerpt_words", allowed: ["min", "max"])
-                let minimum = try words.int("min", in: 0...100_000) ?? config.checks.excerptWords.lowerBound
-                let maximum = try words.int("max", in: 1...100_000) ?? config.checks.excerptWords.upperBound
-                guard minimum <= maximum else { throw words.error("min", "'min' (\(minimum)) is above 'max' (\(maximum))") }
-                config.checks.excerptWords = minimum...maximum
-            }
-        }
+        if let node = top.values["paths"] { try applyPaths(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["checks"] { try applyChecks(node, to: &config, path: path, folder: folder) }
         if let node = top.values["links"] {
             config.links = try parseLinks(node, path: path)
         }
         if let node = top.values["digest"] {
             config.digest = try parseDigest(node, path: path)
         }
-        if let node = top.values["schedule"] {
-            let schedule = try StrictMapping(node, path: path, context: "schedule", allowed: ["build", "timezone"])
-            var zone = TimeZone.current
-            if let name = try schedule.string("timezone") {
-                guard let named = TimeZone(identifier: name) else {
-                    throw schedule.error("timezone", "'timezone' must be an IANA time zone such as Asia/Shanghai, found '\(name)'")
-                }
-                zone = named
-            }
-            let expression = try schedule.string("build") ?? DaemonSettings.defaultBuild
-            do {
-                config.daemon.build = try CronSchedule(expression, timeZone: zone)
-            } catch {
-                throw schedule.error("build", "'build' is not a schedule: \(error.description)")
-            }
-        }
-        if let node = top.values["watch"] {
-            let watch = try StrictMapping(node, path: path, context: "watch", allowed: ["settle_ms", "rescan_minutes"])
-            if let value = try watch.int("settle_ms", in: 0...10_000) { config.daemon.settleMilliseconds = value }
-            if let value = try watch.int("rescan_minutes", in: 1...1440) { config.daemon.rescanMinutes = value }
-        }
-        if let node = top.values["rot"] {
-            let rot = try StrictMapping(
-                node, path: path, context: "rot",
-                allowed: ["recheck_hours", "dead_after_failures", "dead_after_hours", "archive_base_url"])
-            if let value = try rot.int("recheck_hours", in: 1...(24 * 365)) { config.rot.recheckHours = value }
-            if let value = try rot.int("dead_after_failures", in: 1...100) { config.rot.deadAfterFailures = value }
-            if let value = try rot.int("dead_after_hours", in: 0...(24 * 365)) { config.rot.deadAfterHours = value }
-            if let value = try rot.string("archive_base_url") {
-                guard WebAddress(value)?.isHTTP == true else {
-                    throw rot.error("archive_base_url", "'archive_base_url' must be an http(s) URL, found '\(value)'")
-                }
-                config.rot.archiveBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
-            }
-        }
-        if let node = top.values["alerts"] {
-            let alerts = try StrictMapping(node, path: path, context: "alerts", allowed: ["jsonl", "webhook", "smtp"])
-            if alerts.values["jsonl"] != nil {
-                let value = try alerts.string("jsonl") ?? ""
-                config.alerts.jsonl = value.isEmpty ? nil : FilePath.resolve(value, against: folder)
-            }
-            if let node = alerts.values["webhook"] {
-                let webhook = try StrictMapping(node, path: path, context: "webhook", allowed: ["url", "token_env"])
-                if let url = try webhook.string("url"), !url.isEmpty {
-                    guard WebAddress(url)?.isHTTP == true else {
-                        throw webhook.error("url", "the webhook 'url' must be an http(s) URL, found '\(url)'")
-                    }
-                    config.alerts.webhookURL = url
-                }
-                if let name = try webhook.string("token_env") { config.alerts.webhookTokenEnv = name }
-            }
-            if let node = alerts.values["smtp"] {
-                let smtp = try StrictMapping(
-                    node, path: path, context: "smtp", allowed: ["url", "from", "to", "user_env", "password_env"])
-                if let url = try smtp.string("url"), !url.isEmpty {
-                    guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
-                        throw smtp.error("url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
-                    }
-                    config.alerts.smtpURL = url
-                    config.alerts.smtpTo = try smtp.strings("to")
-                    guard let from = try smtp.string("from"), !from.isEmpty, !config.alerts.smtpTo.isEmpty else {
-                        throw smtp.error("url", "an smtp sink needs 'from' and at least one address in 'to'")
-                    }
-                    config.alerts.smtpFrom = from
-                }
-                if let name = try smtp.string("user_env") { config.alerts.smtpUserEnv = name }
-                if let name = try smtp.string("password_env") { config.alerts.smtpPasswordEnv = name }
-            }
-        }
-        if let node = top.values["web"] {
-            let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes"])
-            if web.values["listen"] != nil {
-                let listen = try web.string("listen") ?? ""
-                config.web.listen = listen
-                guard listen.isEmpty || config.web.address != nil else {
-                    throw web.error("listen", "'listen' must be host:port (127.0.0.1:8470, [::1]:8470) or \"\" for no desk, found '\(listen)'")
-                }
-            }
-            if let name = try web.string("token_env"), !name.isEmpty { config.web.tokenEnv = name }
-            if let url = try web.string("public_url"), !url.isEmpty {
-                guard let address = WebAddress(url), address.isHTTP else {
-                    throw web.error("public_url", "'public_url' must be an http(s) URL, found '\(url)'")
-                }
-                config.web.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-            }
-            if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
-        }
+        if let node = top.values["schedule"] { try applySchedule(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["watch"] { try applyWatch(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["rot"] { try applyRot(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["alerts"] { try applyAlerts(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["web"] { try applyWeb(node, to: &config, path: path, folder: folder) }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
@@ -160,6 +44,147 @@ public enum ConfigParser {
         }
         return config
     }
+
+    /// The `newsletter:` section.
+    private static func applyNewsletter(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let newsletter = try StrictMapping(node, path: path, context: "newsletter", allowed: ["name", "sections"])
+        if let name = try newsletter.string("name") { config.newsletter.name = name }
+        let sections = try newsletter.strings("sections")
+        if newsletter.values["sections"] != nil {
+            guard !sections.isEmpty else { throw newsletter.error("sections", "'sections' must list at least one section") }
+            if let repeated = firstRepeated(sections) {
+                throw newsletter.error("sections", "the section '\(repeated)' is listed twice")
+            }
+            config.newsletter.sections = sections
+        }
+    }
+
+    /// The `paths:` section.
+    private static func applyPaths(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let paths = try StrictMapping(
+            node, path: path, context: "paths", allowed: ["drafts", "reports", "digests", "state", "templates"])
+        if let value = try paths.string("drafts") { config.paths.drafts = PathArithmetic.resolve(value, against: folder) }
+        if let value = try paths.string("reports") { config.paths.reports = PathArithmetic.resolve(value, against: folder) }
+        if let value = try paths.string("digests") { config.paths.digests = PathArithmetic.resolve(value, against: folder) }
+        if let value = try paths.string("state") { config.paths.state = PathArithmetic.resolve(value, against: folder) }
+        if let value = try paths.string("templates") {
+            config.paths.templates = PathArithmetic.resolve(value, against: folder)
+        }
+    }
+
+    /// The `checks:` section.
+    private static func applyChecks(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let checks = try StrictMapping(
+            node, path: path, context: "checks", allowed: ["max_draft_bytes", "excerpt_words"])
+        if let bytes = try checks.int("max_draft_bytes", in: 1024...(256 * 1024 * 1024)) {
+            config.checks.maxDraftBytes = bytes
+        }
+        if let wordsNode = checks.values["excerpt_words"] {
+            let words = try StrictMapping(wordsNode, path: path, context: "excerpt_words", allowed: ["min", "max"])
+            let minimum = try words.int("min", in: 0...100_000) ?? config.checks.excerptWords.lowerBound
+            let maximum = try words.int("max", in: 1...100_000) ?? config.checks.excerptWords.upperBound
+            guard minimum <= maximum else { throw words.error("min", "'min' (\(minimum)) is above 'max' (\(maximum))") }
+            config.checks.excerptWords = minimum...maximum
+        }
+    }
+
+    /// The `schedule:` section.
+    private static func applySchedule(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let schedule = try StrictMapping(node, path: path, context: "schedule", allowed: ["build", "timezone"])
+        var zone = TimeZone.current
+        if let name = try schedule.string("timezone") {
+            guard let named = TimeZone(identifier: name) else {
+                throw schedule.error("timezone", "'timezone' must be an IANA time zone such as Asia/Shanghai, found '\(name)'")
+            }
+            zone = named
+        }
+        let expression = try schedule.string("build") ?? DaemonSettings.defaultBuild
+        do {
+            config.daemon.build = try CronSchedule(expression, timeZone: zone)
+        } catch {
+            throw schedule.error("build", "'build' is not a schedule: \(error.description)")
+        }
+    }
+
+    /// The `watch:` section.
+    private static func applyWatch(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let watch = try StrictMapping(node, path: path, context: "watch", allowed: ["settle_ms", "rescan_minutes"])
+        if let value = try watch.int("settle_ms", in: 0...10_000) { config.daemon.settleMilliseconds = value }
+        if let value = try watch.int("rescan_minutes", in: 1...1440) { config.daemon.rescanMinutes = value }
+    }
+
+    /// The `rot:` section.
+    private static func applyRot(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let rot = try StrictMapping(
+            node, path: path, context: "rot",
+            allowed: ["recheck_hours", "dead_after_failures", "dead_after_hours", "archive_base_url"])
+        if let value = try rot.int("recheck_hours", in: 1...(24 * 365)) { config.rot.recheckHours = value }
+        if let value = try rot.int("dead_after_failures", in: 1...100) { config.rot.deadAfterFailures = value }
+        if let value = try rot.int("dead_after_hours", in: 0...(24 * 365)) { config.rot.deadAfterHours = value }
+        if let value = try rot.string("archive_base_url") {
+            guard WebAddress(value)?.isHTTP == true else {
+                throw rot.error("archive_base_url", "'archive_base_url' must be an http(s) URL, found '\(value)'")
+            }
+            config.rot.archiveBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+        }
+    }
+
+    /// The `alerts:` section.
+    private static func applyAlerts(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let alerts = try StrictMapping(node, path: path, context: "alerts", allowed: ["jsonl", "webhook", "smtp"])
+        if alerts.values["jsonl"] != nil {
+            let value = try alerts.string("jsonl") ?? ""
+            config.alerts.jsonl = value.isEmpty ? nil : PathArithmetic.resolve(value, against: folder)
+        }
+        if let node = alerts.values["webhook"] {
+            let webhook = try StrictMapping(node, path: path, context: "webhook", allowed: ["url", "token_env"])
+            if let url = try webhook.string("url"), !url.isEmpty {
+                guard WebAddress(url)?.isHTTP == true else {
+                    throw webhook.error("url", "the webhook 'url' must be an http(s) URL, found '\(url)'")
+                }
+                config.alerts.webhookURL = url
+            }
+            if let name = try webhook.string("token_env") { config.alerts.webhookTokenEnv = name }
+        }
+        if let node = alerts.values["smtp"] {
+            let smtp = try StrictMapping(
+                node, path: path, context: "smtp", allowed: ["url", "from", "to", "user_env", "password_env"])
+            if let url = try smtp.string("url"), !url.isEmpty {
+                guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
+                    throw smtp.error("url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
+                }
+                config.alerts.smtpURL = url
+                config.alerts.smtpTo = try smtp.strings("to")
+                guard let from = try smtp.string("from"), !from.isEmpty, !config.alerts.smtpTo.isEmpty else {
+                    throw smtp.error("url", "an smtp sink needs 'from' and at least one address in 'to'")
+                }
+                config.alerts.smtpFrom = from
+            }
+            if let name = try smtp.string("user_env") { config.alerts.smtpUserEnv = name }
+            if let name = try smtp.string("password_env") { config.alerts.smtpPasswordEnv = name }
+        }
+    }
+
+    /// The `web:` section.
+    private static func applyWeb(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+        let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes"])
+        if web.values["listen"] != nil {
+            let listen = try web.string("listen") ?? ""
+            config.web.listen = listen
+            guard listen.isEmpty || config.web.address != nil else {
+                throw web.error("listen", "'listen' must be host:port (127.0.0.1:8470, [::1]:8470) or \"\" for no desk, found '\(listen)'")
+            }
+        }
+        if let name = try web.string("token_env"), !name.isEmpty { config.web.tokenEnv = name }
+        if let url = try web.string("public_url"), !url.isEmpty {
+            guard let address = WebAddress(url), address.isHTTP else {
+                throw web.error("public_url", "'public_url' must be an http(s) URL, found '\(url)'")
+            }
+            config.web.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
+    }
+
 
     static let linkKeys = [
         "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries", "retry_base_ms",

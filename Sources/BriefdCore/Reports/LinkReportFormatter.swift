@@ -1,3 +1,4 @@
+import Foundation
 /// Renders link-check results for people (text) and programs (JSON), and lists extracted links (`--dump`).
 public enum LinkReportFormatter {
     /// One link's result with where it is cited.
@@ -96,8 +97,30 @@ public enum LinkReportFormatter {
     }
 }
 
-/// The two JSON pieces the hand-written writer needs: strings and timestamps.
+/// JSON as briefd writes it. `pretty` (Encodable) for everything but the link report, whose hand-written writer
+/// (strings and timestamps below) is kept for speed on ten thousand links.
 public enum JSONText {
+    /// Pretty-printed, sorted keys, slashes unescaped, a final newline. Encoding briefd's own types fails only on a
+    /// non-finite number; should it ever, the output says so in JSON rather than pretending to be an empty object.
+    public static func pretty(_ value: some Encodable) -> String {
+        encode(value, formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + "\n"
+    }
+
+    /// On one line (JSON Lines, webhooks), sorted keys.
+    public static func line(_ value: some Encodable) -> String {
+        encode(value, formatting: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    private static func encode(_ value: some Encodable, formatting: JSONEncoder.OutputFormatting) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = formatting
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            return "{\"error\": " + string("briefd could not write this JSON: \(error)") + "}"
+        }
+    }
+
     public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {

@@ -48,19 +48,11 @@ public enum ReportFormatter {
     }
 
     public static func json(_ reports: [DraftReport]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Document(drafts: reports, summary: Summary(reports)))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        JSONText.pretty(Document(drafts: reports, summary: Summary(reports)))
     }
 
     /// One report as JSON: the same shape as an entry of `json(_:)`'s `drafts`.
-    public static func json(_ report: DraftReport) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
+    public static func json(_ report: DraftReport) -> String { JSONText.pretty(report) }
 
     /// GitHub workflow commands; `%`, CR and LF escaped as the runner expects.
     public static func github(_ reports: [DraftReport]) -> String {

@@ -77,28 +77,60 @@ public struct RotAlert: Sendable, Equatable, Codable {
     }
 
     /// One line of JSON (for the JSON Lines sink and the webhook), with a Slack-compatible `text` field.
-    public var jsonLine: String {
-        var fields: [String] = [
-            "\"kind\": " + JSONText.string(kind.rawValue), "\"url\": " + JSONText.string(url),
-            "\"text\": " + JSONText.string(text),
-            "\"failures\": \(failures)",
-            "\"first_failure\": " + (firstFailure.map { JSONText.string(JSONText.timestamp($0)) } ?? "null"),
-            "\"last_check\": " + (lastCheck.map { JSONText.string(JSONText.timestamp($0)) } ?? "null"),
-            "\"last_status\": " + (lastStatus.map(String.init) ?? "null"),
-            "\"archived_url\": " + (archivedURL.map(JSONText.string) ?? "null"),
-            "\"replacement\": " + (replacement.map(JSONText.string) ?? "null"),
-            "\"raised_at\": " + JSONText.string(JSONText.timestamp(raisedAt)),
-        ]
-        let citations = self.citations.map { citation -> String in
-            var parts: [String] = []
-            if let issue = citation.issue { parts.append("\"issue\": " + JSONText.string(issue)) }
-            if let draft = citation.draft { parts.append("\"draft\": " + JSONText.string(draft)) }
-            if let title = citation.title { parts.append("\"title\": " + JSONText.string(title)) }
-            if let line = citation.line { parts.append("\"line\": \(line)") }
-            if let column = citation.column { parts.append("\"column\": \(column)") }
-            return "{" + parts.joined(separator: ", ") + "}"
+    public var jsonLine: String { JSONText.line(Line(self)) }
+
+    /// The alert as the sinks receive it: times as ISO 8601 text, absent values as null.
+    public struct Line: Encodable {
+        struct Place: Encodable {
+            var issue: String?
+            var draft: String?
+            var title: String?
+            var line: Int?
+            var column: Int?
         }
-        fields.insert("\"citations\": [" + citations.joined(separator: ", ") + "]", at: 2)
-        return "{" + fields.joined(separator: ", ") + "}"
+        var kind: String
+        var url: String
+        var text: String
+        var citations: [Place]
+        var failures: Int
+        var first_failure: String?
+        var last_check: String?
+        var last_status: Int?
+        var archived_url: String?
+        var replacement: String?
+        var raised_at: String
+
+        public init(_ alert: RotAlert) {
+            kind = alert.kind.rawValue
+            url = alert.url
+            text = alert.text
+            citations = alert.citations.map { Place(issue: $0.issue, draft: $0.draft, title: $0.title, line: $0.line, column: $0.column) }
+            failures = alert.failures
+            first_failure = alert.firstFailure.map(JSONText.timestamp)
+            last_check = alert.lastCheck.map(JSONText.timestamp)
+            last_status = alert.lastStatus
+            archived_url = alert.archivedURL
+            replacement = alert.replacement
+            raised_at = JSONText.timestamp(alert.raisedAt)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey {
+                case kind, url, text, citations, failures, first_failure, last_check, last_status, archived_url, replacement, raised_at
+            }
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(url, forKey: .url)
+            try container.encode(text, forKey: .text)
+            try container.encode(citations, forKey: .citations)
+            try container.encode(failures, forKey: .failures)
+            // Absent values are written as null, as the sinks' readers expect every key.
+            try container.encode(first_failure, forKey: .first_failure)
+            try container.encode(last_check, forKey: .last_check)
+            try container.encode(last_status, forKey: .last_status)
+            try container.encode(archived_url, forKey: .archived_url)
+            try container.encode(replacement, forKey: .replacement)
+            try container.encode(raised_at, forKey: .raised_at)
+        }
     }
 }

@@ -300,6 +300,8 @@ public struct BuildScheduler: Service {
         if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
             logger.notice("a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
             await build(due: previous)
+        } else {
+            logger.info("the schedule is up to date: nothing fell due while briefd was down", metadata: ["next": "\(schedule.next(after: now).map { "\($0)" } ?? "none")"])
         }
     }
 

@@ -52,7 +52,7 @@ public actor DraftDesk {
     ) throws {
         self.feed = feed
         self.workspace = workspace
-        self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: SystemClock.today())
+        self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
         self.store = store
         self.logger = logger
         self.reviews = reviews
@@ -162,7 +162,7 @@ public actor DraftDesk {
     /// A checker for the current config and registry (`force`) or for a new day: "in the future" moves at
     /// midnight, and a daemon runs for weeks.
     private func renewChecker(force: Bool) {
-        let today = SystemClock.today()
+        let today = LocalCalendar.today()
         guard force || checker.today != today else { return }
         checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: today)
     }

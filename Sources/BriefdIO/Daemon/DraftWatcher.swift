@@ -30,17 +30,17 @@ public final class DraftWatcher: Sendable {
     private let stopped = Mutex(false)
     private let thread = Mutex<pthread_t?>(nil)
 
-    public struct Failure: Error, CustomStringConvertible {
+    public struct WatchError: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Starts watching `root`; the watches are in place when this returns.
-    public init(root: String) throws(Failure) {
+    public init(root: String) throws(WatchError) {
         self.root = root
         (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
-            throw Failure(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw WatchError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         wake = (pipeEnds[0], pipeEnds[1])
@@ -59,7 +59,7 @@ public final class DraftWatcher: Sendable {
             loop.run()
             return nil
         }, box)
-        guard created == 0 else { throw Failure(description: "cannot start the watcher's thread (error \(created))") }
+        guard created == 0 else { throw WatchError(description: "cannot start the watcher's thread (error \(created))") }
         thread.withLock { $0 = handle }
     }
 
@@ -105,14 +105,14 @@ private final class WatchLoop: @unchecked Sendable {
         self.continuation = continuation
     }
 
-    func start() throws(DraftWatcher.Failure) {
+    func start() throws(DraftWatcher.WatchError) {
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0 else {
-            throw DraftWatcher.Failure(description: "inotify_init1: \(String(cString: strerror(errno)))")
+            throw DraftWatcher.WatchError(description: "inotify_init1: \(String(cString: strerror(errno)))")
         }
         rootPresent = watchTree(root)
         if !rootPresent {
-            throw DraftWatcher.Failure(description: "\(root): cannot watch the drafts folder: \(String(cString: strerror(errno)))")
+            throw DraftWatcher.WatchError(description: "\(root): cannot watch the drafts folder: \(String(cString: strerror(errno)))")
         }
     }
 

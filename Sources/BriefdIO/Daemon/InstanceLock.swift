@@ -5,17 +5,17 @@
 public final class InstanceLock: Sendable {
     private let descriptor: Int32
 
-    public struct Held: Error, CustomStringConvertible {
+    public struct AlreadyLocked: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public init(statePath: String) throws(Held) {
+    public init(statePath: String) throws(AlreadyLocked) {
         let path = statePath + ".lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Held(description: "\(path): cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw AlreadyLocked(description: "\(path): cannot open the lock file: \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw Held(description: "another briefd run is already using \(statePath) (lock \(path) is held); stop it first")
+            throw AlreadyLocked(description: "another briefd run is already using \(statePath) (lock \(path) is held); stop it first")
         }
         self.descriptor = descriptor
     }

@@ -5,14 +5,14 @@ import BriefdCore
 /// or the new complete one, never a mixture: everything is written to a temporary name, fsync'd, and
 /// renamed into place; a folder is swapped in through a symlink, which `rename` replaces atomically.
 public enum AtomicOutput {
-    public struct Failure: Error, CustomStringConvertible {
+    public struct WriteError: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Writes `bytes` to `path`: a temporary file beside it, fsync'd, renamed over `path`, folder fsync'd.
     /// With `durable: false` (reports, which can be made again) the fsyncs are left out: the file is still
     /// whole or absent after a crash of briefd, but may be lost with the machine's power.
-    public static func writeFile(_ path: String, _ bytes: [UInt8], durable: Bool = true) throws(Failure) {
+    public static func writeFile(_ path: String, _ bytes: [UInt8], durable: Bool = true) throws(WriteError) {
         let folder = directory(of: path)
         let temporary = folder + "/.tmp-" + String(getpid()) + "-" + basename(path)
         do {
@@ -24,7 +24,7 @@ public enum AtomicOutput {
         guard rename(temporary, path) == 0 else {
             let reason = errorText()
             unlink(temporary)
-            throw Failure(description: "\(path): cannot rename into place: \(reason)")
+            throw WriteError(description: "\(path): cannot rename into place: \(reason)")
         }
         if durable { try syncFolder(folder) }
     }
@@ -33,7 +33,7 @@ public enum AtomicOutput {
     /// `NAME-2.EXT`, `NAME-3.EXT`, …; returns the path. The file appears whole (written and fsync'd under a hidden
     /// temporary name, then hard-linked to its name, which fails rather than replace), so a watcher of the folder
     /// never reads half of it.
-    public static func writeNewFile(folder: String, name: String, extension ext: String, _ bytes: [UInt8]) throws(Failure) -> String {
+    public static func writeNewFile(folder: String, name: String, extension ext: String, _ bytes: [UInt8]) throws(WriteError) -> String {
         try makeFolder(folder)
         let temporary = folder + "/.tmp-" + String(getpid()) + "-" + name + "." + ext
         do {
@@ -49,22 +49,22 @@ public enum AtomicOutput {
                 try syncFolder(folder)
                 return path
             }
-            guard errno == EEXIST else { throw Failure(description: "\(path): cannot create: \(errorText())") }
+            guard errno == EEXIST else { throw WriteError(description: "\(path): cannot create: \(errorText())") }
         }
-        throw Failure(description: "\(folder)/\(name).\(ext): 10,000 files of that name already")
+        throw WriteError(description: "\(folder)/\(name).\(ext): 10,000 files of that name already")
     }
 
     /// Removes `path` if it exists (a report whose draft is gone).
     public static func remove(_ path: String) { unlink(path) }
 
     /// Creates `path` and its parents.
-    public static func makeFolders(_ path: String) throws(Failure) { try makeFolder(path) }
+    public static func makeFolders(_ path: String) throws(WriteError) { try makeFolder(path) }
 
     /// Publishes `files` as the folder `root/name`. The files go into `root/.issues/name.HASH` (HASH from
     /// their contents, so a rebuild with the same contents lands in the same place), and `root/name` becomes
     /// a symlink to it, replaced atomically. Folders of earlier versions and leftovers of interrupted builds
     /// are removed afterwards.
-    public static func publishFolder(root: String, name: String, files: [(name: String, bytes: [UInt8])]) throws(Failure) {
+    public static func publishFolder(root: String, name: String, files: [(name: String, bytes: [UInt8])]) throws(WriteError) {
         let store = root + "/.issues"
         try makeFolder(root)
         try makeFolder(store)
@@ -79,19 +79,19 @@ public enum AtomicOutput {
             for file in files { try writeAndSync(temporary + "/" + file.name, file.bytes) }
             try syncFolder(temporary)
             guard rename(temporary, final) == 0 else {
-                throw Failure(description: "\(final): cannot rename into place: \(errorText())")
+                throw WriteError(description: "\(final): cannot rename into place: \(errorText())")
             }
             try syncFolder(store)
         }
         let link = root + "/.tmp-link-" + name + "-" + String(getpid())
         unlink(link)
         guard symlink(".issues/" + version, link) == 0 else {
-            throw Failure(description: "\(link): cannot create the symlink: \(errorText())")
+            throw WriteError(description: "\(link): cannot create the symlink: \(errorText())")
         }
         guard rename(link, root + "/" + name) == 0 else {
             let reason = errorText()
             unlink(link)
-            throw Failure(description: "\(root)/\(name): cannot replace it (\(reason)); is it a folder rather than a symlink?")
+            throw WriteError(description: "\(root)/\(name): cannot replace it (\(reason)); is it a folder rather than a symlink?")
         }
         try syncFolder(root)
         // Earlier versions of this issue and leftovers of interrupted builds.
@@ -100,37 +100,37 @@ public enum AtomicOutput {
         }
     }
 
-    private static func writeAndSync(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws(Failure) {
+    private static func writeAndSync(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws(WriteError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Failure(description: "\(path): cannot create: \(errorText())") }
+        guard descriptor >= 0 else { throw WriteError(description: "\(path): cannot create: \(errorText())") }
         defer { close(descriptor) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "\(path): cannot write: \(errorText())")
+                throw WriteError(description: "\(path): cannot write: \(errorText())")
             }
             offset += written
         }
-        guard !sync || fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync: \(errorText())") }
+        guard !sync || fsync(descriptor) == 0 else { throw WriteError(description: "\(path): cannot fsync: \(errorText())") }
     }
 
-    private static func syncFolder(_ path: String) throws(Failure) {
+    private static func syncFolder(_ path: String) throws(WriteError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure(description: "\(path): cannot open folder: \(errorText())") }
+        guard descriptor >= 0 else { throw WriteError(description: "\(path): cannot open folder: \(errorText())") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw Failure(description: "\(path): cannot fsync folder: \(errorText())") }
+        guard fsync(descriptor) == 0 else { throw WriteError(description: "\(path): cannot fsync folder: \(errorText())") }
     }
 
-    private static func makeFolder(_ path: String) throws(Failure) {
+    private static func makeFolder(_ path: String) throws(WriteError) {
         var components: [Substring] = []
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             components.append(part)
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw Failure(description: "\(current): cannot create folder: \(errorText())")
+                throw WriteError(description: "\(current): cannot create folder: \(errorText())")
             }
         }
     }

@@ -22,7 +22,7 @@ public struct DigestBuild: Sendable {
         public var isEmpty: Bool
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    public struct BuildError: Error, CustomStringConvertible {
         public var description: String
     }
 
@@ -32,7 +32,7 @@ public struct DigestBuild: Sendable {
     /// - Parameters:
     ///   - root: the digests folder (`paths.digests` unless `--out`).
     ///   - dryRun: assemble and report only; nothing is written or recorded.
-    public func run(date: Day, root: String, dryRun: Bool) async throws(Failure) -> Outcome {
+    public func run(date: Day, root: String, dryRun: Bool) async throws(BuildError) -> Outcome {
         let (assembled, report, templates) = try await assemble(date: date)
         guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
         if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
@@ -47,23 +47,23 @@ public struct DigestBuild: Sendable {
         public var email: String?
     }
 
-    public func preview(date: Day) async throws(Failure) -> Preview {
+    public func preview(date: Day) async throws(BuildError) -> Preview {
         let (assembled, report, templates) = try await assemble(date: date)
         guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
         do {
             return Preview(report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
         } catch {
-            throw Failure(description: error.description)
+            throw BuildError(description: error.description)
         }
     }
 
     /// Checks the drafts (offline and cached) and assembles the issue of `date`.
-    private func assemble(date: Day) async throws(Failure) -> (DigestIssue?, BuildReport, DigestTemplates) {
+    private func assemble(date: Day) async throws(BuildError) -> (DigestIssue?, BuildReport, DigestTemplates) {
         let templates: DigestTemplates
         do {
             templates = try DigestTemplates(folder: config.paths.templates)
         } catch {
-            throw Failure(description: error.description)
+            throw BuildError(description: error.description)
         }
         let checker = DraftChecker(config: config, registry: registry, today: date)
         let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts])
@@ -91,7 +91,7 @@ public struct DigestBuild: Sendable {
                 errorsByPath[path, default: []] += found.filter { $0.severity == .error }
             }
         } catch {
-            throw Failure(description: "\(config.paths.state): \(error)")
+            throw BuildError(description: "\(config.paths.state): \(error)")
         }
         let candidates = drafts.map { draft in
             var moved = draft
@@ -103,7 +103,7 @@ public struct DigestBuild: Sendable {
         return (assembled, report, templates)
     }
 
-    private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String) throws(Failure) -> Outcome {
+    private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String) throws(BuildError) -> Outcome {
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
@@ -118,7 +118,7 @@ public struct DigestBuild: Sendable {
             ]
             entry = try templates.render(.feedEntry, issue)
         } catch {
-            throw Failure(description: error.description)
+            throw BuildError(description: error.description)
         }
         do {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
@@ -129,12 +129,12 @@ public struct DigestBuild: Sendable {
                     contentHTML: entry),
                 items: items, files: files)
             try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
-        } catch let problem as DigestTemplates.Problem {
-            throw Failure(description: problem.description)
-        } catch let failure as AtomicOutput.Failure {
-            throw Failure(description: failure.description)
+        } catch let problem as DigestTemplates.TemplateError {
+            throw BuildError(description: problem.description)
+        } catch let failure as AtomicOutput.WriteError {
+            throw BuildError(description: failure.description)
         } catch {
-            throw Failure(description: "\(config.paths.state): \(error)")
+            throw BuildError(description: "\(config.paths.state): \(error)")
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false)
     }
@@ -155,15 +155,15 @@ public struct DigestBuild: Sendable {
     /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
     /// top of the digests folder, from the record of published issues.
     /// Rewrites the archive page and the feeds from the recorded issues (after `briefd import`).
-    public func refreshArchive(root: String) throws(Failure) {
+    public func refreshArchive(root: String) throws(BuildError) {
         do {
             let templates = try DigestTemplates(folder: config.paths.templates)
             try AtomicOutput.makeFolders(root)
             try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
-        } catch let failure as Failure {
+        } catch let failure as BuildError {
             throw failure
         } catch {
-            throw Failure(description: "\(error)")
+            throw BuildError(description: "\(error)")
         }
     }
 
@@ -190,9 +190,7 @@ public struct DigestBuild: Sendable {
     private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     static func json(_ report: BuildReport) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(report)) ?? Data("{}".utf8)) + [0x0A]
+        Array(JSONText.pretty(report).utf8)
     }
 }
 

@@ -19,29 +19,29 @@ public struct DigestTemplates: Sendable {
     private let library: MustacheLibrary
 
     /// A template problem: missing, or failing to parse.
-    public struct Problem: Error, CustomStringConvertible {
+    public struct TemplateError: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Loads every template from `folder`.
-    public init(folder: String) throws(Problem) {
+    public init(folder: String) throws(TemplateError) {
         DigestTemplates.registerContentTypes
         var library = MustacheLibrary()
         for name in Name.allCases {
             let path = folder + "/" + name.file
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw Problem(description: "\(path): template missing (briefd needs \(Name.allCases.map(\.file).joined(separator: ", ")))")
+                throw TemplateError(description: "\(path): template missing (briefd needs \(Name.allCases.map(\.file).joined(separator: ", ")))")
             }
             guard let text = String(data: data, encoding: .utf8) else {
-                throw Problem(description: "\(path): the template is not UTF-8")
+                throw TemplateError(description: "\(path): the template is not UTF-8")
             }
             do {
                 library.register(try MustacheTemplate(string: text), named: name.rawValue)
             } catch let error as MustacheTemplate.ParserError {
-                throw Problem(
+                throw TemplateError(
                     description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): \(DigestTemplates.reason(error.error))")
             } catch {
-                throw Problem(description: "\(path): \(error)")
+                throw TemplateError(description: "\(path): \(error)")
             }
         }
         self.library = library
@@ -53,10 +53,10 @@ public struct DigestTemplates: Sendable {
     /// The output of template `name` for `context`.
     ///
     /// - Throws: when the template renders nothing: a page emptied by mistake must not be published as the issue.
-    public func render(_ name: Name, _ context: Any) throws(Problem) -> String {
+    public func render(_ name: Name, _ context: Any) throws(TemplateError) -> String {
         let output = library.render(context, withTemplate: name.rawValue) ?? ""
         guard output.contains(where: { !$0.isWhitespace }) else {
-            throw Problem(description: "\(folder)/\(name.file): the template rendered nothing; nothing was published")
+            throw TemplateError(description: "\(folder)/\(name.file): the template rendered nothing; nothing was published")
         }
         return output
     }

@@ -63,7 +63,8 @@ public enum DraftFiles {
     }
 
     /// Reads one draft, refusing files over `maxBytes`, non-regular files and symlinks leading out of `root`.
-    public static func read(_ path: String, root: String?, maxBytes: Int) -> DraftInput {
+    /// - Parameter limitName: the setting `maxBytes` comes from, named when a file is over it.
+    public static func read(_ path: String, root: String?, maxBytes: Int, limitName: String = "checks.max_draft_bytes") -> DraftInput {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             return .refused(path: path, reason: "cannot read the file: \(String(cString: strerror(errno)))")
@@ -85,7 +86,7 @@ public enum DraftFiles {
             return .refused(path: path, reason: "not a regular file")
         }
         if Int(info.st_size) > maxBytes {
-            return .refused(path: path, reason: "the file is \(info.st_size) bytes, over the limit of \(maxBytes) (checks.max_draft_bytes)")
+            return .refused(path: path, reason: "the file is \(info.st_size) bytes, over the limit of \(maxBytes) (\(limitName))")
         }
         // Read at most one byte past the limit, so a file that grows while we read is still bounded.
         var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), maxBytes) + 1)
@@ -100,7 +101,7 @@ public enum DraftFiles {
             total += count
         }
         if total > maxBytes {
-            return .refused(path: path, reason: "the file is over the limit of \(maxBytes) bytes (checks.max_draft_bytes)")
+            return .refused(path: path, reason: "the file is over the limit of \(maxBytes) bytes (\(limitName))")
         }
         bytes.removeSubrange(total...)
         return .read(path: path, bytes: bytes)

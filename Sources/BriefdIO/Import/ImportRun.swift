@@ -165,10 +165,11 @@ public struct ImportRun: Sendable {
                 address = finalURL
             }
         } else {
-            guard let handle = FileHandle(forReadingAtPath: page) else { return .failure(ImportFailure("cannot be read")) }
-            let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-            guard data.count <= limit else { return .failure(ImportFailure("larger than links.max_page_bytes (\(limit) bytes)")) }
-            bytes = Array(data)
+            do {
+                bytes = try TextFile.readBytes(page, maxBytes: limit, limitName: "links.max_page_bytes")
+            } catch {
+                return .failure(ImportFailure(error.reason))
+            }
             if page.hasSuffix(".md") {
                 // briefd's own digest.md: its Markdown rendered by cmark-gfm reads like an issue page.
                 bytes = Array(MarkdownParser.renderHTML(String(decoding: bytes, as: UTF8.self)).utf8)

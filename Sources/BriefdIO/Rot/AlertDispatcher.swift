@@ -32,7 +32,14 @@ public struct AlertDispatcher: Sendable {
         var accepted: [String: Int] = [:]
         var errors: [String: String] = [:]
         for sink in AlertDispatcher.sinkNames(settings) {
-            guard let pending = try? store.pending(for: sink, now: now), !pending.isEmpty else { continue }
+            let pending: [(id: Int64, alert: RotAlert)]
+            do {
+                pending = try store.pending(for: sink, now: now)
+            } catch {
+                errors[sink] = "cannot read the alert outbox: \(error)"
+                continue
+            }
+            guard !pending.isEmpty else { continue }
             let problem: String?
             switch sink {
             case "jsonl": problem = appendLines(pending.map(\.alert))
@@ -44,10 +51,26 @@ public struct AlertDispatcher: Sendable {
                 .increment(by: ids.count)
             if let problem {
                 errors[sink] = problem
-                try? store.failed(ids, to: sink, error: problem, now: now)
+                do {
+                    try store.failed(ids, to: sink, error: problem, now: now)
+                } catch {
+                    // Unrecorded, the failure is only retried sooner than the backoff says: said, not fatal.
+                    errors[sink] = problem + "; and its retry time could not be recorded: \(error)"
+                }
             } else {
                 accepted[sink] = ids.count
-                try? store.delivered(ids, to: sink, now: now)
+                // Unrecorded, a delivery would be made again at the next pass: a duplicate alert. One more try
+                // after a moment (a busy database), then it is reported as an error so that the log says why.
+                do {
+                    try store.delivered(ids, to: sink, now: now)
+                } catch {
+                    try? await Task.sleep(for: .milliseconds(200))
+                    do {
+                        try store.delivered(ids, to: sink, now: now)
+                    } catch {
+                        errors[sink] = "\(ids.count) alert(s) delivered, but the delivery could not be recorded (\(error)); they may be sent again"
+                    }
+                }
             }
         }
         return (accepted, errors)
@@ -57,6 +80,7 @@ public struct AlertDispatcher: Sendable {
     func appendLines(_ alerts: [RotAlert]) -> String? {
         guard let path = settings.jsonl else { return nil }
         let folder = (path as NSString).deletingLastPathComponent
+        // A folder that cannot be made shows in the open() just below, with its reason.
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return "\(path): \(String(cString: strerror(errno)))" }

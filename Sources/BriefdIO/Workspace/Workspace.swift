@@ -45,12 +45,12 @@ public struct Workspace: Sendable {
     }
 
     public static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FilePath.resolve(path, against: FileManager.default.currentDirectoryPath)
+        path.hasPrefix("/") ? path : PathArithmetic.resolve(path, against: FileManager.default.currentDirectoryPath)
     }
 }
 
 /// Today's date on this machine's clock, in its time zone: what "in the future" means for a draft's date.
-public enum SystemClock {
+public enum LocalCalendar {
     public static func today() -> Day {
         let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
         return Day(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
