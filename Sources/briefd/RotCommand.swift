@@ -40,8 +40,9 @@ struct RotCommand: AsyncParsableCommand {
                             .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, links: service)
                     }
                     raised = pass.alerts
-                    errors = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
-                        .deliver(store, now: Date().timeIntervalSince1970).errors
+                    let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
+                        .deliver(store, now: Date().timeIntervalSince1970)
+                    errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })
                 }
                 var waiting: [String: Int] = [:]
                 for delivery in try store.deliveries() {

@@ -92,7 +92,7 @@ import Testing
 
         // The JSON Lines sink: each alert once, however often delivery runs.
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day).accepted["jsonl"] == 2)
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day).accepted[.jsonl] == 2)
         await dispatcher.deliver(try workspace.store, now: Self.start + 7 * Self.day)
         let lines = try String(contentsOfFile: workspace.config.alerts.jsonl!, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -147,10 +147,10 @@ import Testing
         let dispatcher = AlertDispatcher(
             settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: ["BRIEFD_WEBHOOK_TOKEN": "s3cret"])
         let down = await dispatcher.deliver(try workspace.store, now: Self.start)
-        #expect(down.errors["webhook"]?.contains("503") == true)
+        #expect(down.errors[.webhook]?.contains("503") == true)
         receiving.set(true)
         #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 30).accepted.isEmpty)  // backing off
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 61).accepted["webhook"] == 1)
+        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 61).accepted[.webhook] == 1)
         #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 3600).accepted.isEmpty)
         let posts = receiver.requests.filter { $0.method == "POST" }
         #expect(posts.count == 2)  // refused once, accepted once
@@ -232,7 +232,7 @@ import Testing
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
         let delivery = await dispatcher.deliver(try workspace.store, now: Self.start)
-        #expect(delivery.accepted["smtp"] == 1, "\(delivery.errors)")
+        #expect(delivery.accepted[.smtp] == 1, "\(delivery.errors)")
         let messages = (try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? []
         #expect(messages.count == 1)
         let message = try String(contentsOfFile: maildir + "/new/" + (messages.first ?? ""), encoding: .utf8)

@@ -14,3 +14,19 @@ public struct AlertSettings: Sendable, Equatable {
 
     public init(jsonl: String?) { self.jsonl = jsonl }
 }
+
+/// Where link-rot alerts go. The raw values are stored in the outbox (`alert_delivery.sink`) and printed.
+public enum AlertSink: String, Sendable, CaseIterable, Hashable {
+    case jsonl, webhook, smtp
+}
+
+extension AlertSettings {
+    /// The sinks these settings turn on.
+    public var sinks: [AlertSink] {
+        var sinks: [AlertSink] = []
+        if jsonl != nil { sinks.append(.jsonl) }
+        if webhookURL != nil { sinks.append(.webhook) }
+        if smtpURL != nil { sinks.append(.smtp) }
+        return sinks
+    }
+}

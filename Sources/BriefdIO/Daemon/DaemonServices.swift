@@ -310,20 +310,20 @@ public struct BuildScheduler: Service {
         let config = workspace.config
         guard let day = config.daemon.build.localDay(of: due) else { return }
         let issue = config.digest.issueWeekday.next(onOrAfter: day)
-        var outcome: String
+        var outcome: DaemonStore.BuildOutcome
         let began = DispatchTime.now()
         defer {
             Timer(label: "briefd_build_seconds").recordInterval(since: began)
-            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.hasPrefix("failed") ? "failed" : outcome)]).increment()
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.kind)]).increment()
         }
         do {
             if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
-                outcome = "already built"
+                outcome = .alreadyBuilt
                 logger.info("the issue was already built; not building it again", metadata: ["issue": "\(issue)"])
             } else {
                 let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
                     .run(date: issue, root: config.paths.digests, dryRun: false)
-                outcome = result.isEmpty ? "empty" : "built"
+                outcome = result.isEmpty ? .empty : .built
                 let report = result.report
                 logger.notice(
                     "scheduled build", metadata: [
@@ -332,7 +332,7 @@ public struct BuildScheduler: Service {
                     ])
             }
         } catch {
-            outcome = "failed: \(error)"
+            outcome = .failed("\(error)")
             logger.error("scheduled build failed", metadata: ["issue": "\(issue)", "error": "\(error)"])
         }
         do {
@@ -376,7 +376,7 @@ public struct RotService: Service {
                 let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
                     .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
                 for (sink, error) in delivery.errors {
-                    logger.error("alerts not delivered; will retry", metadata: ["sink": "\(sink)", "error": "\(error)"])
+                    logger.error("alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])
                 }
             } catch {
                 logger.error("link-rot pass failed", metadata: ["error": "\(error)"])

@@ -98,6 +98,31 @@ public final class DaemonStore: Sendable {
         }
     }
 
+    /// How a scheduled build ended. `description` is what `build_run.outcome` stores and `briefd status` prints.
+    public enum BuildOutcome: Sendable, Equatable, CustomStringConvertible {
+        case built, empty, alreadyBuilt
+        case failed(String)
+
+        public var description: String {
+            switch self {
+            case .built: "built"
+            case .empty: "empty"
+            case .alreadyBuilt: "already built"
+            case .failed(let reason): "failed: \(reason)"
+            }
+        }
+
+        /// The metrics' label: the kind of outcome without its reason.
+        public var kind: String {
+            switch self {
+            case .built: "built"
+            case .empty: "empty"
+            case .alreadyBuilt: "already_built"
+            case .failed: "failed"
+            }
+        }
+    }
+
     public struct BuildRecord: Sendable, Equatable {
         public var due: Double
         public var issueDate: String
@@ -105,11 +130,11 @@ public final class DaemonStore: Sendable {
         public var outcome: String
     }
 
-    public func recordBuild(due: Double, issueDate: String, finishedAt: Double, outcome: String) throws {
+    public func recordBuild(due: Double, issueDate: String, finishedAt: Double, outcome: BuildOutcome) throws {
         try database.write { db in
             try db.execute(
                 sql: "INSERT INTO build_run (due, issue_date, finished_at, outcome) VALUES (?, ?, ?, ?)",
-                arguments: [due, issueDate, finishedAt, outcome])
+                arguments: [due, issueDate, finishedAt, outcome.description])
         }
     }
 

@@ -17,21 +17,12 @@ public struct AlertDispatcher: Sendable {
         self.environment = environment
     }
 
-    /// The sinks `settings` turns on, by the name the outbox uses.
-    public static func sinkNames(_ settings: AlertSettings) -> [String] {
-        var names: [String] = []
-        if settings.jsonl != nil { names.append("jsonl") }
-        if settings.webhookURL != nil { names.append("webhook") }
-        if settings.smtpURL != nil { names.append("smtp") }
-        return names
-    }
-
     /// Tries every due delivery; returns how many alerts each sink accepted, and the errors of the others.
     @discardableResult
-    public func deliver(_ store: RotStore, now: Double) async -> (accepted: [String: Int], errors: [String: String]) {
-        var accepted: [String: Int] = [:]
-        var errors: [String: String] = [:]
-        for sink in AlertDispatcher.sinkNames(settings) {
+    public func deliver(_ store: RotStore, now: Double) async -> (accepted: [AlertSink: Int], errors: [AlertSink: String]) {
+        var accepted: [AlertSink: Int] = [:]
+        var errors: [AlertSink: String] = [:]
+        for sink in settings.sinks {
             let pending: [(id: Int64, alert: RotAlert)]
             do {
                 pending = try store.pending(for: sink, now: now)
@@ -42,12 +33,12 @@ public struct AlertDispatcher: Sendable {
             guard !pending.isEmpty else { continue }
             let problem: String?
             switch sink {
-            case "jsonl": problem = appendLines(pending.map(\.alert))
-            case "webhook": problem = await post(pending.map(\.alert))
-            default: problem = await mail(pending.map(\.alert))
+            case .jsonl: problem = appendLines(pending.map(\.alert))
+            case .webhook: problem = await post(pending.map(\.alert))
+            case .smtp: problem = await mail(pending.map(\.alert))
             }
             let ids = pending.map(\.id)
-            Counter(label: "briefd_alerts_total", dimensions: [("sink", sink), ("outcome", problem == nil ? "accepted" : "failed")])
+            Counter(label: "briefd_alerts_total", dimensions: [("sink", sink.rawValue), ("outcome", problem == nil ? "accepted" : "failed")])
                 .increment(by: ids.count)
             if let problem {
                 errors[sink] = problem

@@ -119,7 +119,7 @@ public struct RotMonitor: Sendable {
             }
             updated.append(watched)
         }
-        try rot.save(updated, alerts: alerts, sinks: AlertDispatcher.sinkNames(config.alerts), now: now)
+        try rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
         return Pass(checked: checked.count, watched: urls.count, alerts: alerts)
     }
 }

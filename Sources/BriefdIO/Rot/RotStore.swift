@@ -34,7 +34,7 @@ public final class RotStore: Sendable {
     }
 
     /// Saves states and enqueues alerts in one transaction, so that a state change and its alert go together.
-    public func save(_ states: [Watched], alerts: [RotAlert], sinks: [String], now: Double) throws {
+    public func save(_ states: [Watched], alerts: [RotAlert], sinks: [AlertSink], now: Double) throws {
         let encoder = JSONEncoder()
         try database.write { db in
             for watched in states {
@@ -53,14 +53,14 @@ public final class RotStore: Sendable {
                 try db.execute(sql: "INSERT INTO alert_outbox (alert, created_at) VALUES (?, ?)", arguments: [json, now])
                 let id = db.lastInsertedRowID
                 for sink in sinks {
-                    try db.execute(sql: "INSERT INTO alert_delivery (alert_id, sink) VALUES (?, ?)", arguments: [id, sink])
+                    try db.execute(sql: "INSERT INTO alert_delivery (alert_id, sink) VALUES (?, ?)", arguments: [id, sink.rawValue])
                 }
             }
         }
     }
 
     /// Alerts not yet accepted by `sink` whose next attempt is due.
-    public func pending(for sink: String, now: Double) throws -> [(id: Int64, alert: RotAlert)] {
+    public func pending(for sink: AlertSink, now: Double) throws -> [(id: Int64, alert: RotAlert)] {
         let decoder = JSONDecoder()
         return try database.read { db in
             try Row.fetchAll(
@@ -68,7 +68,7 @@ public final class RotStore: Sendable {
                 sql: """
                     SELECT o.id, o.alert FROM alert_outbox o JOIN alert_delivery d ON d.alert_id = o.id
                     WHERE d.sink = ? AND d.delivered_at IS NULL AND d.next_attempt <= ? ORDER BY o.id
-                    """, arguments: [sink, now]
+                    """, arguments: [sink.rawValue, now]
             ).compactMap { row in
                 let json: String = row["alert"]
                 guard let alert = try? decoder.decode(RotAlert.self, from: Data(json.utf8)) else { return nil }
@@ -77,26 +77,26 @@ public final class RotStore: Sendable {
         }
     }
 
-    public func delivered(_ ids: [Int64], to sink: String, now: Double) throws {
+    public func delivered(_ ids: [Int64], to sink: AlertSink, now: Double) throws {
         try database.write { db in
             for id in ids {
                 try db.execute(
                     sql: "UPDATE alert_delivery SET delivered_at = ?, last_error = NULL WHERE alert_id = ? AND sink = ?",
-                    arguments: [now, id, sink])
+                    arguments: [now, id, sink.rawValue])
             }
         }
     }
 
     /// Records a failed attempt; the next one waits 1, 2, 4 … minutes (at most 6 hours), across restarts.
-    public func failed(_ ids: [Int64], to sink: String, error: String, now: Double) throws {
+    public func failed(_ ids: [Int64], to sink: AlertSink, error: String, now: Double) throws {
         try database.write { db in
             for id in ids {
                 let attempts = try Int.fetchOne(
-                    db, sql: "SELECT attempts FROM alert_delivery WHERE alert_id = ? AND sink = ?", arguments: [id, sink]) ?? 0
+                    db, sql: "SELECT attempts FROM alert_delivery WHERE alert_id = ? AND sink = ?", arguments: [id, sink.rawValue]) ?? 0
                 let wait = min(6 * 3600, 60 * Double(1 << min(attempts, 12)))
                 try db.execute(
                     sql: "UPDATE alert_delivery SET attempts = ?, next_attempt = ?, last_error = ? WHERE alert_id = ? AND sink = ?",
-                    arguments: [attempts + 1, now + wait, error, id, sink])
+                    arguments: [attempts + 1, now + wait, error, id, sink.rawValue])
             }
         }
     }
