@@ -1,5 +1,6 @@
 public import BriefdCore
 public import Foundation
+import Crypto
 import Synchronization
 
 /// Who may use the desk and how requests prove it: the login token, sessions, CSRF tokens, the origin rule and
@@ -68,10 +69,11 @@ public final class DeskSecurity: Sendable {
         }
     }
 
-    /// The CSRF token of a session (or of the anonymous loopback user): an HMAC-like digest of the process secret
-    /// and the session, so it needs no storage and cannot be guessed from the cookie.
+    /// The CSRF token of a session (or of the anonymous loopback user): HMAC-SHA256 of the session under the
+    /// process secret, so it needs no storage and cannot be made from the cookie without the secret.
     public func csrfToken(session: String?) -> String {
-        SHA256.hex(secret + Array("csrf:\(session ?? "-")".utf8))
+        let code = HMAC<SHA256>.authenticationCode(for: Array("csrf:\(session ?? "-")".utf8), using: SymmetricKey(data: secret))
+        return DeskSecurity.hex(Array(code))
     }
 
     public func csrfMatches(_ presented: String?, session: String?) -> Bool {

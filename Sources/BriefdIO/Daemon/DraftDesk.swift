@@ -72,7 +72,7 @@ public actor DraftDesk {
     private var reportsRoot: String { workspace.config.paths.reports }
 
     static func inputs(_ workspace: Workspace, version: String, online: Bool) -> String {
-        SHA256.hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline")".utf8))
+        ContentHash.sha256Hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline")".utf8))
     }
 
     public struct Counts: Sendable, Equatable {
@@ -215,7 +215,7 @@ public actor DraftDesk {
             return true
         case .read(_, let read):
             bytes = read
-            hash = SHA256.hex(bytes)
+            hash = ContentHash.sha256Hex(bytes)
         }
         // Same content (touched, or copied back): keep the report, remember the new size and time.
         if current, let record = records[path], record.sha256 == hash {
@@ -256,7 +256,7 @@ public actor DraftDesk {
     public func draftForReview(_ job: ReviewQueue.Job) -> Draft? {
         guard awaitingReview[job.path] == job.hash,
             case .read(_, let bytes) = DraftFiles.read(job.path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
-            SHA256.hex(bytes) == job.hash
+            ContentHash.sha256Hex(bytes) == job.hash
         else { return nil }
         return checker.check(path: job.path, bytes: bytes).draft
     }

@@ -69,8 +69,8 @@ public enum AtomicOutput {
         try makeFolder(root)
         try makeFolder(store)
         var hashInput: [UInt8] = []
-        for file in files { hashInput += Array(file.name.utf8) + [0] + Array(SHA256.hex(file.bytes).utf8) }
-        let version = name + "." + String(SHA256.hex(hashInput).prefix(12))
+        for file in files { hashInput += Array(file.name.utf8) + [0] + Array(ContentHash.sha256Hex(file.bytes).utf8) }
+        let version = name + "." + String(ContentHash.sha256Hex(hashInput).prefix(12))
         let final = store + "/" + version
         if access(final, F_OK) != 0 {
             let temporary = store + "/.tmp-" + name + "-" + String(getpid())

@@ -78,7 +78,7 @@ public final class IssueStore: Sendable {
             for file in files {
                 try db.execute(
                     sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
-                    arguments: [issue.date, file.name, SHA256.hex(file.bytes), file.bytes.count])
+                    arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
             }
         }
     }

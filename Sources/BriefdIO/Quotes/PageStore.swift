@@ -19,7 +19,7 @@ public final class PageStore: Sendable {
                     """,
                 arguments: [
                     snapshot.url, snapshot.fetchedAt, snapshot.status, snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
-                    snapshot.text?.utf8.count, snapshot.text.map { SHA256.hex(Array($0.utf8)) }, snapshot.published?.description,
+                    snapshot.text?.utf8.count, snapshot.text.map { ContentHash.sha256Hex(Array($0.utf8)) }, snapshot.published?.description,
                     snapshot.problem,
                 ])
         }

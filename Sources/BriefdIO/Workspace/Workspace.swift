@@ -40,7 +40,7 @@ public struct Workspace: Sendable {
             throw ConfigurationError(path: config.registryPath, position: nil, message: "cannot read the registry: \(error.reason)")
         }
         let registry = try RegistryParser.parse(registryText, path: config.registryPath)
-        let fingerprint = SHA256.hex(Array(configText.utf8) + [0] + Array(registryText.utf8))
+        let fingerprint = ContentHash.sha256Hex(Array(configText.utf8) + [0] + Array(registryText.utf8))
         return Workspace(config: config, registry: registry, fingerprint: fingerprint)
     }
 
