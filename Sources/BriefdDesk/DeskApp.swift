@@ -270,8 +270,14 @@ public final class DeskApp: Sendable {
             ], session: session)
         } catch {
             Counter(label: "briefd_builds_total", dimensions: [("outcome", "failed")]).increment()
-            logger.error("build from the desk failed", metadata: ["issue": "\(date)", "error": "\(error)"])
-            return message("Build failed", "The issue of \(date) was not built: \(error)", session: session)
+            logger.error("build from the desk failed", metadata: ["issue": "\(date)", "step": "\(error.step.rawValue)", "error": "\(error)"])
+            let advice: String
+            switch error.step {
+            case .templates: advice = "A template in \(workspace.config.paths.templates) needs fixing."
+            case .writing: advice = error.isDiskFull ? "The disk is full: free some space, then build again." : "The digests folder cannot be written."
+            case .state: advice = "The state database cannot be used."
+            }
+            return message("Build failed", "The issue of \(date) was not built. \(advice) (\(error))", session: session)
         }
     }
 

@@ -190,3 +190,27 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 60, "hang guard")
     }
 }
+
+/// A build that fails says at which step, so that the scheduler and the desk can tell a template to fix from a
+/// full disk.
+@Suite struct BuildErrorTests {
+    @Test func aMissingTemplateFailsAtTheTemplatesStep() async throws {
+        let workspace = try ImportTests.Workspace()
+        defer { workspace.remove() }
+        var config = workspace.config
+        config.paths.templates = workspace.folder + "/no-templates"
+        await #expect {
+            _ = try await DigestBuild(config: config, registry: workspace.registry, state: workspace.state)
+                .run(date: Day(iso: "2026-12-03")!, root: config.paths.digests, dryRun: false)
+        } throws: { error in
+            guard let failure = error as? DigestBuild.BuildError else { return false }
+            return failure.step == .templates && !failure.isDiskFull && failure.description.contains("template missing")
+        }
+    }
+
+    @Test func aFullDiskIsRecognisedByItsErrorNumber() {
+        #expect(DigestBuild.BuildError(.writing, "x", code: ENOSPC).isDiskFull)
+        #expect(!DigestBuild.BuildError(.writing, "x", code: EACCES).isDiskFull)
+        #expect(!DigestBuild.BuildError(.templates, "x", code: ENOSPC).isDiskFull)
+    }
+}

@@ -333,7 +333,10 @@ public struct BuildScheduler: Service {
             }
         } catch {
             outcome = .failed("\(error)")
-            logger.error("scheduled build failed", metadata: ["issue": "\(issue)", "error": "\(error)"])
+            let failure = error as? DigestBuild.BuildError
+            logger.error(
+                failure?.isDiskFull == true ? "scheduled build failed: the disk is full" : "scheduled build failed",
+                metadata: ["issue": "\(issue)", "step": "\(failure?.step.rawValue ?? "unknown")", "error": "\(error)"])
         }
         do {
             try store.recordBuild(due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970, outcome: outcome)

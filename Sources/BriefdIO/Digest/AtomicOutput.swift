@@ -7,6 +7,22 @@ import BriefdCore
 public enum AtomicOutput {
     public struct WriteError: Error, CustomStringConvertible {
         public var description: String
+        /// The system's error number, when a call failed (ENOSPC: the disk is full).
+        public var code: Int32?
+
+        public init(description: String, code: Int32? = nil) {
+            self.description = description
+            self.code = code
+        }
+
+        /// `what` failed just now: the system's reason and error number appended.
+        static func system(_ what: String) -> WriteError {
+            let code = errno
+            return WriteError(description: "\(what): \(String(cString: strerror(code)))", code: code)
+        }
+
+        /// The disk (or the user's quota) is full: freeing space fixes it, not the templates or the drafts.
+        public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
     }
 
     /// Writes `bytes` to `path`: a temporary file beside it, fsync'd, renamed over `path`, folder fsync'd.
@@ -22,9 +38,9 @@ public enum AtomicOutput {
             throw error
         }
         guard rename(temporary, path) == 0 else {
-            let reason = errorText()
+            let failure = WriteError.system("\(path): cannot rename into place")
             unlink(temporary)
-            throw WriteError(description: "\(path): cannot rename into place: \(reason)")
+            throw failure
         }
         if durable { try syncFolder(folder) }
     }
@@ -49,7 +65,7 @@ public enum AtomicOutput {
                 try syncFolder(folder)
                 return path
             }
-            guard errno == EEXIST else { throw WriteError(description: "\(path): cannot create: \(errorText())") }
+            guard errno == EEXIST else { throw WriteError.system("\(path): cannot create") }
         }
         throw WriteError(description: "\(folder)/\(name).\(ext): 10,000 files of that name already")
     }
@@ -79,19 +95,21 @@ public enum AtomicOutput {
             for file in files { try writeAndSync(temporary + "/" + file.name, file.bytes) }
             try syncFolder(temporary)
             guard rename(temporary, final) == 0 else {
-                throw WriteError(description: "\(final): cannot rename into place: \(errorText())")
+                throw WriteError.system("\(final): cannot rename into place")
             }
             try syncFolder(store)
         }
         let link = root + "/.tmp-link-" + name + "-" + String(getpid())
         unlink(link)
         guard symlink(".issues/" + version, link) == 0 else {
-            throw WriteError(description: "\(link): cannot create the symlink: \(errorText())")
+            throw WriteError.system("\(link): cannot create the symlink")
         }
         guard rename(link, root + "/" + name) == 0 else {
-            let reason = errorText()
+            let code = errno
             unlink(link)
-            throw WriteError(description: "\(root)/\(name): cannot replace it (\(reason)); is it a folder rather than a symlink?")
+            throw WriteError(
+                description: "\(root)/\(name): cannot replace it (\(String(cString: strerror(code)))); is it a folder rather than a symlink?",
+                code: code)
         }
         try syncFolder(root)
         // Earlier versions of this issue and leftovers of interrupted builds.
@@ -102,25 +120,25 @@ public enum AtomicOutput {
 
     private static func writeAndSync(_ path: String, _ bytes: [UInt8], sync: Bool = true) throws(WriteError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw WriteError(description: "\(path): cannot create: \(errorText())") }
+        guard descriptor >= 0 else { throw WriteError.system("\(path): cannot create") }
         defer { close(descriptor) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(description: "\(path): cannot write: \(errorText())")
+                throw WriteError.system("\(path): cannot write")
             }
             offset += written
         }
-        guard !sync || fsync(descriptor) == 0 else { throw WriteError(description: "\(path): cannot fsync: \(errorText())") }
+        guard !sync || fsync(descriptor) == 0 else { throw WriteError.system("\(path): cannot fsync") }
     }
 
     private static func syncFolder(_ path: String) throws(WriteError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw WriteError(description: "\(path): cannot open folder: \(errorText())") }
+        guard descriptor >= 0 else { throw WriteError.system("\(path): cannot open folder") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw WriteError(description: "\(path): cannot fsync folder: \(errorText())") }
+        guard fsync(descriptor) == 0 else { throw WriteError.system("\(path): cannot fsync folder") }
     }
 
     private static func makeFolder(_ path: String) throws(WriteError) {
@@ -130,7 +148,7 @@ public enum AtomicOutput {
             components.append(part)
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw WriteError(description: "\(current): cannot create folder: \(errorText())")
+                throw WriteError.system("\(current): cannot create folder")
             }
         }
     }
@@ -168,5 +186,4 @@ public enum AtomicOutput {
         path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
     }
 
-    private static func errorText() -> String { String(cString: strerror(errno)) }
 }

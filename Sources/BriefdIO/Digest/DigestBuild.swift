@@ -22,8 +22,24 @@ public struct DigestBuild: Sendable {
         public var isEmpty: Bool
     }
 
+    /// Why a build failed, and at which step: a template to fix, the state database, or the writing of the files
+    /// (with the system's error number, so that a full disk reads as one).
     public struct BuildError: Error, CustomStringConvertible {
+        public enum Step: String, Sendable {
+            case templates, state, writing
+        }
+        public var step: Step
         public var description: String
+        /// The system's error number of a failed write.
+        public var code: Int32?
+
+        public init(_ step: Step, _ description: String, code: Int32? = nil) {
+            self.step = step
+            self.description = description
+            self.code = code
+        }
+
+        public var isDiskFull: Bool { step == .writing && AtomicOutput.WriteError(description: "", code: code).isDiskFull }
     }
 
     /// The date `briefd build` picks without `--issue`: the next issue weekday on or after `today`.
@@ -53,7 +69,7 @@ public struct DigestBuild: Sendable {
         do {
             return Preview(report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
         } catch {
-            throw BuildError(description: error.description)
+            throw BuildError(.templates, error.description)
         }
     }
 
@@ -63,7 +79,7 @@ public struct DigestBuild: Sendable {
         do {
             templates = try DigestTemplates(folder: config.paths.templates)
         } catch {
-            throw BuildError(description: error.description)
+            throw BuildError(.templates, error.description)
         }
         let checker = DraftChecker(config: config, registry: registry, today: date)
         let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts])
@@ -91,7 +107,7 @@ public struct DigestBuild: Sendable {
                 errorsByPath[path, default: []] += found.filter { $0.severity == .error }
             }
         } catch {
-            throw BuildError(description: "\(config.paths.state): \(error)")
+            throw BuildError(.state, "\(config.paths.state): \(error)")
         }
         let candidates = drafts.map { draft in
             var moved = draft
@@ -118,7 +134,7 @@ public struct DigestBuild: Sendable {
             ]
             entry = try templates.render(.feedEntry, issue)
         } catch {
-            throw BuildError(description: error.description)
+            throw BuildError(.templates, error.description)
         }
         do {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
@@ -130,11 +146,11 @@ public struct DigestBuild: Sendable {
                 items: items, files: files)
             try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         } catch let problem as DigestTemplates.TemplateError {
-            throw BuildError(description: problem.description)
+            throw BuildError(.templates, problem.description)
         } catch let failure as AtomicOutput.WriteError {
-            throw BuildError(description: failure.description)
+            throw BuildError(.writing, failure.description, code: failure.code)
         } catch {
-            throw BuildError(description: "\(config.paths.state): \(error)")
+            throw BuildError(.state, "\(config.paths.state): \(error)")
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false)
     }
@@ -152,20 +168,23 @@ public struct DigestBuild: Sendable {
         return items
     }
 
-    /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
-    /// top of the digests folder, from the record of published issues.
     /// Rewrites the archive page and the feeds from the recorded issues (after `briefd import`).
     public func refreshArchive(root: String) throws(BuildError) {
         do {
             let templates = try DigestTemplates(folder: config.paths.templates)
             try AtomicOutput.makeFolders(root)
             try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
-        } catch let failure as BuildError {
-            throw failure
+        } catch let problem as DigestTemplates.TemplateError {
+            throw BuildError(.templates, problem.description)
+        } catch let failure as AtomicOutput.WriteError {
+            throw BuildError(.writing, failure.description, code: failure.code)
         } catch {
-            throw BuildError(description: "\(error)")
+            throw BuildError(.state, "\(config.paths.state): \(error)")
         }
     }
+
+    /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
+    /// top of the digests folder, from the record of published issues.
 
     private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) throws {
         let all = try issues.issues()
