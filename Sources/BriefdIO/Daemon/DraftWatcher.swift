@@ -40,7 +40,7 @@ public final class DraftWatcher: Sendable {
         (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
-            throw WatchError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw WatchError(description: "cannot create a pipe: \(SystemCalls.lastError)")
         }
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         wake = (pipeEnds[0], pipeEnds[1])
@@ -108,11 +108,11 @@ private final class WatchLoop: @unchecked Sendable {
     func start() throws(DraftWatcher.WatchError) {
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0 else {
-            throw DraftWatcher.WatchError(description: "inotify_init1: \(String(cString: strerror(errno)))")
+            throw DraftWatcher.WatchError(description: "inotify_init1: \(SystemCalls.lastError)")
         }
         rootPresent = watchTree(root)
         if !rootPresent {
-            throw DraftWatcher.WatchError(description: "\(root): cannot watch the drafts folder: \(String(cString: strerror(errno)))")
+            throw DraftWatcher.WatchError(description: "\(root): cannot watch the drafts folder: \(SystemCalls.lastError)")
         }
     }
 
@@ -123,13 +123,7 @@ private final class WatchLoop: @unchecked Sendable {
         guard wd >= 0 else { return false }
         folders[wd] = folder
         if folder == root { rootWatch = wd }
-        guard let handle = opendir(folder) else { return true }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            guard !name.hasPrefix("."), entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+        for (name, type) in SystemCalls.entries(of: folder) ?? [] where !name.hasPrefix(".") && type == UInt8(DT_DIR) {
             watchTree(folder + "/" + name)
         }
         return true

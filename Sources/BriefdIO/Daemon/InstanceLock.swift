@@ -12,7 +12,7 @@ public final class InstanceLock: Sendable {
     public init(statePath: String) throws(AlreadyLocked) {
         let path = statePath + ".lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw AlreadyLocked(description: "\(path): cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw AlreadyLocked(description: "\(path): cannot open the lock file: \(SystemCalls.lastError)") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw AlreadyLocked(description: "another briefd run is already using \(statePath) (lock \(path) is held); stop it first")

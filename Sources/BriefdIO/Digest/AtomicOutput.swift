@@ -18,7 +18,7 @@ public enum AtomicOutput {
         /// `what` failed just now: the system's reason and error number appended.
         static func system(_ what: String) -> WriteError {
             let code = errno
-            return WriteError(description: "\(what): \(String(cString: strerror(code)))", code: code)
+            return WriteError(description: "\(what): \(SystemCalls.reason(code))", code: code)
         }
 
         /// The disk (or the user's quota) is full: freeing space fixes it, not the templates or the drafts.
@@ -108,7 +108,7 @@ public enum AtomicOutput {
             let code = errno
             unlink(link)
             throw WriteError(
-                description: "\(root)/\(name): cannot replace it (\(String(cString: strerror(code)))); is it a folder rather than a symlink?",
+                description: "\(root)/\(name): cannot replace it (\(SystemCalls.reason(code))); is it a folder rather than a symlink?",
                 code: code)
         }
         try syncFolder(root)
@@ -122,14 +122,8 @@ public enum AtomicOutput {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError.system("\(path): cannot create") }
         defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw WriteError.system("\(path): cannot write")
-            }
-            offset += written
+        if let error = SystemCalls.writeAll(bytes, to: descriptor) {
+            throw WriteError(description: "\(path): cannot write: \(error.description)", code: error.rawValue)
         }
         guard !sync || fsync(descriptor) == 0 else { throw WriteError.system("\(path): cannot fsync") }
     }
@@ -154,16 +148,7 @@ public enum AtomicOutput {
     }
 
     private static func listFolder(_ path: String) -> [String] {
-        guard let folder = opendir(path) else { return [] }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        (SystemCalls.entries(of: path) ?? []).map(\.name)
     }
 
     private static func removeTree(_ path: String) {

@@ -41,12 +41,8 @@ public enum DraftFiles {
     }
 
     private static func walk(folder: String, root: String, into files: inout [String], depth: Int) {
-        guard depth < 32, let directory = opendir(folder) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+        guard depth < 32, let entries = SystemCalls.entries(of: folder) else { return }
+        for (name, _) in entries {
             if name.hasPrefix(".") { continue }  // editors' dotfiles and hidden folders
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var info = stat()
@@ -67,7 +63,7 @@ public enum DraftFiles {
     public static func read(_ path: String, root: String?, maxBytes: Int, limitName: String = "checks.max_draft_bytes") -> DraftInput {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            return .refused(path: path, reason: "cannot read the file: \(String(cString: strerror(errno)))")
+            return .refused(path: path, reason: "cannot read the file: \(SystemCalls.lastError)")
         }
         if info.st_mode & S_IFMT == S_IFLNK {
             guard let target = realPath(path) else {
@@ -79,7 +75,7 @@ public enum DraftFiles {
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
-            return .refused(path: path, reason: "cannot open the file: \(String(cString: strerror(errno)))")
+            return .refused(path: path, reason: "cannot open the file: \(SystemCalls.lastError)")
         }
         defer { close(descriptor) }
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
@@ -96,7 +92,7 @@ public enum DraftFiles {
                 Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
             }
             if count < 0, errno == EINTR { continue }
-            if count < 0 { return .refused(path: path, reason: "read failed: \(String(cString: strerror(errno)))") }
+            if count < 0 { return .refused(path: path, reason: "read failed: \(SystemCalls.lastError)") }
             if count == 0 { break }
             total += count
         }

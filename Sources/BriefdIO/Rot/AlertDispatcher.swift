@@ -74,12 +74,11 @@ public struct AlertDispatcher: Sendable {
         // A folder that cannot be made shows in the open() just below, with its reason.
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else { return "\(path): \(SystemCalls.lastError)" }
         defer { close(descriptor) }
         let bytes = Array(alerts.map { $0.jsonLine + "\n" }.joined().utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { return "\(path): the write was cut short: \(String(cString: strerror(errno)))" }
-        guard fsync(descriptor) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        if let error = SystemCalls.writeAll(bytes, to: descriptor) { return "\(path): the write failed: \(error.description)" }
+        guard fsync(descriptor) == 0 else { return "\(path): \(SystemCalls.lastError)" }
         return nil
     }
 
