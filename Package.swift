@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "briefd",
             dependencies: [
-                "BriefdCore", "BriefdIO", "BriefdDesk",
+                "BriefdCore", "BriefdIO", "BriefdDesk", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

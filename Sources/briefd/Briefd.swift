@@ -1,5 +1,6 @@
 import ArgumentParser
 @preconcurrency import Glibc
+import SystemPackage
 
 /// `briefd`: the editorial workflow daemon for a weekly news digest, and its one-shot commands.
 @main
@@ -40,15 +41,8 @@ enum FileHandleOutput {
     enum Stream { case standardOutput, standardError }
 
     static func write(_ text: String, to stream: Stream = .standardOutput) {
-        let descriptor: Int32 = stream == .standardOutput ? 1 : 2
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            bytes = bytes.dropFirst(written)
-        }
+        let descriptor: FileDescriptor = stream == .standardOutput ? .standardOutput : .standardError
+        // A closed pipe (`briefd check | head`) is not an error worth reporting anywhere.
+        _ = try? descriptor.writeAll(Array(text.utf8))
     }
 }
