@@ -1,4 +1,4 @@
-public import BriefdCore
+import BriefdCore
 public import BriefdIO
 import Foundation
 import Hummingbird
@@ -176,7 +176,7 @@ public final class DeskApp: Sendable {
     func currentFindings(_ relative: String, file: String, bytes: [UInt8]) async -> [Finding] {
         let reportPath = await drafts.reportJSONPath(of: relative)
         if let data = FileManager.default.contents(atPath: reportPath),
-            let report = orLogged("the report \(reportPath)", nil) { try JSONDecoder().decode(ReportFile.self, from: data) }
+            let report = orLogged("the report \(reportPath)", nil, { try JSONDecoder().decode(ReportFile.self, from: data) })
         {
             return report.findings.compactMap(\.finding)
         }

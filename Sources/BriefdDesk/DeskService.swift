@@ -1,4 +1,4 @@
-public import BriefdIO
+import BriefdIO
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -200,7 +200,7 @@ struct DeskGuard: RouterMiddleware {
         } catch let error as HTTPError {
             response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: error.status == .contentTooLarge ? "The request is too large.\n" : "\(error.status.reasonPhrase)\n")))
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             response = Response(status: error.status)
         }
         let page = DeskGuard.pageName(request.uri.path)

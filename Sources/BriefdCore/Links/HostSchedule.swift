@@ -1,3 +1,5 @@
+import DequeModule
+
 /// Politeness without I/O: which waiting requests may start now, given a global limit, a per-host limit,
 /// a least interval between starts to one host, pauses a server asked for, and slowing down a host that
 /// keeps failing with 5xx.
@@ -15,16 +17,15 @@ public struct HostSchedule<Item: Sendable>: Sendable {
     public let interval: Double
 
     private struct Host: Sendable {
-        var waiting: [Item] = []
-        var head = 0
+        var waiting = Deque<Item>()
         /// Follow-ups of checks already under way: started before `waiting`.
-        var followUps: [Item] = []
+        var followUps = Deque<Item>()
         var active = 0
         /// Handed out but not yet on the wire (only counted with an interval).
         var unsent = 0
         var nextStart = 0.0
         var consecutiveServerErrors = 0
-        var pendingCount: Int { waiting.count - head + followUps.count }
+        var pendingCount: Int { waiting.count + followUps.count }
     }
 
     private var hosts: [String: Host] = [:]
@@ -104,20 +105,10 @@ public struct HostSchedule<Item: Sendable>: Sendable {
         guard state.nextStart <= now && state.pendingCount > 0 && (interval == 0 || state.unsent == 0) else {
             return (nil, state.pendingCount > 0)
         }
-        let item: Item
-        if !state.followUps.isEmpty {
-            item = state.followUps.removeFirst()
-        } else {
-            item = state.waiting[state.head]
-            state.head += 1
-        }
+        guard let item = state.followUps.popFirst() ?? state.waiting.popFirst() else { return (nil, false) }
         state.active += 1
         if interval > 0 { state.unsent += 1 }
         state.nextStart = now + currentInterval(state, base: interval)
-        if state.head > 64 && state.head * 2 > state.waiting.count {
-            state.waiting.removeFirst(state.head)
-            state.head = 0
-        }
         return (item, state.pendingCount > 0)
     }
 
@@ -136,7 +127,7 @@ public struct HostSchedule<Item: Sendable>: Sendable {
         var items = delayed.map(\.item)
         for key in turns {
             guard let state = hosts[key] else { continue }
-            items += state.followUps + state.waiting[state.head...]
+            items += Array(state.followUps) + Array(state.waiting)
         }
         delayed = []
         turns = []
@@ -191,17 +182,8 @@ public struct HostSchedule<Item: Sendable>: Sendable {
                 continue
             }
             if hosts[entry.host, default: Host()].pendingCount == 0 { turns.append(entry.host) }
-            HostSchedule.pushFront(entry.item, into: &hosts[entry.host, default: Host()])
+            hosts[entry.host, default: Host()].waiting.prepend(entry.item)
         }
         delayed = kept
-    }
-
-    private static func pushFront(_ item: Item, into state: inout Host) {
-        if state.head > 0 {
-            state.head -= 1
-            state.waiting[state.head] = item
-        } else {
-            state.waiting.insert(item, at: 0)
-        }
     }
 }
