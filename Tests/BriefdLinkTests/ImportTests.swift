@@ -162,7 +162,10 @@ import Testing
         defer { server.stop() }
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let service = LinkService(settings: workspace.config.links, registry: workspace.registry, state: workspace.state, version: "test")
+        // Politeness as the daemon's config has it: pages of one site are fetched at least 200 ms apart.
+        var settings = workspace.config.links
+        settings.perHostIntervalMilliseconds = 200
+        let service = LinkService(settings: settings, registry: workspace.registry, state: workspace.state, version: "test")
         let url = "http://www.chinasource.localhost:\(server.port)/zgbriefs/2012-05-17"
         let outcome = try await workspace.run([url, "http://www.chinasource.localhost:\(server.port)/gone"], links: service)
         await service.shutdown()
@@ -170,6 +173,8 @@ import Testing
         #expect(outcome.pages[1].problems.first?.message == "the page answered 404")
         #expect(try IssueStore(workspace.state).items(of: Day(iso: "2012-05-17")!).count == 4)
         #expect(server.requests.count == 2)
+        let arrivals = server.requests.map(\.receivedAt)
+        #expect(arrivals.count == 2 && arrivals[1] - arrivals[0] >= 0.195, "gap \(arrivals) at the server")
     }
 
     /// Hostile pages: bounded in size and time, never a crash.

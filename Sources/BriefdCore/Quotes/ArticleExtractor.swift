@@ -59,6 +59,8 @@ public struct PageReading: Sendable, Equatable {
     public var headings: [String] = []
     /// The text the quote check reads (kept as the snapshot).
     public var article = ExtractedArticle(text: "", title: nil, published: nil)
+    /// The page as blocks, when asked for (`readPage(…, withBlocks: true)`).
+    public var blocks: [PageBlock] = []
 
     public init() {}
 }
@@ -102,7 +104,8 @@ public enum ArticleExtractor {
     /// What `briefd clip` needs of a page: its metadata as the page states it and the article's paragraphs one by
     /// one, without bylines, captions, related-article boxes, newsletter and cookie boxes. The choices (which
     /// title, which date) are made by `PageMetadata`, not here.
-    public static func readPage(html: [UInt8], charset: String?) -> PageReading? {
+    /// - Parameter withBlocks: also cut the page into blocks (`readBlocks`) from the same parse (`briefd import`).
+    public static func readPage(html: [UInt8], charset: String?, withBlocks: Bool = false) -> PageReading? {
         withDocument(html: html, charset: charset) { root in
             var walker = Walker()
             walker.readsMetadata = true
@@ -116,6 +119,11 @@ public enum ArticleExtractor {
             reading.paragraphs = paragraphs.paragraphs
             reading.headings = paragraphs.headings
             reading.article = ExtractedArticle(text: text.result, title: walker.title, published: walker.published)
+            if withBlocks {
+                var collector = BlockCollector()
+                collector.collect(root)
+                reading.blocks = collector.blocks
+            }
             return reading
         }
     }

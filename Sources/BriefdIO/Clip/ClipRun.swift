@@ -134,10 +134,10 @@ public struct ClipRun: Sendable {
     /// Section → uses, per publication: the drafts in the drafts folder and the published issues.
     private func sectionsUsed() async throws -> [String: [String: Int]] {
         var counts: [String: [String: Int]] = [:]
-        let checker = DraftChecker(config: config, registry: registry, today: LocalCalendar.today())
         for (path, root) in DraftFiles.find([config.paths.drafts]) {
+            // The front matter is all this needs: parsed, not checked.
             guard case .read(_, let bytes) = DraftFiles.read(path, root: root, maxBytes: config.checks.maxDraftBytes),
-                let draft = checker.check(path: path, bytes: bytes).draft, draft.kind == .brief,
+                let draft = DraftParser.parse(path: path, bytes: bytes).draft, draft.kind == .brief,
                 let source = draft.frontMatter.source, let section = draft.frontMatter.section
             else { continue }
             let name = Clipper.registryName(of: source, in: registry)

@@ -176,16 +176,14 @@ public struct ImportRun: Sendable {
                 charset = "utf-8"
             }
         }
-        var pageDate: Day?
-        if let reading = ArticleExtractor.readPage(html: bytes, charset: charset) {
-            let metadata = PageMetadata.choose(from: reading, pageURL: address.isEmpty ? "https://localhost/" : address)
-            pageDate = metadata.published
-            if let canonical = metadata.canonicalURL, !address.isEmpty { address = canonical }
-        }
-        guard let blocks = ArticleExtractor.readBlocks(html: bytes, charset: charset) else {
+        // One parse for the page's own date and address and for its blocks.
+        guard let reading = ArticleExtractor.readPage(html: bytes, charset: charset, withBlocks: true) else {
             return .failure(ImportFailure("no HTML in it"))
         }
-        let issue = IssuePageReader.read(blocks, pageDate: pageDate, registry: registry, sections: config.newsletter.sections)
+        let metadata = PageMetadata.choose(from: reading, pageURL: address.isEmpty ? "https://localhost/" : address)
+        if let canonical = metadata.canonicalURL, !address.isEmpty { address = canonical }
+        let issue = IssuePageReader.read(
+            reading.blocks, pageDate: metadata.published, registry: registry, sections: config.newsletter.sections)
         return .success((issue, address))
     }
 
