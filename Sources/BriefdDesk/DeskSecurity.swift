@@ -33,10 +33,9 @@ public final class DeskSecurity: Sendable {
         guard let name = web.tokenEnv else {
             return "web.listen '\(web.listen)' is not a loopback address; set web.token_env to the name of an environment variable holding a login token (or listen on 127.0.0.1 behind a reverse proxy)"
         }
-        guard let value = environment[name], !value.isEmpty else {
+        guard environment[name]?.isEmpty == false else {
             return "web.listen '\(web.listen)' is not a loopback address and the environment variable \(name) (web.token_env) is empty or unset"
         }
-        _ = value
         return nil
     }
 

@@ -92,7 +92,7 @@ public enum IssuePageReader {
         var datesSeen: Set<Day> = []
         var linkedDates = 0
         for (index, block) in blocks.enumerated().prefix(400) {
-            if let (found, printed, _) = issueDate(block.text) {
+            if let (found, printed) = issueDate(block.text) {
                 // "ZGBriefs | May 2, 2024" as a link is an entry of a list of issues, not this page's heading.
                 if block.links.contains(where: { $0.text.lowercased().contains("zgbriefs") }) {
                     linkedDates += 1
@@ -179,7 +179,7 @@ public enum IssuePageReader {
     }
 
     /// "ZGBriefs | January 17, 2019" (also "–", "—", "-" or "Newsletter for" in place of "|", a missing comma).
-    static func issueDate(_ text: String) -> (Day, String, Bool)? {
+    static func issueDate(_ text: String) -> (Day, String)? {
         let lower = text.lowercased()
         guard let name = lower.range(of: "zgbriefs") else { return nil }
         var rest = Substring(lower[name.upperBound...])
@@ -191,50 +191,39 @@ public enum IssuePageReader {
         } else {
             return nil
         }
-        guard let (day, _, length, missingComma) = leadingDate(String(rest.drop { $0 == " " })), day.2 != nil, day.1 != nil else { return nil }
-        guard let parsed = Day(year: day.0, month: day.1!, day: day.2!) else { return nil }
-        _ = length
-        return (parsed, text.trimmingCharacters(in: .whitespaces), missingComma)
+        guard let (date, _) = leadingDate(String(rest.drop { $0 == " " })), let day = date.day,
+            let parsed = Day(year: date.year, month: date.month, day: day)
+        else { return nil }
+        return (parsed, text.trimmingCharacters(in: .whitespaces))
     }
 
-    /// A date at the start of `text`: "January 17, 2019", "Jan. 17 2019", "January 17" (no year), "January 2019"
-    /// (no day). Returns (year, month?, day?), the characters used, and whether the comma was missing.
-    static func leadingDate(_ text: String) -> ((Int, Int?, Int?), String, Int, Bool)? {
-        let scalars = Array(text)
+    /// A date at the start of `text`: "January 17, 2019", "Jan. 17 2019" (no comma), "January 17" (no year: 0),
+    /// "January 2019" (no day). Returns (year, month, day?) and how many characters it took.
+    static func leadingDate(_ text: String) -> (date: (year: Int, month: Int, day: Int?), length: Int)? {
+        let characters = Array(text)
         var index = 0
         var word = ""
-        while index < scalars.count, scalars[index].isLetter {
-            word.append(scalars[index])
+        while index < characters.count, characters[index].isLetter {
+            word.append(characters[index])
             index += 1
         }
         guard let month = months[word.lowercased()] else { return nil }
-        if index < scalars.count, scalars[index] == "." { index += 1 }
+        if index < characters.count, characters[index] == "." { index += 1 }
         func number() -> Int? {
-            while index < scalars.count, scalars[index] == " " { index += 1 }
+            while index < characters.count, characters[index] == " " { index += 1 }
             var digits = ""
-            while index < scalars.count, scalars[index].isNumber, digits.count < 4 {
-                digits.append(scalars[index])
+            while index < characters.count, characters[index].isNumber, digits.count < 4 {
+                digits.append(characters[index])
                 index += 1
             }
             return Int(digits)
         }
-        let save = index
-        guard let first = number() else { index = save; return nil }
-        if first > 31 {  // "January 2019"
-            return ((first, month, nil), String(scalars[..<index]), index, false)
-        }
-        var missingComma = true
+        guard let first = number() else { return nil }
+        if first > 31 { return ((first, month, nil), index) }  // "January 2019"
         let afterDay = index
-        if index < scalars.count, scalars[index] == "," {
-            index += 1
-            missingComma = false
-        }
-        let beforeYear = index
-        if let year = number(), year > 1900 {
-            return ((year, month, first), String(scalars[..<index]), index, missingComma)
-        }
-        index = missingComma ? afterDay : beforeYear - 1
-        return ((0, month, first), String(scalars[..<afterDay]), afterDay, false)
+        if index < characters.count, characters[index] == "," { index += 1 }
+        if let year = number(), year > 1900 { return ((year, month, first), index) }
+        return ((0, month, first), afterDay)
     }
 
     static let mediaPrefixes: [(String, String)] = [
@@ -246,11 +235,10 @@ public enum IssuePageReader {
         let lower = text.lowercased()
         for (word, format) in mediaPrefixes where lower.hasPrefix(word) {
             var rest = lower.dropFirst(word.count)
-            let before = rest.count
             rest = rest.drop { $0 == " " }
             guard let mark = rest.first, ":–—-".contains(mark) else { continue }
             rest = rest.dropFirst().drop { $0 == " " }
-            return (format, text.count - rest.count + (before - before))
+            return (format, text.count - rest.count)
         }
         return nil
     }
@@ -347,7 +335,6 @@ public enum IssuePageReader {
         } else {
             item.source = meta.source
         }
-        _ = sponsor
         return (item, consumed)
     }
 
@@ -387,7 +374,7 @@ public enum IssuePageReader {
         }
         var meta = Meta(date: nil, source: "", via: nil, paywall: paywall, inner: inner, rest: rest)
         var remainder = inner
-        if let (date, _, length, _) = leadingDate(inner) {
+        if let (date, length) = leadingDate(inner) {
             meta.date = date
             remainder = String(inner.dropFirst(length)).trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
         }
