@@ -49,9 +49,10 @@ public struct ClippedDraft: Sendable, Equatable, Encodable {
         return lines.joined(separator: "\n") + "\n" + excerpt.map(MarkdownText.escaped).joined(separator: "\n\n") + "\n"
     }
 
-    /// `<published>-<slug>.md`: the slug from the title, folded to ASCII, at most 60 characters, cut at a dash.
-    public func fileName(today: Day) -> String {
-        "\(published ?? today)-\(Self.slug(title)).md"
+    /// `<published>-<slug>` (the file is that with `.md`): the slug from the title, folded to ASCII, at most 60
+    /// characters, cut at a dash; today's date when the page gives none.
+    public func fileStem(today: Day) -> String {
+        "\(published ?? today)-\(Self.slug(title))"
     }
 
     public static func slug(_ title: String) -> String {

@@ -70,8 +70,7 @@ public struct ClipRun: Sendable {
         var path: String?
         if write {
             path = try AtomicOutput.writeNewFile(
-                folder: config.paths.drafts, name: result.draft.fileName(today: today).replacingOccurrences(of: ".md", with: ""),
-                extension: "md", Array(markdown.utf8))
+                folder: config.paths.drafts, name: result.draft.fileStem(today: today), extension: "md", Array(markdown.utf8))
         }
         let findings = try await review(markdown, path: path ?? "(printed)", today: today)
         return Outcome(result: result, path: path, markdown: markdown, findings: findings)
