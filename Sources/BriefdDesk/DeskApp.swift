@@ -346,7 +346,7 @@ public final class DeskApp: Sendable {
         }
         let workspace = holder.workspace
         do {
-            let outcome = try await ClipRun(config: workspace.config, registry: workspace.registry, state: state, links: links)
+            let outcome = try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: links)
                 .clip(url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true, today: LocalCalendar.today())
             guard let path = outcome.path else { return clipForm(session: session, problem: "Nothing was written.", url: url) }
             let root = workspace.config.paths.drafts + "/"

@@ -67,7 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
             let outcome: DraftReview.Outcome
             do {
                 outcome = try await withLinkService(workspace, state: state) { service in
-                    try await DraftReview(config: workspace.config, registry: workspace.registry, state: state, links: service)
+                    try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: service)
                         .review(drafts, mode: mode)
                 }
             } catch {

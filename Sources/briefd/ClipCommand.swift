@@ -63,7 +63,7 @@ struct ClipCommand: AsyncParsableCommand {
         let outcome: ClipRun.Outcome
         do {
             outcome = try await withLinkService(workspace, state: state) { service in
-                try await ClipRun(config: config, registry: workspace.registry, state: state, links: service).clip(
+                try await RunContext(config: config, registry: workspace.registry, state: state, links: service).clip(
                     url, page: page, section: section, issue: issue.flatMap { Day(iso: $0) }, featured: featured,
                     write: !printOnly, today: LocalCalendar.today())
             }

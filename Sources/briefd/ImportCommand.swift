@@ -43,8 +43,7 @@ struct ImportCommand: AsyncParsableCommand {
         let outcome: ImportRun.Outcome
         do {
             outcome = try await withLinkService(workspace, state: state) { service in
-                try await ImportRun(config: workspace.config, registry: workspace.registry, state: state, links: service)
-                    .run(inputs, dryRun: dryRun, since: since.flatMap { Day(iso: $0) })
+                try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: service).importPages(inputs, dryRun: dryRun, since: since.flatMap { Day(iso: $0) })
             }
         } catch {
             FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)

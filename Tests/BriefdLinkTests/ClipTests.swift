@@ -82,7 +82,7 @@ import Testing
         func clip(_ url: String, write: Bool = false, section: String? = nil, page: ClipRun.Page = .web) async throws -> ClipRun.Outcome {
             let service = LinkService(settings: config.links, registry: registry, state: state, version: "test")
             defer { Task { await service.shutdown() } }
-            return try await ClipRun(config: config, registry: registry, state: state, links: service).clip(
+            return try await RunContext(config: config, registry: registry, state: state, links: service).clip(
                 url, page: page, section: section, issue: nil, featured: false, write: write,
                 today: Day(year: 2026, month: 11, day: 27)!)
         }
@@ -139,7 +139,7 @@ import Testing
         let checked = DraftChecker(config: workspace.config, registry: workspace.registry, today: Day(year: 2026, month: 11, day: 27)!)
             .check(path: first.path!, bytes: Array(written.utf8))
         #expect(!checked.report.hasErrors, "\(checked.report.findings)")
-        let review = try await DraftReview(config: workspace.config, registry: workspace.registry, state: workspace.state, links: nil)
+        let review = try await RunContext(config: workspace.config, registry: workspace.registry, state: workspace.state, links: nil)
             .review([checked.draft!], mode: .cached)
         #expect(review.findings[first.path!]?.map(\.rule) == [.quoteVerified])
         #expect(first.findings.allSatisfy { $0.severity != .error })

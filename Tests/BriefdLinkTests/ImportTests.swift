@@ -57,7 +57,7 @@ import Testing
         }
 
         func run(_ inputs: [String], dryRun: Bool = false, links: LinkService? = nil) async throws -> ImportRun.Outcome {
-            try await ImportRun(config: config, registry: registry, state: state, links: links).run(inputs, dryRun: dryRun, since: nil)
+            try await RunContext(config: config, registry: registry, state: state, links: links).importPages(inputs, dryRun: dryRun, since: nil)
         }
 
         func remove() { try? FileManager.default.removeItem(atPath: folder) }

@@ -4,20 +4,7 @@ import Foundation
 /// `briefd clip`: reads an article's page (through the link service, or from a file saved from a browser),
 /// makes the brief with `Clipper`, keeps the page as the quote snapshot for the brief's address, writes the
 /// draft into the drafts folder (never over another), and reviews it as `briefd check --cached` would.
-public struct ClipRun: Sendable {
-    public let config: Config
-    public let registry: Registry
-    public let state: StateDatabase
-    /// Needed unless the page comes from a file.
-    public let links: LinkService?
-
-    public init(config: Config, registry: Registry, state: StateDatabase, links: LinkService?) {
-        self.config = config
-        self.registry = registry
-        self.state = state
-        self.links = links
-    }
-
+public enum ClipRun {
     /// Where the page comes from.
     public enum Page: Sendable {
         case web
@@ -41,16 +28,33 @@ public struct ClipRun: Sendable {
         public var findings: [Finding]
     }
 
+    static func isUTF8WithNonASCII(_ bytes: [UInt8]) -> Bool {
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return false }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+}
+
+extension RunContext {
+    /// The page read (from the web unless saved: `links` is needed then), the brief made, kept and written.
     public func clip(
-        _ url: String, page: Page, section: String?, issue: Day?, featured: Bool, write: Bool, today: Day
-    ) async throws -> Outcome {
+        _ url: String, page: ClipRun.Page, section: String?, issue: Day?, featured: Bool, write: Bool, today: Day
+    ) async throws -> ClipRun.Outcome {
         let (finalURL, bytes, declared) = try await read(url, page)
         // A page declared as Latin-1 (or not declared) whose bytes are valid UTF-8 with non-ASCII characters in
         // them is UTF-8 that its server mislabelled: read as Latin-1 its curly quotes would become "â€™", and the
         // excerpt would no longer be the page's words.
         let charset = ClipRun.isUTF8WithNonASCII(bytes) ? "utf-8" : declared
         guard let reading = ArticleExtractor.readPage(html: bytes, charset: charset) else {
-            throw Unavailable(verdict: "unreadable", reason: "the page could not be read as HTML")
+            throw ClipRun.Unavailable(verdict: "unreadable", reason: "the page could not be read as HTML")
         }
         let request = ClipRequest(url: url, finalURL: finalURL, section: section, issue: issue, featured: featured, today: today)
         let used = try await sectionsUsed()
@@ -72,11 +76,11 @@ public struct ClipRun: Sendable {
             path = try AtomicOutput.writeNewFile(
                 folder: config.paths.drafts, name: result.draft.fileStem(today: today), extension: "md", Array(markdown.utf8))
         }
-        let findings = try await review(markdown, path: path ?? "(printed)", today: today)
-        return Outcome(result: result, path: path, markdown: markdown, findings: findings)
+        let findings = try await reviewClipped(markdown, path: path ?? "(printed)", today: today)
+        return ClipRun.Outcome(result: result, path: path, markdown: markdown, findings: findings)
     }
 
-    private func read(_ url: String, _ page: Page) async throws -> (finalURL: String, bytes: [UInt8], charset: String?) {
+    private func read(_ url: String, _ page: ClipRun.Page) async throws -> (finalURL: String, bytes: [UInt8], charset: String?) {
         switch page {
         case .saved(_, let bytes):
             return (url, bytes, nil)
@@ -84,33 +88,20 @@ public struct ClipRun: Sendable {
             guard let links else { preconditionFailure("clipping from the web needs the link service") }
             switch await links.pages.fetchAnswer(url) {
             case .shutDown:
-                throw Unavailable(verdict: "interrupted", reason: "briefd was stopped before the page came")
+                throw ClipRun.Unavailable(verdict: "interrupted", reason: "briefd was stopped before the page came")
             case .unavailable(let problem, let status, let failure):
-                throw Unavailable(verdict: verdict(status: status, failure: failure, url: url), reason: problem)
+                throw ClipRun.Unavailable(verdict: verdict(status: status, failure: failure, url: url), reason: problem)
             case .answer(let finalURL, let response):
                 guard (200..<300).contains(response.status) else {
-                    throw Unavailable(
+                    throw ClipRun.Unavailable(
                         verdict: verdict(status: response.status, failure: nil, url: finalURL),
                         reason: "the page answered \(response.status)")
                 }
                 let (mediaType, charset) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {
-                    throw Unavailable(verdict: "not-html", reason: "the page is \(mediaType), not an HTML article")
+                    throw ClipRun.Unavailable(verdict: "not-html", reason: "the page is \(mediaType), not an HTML article")
                 }
                 return (finalURL, response.body, charset)
-            }
-        }
-    }
-
-    static func isUTF8WithNonASCII(_ bytes: [UInt8]) -> Bool {
-        guard bytes.contains(where: { $0 >= 0x80 }) else { return false }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
             }
         }
     }
@@ -150,12 +141,12 @@ public struct ClipRun: Sendable {
 
     /// The findings `briefd check --cached` gives the draft: its own checks, then links from the history and the
     /// quote against the snapshot just kept.
-    private func review(_ markdown: String, path: String, today: Day) async throws -> [Finding] {
+    private func reviewClipped(_ markdown: String, path: String, today: Day) async throws -> [Finding] {
         let checker = DraftChecker(config: config, registry: registry, today: today)
         let checked = checker.check(path: path, bytes: Array(markdown.utf8))
         var findings = checked.report.findings
         if let draft = checked.draft {
-            let outcome = try await DraftReview(config: config, registry: registry, state: state, links: nil)
+            let outcome = try await RunContext(config: config, registry: registry, state: state, links: nil)
                 .review([draft], mode: .cached)
             findings += outcome.findings[path] ?? []
         }

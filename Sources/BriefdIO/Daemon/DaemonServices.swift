@@ -429,7 +429,7 @@ public struct ReviewService: Service {
         while let job = await queue.next() {
             guard let draft = await desk.draftForReview(job) else { continue }  // Changed: a newer job follows.
             let workspace = holder.workspace
-            let review = DraftReview(config: workspace.config, registry: workspace.registry, state: links.state, links: links)
+            let review = RunContext(config: workspace.config, registry: workspace.registry, state: links.state, links: links)
             do {
                 let outcome = try await review.review([draft], mode: .online(refreshPages: false))
                 // Cut short by a stop: no report from half the answers; the next start reviews it again.

@@ -101,7 +101,7 @@ public struct DigestBuild: Sendable {
             // The review as `briefd check --cached` makes it: the build sends no request, but a link the history
             // says is broken (recently enough to trust, by the cache ages), or a quote not in its page's kept
             // snapshot, keeps its draft out like any other error.
-            let review = try await DraftReview(config: config, registry: registry, state: state, links: nil)
+            let review = try await RunContext(config: config, registry: registry, state: state, links: nil)
                 .review(drafts, mode: .cached)
             for (path, found) in review.findings {
                 errorsByPath[path, default: []] += found.filter { $0.severity == .error }

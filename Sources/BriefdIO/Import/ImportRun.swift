@@ -4,19 +4,7 @@ import Foundation
 /// `briefd import`: issue pages as the newsletter published them (files, folders, addresses, or briefd's own
 /// `digest.md`) read with `IssuePageReader` and recorded as published issues, so that the link-rot monitor
 /// watches their links and the archive and feeds list them.
-public struct ImportRun: Sendable {
-    public let config: Config
-    public let registry: Registry
-    public let state: StateDatabase
-    /// Needed for addresses only.
-    public let links: LinkService?
-
-    public init(config: Config, registry: Registry, state: StateDatabase, links: LinkService?) {
-        self.config = config
-        self.registry = registry
-        self.state = state
-        self.links = links
-    }
+public enum ImportRun {
 
     /// One page's import.
     public struct PageResult: Sendable {
@@ -79,12 +67,49 @@ public struct ImportRun: Sendable {
         return found
     }
 
-    public func run(_ inputs: [String], dryRun: Bool, since: Day?) async throws -> Outcome {
+    /// The issue as its feed entry shows it: sections, linked titles, their meta and excerpts.
+    static func entryHTML(_ issue: ImportedIssue) -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var html = ""
+        var section = ""
+        for item in issue.items {
+            if item.section != section {
+                section = item.section
+                let name = section == "featured" ? "Featured Article" : section == "sponsor" ? "Sponsored Link" : section
+                html += "<h2>\(escape(name))</h2>\n"
+            }
+            let href = WebAddress(item.url)?.isHTTP == true ? escape(item.url) : "#"
+            html += "<h3><a href=\"\(href)\">\(escape(item.title))</a></h3>\n"
+            let meta = [item.published, item.source.isEmpty ? nil : item.source].compactMap { $0 }.joined(separator: ", ")
+            if !meta.isEmpty { html += "<p>(\(escape(meta)))</p>\n" }
+            for paragraph in item.excerpt.components(separatedBy: "\n\n") where !paragraph.isEmpty {
+                html += "<p>\(escape(paragraph))</p>\n"
+            }
+        }
+        return html
+    }
+
+    struct ImportFailure: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+}
+
+extension ImportRun.ImportFailure: CustomStringConvertible {
+    var description: String { message }
+}
+
+extension RunContext {
+    /// Reads every page of `inputs` and records its issue (unless `dryRun`); `links` is needed for addresses.
+    public func importPages(_ inputs: [String], dryRun: Bool, since: Day?) async throws -> ImportRun.Outcome {
         let started = Date()
-        var results: [PageResult] = []
+        var results: [ImportRun.PageResult] = []
         let store = IssueStore(state)
         for page in ImportRun.pages(inputs) {
-            var result = PageResult(page: page, issue: nil, problems: [], outcome: "", recorded: false)
+            var result = ImportRun.PageResult(page: page, issue: nil, problems: [], outcome: "", recorded: false)
             let read = await self.read(page)
             switch read {
             case .failure(let problem):
@@ -138,27 +163,27 @@ public struct ImportRun: Sendable {
             if host.hasPrefix("www.") { host.removeFirst(4) }
             unknown.append((item.source, host))
         }
-        return Outcome(pages: results, unknownSources: unknown, seconds: Date().timeIntervalSince(started))
+        return ImportRun.Outcome(pages: results, unknownSources: unknown, seconds: Date().timeIntervalSince(started))
     }
 
     /// The page read into an issue, and the address the archive links it at.
-    private func read(_ page: String) async -> Result<(ImportedIssue, String), ImportFailure> {
+    private func read(_ page: String) async -> Result<(ImportedIssue, String), ImportRun.ImportFailure> {
         let limit = config.links.maxPageBytes
         var bytes: [UInt8]
         var charset: String?
         var address = ""
         if WebAddress(page)?.isHTTP == true {
-            guard let links else { return .failure(ImportFailure("addresses need the link service")) }
+            guard let links else { return .failure(ImportRun.ImportFailure("addresses need the link service")) }
             switch await links.pages.fetchAnswer(page) {
             case .shutDown:
-                return .failure(ImportFailure("briefd was stopped before the page came"))
+                return .failure(ImportRun.ImportFailure("briefd was stopped before the page came"))
             case .unavailable(let problem, _, _):
-                return .failure(ImportFailure(problem))
+                return .failure(ImportRun.ImportFailure(problem))
             case .answer(let finalURL, let response):
-                guard (200..<300).contains(response.status) else { return .failure(ImportFailure("the page answered \(response.status)")) }
+                guard (200..<300).contains(response.status) else { return .failure(ImportRun.ImportFailure("the page answered \(response.status)")) }
                 let (mediaType, declared) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {
-                    return .failure(ImportFailure("the page is \(mediaType), not HTML"))
+                    return .failure(ImportRun.ImportFailure("the page is \(mediaType), not HTML"))
                 }
                 bytes = response.body
                 charset = declared
@@ -168,7 +193,7 @@ public struct ImportRun: Sendable {
             do {
                 bytes = try TextFile.readBytes(page, maxBytes: limit, limitName: "links.max_page_bytes")
             } catch {
-                return .failure(ImportFailure(error.reason))
+                return .failure(ImportRun.ImportFailure(error.reason))
             }
             if page.hasSuffix(".md") {
                 // briefd's own digest.md: its Markdown rendered by cmark-gfm reads like an issue page.
@@ -178,7 +203,7 @@ public struct ImportRun: Sendable {
         }
         // One parse for the page's own date and address and for its blocks.
         guard let reading = ArticleExtractor.readPage(html: bytes, charset: charset, withBlocks: true) else {
-            return .failure(ImportFailure("no HTML in it"))
+            return .failure(ImportRun.ImportFailure("no HTML in it"))
         }
         let metadata = PageMetadata.choose(from: reading, pageURL: address.isEmpty ? "https://localhost/" : address)
         if let canonical = metadata.canonicalURL, !address.isEmpty { address = canonical }
@@ -186,38 +211,4 @@ public struct ImportRun: Sendable {
             reading.blocks, pageDate: metadata.published, registry: registry, sections: config.newsletter.sections)
         return .success((issue, address))
     }
-
-    struct ImportFailure: Error {
-        var message: String
-        init(_ message: String) { self.message = message }
-    }
-
-    /// The issue as its feed entry shows it: sections, linked titles, their meta and excerpts.
-    static func entryHTML(_ issue: ImportedIssue) -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        var html = ""
-        var section = ""
-        for item in issue.items {
-            if item.section != section {
-                section = item.section
-                let name = section == "featured" ? "Featured Article" : section == "sponsor" ? "Sponsored Link" : section
-                html += "<h2>\(escape(name))</h2>\n"
-            }
-            let href = WebAddress(item.url)?.isHTTP == true ? escape(item.url) : "#"
-            html += "<h3><a href=\"\(href)\">\(escape(item.title))</a></h3>\n"
-            let meta = [item.published, item.source.isEmpty ? nil : item.source].compactMap { $0 }.joined(separator: ", ")
-            if !meta.isEmpty { html += "<p>(\(escape(meta)))</p>\n" }
-            for paragraph in item.excerpt.components(separatedBy: "\n\n") where !paragraph.isEmpty {
-                html += "<p>\(escape(paragraph))</p>\n"
-            }
-        }
-        return html
-    }
-}
-
-extension ImportRun.ImportFailure: CustomStringConvertible {
-    var description: String { message }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The offline checks (`DraftChecker`, `CheckRun`) come first and need nothing but the draft; this adds the
 /// link and quote findings, from the network or from what the state database already knows.
-public struct DraftReview: Sendable {
+public enum DraftReview {
     /// Where link results and page snapshots come from.
     public enum Mode: Sendable, Equatable {
         /// No link or quote findings.
@@ -16,19 +16,6 @@ public struct DraftReview: Sendable {
         /// Through the link service: fresh history results reused, the rest checked; pages fetched when no
         /// snapshot is kept, or always with `refreshPages`.
         case online(refreshPages: Bool)
-    }
-
-    public let config: Config
-    public let registry: Registry
-    public let state: StateDatabase
-    /// Needed for `.online` only.
-    public let links: LinkService?
-
-    public init(config: Config, registry: Registry, state: StateDatabase, links: LinkService?) {
-        self.config = config
-        self.registry = registry
-        self.state = state
-        self.links = links
     }
 
     public struct Outcome: Sendable {
@@ -41,16 +28,18 @@ public struct DraftReview: Sendable {
         /// A problem writing the link history (the results stand; only their record is incomplete).
         public var historyProblem: String?
     }
+}
 
+extension RunContext {
     /// The link and quote findings of `drafts`.
     ///
     /// - Throws: when the state database cannot be read.
     public func review(
-        _ drafts: [Draft], mode: Mode, reuse: LinkChecker.Reuse = .history, progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) async throws -> Outcome {
+        _ drafts: [Draft], mode: DraftReview.Mode, reuse: LinkChecker.Reuse = .history, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> DraftReview.Outcome {
         let cited = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
         let quoteSources = Array(Set(drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }))
-        var outcome = Outcome(findings: [:], linkEntries: [], complete: true, historyProblem: nil)
+        var outcome = DraftReview.Outcome(findings: [:], linkEntries: [], complete: true, historyProblem: nil)
         let results: [String: LinkResult]
         var snapshots: [String: PageSnapshot]
         switch mode {
