@@ -257,25 +257,12 @@ public enum Clipper {
     }
 }
 
-/// YAML scalars written by briefd: double-quoted, with YAML's escapes.
+/// YAML scalars written by briefd: double-quoted. A JSON string is a YAML double-quoted scalar, so JSON's escaping
+/// serves, plus the three characters YAML 1.1 (libyaml) reads as line breaks and would fold: NEL, LS and PS.
 enum YAMLText {
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\x%02X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONText.string(text).replacingOccurrences(of: "\u{85}", with: "\\u0085")
+            .replacingOccurrences(of: "\u{2028}", with: "\\u2028").replacingOccurrences(of: "\u{2029}", with: "\\u2029")
     }
 }
 
