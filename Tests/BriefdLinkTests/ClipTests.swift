@@ -58,40 +58,26 @@ import Testing
         }
     }
 
-    /// A workspace in a fresh folder: drafts, state, the fixtures' registry; loopback allowed, no pacing.
+    /// A workspace with the fixtures' registry.
     struct Workspace {
-        let folder: String
-        let config: Config
-        let registry: Registry
-        let state: StateDatabase
+        let base: TestWorkspace
+        var folder: String { base.folder }
+        var config: Config { base.config }
+        var registry: Registry { base.registry }
+        var state: StateDatabase { base.state }
 
-        init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-clip-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
-            var config = Config.defaults(at: folder + "/briefd.yml")
-            config.paths.drafts = folder + "/drafts"
-            config.paths.state = folder + "/briefd.sqlite"
-            config.links.allowNetworks = [IPNetwork("127.0.0.0/8")!]
-            config.links.perHostIntervalMilliseconds = 0
-            config.links.retries = 0
-            self.config = config
-            registry = try RegistryParser.parse(ClipTests.expected.registry, path: "sources.yml")
-            state = try StateDatabase(path: config.paths.state)
-        }
+        init() throws { base = try TestWorkspace(name: "clip", registry: ClipTests.expected.registry) }
 
         func clip(_ url: String, write: Bool = false, section: String? = nil, page: ClipRun.Page = .web) async throws -> ClipRun.Outcome {
             let service = LinkService(settings: config.links, registry: registry, state: state, version: "test")
             defer { Task { await service.shutdown() } }
-            return try await RunContext(config: config, registry: registry, state: state, links: service).clip(
+            return try await base.context(links: service).clip(
                 url, page: page, section: section, issue: nil, featured: false, write: write,
                 today: Day(year: 2026, month: 11, day: 27)!)
         }
 
-        func drafts() throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: config.paths.drafts).filter { !$0.hasPrefix(".") }.sorted()
-        }
-
-        func remove() { try? FileManager.default.removeItem(atPath: folder) }
+        func drafts() throws -> [String] { try base.drafts() }
+        func remove() { base.remove() }
     }
 
     @Test(arguments: expected.sites.map(\.name))

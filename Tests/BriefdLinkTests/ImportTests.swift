@@ -34,33 +34,21 @@ import Testing
     static let fixtures = Bundle.module.url(forResource: "Fixtures/import", withExtension: nil)!
     static let expected = try! JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
 
+    /// A workspace with the repository's registry.
     struct Workspace {
-        let folder: String
-        let config: Config
-        let registry: Registry
-        let state: StateDatabase
+        let base: TestWorkspace
+        var folder: String { base.folder }
+        var config: Config { base.config }
+        var registry: Registry { base.registry }
+        var state: StateDatabase { base.state }
 
-        init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-import-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
-            let root = String(#filePath).components(separatedBy: "/Tests/")[0]
-            var config = Config.defaults(at: folder + "/briefd.yml")
-            config.paths.drafts = folder + "/drafts"
-            config.paths.digests = folder + "/digests"
-            config.paths.state = folder + "/briefd.sqlite"
-            config.paths.templates = root + "/templates"
-            config.links.allowNetworks = [IPNetwork("127.0.0.0/8")!]
-            config.links.perHostIntervalMilliseconds = 0
-            self.config = config
-            registry = try RegistryParser.parse(String(contentsOfFile: root + "/config/sources.yml", encoding: .utf8), path: "sources.yml")
-            state = try StateDatabase(path: config.paths.state)
-        }
+        init() throws { base = try TestWorkspace(name: "import") }
 
         func run(_ inputs: [String], dryRun: Bool = false, links: LinkService? = nil) async throws -> ImportRun.Outcome {
-            try await RunContext(config: config, registry: registry, state: state, links: links).importPages(inputs, dryRun: dryRun, since: nil)
+            try await base.context(links: links).importPages(inputs, dryRun: dryRun, since: nil)
         }
 
-        func remove() { try? FileManager.default.removeItem(atPath: folder) }
+        func remove() { base.remove() }
     }
 
     @Test(arguments: expected.pages.map(\.file))
