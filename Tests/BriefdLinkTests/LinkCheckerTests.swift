@@ -315,7 +315,11 @@ import Testing
         let started = Date()
         let result = await Self.one(server.url + "/big.iso")
         #expect(result.verdict == .ok)
-        try await Task.sleep(for: .milliseconds(200))
+        // The server stops sending when briefd closes the connection (a send fails): wait for that, then count.
+        while server.hugeBodiesEnded == 0, Date().timeIntervalSince(started) < 60 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(server.hugeBodiesEnded == 1)
         #expect(server.hugeBytesSent < total / 4)
         #expect(Date().timeIntervalSince(started) < 60)  // a hang guard; the bytes sent are the behaviour
     }
@@ -410,6 +414,46 @@ import Testing
         #expect(third[server.url + "/live"]?.cached == true)
         #expect(third[server.url + "/dead"]?.cached == false)
         #expect(server.requests.count == 5)
+    }
+
+    /// Two reviews share one checker (the daemon after a SIGHUP): the first looked in the history before the second
+    /// checked a link and wrote it there, and reaches that link only later (its first window of checks is slow).
+    /// It must take the second's result, not ask the publisher again.
+    @Test func aResultWrittenAfterAnotherCallerLookedInTheHistoryIsNotAskedForAgain() async throws {
+        // The first eight requests (the first the schedule hands out) are held until the second caller is done,
+        // the rest answer at once.
+        let gate = DispatchSemaphore(value: 0)
+        let slow = try TestHTTPServer { request in
+            if (Int(request.path.dropFirst(2)) ?? 0) < 8 { gate.wait() }
+            return .respond(status: 200)
+        }
+        var released = false
+        defer {
+            if !released { for _ in 0..<8 { gate.signal() } }
+            slow.stop()
+        }
+        let shared = try TestHTTPServer(host: "127.0.0.2") { _ in .respond(status: 200) }
+        defer { shared.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-race-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = LinkStore(try StateDatabase(path: folder + "/state/briefd.sqlite"))
+        // A window of 8 x 32 = 256 checks; one host's limit of 8 leaves the global limit free for the second caller.
+        let settings = Self.settings { $0.maxConcurrency = 32; $0.perHostConcurrency = 8 }
+        let client = CurlHTTPClient(settings: settings, version: "test")
+        let checker = LinkChecker(settings: settings, registry: .empty, client: client, store: store)
+        func cite(_ url: String) -> CitedLink { CitedLink(url: url, citations: [LinkCitation(path: "t.md", line: 1, column: 1)]) }
+        // The first 256 links fill the first caller's window; the shared link is the 257th.
+        let first = (0..<256).map { cite(slow.url + "/p\($0)") } + [cite(shared.url + "/shared")]
+        async let firstResults = checker.check(first, reuse: .history)
+        while slow.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        let second = await checker.check([cite(shared.url + "/shared")], reuse: .history)
+        #expect(second[shared.url + "/shared"]?.verdict == .ok)
+        for _ in 0..<8 { gate.signal() }
+        released = true
+        let results = await firstResults
+        await client.shutdown()
+        #expect(results[shared.url + "/shared"]?.verdict == .ok)
+        #expect(shared.requests.count == 1, "asked again: \(shared.requests.map(\.receivedAt))")
     }
 
     /// The interval as the server sees it, on hosts that answer slowly, fast, and not at first (a new connection

@@ -40,6 +40,7 @@ public final class TestHTTPServer: Sendable {
         var requests: [Request] = []
         var connections = 0
         var hugeBytesSent = 0
+        var hugeBodiesEnded = 0
         var stopped = false
         var clients: Set<Int32> = []
         var inFlight = 0
@@ -53,6 +54,8 @@ public final class TestHTTPServer: Sendable {
     public var requests: [Request] { state.withLock { $0.requests } }
     public var connectionCount: Int { state.withLock { $0.connections } }
     public var hugeBytesSent: Int { state.withLock { $0.hugeBytesSent } }
+    /// Huge bodies whose sending has ended: the client closed the connection, or every byte was sent.
+    public var hugeBodiesEnded: Int { state.withLock { $0.hugeBodiesEnded } }
     /// The most requests it was answering at the same moment (from the request's arrival to its answer).
     public var maxInFlight: Int { state.withLock { $0.maxInFlight } }
     /// Requests received and not yet answered.
@@ -205,6 +208,7 @@ public final class TestHTTPServer: Sendable {
                     sent += count
                     state.withLock { $0.hugeBytesSent = sent }
                 }
+                state.withLock { $0.hugeBodiesEnded += 1 }
                 return
             }
         }

@@ -34,12 +34,52 @@ public final class LinkChecker: Sendable {
     private struct Table {
         /// Checks under way, by URL without fragment; an entry leaves once its result is in the history.
         var inFlight: [String: Task<LinkResult?, Never>] = [:]
-        /// Results not yet in the history (or never to be, for callers that record their own), so that a caller
-        /// who looked in the history just before a result arrived does not ask again. A result leaves once it is
-        /// written, or after `recentSeconds`.
-        var recent: [String: LinkResult] = [:]
+        /// Results a caller may not find in the history although they were checked: not yet written (or never to
+        /// be, for callers that record their own), or written after a caller still running looked in the history.
+        var recent: [String: Recent] = [:]
+        /// How many batches of results have reached the history.
+        var flushes = 0
+        /// The callers running, by the value of `flushes` when each began (before it looked in the history).
+        var callers: [Int: Int] = [:]
         /// The size at which old results are next pruned (doubling, so that pruning stays linear overall).
         var pruneAt = 4096
+
+        struct Recent {
+            var result: LinkResult
+            /// The flush that wrote it to the history; nil while it is not there.
+            var writtenBy: Int?
+        }
+
+        mutating func beginCall() -> Int {
+            callers[flushes, default: 0] += 1
+            return flushes
+        }
+
+        mutating func endCall(_ ticket: Int) {
+            callers[ticket, default: 1] -= 1
+            if callers[ticket] == 0 { callers[ticket] = nil }
+        }
+
+        /// Marks `written` as in the history (unless a newer result of the same URL has come meanwhile) and drops
+        /// what no running caller can miss any more.
+        mutating func written(_ results: [LinkResult], now: Double) {
+            flushes += 1
+            for result in results where recent[result.url]?.result.checkedAt == result.checkedAt {
+                recent[result.url]?.writtenBy = flushes
+            }
+            prune(now: now)
+        }
+
+        /// Keeps a written result while a caller that began before it was written runs (that caller's look in the
+        /// history came too early to see it), an unwritten one for `recentSeconds` (or until it is written).
+        mutating func prune(now: Double) {
+            let earliestCaller = callers.keys.min() ?? Int.max
+            recent = recent.filter { _, entry in
+                if let writtenBy = entry.writtenBy { return earliestCaller < writtenBy }
+                return now - entry.result.checkedAt < LinkChecker.recentSeconds
+            }
+            pruneAt = max(4096, recent.count * 2)
+        }
     }
 
     private let table = Mutex(Table())
@@ -74,6 +114,9 @@ public final class LinkChecker: Sendable {
         let urls = links.map(\.url)
         var seen = Set<String>()
         let keys = urls.map(LinkChecker.requestKey).filter { seen.insert($0).inserted }
+        // Registered before the history is read: results written after this point stay in memory for this call.
+        let ticket = table.withLock { $0.beginCall() }
+        defer { table.withLock { $0.endCall(ticket) } }
         var cached: [String: LinkResult] = [:]
         if reuse != .inFlight, let store {
             // `.history` trusts the cache ages; `.recent` only what was checked in the last minute (a result
@@ -142,7 +185,7 @@ public final class LinkChecker: Sendable {
     /// happen while checks run, and every one of them is in the history by then.
     public func forgetRecentResults() {
         table.withLock { table in
-            if table.inFlight.isEmpty { table.recent = [:] }
+            if table.inFlight.isEmpty && table.callers.isEmpty { table.recent = [:] }
         }
     }
 
@@ -165,9 +208,8 @@ public final class LinkChecker: Sendable {
     private func pending(_ key: String, reuse: Reuse, record: Bool, keepPage: Bool) -> Lookup {
         table.withLock { table in
             if let running = table.inFlight[key] { return .waiting(running) }
-            if reuse != .inFlight, var recent = table.recent[key],
-                Date().timeIntervalSince1970 - recent.checkedAt < LinkChecker.recentSeconds
-            {
+            if reuse != .inFlight, let entry = table.recent[key], isReusable(entry, reuse: reuse) {
+                var recent = entry.result
                 recent.cached = true
                 return .done(recent)
             }
@@ -175,6 +217,15 @@ public final class LinkChecker: Sendable {
             table.inFlight[key] = task
             return .waiting(task)
         }
+    }
+
+    /// Whether a result held in memory answers a caller: one that reached the history is as good as the history
+    /// (its cache ages), one that did not is reused for `recentSeconds`.
+    private func isReusable(_ entry: Table.Recent, reuse: Reuse) -> Bool {
+        let age = Date().timeIntervalSince1970 - entry.result.checkedAt
+        guard reuse == .history, entry.writtenBy != nil else { return age < LinkChecker.recentSeconds }
+        let cacheHours = entry.result.ok ? settings.cacheOKHours : settings.cacheBrokenHours
+        return age <= Double(cacheHours) * 3600
     }
 
     /// The check itself. Its result moves from the in-flight table to the recent results in one step, and is
@@ -186,23 +237,18 @@ public final class LinkChecker: Sendable {
         table.withLock { table in
             table.inFlight[key] = nil
             guard let result else { return }
-            if table.recent.count >= table.pruneAt {
-                let now = Date().timeIntervalSince1970
-                table.recent = table.recent.filter { now - $0.value.checkedAt < LinkChecker.recentSeconds }
-                table.pruneAt = max(4096, table.recent.count * 2)
-            }
-            table.recent[key] = result
+            if table.recent.count >= table.pruneAt { table.prune(now: Date().timeIntervalSince1970) }
+            table.recent[key] = Table.Recent(result: result, writtenBy: nil)
         }
         return result
     }
 
-    /// Makes every result handed to the writer durable; those written need no longer be kept in memory.
+    /// Makes every result handed to the writer durable; those written need no longer be kept in memory, unless a
+    /// caller still running read the history before they were written.
     private func flushHistory() async {
         do {
             guard let written = try await writer?.flush(), !written.isEmpty else { return }
-            table.withLock { table in
-                for url in written { table.recent[url] = nil }
-            }
+            table.withLock { $0.written(written, now: Date().timeIntervalSince1970) }
         } catch {
             noteStoreError(error)
         }
@@ -268,7 +314,7 @@ actor HistoryWriter {
 
     /// Writes what was handed over; returns once all of it, and everything handed over earlier, is in the history.
     /// Returns the URLs this call wrote.
-    func flush() async throws -> [String] {
+    func flush() async throws -> [LinkResult] {
         while true {
             // A write under way may hold results handed over before this call: wait for it, then look again.
             if writing {
@@ -288,7 +334,7 @@ actor HistoryWriter {
                 for continuation in ended { continuation.resume() }
             }
             try await store.record(batch)
-            return batch.map(\.url)
+            return batch
         }
     }
 }
