@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "BriefdIO", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -20,7 +20,7 @@ final class DeskTemplates: Sendable {
     init(folder: String) { self.folder = folder + "/desk" }
 
     /// The output of `name` for `context`, or the reason a template cannot be used.
-    func render(_ name: String, _ context: [String: Any]) -> Result<String, DeskTemplateProblem> {
+    func render(_ name: String, _ context: [String: Any]) -> Result<String, DeskTemplateError> {
         let stamp = DeskTemplates.names.map { modified(folder + "/" + $0 + ".mustache") }
         let (library, problem): (MustacheLibrary?, String?) = loaded.withLock { loaded in
             if loaded.stamp != stamp {
@@ -29,7 +29,7 @@ final class DeskTemplates: Sendable {
             }
             return (loaded.library, loaded.problem)
         }
-        guard let library else { return .failure(DeskTemplateProblem(description: problem ?? "no templates")) }
+        guard let library else { return .failure(DeskTemplateError(description: problem ?? "no templates")) }
         return .success(library.render(context, withTemplate: name) ?? "")
     }
 
@@ -63,6 +63,6 @@ final class DeskTemplates: Sendable {
     }
 }
 
-struct DeskTemplateProblem: Error, CustomStringConvertible {
+struct DeskTemplateError: Error, CustomStringConvertible {
     var description: String
 }

@@ -8,21 +8,21 @@ import Yams
 public enum YAMLReader {
     /// Composes `text` (which starts at 1-based `firstLine` of its file) and checks the tree has at most
     /// `maxNodes` nodes once aliases are expanded. Returns `nil` for an empty document.
-    public static func compose(_ text: String, firstLine: Int = 1, maxNodes: Int) throws(YAMLProblem) -> YAMLNode? {
+    public static func compose(_ text: String, firstLine: Int = 1, maxNodes: Int) throws(YAMLSyntaxError) -> YAMLNode? {
         let root: Node?
         do {
             // The basic resolver leaves every scalar untyped: YAMLNode types scalars itself, strictly, and
             // Yams' default resolver runs a regular expression per scalar.
             root = try Yams.compose(yaml: text, .basic, .default, .utf8)  // .default encoding reads the environment each call
         } catch let error as YamlError {
-            throw YAMLProblem(error, firstLine: firstLine)
+            throw YAMLSyntaxError(error, firstLine: firstLine)
         } catch {
-            throw YAMLProblem(message: "\(error)", position: SourcePosition(line: firstLine, column: 1))
+            throw YAMLSyntaxError(message: "\(error)", position: SourcePosition(line: firstLine, column: 1))
         }
         guard let root else { return nil }
         var budget = maxNodes
         guard withinBudget(root, &budget) else {
-            throw YAMLProblem(
+            throw YAMLSyntaxError(
                 message: "the YAML expands to more than \(maxNodes) values (aliases nested too deep?); refused",
                 position: SourcePosition(line: firstLine, column: 1))
         }
@@ -48,7 +48,7 @@ public enum YAMLReader {
 }
 
 /// A YAML syntax or size problem, with its position in the file.
-public struct YAMLProblem: Error, Sendable {
+public struct YAMLSyntaxError: Error, Sendable {
     public var message: String
     public var position: SourcePosition
     /// Keys set twice in one mapping (Yams refuses these while composing).

@@ -211,7 +211,7 @@ public actor DraftDesk {
         case .refused(_, let reason):
             hash = "refused"
             apply(path: path, size: size, mtime: mtime, hash: hash, kind: nil, brief: nil,
-                findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason)])
+                findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)])
             return true
         case .read(_, let read):
             bytes = read

@@ -1,4 +1,5 @@
 @preconcurrency import Glibc
+public import SystemPackage
 import Synchronization
 
 /// What happened in the drafts folder, as the daemon needs to know it.
@@ -30,8 +31,27 @@ public final class DraftWatcher: Sendable {
     private let stopped = Mutex(false)
     private let thread = Mutex<pthread_t?>(nil)
 
+    /// The call that failed and the system's error number: ENOSPC from a watch means
+    /// `fs.inotify.max_user_watches` is reached, EMFILE the instance limit (docs/deploy.md).
     public struct WatchError: Error, CustomStringConvertible {
-        public var description: String
+        public enum Step: Sendable, Equatable {
+            case wakePipe
+            case inotifyInstance
+            case watcherThread
+            case watchFolder(String)
+        }
+
+        public var step: Step
+        public var code: Errno
+
+        public var description: String {
+            switch step {
+            case .wakePipe: return "cannot create a pipe: \(code)"
+            case .inotifyInstance: return "inotify_init1: \(code)"
+            case .watcherThread: return "cannot start the watcher's thread: \(code)"
+            case .watchFolder(let path): return "\(path): cannot watch the drafts folder: \(code)"
+            }
+        }
     }
 
     /// Starts watching `root`; the watches are in place when this returns.
@@ -40,7 +60,7 @@ public final class DraftWatcher: Sendable {
         (events, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
-            throw WatchError(description: "cannot create a pipe: \(SystemCalls.lastError)")
+            throw WatchError(step: .wakePipe, code: Errno(rawValue: errno))
         }
         for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         wake = (pipeEnds[0], pipeEnds[1])
@@ -59,7 +79,7 @@ public final class DraftWatcher: Sendable {
             loop.run()
             return nil
         }, box)
-        guard created == 0 else { throw WatchError(description: "cannot start the watcher's thread (error \(created))") }
+        guard created == 0 else { throw WatchError(step: .watcherThread, code: Errno(rawValue: created)) }
         thread.withLock { $0 = handle }
     }
 
@@ -108,11 +128,12 @@ private final class WatchLoop: @unchecked Sendable {
     func start() throws(DraftWatcher.WatchError) {
         inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotify >= 0 else {
-            throw DraftWatcher.WatchError(description: "inotify_init1: \(SystemCalls.lastError)")
+            throw DraftWatcher.WatchError(step: .inotifyInstance, code: Errno(rawValue: errno))
         }
         rootPresent = watchTree(root)
         if !rootPresent {
-            throw DraftWatcher.WatchError(description: "\(root): cannot watch the drafts folder: \(SystemCalls.lastError)")
+            // watchTree's last call on the root is the failed inotify_add_watch, so errno is still its answer.
+            throw DraftWatcher.WatchError(step: .watchFolder(root), code: Errno(rawValue: errno))
         }
     }
 

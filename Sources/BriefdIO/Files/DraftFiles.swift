@@ -1,14 +1,51 @@
 @preconcurrency import Glibc
 import BriefdCore
+public import SystemPackage
 
 /// A draft found on disk: its bytes, or the reason it was not read.
 public enum DraftInput: Sendable {
     case read(path: String, bytes: [UInt8])
-    case refused(path: String, reason: String)
+    case refused(path: String, reason: FileRefusal)
 
     public var path: String {
         switch self {
         case .read(let path, _), .refused(let path, _): return path
+        }
+    }
+}
+
+/// Why a file was not read, with the system's error number where a call failed (so that a caller can tell a
+/// missing file or a permission problem from a limit), worded for the report by `description`.
+public enum FileRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotStat(Errno)
+    case brokenSymlink
+    case symlinkOutsideFolder(target: String)
+    case cannotOpen(Errno)
+    case notRegularFile
+    /// `size` is nil when the file grew past the limit while it was read.
+    case overLimit(size: Int?, limit: Int, setting: String)
+    case readFailed(Errno)
+    case notUTF8
+
+    /// The error number of the failed call, if a call failed.
+    public var errno: Errno? {
+        switch self {
+        case .cannotStat(let code), .cannotOpen(let code), .readFailed(let code): return code
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotStat(let code): return "cannot read the file: \(code)"
+        case .brokenSymlink: return "the symlink is broken (its target does not exist)"
+        case .symlinkOutsideFolder(let target): return "the symlink points outside the drafts folder (to \(target)); refused, not read"
+        case .cannotOpen(let code): return "cannot open the file: \(code)"
+        case .notRegularFile: return "not a regular file"
+        case .overLimit(let size?, let limit, let setting): return "the file is \(size) bytes, over the limit of \(limit) (\(setting))"
+        case .overLimit(nil, let limit, let setting): return "the file is over the limit of \(limit) bytes (\(setting))"
+        case .readFailed(let code): return "read failed: \(code)"
+        case .notUTF8: return "the file is not valid UTF-8"
         }
     }
 }
@@ -63,26 +100,26 @@ public enum DraftFiles {
     public static func read(_ path: String, root: String?, maxBytes: Int, limitName: String = "checks.max_draft_bytes") -> DraftInput {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            return .refused(path: path, reason: "cannot read the file: \(SystemCalls.lastError)")
+            return .refused(path: path, reason: .cannotStat(Errno(rawValue: errno)))
         }
         if info.st_mode & S_IFMT == S_IFLNK {
             guard let target = realPath(path) else {
-                return .refused(path: path, reason: "the symlink is broken (its target does not exist)")
+                return .refused(path: path, reason: .brokenSymlink)
             }
             if let root, !(target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/")) {
-                return .refused(path: path, reason: "the symlink points outside the drafts folder (to \(target)); refused, not read")
+                return .refused(path: path, reason: .symlinkOutsideFolder(target: target))
             }
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
-            return .refused(path: path, reason: "cannot open the file: \(SystemCalls.lastError)")
+            return .refused(path: path, reason: .cannotOpen(Errno(rawValue: errno)))
         }
         defer { close(descriptor) }
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            return .refused(path: path, reason: "not a regular file")
+            return .refused(path: path, reason: .notRegularFile)
         }
         if Int(info.st_size) > maxBytes {
-            return .refused(path: path, reason: "the file is \(info.st_size) bytes, over the limit of \(maxBytes) (\(limitName))")
+            return .refused(path: path, reason: .overLimit(size: Int(info.st_size), limit: maxBytes, setting: limitName))
         }
         // Read at most one byte past the limit, so a file that grows while we read is still bounded.
         var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), maxBytes) + 1)
@@ -92,12 +129,12 @@ public enum DraftFiles {
                 Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
             }
             if count < 0, errno == EINTR { continue }
-            if count < 0 { return .refused(path: path, reason: "read failed: \(SystemCalls.lastError)") }
+            if count < 0 { return .refused(path: path, reason: .readFailed(Errno(rawValue: errno))) }
             if count == 0 { break }
             total += count
         }
         if total > maxBytes {
-            return .refused(path: path, reason: "the file is over the limit of \(maxBytes) bytes (\(limitName))")
+            return .refused(path: path, reason: .overLimit(size: nil, limit: maxBytes, setting: limitName))
         }
         bytes.removeSubrange(total...)
         return .read(path: path, bytes: bytes)

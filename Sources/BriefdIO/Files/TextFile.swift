@@ -2,9 +2,9 @@
 
 /// Small whole-file reads and atomic writes for config, registry and report files.
 public enum TextFile {
-    public struct ReadError: Error, CustomStringConvertible, Sendable {
+    public struct ReadError: Error, CustomStringConvertible, Sendable, Equatable {
         public var path: String
-        public var reason: String
+        public var reason: FileRefusal
         public var description: String { "\(path): \(reason)" }
     }
 
@@ -23,7 +23,7 @@ public enum TextFile {
             throw ReadError(path: path, reason: reason)
         case .read(_, let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw ReadError(path: path, reason: "the file is not valid UTF-8")
+                throw ReadError(path: path, reason: .notUTF8)
             }
             return text
         }

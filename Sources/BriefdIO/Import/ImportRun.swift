@@ -92,13 +92,13 @@ public enum ImportRun {
         return html
     }
 
-    struct ImportFailure: Error {
+    struct ImportError: Error {
         var message: String
         init(_ message: String) { self.message = message }
     }
 }
 
-extension ImportRun.ImportFailure: CustomStringConvertible {
+extension ImportRun.ImportError: CustomStringConvertible {
     var description: String { message }
 }
 
@@ -167,23 +167,23 @@ extension RunContext {
     }
 
     /// The page read into an issue, and the address the archive links it at.
-    private func read(_ page: String) async -> Result<(ImportedIssue, String), ImportRun.ImportFailure> {
+    private func read(_ page: String) async -> Result<(ImportedIssue, String), ImportRun.ImportError> {
         let limit = config.links.maxPageBytes
         var bytes: [UInt8]
         var charset: String?
         var address = ""
         if WebAddress(page)?.isHTTP == true {
-            guard let links else { return .failure(ImportRun.ImportFailure("addresses need the link service")) }
+            guard let links else { return .failure(ImportRun.ImportError("addresses need the link service")) }
             switch await links.pages.fetchAnswer(page) {
             case .shutDown:
-                return .failure(ImportRun.ImportFailure("briefd was stopped before the page came"))
+                return .failure(ImportRun.ImportError("briefd was stopped before the page came"))
             case .unavailable(let problem, _, _):
-                return .failure(ImportRun.ImportFailure(problem))
+                return .failure(ImportRun.ImportError(problem))
             case .answer(let finalURL, let response):
-                guard (200..<300).contains(response.status) else { return .failure(ImportRun.ImportFailure("the page answered \(response.status)")) }
+                guard (200..<300).contains(response.status) else { return .failure(ImportRun.ImportError("the page answered \(response.status)")) }
                 let (mediaType, declared) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {
-                    return .failure(ImportRun.ImportFailure("the page is \(mediaType), not HTML"))
+                    return .failure(ImportRun.ImportError("the page is \(mediaType), not HTML"))
                 }
                 bytes = response.body
                 charset = declared
@@ -193,7 +193,7 @@ extension RunContext {
             do {
                 bytes = try TextFile.readBytes(page, maxBytes: limit, limitName: "links.max_page_bytes")
             } catch {
-                return .failure(ImportRun.ImportFailure(error.reason))
+                return .failure(ImportRun.ImportError("\(error.reason)"))
             }
             if page.hasSuffix(".md") {
                 // briefd's own digest.md: its Markdown rendered by cmark-gfm reads like an issue page.
@@ -203,7 +203,7 @@ extension RunContext {
         }
         // One parse for the page's own date and address and for its blocks.
         guard let reading = ArticleExtractor.readPage(html: bytes, charset: charset, withBlocks: true) else {
-            return .failure(ImportRun.ImportFailure("no HTML in it"))
+            return .failure(ImportRun.ImportError("no HTML in it"))
         }
         let metadata = PageMetadata.choose(from: reading, pageURL: address.isEmpty ? "https://localhost/" : address)
         if let canonical = metadata.canonicalURL, !address.isEmpty { address = canonical }

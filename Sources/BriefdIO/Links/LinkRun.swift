@@ -22,7 +22,7 @@ public struct LinkRun: Sendable {
             let (path, root) = files[index]
             let outcome: Result<[CitedLink], Refusal>
             switch DraftFiles.read(path, root: root, maxBytes: maxBytes) {
-            case .refused(_, let reason): outcome = .failure(Refusal(path: path, reason: reason))
+            case .refused(_, let reason): outcome = .failure(Refusal(path: path, reason: reason.description))
             case .read(_, let bytes): outcome = .success(LinkExtractor.links(path: path, bytes: bytes))
             }
             results.withLock { $0[index] = outcome }

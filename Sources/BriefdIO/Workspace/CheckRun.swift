@@ -19,7 +19,7 @@ public struct CheckRun: Sendable {
             switch DraftFiles.read(path, root: root, maxBytes: checker.config.checks.maxDraftBytes) {
             case .refused(_, let reason):
                 outcome = (nil, DraftReport(path: path, kind: nil,
-                    findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason)]))
+                    findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)]))
             case .read(_, let bytes):
                 let checked = checker.check(path: path, bytes: bytes)
                 outcome = (checked.draft, checked.report)
