@@ -89,7 +89,8 @@ public enum ArticleExtractor {
         return true
     }()
 
-    /// - Parameter charset: from the `Content-Type` header; nil lets libxml2 read `<meta charset>` (or UTF-8).
+    /// - Parameter charset: from the `Content-Type` header; the encoding is then chosen as browsers choose it
+    ///   (`PageEncoding`).
     public static func extract(html: [UInt8], charset: String?) -> ExtractedArticle? {
         withDocument(html: html, charset: charset) { root in
             var walker = Walker()
@@ -148,9 +149,16 @@ public enum ArticleExtractor {
         // failed"), which it prints to stderr: a hostile page would fill the daemon's log. The handler is per
         // thread, hence set before every parse.
         xmlSetStructuredErrorFunc(nil, { _, _ in })
-        let document: htmlDocPtr? = html.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { bytes in
-                htmlReadMemory(bytes, Int32(buffer.count), nil, charset.flatMap { $0.isEmpty ? nil : $0 }, options)
+        // Converted here when the encoding is known (PageEncoding says why); libxml2 must then not switch to
+        // the encoding the page's own <meta> names (IGNORE_ENC).
+        let converted = PageEncoding.utf8(html, declared: charset)
+        let bytes = converted ?? html
+        let encoding = converted == nil ? nil : "UTF-8"
+        let parseOptions = converted == nil ? options : options | Int32(HTML_PARSE_IGNORE_ENC.rawValue)
+        guard bytes.count < Int(Int32.max) else { return nil }
+        let document: htmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                htmlReadMemory(pointer, Int32(buffer.count), nil, encoding, parseOptions)
             }
         }
         guard let document else { return nil }

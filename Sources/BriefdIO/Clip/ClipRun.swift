@@ -28,19 +28,6 @@ public enum ClipRun {
         public var findings: [Finding]
     }
 
-    static func isUTF8WithNonASCII(_ bytes: [UInt8]) -> Bool {
-        guard bytes.contains(where: { $0 >= 0x80 }) else { return false }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
-    }
-
 }
 
 extension RunContext {
@@ -49,11 +36,7 @@ extension RunContext {
         _ url: String, page: ClipRun.Page, section: String?, issue: Day?, featured: Bool, write: Bool, today: Day
     ) async throws -> ClipRun.Outcome {
         let (finalURL, bytes, declared) = try await read(url, page)
-        // A page declared as Latin-1 (or not declared) whose bytes are valid UTF-8 with non-ASCII characters in
-        // them is UTF-8 that its server mislabelled: read as Latin-1 its curly quotes would become "â€™", and the
-        // excerpt would no longer be the page's words.
-        let charset = ClipRun.isUTF8WithNonASCII(bytes) ? "utf-8" : declared
-        guard let reading = ArticleExtractor.readPage(html: bytes, charset: charset) else {
+        guard let reading = ArticleExtractor.readPage(html: bytes, charset: declared) else {
             throw ClipRun.Unavailable(verdict: "unreadable", reason: "the page could not be read as HTML")
         }
         let request = ClipRequest(url: url, finalURL: finalURL, section: section, issue: issue, featured: featured, today: today)
