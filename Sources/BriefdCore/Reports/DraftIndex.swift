@@ -65,15 +65,26 @@ public enum DraftIndex {
 
     public static func json(_ entries: [Entry]) -> String {
         let (ready, needsWork, unreadable, checking) = counts(entries)
-        var out = "{\"drafts\": [\n"
-        let rows = ordered(entries).map { entry in
-            "{\"path\": \(JSONText.string(entry.path)), \"status\": \(JSONText.string(entry.status.rawValue)), "
-                + "\"errors\": \(entry.errors), \"warnings\": \(entry.warnings), "
-                + "\"modified\": \(JSONText.string(JSONText.timestamp(entry.modified))), \"report\": \(JSONText.string(entry.report))}"
+        let summary = Summary(drafts: entries.count, ready: ready, needsWork: needsWork, checking: checking, unreadable: unreadable)
+        return JSONText.listing("drafts", ordered(entries).map(Record.init), summary: summary)
+    }
+
+    /// One draft in `INDEX.json`.
+    struct Record: Encodable {
+        let path: String, status: DraftStatus, errors: Int, warnings: Int, modified: String, report: String
+
+        init(_ entry: Entry) {
+            (path, status, errors, warnings) = (entry.path, entry.status, entry.errors, entry.warnings)
+            (modified, report) = (JSONText.timestamp(entry.modified), entry.report)
         }
-        out += rows.joined(separator: ",\n")
-        out += "\n], \"summary\": {\"drafts\": \(entries.count), \"ready\": \(ready), \"needs_work\": \(needsWork), \"checking\": \(checking), \"unreadable\": \(unreadable)}}\n"
-        return out
+    }
+
+    struct Summary: Encodable {
+        let drafts: Int, ready: Int, needsWork: Int, checking: Int, unreadable: Int
+
+        enum CodingKeys: String, CodingKey {
+            case drafts, ready, needsWork = "needs_work", checking, unreadable
+        }
     }
 }
 

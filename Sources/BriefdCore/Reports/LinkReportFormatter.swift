@@ -64,41 +64,53 @@ public enum LinkReportFormatter {
         result.verdict == .paywalled ? "ok (paywalled)" : result.verdict.rawValue
     }
 
-    /// `{"links": [...], "summary": {...}}`, one link per line. Written by hand: Foundation's encoder
-    /// needs several times the time and memory for a run of ten thousand links.
+    /// `{"links": [...], "summary": {...}}`, one link per line.
     public static func json(_ entries: [Entry]) -> String {
-        var out = "{\"links\": [\n"
-        out.reserveCapacity(entries.count * 400)
-        for (index, entry) in entries.enumerated() {
-            let result = entry.result
-            out += "{\"url\": " + JSONText.string(result.url)
-            out += ", \"ok\": " + (result.ok ? "true" : "false")
-            out += ", \"verdict\": " + JSONText.string(result.verdict.rawValue)
-            out += ", \"status\": " + (result.status.map(String.init) ?? "null")
-            out += ", \"final_url\": " + (result.finalURL.map(JSONText.string) ?? "null")
-            out += ", \"redirects\": ["
-            out += result.redirects.map { "{\"status\": \($0.status), \"url\": " + JSONText.string($0.url) + "}" }
-                .joined(separator: ", ")
-            out += "], \"error\": " + (result.error.map(JSONText.string) ?? "null")
-            out += ", \"sources\": ["
-            out += entry.link.citations.map {
-                "{\"path\": " + JSONText.string($0.path) + ", \"line\": \($0.line), \"column\": \($0.column)}"
-            }.joined(separator: ", ")
-            out += "], \"checked_at\": " + JSONText.string(JSONText.timestamp(result.checkedAt))
-            out += ", \"duration_ms\": \(result.durationMilliseconds), \"tries\": \(result.tries)"
-            out += ", \"cached\": " + (result.cached ? "true" : "false") + "}"
-            out += index == entries.count - 1 ? "\n" : ",\n"
+        JSONText.listing("links", entries.map(LinkRecord.init), summary: SummaryRecord(Summary(entries)))
+    }
+
+    /// One link in the JSON report. The field names are the report's contract (docs/links.md); absent values are
+    /// written as `null`, not left out, so that every record has every field.
+    struct LinkRecord: Encodable {
+        let entry: Entry
+
+        init(_ entry: Entry) { self.entry = entry }
+
+        enum CodingKeys: String, CodingKey {
+            case url, ok, verdict, status, finalURL = "final_url", redirects, error, sources
+            case checkedAt = "checked_at", durationMilliseconds = "duration_ms", tries, cached
         }
-        let summary = Summary(entries)
-        let verdicts = summary.verdicts.keys.sorted().map { JSONText.string($0) + ": \(summary.verdicts[$0]!)" }
-        out += "], \"summary\": {\"total\": \(summary.total), \"ok\": \(summary.ok), \"problems\": \(summary.problems), "
-        out += "\"cached\": \(summary.cached), \"verdicts\": {" + verdicts.joined(separator: ", ") + "}}}\n"
-        return out
+
+        func encode(to encoder: any Encoder) throws {
+            let result = entry.result
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(result.url, forKey: .url)
+            try container.encode(result.ok, forKey: .ok)
+            try container.encode(result.verdict.rawValue, forKey: .verdict)
+            try container.encode(result.status, forKey: .status)
+            try container.encode(result.finalURL, forKey: .finalURL)
+            try container.encode(result.redirects, forKey: .redirects)
+            try container.encode(result.error, forKey: .error)
+            try container.encode(entry.link.citations, forKey: .sources)
+            try container.encode(JSONText.timestamp(result.checkedAt), forKey: .checkedAt)
+            try container.encode(result.durationMilliseconds, forKey: .durationMilliseconds)
+            try container.encode(result.tries, forKey: .tries)
+            try container.encode(result.cached, forKey: .cached)
+        }
+    }
+
+    struct SummaryRecord: Encodable {
+        let total: Int, ok: Int, problems: Int, cached: Int
+        let verdicts: [String: Int]
+
+        init(_ summary: Summary) {
+            (total, ok, problems, cached, verdicts) = (summary.total, summary.ok, summary.problems, summary.cached, summary.verdicts)
+        }
     }
 }
 
-/// JSON as briefd writes it. `pretty` (Encodable) for everything but the link report, whose hand-written writer
-/// (strings and timestamps below) is kept for speed on ten thousand links.
+/// JSON as briefd writes it: Encodable values, sorted keys. (The Mustache JSON escaper stays for the JSON Feed
+/// template; `string` below is for the few places that put one string into hand-made text.)
 public enum JSONText {
     /// Pretty-printed, sorted keys, slashes unescaped, a final newline. Encoding briefd's own types fails only on a
     /// non-finite number; should it ever, the output says so in JSON rather than pretending to be an empty object.
@@ -111,9 +123,26 @@ public enum JSONText {
         encode(value, formatting: [.sortedKeys, .withoutEscapingSlashes])
     }
 
+    /// `{"<key>": [...], "summary": {...}}` with one record per line, so that a report of ten thousand links or
+    /// drafts stays readable with `grep` and `diff` (pretty-printing would spread each record over a dozen lines).
+    public static func listing(_ key: String, _ records: [some Encodable], summary: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        // Sorted keys: Foundation's encoder on Linux keeps no declaration order, and a report's lines should not
+        // change from run to run.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out = "{" + string(key) + ": [\n"
+        out += records.map { encoded($0, with: encoder) }.joined(separator: ",\n")
+        out += "\n], \"summary\": " + encoded(summary, with: encoder) + "}\n"
+        return out
+    }
+
     private static func encode(_ value: some Encodable, formatting: JSONEncoder.OutputFormatting) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = formatting
+        return encoded(value, with: encoder)
+    }
+
+    private static func encoded(_ value: some Encodable, with encoder: JSONEncoder) -> String {
         do {
             return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
