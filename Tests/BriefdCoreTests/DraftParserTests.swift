@@ -63,6 +63,14 @@ struct DraftParserTests {
         #expect(finding?.message.contains("aliases") == true)
     }
 
+    @Test func nestingTooDeepIsSaidInAnEditorsWords() {
+        let finding = only(Array(("---\ntitle: " + String(repeating: "[", count: 5_000) + "\n---\nbody\n").utf8))
+        #expect(finding?.rule == .frontMatterInvalid)
+        #expect(finding?.message.contains("nested too deep") == true, "\(finding?.message ?? "")")
+        #expect(finding?.message.contains("yaml_set_max_nest_level") == false)
+        #expect(finding?.position.line == 2)
+    }
+
     @Test func positionsCountFrontMatterLinesAndCharacters() throws {
         let text = "---\ntitle: Ünïcödé title\nkind: post\nauthor: A\ndate: 2026-11-01\n---\nFirst line.\n\nÉté — Mara Fedl said it.\n"
         let findings = TestSupport.findings(text)

@@ -26,6 +26,21 @@ import Testing
         #expect(words[0].range == 3..<11)  // After the curly quote (3 bytes), "Didn’t" is 8 bytes.
     }
 
+    @Test func chineseAndJapaneseAreComparedCharacterByCharacter() {
+        let words = QuoteText.words("习近平说：“共同富裕”")
+        #expect(words.map(\.normalized) == ["习", "近", "平", "说", "共", "同", "富", "裕"])
+        #expect(words[1].range == 3..<6)
+        // A quote that starts inside a run of characters (no spaces in Chinese) is still found word for word.
+        let page = QuoteSource(text: "国务院前总理朱镕基说，改革必须继续推进。他还说，开放不会停止。")
+        var cursor = 0
+        let quote = "必须继续推进。他还说"
+        let result = QuoteMatcher.match(QuoteFragments(quote), quoteText: quote, in: page, cursor: &cursor).map(\.outcome)
+        guard case .exact = result.first else { Issue.record("\(result)"); return }
+        // English around a Chinese term keeps its words.
+        #expect(QuoteText.words("the slogan 共同富裕 (common prosperity)").map(\.normalized)
+            == ["the", "slogan", "共", "同", "富", "裕", "common", "prosperity"])
+    }
+
     @Test func omissionMarksCutFragmentsAndInsertionsAreWildcards() {
         for mark in ["[…]", "[...]", "…", "...", ". . ."] {
             #expect(QuoteFragments("one two \(mark) three four").fragments.count == 2, "\(mark)")

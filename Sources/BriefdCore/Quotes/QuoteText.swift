@@ -29,6 +29,13 @@ public enum QuoteText {
             let width = UTF8.width(scalar)
             defer { offset += width }
             if scalar == "\u{AD}" { continue }  // Soft hyphen: invisible, never a word break.
+            if isIdeograph(scalar) {
+                // Chinese and Japanese are written without spaces: each character is a word, so that a quote
+                // that starts or ends inside a run of characters is still found.
+                finish()
+                words.append(QuoteWord(normalized: normalize(Array(String(scalar).utf8), asciiOnly: false), range: offset..<(offset + width)))
+                continue
+            }
             if isWordScalar(scalar) || (isApostrophe(scalar) && !current.isEmpty) {
                 if current.isEmpty { start = offset }
                 if isApostrophe(scalar) {
@@ -45,6 +52,17 @@ public enum QuoteText {
         }
         finish()
         return words
+    }
+
+    /// Han characters, kana and their compatibility forms: the scripts written without spaces between words.
+    static func isIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF66...0xFF9F,
+            0x20000...0x3134F:
+            return true
+        default:
+            return false
+        }
     }
 
     static func isApostrophe(_ scalar: Unicode.Scalar) -> Bool {

@@ -66,6 +66,9 @@ public struct YAMLSyntaxError: Error, Sendable {
         switch error {
         case .scanner(let context, let problem, let mark, _):
             self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
+        case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level"):
+            // libyaml's own words name its C API, which means nothing to an editor.
+            self.init(message: "brackets or indentation nested too deep (libyaml stops at 1,000 levels)", position: at(mark))
         case .parser(let context, let problem, let mark, _):
             self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
         case .composer(let context, let problem, let mark, _):
