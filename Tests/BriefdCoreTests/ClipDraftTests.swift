@@ -17,3 +17,14 @@ import Testing
         #expect(parsed?.body.blocks.first?.inline.text == draft.excerpt.first)
     }
 }
+
+/// A page's metadata is outside input: values no title could be are passed over, not copied into a draft.
+@Suite struct PageMetadataBoundsTests {
+    @Test func aMegabyteOGTitleGivesWayToTheNextCandidate() {
+        var page = PageReading()
+        page.meta["og:title"] = String(repeating: "x", count: 3_000_000)
+        page.titleElement = "Provincial rules take effect"
+        let metadata = PageMetadata.choose(from: page, pageURL: "https://www.sixthtone.com/news/1")
+        #expect(metadata.title == "Provincial rules take effect")
+    }
+}

@@ -63,12 +63,16 @@ public struct PageMetadata: Sendable, Equatable {
         return x == y || x.hasSuffix("." + y) || y.hasSuffix("." + x)
     }
 
-    /// Entities decoded (some sites encode twice), whitespace collapsed; nil when nothing is left.
+    /// Entities decoded (some sites encode twice), whitespace collapsed; nil when nothing is left, or when the
+    /// value is too long to be a title, a name or a date (a page can put megabytes in an attribute: the next
+    /// candidate is taken instead of copying them into a draft).
     static func clean(_ text: String?) -> String? {
-        guard let text else { return nil }
+        guard let text, text.utf8.count <= maxValueBytes else { return nil }
         let cleaned = HTMLEntities.decode(text).collapsingSpaces()
         return cleaned.isEmpty ? nil : cleaned
     }
+
+    static let maxValueBytes = 2_000
 
     static let separators = [" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » "]
 
