@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FAILURES = []
 
 
+IDLE_TIMEOUT = 3
+
+
 def check(condition, what):
     print(("ok   " if condition else "FAIL ") + what)
     if not condition:
@@ -57,12 +60,13 @@ def serve_articles():
     return server
 
 
-def workspace(tmp, articles_port, listen, token_env=None):
+def workspace(tmp, articles_port, listen, token_env=None, idle_timeout=None):
     (tmp / "drafts").mkdir(parents=True)
     (tmp / "sources.yml").write_text(
         "publications:\n  - {name: The Wire China, domains: [thewirechina.localhost]}\n"
         "people:\n  - {name: Mara Feld, writes_for: [The Wire China]}\n")
-    web = f'web: {{listen: "{listen}"' + (f", token_env: {token_env}" if token_env else "") + "}\n"
+    web = (f'web: {{listen: "{listen}"' + (f", token_env: {token_env}" if token_env else "")
+           + (f", idle_timeout_s: {idle_timeout}" if idle_timeout else "") + "}\n")
     (tmp / "briefd.yml").write_text(
         "registry: sources.yml\n"
         "paths: {drafts: drafts, reports: reports, digests: digests, state: state/briefd.sqlite, templates: "
@@ -196,6 +200,39 @@ def http_checks(port, tmp):
     check({"ready", "needs_work", "checking", "unreadable"} <= statuses, "drafts by status in /metrics")
 
 
+def idle_checks(port):
+    """Connections that say nothing are closed after web.idle_timeout_s (IDLE_TIMEOUT here); a live stream is an
+    answer under way and stays open."""
+    import socket
+    silent = socket.create_connection(("127.0.0.1", port), timeout=IDLE_TIMEOUT + 10)
+    partial = socket.create_connection(("127.0.0.1", port), timeout=IDLE_TIMEOUT + 10)
+    partial.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
+    live = socket.create_connection(("127.0.0.1", port), timeout=IDLE_TIMEOUT + 10)
+    live.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+    head = live.recv(4096)
+    started = time.time()
+
+    def closed_within(connection, seconds):
+        connection.settimeout(seconds)
+        try:
+            while connection.recv(4096):
+                pass
+            return True
+        except (socket.timeout, TimeoutError):
+            return False
+        except ConnectionResetError:
+            return True
+
+    check(closed_within(silent, IDLE_TIMEOUT + 5), f"a connection that sends nothing is closed after {IDLE_TIMEOUT} s")
+    check(closed_within(partial, IDLE_TIMEOUT + 5), "a request whose headers never end is closed too")
+    waited = time.time() - started
+    check(waited >= IDLE_TIMEOUT - 0.5, f"... and not before the timeout ({waited:.1f} s)")
+    check(b"200" in head.split(b"\r\n")[0] and not closed_within(live, 1.0),
+          f"a live stream stays open past the idle timeout ({time.time() - started:.1f} s)")
+    for connection in (silent, partial, live):
+        connection.close()
+
+
 def refusal_check(tmp, articles_port):
     config = workspace(tmp / "open", articles_port, f"0.0.0.0:{free_port()}")
     started = time.time()
@@ -313,11 +350,12 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="briefd-desk-"))
     try:
         port = free_port()
-        config = workspace(tmp / "main", articles_port, f"127.0.0.1:{port}")
+        config = workspace(tmp / "main", articles_port, f"127.0.0.1:{port}", idle_timeout=IDLE_TIMEOUT)
         process = start(config)
         try:
             wait_up(port, process)
             http_checks(port, tmp / "main")
+            idle_checks(port)
             browser_checks(port, tmp / "main", articles_port, screenshots)
         finally:
             stop(process)

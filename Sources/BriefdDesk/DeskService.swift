@@ -31,6 +31,7 @@ public struct DeskService: Service {
         let logger = app.logger
         let application = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(app.config.web.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -83,6 +83,17 @@ struct ConfigAndRegistryTests {
     }
 }
 
+@Suite("The desk's settings")
+struct WebSettingsTests {
+    @Test func theIdleTimeoutIsReadAndBounded() throws {
+        #expect(try ConfigParser.parse("web:\n  listen: 127.0.0.1:9000\n", path: "c.yml").web.idleTimeoutSeconds == 30)
+        #expect(try ConfigParser.parse("web:\n  idle_timeout_s: 5\n", path: "c.yml").web.idleTimeoutSeconds == 5)
+        let error = #expect(throws: ConfigurationError.self) { try ConfigParser.parse("web:\n  idle_timeout_s: 0\n", path: "c.yml") }
+        #expect(error?.position?.line == 2, "\(String(describing: error))")
+        #expect(error?.description.contains("idle_timeout_s") == true, "\(String(describing: error))")
+    }
+}
+
 @Suite("Documentation")
 struct DocumentationTests {
     @Test func rulesDocumentListsEveryRule() throws {

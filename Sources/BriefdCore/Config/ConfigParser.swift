@@ -167,7 +167,7 @@ public enum ConfigParser {
 
     /// The `web:` section.
     private static func applyWeb(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
-        let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes"])
+        let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s"])
         if web.values["listen"] != nil {
             let listen = try web.string("listen") ?? ""
             config.web.listen = listen
@@ -183,6 +183,7 @@ public enum ConfigParser {
             config.web.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
+        if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
     }
 
 

@@ -10,6 +10,10 @@ public struct WebSettings: Sendable, Equatable {
     public var publicURL: String?
     /// The largest request body the desk reads (the clip form and the login are a few hundred bytes).
     public var maxBodyBytes = 64 * 1024
+    /// A connection that sends nothing for this long, with no answer under way, is closed (a client that opens
+    /// connections and leaves them would otherwise hold a descriptor each for ever). Live pages are answers
+    /// under way, and their heartbeat every 15 s keeps them moving.
+    public var idleTimeoutSeconds = 30
 
     public init() {}
 
