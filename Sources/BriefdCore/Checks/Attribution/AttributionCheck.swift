@@ -70,8 +70,10 @@ struct AttributionCheck {
     }
 
     /// Records the people a paragraph names (for later pronouns), its near misses, and any role it states.
-    private func readParagraph(_ block: MarkdownBlock, draft: Draft, state: inout WalkState) {
-        let tokens = WordTokenizer.tokens(of: block.inline.text)
+    private func readParagraph(
+        _ block: MarkdownBlock, tokens known: [WordToken]? = nil, draft: Draft, state: inout WalkState
+    ) {
+        let tokens = known ?? WordTokenizer.tokens(of: block.inline.text)
         let spotter = NameSpotter(registry: registry, tokens: tokens)
         var mentions: [NameMention] = []
         for run in NameRuns.runs(in: tokens) {
@@ -104,7 +106,7 @@ struct AttributionCheck {
             let tokens = WordTokenizer.tokens(of: leadIn.inline.text)
             let readings = LeadInReader.read(tokens)
             let before = state.lastPerson
-            readParagraph(leadIn, draft: draft, state: &state)
+            readParagraph(leadIn, tokens: tokens, draft: draft, state: &state)
             if let reading = readings.first(where: { $0.pattern != .appositive }) ?? readings.first {
                 report(reading, tokens: tokens, block: leadIn, quote: quote, leadIn: leadIn, draft: draft, state: &state)
                 return
