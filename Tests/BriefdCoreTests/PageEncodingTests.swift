@@ -72,5 +72,9 @@ import Testing
         let late = Array(String(repeating: " ", count: 1_100).utf8) + Array("<meta charset=\"gbk\">".utf8)
         #expect(PageEncoding.metaCharset(late) == nil)
         #expect(PageEncoding.name(of: Array("<p>plain</p>".utf8), declared: nil) == nil)
+        // A <meta> saying UTF-16 in a page read as ASCII is UTF-8; labels are only ever charset names.
+        #expect(PageEncoding.name(of: Array("<meta charset=utf-16><p>plain</p>".utf8), declared: nil) == "UTF-8")
+        #expect(PageEncoding.supportedName("utf-8//TRANSLIT") == nil)
+        #expect(PageEncoding.supportedName("koi8-r") == "KOI8-R")
     }
 }

@@ -27,9 +27,9 @@ enum PageEncoding {
         // encoding's text is almost never valid UTF-8). Read as windows-1252, "’" would become "â€™" and no
         // excerpt would match its page.
         if isUTF8WithNonASCII(html) { return "UTF-8" }
-        for label in [declared, metaCharset(html)].compactMap({ $0 }) {
-            if let name = supportedName(label) { return name }
-        }
+        if let declared, let name = supportedName(declared) { return name }
+        // A <meta> that could be read as ASCII cannot be UTF-16: browsers take such a label for UTF-8.
+        if let meta = metaCharset(html), let name = supportedName(meta) { return name.hasPrefix("UTF-16") ? "UTF-8" : name }
         return nil
     }
 
@@ -42,11 +42,11 @@ enum PageEncoding {
                          "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb18030"]),
             ("BIG5-HKSCS", ["big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"]),
             ("CP1252", ["iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "latin1", "l1",
-                              "ascii", "us-ascii", "ansi_x3.4-1968", "cp1252", "windows-1252", "x-cp1252", "cp819",
-                              "ibm819", "iso-ir-100", "csisolatin1"]),
+                        "ascii", "us-ascii", "ansi_x3.4-1968", "cp1252", "windows-1252", "x-cp1252", "cp819",
+                        "ibm819", "iso-ir-100", "csisolatin1"]),
             ("CP932", ["shift_jis", "shift-jis", "sjis", "ms_kanji", "ms932", "windows-31j", "x-sjis", "csshiftjis"]),
             ("CP949", ["euc-kr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "korean", "cseuckr",
-                             "iso-ir-149", "windows-949"]),
+                       "iso-ir-149", "windows-949"]),
             ("UTF-8", ["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"]),
         ]
         for (name, labels) in groups { for label in labels { table[label] = name } }
@@ -57,7 +57,8 @@ enum PageEncoding {
     /// `x-user-defined`), so that the next source is tried rather than the page being lost.
     static func supportedName(_ label: String) -> String? {
         let trimmed = label.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !trimmed.isEmpty, trimmed.count <= 40 else { return nil }
+        // Only what a charset label is made of reaches iconv_open (no "//" suffixes, no paths).
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 40, trimmed.utf8.allSatisfy(isLabelByte) else { return nil }
         let name = browserEncodings[trimmed] ?? trimmed.uppercased()
         if name == "UTF-8" { return name }
         let converter = iconv_open("UTF-8", name)
