@@ -14,17 +14,21 @@ struct WordToken: Sendable {
 
 /// Splits text into words, keeping apostrophes and hyphens inside words and the full stop of an initial.
 enum WordTokenizer {
+    /// Works on the text's UTF-8 bytes: a word is copied once, from its byte range, rather than built a scalar at a
+    /// time (the tokenizer runs on every paragraph of every draft).
     static func tokens(of text: String) -> [WordToken] {
         var result: [WordToken] = []
-        var current = String.UnicodeScalarView()
-        var currentStart = 0
-        var separator = String.UnicodeScalarView()
-        var offset = 0
+        let bytes = Array(text.utf8)
         let scalars = Array(text.unicodeScalars)
+        var wordStart = -1  // byte offset of the word being read; -1 when none
+        var wordScalars = 0
+        var wordFirst: Unicode.Scalar = " "
+        var separator: [UInt8] = []
+        var offset = 0
 
         func flush(at end: Int) {
-            guard !current.isEmpty else { return }
-            var word = String(current)
+            guard wordStart >= 0 else { return }
+            var word = String(decoding: bytes[wordStart..<end], as: UTF8.self)
             var wordEnd = end
             // Possessives name the same person: "Feld's" is "Feld".
             for suffix in ["'s", "\u{2019}s"] where word.hasSuffix(suffix) && word.count > 2 {
@@ -33,38 +37,54 @@ enum WordTokenizer {
             }
             while let last = word.unicodeScalars.last, last == "-" || last == "'" || last == "\u{2019}" {
                 word.unicodeScalars.removeLast()
-                wordEnd -= String(last).utf8.count
+                wordEnd -= UTF8.width(last)
             }
             if !word.isEmpty {
-                let first = word.unicodeScalars.first!
                 result.append(
-                    WordToken(text: word, lower: word.lowercased(), start: currentStart, end: wordEnd,
-                        before: String(separator), isCapitalized: first.isUppercaseLetter))
-                separator = String.UnicodeScalarView()
+                    WordToken(text: word, lower: lowercased(word), start: wordStart, end: wordEnd,
+                        before: String(decoding: separator, as: UTF8.self), isCapitalized: wordFirst.isUppercaseLetter))
+                separator.removeAll(keepingCapacity: true)
             }
-            current = String.UnicodeScalarView()
+            wordStart = -1
+            wordScalars = 0
         }
 
         for (index, scalar) in scalars.enumerated() {
-            let width = String(scalar).utf8.count
-            let isLetter = scalar.isWordCharacter
+            let width = UTF8.width(scalar)
+            let inWord = wordStart >= 0
             let joinsWord =
-                (scalar == "'" || scalar == "\u{2019}" || scalar == "-") && !current.isEmpty
+                (scalar == "'" || scalar == "\u{2019}" || scalar == "-") && inWord
                 && index + 1 < scalars.count && scalars[index + 1].isWordCharacter
             let isInitialStop =
-                scalar == "." && current.count == 1 && current.first!.isUppercaseLetter
+                scalar == "." && wordScalars == 1 && wordFirst.isUppercaseLetter
                 && (index + 1 == scalars.count || scalars[index + 1] == " ")
-            if isLetter || joinsWord || isInitialStop {
-                if current.isEmpty { currentStart = offset }
-                current.append(scalar)
+            if scalar.isWordCharacter || joinsWord || isInitialStop {
+                if !inWord {
+                    wordStart = offset
+                    wordFirst = scalar
+                }
+                wordScalars += 1
             } else {
                 flush(at: offset)
-                separator.append(scalar)
+                separator.append(contentsOf: bytes[offset..<(offset + width)])
             }
             offset += width
         }
         flush(at: offset)
         return result
+    }
+
+    /// Lower case, without a trip through Unicode tables for the common all-ASCII word.
+    private static func lowercased(_ word: String) -> String {
+        var ascii = true
+        var hasUpper = false
+        for byte in word.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
+        }
+        guard ascii else { return word.lowercased() }
+        guard hasUpper else { return word }
+        return String(decoding: word.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 
