@@ -63,4 +63,11 @@ struct NameIndexTests {
         // An indexed lookup scores only the entries sharing a token key, not all 10,001.
         #expect(registry.personNames.candidateCount(for: "Mara Fedl") <= 2)
     }
+
+    @Test func deletionKeysAreEveryOneLetterDeletionOnEitherPath() {
+        #expect(NameIndex.deletionKeys("feld") == ["feld", "eld", "fld", "fed", "fel"])
+        #expect(NameIndex.deletionKeys("xi") == ["xi"])
+        // Not ASCII: cut by scalars, so "é" goes as one letter.
+        #expect(NameIndex.deletionKeys("josé") == ["josé", "osé", "jsé", "joé", "jos"])
+    }
 }

@@ -132,6 +132,24 @@ public struct NameIndex: Sendable {
     /// The token itself and every string made by deleting one of its letters: two tokens one edit apart
     /// (including a transposition) always share one of these keys.
     static func deletionKeys(_ token: String) -> [String] {
+        // Most words are ASCII: their keys are cut from the bytes (it runs for every capitalized word of a draft).
+        if token.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = Array(token.utf8)
+            guard bytes.count >= 4 else { return [token] }
+            var keys = [token]
+            keys.reserveCapacity(bytes.count + 1)
+            for skip in bytes.indices {
+                keys.append(String(unsafeUninitializedCapacity: bytes.count - 1) { buffer in
+                    var written = 0
+                    for (index, byte) in bytes.enumerated() where index != skip {
+                        buffer[written] = byte
+                        written += 1
+                    }
+                    return written
+                })
+            }
+            return keys
+        }
         let scalars = Array(token.unicodeScalars)
         guard scalars.count >= 4 else { return [token] }
         var keys = [token]
