@@ -79,15 +79,26 @@ public enum DraftFiles {
 
     private static func walk(folder: String, root: String, into files: inout [String], depth: Int) {
         guard depth < 32, let entries = SystemCalls.entries(of: folder) else { return }
-        for (name, _) in entries {
+        for (name, type) in entries {
             if name.hasPrefix(".") { continue }  // editors' dotfiles and hidden folders
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
+            // readdir's d_type says what an entry is on the usual file systems, without a stat per file; a file
+            // system that does not say (DT_UNKNOWN) is asked with lstat.
+            var kind = type
+            if kind == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: kind = UInt8(DT_DIR)
+                case S_IFREG: kind = UInt8(DT_REG)
+                case S_IFLNK: kind = UInt8(DT_LNK)
+                default: continue
+                }
+            }
+            switch kind {
+            case UInt8(DT_DIR):
                 walk(folder: path, root: root, into: &files, depth: depth + 1)
-            case S_IFREG, S_IFLNK:
+            case UInt8(DT_REG), UInt8(DT_LNK):
                 if name.hasSuffix(".md") { files.append(path) }
             default:
                 continue
