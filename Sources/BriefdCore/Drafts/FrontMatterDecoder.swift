@@ -103,6 +103,9 @@ enum FrontMatterDecoder {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Most values have nothing to trim: an ASCII non-space at both ends settles it without grapheme breaking.
+        func plainEnd(_ byte: UInt8?) -> Bool { byte.map { $0 > 0x20 && $0 < 0x80 } ?? false }
+        if plainEnd(utf8.first) && plainEnd(utf8.last) { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
