@@ -63,6 +63,10 @@ public struct WatchService: Service {
                 await desk.scanAll(reason: reason)
             case .rootGone:
                 logger.warning("the drafts folder disappeared; reports are kept until it comes back")
+            case .folderNotWatched(let folder, let reason):
+                logger.warning(
+                    "a drafts subfolder cannot be watched; its drafts are checked only at each rescan (docs/deploy.md)",
+                    metadata: ["folder": "\(folder)", "reason": "\(reason)"])
             }
     }
 }

@@ -16,6 +16,9 @@ public enum WatchEvent: Sendable, Equatable {
     case rescan(String)
     /// The drafts folder itself disappeared; it is watched again when it comes back.
     case rootGone
+    /// A subfolder could not be watched (most often the kernel's `fs.inotify.max_user_watches`): its drafts are
+    /// only seen by the periodic rescan.
+    case folderNotWatched(String, reason: String)
 }
 
 /// Watches the drafts folder and its subfolders with inotify on a dedicated thread (no polling while the
@@ -141,7 +144,15 @@ private final class WatchLoop: @unchecked Sendable {
     @discardableResult
     func watchTree(_ folder: String) -> Bool {
         let wd = inotify_add_watch(inotify, folder, WatchLoop.folderMask | UInt32(IN_ONLYDIR))
-        guard wd >= 0 else { return false }
+        guard wd >= 0 else {
+            let code = Errno(rawValue: errno)
+            // The root's failure is the caller's to report (it throws at start-up, retries when it comes back).
+            if folder != root {
+                let limit = code == .noSpace ? " (the limit fs.inotify.max_user_watches is reached)" : ""
+                continuation.yield(.folderNotWatched(folder, reason: code.description + limit))
+            }
+            return false
+        }
         folders[wd] = folder
         if folder == root { rootWatch = wd }
         for (name, type) in SystemCalls.entries(of: folder) ?? [] where !name.hasPrefix(".") && type == UInt8(DT_DIR) {
