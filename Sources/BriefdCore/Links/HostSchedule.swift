@@ -124,7 +124,7 @@ public struct HostSchedule<Item: Sendable>: Sendable {
     /// Every item not yet handed out, waiting or delayed, regardless of limits; the schedule is empty after.
     /// For a client that is stopping: each of these must still be answered.
     public mutating func removeAll() -> [Item] {
-        var items = delayed.map(\.item)
+        var items = delayed.map { $0.item }
         for key in turns {
             guard let state = hosts[key] else { continue }
             items += Array(state.followUps) + Array(state.waiting)
@@ -151,7 +151,7 @@ public struct HostSchedule<Item: Sendable>: Sendable {
 
     /// When something may next become ready (nil: only a `finished` can change anything).
     public func nextWakeup(now: Double) -> Double? {
-        var earliest = delayed.map(\.due).min()
+        var earliest = delayed.lazy.map { $0.due }.min()
         if active < maxActive {
             for key in turns {
                 guard let state = hosts[key], state.active < perHostActive, state.pendingCount > 0,
