@@ -69,8 +69,8 @@ public enum LinkReportFormatter {
         JSONText.listing("links", entries.map(LinkRecord.init), summary: SummaryRecord(Summary(entries)))
     }
 
-    /// One link in the JSON report. The field names are the report's contract (docs/links.md); absent values are
-    /// written as `null`, not left out, so that every record has every field.
+    /// One link in the JSON report. The field names are the report's contract (README, "briefd links"); absent
+    /// values are written as `null`, not left out, so that every record has every field.
     struct LinkRecord: Encodable {
         let entry: Entry
 
