@@ -270,6 +270,14 @@ struct DaemonTests {
         #expect(daemon?.stop() == 0)
         let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("last build: issue \(issues[0]), built"))
+        #expect(status.stdout.contains("daemon: not running"))
+        // A lock file that cannot be opened (here a folder in its place; for an editor, the service's file)
+        // says nothing about the daemon: "unknown", with the reason, not "running".
+        try FileManager.default.removeItem(atPath: workspace.folder + "/var/briefd.sqlite.lock")
+        try FileManager.default.createDirectory(atPath: workspace.folder + "/var/briefd.sqlite.lock", withIntermediateDirectories: true)
+        let unknown = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        #expect(unknown.stdout.contains("daemon: unknown ("), "\(unknown.stdout)")
+        #expect(unknown.stdout.contains("cannot open the lock file"), "\(unknown.stdout)")
     }
 }
 
