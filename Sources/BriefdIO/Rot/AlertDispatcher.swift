@@ -22,12 +22,20 @@ public struct AlertDispatcher: Sendable {
     public func deliver(_ store: RotStore, now: Double) async -> (accepted: [AlertSink: Int], errors: [AlertSink: String]) {
         var accepted: [AlertSink: Int] = [:]
         var errors: [AlertSink: String] = [:]
+        func note(_ sink: AlertSink, _ problem: String) { errors[sink] = errors[sink].map { $0 + "; " + problem } ?? problem }
         for sink in settings.sinks {
             let pending: [(id: Int64, alert: RotAlert)]
             do {
-                pending = try store.pending(for: sink, now: now)
+                let due = try store.pending(for: sink, now: now)
+                pending = due.alerts
+                if !due.unreadable.isEmpty {
+                    // Kept in the outbox (a later version may read them), retried on the backoff, and said.
+                    let problem = "alert(s) \(due.unreadable) in the outbox cannot be read by this version of briefd"
+                    note(sink, problem)
+                    try? store.failed(due.unreadable, to: sink, error: problem, now: now)  // said above either way
+                }
             } catch {
-                errors[sink] = "cannot read the alert outbox: \(error)"
+                note(sink, "cannot read the alert outbox: \(error)")
                 continue
             }
             guard !pending.isEmpty else { continue }
@@ -41,12 +49,12 @@ public struct AlertDispatcher: Sendable {
             Counter(label: "briefd_alerts_total", dimensions: [("sink", sink.rawValue), ("outcome", problem == nil ? "accepted" : "failed")])
                 .increment(by: ids.count)
             if let problem {
-                errors[sink] = problem
+                note(sink, problem)
                 do {
                     try store.failed(ids, to: sink, error: problem, now: now)
                 } catch {
                     // Unrecorded, the failure is only retried sooner than the backoff says: said, not fatal.
-                    errors[sink] = problem + "; and its retry time could not be recorded: \(error)"
+                    note(sink, "and its retry time could not be recorded: \(error)")
                 }
             } else {
                 accepted[sink] = ids.count
@@ -59,7 +67,7 @@ public struct AlertDispatcher: Sendable {
                     do {
                         try store.delivered(ids, to: sink, now: now)
                     } catch {
-                        errors[sink] = "\(ids.count) alert(s) delivered, but the delivery could not be recorded (\(error)); they may be sent again"
+                        note(sink, "\(ids.count) alert(s) delivered, but the delivery could not be recorded (\(error)); they may be sent again")
                     }
                 }
             }

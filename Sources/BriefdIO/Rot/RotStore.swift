@@ -59,21 +59,28 @@ public final class RotStore: Sendable {
         }
     }
 
-    /// Alerts not yet accepted by `sink` whose next attempt is due.
-    public func pending(for sink: AlertSink, now: Double) throws -> [(id: Int64, alert: RotAlert)] {
+    /// Alerts not yet accepted by `sink` whose next attempt is due, and the ids of stored alerts that cannot be
+    /// read back (written by an incompatible version): those are the caller's to report, never dropped silently.
+    public func pending(for sink: AlertSink, now: Double) throws -> (alerts: [(id: Int64, alert: RotAlert)], unreadable: [Int64]) {
         let decoder = JSONDecoder()
         return try database.read { db in
-            try Row.fetchAll(
+            var alerts: [(id: Int64, alert: RotAlert)] = []
+            var unreadable: [Int64] = []
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT o.id, o.alert FROM alert_outbox o JOIN alert_delivery d ON d.alert_id = o.id
                     WHERE d.sink = ? AND d.delivered_at IS NULL AND d.next_attempt <= ? ORDER BY o.id
-                    """, arguments: [sink.rawValue, now]
-            ).compactMap { row in
+                    """, arguments: [sink.rawValue, now])
+            for row in rows {
                 let json: String = row["alert"]
-                guard let alert = try? decoder.decode(RotAlert.self, from: Data(json.utf8)) else { return nil }
-                return (row["id"], alert)
+                if let alert = try? decoder.decode(RotAlert.self, from: Data(json.utf8)) {
+                    alerts.append((row["id"], alert))
+                } else {
+                    unreadable.append(row["id"])
+                }
             }
+            return (alerts, unreadable)
         }
     }
 
@@ -107,6 +114,7 @@ public final class RotStore: Sendable {
         return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, alert FROM alert_outbox ORDER BY id DESC").compactMap { row in
                 let json: String = row["alert"]
+                // Listed by `pending` (and so in the log) when due; this listing shows what it can read.
                 guard let alert = try? decoder.decode(RotAlert.self, from: Data(json.utf8)) else { return nil }
                 let id: Int64 = row["id"]
                 let rows = try Row.fetchAll(db, sql: "SELECT sink, delivered_at FROM alert_delivery WHERE alert_id = ?", arguments: [id])
