@@ -365,19 +365,13 @@ public final class DeskApp: Sendable {
         let lastScan = await drafts.lastScanFinished
         let store = DaemonStore(state)
         let lastBuild = await offThePool { [self] in orLogged("the last build", nil) { try store.lastBuild() } }
-        var body: [String: Any] = [
-            "up": true, "drafts": counts.total,
-            "by_status": ["ready": counts.ready, "needs work": counts.needsWork, "checking": counts.checking, "unreadable": counts.unreadable],
-            "online": links != nil, "live_listeners": feed.listenerCount,
-        ]
-        body["last_scan"] = lastScan.map { DeskApp.iso($0.timeIntervalSince1970) } ?? NSNull()
-        if let lastBuild {
-            body["last_build"] = ["issue": lastBuild.issueDate, "finished": DeskApp.iso(lastBuild.finishedAt), "outcome": lastBuild.outcome]
-        } else {
-            body["last_build"] = NSNull()
-        }
-        // Strings, numbers, booleans and null only: serialisation cannot fail.
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let body = Health(
+            drafts: counts.total,
+            byStatus: ["ready": counts.ready, "needs work": counts.needsWork, "checking": counts.checking, "unreadable": counts.unreadable],
+            online: links != nil, liveListeners: feed.listenerCount,
+            lastScan: lastScan.map { DeskApp.iso($0.timeIntervalSince1970) },
+            lastBuild: lastBuild.map { Health.Build(issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)") })
+        let data = Array(JSONText.line(body).utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -546,4 +540,42 @@ extension DraftStatus {
     }
 
     var cssClass: String { rawValue.replacingOccurrences(of: " ", with: "-") }
+}
+
+/// `/healthz`'s answer; absent values are `null`, not left out.
+struct Health: Encodable {
+    struct Build: Encodable {
+        var issue: String
+        var finished: String
+        var outcome: String
+    }
+
+    var up = true
+    var drafts: Int
+    var byStatus: [String: Int]
+    var online: Bool
+    var liveListeners: Int
+    var lastScan: String?
+    var lastBuild: Build?
+
+    init(drafts: Int, byStatus: [String: Int], online: Bool, liveListeners: Int, lastScan: String?, lastBuild: Build?) {
+        (self.drafts, self.byStatus, self.online, self.liveListeners) = (drafts, byStatus, online, liveListeners)
+        (self.lastScan, self.lastBuild) = (lastScan, lastBuild)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case up, drafts, byStatus = "by_status", online, liveListeners = "live_listeners", lastScan = "last_scan"
+        case lastBuild = "last_build"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(up, forKey: .up)
+        try container.encode(drafts, forKey: .drafts)
+        try container.encode(byStatus, forKey: .byStatus)
+        try container.encode(online, forKey: .online)
+        try container.encode(liveListeners, forKey: .liveListeners)
+        try container.encode(lastScan, forKey: .lastScan)
+        try container.encode(lastBuild, forKey: .lastBuild)
+    }
 }
