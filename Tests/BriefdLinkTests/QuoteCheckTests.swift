@@ -95,6 +95,28 @@ import Testing
         #expect(found.first?.position == SourcePosition(line: 8, column: 1))
     }
 
+    /// As deployed: the page fetched online, labelled gb2312 by its server (most Chinese sites' label), holding GBK
+    /// characters; the excerpt quotes the words after the first of them.
+    @Test func aQuoteFromAGB2312PageIsVerifiedPastItsGBKCharacters() async throws {
+        // 国务院前总理朱镕基说，改革必须继续推进。他还说，开放的大门不会关闭，经济将继续增长。 in GBK (镕 = E9 46).
+        let paragraph: [UInt8] = [
+            0xB9, 0xFA, 0xCE, 0xF1, 0xD4, 0xBA, 0xC7, 0xB0, 0xD7, 0xDC, 0xC0, 0xED, 0xD6, 0xEC, 0xE9, 0x46, 0xBB, 0xF9,
+            0xCB, 0xB5, 0xA3, 0xAC, 0xB8, 0xC4, 0xB8, 0xEF, 0xB1, 0xD8, 0xD0, 0xEB, 0xBC, 0xCC, 0xD0, 0xF8, 0xCD, 0xC6,
+            0xBD, 0xF8, 0xA1, 0xA3, 0xCB, 0xFB, 0xBB, 0xB9, 0xCB, 0xB5, 0xA3, 0xAC, 0xBF, 0xAA, 0xB7, 0xC5, 0xB5, 0xC4,
+            0xB4, 0xF3, 0xC3, 0xC5, 0xB2, 0xBB, 0xBB, 0xE1, 0xB9, 0xD8, 0xB1, 0xD5, 0xA3, 0xAC, 0xBE, 0xAD, 0xBC, 0xC3,
+            0xBD, 0xAB, 0xBC, 0xCC, 0xD0, 0xF8, 0xD4, 0xF6, 0xB3, 0xA4, 0xA1, 0xA3,
+        ]
+        let page = Array("<html><head><title>News</title></head><body><article><p>".utf8) + paragraph
+            + Array("</p></article></body></html>".utf8)
+        let server = try TestHTTPServer { _ in .respondBytes(headers: ["Content-Type": "text/html; charset=gb2312"], body: page) }
+        defer { server.stop() }
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let draft = Self.brief(url: server.url + "/news", body: "改革必须继续推进。他还说，开放的大门不会关闭，经济将继续增长。")
+        let found = try await Self.check([draft], folder: folder)["brief.md"] ?? []
+        #expect(found.map(\.rule) == [.quoteVerified], "\(found)")
+    }
+
     @Test(arguments: ["[…]", "[...]", "…", "...", ". . ."])
     func omissionsOfEveryStyleAreVerified(mark: String) async throws {
         let found = try await findings(

@@ -18,6 +18,8 @@ public final class TestHTTPServer: Sendable {
     /// What to do with one request.
     public enum Answer: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: String = "", delay: Double = 0)
+        /// A 200 whose body is these bytes as they are (a page in a legacy encoding).
+        case respondBytes(headers: [String: String], body: [UInt8])
         /// Close the connection without a word (an empty reply).
         case close
         /// Abort the connection with a TCP reset.
@@ -191,6 +193,10 @@ public final class TestHTTPServer: Sendable {
                 for (name, value) in extra { head += "\(name): \(value)\r\n" }
                 let bytes = Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : Array(body.utf8))
                 guard Self.sendAll(client, bytes) else { return }
+            case .respondBytes(let extra, let body):
+                var head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n"
+                for (name, value) in extra { head += "\(name): \(value)\r\n" }
+                guard Self.sendAll(client, Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : body)) else { return }
             case .stallAfterHeaders(let seconds):
                 guard Self.sendAll(client, Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/html\r\n\r\n".utf8))
                 else { return }
