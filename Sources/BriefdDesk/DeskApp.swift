@@ -66,9 +66,9 @@ public final class DeskApp: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: list.html)))
         }
         let config = self.config
-        let next = DigestBuild(config: config, registry: holder.workspace.registry, state: state).nextIssueDate(after: LocalCalendar.today())
+        let next = await drafts.account.nextIssue
         let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
-        let statuses = [DraftStatus.needsWork, .checking, .unreadable, .ready].map { status -> [String: Any] in
+        let statuses = DraftStatus.allCases.sorted { $0.order < $1.order }.map { status -> [String: Any] in
             ["value": status.rawValue, "count": list.counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
         }
         let sections = config.newsletter.sections.map { ["value": $0, "selected": $0 == sectionFilter] as [String: Any] }
@@ -82,27 +82,32 @@ public final class DeskApp: Sendable {
     private func renderRows(statusFilter: String?, sectionFilter: String?, generation: Int) async
         -> (generation: Int, html: String, total: Int, counts: [String: Int])
     {
-        let rows = await drafts.rows
-        let details = rows.map { describe($0) }
-        let shown = zip(rows, details).filter { row, detail in
-            (statusFilter == nil || row.status.rawValue == statusFilter) && (sectionFilter == nil || detail.section == sectionFilter)
-        }.sorted { ($0.0.status.order, $0.0.path) < ($1.0.status.order, $1.0.path) }
-        let rowValues: [[String: Any]] = shown.map { row, detail in
-            [
-                "path": row.path, "href": "/drafts/" + DeskApp.pathForURL(row.path), "status": row.status.rawValue,
-                "statusClass": row.status.cssClass, "kind": row.kind?.rawValue ?? "?", "title": detail.title ?? row.path,
-                "section": detail.section ?? "", "errors": row.errors, "warnings": row.warnings,
-                "modified": DeskApp.time(row.modified),
-            ]
-        }
+        let rows = await drafts.account.drafts
+        let shown = rows.filter { row in
+            (statusFilter == nil || row.standing.status.rawValue == statusFilter)
+                && (sectionFilter == nil || row.facts.section == sectionFilter)
+        }.sorted { ($0.standing.status.order, $0.path) < ($1.standing.status.order, $1.path) }
+        let rowValues: [[String: Any]] = shown.map(DeskApp.rowValue)
         var counts: [String: Int] = [:]
-        for row in rows { counts[row.status.rawValue, default: 0] += 1 }
+        for row in rows { counts[row.standing.status.rawValue, default: 0] += 1 }
         let html: String
         switch templates.render("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) {
         case .success(let rendered): html = rendered
         case .failure(let problem): html = "<tr><td colspan=\"7\">The desk's templates cannot be used: \(DeskApp.escape(problem.description))</td></tr>"
         }
         return (generation, html, rows.count, counts)
+    }
+
+    /// One row of the list: the account's entry, as the template shows it.
+    static func rowValue(_ row: DraftDesk.Account.Entry) -> [String: Any] {
+        let status = row.standing.status
+        return [
+            "path": DeskText.visible(row.path), "href": "/drafts/" + DeskApp.pathForURL(row.path), "status": status.rawValue,
+            "statusClass": status.cssClass, "kind": row.facts.kind?.rawValue ?? "unreadable",
+            "title": DeskText.visible(row.facts.title ?? row.path), "section": row.facts.section ?? "",
+            "reason": row.standing.reasons.first ?? "", "errors": row.facts.errors, "warnings": row.facts.warnings,
+            "modified": DeskApp.time(row.modified),
+        ]
     }
 
     static func escape(_ text: String) -> String {
@@ -120,6 +125,7 @@ public final class DeskApp: Sendable {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         let findings = await currentFindings(relative, file: file, bytes: bytes)
+        let entry = await drafts.entry(of: relative)
         let lines = DraftMarkup.lines(of: text, findings: findings).map { line -> [String: Any] in
             [
                 "number": line.number,
@@ -167,19 +173,18 @@ public final class DeskApp: Sendable {
             "title": relative, "path": relative, "lines": lines, "findings": findingValues, "hasFindings": !findings.isEmpty,
             "links": linkValues, "hasLinks": !linkValues.isEmpty,
             "quotes": findingValues.filter { ($0["rule"] as? String)?.hasPrefix("quote.") == true },
-            "kind": draft?.kind.rawValue ?? "?",
+            "kind": draft?.kind.rawValue ?? "unreadable",
+            "status": entry?.standing.status.rawValue ?? DraftStatus.checking.rawValue,
+            "statusClass": (entry?.standing.status ?? .checking).cssClass,
+            "reasons": entry?.standing.reasons ?? ["not checked yet"], "live": true,
+            "clean": findings.isEmpty && entry?.standing.status == .ready,
         ], session: session)
     }
 
     /// The draft's findings as its report has them (links and quotes included); the offline ones when no report
     /// was written yet.
     func currentFindings(_ relative: String, file: String, bytes: [UInt8]) async -> [Finding] {
-        let reportPath = await drafts.reportJSONPath(of: relative)
-        if let data = FileManager.default.contents(atPath: reportPath),
-            let report = orLogged("the report \(reportPath)", nil, { try JSONDecoder().decode(ReportFile.self, from: data) })
-        {
-            return report.findings.compactMap(\.finding)
-        }
+        if let known = await drafts.findings(of: relative) { return known }
         let workspace = holder.workspace
         return DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
             .check(path: file, bytes: bytes).report.findings
@@ -190,13 +195,17 @@ public final class DeskApp: Sendable {
         let workspace = holder.workspace
         if which == "next" {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-            let date = build.nextIssueDate(after: LocalCalendar.today())
+            let date = await drafts.account.nextIssue
             do {
-                let preview = try await build.preview(date: date)
+                let preview = try await build.preview(date: date, account: await drafts.draftsForBuild())
                 return page("issue", [
                     "title": "Issue \(date) (preview)", "date": date.description, "isNext": true, "hasIssue": preview.web != nil,
-                    "included": preview.report.included.map { ["path": $0.path, "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": $0.title, "placement": $0.placement] },
-                    "leftOut": preview.report.leftOut.map { ["path": $0.path, "href": "/drafts/" + DeskApp.pathForURL($0.path), "reason": $0.reason] },
+                    "included": preview.report.included.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
+                    "leftOut": preview.report.leftOut.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] },
+                    "hasLeftOut": !preview.report.leftOut.isEmpty,
+                    "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
+                    "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
+                    "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
                     "web": "/issues/next/web", "email": "/issues/next/email",
                 ], session: session)
             } catch {
@@ -204,17 +213,61 @@ public final class DeskApp: Sendable {
             }
         }
         guard let date = Day(iso: which), date.description == which else { return notFound(session) }
+        let store = IssueStore(state)
+        let published = await offThePool { [self] in orLogged("the published issues", []) { try store.published() } }
+        guard let issue = published.first(where: { $0.date == which }) else { return notFound(session) }
+        let items = await offThePool { [self] in orLogged("the issue's items", []) { try store.items(of: date) } }
         let folder = workspace.config.paths.digests + "/" + which
-        guard FileManager.default.fileExists(atPath: folder + "/index.html") else { return notFound(session) }
         let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
             orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
         }
         return page("issue", [
-            "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true,
-            "included": report?.included.map { ["path": $0.path, "title": $0.title, "placement": $0.placement] } ?? [],
-            "leftOut": report?.leftOut.map { ["path": $0.path, "reason": $0.reason] } ?? [],
+            "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true, "published": true,
+            "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
+            "version": issue.version, "versions": issue.versions.count,
+            "included": items.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
+            "leftOut": report?.leftOut.map { ["path": DeskText.visible($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] } ?? [],
+            "hasLeftOut": report?.leftOut.isEmpty == false,
             "web": "/issues/\(which)/web", "email": "/issues/\(which)/email",
+            "downloads": [
+                ["href": "/issues/\(which)/files/email.html", "label": "Email HTML"],
+                ["href": "/issues/\(which)/files/digest.txt", "label": "Text"],
+                ["href": "/issues/\(which)/files/digest.md", "label": "Markdown"],
+            ],
         ], session: session)
+    }
+
+    /// `/issues`: every published issue, newest first.
+    func archivePage(session: String?) async -> Response {
+        let store = IssueStore(state)
+        let published = await offThePool { [self] in orLogged("the published issues", []) { try store.published() } }
+        let rows: [[String: Any]] = published.map { issue in
+            [
+                "date": issue.date, "href": "/issues/\(issue.date)", "title": DeskText.visible(issue.title), "items": issue.items,
+                "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported",
+                "version": issue.version,
+            ]
+        }
+        return page("archive", ["title": "Published issues", "issues": rows, "empty": rows.isEmpty], session: session)
+    }
+
+    /// `/issues/<date>/files/<name>`: a published issue's email HTML, text or Markdown, as a download.
+    func issueFile(_ which: String, _ name: String) -> Response {
+        let types = ["email.html": "text/html; charset=utf-8", "digest.txt": "text/plain; charset=utf-8", "digest.md": "text/markdown; charset=utf-8"]
+        guard let type = types[name], let date = Day(iso: which), date.description == which,
+            let data = FileManager.default.contents(atPath: config.paths.digests + "/" + which + "/" + name)
+        else { return Response(status: .notFound) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(which)-\(name)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func seconds(iso: String) -> Double {
+        guard let day = Day(iso: String(iso.prefix(10))), iso.count >= 19 else { return 0 }
+        let time = iso.dropFirst(11).prefix(8).split(separator: ":").compactMap { Double($0) }
+        guard time.count == 3 else { return 0 }
+        return Double(day.daysSinceEpoch) * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]
     }
 
     /// The issue's own HTML (web or email), for the preview's frame: sandboxed, no script.
@@ -225,7 +278,7 @@ public final class DeskApp: Sendable {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
             var preview: DigestBuild.Preview?
             do {
-                preview = try await build.preview(date: build.nextIssueDate(after: LocalCalendar.today()))
+                preview = try await build.preview(date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
             } catch {
                 logger.error("the desk cannot preview the next issue", metadata: ["error": "\(error)"])
             }
@@ -243,8 +296,9 @@ public final class DeskApp: Sendable {
         return response
     }
 
-    /// `POST /issues/next/build`: the scheduled build, now.
-    func buildNext(session: String?) async -> Response {
+    /// `POST /issues/next/build` (the coming issue, now) and `POST /issues/<date>/rebuild` (a published issue
+    /// replaced, after its own confirmation): the build takes the account's ready drafts.
+    func build(replacing published: Day? = nil, session: String?) async -> Response {
         let started = building.withLock { running -> Bool in
             guard !running else { return false }
             running = true
@@ -254,20 +308,30 @@ public final class DeskApp: Sendable {
         defer { building.withLock { $0 = false } }
         let workspace = holder.workspace
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
-        let date = build.nextIssueDate(after: LocalCalendar.today())
+        let date: Day
+        if let published { date = published } else { date = await drafts.account.nextIssue }
         let began = DispatchTime.now()
         do {
-            let outcome = try await build.run(date: date, root: workspace.config.paths.digests, dryRun: false)
+            let outcome = try await build.run(
+                date: date, root: workspace.config.paths.digests, dryRun: false, replace: published != nil,
+                account: await drafts.draftsForBuild(), trigger: .desk)
+            await drafts.publishedChanged()
             Timer(label: "briefd_build_seconds").recordInterval(since: began)
             Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.isEmpty ? "empty" : "built")]).increment()
-            logger.notice("build from the desk", metadata: ["issue": "\(date)", "items": "\(outcome.report.included.count)"])
+            logger.notice("build from the desk", metadata: ["issue": "\(date)", "items": "\(outcome.report.included.count)", "version": "\(outcome.version ?? 0)"])
+            var values = DeskApp.outcomeValues(outcome.report)
             if outcome.isEmpty {
-                return message("Build", "No draft is ready: the issue of \(date) was not built. \(outcome.report.summary)", session: session)
+                values["title"] = "Not built"
+                values["text"] = "No draft is ready: the issue of \(date) was not built."
+            } else {
+                values["title"] = "Built"
+                values["text"] = published == nil
+                    ? "The issue of \(date) was built and published."
+                    : "The issue of \(date) was replaced: version \(outcome.version ?? 0) is published; the earlier one is kept."
+                values["link"] = "/issues/\(date)"
+                values["linkText"] = "See the issue"
             }
-            return page("message", [
-                "title": "Built", "text": "The issue of \(date) was built: \(outcome.report.summary)",
-                "link": "/issues/\(date)", "linkText": "See the issue",
-            ], session: session)
+            return page("outcome", values, session: session)
         } catch {
             Counter(label: "briefd_builds_total", dimensions: [("outcome", "failed")]).increment()
             logger.error("build from the desk failed", metadata: ["issue": "\(date)", "step": "\(error.step.rawValue)", "error": "\(error)"])
@@ -276,9 +340,23 @@ public final class DeskApp: Sendable {
             case .templates: advice = "A template in \(workspace.config.paths.templates) needs fixing."
             case .writing: advice = error.isDiskFull ? "The disk is full: free some space, then build again." : "The digests folder cannot be written."
             case .state: advice = "The state database cannot be used."
+            case .published: advice = "It is already published."
             }
             return message("Build failed", "The issue of \(date) was not built. \(advice) (\(error))", session: session)
         }
+    }
+
+    /// A build's outcome as lists: what went in, what was left out and why, problems.
+    static func outcomeValues(_ report: BuildReport) -> [String: Any] {
+        [
+            "included": report.included.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
+            "hasIncluded": !report.included.isEmpty,
+            "leftOut": report.leftOut.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] },
+            "hasLeftOut": !report.leftOut.isEmpty,
+            "problems": report.errors + report.warnings, "hasProblems": !(report.errors + report.warnings).isEmpty,
+            "unverified": report.unverifiedLinks + report.unverifiedQuotes > 0,
+            "unverifiedText": "\(DraftAccount.counted(report.unverifiedLinks, "link")) and \(DraftAccount.counted(report.unverifiedQuotes, "quote")) went out unverified (they could not be checked).",
+        ]
     }
 
     /// `/links`: suspect and dead links, the issues citing them, and the alerts.
@@ -293,8 +371,17 @@ public final class DeskApp: Sendable {
             logger.error("the desk cannot read the published issues", metadata: ["error": "\(error)"])
         }
         var drafts: [String: [String]] = [:]
-        for row in await self.drafts.rows {
+        for row in await self.drafts.account.drafts where row.standing.status != .published {
             for url in describe(row).links { drafts[url, default: []].append(row.path) }
+        }
+        let history = LinkStore(state)
+        let troubledURLs = troubled.map(\.url)
+        let reasons = await offThePool { [self] in
+            var found: [String: String] = [:]
+            for url in troubledURLs {
+                if let reason = orLogged("the link history", nil, { try history.history(of: url).first?.error }) { found[url] = reason }
+            }
+            return found
         }
         let rows: [[String: Any]] = troubled.map { link in
             var value: [String: Any] = [
@@ -305,6 +392,7 @@ public final class DeskApp: Sendable {
             if let first = link.firstFailure { value["firstFailure"] = DeskApp.time(first) }
             if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
             if let status = link.lastStatus { value["status"] = status }
+            if let reason = reasons[link.url] { value["reason"] = reason }
             // Only a web address becomes a link (the archive's answer is outside input).
             if let archived = link.archivedURL, WebAddress(archived)?.isHTTP == true { value["archived"] = archived }
             return value
@@ -316,8 +404,10 @@ public final class DeskApp: Sendable {
                 "delivered": entry.delivered.joined(separator: ", "), "waiting": entry.waiting.joined(separator: ", "),
             ]
         }
+        let published = rows.filter { !(($0["issues"] as? [[String: String]]) ?? []).isEmpty }.count
         return page("links", [
             "title": "Links", "rows": rows, "empty": rows.isEmpty, "watched": watched.count,
+            "troubledPublished": published, "troubledWaiting": rows.count - published,
             "alive": watched.values.filter { $0.state == .alive }.count, "alerts": alertRows, "noAlerts": alertRows.isEmpty,
         ], session: session)
     }
@@ -361,25 +451,77 @@ public final class DeskApp: Sendable {
 
     /// `/healthz`: up, drafts watched, last scan, last build.
     func health() async -> Response {
-        let counts = await drafts.counts
+        let account = await drafts.account
+        let counts = account.counts
         let lastScan = await drafts.lastScanFinished
         let store = DaemonStore(state)
         let lastBuild = await offThePool { [self] in orLogged("the last build", nil) { try store.lastBuild() } }
         let body = Health(
-            drafts: counts.total,
-            byStatus: ["ready": counts.ready, "needs work": counts.needsWork, "checking": counts.checking, "unreadable": counts.unreadable],
+            drafts: account.drafts.count,
+            byStatus: Dictionary(uniqueKeysWithValues: DraftStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             online: links != nil, liveListeners: feed.listenerCount,
             lastScan: lastScan.map { DeskApp.iso($0.timeIntervalSince1970) },
-            lastBuild: lastBuild.map { Health.Build(issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)") })
+            lastBuild: lastBuild.map { Health.Build(issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)", trigger: $0.trigger) },
+            nextIssue: account.nextIssue.description)
         let data = Array(JSONText.line(body).utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    // MARK: - The JSON API: the same account as the pages
+
+    /// `GET /api/drafts`.
+    func apiDrafts() async -> Response {
+        let account = await drafts.account
+        let due = await BuildScheduler.nextDue(config, store: DaemonStore(state))
+        let document = AccountDocuments.Drafts(
+            nextIssue: .init(date: account.nextIssue, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
+            drafts: account.drafts.map { AccountDocuments.DraftEntry(facts: $0.facts, standing: $0.standing) })
+        return DeskApp.json(document)
+    }
+
+    /// `GET /api/issues/next`.
+    func apiNextIssue() async -> Response {
+        let workspace = holder.workspace
+        let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+        do {
+            let preview = try await build.preview(date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
+            return DeskApp.json(AccountDocuments.IssuePlan(preview.report))
+        } catch {
+            logger.error("the desk cannot assemble the next issue", metadata: ["error": "\(error)"])
+            return DeskApp.json(["error": "\(error)"], status: .internalServerError)
+        }
+    }
+
+    /// `GET /api/issues`.
+    func apiIssues() async -> Response {
+        let store = IssueStore(state)
+        do {
+            let published = try await offThePoolThrowing { try store.published() }
+            return DeskApp.json(["issues": published])
+        } catch {
+            logger.error("the desk cannot read the published issues", metadata: ["error": "\(error)"])
+            return DeskApp.json(["error": "\(error)"], status: .internalServerError)
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONText.pretty(value))))
+    }
+
+    func offThePoolThrowing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// `/metrics`: the Prometheus text format.
     func metricsText() async -> Response {
-        let counts = await drafts.counts
-        for (status, count) in [("ready", counts.ready), ("needs_work", counts.needsWork), ("checking", counts.checking), ("unreadable", counts.unreadable)] {
-            Gauge(label: "briefd_drafts", dimensions: [("status", status)]).record(count)
+        let counts = await drafts.account.counts
+        for status in DraftStatus.allCases {
+            Gauge(label: "briefd_drafts", dimensions: [("status", status.rawValue.replacingOccurrences(of: "-", with: "_"))])
+                .record(counts[status] ?? 0)
         }
         var buffer: [UInt8] = []
         metrics.emit(into: &buffer)
@@ -424,7 +566,7 @@ public final class DeskApp: Sendable {
         var links: Set<String> = []
     }
 
-    func describe(_ row: DraftDesk.Row) -> Description {
+    func describe(_ row: DraftDesk.Account.Entry) -> Description {
         if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return known }
         let file = config.paths.drafts + "/" + row.path
         var description = Description(mtime: row.modified)
@@ -472,8 +614,10 @@ public final class DeskApp: Sendable {
         var clock = time_t(seconds)
         var parts = tm()
         guard localtime_r(&clock, &parts) != nil else { return "" }
+        // With its zone: an editor in another time zone must not read the server's hour as her own.
+        let zone = parts.tm_zone.map { String(cString: $0) } ?? ""
         return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min))
+            Int(parts.tm_hour), Int(parts.tm_min)) + (zone.isEmpty ? "" : " " + zone)
     }
 
     static func iso(_ seconds: Double) -> String {
@@ -536,10 +680,12 @@ extension DraftStatus {
         case .unreadable: 1
         case .checking: 2
         case .ready: 3
+        case .held: 4
+        case .published: 5
         }
     }
 
-    var cssClass: String { rawValue.replacingOccurrences(of: " ", with: "-") }
+    var cssClass: String { rawValue }
 }
 
 /// `/healthz`'s answer; absent values are `null`, not left out.
@@ -548,6 +694,7 @@ struct Health: Encodable {
         var issue: String
         var finished: String
         var outcome: String
+        var trigger: String
     }
 
     var up = true
@@ -557,15 +704,19 @@ struct Health: Encodable {
     var liveListeners: Int
     var lastScan: String?
     var lastBuild: Build?
+    var nextIssue: String
 
-    init(drafts: Int, byStatus: [String: Int], online: Bool, liveListeners: Int, lastScan: String?, lastBuild: Build?) {
+    init(
+        drafts: Int, byStatus: [String: Int], online: Bool, liveListeners: Int, lastScan: String?, lastBuild: Build?,
+        nextIssue: String
+    ) {
         (self.drafts, self.byStatus, self.online, self.liveListeners) = (drafts, byStatus, online, liveListeners)
-        (self.lastScan, self.lastBuild) = (lastScan, lastBuild)
+        (self.lastScan, self.lastBuild, self.nextIssue) = (lastScan, lastBuild, nextIssue)
     }
 
     enum CodingKeys: String, CodingKey {
         case up, drafts, byStatus = "by_status", online, liveListeners = "live_listeners", lastScan = "last_scan"
-        case lastBuild = "last_build"
+        case lastBuild = "last_build", nextIssue = "next_issue"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -577,5 +728,6 @@ struct Health: Encodable {
         try container.encode(liveListeners, forKey: .liveListeners)
         try container.encode(lastScan, forKey: .lastScan)
         try container.encode(lastBuild, forKey: .lastBuild)
+        try container.encode(nextIssue, forKey: .nextIssue)
     }
 }

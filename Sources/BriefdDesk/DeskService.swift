@@ -1,3 +1,4 @@
+import BriefdCore
 import BriefdIO
 import Foundation
 import Hummingbird
@@ -79,12 +80,34 @@ public struct DeskService: Service {
             return await app.draftPage(segments, session: context.session(request))
         }
         router.get("/issues/next/build") { request, context in
-            app.page("message", [
-                "title": "Build the next issue", "text": "Build the next issue now, as the schedule would? It is published at once.",
-                "confirmBuild": true,
+            let next = await app.drafts.account.nextIssue
+            return app.page("message", [
+                "title": "Build the next issue", "text": "Build the issue of \(next) now, as the schedule would? It is published at once.",
+                "confirmBuild": true, "buildAction": "/issues/next/build", "buildLabel": "Build and publish",
             ], session: context.session(request))
         }
-        router.post("/issues/next/build") { request, context in await app.buildNext(session: context.session(request)) }
+        router.post("/issues/next/build") { request, context in await app.build(session: context.session(request)) }
+        router.get("/issues") { request, context in await app.archivePage(session: context.session(request)) }
+        router.get("/issues/:which/rebuild") { request, context in
+            let which = context.parameters.get("which") ?? ""
+            guard let date = Day(iso: which), date.description == which else { return app.notFound(context.session(request)) }
+            return app.page("message", [
+                "title": "Replace the published issue",
+                "text": "Replace the published issue of \(which)? It is built again from the drafts ready now and published at once; the version published now is kept and can be restored (briefd issues restore).",
+                "confirmBuild": true, "buildAction": "/issues/\(which)/rebuild", "buildLabel": "Replace the published issue of \(which)",
+            ], session: context.session(request))
+        }
+        router.post("/issues/:which/rebuild") { request, context in
+            let which = context.parameters.get("which") ?? ""
+            guard let date = Day(iso: which), date.description == which else { return app.notFound(context.session(request)) }
+            return await app.build(replacing: date, session: context.session(request))
+        }
+        router.get("/issues/:which/files/:name") { request, context in
+            app.issueFile(context.parameters.get("which") ?? "", context.parameters.get("name") ?? "")
+        }
+        router.get("/api/drafts") { _, _ in await app.apiDrafts() }
+        router.get("/api/issues/next") { _, _ in await app.apiNextIssue() }
+        router.get("/api/issues") { _, _ in await app.apiIssues() }
         router.get("/issues/next") { request, context in await app.issuePage("next", session: context.session(request)) }
         router.get("/issues/:which") { request, context in
             await app.issuePage(context.parameters.get("which") ?? "", session: context.session(request))
@@ -222,7 +245,7 @@ struct DeskGuard: RouterMiddleware {
             {
                 return try await next(request, context)
             }
-            if request.method == .get && path != "/events" && path != "/metrics" {
+            if request.method == .get && path != "/events" && path != "/metrics" && !path.hasPrefix("/api/") {
                 return Response(status: .seeOther, headers: [.location: "/login"])
             }
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
@@ -267,6 +290,6 @@ struct DeskGuard: RouterMiddleware {
 
     static func pageName(_ path: String) -> String {
         let first = path.split(separator: "/").first.map(String.init) ?? ""
-        return ["drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static"].contains(first) ? first : (first.isEmpty ? "desk" : "other")
+        return ["drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static", "api"].contains(first) ? first : (first.isEmpty ? "desk" : "other")
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// templates use no triple mustaches except for HTML briefd made itself (the marked draft text is runs escaped
 /// by the template, never raw).
 final class DeskTemplates: Sendable {
-    static let names = ["layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message"]
+    static let names = ["layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message", "outcome", "archive"]
 
     private let folder: String
     private struct Loaded {

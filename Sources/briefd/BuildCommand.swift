@@ -5,16 +5,19 @@ import BriefdIO
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build an issue of the digest from the accepted drafts: web page, email, text, Markdown, archive and feeds.",
+        abstract: "Build an issue of the digest from the ready drafts: web page, email, text, Markdown, archive and feeds.",
         discussion: """
+            The drafts are the account's: the running daemon's when one runs, else computed the same way. Every draft \
+            left out is listed with its status and reason. An issue already published is not replaced unless \
+            --replace is given; the replaced version is kept ('briefd issues', 'briefd issues restore'). \
             Exit status: 0 when the issue was built (even if some drafts were left out), 1 when it would be \
-            empty or a template fails, 2 for usage or config problems.
+            empty, is already published, or a template fails, 2 for usage or config problems.
             """
     )
 
     @OptionGroup var options: ConfigOption
 
-    @Option(help: "The issue date, YYYY-MM-DD (default: the next issue day of the config's issue_weekday).")
+    @Option(help: "The issue date, YYYY-MM-DD (default: the coming issue, the next issue day not yet published).")
     var issue: String?
 
     @Option(help: "The digests folder to write into (default: paths.digests from the config).")
@@ -23,31 +26,128 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Print the build report only; write and record nothing.")
     var dryRun = false
 
+    @Flag(help: "Replace the issue if it is already published (the published version is kept).")
+    var replace = false
+
+    @Option(help: "text or json (the report as GET /api/issues/next has it).")
+    var format: OutputFormat = .text
+
     func validate() throws {
         if let issue, Day(iso: issue) == nil { throw ValidationError("--issue must be a date as YYYY-MM-DD, found '\(issue)'") }
     }
 
     func run() async throws {
         let workspace = try options.loadWorkspace()
-        let state = try openState(workspace.config)
-        let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+        let config = workspace.config
+        let state = try openState(config)
+        let build = DigestBuild(config: config, registry: workspace.registry, state: state)
         let date = issue.flatMap { Day(iso: $0) } ?? build.nextIssueDate(after: LocalCalendar.today())
-        let root = out.map { Workspace.absolute($0) } ?? workspace.config.paths.digests
+        let root = out.map { Workspace.absolute($0) } ?? config.paths.digests
         let outcome: DigestBuild.Outcome
         do {
-            outcome = try await build.run(date: date, root: root, dryRun: dryRun)
-        } catch {
+            let (drafts, _) = try await SavedAccount.drafts(
+                config: config, registry: workspace.registry, state: state, daemonRuns: daemonRuns(config), today: date)
+            outcome = try await build.run(date: date, root: root, dryRun: dryRun, replace: replace, account: drafts)
+        } catch let error as DigestBuild.BuildError {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(1)
+        } catch {
+            FileHandleOutput.write("briefd: \(config.paths.state): \(error)\n", to: .standardError)
+            throw ExitCode(2)
         }
-        FileHandleOutput.write(outcome.report.summary)
+        switch format {
+        case .json: FileHandleOutput.write(JSONText.pretty(AccountDocuments.IssuePlan(outcome.report)))
+        case .text: FileHandleOutput.write(outcome.report.summary)
+        }
         if outcome.isEmpty {
             FileHandleOutput.write("briefd: the issue of \(date) would be empty; nothing was written\n", to: .standardError)
             throw ExitCode(1)
         }
-        if let folder = outcome.folder {
-            FileHandleOutput.write("Wrote \(folder)/: index.html, email.html, digest.txt, digest.md, build.json\n")
+        if let folder = outcome.folder, format == .text {
+            let version = outcome.version.map { $0 > 1 ? " (version \($0); the earlier ones are kept)" : "" } ?? ""
+            FileHandleOutput.write("Wrote \(folder)/: index.html, email.html, digest.txt, digest.md, build.json\(version)\n")
             FileHandleOutput.write("Open file://\(folder)/index.html; archive and feeds in \(root)/\n")
         }
+    }
+}
+
+struct IssuesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issues",
+        abstract: "List the published issues with their versions.",
+        subcommands: [IssuesListCommand.self, IssuesRestoreCommand.self],
+        defaultSubcommand: IssuesListCommand.self
+    )
+}
+
+struct IssuesListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "The published issues, newest first, with their versions.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "text or json (as GET /api/issues has it).")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        let workspace = try options.loadWorkspace()
+        let state = try openState(workspace.config)
+        let published: [IssueStore.Published]
+        do {
+            published = try IssueStore(state).published()
+        } catch {
+            FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
+            throw ExitCode(2)
+        }
+        switch format {
+        case .json:
+            FileHandleOutput.write(JSONText.pretty(["issues": published]))
+        case .text:
+            var out = published.isEmpty ? "No issue is published yet.\n" : ""
+            for issue in published {
+                out += "\(issue.date)  \(DraftAccount.counted(issue.items, "item"))  "
+                out += issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
+                    ?? "imported from \(issue.importedFrom ?? "a page")"
+                out += "\n"
+                if issue.versions.count > 1 {
+                    for version in issue.versions {
+                        out += "    version \(version.version): built \(version.builtAt ?? "?"), \(DraftAccount.counted(version.items, "item"))"
+                        out += version.version == issue.version ? " (published)\n" : "\n"
+                    }
+                }
+            }
+            FileHandleOutput.write(out)
+        }
+    }
+}
+
+struct IssuesRestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Publish an earlier version of an issue again (its files, its record, the archive and the feeds).")
+
+    @OptionGroup var options: ConfigOption
+
+    @Argument(help: "The issue's date, YYYY-MM-DD.")
+    var date: String
+
+    @Argument(help: "The version to bring back (see 'briefd issues').")
+    var version: Int
+
+    func validate() throws {
+        if Day(iso: date) == nil { throw ValidationError("the date must be YYYY-MM-DD, found '\(date)'") }
+    }
+
+    func run() async throws {
+        let workspace = try options.loadWorkspace()
+        let state = try openState(workspace.config)
+        let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
+        do {
+            try build.restore(date: Day(iso: date)!, version: version, root: workspace.config.paths.digests)
+        } catch {
+            FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
+            throw ExitCode(1)
+        }
+        FileHandleOutput.write("The issue of \(date) is version \(version) again; archive and feeds rewritten.\n")
     }
 }

@@ -42,3 +42,18 @@ func warnAboutHistory(_ problem: String?, state: String) {
     guard let problem else { return }
     FileHandleOutput.write("briefd: warning: link history not fully recorded in \(state): \(problem)\n", to: .standardError)
 }
+
+/// `--format`: text for people, JSON for tools.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// Whether a daemon holds the state database now (its account is then the one to read).
+func daemonRuns(_ config: Config) -> Bool {
+    do {
+        _ = try InstanceLock(statePath: config.paths.state)
+        return false
+    } catch .held {
+        return true
+    } catch {
+        return false
+    }
+}

@@ -23,6 +23,10 @@ struct ConfigCheckCommand: ParsableCommand {
         let workspace = try options.loadWorkspace()
         let config = workspace.config
         let registry = workspace.registry
+        if let problem = Workspace.draftsFolderProblem(config) {
+            FileHandleOutput.write("briefd: \(config.path): \(problem)\n", to: .standardError)
+            throw ExitCode(2)
+        }
         var out = "config: \(config.path)\n"
         out += "newsletter: \(config.newsletter.name)\n"
         out += "sections (\(config.newsletter.sections.count)):\n"

@@ -27,19 +27,24 @@ struct RotCommand: AsyncParsableCommand {
         let config = workspace.config
         let checkNow = self.checkNow
         let environment = ProcessInfo.processInfo.environment
-        let outcome: (states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String], waiting: [String: Int])
+        let outcome: (
+            states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String], waiting: [String: Int],
+            unverified: Int, reasons: [String: String]
+        )
         do {
             let state = try openState(config)
             outcome = try await {
                 let store = RotStore(state)
                 var raised: [RotAlert] = []
                 var errors: [String: String] = [:]
+                var unverified = 0
                 if checkNow {
                     let pass = try await withLinkService(workspace, state: state) { service in
                         try await RotMonitor(config: config, registry: workspace.registry)
                             .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, links: service)
                     }
                     raised = pass.alerts
+                    unverified = pass.unverified
                     let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
                         .deliver(store, now: Date().timeIntervalSince1970)
                     errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })
@@ -48,7 +53,14 @@ struct RotCommand: AsyncParsableCommand {
                 for delivery in try store.deliveries() {
                     for sink in delivery.waiting { waiting[sink, default: 0] += 1 }
                 }
-                return (try store.states(), raised, errors, waiting)
+                let states = try store.states()
+                // Each failing link's last reason, from the history of its checks.
+                var reasons: [String: String] = [:]
+                let history = LinkStore(state)
+                for (url, watched) in states where watched.state != .alive {
+                    if let reason = try history.history(of: url).first?.error { reasons[url] = reason }
+                }
+                return (states, raised, errors, waiting, unverified, reasons)
             }()
         } catch let exit as ExitCode {
             throw exit
@@ -67,12 +79,17 @@ struct RotCommand: AsyncParsableCommand {
                 out += "\(watched.state.rawValue) \(watched.url): \(watched.failures) failed check\(watched.failures == 1 ? "" : "s")"
                 if let first = watched.firstFailure { out += " since \(JSONText.timestamp(first))" }
                 if let status = watched.lastStatus { out += ", last answer \(status)" }
+                if let reason = outcome.reasons[watched.url] { out += "; last reason: \(reason)" }
                 if let archived = watched.archivedURL { out += "; archived copy \(archived)" }
                 out += "\n"
             }
             for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
             out += "\(outcome.states.count) links watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
             out += "\(failing.filter { $0.state == .dead }.count) dead\n"
+            if outcome.unverified > 0 {
+                out += "\(outcome.unverified) link\(outcome.unverified == 1 ? "" : "s") not checked: no host name resolves; the network may be down. "
+                out += "No failure was counted for \(outcome.unverified == 1 ? "it" : "them").\n"
+            }
             for (sink, count) in outcome.waiting.sorted(by: { $0.key < $1.key }) {
                 out += "\(count) alert\(count == 1 ? "" : "s") waiting for delivery to \(sink)\n"
             }

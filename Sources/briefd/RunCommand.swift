@@ -45,6 +45,12 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
 
+        // A drafts folder that is not there is a mistake in the config (or a missing mount), not an empty desk: the
+        // daemon would watch nothing and say all is well.
+        if let problem = Workspace.draftsFolderProblem(config) {
+            FileHandleOutput.write("briefd: \(workspace.config.path): \(problem)\n", to: .standardError)
+            throw ExitCode(2)
+        }
         let lock: InstanceLock
         let state: StateDatabase
         do {
@@ -52,7 +58,6 @@ struct RunCommand: AsyncParsableCommand {
             lock = try InstanceLock(statePath: config.paths.state)
             // The one database pool of the process, handed to every store and service.
             state = try StateDatabase(path: config.paths.state)
-            try AtomicOutput.makeFolders(config.paths.drafts)
             try AtomicOutput.makeFolders(config.paths.reports)
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
@@ -109,9 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await desk.scanAll(reason: "start-up")
         let status: @Sendable () async -> String = {
-            let counts = await desk.counts
-            var line = "watching \(counts.total) drafts: \(counts.ready) ready, \(counts.needsWork) need work, "
-            line += "\(counts.checking) checking, \(counts.unreadable) unreadable"
+            var line = "watching " + DraftIndex.summaryLine(await desk.account.counts)
             if let next = await BuildScheduler.nextDue(holder.workspace.config, store: store) { line += "; next build \(next)" }
             return line
         }
@@ -135,9 +138,10 @@ struct RunCommand: AsyncParsableCommand {
         ]
         if let links, let reviews {
             services.append(ReviewService(queue: reviews, desk: desk, holder: holder, links: links, logger: logger))
+            services.append(NetworkReturnService(desk: desk, links: links, logger: logger))
         }
         services += [
-            BuildScheduler(holder: holder, state: state, logger: logger),
+            BuildScheduler(holder: holder, state: state, desk: desk, logger: logger),
             ReloadService(
                 signals: hangups, configPath: context.configPath, holder: holder, desk: desk, links: links, notifier: notifier,
                 logger: logger),

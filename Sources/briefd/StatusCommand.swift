@@ -3,15 +3,22 @@ import BriefdCore
 import BriefdIO
 import Foundation
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "What the daemon is doing: whether it runs, drafts by status, the next and the last build."
+        abstract: "What the daemon is doing: whether it runs, every draft's status and why, the next and the last build.",
+        discussion: """
+            With a daemon running, the drafts are its account as it last saved it (what the desk shows); without \
+            one, the account is computed the same way from the drafts and the link history (no request is sent).
+            """
     )
 
     @OptionGroup var options: ConfigOption
 
-    func run() throws {
+    @Option(help: "text or json (the drafts as GET /api/drafts has them, with last_build and daemon).")
+    var format: OutputFormat = .text
+
+    func run() async throws {
         let workspace = try options.loadWorkspace()
         let config = workspace.config
         guard FileManager.default.fileExists(atPath: config.paths.state) else {
@@ -29,30 +36,79 @@ struct StatusCommand: ParsableCommand {
         } catch {
             daemon = "unknown (\(error))"
         }
-        let store = DaemonStore(try openState(config))
-        var out = "daemon: \(daemon)\n"
+        let state = try openState(config)
+        let store = DaemonStore(state)
+        var entries: [AccountDocuments.DraftEntry] = []
+        var draftsProblem: String?
+        var next = LocalCalendar.today()
         do {
-            let drafts = try store.drafts()
-            let ready = drafts.values.count { $0.status == .ready }
-            let unreadable = drafts.values.count { $0.status == .unreadable }
-            let checking = drafts.values.count { $0.status == .checking }
-            out += "drafts: \(drafts.count) (\(ready) ready, \(drafts.count - ready - unreadable - checking) need work, "
-            out += "\(checking) checking, \(unreadable) unreadable)"
+            let published = try IssueStore(state).publishedIssues()
+            next = DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: LocalCalendar.today(), published: published.dates)
+            let (drafts, _) = try await SavedAccount.drafts(
+                config: config, registry: workspace.registry, state: state, daemonRuns: daemon == "running", today: LocalCalendar.today())
+            entries = SavedAccount.standings(drafts, config: config, published: published, target: next)
         } catch {
-            out += "drafts: cannot be read from \(config.paths.state) (\(error))"
+            draftsProblem = "cannot be read from \(config.paths.state) (\(error))"
         }
-        out += " in \(config.paths.drafts); reports in \(config.paths.reports)\n"
-        out += "schedule: \(config.daemon.build)\n"
-        if let next = BuildScheduler.nextDue(config, store: store) { out += "next build: \(next)\n" }
+        let due: Date? = await BuildScheduler.nextDue(config, store: store)
+        let lastBuild: DaemonStore.BuildRecord?
+        var lastBuildProblem: String?
         do {
-            if let last = try store.lastBuild() {
-                out += "last build: issue \(last.issueDate), \(last.outcome), finished \(Date(timeIntervalSince1970: last.finishedAt))\n"
+            lastBuild = try store.lastBuild()
+        } catch {
+            lastBuild = nil
+            lastBuildProblem = "\(error)"
+        }
+        switch format {
+        case .json:
+            FileHandleOutput.write(JSONText.pretty(StatusDocument(
+                daemon: daemon, nextIssue: .init(date: next, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
+                lastBuild: lastBuild, drafts: entries)))
+        case .text:
+            var out = "daemon: \(daemon)\n"
+            if let draftsProblem {
+                out += "drafts: \(draftsProblem)\n"
+            } else {
+                var counts: [DraftStatus: Int] = [:]
+                for entry in entries { counts[entry.status, default: 0] += 1 }
+                out += DraftIndex.summaryLine(counts) + " in \(config.paths.drafts); reports in \(config.paths.reports)\n"
+                for entry in entries where entry.status != .published {
+                    out += "  \(entry.status.rawValue) \(entry.path): \(entry.reasons.first ?? "")\n"
+                }
+            }
+            out += "next issue: \(next)\n"
+            out += "schedule: \(config.daemon.build)\n"
+            if let due { out += "next build: \(due)\n" }
+            if let lastBuild {
+                out += "last build: issue \(lastBuild.issueDate), \(lastBuild.outcome) (\(lastBuild.trigger)), finished \(JSONText.timestamp(lastBuild.finishedAt))\n"
+            } else if let lastBuildProblem {
+                out += "last build: cannot be read (\(lastBuildProblem))\n"
             } else {
                 out += "last build: none yet\n"
             }
-        } catch {
-            out += "last build: cannot be read (\(error))\n"
+            FileHandleOutput.write(out)
         }
-        FileHandleOutput.write(out)
+    }
+}
+
+/// `briefd status --format json`.
+private struct StatusDocument: Encodable {
+    var daemon: String
+    var nextIssue: AccountDocuments.NextIssue
+    var lastBuild: DaemonStore.BuildRecord?
+    var drafts: [AccountDocuments.DraftEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case daemon, drafts
+        case nextIssue = "next_issue"
+        case lastBuild = "last_build"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(daemon, forKey: .daemon)
+        try container.encode(nextIssue, forKey: .nextIssue)
+        try container.encode(lastBuild, forKey: .lastBuild)
+        try container.encode(drafts, forKey: .drafts)
     }
 }

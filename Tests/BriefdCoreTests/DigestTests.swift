@@ -27,9 +27,14 @@ import Testing
     func assemble(_ drafts: [Draft], errors: [String: [Finding]] = [:], earlier: [String: Day] = [:], config: Config = TestSupport.config)
         -> (DigestIssue?, BuildReport)
     {
-        IssueAssembler(config: config, registry: TestSupport.registry).assemble(
-            date: Self.date, candidates: drafts.map { .init(draft: $0, errors: errors[$0.path] ?? []) },
-            publishedEarlier: earlier)
+        // As every build does it: the account decides from the drafts' facts, the assembler orders and words.
+        let facts = drafts.map { DraftFacts(draft: $0, path: $0.path, findings: errors[$0.path] ?? [], review: .done) }
+        var issues: [Day: [PublishedIssues.Item]] = [:]
+        for (identity, day) in earlier { issues[day, default: []].append(.init(path: "", identity: identity)) }
+        let standings = DraftAccount.standings(
+            of: facts, target: Self.date, published: PublishedIssues(issues), donationAppeal: config.digest.donationAppeal)
+        return IssueAssembler(config: config, registry: TestSupport.registry).assemble(
+            date: Self.date, drafts: drafts, standings: standings)
     }
 
     @Test func sectionsFollowTheConfigOrderAndEmptyOnesAreLeftOut() throws {
@@ -63,7 +68,8 @@ import Testing
         let (issue, report) = assemble([brief("a"), sponsor], config: config)
         #expect(issue?.sponsor == nil)
         #expect(issue?.donationAppeal != nil)
-        #expect(report.leftOut.map(\.reason) == ["the donation appeal replaces the sponsored link"])
+        #expect(report.leftOut.map(\.reason) == ["the donation appeal replaces the sponsored link (digest.donation_appeal)"])
+        #expect(report.leftOut.map(\.status) == [.held])
     }
 
     @Test func draftsWithErrorsOrForAnotherIssueStayOut() throws {
@@ -72,8 +78,11 @@ import Testing
             [brief("bad"), brief("later", ["issue": "2026-12-09"]), brief("past", ["issue": "2026-11-25"]), brief("ok")],
             errors: ["bad": [finding]])
         #expect(report.included.map(\.path) == ["ok"])
-        #expect(report.leftOut.map(\.path) == ["bad", "later"])
-        #expect(report.leftOut[0].reason == "1 error (first: brief.unknown-source at 4:9)")
+        // Every draft not taken is listed with its status; a past issue's draft is no longer dropped silently.
+        #expect(report.leftOut.map(\.path) == ["bad", "later", "past"])
+        #expect(report.leftOut.map(\.status) == [.needsWork, .held, .held])
+        #expect(report.leftOut[0].reason == "1 error (first: brief.unknown-source at 4:9: unknown)")
+        #expect(report.leftOut[2].reason.contains("2026-11-25, which was never built"))
     }
 
     @Test func aURLPublishedEarlierIsNotRepeatedUnlessAllowed() throws {
@@ -82,8 +91,10 @@ import Testing
             [brief("a"), brief("b", ["issue": "2026-12-02"]), brief("c", ["repeat": "true", "url": "https://sixthtone.com/a"])],
             earlier: earlier)
         #expect(issue?.sections.first?.items.map(\.headline) == ["Title c"])
-        #expect(report.leftOut.map(\.path) == ["b"])
-        #expect(report.warnings.count == 1)
+        // Both are listed (an undated one too, no longer dropped silently), each with a warning.
+        #expect(report.leftOut.map(\.path) == ["a", "b"])
+        #expect(report.leftOut.allSatisfy { $0.status == .held })
+        #expect(report.warnings.count == 2)
     }
 
     @Test func nothingToPublishIsNoIssue() {

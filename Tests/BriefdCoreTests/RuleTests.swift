@@ -86,11 +86,12 @@ struct RuleTests {
 
     @Test func everyRuleHasACase() {
         let covered = Set(Self.cases.map(\.rule))
-        // DraftParserTests, CrossDraftTests; link rules in LinkDecisionTests (verdicts from real servers in
+        // DraftParserTests, CrossDraftTests; link rules in LinkDecisionTests (link.unverified in
+        // LinkCheckerTests.aNameThatDoesNotResolve…) (verdicts from real servers in
         // BriefdLinkTests); quote rules against real pages in BriefdLinkTests/QuoteCheckTests.
         let others: Set<Rule> = [
             .draftUnreadable, .frontMatterInvalid, .briefDuplicateURL, .linkBroken, .linkRedirected, .linkSoft404,
-            .linkBlocked, .linkTimeout, .linkBlockedAddress, .quoteVerified, .quoteAltered, .quoteOutOfOrder,
+            .linkBlocked, .linkTimeout, .linkBlockedAddress, .linkUnverified, .quoteVerified, .quoteAltered, .quoteOutOfOrder,
             .quoteNotFound, .quoteSourceUnavailable, .briefDateMismatch,
         ]
         #expect(Set(Rule.allCases).subtracting(covered).subtracting(others).isEmpty)

@@ -42,9 +42,9 @@ struct BuildCommandTests {
         let run = try build(folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Issue 2026-12-02: 6 items, 3 drafts left out"))
-        #expect(run.stdout.contains("- g-broken.md: 1 error (first: brief.unknown-source at 4:9)"))
-        #expect(run.stdout.contains("- f-later-issue.md: for the issue of 2026-12-09"))
-        #expect(run.stdout.contains("- h-unreadable.md: could not be read (frontmatter.invalid at 2:"))
+        #expect(run.stdout.contains("- g-broken.md [needs-work]: 1 error (first: brief.unknown-source at 4:9"))
+        #expect(run.stdout.contains("- f-later-issue.md [held]: meant for a later issue, that of 2026-12-09"))
+        #expect(run.stdout.contains("- h-unreadable.md [unreadable]: could not be read: "))
         // In the source tree, so that BRIEFD_WRITE_GOLDEN=1 rewrites the files that are committed.
         let golden = Self.root + "/Tests/BriefdEndToEndTests/Fixtures/digest/expected"
         let outputs = Self.issueFiles.map { ("2026-12-02/" + $0, $0) } + [("index.html", "archive.html"), ("feed.xml", "feed.xml"), ("feed.json", "feed.json")]
@@ -63,7 +63,11 @@ struct BuildCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(try build(folder).status == 0)
         let first = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
-        #expect(try build(folder).status == 0)
+        // A published issue is not replaced by accident: refused (exit 1, saying how), and nothing changes.
+        let again = try build(folder)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already published; run again with --replace"))
+        #expect(try build(folder, ["--issue", "2026-12-02", "--replace"]).status == 0)
         let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
         #expect(first == second)
         // One version folder, no leftovers.
@@ -101,7 +105,7 @@ struct BuildCommandTests {
             The same article as last week, cited again with a tracking parameter.
             """.write(toFile: folder + "/drafts/again.md", atomically: true, encoding: .utf8)
         let run = try build(folder, ["--issue", "2026-12-09"])
-        #expect(run.stdout.contains("- again.md: its URL was published in the issue of 2026-12-02"))
+        #expect(run.stdout.contains("- again.md [held]: its URL was published in the issue of 2026-12-02"))
         #expect(run.stdout.contains("warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
     }
 
@@ -144,7 +148,7 @@ struct BuildCommandTests {
         let offline = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
         #expect(offline.status == 0, "the draft must be clean apart from its link: \(offline.stdout)")
         let run = try build(folder)
-        #expect(run.stdout.contains("- dead.md: 1 error (first: link.broken at 3:6)"), "\(run.stdout)")
+        #expect(run.stdout.contains("- dead.md [needs-work]: 1 error (first: link.broken at 3:6"), "\(run.stdout)")
         #expect(!run.stdout.contains("A Dead Link (dead.md)"))
         let report = try read(folder + "/out/2026-12-02/build.json")
         #expect(report.contains("dead.md"))
@@ -165,7 +169,7 @@ struct BuildCommandTests {
         ])
         #expect(kept.status == 0, "\(kept.stderr)")
         let run = try build(folder)
-        #expect(run.stdout.contains("- d-older.md: 1 error (first: quote.not-found at 8:1)"), "\(run.stdout)")
+        #expect(run.stdout.contains("- d-older.md [needs-work]: 1 error (first: quote.not-found at 8:1"), "\(run.stdout)")
         #expect(!run.stdout.contains("The Strait After the Election (d-older.md)"))
     }
 
@@ -239,7 +243,7 @@ struct BuildCommandTests {
         config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: folder + "/drafts/d-older.md")
-        let run = try build(folder)
+        let run = try build(folder, ["--issue", "2026-12-02", "--replace"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("web.mustache: the template rendered nothing"), "\(run.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html")) == published)

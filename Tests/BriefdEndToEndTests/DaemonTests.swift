@@ -123,7 +123,7 @@ struct DaemonTests {
 
         try Self.waitFor("the index") {
             let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
-            return index.contains("1 draft: 0 ready, 0 need work, 0 checking, 1 unreadable") && index.contains("week48/c.md")
+            return index.contains("1 draft: 0 checking, 1 unreadable, 0 needs-work, 0 ready, 0 held, 0 published") && index.contains("week48/c.md")
         }
         try Self.waitFor("the JSON index") {
             let json = (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))

@@ -165,7 +165,7 @@ struct OnlineDaemonTests {
         let daemon = try DaemonTests.Daemon(workspace, offline: false)
         for index in 0..<150 { try workspace.write("d\(index).md", Self.draft(index, publishers)) }
         try await Self.waitFor("some reports to be final") {
-            Self.statuses(workspace).values.contains("needs work") && Self.summary(workspace)["checking"] ?? 0 > 0
+            Self.statuses(workspace).values.contains("needs-work") && Self.summary(workspace)["checking"] ?? 0 > 0
         }
         daemon.signal(SIGHUP)
         try await Self.waitFor("the reload") { daemon.logText.contains("reloaded the config") }
@@ -221,7 +221,7 @@ struct OnlineDaemonTests {
         try await Self.waitFor("the old content's review to end", seconds: 5) {
             publishers.servers.allSatisfy { $0.inFlight == 0 }
         }
-        try await Self.waitFor("the index to settle") { Self.statuses(workspace)["edited.md"] == "needs work" }
+        try await Self.waitFor("the index to settle") { Self.statuses(workspace)["edited.md"] == "needs-work" }
         #expect(Self.rules(workspace, "edited").contains("link.broken"))
         #expect(daemon.stop() == 0)
     }

@@ -168,7 +168,7 @@ import Testing
             items: (1...2).map {
                 IssueStore.Item(url: "https://www.sixthtone.localhost/news/\($0)", identity: "\($0)", title: "T",
                     placement: "Books", path: "x.md", source: "Sixth Tone")
-            }, files: [])
+            }, files: [], builtAt: 0)
         let bbc = try await workspace.clip("http://www.bbc.localhost:\(server.port)/news/world-asia-china-67000001")
         #expect(bbc.result.draft.section == "Religion")
         let sixthTone = try await workspace.clip("http://www.sixthtone.localhost:\(server.port)/news/1016001")

@@ -111,7 +111,7 @@ import Testing
         try IssueStore(workspace.state).record(
             .init(date: "2019-01-17", title: "ZGBriefs | January 17, 2019", itemCount: 1, webURL: "", contentHTML: ""),
             items: [IssueStore.Item(url: "https://example.org/built", identity: "x", title: "Built", placement: "Religion", path: "a.md")],
-            files: [])
+            files: [], builtAt: 0)
         let outcome = try await workspace.run([Self.fixtures.appendingPathComponent("zgbriefs-2019-01-17.html").path])
         #expect(outcome.pages.first?.outcome == "built by briefd; not overwritten")
         #expect(try IssueStore(workspace.state).items(of: Day(iso: "2019-01-17")!).map(\.title) == ["Built"])

@@ -79,7 +79,7 @@ struct InProcessDaemonTests {
             // Waits on what the desk reports, not on time.
             let deadline = Date().addingTimeInterval(60)
             while true {
-                let (seen, awaited) = (await desk.counts.total, await desk.reviewsAwaited)
+                let (seen, awaited) = (await desk.account.drafts.count, await desk.reviewsAwaited)
                 if seen == count && awaited == 0 { break }
                 guard Date() < deadline else { throw CancellationError() }
                 try await Task.sleep(for: .milliseconds(20))
@@ -104,7 +104,7 @@ struct InProcessDaemonTests {
         let index = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let drafts = try #require(index["drafts"] as? [[String: Any]])
         #expect(drafts.count == count)
-        #expect(drafts.allSatisfy { $0["status"] as? String == "needs work" }, "\(drafts.filter { $0["status"] as? String != "needs work" })")
+        #expect(drafts.allSatisfy { $0["status"] as? String == "needs-work" }, "\(drafts.filter { $0["status"] as? String != "needs-work" })")
         #expect((index["summary"] as? [String: Any])?["checking"] as? Int == 0)
     }
 }

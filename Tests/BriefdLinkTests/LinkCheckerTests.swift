@@ -37,6 +37,28 @@ import Testing
         await check([url], settings: settings, registry: registry)[url]!
     }
 
+    /// No name resolves (the resolver's probes are names that cannot exist, `.invalid`): a name that does not resolve
+    /// says nothing of its link, which is `unverified`, not broken, and is not kept in the history. Its counter-example:
+    /// the same link while other names do resolve (`localhost`, from /etc/hosts) is broken.
+    @Test(.timeLimit(.minutes(1)))
+    func aNameThatDoesNotResolveIsUnverifiedWhileNoNameResolvesAndBrokenWhileOthersDo() async throws {
+        let url = "http://briefd-test-nowhere.zzz/article"
+        let down = Self.settings { $0.resolverProbes = ["probe-one.invalid", "probe-two.invalid"] }
+        let state = try StateDatabase(path: NSTemporaryDirectory() + "/unverified-\(UUID().uuidString).sqlite")
+        let store = LinkStore(state)
+        let unverified = await Self.check([url], settings: down, store: store)[url]
+        #expect(unverified?.verdict == .unverified, "\(String(describing: unverified))")
+        #expect(unverified?.error?.contains("no host name resolves") == true)
+        let finding = LinkFindings.finding(for: try #require(unverified), at: SourcePosition(line: 1, column: 1))
+        #expect(finding?.rule == .linkUnverified && finding?.severity == .warning)
+        // Not remembered: the next caller asks again.
+        #expect(try await store.freshResults(for: [url], now: Date().timeIntervalSince1970, okAge: 3600, brokenAge: 3600).isEmpty)
+
+        let up = Self.settings { $0.resolverProbes = ["localhost"] }
+        let broken = await Self.one(url, settings: up)
+        #expect(broken.verdict == .broken, "\(broken)")
+    }
+
     @Test func aPageThatAnswers200IsOKWithOneGET() async throws {
         let server = try TestHTTPServer { _ in .respond(status: 200, body: "<title>Story</title>") }
         defer { server.stop() }

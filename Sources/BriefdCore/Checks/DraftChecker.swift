@@ -32,12 +32,19 @@ public struct DraftChecker: Sendable {
     }
 
     /// The findings that need every draft at once: the same article cited by two briefs.
-    public static func crossDraftFindings(_ drafts: [Draft]) -> [String: [Finding]] {
-        crossDraftFindings(drafts.compactMap(CitedBrief.init))
+    /// - Parameter folder: the drafts folder; the other drafts are named by their path in it (as an editor sees
+    ///   them, and as the desk links them).
+    public static func crossDraftFindings(_ drafts: [Draft], folder: String? = nil) -> [String: [Finding]] {
+        crossDraftFindings(drafts.compactMap(CitedBrief.init), folder: folder)
     }
 
     /// The same, from the little that each draft contributes (what the daemon keeps in memory per draft).
-    public static func crossDraftFindings(_ briefs: [CitedBrief]) -> [String: [Finding]] {
+    public static func crossDraftFindings(_ briefs: [CitedBrief], folder: String? = nil) -> [String: [Finding]] {
+        let prefix = folder.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        func shown(_ path: String) -> String {
+            guard let prefix, path.hasPrefix(prefix) else { return path }
+            return String(path.dropFirst(prefix.count))
+        }
         var byIdentity: [String: [CitedBrief]] = [:]
         for brief in briefs { byIdentity[brief.identity, default: []].append(brief) }
         var result: [String: [Finding]] = [:]
@@ -46,7 +53,7 @@ public struct DraftChecker: Sendable {
             // drafts citing one article make ten thousand short findings, not a report of every pair.
             let paths = group.map(\.path).sorted()
             for brief in group {
-                let named = paths.lazy.filter { $0 != brief.path }.prefix(3)
+                let named = paths.lazy.filter { $0 != brief.path }.prefix(3).map(shown)
                 result[brief.path, default: []].append(
                     Finding(.briefDuplicateURL, at: brief.position,
                         "the same article is also cited by \(citedBy(Array(named), total: paths.count - 1)); keep one brief"))

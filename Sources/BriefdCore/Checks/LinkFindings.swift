@@ -21,6 +21,10 @@ public enum LinkFindings {
             return Finding(.linkTimeout, at: position, "\(result.url) did not answer in time\(detail)")
         case .blockedAddress:
             return Finding(.linkBlockedAddress, at: position, "\(result.url) was not checked\(detail)")
+        case .unverified:
+            return Finding(
+                .linkUnverified, at: position,
+                "\(result.url) was not checked: no host name resolves; the network may be down. It is checked again when names resolve")
         }
     }
 

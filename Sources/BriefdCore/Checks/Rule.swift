@@ -38,6 +38,7 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
     case linkBlocked = "link.blocked"
     case linkTimeout = "link.timeout"
     case linkBlockedAddress = "link.blocked-address"
+    case linkUnverified = "link.unverified"
     // Quote fidelity (against the page the quote links to, unless `--offline`)
     case quoteVerified = "quote.verified"
     case quoteAltered = "quote.altered"
@@ -61,7 +62,7 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
         case .frontMatterUnknownKey, .briefExcerptEmpty, .briefExcerptLength, .quoteUnattributed,
             .attributionUnknownPerson, .attributionUnknownPublication, .attributionRoleMismatch,
             .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName,
-            .linkRedirected, .linkTimeout, .quoteAltered, .quoteOutOfOrder, .quoteSourceUnavailable, .briefDateMismatch:
+            .linkRedirected, .linkTimeout, .linkUnverified, .quoteAltered, .quoteOutOfOrder, .quoteSourceUnavailable, .briefDateMismatch:
             return .warning
         case .linkBlocked, .quoteVerified:
             return .info

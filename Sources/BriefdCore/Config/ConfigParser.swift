@@ -190,7 +190,7 @@ public enum ConfigParser {
     static let linkKeys = [
         "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries", "retry_base_ms",
         "max_redirects", "user_agent_contact", "exclude", "allow_networks", "cache_ok_hours", "cache_broken_hours",
-        "max_body_bytes", "max_page_bytes", "max_retry_after_s", "max_link_s",
+        "max_body_bytes", "max_page_bytes", "max_retry_after_s", "max_link_s", "resolver_probes",
     ]
 
     private static func parseLinks(_ node: YAMLNode, path: String) throws(ConfigurationError) -> LinkSettings {
@@ -215,6 +215,13 @@ public enum ConfigParser {
                 throw links.error("user_agent_contact", "'user_agent_contact' must be an http(s) URL, found '\(contact)'")
             }
             settings.userAgentContact = contact
+        }
+        if links.values["resolver_probes"] != nil {
+            let probes = try links.strings("resolver_probes")
+            guard !probes.isEmpty, probes.allSatisfy({ WebAddress("http://\($0)/")?.host == $0.lowercased() }) else {
+                throw links.error("resolver_probes", "'resolver_probes' must list host names such as example.com")
+            }
+            settings.resolverProbes = probes
         }
         settings.exclude = try links.strings("exclude")
         for (index, pattern) in settings.exclude.enumerated() {

@@ -19,6 +19,10 @@ public struct LinkSettings: Sendable, Equatable {
     public var userAgentContact = "https://example.org/about-our-link-checker"
     /// Regular expressions; a URL matching one is `skipped`.
     public var exclude: [String] = []
+    /// Host names asked of the resolver when a link's name does not resolve: if none of them resolves either, the
+    /// network or the resolver is down and the link is `unverified`, not broken. The defaults are IANA's reserved
+    /// example names, which exist wherever DNS works.
+    public var resolverProbes = ["example.com", "example.org"]
     /// Networks that may be fetched although private or loopback (tests, benchmarks, an intranet).
     public var allowNetworks: [IPNetwork] = []
     public var cacheOKHours = 24

@@ -9,7 +9,14 @@ public struct BuildReport: Sendable, Codable, Equatable {
 
     public struct LeftOut: Sendable, Codable, Equatable {
         public var path: String
+        public var status: DraftStatus
         public var reason: String
+
+        public init(path: String, status: DraftStatus, reason: String) {
+            self.path = path
+            self.status = status
+            self.reason = reason
+        }
     }
 
     public var issue: String
@@ -18,6 +25,10 @@ public struct BuildReport: Sendable, Codable, Equatable {
     /// Problems with the issue as a whole (two featured articles, …); the build still succeeds.
     public var errors: [String] = []
     public var warnings: [String] = []
+    /// Links and quotes in the included items that could not be checked (the network was down, a page could not be
+    /// fetched): they went out unverified, and the editor is told how many.
+    public var unverifiedLinks = 0
+    public var unverifiedQuotes = 0
 
     public init(issue: String) { self.issue = issue }
 
@@ -26,7 +37,10 @@ public struct BuildReport: Sendable, Codable, Equatable {
         var out = "Issue \(issue): \(included.count) item\(included.count == 1 ? "" : "s")"
         out += leftOut.isEmpty ? "\n" : ", \(leftOut.count) draft\(leftOut.count == 1 ? "" : "s") left out\n"
         for item in included { out += "  + [\(item.placement)] \(item.title) (\(item.path))\n" }
-        for item in leftOut { out += "  - \(item.path): \(item.reason)\n" }
+        for item in leftOut { out += "  - \(item.path) [\(item.status.rawValue)]: \(item.reason)\n" }
+        if unverifiedLinks + unverifiedQuotes > 0 {
+            out += "unverified: \(DraftAccount.counted(unverifiedLinks, "link")) and \(DraftAccount.counted(unverifiedQuotes, "quote")) in the issue could not be checked\n"
+        }
         for error in errors { out += "error: \(error)\n" }
         for warning in warnings { out += "warning: \(warning)\n" }
         return out

@@ -1,17 +1,6 @@
-/// Chooses and orders an issue's items from the drafts, and words each one in the house style. Pure: the
-/// caller supplies the drafts with their findings and what earlier issues published.
+/// Orders an issue's items and words each one in the house style. Pure: which drafts go in is the account's
+/// decision (`DraftAccount`), handed over as every draft's standing.
 public struct IssueAssembler: Sendable {
-    /// A draft that parsed, with the error findings of its checks.
-    public struct Candidate: Sendable {
-        public var draft: Draft
-        public var errors: [Finding]
-
-        public init(draft: Draft, errors: [Finding]) {
-            self.draft = draft
-            self.errors = errors
-        }
-    }
-
     public let config: Config
     public let registry: Registry
 
@@ -20,49 +9,35 @@ public struct IssueAssembler: Sendable {
         self.registry = registry
     }
 
+    /// The issue of `date` from the drafts the account finds `ready`; every other draft is listed as left out
+    /// with its status and reason. The account decides; this only orders and words.
+    ///
     /// - Parameters:
-    ///   - publishedEarlier: the URL identity (`WebAddress.identity`) of every item of an issue dated before
-    ///     `date`, with that issue's date.
+    ///   - drafts: the parsed drafts (paths relative to the drafts folder).
+    ///   - standings: every draft's standing for the issue of `date` (`DraftAccount.standings`), keyed by path;
+    ///     unreadable drafts have one too.
     /// - Returns: the issue, or nil when nothing would go in it; and the build report either way.
-    /// - Parameter unreadable: drafts that did not parse, with the finding that says why; they are listed
-    ///   as left out.
-    public func assemble(
-        date: Day, candidates: [Candidate], unreadable: [(path: String, finding: Finding)] = [],
-        publishedEarlier: [String: Day]
-    ) -> (DigestIssue?, BuildReport) {
+    public func assemble(date: Day, drafts: [Draft], standings: [String: DraftStanding]) -> (DigestIssue?, BuildReport) {
         var report = BuildReport(issue: date.description)
-        for (path, finding) in unreadable {
-            report.leftOut.append(.init(
-                path: path,
-                reason: "could not be read (\(finding.rule.id) at \(finding.position.line):\(finding.position.column): \(finding.message))"))
+        for (path, standing) in standings where standing.status != .ready {
+            report.leftOut.append(.init(path: path, status: standing.status, reason: standing.reasons.first ?? ""))
         }
+        let parsed = Dictionary(drafts.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var briefs: [Draft] = []
         var sponsors: [Draft] = []
-        for candidate in candidates.sorted(by: { $0.draft.path < $1.draft.path }) {
-            let draft = candidate.draft
-            let front = draft.frontMatter
-            if draft.kind == .post { continue }  // Blog posts are not digest items.
-            if let first = candidate.errors.first {
-                report.leftOut.append(.init(
-                    path: draft.path,
-                    reason: "\(candidate.errors.count) error\(candidate.errors.count == 1 ? "" : "s") (first: \(first.rule.id) at \(first.position.line):\(first.position.column))"))
+        for (path, standing) in standings where standing.status == .ready {
+            guard let draft = parsed[path] else {
+                // Ready in the account but not among the drafts handed over: said, never dropped silently.
+                report.leftOut.append(.init(path: path, status: .checking, reason: "changed since it was checked; it is checked again"))
                 continue
             }
-            if let issue = front.issue, issue != date {
-                if issue > date { report.leftOut.append(.init(path: draft.path, reason: "for the issue of \(issue)")) }
-                continue
-            }
-            let identity = front.url.flatMap(WebAddress.init)?.identity
-            if let identity, let earlier = publishedEarlier[identity], !front.repeatAllowed {
-                if front.issue == nil { continue }  // Already went out; nothing to report every week.
-                report.leftOut.append(.init(path: draft.path, reason: "its URL was published in the issue of \(earlier)"))
-                report.warnings.append("\(draft.path): its URL was published in the issue of \(earlier); set 'repeat: true' to publish it again")
-                continue
-            }
-            if draft.kind == .sponsor { sponsors.append(draft) } else { briefs.append(draft) }
+            if draft.kind == .sponsor { sponsors.append(draft) } else if draft.kind != .post { briefs.append(draft) }
         }
-
+        briefs.sort { $0.path < $1.path }
         report.leftOut.sort { $0.path < $1.path }
+        for item in report.leftOut where item.reason.hasPrefix("its URL was published") {
+            report.warnings.append("\(item.path): \(item.reason)")
+        }
         var featured: Draft?
         var sectioned: [Draft] = []
         for brief in briefs {
@@ -78,16 +53,8 @@ public struct IssueAssembler: Sendable {
                 featured = brief
             }
         }
-        var sponsor: Draft?
-        for draft in sponsors {
-            if config.digest.donationAppeal {
-                report.leftOut.append(.init(path: draft.path, reason: "the donation appeal replaces the sponsored link"))
-            } else if let chosen = sponsor {
-                report.leftOut.append(.init(path: draft.path, reason: "a second sponsored link (\(chosen.path) is this issue's)"))
-            } else {
-                sponsor = draft
-            }
-        }
+        // The account holds back a second sponsor and any sponsor under the donation appeal.
+        let sponsor = sponsors.min { $0.path < $1.path }
 
         var sections: [DigestSection] = []
         for name in config.newsletter.sections {

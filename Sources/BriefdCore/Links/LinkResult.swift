@@ -17,6 +17,9 @@ public enum LinkVerdict: String, Sendable, Codable, CaseIterable {
     case skipped
     /// The address is loopback, private, link-local, … and not allowed: no request was sent.
     case blockedAddress = "blocked-address"
+    /// Not checked: the host name did not resolve while no host name resolves at all (the network or the
+    /// resolver is down). Neither broken nor fine; checked again when names resolve.
+    case unverified
 
     /// True for verdicts that need no change to the draft.
     public var isOK: Bool { self == .ok || self == .redirected || self == .paywalled }

@@ -50,7 +50,7 @@ public struct HealthCheck: Sendable, Equatable {
         switch verdict {
         case .ok, .redirected, .paywalled: return .live
         case .broken, .soft404, .timeout: return .failure
-        case .blocked, .skipped, .blockedAddress: return .neutral
+        case .blocked, .skipped, .blockedAddress, .unverified: return .neutral
         }
     }
 }

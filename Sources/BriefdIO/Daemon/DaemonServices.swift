@@ -116,8 +116,15 @@ public struct UpkeepService: Service {
         var nextRescan = clock.now.advanced(by: rescan)
         var lastStatus = ""
         var trimmedAfter = Date.distantPast
+        let issues = IssueStore(desk.state)
+        var publication = try? await issues.publicationStamp()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            // An issue published by `briefd build` (another process) reaches the account within a tick.
+            if let now = try? await issues.publicationStamp(), now != publication {
+                publication = now
+                await desk.publishedChanged()
+            }
             if clock.now >= nextRescan {
                 await desk.scanAll(reason: "periodic check")
                 nextRescan = clock.now.advanced(by: rescan)
@@ -250,13 +257,16 @@ public struct BuildScheduler: Service {
     let holder: WorkspaceHolder
     let state: StateDatabase
     let store: DaemonStore
+    /// The account the build takes its drafts from; told when the issue is published.
+    let desk: DraftDesk?
     let logger: Logger
     static let scheduleName = "build"
 
-    public init(holder: WorkspaceHolder, state: StateDatabase, logger: Logger) {
+    public init(holder: WorkspaceHolder, state: StateDatabase, desk: DraftDesk? = nil, logger: Logger) {
         self.holder = holder
         self.state = state
         self.store = DaemonStore(state)
+        self.desk = desk
         self.logger = logger
     }
 
@@ -322,11 +332,14 @@ public struct BuildScheduler: Service {
         }
         do {
             if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
+                // The schedule never replaces a published issue: that is an editor's decision (`build --replace`).
                 outcome = .alreadyBuilt
-                logger.info("the issue was already built; not building it again", metadata: ["issue": "\(issue)"])
+                logger.notice("the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
             } else {
+                let account = await desk?.draftsForBuild()
                 let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
-                    .run(date: issue, root: config.paths.digests, dryRun: false)
+                    .run(date: issue, root: config.paths.digests, dryRun: false, account: account, trigger: .scheduled)
+                await desk?.publishedChanged()
                 outcome = result.isEmpty ? .empty : .built
                 let report = result.report
                 logger.notice(
@@ -440,9 +453,42 @@ public struct ReviewService: Service {
                 guard outcome.complete else { continue }
                 await desk.reviewed(job, findings: outcome.findings[draft.path] ?? [])
             } catch {
-                logger.error("cannot review a draft's links and quotes", metadata: ["draft": "\(draft.path)", "error": "\(error)"])
-                await desk.reviewed(job, findings: [])
+                // Never read as clean: the draft stays `checking`, with the reason, and is reviewed again later.
+                let wait = await desk.reviewFailed(job, reason: "\(error)")
+                logger.error(
+                    "cannot review a draft's links and quotes; it stays 'checking' and is tried again",
+                    metadata: ["draft": "\(draft.path)", "error": "\(error)", "retry_in": "\(wait.map { "\($0)" } ?? "-")"])
             }
+        }
+    }
+}
+
+/// Reviews a draft again when its turn comes: after a failed review's backoff, and once host names resolve again
+/// for drafts whose links could not be checked because the network was down.
+public struct NetworkReturnService: Service {
+    let desk: DraftDesk
+    let links: LinkService
+    let logger: Logger
+
+    public init(desk: DraftDesk, links: LinkService, logger: Logger) {
+        self.desk = desk
+        self.links = links
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastProbe = ContinuousClock.now - .seconds(3600)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(5)) }
+            await desk.retryFailedReviews(now: Date())
+            // Probing the resolver once a minute at most, and only while some draft waits for it.
+            guard ContinuousClock.now - lastProbe >= .seconds(60) else { continue }
+            let waiting = await desk.draftsWithUnverifiedLinks
+            guard !waiting.isEmpty else { continue }
+            lastProbe = ContinuousClock.now
+            guard await links.checker.resolver.namesResolve(fresh: true) else { continue }
+            logger.notice("host names resolve again; checking the links that could not be checked", metadata: ["drafts": "\(waiting.count)"])
+            for (path, hash) in waiting { await desk.reviewAgain(path: path, hash: hash) }
         }
     }
 }

@@ -1,4 +1,5 @@
 public import BriefdCore
+import Foundation
 import GRDB
 
 /// What the daemon remembers between runs: each draft's size, modification time, hash and status (so an
@@ -6,8 +7,12 @@ import GRDB
 /// builds it ran.
 public final class DaemonStore: Sendable {
     private let database: DatabasePool
+    public let state: StateDatabase
 
-    public init(_ state: StateDatabase) { database = state.pool }
+    public init(_ state: StateDatabase) {
+        self.state = state
+        database = state.pool
+    }
 
     public struct DraftRecord: Sendable, Equatable {
         public var path: String
@@ -22,6 +27,12 @@ public final class DaemonStore: Sendable {
         public var warnings: Int
         public var checkedAt: Double
         public var brief: CitedBrief?
+        /// The account's facts of the draft, its own findings and its links' and quotes' findings, and the reasons
+        /// for its status: kept so that a restart knows them without reading a report back.
+        public var facts: DraftFacts?
+        public var findings: [Finding]?
+        public var reviewFindings: [Finding]?
+        public var reasons: [String] = []
 
         public init(
             path: String, size: Int, mtime: Double, sha256: String, status: DraftStatus, inputs: String, errors: Int,
@@ -48,10 +59,16 @@ public final class DaemonStore: Sendable {
                 if let identity: String = row["identity"], let line: Int = row["url_line"], let column: Int = row["url_column"] {
                     brief = CitedBrief(path: row["path"], identity: identity, position: SourcePosition(line: line, column: column))
                 }
-                let record = DraftRecord(
+                var record = DraftRecord(
                     path: row["path"], size: row["size"], mtime: row["mtime"], sha256: row["sha256"],
-                    status: DraftStatus(rawValue: row["status"]) ?? .needsWork, inputs: row["inputs"], errors: row["errors"],
+                    status: DraftStatus(rawValue: row["status"]) ?? .checking, inputs: row["inputs"], errors: row["errors"],
                     warnings: row["warnings"], checkedAt: row["checked_at"], brief: brief)
+                // A record whose saved account cannot be read is made again (its inputs no longer match).
+                record.facts = DaemonStore.decoded(DraftFacts.self, row["facts"])
+                record.findings = DaemonStore.decoded([Finding].self, row["findings"])
+                record.reviewFindings = DaemonStore.decoded([Finding].self, row["review_findings"])
+                record.reasons = DaemonStore.decoded([String].self, row["reasons"]) ?? []
+                if record.facts == nil || record.findings == nil { record.inputs = "" }
                 records[record.path] = record
             }
             return records
@@ -66,17 +83,24 @@ public final class DaemonStore: Sendable {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO draft_state
-                        (path, size, mtime, sha256, status, inputs, errors, warnings, checked_at, identity, url_line, url_column)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (path, size, mtime, sha256, status, inputs, errors, warnings, checked_at, identity, url_line, url_column,
+                         facts, findings, review_findings, reasons)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         record.path, record.size, record.mtime, record.sha256, record.status.rawValue, record.inputs, record.errors,
                         record.warnings, record.checkedAt, record.brief?.identity, record.brief?.position.line,
-                        record.brief?.position.column,
+                        record.brief?.position.column, record.facts.map(JSONText.line), record.findings.map(JSONText.line),
+                        record.reviewFindings.map(JSONText.line), JSONText.line(record.reasons),
                     ])
             }
             for path in paths { try db.execute(sql: "DELETE FROM draft_state WHERE path = ?", arguments: [path]) }
         }
+    }
+
+    private static func decoded<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     public func lastHandledDue(_ name: String) throws -> Double? {
@@ -123,26 +147,55 @@ public final class DaemonStore: Sendable {
         }
     }
 
-    public struct BuildRecord: Sendable, Equatable {
+    /// One build as recorded: by the schedule, the command line or the desk.
+    public struct BuildRecord: Sendable, Equatable, Encodable {
         public var due: Double
         public var issueDate: String
         public var finishedAt: Double
         public var outcome: String
-    }
+        /// "scheduled", "command" or "desk".
+        public var trigger: String
 
-    public func recordBuild(due: Double, issueDate: String, finishedAt: Double, outcome: BuildOutcome) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "INSERT INTO build_run (due, issue_date, finished_at, outcome) VALUES (?, ?, ?, ?)",
-                arguments: [due, issueDate, finishedAt, outcome.description])
+        enum CodingKeys: String, CodingKey {
+            case issue, outcome, trigger
+            case finishedAt = "finished_at"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(issueDate, forKey: .issue)
+            try container.encode(outcome, forKey: .outcome)
+            try container.encode(trigger, forKey: .trigger)
+            try container.encode(JSONText.timestamp(finishedAt), forKey: .finishedAt)
         }
     }
 
+    public func recordBuild(
+        due: Double, issueDate: String, finishedAt: Double, outcome: BuildOutcome, trigger: String = "scheduled"
+    ) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO build_run (due, issue_date, finished_at, outcome, trigger) VALUES (?, ?, ?, ?, ?)",
+                arguments: [due, issueDate, finishedAt, outcome.description, trigger])
+        }
+    }
+
+    /// The last build that did something: "already built" passes of the schedule are not builds.
     public func lastBuild() throws -> BuildRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM build_run ORDER BY id DESC LIMIT 1").map {
-                BuildRecord(due: $0["due"], issueDate: $0["issue_date"], finishedAt: $0["finished_at"], outcome: $0["outcome"])
-            }
+        try database.read { db in try DaemonStore.lastBuild(db) }
+    }
+
+    public func lastBuildOffThePool() async throws -> BuildRecord? {
+        try await database.readOffThePool { db in try DaemonStore.lastBuild(db) }
+    }
+
+    private static func lastBuild(_ db: Database) throws -> BuildRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM build_run WHERE outcome != 'already built' ORDER BY id DESC LIMIT 1"
+        ).map {
+            BuildRecord(
+                due: $0["due"], issueDate: $0["issue_date"], finishedAt: $0["finished_at"], outcome: $0["outcome"],
+                trigger: $0["trigger"])
         }
     }
 }

@@ -43,10 +43,22 @@ public actor DraftDesk {
     private var madeFolders: Set<String> = []
     /// Told of every report written or removed (the desk's live page).
     private let feed: DeskFeed?
+    /// The account's facts of every draft (by absolute path; the facts carry the relative one).
+    private var facts: [String: DraftFacts] = [:]
+    /// Drafts whose review failed, with the reason and how many times in a row; tried again with backoff.
+    private var reviewFailures: [String: (reason: String, attempts: Int, retryAt: Date, hash: String)] = [:]
+    /// The issues already published, from the state database; read again after every build.
+    private var published: PublishedIssues
+    /// The account as last computed, and the change it was computed at.
+    private var accountCache: (change: Int, day: Day, account: Account)?
+    private var accountChange = 0
 
     /// - Parameters:
     ///   - reviews: the queue of the link and quote reviews (nil for `--offline`).
     ///   - version: briefd's version, part of every report's inputs.
+    /// The state database (the published issues).
+    public nonisolated var state: StateDatabase { store.state }
+
     public init(
         workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String, feed: DeskFeed? = nil
     ) throws {
@@ -59,11 +71,19 @@ public actor DraftDesk {
         self.version = version
         self.inputs = DraftDesk.inputs(workspace, version: version, online: reviews != nil)
         self.records = try store.drafts()
-        // Unchanged drafts are not parsed again after a restart; what the duplicate check needs is remembered.
+        self.published = try IssueStore(store.state).publishedIssues()
+        // Unchanged drafts are not parsed again after a restart: their account, findings and what the duplicate
+        // check needs are remembered.
         for (path, record) in records {
             if let brief = record.brief {
                 briefs[path] = brief
                 groups[brief.identity, default: []].insert(path)
+            }
+            if let saved = record.facts, let own = record.findings {
+                facts[path] = saved
+                ownFindings[path] = own
+                linkFindings[path] = record.reviewFindings
+                kinds[path] = saved.kind
             }
         }
     }
@@ -72,52 +92,104 @@ public actor DraftDesk {
     private var reportsRoot: String { workspace.config.paths.reports }
 
     static func inputs(_ workspace: Workspace, version: String, online: Bool) -> String {
-        ContentHash.sha256Hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline")".utf8))
+        // "account 1": reports made before the account was kept are made again once.
+        ContentHash.sha256Hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline") account 1".utf8))
     }
 
-    public struct Counts: Sendable, Equatable {
-        public var ready = 0
-        public var needsWork = 0
-        public var unreadable = 0
-        public var checking = 0
-        public var total: Int { ready + needsWork + unreadable + checking }
-    }
+    /// The account of every draft for the coming issue: what every surface shows.
+    public struct Account: Sendable {
+        /// The coming issue: the first issue day from today that is not published.
+        public var nextIssue: Day
+        /// Every draft, by path relative to the drafts folder.
+        public var drafts: [Entry]
 
-    public var counts: Counts {
-        var counts = Counts()
-        for record in records.values {
-            switch record.status {
-            case .ready: counts.ready += 1
-            case .unreadable: counts.unreadable += 1
-            case .checking: counts.checking += 1
-            case .needsWork: counts.needsWork += 1
-            }
+        public struct Entry: Sendable {
+            public var facts: DraftFacts
+            public var standing: DraftStanding
+            /// The file's modification time (seconds since 1970).
+            public var modified: Double
+            public var path: String { facts.path }
         }
-        return counts
+
+        /// How many drafts have each status.
+        public var counts: [DraftStatus: Int] {
+            var counts: [DraftStatus: Int] = [:]
+            for entry in drafts { counts[entry.standing.status, default: 0] += 1 }
+            return counts
+        }
+    }
+
+    /// The account now (computed again only when something changed, or the day did).
+    public var account: Account {
+        let today = LocalCalendar.today()
+        if let cached = accountCache, cached.change == accountChange, cached.day == today { return cached.account }
+        let next = DraftAccount.nextIssue(weekday: workspace.config.digest.issueWeekday, today: today, published: published.dates)
+        let all = Array(facts.values)
+        let standings = DraftAccount.standings(
+            of: all, target: next, published: published, donationAppeal: workspace.config.digest.donationAppeal)
+        var entries: [Account.Entry] = []
+        entries.reserveCapacity(records.count)
+        for (path, record) in records {
+            guard let known = facts[path], let standing = standings[known.path] else {
+                // Known on disk, not yet checked: said as such, never left out.
+                let placeholder = DraftFacts(path: relative(path), review: .pending)
+                entries.append(.init(facts: placeholder, standing: DraftStanding(.checking, ["not checked yet"]), modified: record.mtime))
+                continue
+            }
+            entries.append(.init(facts: known, standing: standing, modified: record.mtime))
+        }
+        entries.sort { $0.path < $1.path }
+        let account = Account(nextIssue: next, drafts: entries)
+        accountCache = (accountChange, today, account)
+        return account
+    }
+
+    /// The drafts as a build of the coming issue takes them: the account's facts of every draft, and the ready
+    /// drafts parsed from their files (a file changed since its check is left out and said so).
+    public func draftsForBuild() -> DigestBuild.Drafts {
+        let current = account
+        var drafts: [Draft] = []
+        for entry in current.drafts where entry.standing.status == .ready {
+            let path = draftsRoot + "/" + entry.path
+            guard let record = records[path],
+                case .read(_, let bytes) = DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
+                ContentHash.sha256Hex(bytes) == record.sha256, var draft = checker.check(path: path, bytes: bytes).draft
+            else { continue }
+            draft.path = entry.path
+            drafts.append(draft)
+        }
+        return DigestBuild.Drafts(drafts: drafts, facts: current.drafts.map(\.facts))
+    }
+
+    /// A draft's findings as its report has them (its own, across drafts, its links' and quotes'), from memory.
+    public func findings(of relativePath: String) -> [Finding]? {
+        let path = draftsRoot + "/" + relativePath
+        guard let own = ownFindings[path] else { return nil }
+        return (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
+    }
+
+    /// The account's entry of one draft.
+    public func entry(of relativePath: String) -> Account.Entry? {
+        account.drafts.first { $0.path == relativePath }
+    }
+
+    /// An issue was published, replaced or restored (by this daemon or by `briefd build`): the account reads the
+    /// published issues again, and every surface follows.
+    public func publishedChanged() async {
+        do {
+            published = try await IssueStore(store.state).publishedIssuesOffThePool()
+        } catch {
+            logger.error("cannot read the published issues; the account keeps the last it read", metadata: ["error": "\(error)"])
+            return
+        }
+        accountChange += 1
+        indexDirty = true
+        lastChange = Date()
+        feed?.publish("*")
     }
 
     /// When the last full scan of the folder finished (the desk's `/healthz`).
     public private(set) var lastScanFinished: Date?
-
-    /// One draft as the desk lists it.
-    public struct Row: Sendable {
-        /// Relative to the drafts folder.
-        public var path: String
-        public var status: DraftStatus
-        public var kind: DraftKind?
-        public var errors: Int
-        public var warnings: Int
-        /// The file's modification time (seconds since 1970).
-        public var modified: Double
-    }
-
-    /// Every draft, as last checked.
-    public var rows: [Row] {
-        records.values.map { record in
-            Row(path: relative(record.path), status: record.status, kind: kinds[record.path] ?? nil, errors: record.errors,
-                warnings: record.warnings, modified: record.mtime)
-        }
-    }
 
     /// Where the report of a draft (relative path) is written, as JSON.
     public func reportJSONPath(of relativePath: String) -> String { reportPaths(draftsRoot + "/" + relativePath).json }
@@ -199,7 +271,7 @@ public actor DraftDesk {
         let current = !force && records[path].map { $0.inputs == inputs && reportExists(path) } == true
         if current, let record = records[path], record.size == size, record.mtime == mtime {
             // A review cut short by a stop is made now.
-            if record.status == .checking, awaitingReview[path] == nil, let reviews {
+            if facts[path]?.review != .done, awaitingReview[path] == nil, let reviews {
                 awaitingReview[path] = record.sha256
                 reviews.submit(path: path, hash: record.sha256)
             }
@@ -210,8 +282,8 @@ public actor DraftDesk {
         switch DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes) {
         case .refused(_, let reason):
             hash = "refused"
-            apply(path: path, size: size, mtime: mtime, hash: hash, kind: nil, brief: nil,
-                findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)])
+            let finding = Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)
+            apply(path: path, size: size, mtime: mtime, hash: hash, draft: nil, brief: nil, findings: [finding])
             return true
         case .read(_, let read):
             bytes = read
@@ -231,13 +303,14 @@ public actor DraftDesk {
         Timer(label: "briefd_draft_check_seconds").recordInterval(since: began)
         Counter(label: "briefd_drafts_checked_total").increment()
         // The review is awaited before the first report is written, so that it says `checking`.
+        reviewFailures[path] = nil
         if let reviews, let draft, DraftDesk.needsReview(draft) {
             awaitingReview[path] = hash
             reviews.submit(path: path, hash: hash)
         } else {
             awaitingReview[path] = nil
         }
-        apply(path: path, size: size, mtime: mtime, hash: hash, kind: report.kind, brief: draft.flatMap(CitedBrief.init),
+        apply(path: path, size: size, mtime: mtime, hash: hash, draft: draft, brief: draft.flatMap(CitedBrief.init),
             findings: report.findings)
         return true
     }
@@ -266,8 +339,47 @@ public actor DraftDesk {
     public func reviewed(_ job: ReviewQueue.Job, findings: [Finding]) {
         guard awaitingReview[job.path] == job.hash, records[job.path]?.sha256 == job.hash else { return }
         awaitingReview[job.path] = nil
+        reviewFailures[job.path] = nil
         linkFindings[job.path] = findings
         writeReport(job.path)
+    }
+
+    /// The review of `job` failed: the draft stays `checking`, with the reason, never clean. Returns how long to
+    /// wait before trying again (30 s, doubling to 30 min), or nil when the draft changed meanwhile.
+    public func reviewFailed(_ job: ReviewQueue.Job, reason: String) -> Duration? {
+        guard awaitingReview[job.path] == job.hash, records[job.path]?.sha256 == job.hash else { return nil }
+        awaitingReview[job.path] = nil
+        let attempts = (reviewFailures[job.path]?.attempts ?? 0) + 1
+        let wait = min(1800, 30 << min(attempts - 1, 6))
+        reviewFailures[job.path] = (reason, attempts, Date().addingTimeInterval(Double(wait)), job.hash)
+        writeReport(job.path)
+        return .seconds(wait)
+    }
+
+    /// Queues again the reviews that failed and whose wait is over.
+    public func retryFailedReviews(now: Date) {
+        for (path, failure) in reviewFailures where failure.retryAt <= now && awaitingReview[path] == nil {
+            reviewFailures[path]?.retryAt = .distantFuture  // until this try ends
+            reviewAgain(path: path, hash: failure.hash)
+        }
+    }
+
+    /// Queues the review of a draft again (after a failure's wait, or when the network is back), if its content
+    /// is still `hash`.
+    public func reviewAgain(path: String, hash: String) {
+        guard let reviews, records[path]?.sha256 == hash, awaitingReview[path] == nil else { return }
+        awaitingReview[path] = hash
+        reviews.submit(path: path, hash: hash)
+        writeReport(path)
+    }
+
+    /// Drafts with links that could not be checked because no host name resolved: reviewed again once names
+    /// resolve.
+    public var draftsWithUnverifiedLinks: [(path: String, hash: String)] {
+        facts.compactMap { path, known in
+            guard known.unverifiedLinks > 0, awaitingReview[path] == nil, let record = records[path] else { return nil }
+            return (path, record.sha256)
+        }
     }
 
     /// The findings of a draft not held in memory (unchanged since a restart), when another draft's change
@@ -275,17 +387,31 @@ public actor DraftDesk {
     private func recheckQuietly(_ path: String) {
         guard case .read(_, let bytes) = DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes)
         else { return }
-        let (_, report) = checker.check(path: path, bytes: bytes)
+        let (draft, report) = checker.check(path: path, bytes: bytes)
         ownFindings[path] = report.findings
         kinds[path] = report.kind
+        baseFacts(path, draft: draft, findings: report.findings)
+    }
+
+    /// The facts that come from the draft itself (the counts are made in `writeReport`).
+    private func baseFacts(_ path: String, draft: Draft?, findings: [Finding]) {
+        if let draft {
+            facts[path] = DraftFacts(draft: draft, path: relative(path), findings: [], review: .done)
+        } else {
+            let why = findings.first { $0.rule == .draftUnreadable || $0.rule == .frontMatterInvalid } ?? findings.first
+                ?? Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), "the draft could not be read")
+            facts[path] = DraftFacts(unreadablePath: relative(path), finding: why)
+        }
+        accountChange += 1
     }
 
     private func apply(
-        path: String, size: Int, mtime: Double, hash: String, kind: DraftKind?, brief: CitedBrief?, findings: [Finding]
+        path: String, size: Int, mtime: Double, hash: String, draft: Draft?, brief: CitedBrief?, findings: [Finding]
     ) {
         ownFindings[path] = findings
         linkFindings[path] = nil
-        kinds[path] = kind
+        kinds[path] = draft?.kind
+        baseFacts(path, draft: draft, findings: findings)
         let affected = regroup(path, brief)
         let record = DaemonStore.DraftRecord(
             path: path, size: size, mtime: mtime, sha256: hash, status: .checking, inputs: inputs, errors: 0, warnings: 0,
@@ -313,7 +439,7 @@ public actor DraftDesk {
 
     private func crossFindings(_ path: String) -> [Finding] {
         guard let brief = briefs[path], let group = groups[brief.identity], group.count > 1 else { return [] }
-        return DraftChecker.crossDraftFindings(group.compactMap { briefs[$0] })[path] ?? []
+        return DraftChecker.crossDraftFindings(group.compactMap { briefs[$0] }, folder: draftsRoot)[path] ?? []
     }
 
     private func forget(_ path: String) {
@@ -323,6 +449,9 @@ public actor DraftDesk {
         ownFindings[path] = nil
         linkFindings[path] = nil
         awaitingReview[path] = nil
+        reviewFailures[path] = nil
+        facts[path] = nil
+        accountChange += 1
         kinds[path] = nil
         pendingSaves[path] = nil
         pendingRemovals.insert(path)
@@ -353,7 +482,16 @@ public actor DraftDesk {
         guard var record = records[path], let own = ownFindings[path] else { return }
         let findings = (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
         let report = DraftReport(path: relative(path), kind: kinds[path] ?? nil, findings: findings)
-        record.status = awaitingReview[path] != nil ? .checking : DraftStatus.of(report)
+        let review: ReviewState =
+            if awaitingReview[path] != nil { .pending } else if let failure = reviewFailures[path] { .failed(reason: failure.reason) } else { .done }
+        if var known = facts[path] {
+            known.recount(findings, review: review)
+            facts[path] = known
+            record.facts = known
+            accountChange += 1
+        }
+        record.findings = own
+        record.reviewFindings = linkFindings[path]
         record.errors = report.errorCount
         record.warnings = report.warningCount
         records[path] = record
@@ -401,10 +539,32 @@ public actor DraftDesk {
         let now = Date()
         if !force && now.timeIntervalSince(lastChange) < 0.1 && now.timeIntervalSince(indexWritten) < 1 { return }
         indexWritten = now
-        let entries = records.values.map { record in
+        let current = account
+        // The saved statuses follow the account, so that `briefd status` reads what the desk shows.
+        for entry in current.drafts {
+            let path = draftsRoot + "/" + entry.path
+            guard var record = records[path], record.status != entry.standing.status || record.reasons != entry.standing.reasons
+            else { continue }
+            record.status = entry.standing.status
+            record.reasons = entry.standing.reasons
+            records[path] = record
+            pendingSaves[path] = record
+        }
+        if !pendingSaves.isEmpty {
+            let saves = Array(pendingSaves.values)
+            pendingSaves.removeAll()
+            do {
+                try await store.update(saving: saves, removing: [])
+            } catch {
+                logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
+                for record in saves where pendingSaves[record.path] == nil { pendingSaves[record.path] = record }
+            }
+        }
+        let entries = current.drafts.map { entry in
             DraftIndex.Entry(
-                path: relative(record.path), status: record.status, errors: record.errors,
-                warnings: record.warnings, modified: record.mtime, report: reportPaths(record.path).text.dropFirst(reportsRoot.count + 1).description)
+                path: entry.path, status: entry.standing.status, reason: entry.standing.reasons.first ?? "",
+                errors: entry.facts.errors, warnings: entry.facts.warnings, modified: entry.modified,
+                report: reportPaths(draftsRoot + "/" + entry.path).text.dropFirst(reportsRoot.count + 1).description)
         }
         do {
             try AtomicOutput.makeFolders(reportsRoot)

@@ -235,7 +235,9 @@ private final class WatchLoop: @unchecked Sendable {
             return
         }
         guard DraftWatcher.isDraftName(name) else { return }
-        if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+        // IN_CREATE too: a file linked in (link(2), as the desk's Clip publishes) or a symlink made gives no
+        // CLOSE_WRITE; a file being written gives CLOSE_WRITE later, and the settle time joins the two.
+        if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) != 0 {
             continuation.yield(.changed(path))
         } else if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
             continuation.yield(.removed(path))

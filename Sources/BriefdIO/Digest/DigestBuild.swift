@@ -20,6 +20,26 @@ public struct DigestBuild: Sendable {
         /// Where the issue was written (nil for a dry run or an empty issue).
         public var folder: String?
         public var isEmpty: Bool
+        /// The version recorded (1 for a first build, more for a replacement); nil when nothing was recorded.
+        public var version: Int?
+    }
+
+    /// Who asked for a build: recorded with it, so that every surface can say what was built last and how.
+    public enum Trigger: String, Sendable {
+        case scheduled, command, desk
+    }
+
+    /// The drafts as the account knows them: what a build takes its items from. The daemon hands over its own;
+    /// a command without a daemon computes it (`DigestBuild.account`).
+    public struct Drafts: Sendable {
+        /// The parsed drafts, paths relative to the drafts folder.
+        public var drafts: [Draft]
+        public var facts: [DraftFacts]
+
+        public init(drafts: [Draft], facts: [DraftFacts]) {
+            self.drafts = drafts
+            self.facts = facts
+        }
     }
 
     /// Why a build failed, and at which step: a template to fix, the state database, or the writing of the files
@@ -27,6 +47,8 @@ public struct DigestBuild: Sendable {
     public struct BuildError: Error, CustomStringConvertible {
         public enum Step: String, Sendable {
             case templates, state, writing
+            /// The issue is already published and the build was not asked to replace it.
+            case published
         }
         public var step: Step
         public var description: String
@@ -42,17 +64,56 @@ public struct DigestBuild: Sendable {
         public var isDiskFull: Bool { step == .writing && AtomicOutput.WriteError(description: "", code: code).isDiskFull }
     }
 
-    /// The date `briefd build` picks without `--issue`: the next issue weekday on or after `today`.
-    public func nextIssueDate(after today: Day) -> Day { config.digest.issueWeekday.next(onOrAfter: today) }
+    /// The date `briefd build` picks without `--issue`, and the desk's coming issue: the first issue weekday on or
+    /// after `today` that is not published yet.
+    public func nextIssueDate(after today: Day) -> Day {
+        let published = (try? IssueStore(state).publishedIssues().dates) ?? []
+        return DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: published)
+    }
 
     /// - Parameters:
     ///   - root: the digests folder (`paths.digests` unless `--out`).
     ///   - dryRun: assemble and report only; nothing is written or recorded.
-    public func run(date: Day, root: String, dryRun: Bool) async throws(BuildError) -> Outcome {
-        let (assembled, report, templates) = try await assemble(date: date)
-        guard let issue = assembled else { return Outcome(report: report, folder: nil, isEmpty: true) }
-        if dryRun { return Outcome(report: report, folder: nil, isEmpty: false) }
-        return try publish(issue, report: report, templates: templates, root: root)
+    ///   - replace: an issue already published may be replaced (its earlier version is kept); without it the
+    ///     build refuses.
+    ///   - account: the daemon's account of the drafts; nil computes it here, the same way.
+    public func run(
+        date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts? = nil, trigger: Trigger = .command
+    ) async throws(BuildError) -> Outcome {
+        let published = try publishedIssues()
+        let already = published.dates.contains(date)
+        if already && !replace && !dryRun {
+            throw BuildError(
+                .published,
+                "the issue of \(date) is already published; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')")
+        }
+        let (assembled, report, templates) = try await assemble(date: date, published: published, account: account)
+        var outcome: Outcome
+        if let issue = assembled, !dryRun {
+            outcome = try publish(issue, report: report, templates: templates, root: root)
+        } else {
+            outcome = Outcome(report: report, folder: nil, isEmpty: assembled == nil)
+        }
+        if already && dryRun { outcome.report.warnings.append("the issue of \(date) is already published; 'briefd build --replace' would replace it") }
+        if !dryRun { recordRun(date: date, outcome: outcome, trigger: trigger) }
+        return outcome
+    }
+
+    /// Every build is recorded with who asked for it; a failure to record is not the build's failure.
+    private func recordRun(date: Day, outcome: Outcome, trigger: Trigger) {
+        guard trigger != .scheduled else { return }  // The scheduler records its own, with the due time.
+        let now = Date().timeIntervalSince1970
+        let result: DaemonStore.BuildOutcome = outcome.isEmpty ? .empty : .built
+        try? DaemonStore(state).recordBuild(
+            due: now, issueDate: date.description, finishedAt: now, outcome: result, trigger: trigger.rawValue)
+    }
+
+    private func publishedIssues() throws(BuildError) -> PublishedIssues {
+        do {
+            return try IssueStore(state).publishedIssues()
+        } catch {
+            throw BuildError(.state, "\(config.paths.state): \(error)")
+        }
     }
 
     /// The issue as a build would make it now, rendered for the web and for email, nothing written (the desk's
@@ -63,8 +124,8 @@ public struct DigestBuild: Sendable {
         public var email: String?
     }
 
-    public func preview(date: Day) async throws(BuildError) -> Preview {
-        let (assembled, report, templates) = try await assemble(date: date)
+    public func preview(date: Day, account: Drafts? = nil) async throws(BuildError) -> Preview {
+        let (assembled, report, templates) = try await assemble(date: date, published: try publishedIssues(), account: account)
         guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
         do {
             return Preview(report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
@@ -73,56 +134,72 @@ public struct DigestBuild: Sendable {
         }
     }
 
-    /// Checks the drafts (offline and cached) and assembles the issue of `date`.
-    private func assemble(date: Day) async throws(BuildError) -> (DigestIssue?, BuildReport, DigestTemplates) {
+    /// The account's standings for the issue of `date` and the issue assembled from the ready drafts.
+    private func assemble(
+        date: Day, published: PublishedIssues, account: Drafts?
+    ) async throws(BuildError) -> (DigestIssue?, BuildReport, DigestTemplates) {
         let templates: DigestTemplates
         do {
             templates = try DigestTemplates(folder: config.paths.templates)
         } catch {
             throw BuildError(.templates, error.description)
         }
-        let checker = DraftChecker(config: config, registry: registry, today: date)
-        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts])
-        var errorsByPath: [String: [Finding]] = [:]
-        for report in reports { errorsByPath[report.path] = report.findings.filter { $0.severity == .error } }
+        let drafts: Drafts
+        if let account {
+            drafts = account
+        } else {
+            drafts = try await self.account(today: date)
+        }
+        let standings = DraftAccount.standings(
+            of: drafts.facts, target: date, published: published.without(date), donationAppeal: config.digest.donationAppeal)
+        var (assembled, report) = IssueAssembler(config: config, registry: registry)
+            .assemble(date: date, drafts: drafts.drafts, standings: standings)
+        let included = Set(report.included.map(\.path))
+        for facts in drafts.facts where included.contains(facts.path) {
+            report.unverifiedLinks += facts.unverifiedLinks
+            report.unverifiedQuotes += facts.unverifiedQuotes
+        }
+        return (assembled, report, templates)
+    }
+
+    /// The account of the drafts as a command computes it without a daemon: each draft checked offline, its links
+    /// and quotes as the history knows them (`briefd check --cached`: no request is sent).
+    public func account(today: Day) async throws(BuildError) -> Drafts {
+        let checker = DraftChecker(config: config, registry: registry, today: today)
+        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts], namingFrom: config.paths.drafts)
         // Paths in the report and the record are relative to the drafts folder, so that they read well and
         // a build does not depend on where the folder is.
         let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
         func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
-        let parsed = Set(drafts.map(\.path))
-        let unreadable = reports.filter { !parsed.contains($0.path) }.compactMap { report in
-            report.findings.first.map { (path: relative(report.path), finding: $0) }
-        }
-
-        let issues = IssueStore(state)
-        let earlier: [String: Day]
+        var findings: [String: [Finding]] = [:]
+        for report in reports { findings[report.path] = report.findings }
         do {
-            earlier = try issues.publishedBefore(date)
-            // The review as `briefd check --cached` makes it: the build sends no request, but a link the history
-            // says is broken (recently enough to trust, by the cache ages), or a quote not in its page's kept
-            // snapshot, keeps its draft out like any other error.
             let review = try await RunContext(config: config, registry: registry, state: state, links: nil)
                 .review(drafts, mode: .cached)
-            for (path, found) in review.findings {
-                errorsByPath[path, default: []] += found.filter { $0.severity == .error }
-            }
+            for (path, found) in review.findings { findings[path, default: []] += found }
         } catch {
             throw BuildError(.state, "\(config.paths.state): \(error)")
         }
-        let candidates = drafts.map { draft in
+        let parsed = Set(drafts.map(\.path))
+        var facts = drafts.map { draft in
+            DraftFacts(draft: draft, path: relative(draft.path), findings: findings[draft.path] ?? [], review: .done)
+        }
+        for report in reports where !parsed.contains(report.path) {
+            if let first = report.findings.first { facts.append(DraftFacts(unreadablePath: relative(report.path), finding: first)) }
+        }
+        let moved = drafts.map { draft in
             var moved = draft
             moved.path = relative(draft.path)
-            return IssueAssembler.Candidate(draft: moved, errors: errorsByPath[draft.path] ?? [])
+            return moved
         }
-        let (assembled, report) = IssueAssembler(config: config, registry: registry)
-            .assemble(date: date, candidates: candidates, unreadable: unreadable, publishedEarlier: earlier)
-        return (assembled, report, templates)
+        return Drafts(drafts: moved, facts: facts)
     }
 
     private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String) throws(BuildError) -> Outcome {
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
+        let version: Int
         do {
             // Everything is rendered before anything is written: a template failing leaves the published issue as it was.
             files = [
@@ -139,11 +216,11 @@ public struct DigestBuild: Sendable {
         do {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
             let items = publishedItems(issue)
-            try issues.record(
+            version = try issues.record(
                 IssueStore.Record(
                     date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
                     contentHTML: entry),
-                items: items, files: files)
+                items: items, files: files, builtAt: Date().timeIntervalSince1970)
             try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         } catch let problem as DigestTemplates.TemplateError {
             throw BuildError(.templates, problem.description)
@@ -152,7 +229,25 @@ public struct DigestBuild: Sendable {
         } catch {
             throw BuildError(.state, "\(config.paths.state): \(error)")
         }
-        return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false)
+        return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false, version: version)
+    }
+
+    /// Brings back `version` of the published issue of `date`: its files into the issue's folder (atomically), its
+    /// record as the current one, and the archive and feeds rewritten.
+    public func restore(date: Day, version: Int, root: String) throws(BuildError) {
+        do {
+            let files = try IssueStore(state).restore(date: date, version: version)
+            try AtomicOutput.publishFolder(root: root, name: date.description, files: files)
+            try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: DigestTemplates(folder: config.paths.templates))
+        } catch let problem as IssueStore.RestoreError {
+            throw BuildError(.published, problem.description)
+        } catch let problem as DigestTemplates.TemplateError {
+            throw BuildError(.templates, problem.description)
+        } catch let failure as AtomicOutput.WriteError {
+            throw BuildError(.writing, failure.description, code: failure.code)
+        } catch {
+            throw BuildError(.state, "\(config.paths.state): \(error)")
+        }
     }
 
     private func publishedItems(_ issue: DigestIssue) -> [IssueStore.Item] {

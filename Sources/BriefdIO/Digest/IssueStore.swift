@@ -1,4 +1,5 @@
 public import BriefdCore
+import Foundation
 import GRDB
 
 /// The record of published issues in the state database: each issue's items (URL, title, placement) and
@@ -59,28 +60,193 @@ public final class IssueStore: Sendable {
         }
     }
 
-    /// Records (or, for a rebuild, replaces) an issue with its items and files, in one transaction.
-    public func record(_ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])]) throws {
+    /// Records an issue with its items and files, in one transaction, as a new version: the first build is
+    /// version 1, each `--replace` the next, and every version (record, items, files) is kept for `restore`.
+    /// - Returns: the version recorded.
+    @discardableResult
+    public func record(
+        _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], builtAt: Double
+    ) throws -> Int {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM issue WHERE date = ?", arguments: [issue.date])
+            let version = (try Int.fetchOne(
+                db, sql: "SELECT MAX(version) FROM issue_version WHERE issue_date = ?", arguments: [issue.date]) ?? 0) + 1
             try db.execute(
-                sql: "INSERT INTO issue (date, title, item_count, web_url, content_html) VALUES (?, ?, ?, ?, ?)",
-                arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML])
-            for (position, item) in items.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
-                        item.source])
-            }
+                sql: """
+                    INSERT INTO issue_version (issue_date, version, built_at, title, item_count, web_url, content_html, items)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [issue.date, version, builtAt, issue.title, issue.itemCount, issue.webURL, issue.contentHTML,
+                    JSONText.line(items.map(StoredItem.init))])
             for file in files {
                 try db.execute(
-                    sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
-                    arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
+                    sql: "INSERT INTO issue_version_file (issue_date, version, name, bytes) VALUES (?, ?, ?, ?)",
+                    arguments: [issue.date, version, file.name, Data(file.bytes)])
+            }
+            try IssueStore.makeCurrent(db, issue, items: items, files: files, version: version, builtAt: builtAt)
+            return version
+        }
+    }
+
+    private static func makeCurrent(
+        _ db: Database, _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], version: Int, builtAt: Double
+    ) throws {
+        try db.execute(sql: "DELETE FROM issue WHERE date = ?", arguments: [issue.date])
+        try db.execute(
+            sql: "INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, version, builtAt])
+        for (position, item) in items.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
+                    item.source])
+        }
+        for file in files {
+            try db.execute(
+                sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
+                arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
+        }
+    }
+
+    /// One published issue as `briefd issues` and `/api/issues` list it.
+    public struct Published: Sendable, Equatable, Encodable {
+        public struct Version: Sendable, Equatable, Encodable {
+            public var version: Int
+            public var builtAt: String?
+            public var items: Int
+
+            enum CodingKeys: String, CodingKey {
+                case version, items
+                case builtAt = "built_at"
             }
         }
+        public var date: String
+        /// When the current version was built (ISO 8601 with its zone); nil for an imported issue.
+        public var builtAt: String?
+        public var version: Int
+        public var versions: [Version]
+        public var items: Int
+        public var title: String
+        /// The page it was imported from, for an issue briefd did not build.
+        public var importedFrom: String?
+
+        enum CodingKeys: String, CodingKey {
+            case date, version, versions, items, title
+            case builtAt = "built_at"
+            case importedFrom = "imported_from"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(date, forKey: .date)
+            try container.encode(builtAt, forKey: .builtAt)
+            try container.encode(version, forKey: .version)
+            try container.encode(versions, forKey: .versions)
+            try container.encode(items, forKey: .items)
+            try container.encode(title, forKey: .title)
+            try container.encode(importedFrom, forKey: .importedFrom)
+        }
+    }
+
+    /// Every published issue, newest first, with its versions.
+    public func published() throws -> [Published] {
+        try database.read { db in
+            var versions: [String: [Published.Version]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT issue_date, version, built_at, item_count FROM issue_version ORDER BY issue_date, version")
+            {
+                versions[row["issue_date"], default: []].append(Published.Version(
+                    version: row["version"], builtAt: JSONText.timestamp(row["built_at"] as Double), items: row["item_count"]))
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT date, title, item_count, version, built_at, imported_from FROM issue ORDER BY date DESC"
+            ).map { row in
+                let date: String = row["date"]
+                return Published(
+                    date: date, builtAt: (row["built_at"] as Double?).map(JSONText.timestamp), version: row["version"],
+                    versions: versions[date] ?? [], items: row["item_count"], title: row["title"],
+                    importedFrom: row["imported_from"])
+            }
+        }
+    }
+
+    /// Every published issue's items, as the drafts' account needs them.
+    public func publishedIssues() throws -> PublishedIssues {
+        try database.read(IssueStore.publishedIssues)
+    }
+
+    /// The same from async code.
+    public func publishedIssuesOffThePool() async throws -> PublishedIssues {
+        try await database.readOffThePool(IssueStore.publishedIssues)
+    }
+
+    private static func publishedIssues(_ db: Database) throws -> PublishedIssues {
+        var issues: [Day: [PublishedIssues.Item]] = [:]
+        for date in try String.fetchAll(db, sql: "SELECT date FROM issue") {
+            if let day = Day(iso: date) { issues[day] = [] }
+        }
+        let rows = try Row.fetchCursor(db, sql: "SELECT issue_date, path, identity FROM issue_item")
+        while let row = try rows.next() {
+            guard let day = Day(iso: row["issue_date"] as String) else { continue }
+            issues[day, default: []].append(PublishedIssues.Item(path: row["path"], identity: row["identity"]))
+        }
+        return PublishedIssues(issues)
+    }
+
+    /// What changes whenever an issue is published, replaced or restored, by any process: the daemon compares
+    /// it a few times a second to learn of a build made by `briefd build`.
+    public func publicationStamp() async throws -> String {
+        try await database.readOffThePool { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v, COALESCE(MAX(built_at), 0) AS t FROM issue")
+            return "\(row?["n"] as Int? ?? 0)/\(row?["v"] as Int? ?? 0)/\(row?["t"] as Double? ?? 0)"
+        }
+    }
+
+    /// Why a version cannot be restored.
+    public struct RestoreError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Makes `version` of the issue of `date` the published one again; returns its files, to be written.
+    public func restore(date: Day, version: Int) throws -> [(name: String, bytes: [UInt8])] {
+        try database.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?",
+                arguments: [date.description, version])
+            else {
+                let known = try Int.fetchAll(
+                    db, sql: "SELECT version FROM issue_version WHERE issue_date = ? ORDER BY version",
+                    arguments: [date.description])
+                throw RestoreError(description: known.isEmpty
+                    ? "no version of the issue of \(date) is kept"
+                    : "the issue of \(date) has no version \(version); kept: \(known.map(String.init).joined(separator: ", "))")
+            }
+            let files = try Row.fetchAll(
+                db, sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
+                arguments: [date.description, version]
+            ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
+            let items = try JSONDecoder().decode([StoredItem].self, from: Data((row["items"] as String).utf8)).map(\.item)
+            let record = Record(
+                date: row["issue_date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
+                contentHTML: row["content_html"])
+            try IssueStore.makeCurrent(db, record, items: items, files: files, version: version, builtAt: row["built_at"])
+            return files
+        }
+    }
+
+    /// An item as a version keeps it (JSON in `issue_version.items`).
+    struct StoredItem: Codable {
+        var url, identity, title, placement, path, source: String
+
+        init(_ item: Item) {
+            (url, identity, title, placement, path, source) =
+                (item.url, item.identity, item.title, item.placement, item.path, item.source)
+        }
+
+        var item: Item { Item(url: url, identity: identity, title: title, placement: placement, path: path, source: source) }
     }
 
     /// Publication (registry name) → section → how many of its published items the section held; the featured

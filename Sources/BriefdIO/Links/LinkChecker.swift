@@ -30,6 +30,8 @@ public final class LinkChecker: Sendable {
     /// Where the pages read whole by a link check go (the quoted pages).
     private let pages: PageFetcher?
     private let exclusions: ExclusionPatterns
+    /// Tells a name that does not exist from a network that is down.
+    public let resolver: ResolverHealth
 
     private struct Table {
         /// Checks under way, by URL without fragment; an entry leaves once its result is in the history.
@@ -96,6 +98,7 @@ public final class LinkChecker: Sendable {
         self.store = store
         self.writer = store.map(HistoryWriter.init)
         self.exclusions = ExclusionPatterns(settings.exclude)
+        self.resolver = ResolverHealth(probes: settings.resolverProbes)
     }
 
     /// The result of every URL in `links`, keyed by the URL as cited. A URL has no result only when the client
@@ -236,7 +239,8 @@ public final class LinkChecker: Sendable {
         if let result, record, let writer, LinkChecker.belongsInHistory(result) { writer.add(result) }
         table.withLock { table in
             table.inFlight[key] = nil
-            guard let result else { return }
+            // An unverified link is asked again by the next caller: the network may be back by then.
+            guard let result, result.verdict != .unverified else { return }
             if table.recent.count >= table.pruneAt { table.prune(now: Date().timeIntervalSince1970) }
             table.recent[key] = Table.Recent(result: result, writtenBy: nil)
         }
@@ -256,7 +260,7 @@ public final class LinkChecker: Sendable {
 
     /// Only what asked the network belongs in the history: not cached, skipped or mailto results.
     private static func belongsInHistory(_ result: LinkResult) -> Bool {
-        !result.cached && result.verdict != .skipped && !result.url.lowercased().hasPrefix("mailto:")
+        !result.cached && result.verdict != .skipped && result.verdict != .unverified && !result.url.lowercased().hasPrefix("mailto:")
     }
 
     /// Runs the link's state machine against the client; nil when the client shut down meanwhile (such a
@@ -276,10 +280,15 @@ public final class LinkChecker: Sendable {
         }
         var step = probe.start()
         var last: HTTPResponse?
+        var lastFailure: TransportFailure.Kind?
         while true {
             switch step {
             case .finished(var result):
                 result.checkedAt = started.timeIntervalSince1970
+                if result.verdict == .broken, lastFailure == .nameNotResolved, await !resolver.namesResolve() {
+                    result.verdict = .unverified
+                    result.error = "not checked: no host name resolves; the network may be down (\(result.error ?? "name not resolved"))"
+                }
                 result.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
                 Counter(label: "briefd_link_checks_total", dimensions: [("verdict", result.verdict.rawValue)]).increment()
                 Timer(label: "briefd_link_check_seconds").recordMilliseconds(result.durationMilliseconds)
@@ -289,6 +298,7 @@ public final class LinkChecker: Sendable {
                 let outcome = await client.send(request, delay: delay, pauseHost: pauseHost)
                 if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return (nil, nil) }
                 if case .success(let response) = outcome { last = response }
+                if case .failure(let failure) = outcome { lastFailure = failure.kind } else { lastFailure = nil }
                 step = probe.next(after: outcome, now: Date().timeIntervalSince1970)
             }
         }

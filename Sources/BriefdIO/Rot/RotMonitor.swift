@@ -16,6 +16,8 @@ public struct RotMonitor: Sendable {
         public var checked: Int
         public var watched: Int
         public var alerts: [RotAlert]
+        /// Links not checked because no host name resolved (the network was down): no failure counted for them.
+        public var unverified: Int = 0
     }
 
     /// Where each watched link is cited: issues (from the record of published issues) and drafts; and which of
@@ -74,13 +76,22 @@ public struct RotMonitor: Sendable {
             let share = Int((Double(urls.count) * passInterval / recheck).rounded(.up))
             due = Array(due.prefix(max(share, 1)))
         }
-        // Check: the link checker's politeness and safety; the history is written here, at the pass's time.
+        // Check: the link checker's politeness and safety; the history is written here, at the pass's time. An
+        // explicit "now" (`everything`) requests every link again; the daemon's own passes may reuse a result
+        // of the last minute.
         let results = await service.checker.check(
-            due.map { CitedLink(url: $0, citations: []) }, reuse: .recent, record: false, keepingPages: quotedPages)
+            due.map { CitedLink(url: $0, citations: []) }, reuse: everything ? .inFlight : .recent, record: false,
+            keepingPages: quotedPages)
         var checked: [LinkResult] = []
         var checkedForOthers: Set<String> = []
+        var unverified = 0
         for url in due {
             guard var result = results[url] else { continue }  // The service shut down first.
+            // No host name resolves: the network is down, which says nothing of the link. No failure is counted.
+            if result.verdict == .unverified {
+                unverified += 1
+                continue
+            }
             result.url = LinkProbe.withoutFragment(url)
             // A result shared with a draft's check is in the history already, at its own time.
             if result.cached { checkedForOthers.insert(result.url) } else { result.checkedAt = now }
@@ -120,6 +131,6 @@ public struct RotMonitor: Sendable {
             updated.append(watched)
         }
         try rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
-        return Pass(checked: checked.count, watched: urls.count, alerts: alerts)
+        return Pass(checked: checked.count, watched: urls.count, alerts: alerts, unverified: unverified)
     }
 }

@@ -176,6 +176,43 @@ public final class StateDatabase: Sendable {
             // The page an issue was imported from (`briefd import`); NULL for the issues briefd built.
             try db.alter(table: "issue") { table in table.add(column: "imported_from", .text) }
         }
+        migrator.registerMigration("v10: issue versions and the drafts' account") { db in
+            // A published issue is replaced only on purpose (`build --replace`), and every version is kept, with
+            // its files, so that `briefd issues restore` can bring one back. Issues built before count as version 1.
+            try db.alter(table: "issue") { table in
+                table.add(column: "version", .integer).notNull().defaults(to: 1)
+                table.add(column: "built_at", .double)
+            }
+            try db.create(table: "issue_version") { table in
+                table.column("issue_date", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("built_at", .double).notNull()
+                table.column("title", .text).notNull()
+                table.column("item_count", .integer).notNull()
+                table.column("web_url", .text).notNull()
+                table.column("content_html", .text).notNull()
+                table.column("items", .text).notNull()
+                table.primaryKey(["issue_date", "version"])
+            }
+            try db.create(table: "issue_version_file") { table in
+                table.column("issue_date", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("name", .text).notNull()
+                table.column("bytes", .blob).notNull()
+                table.primaryKey(["issue_date", "version", "name"])
+            }
+            // Every build, whoever ran it (the schedule, the command line, the desk), so that each surface can say
+            // what was built last.
+            try db.alter(table: "build_run") { table in table.add(column: "trigger", .text).notNull().defaults(to: "scheduled") }
+            // The account of each draft, kept across restarts: its facts and findings, so that no surface re-reads
+            // a report to learn them.
+            try db.alter(table: "draft_state") { table in
+                table.add(column: "facts", .text)
+                table.add(column: "findings", .text)
+                table.add(column: "review_findings", .text)
+                table.add(column: "reasons", .text)
+            }
+        }
         return migrator
     }
 }

@@ -9,7 +9,9 @@ public struct CheckRun: Sendable {
     public init(checker: DraftChecker) { self.checker = checker }
 
     /// Reports for every draft under `paths`, and every draft that parsed (for the digest).
-    public func runKeepingDrafts(paths: [String]) -> (reports: [DraftReport], drafts: [Draft]) {
+    /// - Parameter folder: when set, findings name other drafts by their path in this folder (the build's reports
+    ///   and the desk); else as found (the command line's paths).
+    public func runKeepingDrafts(paths: [String], namingFrom folder: String? = nil) -> (reports: [DraftReport], drafts: [Draft]) {
         let files = DraftFiles.find(paths)
         let results = Mutex<[(Draft?, DraftReport)?]>(Array(repeating: nil, count: files.count))
         let checker = self.checker
@@ -28,7 +30,7 @@ public struct CheckRun: Sendable {
         }
         let checked = results.withLock { $0 }.compactMap { $0 }
         let drafts = checked.compactMap(\.0)
-        let cross = DraftChecker.crossDraftFindings(drafts)
+        let cross = DraftChecker.crossDraftFindings(drafts, folder: folder)
         let reports = checked.map { _, report in
             var report = report
             report.findings = (report.findings + (cross[report.path] ?? [])).inReadingOrder()

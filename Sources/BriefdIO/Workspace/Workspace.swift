@@ -50,6 +50,17 @@ public struct Workspace: Sendable {
 }
 
 /// Today's date on this machine's clock, in its time zone: what "in the future" means for a draft's date.
+extension Workspace {
+    /// Why `paths.drafts` cannot be the drafts folder (missing, or not a folder); nil when it can.
+    public static func draftsFolderProblem(_ config: Config) -> String? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: config.paths.drafts, isDirectory: &isFolder) else {
+            return "paths.drafts: the drafts folder \(config.paths.drafts) does not exist; create it or correct the path"
+        }
+        return isFolder.boolValue ? nil : "paths.drafts: \(config.paths.drafts) is not a folder"
+    }
+}
+
 public enum LocalCalendar {
     public static func today() -> Day {
         let parts = Calendar.current.dateComponents([.year, .month, .day], from: Date())
