@@ -457,7 +457,7 @@ public final class DeskApp: Sendable {
         let store = DaemonStore(state)
         let lastBuild = await offThePool { [self] in orLogged("the last build", nil) { try store.lastBuild() } }
         let body = Health(
-            drafts: account.drafts.count,
+            up: true, drafts: account.drafts.count,
             byStatus: Dictionary(uniqueKeysWithValues: DraftStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             online: links != nil, liveListeners: feed.listenerCount,
             lastScan: lastScan.map { DeskApp.iso($0.timeIntervalSince1970) },
@@ -702,32 +702,12 @@ struct Health: Encodable {
     var byStatus: [String: Int]
     var online: Bool
     var liveListeners: Int
-    var lastScan: String?
-    var lastBuild: Build?
+    @NullEncoded var lastScan: String?
+    @NullEncoded var lastBuild: Build?
     var nextIssue: String
-
-    init(
-        drafts: Int, byStatus: [String: Int], online: Bool, liveListeners: Int, lastScan: String?, lastBuild: Build?,
-        nextIssue: String
-    ) {
-        (self.drafts, self.byStatus, self.online, self.liveListeners) = (drafts, byStatus, online, liveListeners)
-        (self.lastScan, self.lastBuild, self.nextIssue) = (lastScan, lastBuild, nextIssue)
-    }
 
     enum CodingKeys: String, CodingKey {
         case up, drafts, byStatus = "by_status", online, liveListeners = "live_listeners", lastScan = "last_scan"
         case lastBuild = "last_build", nextIssue = "next_issue"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(up, forKey: .up)
-        try container.encode(drafts, forKey: .drafts)
-        try container.encode(byStatus, forKey: .byStatus)
-        try container.encode(online, forKey: .online)
-        try container.encode(liveListeners, forKey: .liveListeners)
-        try container.encode(lastScan, forKey: .lastScan)
-        try container.encode(lastBuild, forKey: .lastBuild)
-        try container.encode(nextIssue, forKey: .nextIssue)
     }
 }

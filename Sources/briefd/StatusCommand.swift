@@ -95,20 +95,12 @@ struct StatusCommand: AsyncParsableCommand {
 private struct StatusDocument: Encodable {
     var daemon: String
     var nextIssue: AccountDocuments.NextIssue
-    var lastBuild: DaemonStore.BuildRecord?
+    @NullEncoded var lastBuild: DaemonStore.BuildRecord?
     var drafts: [AccountDocuments.DraftEntry]
 
     enum CodingKeys: String, CodingKey {
         case daemon, drafts
         case nextIssue = "next_issue"
         case lastBuild = "last_build"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(daemon, forKey: .daemon)
-        try container.encode(nextIssue, forKey: .nextIssue)
-        try container.encode(lastBuild, forKey: .lastBuild)
-        try container.encode(drafts, forKey: .drafts)
     }
 }

@@ -5,10 +5,10 @@ public enum AccountDocuments {
     /// One draft: `GET /api/drafts` and `briefd status --format json`.
     public struct DraftEntry: Encodable, Sendable, Equatable {
         public var path: String
-        public var title: String?
-        public var kind: String?
-        public var section: String?
-        public var issue: String?
+        @NullEncoded public var title: String?
+        @NullEncoded public var kind: String?
+        @NullEncoded public var section: String?
+        @NullEncoded public var issue: String?
         public var status: DraftStatus
         public var reasons: [String]
         public var errors: Int
@@ -26,26 +26,12 @@ public enum AccountDocuments {
             warnings = facts.warnings
         }
 
-        enum CodingKeys: String, CodingKey { case path, title, kind, section, issue, status, reasons, errors, warnings }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(title, forKey: .title)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(section, forKey: .section)
-            try container.encode(issue, forKey: .issue)
-            try container.encode(status, forKey: .status)
-            try container.encode(reasons, forKey: .reasons)
-            try container.encode(errors, forKey: .errors)
-            try container.encode(warnings, forKey: .warnings)
-        }
     }
 
     /// The coming issue's date and when the schedule builds it (ISO 8601, or null when it is not scheduled).
     public struct NextIssue: Encodable, Sendable, Equatable {
         public var date: String
-        public var buildAt: String?
+        @NullEncoded public var buildAt: String?
 
         public init(date: Day, buildAt: String?) {
             self.date = date.description
@@ -55,12 +41,6 @@ public enum AccountDocuments {
         enum CodingKeys: String, CodingKey {
             case date
             case buildAt = "build_at"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(date, forKey: .date)
-            try container.encode(buildAt, forKey: .buildAt)
         }
     }
 
@@ -86,19 +66,9 @@ public enum AccountDocuments {
         public struct Item: Encodable, Sendable, Equatable {
             public var path: String
             /// The section it appears in; "sponsor" for the sponsored link; null for the featured article.
-            public var section: String?
+            @NullEncoded public var section: String?
             public var title: String
             public var featured: Bool
-
-            public func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(path, forKey: .path)
-                try container.encode(section, forKey: .section)
-                try container.encode(title, forKey: .title)
-                try container.encode(featured, forKey: .featured)
-            }
-
-            enum CodingKeys: String, CodingKey { case path, section, title, featured }
         }
 
         public struct LeftOut: Encodable, Sendable, Equatable {

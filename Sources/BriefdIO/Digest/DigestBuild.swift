@@ -199,7 +199,7 @@ public struct DigestBuild: Sendable {
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
-        let version: Int
+        var version = 0
         do {
             // Everything is rendered before anything is written: a template failing leaves the published issue as it was.
             files = [
@@ -213,7 +213,7 @@ public struct DigestBuild: Sendable {
         } catch {
             throw BuildError(.templates, error.description)
         }
-        do {
+        try failingAsBuildError {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
             let items = publishedItems(issue)
             version = try issues.record(
@@ -222,23 +222,28 @@ public struct DigestBuild: Sendable {
                     contentHTML: entry),
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
             try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
-        } catch let problem as DigestTemplates.TemplateError {
-            throw BuildError(.templates, problem.description)
-        } catch let failure as AtomicOutput.WriteError {
-            throw BuildError(.writing, failure.description, code: failure.code)
-        } catch {
-            throw BuildError(.state, "\(config.paths.state): \(error)")
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false, version: version)
     }
 
     /// Brings back `version` of the published issue of `date`: its files into the issue's folder (atomically), its
     /// record as the current one, and the archive and feeds rewritten.
+    /// The files go first: should their writing fail, the record still names the version that is on disk.
     public func restore(date: Day, version: Int, root: String) throws(BuildError) {
-        do {
-            let files = try IssueStore(state).restore(date: date, version: version)
+        try failingAsBuildError {
+            let issues = IssueStore(state)
+            let templates = try DigestTemplates(folder: config.paths.templates)
+            let files = try issues.files(of: date, version: version)
             try AtomicOutput.publishFolder(root: root, name: date.description, files: files)
-            try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: DigestTemplates(folder: config.paths.templates))
+            try issues.restore(date: date, version: version)
+            try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+        }
+    }
+
+    /// Runs `body`, each failure told as the build step it belongs to.
+    private func failingAsBuildError(_ body: () throws -> Void) throws(BuildError) {
+        do {
+            try body()
         } catch let problem as IssueStore.RestoreError {
             throw BuildError(.published, problem.description)
         } catch let problem as DigestTemplates.TemplateError {
@@ -265,16 +270,10 @@ public struct DigestBuild: Sendable {
 
     /// Rewrites the archive page and the feeds from the recorded issues (after `briefd import`).
     public func refreshArchive(root: String) throws(BuildError) {
-        do {
+        try failingAsBuildError {
             let templates = try DigestTemplates(folder: config.paths.templates)
             try AtomicOutput.makeFolders(root)
             try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
-        } catch let problem as DigestTemplates.TemplateError {
-            throw BuildError(.templates, problem.description)
-        } catch let failure as AtomicOutput.WriteError {
-            throw BuildError(.writing, failure.description, code: failure.code)
-        } catch {
-            throw BuildError(.state, "\(config.paths.state): \(error)")
         }
     }
 

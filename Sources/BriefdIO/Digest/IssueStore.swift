@@ -114,7 +114,7 @@ public final class IssueStore: Sendable {
     public struct Published: Sendable, Equatable, Encodable {
         public struct Version: Sendable, Equatable, Encodable {
             public var version: Int
-            public var builtAt: String?
+            @NullEncoded public var builtAt: String?
             public var items: Int
 
             enum CodingKeys: String, CodingKey {
@@ -124,29 +124,18 @@ public final class IssueStore: Sendable {
         }
         public var date: String
         /// When the current version was built (ISO 8601 with its zone); nil for an imported issue.
-        public var builtAt: String?
+        @NullEncoded public var builtAt: String?
         public var version: Int
         public var versions: [Version]
         public var items: Int
         public var title: String
         /// The page it was imported from, for an issue briefd did not build.
-        public var importedFrom: String?
+        @NullEncoded public var importedFrom: String?
 
         enum CodingKeys: String, CodingKey {
             case date, version, versions, items, title
             case builtAt = "built_at"
             case importedFrom = "imported_from"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(date, forKey: .date)
-            try container.encode(builtAt, forKey: .builtAt)
-            try container.encode(version, forKey: .version)
-            try container.encode(versions, forKey: .versions)
-            try container.encode(items, forKey: .items)
-            try container.encode(title, forKey: .title)
-            try container.encode(importedFrom, forKey: .importedFrom)
         }
     }
 
@@ -210,20 +199,21 @@ public final class IssueStore: Sendable {
         public var description: String
     }
 
-    /// Makes `version` of the issue of `date` the published one again; returns its files, to be written.
-    public func restore(date: Day, version: Int) throws -> [(name: String, bytes: [UInt8])] {
+    /// The files of `version` of the issue of `date`, as that build wrote them.
+    public func files(of date: Day, version: Int) throws -> [(name: String, bytes: [UInt8])] {
+        try database.read { db in
+            try IssueStore.existingVersion(db, date, version)
+            return try Row.fetchAll(
+                db, sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
+                arguments: [date.description, version]
+            ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
+        }
+    }
+
+    /// Makes `version` of the issue of `date` the published one again (its record, items and files' digests).
+    public func restore(date: Day, version: Int) throws {
         try database.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?",
-                arguments: [date.description, version])
-            else {
-                let known = try Int.fetchAll(
-                    db, sql: "SELECT version FROM issue_version WHERE issue_date = ? ORDER BY version",
-                    arguments: [date.description])
-                throw RestoreError(description: known.isEmpty
-                    ? "no version of the issue of \(date) is kept"
-                    : "the issue of \(date) has no version \(version); kept: \(known.map(String.init).joined(separator: ", "))")
-            }
+            let row = try IssueStore.existingVersion(db, date, version)
             let files = try Row.fetchAll(
                 db, sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
                 arguments: [date.description, version]
@@ -233,8 +223,22 @@ public final class IssueStore: Sendable {
                 date: row["issue_date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
                 contentHTML: row["content_html"])
             try IssueStore.makeCurrent(db, record, items: items, files: files, version: version, builtAt: row["built_at"])
-            return files
         }
+    }
+
+    /// The kept version's row, or a `RestoreError` naming the versions that are kept.
+    @discardableResult
+    private static func existingVersion(_ db: Database, _ date: Day, _ version: Int) throws -> Row {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?", arguments: [date.description, version])
+        {
+            return row
+        }
+        let known = try Int.fetchAll(
+            db, sql: "SELECT version FROM issue_version WHERE issue_date = ? ORDER BY version", arguments: [date.description])
+        throw RestoreError(description: known.isEmpty
+            ? "no version of the issue of \(date) is kept"
+            : "the issue of \(date) has no version \(version); kept: \(known.map(String.init).joined(separator: ", "))")
     }
 
     /// An item as a version keeps it (JSON in `issue_version.items`).
