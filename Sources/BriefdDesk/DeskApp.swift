@@ -126,6 +126,10 @@ public final class DeskApp: Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         let findings = await currentFindings(relative, file: file, bytes: bytes)
         let entry = await drafts.entry(of: relative)
+        // The other drafts citing the same article, linked by their path in the folder (brief.duplicate-url).
+        let identity = entry?.facts.identity
+        let sameArticle = identity == nil ? [] : await drafts.account.drafts.filter { $0.facts.identity == identity && $0.path != relative }
+            .map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path)] }
         let lines = DraftMarkup.lines(of: text, findings: findings).map { line -> [String: Any] in
             [
                 "number": line.number,
@@ -144,6 +148,7 @@ public final class DeskApp: Sendable {
                 "severity": finding.severity.rawValue, "rule": finding.rule.id, "message": finding.message,
             ]
             if let suggestion = finding.suggestion { value["suggestion"] = suggestion }
+            if finding.rule == .briefDuplicateURL, !sameArticle.isEmpty { value["related"] = sameArticle }
             if finding.rule == .quoteAltered, let suggestion = finding.suggestion {
                 value["passage"] = DeskApp.markedPassage(suggestion, message: finding.message)
                 value["hasPassage"] = true

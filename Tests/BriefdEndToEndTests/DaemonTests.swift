@@ -96,6 +96,25 @@ struct DaemonTests {
 
     struct WaitFailure: Error, CustomStringConvertible { var description: String }
 
+    /// Every way a file can appear reaches the account at once: linked in with link(2) (as the desk's Clip publishes
+    /// a new draft, which gives no CLOSE_WRITE), a symlink, a copy; and a draft moved out leaves it.
+    @Test(.timeLimit(.minutes(1)))
+    func aDraftLinkedInCopiedOrSymlinkedIsReportedAtOnce() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        let outside = workspace.folder + "/outside.md"
+        try Self.cleanBrief.write(toFile: outside, atomically: true, encoding: .utf8)
+        #expect(link(outside, workspace.drafts + "/linked.md") == 0)
+        try Self.waitFor("the linked draft's report", seconds: 5) { workspace.report("linked")?.contains("0 errors") == true }
+        #expect(symlink(outside, workspace.drafts + "/symlinked.md") == 0)
+        try Self.waitFor("the symlink's report", seconds: 5) { workspace.report("symlinked") != nil }
+        try FileManager.default.copyItem(atPath: outside, toPath: workspace.drafts + "/copied.md")
+        try Self.waitFor("the copy's report", seconds: 5) { workspace.report("copied")?.contains("brief.duplicate-url") == true }
+        #expect(rename(workspace.drafts + "/copied.md", workspace.folder + "/moved-out.md") == 0)
+        try Self.waitFor("the moved-out draft to leave", seconds: 5) { workspace.report("copied") == nil }
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func droppedEditedRenamedAndDeletedDraftsGetTheirReports() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)

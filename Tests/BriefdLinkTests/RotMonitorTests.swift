@@ -129,6 +129,44 @@ import Testing
         #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 7 * Self.day).errors[.jsonl] != nil)
     }
 
+    /// `rot --check-now` (a pass over everything) requests every link now, even one the history says was checked
+    /// seconds ago (the old pass reused a result of the last minute, and a page that had just died read as alive).
+    @Test(.timeLimit(.minutes(1)))
+    func checkNowRequestsALinkCheckedSecondsAgoAgain() async throws {
+        let alive = Switch(true)
+        let site = try TestHTTPServer { _ in alive.isOn ? .respond(status: 200, body: "<p>fine</p>") : .respond(status: 404) }
+        defer { site.stop() }
+        let url = site.url + "/story"
+        let workspace = try Workspace(urls: [url], archive: site.url)
+        let now = Date().timeIntervalSince1970
+        _ = try await workspace.pass(at: now)
+        alive.set(false)
+        _ = try await workspace.pass(at: now + 1)
+        #expect(site.requests.filter { $0.path == "/story" }.count >= 2, "\(site.requests.map(\.path))")
+        #expect(try workspace.store.states()[url]?.failures == 1)
+    }
+
+    /// No host name resolves (the resolver's probes are `.invalid` names): the network is down, which says nothing
+    /// of the link; no failure is counted, it never turns suspect or dead, and no alert goes out.
+    @Test(.timeLimit(.minutes(1)))
+    func noFailureIsCountedWhileNoHostNameResolves() async throws {
+        let url = "http://news.briefd-rot-nowhere.zzz/story"
+        let workspace = try Workspace(urls: [url], archive: "http://127.0.0.1:9/")
+        workspace.config.links.resolverProbes = ["briefd-probe.invalid"]
+        for day in 0..<5 {
+            let pass = try await workspace.pass(at: Self.start + Double(day) * Self.day)
+            #expect(pass.unverified == 1)
+            #expect(pass.alerts.isEmpty)
+        }
+        #expect(try workspace.store.states()[url]?.state ?? .alive == .alive)
+        #expect(try workspace.store.states()[url]?.failures ?? 0 == 0)
+        // Counter-example: while names resolve (localhost does), the same name is a failure.
+        workspace.config.links.resolverProbes = ["localhost"]
+        let pass = try await workspace.pass(at: Self.start + 6 * Self.day)
+        #expect(pass.unverified == 0)
+        #expect(try workspace.store.states()[url]?.failures == 1)
+    }
+
     @Test func blockedAndPaywalledAnswersAreNotFailures() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 999) }
         defer { site.stop() }

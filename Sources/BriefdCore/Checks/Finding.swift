@@ -21,6 +21,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public var message: String
     /// The replacement text or action to take, when there is one ("Mara Feld").
     public var suggestion: String?
+    /// Where the wrong span ends (exclusive), when the check knows it: a whole role, not its first word.
+    public var end: SourcePosition?
 
     public init(_ rule: Rule, at position: SourcePosition, _ message: String, suggestion: String? = nil) {
         self.rule = rule
@@ -30,7 +32,10 @@ public struct Finding: Sendable, Hashable, Codable {
         self.suggestion = suggestion
     }
 
-    enum CodingKeys: String, CodingKey { case rule, severity, line, column, message, suggestion }
+    enum CodingKeys: String, CodingKey {
+        case rule, severity, line, column, message, suggestion
+        case endLine = "end_line", endColumn = "end_column"
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -40,6 +45,8 @@ public struct Finding: Sendable, Hashable, Codable {
         try container.encode(position.column, forKey: .column)
         try container.encode(message, forKey: .message)
         try container.encode(suggestion, forKey: .suggestion)
+        try container.encode(end?.line, forKey: .endLine)
+        try container.encode(end?.column, forKey: .endColumn)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +61,11 @@ public struct Finding: Sendable, Hashable, Codable {
             line: try container.decode(Int.self, forKey: .line), column: try container.decode(Int.self, forKey: .column))
         self.message = try container.decode(String.self, forKey: .message)
         self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
+        if let line = try container.decodeIfPresent(Int.self, forKey: .endLine),
+            let column = try container.decodeIfPresent(Int.self, forKey: .endColumn)
+        {
+            end = SourcePosition(line: line, column: column)
+        }
     }
 }
 

@@ -20,8 +20,10 @@ public enum DraftMarkup {
         for (index, finding) in findings.enumerated() {
             byLine[finding.position.line, default: []].append((finding.position.column, index))
         }
+        let textLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let frontMatterLines = frontMatter(textLines)
         var lines: [Line] = []
-        for (offset, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, content) in textLines.enumerated() {
             let number = offset + 1
             let characters = Array(content.hasSuffix("\r") ? content.dropLast() : content)
             let marks = (byLine[number] ?? []).sorted { $0.column < $1.column }
@@ -41,7 +43,14 @@ public enum DraftMarkup {
                     continue
                 }
                 if start > cursor { runs.append(Run(text: String(characters[cursor..<start]), findings: [])) }
-                let end = markEnd(characters, from: start)
+                let finding = findings[mark.index]
+                var end = markEnd(characters, from: start)
+                if let known = finding.end {
+                    // The check knows the span: to its end on this line, or to the line's end when it goes on.
+                    end = known.line == number ? min(max(known.column - 1, start + 1), characters.count) : characters.count
+                } else if frontMatterLines.contains(number) {
+                    end = valueEnd(characters, from: start)
+                }
                 var indexes = [mark.index]
                 pending = pending.dropFirst()
                 while let next = pending.first, next.column - 1 == start {
@@ -72,6 +81,37 @@ public enum DraftMarkup {
             end = wordEnd(end + 1)
         }
         return end
+    }
+
+    /// The lines between the opening `---` and the closing one (1-based), where a finding sits at a field's value.
+    static func frontMatter(_ lines: [Substring]) -> ClosedRange<Int> {
+        guard let first = lines.first, first.trimmingCharacters(in: .whitespaces) == "---" else { return 1...0 }
+        for (offset, line) in lines.enumerated().dropFirst() where line.trimmingCharacters(in: .whitespaces) == "---" {
+            return 2...max(offset, 1)
+        }
+        return 1...0
+    }
+
+    /// A front-matter value runs to the end of its line, less a trailing comment and spaces: the whole
+    /// `source:` value, not its first word.
+    static func valueEnd(_ characters: [Character], from start: Int) -> Int {
+        var end = characters.count
+        var index = start
+        var quote: Character?
+        while index < characters.count {
+            let character = characters[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#", index > start, characters[index - 1] == " " {
+                end = index
+                break
+            }
+            index += 1
+        }
+        while end > start + 1, characters[end - 1] == " " || characters[end - 1] == "\t" { end -= 1 }
+        return max(end, min(start + 1, characters.count))
     }
 
     static func isWordCharacter(_ character: Character) -> Bool {

@@ -235,22 +235,26 @@ struct AttributionCheck {
         let title = spotter.joined(tokens, titleSpan)
         let organisation = spotter.joined(tokens, orgSpan)
         let position = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[titleSpan.lowerBound].start))
+        // The mark covers the whole role, title to organisation.
+        let end = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[orgSpan.upperBound - 1].end))
         let matching = entry.roles.filter { RoleComparison.matches($0, title: title, organisation: organisation) }
         let registryRoles = entry.roles.map(\.description).joined(separator: "; ")
         if matching.isEmpty {
-            state.findings.append(
-                Finding(.attributionRoleMismatch, at: position,
-                    "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
-                        + "but the registry has: \(registryRoles)",
-                    suggestion: entry.roles.first.map { "\($0.title), \($0.org)" }))
+            var finding = Finding(.attributionRoleMismatch, at: position,
+                "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
+                    + "but the registry has: \(registryRoles)",
+                suggestion: entry.roles.first.map { "\($0.title), \($0.org)" })
+            finding.end = end
+            state.findings.append(finding)
         } else if let day = draft.frontMatter.contentDate,
             !matching.contains(where: { RoleComparison.isFormer(title) ? $0.wasTakenUp(before: day) : $0.isHeld(on: day) })
         {
-            state.findings.append(
-                Finding(.attributionRoleNotHeld, at: position,
-                    "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
-                        + "the registry has: \(registryRoles)",
-                    suggestion: "say 'former \(title)' or give the role held on \(day)"))
+            var finding = Finding(.attributionRoleNotHeld, at: position,
+                "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
+                    + "the registry has: \(registryRoles)",
+                suggestion: "say 'former \(title)' or give the role held on \(day)")
+            finding.end = end
+            state.findings.append(finding)
         }
     }
 
