@@ -291,6 +291,7 @@ def browser_checks(port, tmp, articles_port, screenshots):
         page.goto(base + "/")
         page.wait_for_selector("#live-status:not([hidden])", timeout=10_000)
         page.evaluate("window.__stillTheSamePage = true")
+        total_before = int(page.locator("#total-count").inner_text())
         (tmp / "drafts" / "dropped-in.md").write_text(
             "---\ntitle: A Draft Dropped In\nurl: https://www.thewirechina.localhost/x\nsource: The Wire China\n"
             "published: 2026-11-20\nsection: Books\n---\nToo short.\n")
@@ -301,6 +302,21 @@ def browser_checks(port, tmp, articles_port, screenshots):
             appeared = False
         check(appeared and page.evaluate("window.__stillTheSamePage === true"),
               "a draft dropped into the folder appears in the open desk without a reload")
+        # The summary and the filter counts follow, from the same account as the rows (/api/drafts).
+        try:
+            page.wait_for_function(f"document.getElementById('total-count').textContent === '{total_before + 1}'",
+                                   timeout=10_000)
+            counted = True
+        except Exception:
+            counted = False
+        api = json.loads(request(port, "GET", "/api/drafts")[2])
+        options = {o.get_attribute("data-status"): o.inner_text() for o in page.locator("option[data-status]").all()}
+        by_status = {}
+        for entry in api["drafts"]:
+            by_status[entry["status"]] = by_status.get(entry["status"], 0) + 1
+        check(counted and page.evaluate("window.__stillTheSamePage === true")
+              and all(text == f"{status} ({by_status.get(status, 0)})" for status, text in options.items()),
+              f"the summary and the filter counts update live and match /api/drafts ({options}, {by_status})")
         if screenshots:
             shoot(page, screenshots, "desk")
         page.goto(base + "/drafts/mistake.md")
@@ -327,8 +343,68 @@ def browser_checks(port, tmp, articles_port, screenshots):
         check("/drafts/2026-11-20-village-schools-close-their-doors.md" in page.url and len(clipped) == 1
               and "Village Schools Close Their Doors" in clipped[0].read_text(),
               "a page clipped from a local server becomes a new draft, and its page opens")
+        # The clipped draft cites the same article as clean.md (both need work while both exist): it goes again.
+        for path in clipped:
+            path.unlink()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            statuses = {d["path"]: d["status"] for d in json.loads(request(port, "GET", "/api/drafts")[2])["drafts"]}
+            if statuses.get("clean.md") == "ready":
+                break
+            time.sleep(0.1)
+        publish_and_replace(page, base, port)
+        phone_layout(browser, base)
         check(not errors, f"no script error in the pages ({errors})")
         browser.close()
+
+
+def publish_and_replace(page, base, port):
+    """The desk's Build, then the published issue replaced only after its own, explicit confirmation."""
+    date = json.loads(request(port, "GET", "/api/drafts")[2])["next_issue"]["date"]
+    page.goto(base + "/issues/next/build")
+    page.click("form button.danger")
+    page.wait_for_load_state()
+    check(page.locator("ul.included li").count() >= 1 and page.locator("h1").inner_text() == "Built",
+          f"the desk's build shows its outcome as lists ({page.locator('main').inner_text()[:300]!r})")
+    after = json.loads(request(port, "GET", "/api/drafts")[2])
+    check(after["next_issue"]["date"] != date
+          and any(d["status"] == "published" for d in after["drafts"]),
+          "after the desk's build the account says published and the coming issue moves on")
+    page.goto(base + f"/issues/{date}")
+    check("Published" in page.locator("p.summary").first.inner_text()
+          and page.locator('a[href$="/files/digest.txt"]').count() == 1,
+          "a published issue's page says when it was published and offers its text for download")
+    page.click(f'a[href="/issues/{date}/rebuild"]')
+    page.wait_for_load_state()
+    question = page.locator("main p").first.inner_text()
+    button = page.locator("form button.danger")
+    check(f"Replace the published issue of {date}?" in question
+          and button.inner_text() == f"Replace the published issue of {date}",
+          "replacing a published issue asks 'Replace the published issue of …?' explicitly")
+    versions_before = [i for i in json.loads(request(port, "GET", "/api/issues")[2])["issues"] if i["date"] == date][0]
+    button.click()
+    page.wait_for_load_state()
+    versions_after = [i for i in json.loads(request(port, "GET", "/api/issues")[2])["issues"] if i["date"] == date][0]
+    check(versions_before["version"] == 1 and versions_after["version"] == 2 and len(versions_after["versions"]) == 2,
+          "the confirmed replacement publishes version 2 and keeps version 1")
+
+
+def phone_layout(browser, base):
+    """At 390 px nothing overflows horizontally, on every page of the desk."""
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    issues = [a.get_attribute("href") for a in []]
+    phone.goto(base + "/issues")
+    issues = [a.get_attribute("href") for a in phone.locator("table.archive a").all()]
+    pages = ["/", "/drafts/mistake.md", "/drafts/hostile.md", "/drafts/clean.md", "/issues/next", "/issues",
+             "/links", "/clip", "/issues/next/build"] + issues[:1]
+    wide = []
+    for path in pages:
+        phone.goto(base + path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append(f"{path}: {width} px")
+    check(not wide, f"at 390 px no page scrolls sideways ({wide})")
+    phone.close()
 
 
 def shoot(page, folder, name):

@@ -319,7 +319,7 @@ public final class DeskApp: Sendable {
         do {
             let outcome = try await build.run(
                 date: date, root: workspace.config.paths.digests, dryRun: false, replace: published != nil,
-                account: await drafts.draftsForBuild(), trigger: .desk)
+                account: await drafts.draftsForBuild(target: date), trigger: .desk)
             await drafts.publishedChanged()
             Timer(label: "briefd_build_seconds").recordInterval(since: began)
             Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.isEmpty ? "empty" : "built")]).increment()

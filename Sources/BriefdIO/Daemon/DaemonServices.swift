@@ -336,7 +336,7 @@ public struct BuildScheduler: Service {
                 outcome = .alreadyBuilt
                 logger.notice("the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
             } else {
-                let account = await desk?.draftsForBuild()
+                let account = await desk?.draftsForBuild(target: issue)
                 let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
                     .run(date: issue, root: config.paths.digests, dryRun: false, account: account, trigger: .scheduled)
                 await desk?.publishedChanged()

@@ -144,12 +144,17 @@ public actor DraftDesk {
         return account
     }
 
-    /// The drafts as a build of the coming issue takes them: the account's facts of every draft, and the ready
-    /// drafts parsed from their files (a file changed since its check is left out and said so).
-    public func draftsForBuild() -> DigestBuild.Drafts {
+    /// The drafts as a build of the issue of `target` (the coming one when nil) takes them: the account's facts of
+    /// every draft, and the drafts ready for that issue parsed from their files (a file changed since its check is
+    /// left out and said so). A published issue built again counts its own drafts as ready for it.
+    public func draftsForBuild(target: Day? = nil) -> DigestBuild.Drafts {
         let current = account
+        let date = target ?? current.nextIssue
+        let standings = DraftAccount.standings(
+            of: current.drafts.map(\.facts), target: date, published: published.without(date),
+            donationAppeal: workspace.config.digest.donationAppeal)
         var drafts: [Draft] = []
-        for entry in current.drafts where entry.standing.status == .ready {
+        for entry in current.drafts where standings[entry.path]?.status == .ready {
             let path = draftsRoot + "/" + entry.path
             guard let record = records[path],
                 case .read(_, let bytes) = DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
