@@ -66,7 +66,7 @@ struct ImportCommand: AsyncParsableCommand {
                     if counts[item.section] == nil { order.append(item.section) }
                     counts[item.section, default: 0] += 1
                 }
-                out += "; \(issue.items.count) items (" + order.map { "\($0.isEmpty ? "no section" : $0) \(counts[$0]!)" }.joined(separator: ", ") + ")"
+                out += "; \(DraftAccount.counted(issue.items.count, "item")) (" + order.map { "\($0.isEmpty ? "no section" : $0) \(counts[$0]!)" }.joined(separator: ", ") + ")"
             }
             out += "\n"
             for problem in page.problems {
@@ -75,7 +75,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let pages = outcome.pages.count
         out += "\(pages) page\(pages == 1 ? "" : "s") read in \(String(format: "%.2f", outcome.seconds)) s: "
-        out += "\(outcome.pages.filter(\.recorded).count) recorded, \(outcome.pages.reduce(0) { $0 + $1.problems.count }) problems\n"
+        out += "\(outcome.pages.filter(\.recorded).count) recorded, \(DraftAccount.counted(outcome.pages.reduce(0) { $0 + $1.problems.count }, "problem"))\n"
         if !outcome.unknownSources.isEmpty {
             out += "\nSources not in the registry (paste into its publications, then check the names):\n"
             for (name, domain) in outcome.unknownSources {

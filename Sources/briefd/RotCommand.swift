@@ -84,7 +84,7 @@ struct RotCommand: AsyncParsableCommand {
                 out += "\n"
             }
             for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
-            out += "\(outcome.states.count) links watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
+            out += "\(DraftAccount.counted(outcome.states.count, "link")) watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
             out += "\(failing.filter { $0.state == .dead }.count) dead\n"
             if outcome.unverified > 0 {
                 out += "\(outcome.unverified) link\(outcome.unverified == 1 ? "" : "s") not checked: no host name resolves; the network may be down. "

@@ -124,6 +124,24 @@ struct CheckCommandTests {
         #expect(run.stdout.contains("max_draft_bytes: 4096"))
     }
 
+    /// A drafts folder that is not there is a mistake in the config, not an empty desk: `config check` and `run` say
+    /// so (exit 2) instead of creating it and watching nothing.
+    @Test(.timeLimit(.minutes(1)))
+    func aMissingDraftsFolderIsAnErrorNotAnEmptyDesk() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-nodrafts-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "paths: {drafts: draftz, reports: reports, state: var/briefd.sqlite}\nweb: {listen: \"\"}\n"
+            .write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        try "publications: []\npeople: []\n".write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
+        for command in [["config", "check"], ["run", "--offline"]] {
+            let run = try Briefd.run(command + ["--config", folder + "/briefd.yml"])
+            #expect(run.status == 2, "\(command)")
+            #expect(run.stderr.contains("paths.drafts: the drafts folder \(folder)/draftz does not exist"), "\(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/draftz"))
+    }
+
     @Test func configComesFromTheEnvironmentWhenNotGiven() throws {
         let run = try Briefd.run(["config", "check"], environment: ["BRIEFD_CONFIG": config])
         #expect(run.status == 0)

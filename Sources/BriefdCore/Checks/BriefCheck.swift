@@ -47,7 +47,7 @@ struct BriefCheck {
             let range = config.checks.excerptWords
             findings.append(
                 Finding(.briefExcerptLength, at: draft.bodyPosition,
-                    "the excerpt has \(words) words; the house style is \(range.lowerBound) to \(range.upperBound)"))
+                    "the excerpt has \(DraftAccount.counted(words, "word")); the house style is \(range.lowerBound) to \(range.upperBound)"))
         }
         return findings
     }
