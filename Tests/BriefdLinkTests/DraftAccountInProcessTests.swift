@@ -55,4 +55,72 @@ struct DraftAccountInProcessTests {
         await desk.reviewed(again, findings: [])
         #expect(await desk.entry(of: "a.md")?.standing.status == .held)  // a blog post: posts are not digest items
     }
+
+    /// The account in memory, the one a command reads back from the saved state, and what a build takes are the
+    /// same: `ready` is exactly the set of items, every other draft left out with its own status and reason.
+    @Test(.timeLimit(.minutes(1)))
+    func theDaemonsAccountTheSavedOneAndTheBuildAgree() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-agree-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
+        var config = Config.defaults(at: folder + "/briefd.yml")
+        config.paths.drafts = folder + "/drafts"
+        config.paths.reports = folder + "/reports"
+        config.paths.state = folder + "/briefd.sqlite"
+        config.paths.digests = folder + "/digests"
+        config.paths.templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path + "/templates"
+        let registry = try RegistryParser.parse(
+            "publications:\n  - {name: Sixth Tone, domains: [sixthtone.com]}\n", path: "sources.yml")
+        func brief(_ name: String, _ extra: String = "") -> String {
+            """
+            ---
+            title: \(name)
+            url: https://www.sixthtone.com/news/\(name)
+            source: Sixth Tone
+            published: 2026-11-20
+            section: \(config.newsletter.sections[0])
+            \(extra)---
+            The rules do not ban anything outright. They make every activity conditional on a licence that the
+            regulators can withdraw at any time, which is a different thing from a ban.
+            """
+        }
+        let today = LocalCalendar.today()
+        let next = DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: [])
+        try brief("ready").write(toFile: folder + "/drafts/ready.md", atomically: true, encoding: .utf8)
+        try brief("later", "issue: \(next.adding(days: 7))\n").write(toFile: folder + "/drafts/later.md", atomically: true, encoding: .utf8)
+        try brief("past", "issue: \(next.adding(days: -7))\n").write(toFile: folder + "/drafts/past.md", atomically: true, encoding: .utf8)
+        try brief("broken").replacingOccurrences(of: "Sixth Tone", with: "Sixth Tome")
+            .write(toFile: folder + "/drafts/broken.md", atomically: true, encoding: .utf8)
+        try "---\ntitle: [unclosed\n---\n".write(toFile: folder + "/drafts/unreadable.md", atomically: true, encoding: .utf8)
+        let state = try StateDatabase(path: config.paths.state)
+        let desk = try DraftDesk(
+            workspace: Workspace(config: config, registry: registry, fingerprint: "agree"), store: DaemonStore(state),
+            logger: Logger(label: "test"), reviews: nil, version: "test")
+        await desk.scanAll(reason: "test")
+        let account = await desk.account
+        let statuses = Dictionary(uniqueKeysWithValues: account.drafts.map { ($0.path, $0.standing.status) })
+        #expect(statuses == ["ready.md": .ready, "later.md": .held, "past.md": .held, "broken.md": .needsWork, "unreadable.md": .unreadable])
+
+        // What a command reads while the daemon runs: the saved account, the same standings.
+        await desk.flush()
+        let (saved, source) = try await SavedAccount.drafts(
+            config: config, registry: registry, state: state, daemonRuns: true, today: today)
+        #expect(source == .daemon)
+        let fromSaved = SavedAccount.standings(saved, config: config, published: PublishedIssues(), target: next)
+        #expect(Dictionary(uniqueKeysWithValues: fromSaved.map { ($0.path, $0.status) }) == statuses)
+        #expect(fromSaved.map(\.reasons) == account.drafts.map(\.standing.reasons))
+
+        // The build takes exactly the ready drafts, and lists every other one with its status.
+        let outcome = try await DigestBuild(config: config, registry: registry, state: state)
+            .run(date: next, root: config.paths.digests, dryRun: false, account: await desk.draftsForBuild(), trigger: .desk)
+        #expect(outcome.report.included.map(\.path) == ["ready.md"])
+        #expect(Dictionary(uniqueKeysWithValues: outcome.report.leftOut.map { ($0.path, $0.status) })
+            == statuses.filter { $0.value != .ready })
+        await desk.publishedChanged()
+        let after = await desk.account
+        #expect(after.nextIssue == next.adding(days: 7))
+        #expect(after.drafts.first { $0.path == "ready.md" }?.standing.status == .published)
+        #expect(after.drafts.first { $0.path == "later.md" }?.standing.status == .ready)
+    }
 }
