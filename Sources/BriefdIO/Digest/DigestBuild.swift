@@ -95,17 +95,19 @@ public struct DigestBuild: Sendable {
             outcome = Outcome(report: report, folder: nil, isEmpty: assembled == nil)
         }
         if already && dryRun { outcome.report.warnings.append("the issue of \(date) is already published; 'briefd build --replace' would replace it") }
-        if !dryRun { recordRun(date: date, outcome: outcome, trigger: trigger) }
+        // Every build is recorded with who asked for it (the scheduler records its own, with its due time). A
+        // failure to record is not the build's failure, but it is said: `status` would show an older last build.
+        if !dryRun && trigger != .scheduled {
+            let now = Date().timeIntervalSince1970
+            do {
+                try DaemonStore(state).recordBuild(
+                    due: now, issueDate: date.description, finishedAt: now, outcome: outcome.isEmpty ? .empty : .built,
+                    trigger: trigger.rawValue)
+            } catch {
+                outcome.report.warnings.append("the build could not be recorded as the last build in \(config.paths.state): \(error)")
+            }
+        }
         return outcome
-    }
-
-    /// Every build is recorded with who asked for it; a failure to record is not the build's failure.
-    private func recordRun(date: Day, outcome: Outcome, trigger: Trigger) {
-        guard trigger != .scheduled else { return }  // The scheduler records its own, with the due time.
-        let now = Date().timeIntervalSince1970
-        let result: DaemonStore.BuildOutcome = outcome.isEmpty ? .empty : .built
-        try? DaemonStore(state).recordBuild(
-            due: now, issueDate: date.description, finishedAt: now, outcome: result, trigger: trigger.rawValue)
     }
 
     private func publishedIssues() throws(BuildError) -> PublishedIssues {
