@@ -19,6 +19,10 @@ public struct DraftChecker: Sendable {
             return (nil, DraftReport(path: path, kind: nil, findings: parsed.findings))
         }
         var findings = parsed.findings
+        // A kind briefd does not know: that one finding says it all; which checks apply depends on the kind meant.
+        if findings.contains(where: { $0.rule == .frontMatterUnknownKind }) {
+            return (draft, DraftReport(path: path, kind: nil, findings: findings.inReadingOrder()))
+        }
         findings += FrontMatterCheck(config: config, today: today).findings(for: draft)
         switch draft.kind {
         case .brief:

@@ -8,16 +8,20 @@ enum FrontMatterDecoder {
         result.start = SourcePosition(line: 1, column: 1)
 
         // The kind decides which other keys are allowed, so read it first.
+        var kindUnknown = false
         if let kindEntry = entries.first(where: { $0.key == "kind" }) {
             if let text = kindEntry.value.scalar, let kind = DraftKind(rawValue: text) {
                 result.kind = kind
             } else {
+                // Nothing else is said about the draft's fields: which are needed depends on the kind meant.
+                kindUnknown = true
                 let closest = kindEntry.value.scalar.flatMap {
                     EditDistance.closest(to: $0, in: DraftKind.allCases.map(\.rawValue))
                 }
+                let hint = closest.map { "; did you mean '\($0)'?" } ?? ""
                 findings.append(
                     Finding(.frontMatterUnknownKind, at: kindEntry.value.position,
-                        "unknown kind \(kindEntry.value.kindDescription); a draft is a brief, a post or a sponsor",
+                        "unknown kind \(kindEntry.value.kindDescription): a draft's kind is brief (the default), post or sponsor\(hint)",
                         suggestion: closest))
             }
         }
@@ -29,6 +33,7 @@ enum FrontMatterDecoder {
             seen[key] = entry.keyNode.position
             result.positions[key] = entry.value.position
             guard let field = schema.first(where: { $0.name == key }) else {
+                if kindUnknown { continue }
                 let closest = EditDistance.closest(to: key, in: schema.map(\.name))
                 let hint = closest.map { "; did you mean '\($0)'?" } ?? ""
                 findings.append(
@@ -38,13 +43,17 @@ enum FrontMatterDecoder {
             }
             if entry.value.isNull { continue }  // reported as missing below when required
             if !assign(field, entry.value, to: &result) {
+                if field.type == .day, let text = entry.value.scalar, let why = Day.impossibility(text) {
+                    findings.append(Finding(.frontMatterWrongType, at: entry.value.position, "'\(key)' is no real date: \(why)"))
+                    continue
+                }
                 findings.append(
                     Finding(.frontMatterWrongType, at: entry.value.position,
                         "'\(key)' must be \(FrontMatterSchema.typeDescription(field.type)), "
                             + "found \(entry.value.kindDescription)"))
             }
         }
-        for field in schema where field.required {
+        for field in schema where field.required && !kindUnknown {
             let present = entries.contains { $0.key == field.name && !$0.value.isNull }
             if !present {
                 findings.append(

@@ -29,6 +29,21 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
         self.init(year: y, month: m, day: d)
     }
 
+    /// Why a text shaped as `YYYY-MM-DD` names no day ("2026-02-30: February 2026 has 28 days"); nil when it is
+    /// not shaped so, or is a real day.
+    public static func impossibility(_ text: some StringProtocol) -> String? {
+        let parts = text.prefix(10).split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count >= 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), Day(iso: text) == nil
+        else { return nil }
+        let shown = text.prefix(10)
+        guard (1...12).contains(month) else { return "\(shown): there is no month \(month) (months run from 01 to 12)" }
+        guard day >= 1 else { return "\(shown): there is no day 00" }
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December"]
+        return "\(shown): \(names[month - 1]) \(year) has \(daysIn(month: month, year: year)) days"
+    }
+
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

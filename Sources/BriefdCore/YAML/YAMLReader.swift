@@ -65,7 +65,12 @@ public struct YAMLSyntaxError: Error, Sendable {
         }
         switch error {
         case .scanner(let context, let problem, let mark, _):
-            self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
+            // An unclosed quote is found at the end of the text; the mistake is where the quote opened.
+            let start = context.flatMap { $0.text.contains("quoted scalar") ? $0.mark : nil }
+            let message = start == nil
+                ? [context?.text, problem].compactMap { $0 }.joined(separator: " ")
+                : "this quoted value is never closed (\(problem)); close it with the same quote mark"
+            self.init(message: message, position: at(start ?? mark))
         case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level"):
             // libyaml's own words name its C API, which means nothing to an editor.
             self.init(message: "brackets or indentation nested too deep (libyaml stops at 1,000 levels)", position: at(mark))
@@ -141,7 +146,7 @@ public struct YAMLNode: @unchecked Sendable {
     /// What kind of node this is, for error messages ("expected a list, found a mapping").
     public var kindDescription: String {
         switch node {
-        case .scalar: return isNull ? "nothing" : "the text '\(scalar ?? "")'"
+        case .scalar: return isNull ? "nothing" : "'\(scalar ?? "")'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

@@ -46,16 +46,27 @@ struct AttributionCheck {
         /// The last person named before the current paragraph, for quotes introduced by a pronoun.
         var lastPerson: (mention: NameMention, block: MarkdownBlock)?
         var proseMentions: [(MarkdownBlock, [NameMention])] = []
+        /// Registry people the draft has named so far, as the registry spells them (for the suggested lead-in).
+        var namedPeople: [String] = []
     }
 
     private func walk(_ blocks: [MarkdownBlock], draft: Draft, state: inout WalkState) {
         var previous: MarkdownBlock?
         for (index, block) in blocks.enumerated() {
             let next = index + 1 < blocks.count ? blocks[index + 1] : nil
+            let afterNext = index + 2 < blocks.count ? blocks[index + 2] : nil
             switch block.kind {
             case .blockQuote:
+                // The paragraph after a quote is its source line only if it introduces nothing: a paragraph that
+                // ends with a colon, or that another quote follows, is the next quote's lead-in.
+                let trailing = next.flatMap { paragraph -> MarkdownBlock? in
+                    guard paragraph.kind == .paragraph, afterNext?.kind != .blockQuote,
+                        !AttributionCheck.endsWithColon(paragraph.inline.text)
+                    else { return nil }
+                    return paragraph
+                }
                 checkQuote(block, leadIn: previous?.kind == .paragraph ? previous : nil,
-                    after: next?.kind == .paragraph ? next : nil, draft: draft, state: &state)
+                    after: trailing, draft: draft, state: &state)
             case .paragraph where next?.kind == .blockQuote:
                 break  // a lead-in: read by checkQuote, which needs the people named before it
             case .paragraph, .heading:
@@ -89,6 +100,9 @@ struct AttributionCheck {
             }
         }
         if let person = mentions.last(where: { $0.kind == .person }) { state.lastPerson = (person, block) }
+        for mention in mentions where mention.kind == .person {
+            if case .exact(let index) = mention.resolution { state.namedPeople.append(registry.people[index].name) }
+        }
     }
 
     private func checkQuote(_ quote: MarkdownBlock, leadIn: MarkdownBlock?, after: MarkdownBlock?, draft: Draft,
@@ -127,6 +141,12 @@ struct AttributionCheck {
                 reportName(person, block: block, draft: draft, state: &state)
                 return
             }
+            // 5. A lead-in that introduces the quote and names someone the registry does not know ("The Global
+            //    Times, meanwhile, welcomed the rules:"): attributed, and the unknown name is said.
+            if AttributionCheck.endsWithColon(leadIn.inline.text), let unknown = unknownName(in: tokens) {
+                reportName(unknown, block: leadIn, draft: draft, state: &state)
+                return
+            }
         }
         // 5. A source line right after the quote: "Hu Yunwang, director of …, to Sina.com." or "— Mara Feld, …".
         if let after, let (tokens, reading) = LeadInReader.trailingLine(after.inline.text),
@@ -136,13 +156,44 @@ struct AttributionCheck {
             report(reading, tokens: tokens, block: after, quote: quote, leadIn: leadIn, draft: draft, state: &state)
             return
         }
-        state.findings.append(
-            Finding(.quoteUnattributed, at: quotePosition,
-                "this quote has no attribution: name the speaker or publication in the paragraph before it "
-                    + "(\"Mara Feld, writing in The Wire China, …:\") or close it with a line \"— Name, Publication\""))
+        state.findings.append(unattributed(quote, at: quotePosition, state: state))
+    }
+
+    /// The message quotes the start of the quote and suggests a lead-in from the people the draft has named.
+    private func unattributed(_ quote: MarkdownBlock, at position: SourcePosition, state: WalkState) -> Finding {
+        let words = (quote.children.first?.inline.text ?? "").split(whereSeparator: \.isWhitespace)
+        let opening = words.prefix(8).joined(separator: " ") + (words.count > 8 ? " …" : "")
+        let person = state.namedPeople.last
+        let leadIn = person.map { "“\($0) said:”" } ?? "“Name, writing in Publication, said:”"
+        let closing = "“— \(person ?? "Name"), Publication”"
+        return Finding(.quoteUnattributed, at: position,
+            "this quote has no attribution: “\(opening)”. Name its source in the paragraph before it (for example "
+                + "\(leadIn)) or close it with a line \(closing)",
+            suggestion: person.map { "\($0) said:" })
+    }
+
+    /// A name in a lead-in that the registry does not know but that is plainly a name: a run with an
+    /// institution's word ("The Global Times", "the Ministry"), or two to four words of a person opening the
+    /// lead-in ("Nick Frisch, …"). "Iraq and Afghanistan" mid-sentence is neither.
+    private func unknownName(in tokens: [WordToken]) -> NameMention? {
+        for run in NameRuns.runs(in: tokens) {
+            let span = run.range
+            let opensAsPerson = span.lowerBound == 0 && spotter.looksLikePerson(tokens, span)
+                && !tokens[span].contains { NameRuns.connectors.contains($0.lower) }
+            guard spotter.looksLikeOrganisation(tokens, span) || opensAsPerson,
+                let mention = spotter.resolve(tokens, span, expecting: .either), mention.resolution == .unknown
+            else { continue }
+            return mention
+        }
+        return nil
     }
 
     private let pronouns: Set<String> = ["he", "she", "they", "him", "her", "his", "hers", "their", "them"]
+
+    /// "…reminds us that the Party remains a Leninist party:" introduces what follows.
+    static func endsWithColon(_ text: String) -> Bool {
+        text.unicodeScalars.reversed().first { !CharacterSet.whitespacesAndNewlines.contains($0) } == ":"
+    }
 
     private func report(_ reading: LeadInReading, tokens: [WordToken], block: MarkdownBlock, quote: MarkdownBlock,
         leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
@@ -158,6 +209,9 @@ struct AttributionCheck {
             named.append(outlet)
         }
         for mention in named { reportName(mention, block: block, draft: draft, state: &state) }
+        for mention in named where mention.kind == .person {
+            if case .exact(let index) = mention.resolution { state.namedPeople.append(registry.people[index].name) }
+        }
         if let person = named.first(where: { $0.kind == .person }) {
             state.lastPerson = (person, block)
             if reading.pattern == .appositive {
@@ -211,11 +265,13 @@ struct AttributionCheck {
                     suggestion: spellings.first))
         case .unknown:
             let what = isPerson ? "person" : "publication"
+            // A ready-to-paste registry entry, so that adding a name is one step.
+            let entry = isPerson ? "- {name: \(mention.text)}" : "- {name: \(mention.text), domains: []}"
             state.findings.append(
                 Finding(isPerson ? .attributionUnknownPerson : .attributionUnknownPublication, at: position,
-                    "the \(what) '\(mention.text)' is not in the registry; check the name and add it to the "
-                        + "registry's \(isPerson ? "people" : "publications")",
-                    suggestion: "add '\(mention.text)' to the registry"))
+                    "the \(what) '\(mention.text)' is not in the registry; check the name and add it under "
+                        + "'\(isPerson ? "people" : "publications")' in the registry: \(entry)",
+                    suggestion: entry))
         }
         state.reportedOffsets.insert(offset)
     }
@@ -240,9 +296,11 @@ struct AttributionCheck {
         let matching = entry.roles.filter { RoleComparison.matches($0, title: title, organisation: organisation) }
         let registryRoles = entry.roles.map(\.description).joined(separator: "; ")
         if matching.isEmpty {
+            let near = entry.roles.first { RoleComparison.differsOnlyInQualifiers($0, title: title, organisation: organisation) }
+            let qualified = near.map { "; '\(title)' is another title than '\($0.title)'" } ?? ""
             var finding = Finding(.attributionRoleMismatch, at: position,
                 "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
-                    + "but the registry has: \(registryRoles)",
+                    + "but the registry has: \(registryRoles)\(qualified)",
                 suggestion: entry.roles.first.map { "\($0.title), \($0.org)" })
             finding.end = end
             state.findings.append(finding)
@@ -300,9 +358,45 @@ struct AttributionCheck {
 
 /// Compares a role as written ("senior fellow" of "the Shanghai Policy Lab") with a registry role.
 enum RoleComparison {
+    /// Words that make a different title of the same office: a deputy director is not the director. "former",
+    /// "ex-" and "one-time" say when, not what, and are read by `isFormer`.
+    static let qualifiers: Set<String> = [
+        "deputy", "vice", "assistant", "associate", "acting", "interim", "senior", "chief", "executive", "co",
+        "emeritus", "principal", "lead", "junior",
+    ]
+    static let timeWords: Set<String> = ["former", "ex", "one-time", "onetime", "then"]
+
+    /// The title's qualifiers and the rest of it ("Deputy China Director" → ["deputy"], "china director").
+    static func parts(_ title: String) -> (qualifiers: Set<String>, core: String) {
+        var words: [String] = []
+        for word in NameFolding.fold(title).split(separator: " ") {
+            // "co-director", "vice-president", "ex-director": the prefix is a word of its own.
+            let pieces = word.split(separator: "-", maxSplits: 1).map(String.init)
+            if pieces.count == 2, qualifiers.contains(pieces[0]) || timeWords.contains(pieces[0]) {
+                words += pieces
+            } else {
+                words.append(String(word))
+            }
+        }
+        let qualifierWords = Set(words.filter(qualifiers.contains))
+        let core = words.filter { !qualifiers.contains($0) && !timeWords.contains($0) }.joined(separator: " ")
+        return (qualifierWords, core)
+    }
+
     static func matches(_ role: Role, title: String, organisation: String) -> Bool {
-        let wantedTitle = NameFolding.fold(role.title)
-        let givenTitle = NameFolding.fold(title)
+        // The qualifiers must agree exactly: "Deputy Director" is another office than "Director", either way round.
+        parts(role.title).qualifiers == parts(title).qualifiers && matchesIgnoringQualifiers(role, title: title, organisation: organisation)
+    }
+
+    /// The same office but for its qualifiers ("deputy director" for a Director): said so in the message.
+    static func differsOnlyInQualifiers(_ role: Role, title: String, organisation: String) -> Bool {
+        parts(role.title).qualifiers != parts(title).qualifiers && matchesIgnoringQualifiers(role, title: title, organisation: organisation)
+    }
+
+    private static func matchesIgnoringQualifiers(_ role: Role, title: String, organisation: String) -> Bool {
+        let wanted = parts(role.title)
+        let given = parts(title)
+        let (wantedTitle, givenTitle) = (wanted.core, given.core)
         let titleMatches =
             wantedTitle == givenTitle || EditDistance.distance(wantedTitle, givenTitle, limit: 2) != nil
             || wantedTitle.hasSuffix(" " + givenTitle) || givenTitle.hasSuffix(" " + wantedTitle)

@@ -146,7 +146,7 @@ struct NameSpotter {
                 {
                     return mention(.person, .nearMiss(ids), tokens, sub)
                 }
-                if expecting != .person, mayMatchNearly(sub, person: false),
+                if expecting != .person, mayMatchNearly(sub, person: false), isWholePublicationName(tokens, span, sub),
                     case .nearMiss(let ids) = registry.publicationNames.match(text)
                 {
                     return mention(.publication, .nearMiss(ids), tokens, sub)
@@ -154,6 +154,21 @@ struct NameSpotter {
             }
         }
         return nil
+    }
+
+    /// A publication's name is compared whole: "Times" in "The Global Times" is no misspelling of "TIME". Only a
+    /// leading article, or a sentence's first word that names no institution ("Yesterday Caixn reported"), may be
+    /// left out of the compared words; nothing after them.
+    func isWholePublicationName(_ tokens: [WordToken], _ run: Range<Int>, _ sub: Range<Int>) -> Bool {
+        guard sub.upperBound == run.upperBound else { return false }
+        for index in run.lowerBound..<sub.lowerBound {
+            let token = tokens[index]
+            if token.lower == "the" { continue }
+            let sentenceStart = index == run.lowerBound
+                && (index == 0 || token.before.trimmingWhitespace().last.map { ".!?:;\u{201C}\"".contains($0) } ?? true)
+            guard sentenceStart, !NameSpotter.institutionWords.contains(token.lower) else { return false }
+        }
+        return true
     }
 
     /// A run that names an institution: a word such as Radio, Times, Institute, or a registry publication's name.

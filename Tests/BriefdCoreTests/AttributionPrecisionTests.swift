@@ -1,0 +1,128 @@
+import BriefdCore
+import Testing
+
+/// Attributions as editors write them (issue 22): each pattern with its counter-example.
+@Suite("Attribution precision")
+struct AttributionPrecisionTests {
+    typealias S = TestSupport
+
+    static func findings(_ text: String, registry yaml: String) throws -> [Finding] {
+        let registry = try RegistryParser.parse(yaml, path: "sources.yml")
+        return DraftChecker(config: S.config, registry: registry, today: S.today).check(path: "d.md", bytes: Array(text.utf8))
+            .report.findings
+    }
+
+    // MARK: Lead-ins belong to what follows
+
+    @Test func aColonLeadInIsNotTheSourceLineOfTheQuoteBeforeIt() {
+        // The seed post's broken variant: an unattributed quote, then the next quote's lead-in.
+        let text = S.post(
+            "> Organization, discipline and obedience are the pillars it rests on, now as before.\n\n"
+                + "Mara Feld, writing in Foreign Affairs reminds us that the Party remains a Leninist party:\n\n"
+                + "> The second quote, attributed.\n")
+        let findings = S.findings(text)
+        #expect(findings.map(\.rule) == [.quoteUnattributed], "\(findings)")
+        #expect(findings.first?.position.line == 7)
+    }
+
+    @Test func aColonLeadInWithNoQuoteBeforeItAttributesTheOneAfter() {
+        let text = S.post("Mara Feld, writing in Foreign Affairs reminds us that the Party remains a Leninist party:\n\n> Words.\n")
+        #expect(S.findings(text).isEmpty)
+    }
+
+    @Test func aShortSourceLineAfterAQuoteStillAttributesIt() {
+        // Counter-example: no colon, no quote after it.
+        let text = S.post("> Words of the director.\n\nLi Wen, director of the Shanghai Policy Lab, to Sixth Tone.\n")
+        #expect(S.findings(text).isEmpty, "\(S.findings(text))")
+    }
+
+    @Test func aSourceLineFollowedByAnotherQuoteIsThatQuotesLeadIn() {
+        let text = S.post("> First words.\n\nLi Wen, director of the Shanghai Policy Lab, went further\n\n> Second words.\n")
+        #expect(S.findings(text).map(\.rule) == [.quoteUnattributed])
+    }
+
+    // MARK: Roles with their qualifiers
+
+    @Test(arguments: ["deputy", "vice", "assistant", "associate", "acting", "interim", "senior", "chief", "executive", "co-"])
+    func aQualifierMakesAnotherTitle(_ qualifier: String) {
+        let joiner = qualifier.hasSuffix("-") ? "" : " "
+        let text = S.post("Li Wen, \(qualifier)\(joiner)director of the Shanghai Policy Lab, said:\n\n> Words.\n")
+        let findings = S.findings(text)
+        #expect(findings.map(\.rule) == [.attributionRoleMismatch], "\(findings)")
+        #expect(findings.first?.message.contains("is another title than 'Director'") == true, "\(findings)")
+    }
+
+    @Test func theSameQualifierEitherWayIsFine() throws {
+        let registry = "people:\n  - name: Li Wen\n    roles:\n      - {title: Deputy Director, org: Shanghai Policy Lab, from: 2021-03-01}\n"
+        #expect(try Self.findings(S.post("Li Wen, deputy director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry).isEmpty)
+        // Counter-example: the registry's deputy called plain director.
+        let plain = try Self.findings(S.post("Li Wen, director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry)
+        #expect(plain.map(\.rule) == [.attributionRoleMismatch])
+    }
+
+    @Test func formerBeforeARoleThatEndedIsRight() {
+        // Mara Feld was Senior Fellow until 2024-06-30; the post is dated 2026-11-24.
+        #expect(S.findings(S.post("Mara Feld, former senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n")).isEmpty)
+        #expect(S.findings(S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n")).map(\.rule)
+            == [.attributionRoleNotHeld])
+    }
+
+    // MARK: Unknown names are unknown
+
+    static let timeRegistry = "publications:\n  - {name: TIME, domains: [time.com]}\n"
+
+    @Test func aNameThatSharesOneWordWithARegistryEntryIsUnknownNotMisspelled() throws {
+        let text = S.post("The Global Times, meanwhile, welcomed the rules:\n\n> Words.\n")
+        let findings = try Self.findings(text, registry: Self.timeRegistry)
+        #expect(!findings.contains { $0.rule == .attributionMisspelledPublication }, "\(findings)")
+        #expect(!findings.contains { $0.rule == .quoteUnattributed }, "\(findings)")
+        let unknown = findings.first { $0.rule == .attributionUnknownPublication }
+        #expect(unknown?.severity == .warning)
+        #expect(unknown?.suggestion == "- {name: The Global Times, domains: []}", "\(findings)")
+    }
+
+    @Test func aNameInTheRegistryIsKnownAndATrueMisspellingStillCaught() throws {
+        let registry = Self.timeRegistry + "  - {name: Global Times, domains: [globaltimes.cn]}\n"
+        #expect(try Self.findings(S.post("The Global Times, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry).isEmpty)
+        let misspelled = try Self.findings(S.post("The Global Tmes, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry)
+        #expect(misspelled.map(\.rule) == [.attributionMisspelledPublication], "\(misspelled)")
+    }
+
+    // MARK: Front matter in the editor's words
+
+    @Test func anUnknownKindListsTheKindsAndNothingElse() {
+        let text = "---\nkind: newsletter\ntitle: X\n---\nBody.\n"
+        let findings = S.findings(text)
+        #expect(findings.map(\.rule) == [.frontMatterUnknownKind], "\(findings)")
+        #expect(findings.first?.message == "unknown kind 'newsletter': a draft's kind is brief (the default), post or sponsor")
+    }
+
+    @Test func anImpossibleDateSaysWhichPartIsImpossible() {
+        let findings = S.findings(S.brief(["published": "2026-02-30"]))
+        #expect(findings.contains { $0.message == "'published' is no real date: 2026-02-30: February 2026 has 28 days" },
+            "\(findings)")
+        let month = S.findings(S.brief(["published": "2026-13-01"]))
+        #expect(month.contains { $0.message.contains("there is no month 13") })
+        // Counter-example: a leap day that exists.
+        #expect(!S.findings(S.brief(["published": "2024-02-29"])).contains { $0.rule == .frontMatterWrongType })
+    }
+
+    @Test func anUnclosedQuoteIsReportedWhereItOpens() {
+        let text = "---\ntitle: \"Unclosed\nurl: https://www.thewirechina.com/a\nsource: The Wire China\npublished: 2026-11-20\nsection: Books\n---\nBody.\n"
+        let finding = S.findings(text).first { $0.rule == .frontMatterInvalid }
+        #expect(finding?.position == SourcePosition(line: 2, column: 8), "\(String(describing: finding))")
+        #expect(finding?.message.contains("never closed") == true)
+    }
+
+    // MARK: The unattributed-quote message
+
+    @Test func theUnattributedMessageQuotesTheQuoteAndSuggestsANamedPerson() {
+        let named = S.post("Mara Feld has written about this.\n\nThe rules are new.\n\n> Organization, discipline and obedience are the pillars it rests on.\n")
+        let finding = S.findings(named).first { $0.rule == .quoteUnattributed }
+        #expect(finding?.message.contains("“Organization, discipline and obedience are the pillars it …”") == true, "\(String(describing: finding))")
+        #expect(finding?.message.contains("“Mara Feld said:”") == true)
+        // Counter-example: nobody named, the house form.
+        let nobody = S.findings(S.post("The rules are new.\n\n> Words.\n")).first { $0.rule == .quoteUnattributed }
+        #expect(nobody?.message.contains("“Name, writing in Publication, said:”") == true)
+    }
+}
