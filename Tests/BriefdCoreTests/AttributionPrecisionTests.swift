@@ -88,6 +88,75 @@ struct AttributionPrecisionTests {
         #expect(misspelled.map(\.rule) == [.attributionMisspelledPublication], "\(misspelled)")
     }
 
+    // MARK: Attributions beyond a person's lead-in
+
+    @Test(arguments: ["The report states:", "The ministry's statement said in part:", "The notice reads:"])
+    func aDocumentOrAnInstitutionAttributes(_ lead: String) {
+        #expect(S.findings(S.post("\(lead)\n\n> Words of the document.\n")).isEmpty, "\(S.findings(S.post("\(lead)\n\n> W.\n")))")
+    }
+
+    @Test func aDocumentMentionedWithoutSpeakingDoesNotAttribute() {
+        // Counter-example (the development corpus's post 06): "the article" is not the subject of a speech verb.
+        let text = S.post("From the article, it could not be put better:\n\n> Words.\n")
+        #expect(S.findings(text).map(\.rule) == [.quoteUnattributed])
+    }
+
+    @Test func theAuthorsOwnWordsAreAttributed() {
+        #expect(S.findings(S.post("As I wrote here in March:\n\n> My own earlier words.\n")).isEmpty)
+        #expect(S.findings(S.post("As it was put in March:\n\n> Words.\n")).map(\.rule) == [.quoteUnattributed])
+    }
+
+    @Test func theLastItemOfAListIntroducesTheQuote() {
+        let text = S.post("Three voices:\n\n1. A pastor in Wenzhou.\n2. A teacher.\n3. And Mara Feld, writing in The Wire China:\n\n> Words.\n")
+        #expect(S.findings(text).isEmpty, "\(S.findings(text))")
+        let misspelled = S.post("Three voices:\n\n1. A pastor.\n2. And Mara Fedl, writing in The Wire China:\n\n> Words.\n")
+        #expect(S.findings(misspelled).map(\.rule) == [.attributionMisspelledPerson])
+    }
+
+    @Test(arguments: ["Source: [Caixin](https://www.caixinglobal.com/a)", "That was Mara Feld, speaking to Sixth Tone."])
+    func aSourceLineAfterTheQuoteAttributes(_ line: String) {
+        let text = S.post("The rules are new.\n\n> Words.\n\n\(line)\n")
+        #expect(S.findings(text).isEmpty, "\(S.findings(text))")
+    }
+
+    @Test func aFamilyNameAloneAfterTheFullNameIsThatPerson() throws {
+        let registry = "people:\n  - name: Wang Yi\n  - name: Wang Zhiyong\n  - name: Adam Smith\n"
+        let chinese = S.post("Wang Yi has written about this often.\n\nWang put it this way:\n\n> Words.\n")
+        let found = try Self.findings(chinese, registry: registry)
+        #expect(found.isEmpty, "\(found)")
+        let western = S.post("Adam Smith has written about this.\n\nSmith is less sure:\n\n> Words.\n")
+        #expect(try Self.findings(western, registry: registry).isEmpty)
+        // Counter-example: nobody of that family named before.
+        let stranger = S.post("The rules are new.\n\nZhao is less sure:\n\n> Words.\n")
+        #expect(try Self.findings(stranger, registry: registry).map(\.rule) == [.quoteUnattributed])
+    }
+
+    @Test func aFamilyFirstFlagInTheRegistryDecides() throws {
+        let registry = "people:\n  - {name: Kim Jong-su, family_first: true}\n"
+        let text = S.post("Kim Jong-su spoke first.\n\nKim went on:\n\n> Words.\n")
+        #expect(try Self.findings(text, registry: registry).isEmpty)
+    }
+
+    @Test func anAffiliationInAClosingLineIsNoPublication() {
+        let text = S.post("An older essay:\n\n> Words.\n>\n> — Mara Feld, Fudan University\n")
+        #expect(S.findings(text).isEmpty, "\(S.findings(text))")
+    }
+
+    @Test func aPronounAfterAnUnnamedPersonIsNotCreditedToTheNamedOne() {
+        let text = S.post("Mara Feld spoke first. Then a colleague of hers took the floor.\n\nHe said:\n\n> Words.\n")
+        #expect(S.findings(text).map(\.rule) == [.quoteUnattributed], "\(S.findings(text))")
+        // Counter-example: no one in between.
+        let chained = S.post("Mara Feld spoke first.\n\nShe said:\n\n> Words.\n")
+        #expect(S.findings(chained).isEmpty)
+    }
+
+    @Test func theShortFormAfterTheFullNameIsThatPublication() throws {
+        let registry = "publications:\n  - {name: TIME, domains: [time.com]}\n  - {name: The New York Times, domains: [nytimes.com]}\n"
+        let text = S.post("The New York Times ran the story first. The Times then added:\n\n> Words.\n")
+        let found = try Self.findings(text, registry: registry)
+        #expect(!found.contains { $0.rule == .attributionMisspelledPublication }, "\(found)")
+    }
+
     // MARK: Front matter in the editor's words
 
     @Test func anUnknownKindListsTheKindsAndNothingElse() {

@@ -90,9 +90,34 @@ public struct Person: Sendable, Hashable {
     public var roles: [Role]
     public var writesFor: [String]
     public var position: SourcePosition
+    /// Whether the name gives the family name first ("Wang Yi": Wang), so that the family name alone is this
+    /// person. nil: Chinese names (a common Chinese surname first) are taken as family-first, others not.
+    public var familyFirst: Bool?
+
+    /// The word that names this person alone later in a text: the family name.
+    public var familyName: String? {
+        let words = name.split(separator: " ").map(String.init)
+        guard words.count >= 2 else { return nil }
+        let first = familyFirst ?? Person.chineseSurnames.contains(NameFolding.fold(words[0]))
+        return first ? words[0] : words[words.count - 1]
+    }
+
+    /// Common Chinese family names in pinyin (and the Hong Kong spellings editors meet most), for names the
+    /// registry does not mark either way.
+    static let chineseSurnames: Set<String> = [
+        "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu",
+        "guo", "he", "lin", "gao", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao",
+        "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng", "wei", "su",
+        "lu", "ding", "ren", "shen", "yao", "jin", "fu", "zhong", "xue", "yan", "cui", "tan", "qian", "gu", "hou",
+        "shao", "meng", "long", "wan", "duan", "qin", "kong", "shi", "lai", "yin", "jia", "xia", "fang", "bai", "zou",
+        "xiong", "mao", "qiu", "hao", "zhan", "ying", "bao", "chai", "dai", "fan", "ge", "geng", "gong", "hong", "ji",
+        "kang", "lei", "liao", "mo", "mu", "ni", "niu", "pei", "qi", "rao", "shang", "tao", "tong", "xi", "xiang",
+        "yi", "zhuang", "chan", "cheung", "wong", "leung", "lau", "ho", "ng", "tsang", "kwok", "lam", "chow", "yip",
+    ]
 
     public init(name: String, aliases: [String] = [], roles: [Role] = [], writesFor: [String] = [],
-        position: SourcePosition = SourcePosition(line: 1, column: 1)) {
+        position: SourcePosition = SourcePosition(line: 1, column: 1), familyFirst: Bool? = nil) {
+        self.familyFirst = familyFirst
         self.name = name
         self.aliases = aliases
         self.roles = roles

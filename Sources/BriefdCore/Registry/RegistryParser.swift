@@ -63,7 +63,7 @@ public enum RegistryParser {
         var people: [Person] = []
         for node in try list(top.values["people"], path: path, key: "people") {
             let entry = try StrictMapping(
-                node, path: path, context: "a person", allowed: ["name", "aliases", "roles", "writes_for"])
+                node, path: path, context: "a person", allowed: ["name", "aliases", "roles", "writes_for", "family_first"])
             let name = try nonEmpty(entry, "name")
             _ = try claim(name, owner: name, entry: node.position, at: node.position)
             var aliases: [String] = []
@@ -87,7 +87,9 @@ public enum RegistryParser {
                 let hint = EditDistance.closest(to: outlet, in: publicationNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw entry.error("writes_for", "'\(outlet)' is not a publication in the registry\(hint)")
             }
-            people.append(Person(name: name, aliases: aliases, roles: roles, writesFor: writesFor, position: node.position))
+            people.append(Person(
+                name: name, aliases: aliases, roles: roles, writesFor: writesFor, position: node.position,
+                familyFirst: try entry.bool("family_first")))
         }
         var registry = Registry(publications: publications, people: people)
         registry.warnings = warnings

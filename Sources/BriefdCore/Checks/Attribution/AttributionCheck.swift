@@ -65,8 +65,7 @@ struct AttributionCheck {
                     else { return nil }
                     return paragraph
                 }
-                checkQuote(block, leadIn: previous?.kind == .paragraph ? previous : nil,
-                    after: trailing, draft: draft, state: &state)
+                checkQuote(block, leadIn: AttributionCheck.leadIn(before: previous), after: trailing, draft: draft, state: &state)
             case .paragraph where next?.kind == .blockQuote:
                 break  // a lead-in: read by checkQuote, which needs the people named before it
             case .paragraph, .heading:
@@ -100,6 +99,12 @@ struct AttributionCheck {
             }
         }
         if let person = mentions.last(where: { $0.kind == .person }) { state.lastPerson = (person, block) }
+        // "a colleague of hers … He said:": an unnamed person after the last one named takes the pronoun.
+        if let unnamed = UnnamedSources.lastUnnamedPerson(tokens),
+            unnamed > (mentions.last(where: { $0.kind == .person })?.start ?? -1)
+        {
+            state.lastPerson = nil
+        }
         for mention in mentions where mention.kind == .person {
             if case .exact(let index) = mention.resolution { state.namedPeople.append(registry.people[index].name) }
         }
@@ -129,6 +134,16 @@ struct AttributionCheck {
             let mentions = NameRuns.runs(in: tokens).flatMap {
                 spotter.mentions(tokens, $0.range, minimumSingleTokenLength: 1)
             }
+            // A document or an institution speaks ("The report states:"), or the author quotes their own words
+            // ("As I wrote here in March:"): attributed; a registry name in it is still checked.
+            let introduces = AttributionCheck.endsWithColon(leadIn.inline.text)
+            if introduces && (UnnamedSources.namesADocument(tokens) || UnnamedSources.quotesTheAuthor(tokens)) {
+                for mention in mentions { reportName(mention, block: leadIn, draft: draft, state: &state) }
+                return
+            }
+            // A family name alone, of a person the draft named before ("Wang put it this way:", "Smith is less
+            // sure:").
+            if mentions.isEmpty, introduces, familyNameOfSomeoneNamed(tokens, state: state) { return }
             if !mentions.isEmpty {
                 for mention in mentions {
                     reportName(mention, block: leadIn, draft: draft, state: &state)
@@ -190,6 +205,15 @@ struct AttributionCheck {
 
     private let pronouns: Set<String> = ["he", "she", "they", "him", "her", "his", "hers", "their", "them"]
 
+    /// The paragraph that introduces a quote: the one right before it, or the last item of a list right before it
+    /// ("3. And finally, the director herself:").
+    static func leadIn(before block: MarkdownBlock?) -> MarkdownBlock? {
+        guard let block else { return nil }
+        if block.kind == .paragraph { return block }
+        guard block.kind == .list, let item = block.children.last else { return nil }
+        return item.children.last { $0.kind == .paragraph }
+    }
+
     /// "…reminds us that the Party remains a Leninist party:" introduces what follows.
     static func endsWithColon(_ text: String) -> Bool {
         text.unicodeScalars.reversed().first { !CharacterSet.whitespacesAndNewlines.contains($0) } == ":"
@@ -224,15 +248,22 @@ struct AttributionCheck {
         checkLinks(named: named, quote: quote, leadIn: leadIn, draft: draft, state: &state)
     }
 
-    /// "Mara Feld … Feld writes:": a surname alone, right after its person was named (in the same paragraph or the
-    /// one before), is that person.
+    /// A single capitalized word of the lead-in that is the family name of a registry person the draft has named.
+    private func familyNameOfSomeoneNamed(_ tokens: [WordToken], state: WalkState) -> Bool {
+        let named = Set(state.namedPeople)
+        let families = Set(registry.people.filter { named.contains($0.name) }.compactMap(\.familyName))
+        return NameRuns.runs(in: tokens).contains { run in run.range.count == 1 && families.contains(tokens[run.range.lowerBound].text) }
+    }
+
+    /// "Mara Feld … Feld writes:", "Wang Yi … Wang put it": a family name alone, right after its person was named
+    /// (in the same paragraph or the one before), is that person.
     private func surname(of person: NameMention?, _ tokens: [WordToken], _ span: Range<Int>) -> NameMention? {
         guard span.count == 1, let person, person.kind == .person, case .exact(let index) = person.resolution else {
             return nil
         }
         let token = tokens[span.lowerBound]
         let entry = registry.people[index]
-        let surnames = ([entry.name] + entry.aliases).compactMap { $0.split(separator: " ").last.map(String.init) }
+        let surnames = [entry.familyName].compactMap { $0 } + entry.aliases.compactMap { $0.split(separator: " ").last.map(String.init) }
         guard surnames.contains(token.text) else { return nil }
         return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
@@ -248,6 +279,19 @@ struct AttributionCheck {
         return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
 
+    /// "The Times" after "The New York Times" in the same paragraph is that publication's short form.
+    private func shortFormOfAPublicationNamedBefore(_ mention: NameMention, in block: MarkdownBlock) -> Bool {
+        let text = block.inline.text
+        let before = String(decoding: text.utf8.prefix(mention.start), as: UTF8.self)
+        var short = mention.text
+        if short.hasPrefix("The ") { short.removeFirst(4) }
+        return registry.publications.contains { publication in
+            ([publication.name] + publication.aliases).contains { name in
+                name.count > short.count && name.hasSuffix(" " + short) && before.contains(name)
+            }
+        }
+    }
+
     /// Misspelled names are errors; names the registry does not know at all are warnings to add them.
     private func reportName(_ mention: NameMention, block: MarkdownBlock, draft: Draft, state: inout WalkState) {
         let offset = block.inline.fileOffset(ofTextOffset: mention.start)
@@ -258,6 +302,7 @@ struct AttributionCheck {
         case .exact:
             return
         case .nearMiss(let ids):
+            if !isPerson, shortFormOfAPublicationNamedBefore(mention, in: block) { return }
             let spellings = ids.map { spotter.spelling(mention.kind, $0) }
             state.findings.append(
                 Finding(isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,

@@ -114,6 +114,12 @@ enum LeadInReader {
         return (gap.isEmpty || gap == "#" || gap == "No.") && next.text.first?.isNumber == true
     }
 
+    /// Words that make a closing line's second name an affiliation rather than a publication.
+    static let affiliationWords: Set<String> = [
+        "university", "college", "institute", "institution", "school", "academy", "seminary", "center", "centre",
+        "foundation", "council", "lab", "laboratory", "department", "faculty", "church", "ministries", "ministry",
+    ]
+
     /// Words joining a title to its organisation: "director of", "fellow at", "correspondent for", "reporter with".
     static let rolePrepositions: Set<String> = ["of", "at", "for", "with"]
 
@@ -155,6 +161,10 @@ enum LeadInReader {
         if let closing = closingLine(text) { return closing }
         let tokens = WordTokenizer.tokens(of: text)
         let runs = NameRuns.runs(in: tokens)
+        // "Source: [Caixin](…)", "That was Mara Feld, speaking to …"
+        if let start = UnnamedSources.sourceLineStart(tokens), let run = runs.first(where: { $0.range.lowerBound == start }) {
+            return (tokens, LeadInReading(pattern: .closingLine, either: run.range))
+        }
         guard let first = runs.first, first.range.lowerBound == 0, first.range.upperBound < tokens.count,
             tokens[first.range.upperBound].before.trimmingWhitespace() == ","
         else { return nil }
@@ -177,7 +187,12 @@ enum LeadInReader {
         guard let first = runs.first, first.range.lowerBound == 0 else { return nil }
         var reading = LeadInReading(pattern: .closingLine, either: first.range)
         if let second = runs.dropFirst().first, tokens[second.range.lowerBound].before.contains(",") {
-            reading.publication = second.range
+            // "— Mara Feld, Some University": an affiliation, not a publication to find in the registry.
+            if tokens[second.range].contains(where: { affiliationWords.contains($0.lower) }) {
+                reading.organisation = second.range
+            } else {
+                reading.publication = second.range
+            }
         }
         return (tokens, reading)
     }
