@@ -106,10 +106,12 @@ desk-test:
 screenshots: build test-deps
 	python3 scripts/desk_test.py .build/debug/briefd --screenshots docs/desk
 
-## prose-corpus: the attribution rules over real posts (Tests/Corpus/Prose) and mistakes planted in them; fails
+## prose-corpus: the attribution rules over posts in real posts' patterns (Tests/Corpus/Prose) and mistakes
+## planted in them, then over the pattern corpus (Tests/Corpus/Patterns: a development and a held-out part); fails
 ## when a result is worse than recorded. Figures in docs/rules.md.
 prose-corpus:
 	python3 scripts/prose_corpus.py .build/debug/briefd Tests/Corpus/Prose --check
+	python3 scripts/pattern_corpus.py .build/debug/briefd Tests/Corpus/Patterns --check
 
 ## conformance: briefd links --dump over lychee's Markdown fixtures, compared with lychee's own extraction.
 conformance:

@@ -63,7 +63,12 @@ enum UnnamedSources {
             while before > 0, before > index - 3, !["a", "an", "one", "another", "some"].contains(tokens[before].lower) {
                 before -= 1
             }
-            if ["a", "an", "one", "another", "some"].contains(tokens[before].lower) { found = tokens[index].start }
+            // "Yu Jianrong, a professor at …": right after a comma the phrase describes the person just named.
+            if ["a", "an", "one", "another", "some"].contains(tokens[before].lower),
+                tokens[before].before.trimmingWhitespace() != ","
+            {
+                found = tokens[index].start
+            }
         }
         return found
     }
