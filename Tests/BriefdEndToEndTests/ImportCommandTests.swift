@@ -42,6 +42,23 @@ struct ImportCommandTests {
         #expect((document["unknown_sources"] as? [[String: String]])?.first?["name"] == "Global Times")
     }
 
+    /// A clean issue beside the site's chrome (an aside of boxes with headings, a footer's heading): exit 0, and
+    /// nothing said about the chrome.
+    @Test(.timeLimit(.minutes(1)))
+    func aCleanIssueBesideItsSitesChromeImportsWithExitZero() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let page = Self.page.replacingOccurrences(of: "</body>", with: """
+            <aside><h3>Subscribe</h3><p><a href="https://www.chinasource.org/subscribe/">Get it weekly</a></p></aside>
+            <footer><h4>About ChinaSource</h4><p>Serving the church in China.</p></footer></body>
+            """)
+        try page.write(toFile: dir + "/pages/2019-01-17.html", atomically: true, encoding: .utf8)
+        let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(!run.stdout.contains("Subscribe") && !run.stdout.contains("About ChinaSource"), "\(run.stdout)")
+        #expect(run.stdout.contains("2019-01-17: recorded; 2 items (Religion 2)"), "\(run.stdout)")
+    }
+
     @Test func problemsExitOneAndUsageExitsTwo() throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }

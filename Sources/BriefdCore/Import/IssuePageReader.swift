@@ -83,7 +83,10 @@ public enum IssuePageReader {
         "subscribe to zgbriefs", "all rights reserved", "copyright ©", "their inclusion does not mean",
     ]
 
-    public static func read(_ blocks: [PageBlock], pageDate: Day?, registry: Registry, sections: [String]) -> ImportedIssue {
+    public static func read(_ page: [PageBlock], pageDate: Day?, registry: Registry, sections: [String]) -> ImportedIssue {
+        // The issue is the article: a "Subscribe" box beside it, a footer's headings, are the site's chrome, neither
+        // sections nor items, and raise nothing.
+        let blocks = page.filter { !$0.outsideArticle }
         var problems: [ImportProblem] = []
         // The issue's date, from its heading.
         var date: Day?

@@ -33,8 +33,14 @@ public struct PageBlock: Sendable, Equatable {
     public var isBold: Bool
     /// The line of the page the block starts on.
     public var line: Int
+    /// In the page's chrome rather than its article: an `<aside>` (a "Subscribe" box beside the issue), a
+    /// `<footer>` or a landmark with role complementary or contentinfo.
+    public var outsideArticle: Bool
 
-    public init(headingLevel: Int = 0, text: String, links: [Link] = [], isBold: Bool = false, line: Int = 0) {
+    public init(
+        headingLevel: Int = 0, text: String, links: [Link] = [], isBold: Bool = false, line: Int = 0, outsideArticle: Bool = false
+    ) {
+        self.outsideArticle = outsideArticle
         self.headingLevel = headingLevel
         self.text = text
         self.links = links
@@ -455,6 +461,10 @@ public enum ArticleExtractor {
         var line = 0
         var visited = 0
         var depth = 0
+        /// How many chrome elements (aside, footer, …) the walk is inside.
+        var chrome = 0
+        static let chromeElements: Set<String> = ["aside", "footer"]
+        static let chromeRoles: Set<String> = ["complementary", "contentinfo"]
         static let skippedHere: Set<String> = ["script", "style", "nav", "form", "noscript", "button", "iframe", "svg", "select", "template", "head"]
         static let headings: [String: Int] = ["h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6]
 
@@ -496,6 +506,18 @@ public enum ArticleExtractor {
                     currentLink = links.count - 1
                 }
                 let isBold = bold || name == "strong" || name == "b"
+                let isChrome = BlockCollector.chromeElements.contains(name)
+                    || ArticleExtractor.attribute(node, "role").map { BlockCollector.chromeRoles.contains($0.lowercased()) } == true
+                if isChrome {
+                    flush()
+                    chrome += 1
+                }
+                defer {
+                    if isChrome {
+                        flush()
+                        chrome -= 1
+                    }
+                }
                 depth += 1
                 defer { depth -= 1 }
                 guard depth < 512 else { return }
@@ -523,7 +545,7 @@ public enum ArticleExtractor {
                         ?? min(link.offset, collapsed.count)
                     found.append(PageBlock.Link(text: linkText, href: link.href, offset: offset))
                 }
-                blocks.append(PageBlock(headingLevel: level, text: collapsed, links: found, isBold: letters > 0 && boldBytes >= letters, line: line))
+                blocks.append(PageBlock(headingLevel: level, text: collapsed, links: found, isBold: letters > 0 && boldBytes >= letters, line: line, outsideArticle: chrome > 0))
             }
             text.removeAll(keepingCapacity: true)
             links.removeAll()
