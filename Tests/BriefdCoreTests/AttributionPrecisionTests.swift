@@ -67,6 +67,43 @@ struct AttributionPrecisionTests {
             == [.attributionRoleNotHeld])
     }
 
+    static let ministerRegistry = """
+        publications:
+          - {name: Financial Times, aliases: [FT], domains: [ft.com]}
+        people:
+          - name: Zhang Wei
+            roles:
+              - {title: Minister, org: Ministry of Commerce, from: 2020-01-01}
+          - name: Chen Hong
+            roles:
+              - {title: Professor of Economics, org: Fudan University, from: 2015-01-01}
+          - name: Ann Reed
+            roles:
+              - {title: Correspondent, org: Financial Times, from: 2015-01-01}
+        """
+
+    @Test func aTitleBeforeANameIsCheckedLikeARole() throws {
+        #expect(try Self.findings(S.post("Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry).isEmpty)
+        let deputy = try Self.findings(S.post("Deputy Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
+        #expect(deputy.map(\.rule) == [.attributionRoleMismatch], "\(deputy)")
+        let wrong = try Self.findings(S.post("Ambassador Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
+        #expect(wrong.map(\.rule) == [.attributionRoleMismatch], "\(wrong)")
+    }
+
+    @Test func aProfessorOfASubjectAtAnOrganisationIsATitleAndAnOrganisation() throws {
+        let right = S.post("Chen Hong, a professor of economics at Fudan University, said:\n\n> Words.\n")
+        #expect(try Self.findings(right, registry: Self.ministerRegistry).isEmpty)
+        let wrong = S.post("Chen Hong, a professor of economics at Peking University, said:\n\n> Words.\n")
+        #expect(try Self.findings(wrong, registry: Self.ministerRegistry).map(\.rule) == [.attributionRoleMismatch])
+    }
+
+    @Test func aRoleMayNameItsOrganisationByItsRegistryAlias() throws {
+        let alias = S.post("Ann Reed, correspondent for the FT, said:\n\n> Words.\n")
+        #expect(try Self.findings(alias, registry: Self.ministerRegistry).isEmpty)
+        let other = S.post("Ann Reed, correspondent for the Economist, said:\n\n> Words.\n")
+        #expect(try Self.findings(other, registry: Self.ministerRegistry).map(\.rule) == [.attributionRoleMismatch])
+    }
+
     // MARK: Unknown names are unknown
 
     static let timeRegistry = "publications:\n  - {name: TIME, domains: [time.com]}\n"

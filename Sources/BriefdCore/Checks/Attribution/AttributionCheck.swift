@@ -237,6 +237,9 @@ struct AttributionCheck {
             if case .exact(let index) = mention.resolution { state.namedPeople.append(registry.people[index].name) }
         }
         if let person = named.first(where: { $0.kind == .person }) {
+            if let span = reading.either ?? reading.person {
+                checkTitleBeforeName(person, span: span, tokens: tokens, block: block, draft: draft, state: &state)
+            }
             state.lastPerson = (person, block)
             if reading.pattern == .appositive {
                 checkRole(reading, person: person, tokens: tokens, block: block, draft: draft, state: &state)
@@ -321,6 +324,43 @@ struct AttributionCheck {
         state.reportedOffsets.insert(offset)
     }
 
+    /// Words that make the words before a name its title ("Trade Minister Zhang Wei", "Deputy Director Li Wen").
+    static let roleNouns: Set<String> = [
+        "minister", "director", "professor", "president", "ambassador", "editor", "dean", "chairman", "chairwoman",
+        "chair", "secretary", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "general", "pastor",
+        "premier", "chief", "fellow", "correspondent", "economist", "researcher", "commissioner", "representative",
+        "senator", "envoy", "bishop", "judge", "lecturer", "founder", "head", "manager", "officer", "counsel",
+    ]
+
+    /// "Trade Minister Zhang Wei said:": a title before a registry person's name is checked against the roles the
+    /// registry gives that person (the title's words, qualifiers included), as an appositive's role is.
+    private func checkTitleBeforeName(_ person: NameMention, span: Range<Int>, tokens: [WordToken], block: MarkdownBlock,
+        draft: Draft, state: inout WalkState) {
+        guard case .exact(let index) = person.resolution else { return }
+        let entry = registry.people[index]
+        guard !entry.roles.isEmpty, let nameStart = tokens.firstIndex(where: { $0.start == person.start }),
+            nameStart > span.lowerBound
+        else { return }
+        var titleStart = nameStart
+        while titleStart > span.lowerBound, tokens[titleStart - 1].isCapitalized { titleStart -= 1 }
+        let words = tokens[titleStart..<nameStart].map(\.lower)
+        guard let noun = words.last(where: AttributionCheck.roleNouns.contains), titleStart < nameStart else { return }
+        let title = spotter.joined(tokens, titleStart..<nameStart)
+        let given = RoleComparison.parts(title)
+        let held = entry.roles.contains { role in
+            let wanted = RoleComparison.parts(role.title)
+            return wanted.qualifiers == given.qualifiers && wanted.core.split(separator: " ").contains(Substring(noun))
+        }
+        guard !held else { return }
+        let position = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[titleStart].start))
+        var finding = Finding(.attributionRoleMismatch, at: position,
+            "the draft calls \(entry.name) '\(title)', but the registry has: "
+                + entry.roles.map(\.description).joined(separator: "; "),
+            suggestion: entry.roles.first.map { "\($0.title) \(entry.name)" })
+        finding.end = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[nameStart - 1].end))
+        state.findings.append(finding)
+    }
+
     /// The title and organisation a draft gives a person must match a registry role held at the draft's date.
     private func checkRole(_ reading: LeadInReading, person: NameMention, tokens: [WordToken], block: MarkdownBlock,
         draft: Draft, state: inout WalkState) {
@@ -338,7 +378,11 @@ struct AttributionCheck {
         let position = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[titleSpan.lowerBound].start))
         // The mark covers the whole role, title to organisation.
         let end = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[orgSpan.upperBound - 1].end))
-        let matching = entry.roles.filter { RoleComparison.matches($0, title: title, organisation: organisation) }
+        let matching = entry.roles.filter { role in
+            // An organisation may be named by its registry alias ("the FT" for Financial Times).
+            let aliases = registry.publications.first { NameFolding.fold($0.name) == NameFolding.fold(role.org) }?.aliases ?? []
+            return RoleComparison.matches(role, title: title, organisation: organisation, orgAliases: aliases)
+        }
         let registryRoles = entry.roles.map(\.description).joined(separator: "; ")
         if matching.isEmpty {
             let near = entry.roles.first { RoleComparison.differsOnlyInQualifiers($0, title: title, organisation: organisation) }
@@ -428,9 +472,15 @@ enum RoleComparison {
         return (qualifierWords, core)
     }
 
-    static func matches(_ role: Role, title: String, organisation: String) -> Bool {
+    /// - Parameter orgAliases: other names of the role's organisation (a registry publication's aliases).
+    static func matches(_ role: Role, title: String, organisation: String, orgAliases: [String] = []) -> Bool {
         // The qualifiers must agree exactly: "Deputy Director" is another office than "Director", either way round.
-        parts(role.title).qualifiers == parts(title).qualifiers && matchesIgnoringQualifiers(role, title: title, organisation: organisation)
+        guard parts(role.title).qualifiers == parts(title).qualifiers else { return false }
+        return ([role.org] + orgAliases).contains { org in
+            var named = role
+            named.org = org
+            return matchesIgnoringQualifiers(named, title: title, organisation: organisation)
+        }
     }
 
     /// The same office but for its qualifiers ("deputy director" for a Director): said so in the message.

@@ -144,6 +144,13 @@ enum LeadInReader {
                         result.append(
                             LeadInReading(pattern: .appositive, person: run.range, title: titleStart..<cursor,
                                 organisation: organisation))
+                        break
+                    }
+                    // "a professor of economics at Fudan University": the subject belongs to the title, and the
+                    // organisation follows the next preposition.
+                    if orgStart < tokens.count, !tokens[orgStart].isCapitalized, NameRuns.isPlainSpace(tokens[orgStart].before) {
+                        cursor = orgStart + 1
+                        continue
                     }
                     break
                 }
