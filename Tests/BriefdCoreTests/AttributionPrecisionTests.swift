@@ -97,6 +97,21 @@ struct AttributionPrecisionTests {
         #expect(try Self.findings(wrong, registry: Self.ministerRegistry).map(\.rule) == [.attributionRoleMismatch])
     }
 
+    @Test func aSubjectAfterTheTitleIsDetailNotAnotherOffice() throws {
+        let registry = "people:\n  - name: Xiao Han\n    roles:\n      - {title: Professor, org: Fudan University, from: 2004-01-01}\n"
+        let detail = S.post("Xiao Han, a professor of law at Fudan University, said:\n\n> Words.\n")
+        #expect(try Self.findings(detail, registry: registry).isEmpty)
+        // Counter-example: a qualifier is still another office.
+        let qualified = S.post("Xiao Han, an associate professor of law at Fudan University, said:\n\n> Words.\n")
+        #expect(try Self.findings(qualified, registry: registry).map(\.rule) == [.attributionRoleMismatch])
+    }
+
+    @Test func aMilitaryRankBeforeTheNameIsATitle() throws {
+        let registry = "people:\n  - name: Luo Yuan\n    roles:\n      - {title: Major General, org: People's Liberation Army, from: 2000-01-01}\n"
+        #expect(try Self.findings(S.post("Major General Luo Yuan said:\n\n> Words.\n"), registry: registry).isEmpty)
+        #expect(try Self.findings(S.post("Admiral Luo Yuan said:\n\n> Words.\n"), registry: registry).map(\.rule) == [.attributionRoleMismatch])
+    }
+
     @Test func aRoleMayNameItsOrganisationByItsRegistryAlias() throws {
         let alias = S.post("Ann Reed, correspondent for the FT, said:\n\n> Words.\n")
         #expect(try Self.findings(alias, registry: Self.ministerRegistry).isEmpty)

@@ -330,6 +330,7 @@ struct AttributionCheck {
         "chair", "secretary", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "general", "pastor",
         "premier", "chief", "fellow", "correspondent", "economist", "researcher", "commissioner", "representative",
         "senator", "envoy", "bishop", "judge", "lecturer", "founder", "head", "manager", "officer", "counsel",
+        "admiral", "colonel", "captain", "major", "lieutenant", "commander", "marshal", "sergeant",
     ]
 
     /// "Trade Minister Zhang Wei said:": a title before a registry person's name is checked against the roles the
@@ -492,9 +493,12 @@ enum RoleComparison {
         let wanted = parts(role.title)
         let given = parts(title)
         let (wantedTitle, givenTitle) = (wanted.core, given.core)
+        // "professor of law" for the registry's Professor (or the other way round): the subject is detail, not
+        // another office.
         let titleMatches =
             wantedTitle == givenTitle || EditDistance.distance(wantedTitle, givenTitle, limit: 2) != nil
             || wantedTitle.hasSuffix(" " + givenTitle) || givenTitle.hasSuffix(" " + wantedTitle)
+            || wantedTitle.hasPrefix(givenTitle + " of ") || givenTitle.hasPrefix(wantedTitle + " of ")
         guard titleMatches else { return false }
         let wantedOrg = stripArticle(NameFolding.fold(role.org))
         let givenOrg = stripArticle(NameFolding.fold(organisation))
