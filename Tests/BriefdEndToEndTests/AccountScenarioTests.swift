@@ -87,15 +87,17 @@ struct AccountScenarioTests {
         return probe.port
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func everySurfaceGivesTheSameAccountOnlineWithoutNamesAcrossBuildsAndARestart() async throws {
+    /// Without network (no name resolves: the outside link is unverified, its draft ready) and with it (names
+    /// resolve, so the same name that does not is broken and its draft needs work): the surfaces agree either way.
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
+    func everySurfaceGivesTheSameAccountOnlineAcrossBuildsAndARestart(namesResolve: Bool) async throws {
         let publisher = try TestHTTPServer { request in
             request.path == "/gone" ? .respond(status: 404, body: "not found") : .respond(status: 200, body: "<p>fine</p>")
         }
         defer { publisher.stop() }
         let port = try Self.freePort()
         let workspace = try DaemonTests.Workspace(extraConfig: """
-            links: {allow_networks: [127.0.0.0/8], resolver_probes: [briefd-probe.invalid], per_host_interval_ms: 0, retries: 0,
+            links: {allow_networks: [127.0.0.0/8], resolver_probes: [\(namesResolve ? "localhost" : "briefd-probe.invalid")], per_host_interval_ms: 0, retries: 0,
                     exclude: ['sixthtone\\.com']}
             web: {listen: "127.0.0.1:\(port)"}
             """)
@@ -123,14 +125,26 @@ struct AccountScenarioTests {
         }
         var seen = try await Self.ask(desk, config)
         Self.expectAgreement(seen)
-        // No name resolves: the outside link is unverified, not broken, and its draft is ready; the local 404 is broken.
-        #expect(seen.statusesFromAPI == ["remote.md": "ready", "dead.md": "needs-work", "past.md": "held", "later.md": "held"])
-        let remote = try #require((seen.api["drafts"] as? [[String: Any]])?.first { $0["path"] as? String == "remote.md" })
-        #expect((remote["reasons"] as? [String])?.contains("1 link not verified") == true, "\(remote)")
-        #expect(workspace.report("remote")?.contains("link.unverified") == true)
-        #expect(workspace.report("remote")?.contains("link.broken") == false)
+        if !namesResolve {
+            // No name resolves: the outside link is unverified, not broken, and its draft is ready; the local 404 is broken.
+            #expect(seen.statusesFromAPI == ["remote.md": "ready", "dead.md": "needs-work", "past.md": "held", "later.md": "held"])
+            let remote = try #require((seen.api["drafts"] as? [[String: Any]])?.first { $0["path"] as? String == "remote.md" })
+            #expect((remote["reasons"] as? [String])?.contains("1 link not verified") == true, "\(remote)")
+            #expect(workspace.report("remote")?.contains("link.unverified") == true)
+            #expect(workspace.report("remote")?.contains("link.broken") == false)
+            #expect(seen.dryRun["unverified_links"] as? Int == 1)
+        } else {
+            // Names resolve: a name that does not is broken, and its draft needs work.
+            #expect(seen.statusesFromAPI == ["remote.md": "needs-work", "dead.md": "needs-work", "past.md": "held", "later.md": "held"])
+            #expect(workspace.report("remote")?.contains("link.broken") == true)
+            #expect(seen.dryRun["unverified_links"] as? Int == 0)
+        }
         #expect(workspace.report("dead")?.contains("link.broken") == true)
-        #expect(seen.dryRun["unverified_links"] as? Int == 1)
+        if namesResolve {
+            // Nothing is ready: the rest of the scenario (builds, restart) is the case without network.
+            #expect(daemon.stop() == 0)
+            return
+        }
 
         // A build from the command line, while the daemon runs: every surface follows at once.
         let built = try Briefd.run(["build", "--config", config])
