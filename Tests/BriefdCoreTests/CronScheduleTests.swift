@@ -24,6 +24,18 @@ import Testing
         return formatter.string(from: date)
     }
 
+    /// A schedule that can never fall due is refused when the config is read (by `config check`, `run` and a reload
+    /// alike), instead of a daemon that builds nothing and says nothing.
+    @Test func aScheduleThatNeverFiresIsRefused() throws {
+        let february = #expect(throws: CronSchedule.ParseError.self) { try CronSchedule("0 0 30 2 *", timeZone: Self.utc) }
+        #expect(february?.description == "never fires: 30 February does not exist")
+        let aprilJune = #expect(throws: CronSchedule.ParseError.self) { try CronSchedule("0 0 31 4,6 *", timeZone: Self.utc) }
+        #expect(aprilJune?.description == "never fires: 31 April, 31 June do not exist")
+        // Counter-examples: a leap day fires every fourth year; with a weekday as well, either matches.
+        #expect(try CronSchedule("0 0 29 2 *", timeZone: Self.utc).next(after: instant("2026-03-01 00:00")) == instant("2028-02-29 00:00"))
+        #expect(try CronSchedule("0 0 30 2 MON", timeZone: Self.utc).next(after: instant("2026-12-01 00:00")) != nil)
+    }
+
     @Test func theDefaultScheduleIsWednesdayEvening() throws {
         let schedule = try CronSchedule("0 18 * * WED", timeZone: Self.utc)
         #expect(local(schedule.next(after: instant("2026-11-27 10:00")), Self.utc) == "2026-12-02 18:00 GMT")

@@ -39,6 +39,22 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         daysOfWeek = weekdays
         daysOfMonthRestricted = fields[2] != "*"
         daysOfWeekRestricted = fields[4] != "*"
+        // A schedule that can never fall due would leave the daemon building nothing, silently, for ever.
+        if let reason = neverFiresReason { throw ParseError(description: reason) }
+    }
+
+    /// Why the schedule can never fall due ("never fires: 30 February does not exist"); nil when it can. Only days
+    /// of the month without days of the week can miss every date: with both, either matches.
+    var neverFiresReason: String? {
+        guard daysOfMonthRestricted, !daysOfWeekRestricted else { return nil }
+        // February counted with its leap day: "29 2" fires every fourth year.
+        let possible = months.contains { month in daysOfMonth.contains { $0 <= Day.daysIn(month: month, year: 2024) } }
+        guard !possible else { return nil }
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December"]
+        let impossible = months.sorted().flatMap { month in daysOfMonth.sorted().map { "\($0) \(names[month - 1])" } }
+        let shown = impossible.prefix(3).joined(separator: ", ") + (impossible.count > 3 ? ", …" : "")
+        return "never fires: \(shown) \(impossible.count == 1 ? "does" : "do") not exist"
     }
 
     public var description: String { "\(expression) (\(timeZone.identifier))" }

@@ -260,7 +260,7 @@ public struct BuildScheduler: Service {
     /// The account the build takes its drafts from; told when the issue is published.
     let desk: DraftDesk?
     let logger: Logger
-    static let scheduleName = "build"
+    public static let scheduleName = "build"
 
     public init(holder: WorkspaceHolder, state: StateDatabase, desk: DraftDesk? = nil, logger: Logger) {
         self.holder = holder
@@ -285,14 +285,24 @@ public struct BuildScheduler: Service {
         return config.daemon.build.next(after: max(now, handled ?? now))
     }
 
+    /// Returns only on shutdown: a failure to read or write the schedule's state (a busy or locked database) is
+    /// logged and tried again, never the end of the daemon.
     public func run() async throws {
-        try await catchUp()
+        await retrying("the schedule's catch-up") { try await catchUp() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let schedule = holder.workspace.config.daemon.build
-            let handled = (try store.lastHandledDue(Self.scheduleName)).map { Date(timeIntervalSince1970: $0) } ?? Date()
-            guard let due = schedule.next(after: max(handled, Date().addingTimeInterval(-1))) else { return }
+            guard let handledDue = await retrying("the schedule's state", { try store.lastHandledDue(Self.scheduleName) }) else {
+                continue  // shutting down
+            }
+            let handled = handledDue.map { Date(timeIntervalSince1970: $0) } ?? Date()
+            guard let due = schedule.next(after: max(handled, Date().addingTimeInterval(-1))) else {
+                // Refused at load; should one slip through, the daemon goes on without scheduled builds, and says so.
+                logger.error("the build schedule never falls due; no issue will be built on schedule", metadata: ["schedule": "\(schedule)"])
+                try? await gracefulShutdown()
+                return
+            }
             // Wake at least every 30 s: a wall-clock change or a reload moves the due time.
-            while Date() < due && !Task.isShuttingDownGracefully {
+            while Date() < due && !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let wait = min(30, due.timeIntervalSinceNow)
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(max(wait, 0.01) * 1000))) }
                 if holder.workspace.config.daemon.build != schedule { break }
@@ -300,6 +310,24 @@ public struct BuildScheduler: Service {
             guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else { continue }
             await build(due: due)
         }
+    }
+
+    /// Runs `body` until it succeeds or the daemon stops, waiting 1 s, then 2, 4 … up to 60 s between tries; nil when
+    /// the daemon stopped first.
+    @discardableResult
+    func retrying<T>(_ what: String, _ body: () async throws -> T) async -> T? {
+        var wait = 1.0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                return try await body()
+            } catch {
+                logger.error("\(what) cannot be read or written; trying again", metadata: ["error": "\(error)", "retry_in_s": "\(Int(wait))"])
+                let seconds = wait
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
+                wait = min(wait * 2, 60)
+            }
+        }
+        return nil
     }
 
     /// At start-up: the last due time before now, if it was not handled, is built now (once).
