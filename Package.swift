@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "briefd",
-    platforms: [.macOS(.v14)],
+    // Linux only: the daemon is built on inotify, Glibc and systemd; no other platform is claimed.
     products: [
         .executable(name: "briefd", targets: ["briefd"]),
         .library(name: "BriefdCore", targets: ["BriefdCore"]),
@@ -121,6 +121,16 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        // The desk in process, as Hummingbird tests itself: every route, the guard, the JSON API.
+        .testTarget(
+            name: "BriefdDeskTests",
+            dependencies: [
+                "BriefdDesk", "BriefdIO", "BriefdCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,11 +16,13 @@ public final class DeskApp: Sendable {
     let state: StateDatabase
     /// nil when the daemon runs `--offline`: no clip then.
     let links: LinkService?
-    let security: DeskSecurity
+    public let security: DeskSecurity
     let metrics: PrometheusCollectorRegistry
     let logger: Logger
     let templates: DeskTemplates
     private let building = Mutex(false)
+    /// The port the desk listens on, once it does (the tests ask for port 0); the Host rule compares with it.
+    let listeningPort = Mutex<Int?>(nil)
 
     public init(
         holder: WorkspaceHolder, drafts: DraftDesk, feed: DeskFeed, state: StateDatabase, links: LinkService?,
@@ -196,8 +198,13 @@ public final class DeskApp: Sendable {
     }
 
     /// `/issues/next` and `/issues/<date>`: the issue as the templates render it, and what was left out.
-    func issuePage(_ which: String, session: String?) async -> Response {
+    func issuePage(_ which: String, images: Bool = false, session: String?) async -> Response {
         let workspace = holder.workspace
+        // Remote images only when the editor asks: a draft may name a tracking pixel.
+        let imagesQuery = images ? "?images=1" : ""
+        let imageValues: [String: Any] = [
+            "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
+        ]
         if which == "next" {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
             let date = await drafts.account.nextIssue
@@ -211,8 +218,8 @@ public final class DeskApp: Sendable {
                     "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
                     "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
                     "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
-                    "web": "/issues/next/web", "email": "/issues/next/email",
-                ], session: session)
+                    "web": "/issues/next/web" + imagesQuery, "email": "/issues/next/email" + imagesQuery,
+                ].merging(imageValues) { first, _ in first }, session: session)
             } catch {
                 return message("Issue \(date)", "The issue cannot be previewed: \(error)", session: session)
             }
@@ -233,7 +240,8 @@ public final class DeskApp: Sendable {
             "included": items.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
             "leftOut": report?.leftOut.map { ["path": DeskText.visible($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] } ?? [],
             "hasLeftOut": report?.leftOut.isEmpty == false,
-            "web": "/issues/\(which)/web", "email": "/issues/\(which)/email",
+            "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
+            "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
             "downloads": [
                 ["href": "/issues/\(which)/files/email.html", "label": "Email HTML"],
                 ["href": "/issues/\(which)/files/digest.txt", "label": "Text"],
@@ -276,7 +284,7 @@ public final class DeskApp: Sendable {
     }
 
     /// The issue's own HTML (web or email), for the preview's frame: sandboxed, no script.
-    func issueDocument(_ which: String, _ variant: String) async -> Response {
+    func issueDocument(_ which: String, _ variant: String, images: Bool = false) async -> Response {
         let workspace = holder.workspace
         var html: String?
         if which == "next" {
@@ -296,8 +304,9 @@ public final class DeskApp: Sendable {
         guard let html else { return Response(status: .notFound) }
         var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
         // The issue's own styles are inline; it may be framed by the desk only, and runs nothing.
+        // No remote resource unless the editor asked for the images on this view (a draft may name a tracking pixel).
         response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src \(images ? "https: data:" : "data:"); frame-ancestors 'self'; sandbox"
         return response
     }
 
@@ -507,6 +516,12 @@ public final class DeskApp: Sendable {
             logger.error("the desk cannot read the published issues", metadata: ["error": "\(error)"])
             return DeskApp.json(["error": "\(error)"], status: .internalServerError)
         }
+    }
+
+    /// How many issues are published (for tests that check a refused build built nothing).
+    public func apiIssuesCount() async throws -> Int {
+        let store = IssueStore(state)
+        return try await offThePoolThrowing { try store.published().count }
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {

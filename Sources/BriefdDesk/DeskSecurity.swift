@@ -17,10 +17,51 @@ public final class DeskSecurity: Sendable {
     static let sessionLifetime: TimeInterval = 12 * 3600
     public static let cookieName = "briefd_session"
 
-    public init(token: String?, publicURL: String?) {
+    /// The host names the desk answers to: its listen address's, the loopback names when it listens on loopback,
+    /// and `web.public_url`'s. Empty when it listens on every address (then only with a login, checked at start-up).
+    let hostNames: Set<String>
+    /// Failed logins and bearer tokens, per client address.
+    public let failures = FailureLimiter()
+
+    public init(token: String?, publicURL: String?, listen: WebSettings? = nil) {
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.publicURL = publicURL
         secret = DeskSecurity.randomBytes(32)
+        var names: Set<String> = []
+        if let address = listen?.address {
+            let host = address.host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            if !["0.0.0.0", "::", ""].contains(host) { names.insert(host) }
+            if listen?.isLoopback == true || names.isEmpty && listen == nil { names.formUnion(["localhost", "127.0.0.1", "::1"]) }
+        } else {
+            names.formUnion(["localhost", "127.0.0.1", "::1"])
+        }
+        if let publicURL, let address = WebAddress(publicURL) { names.insert(address.host.lowercased()) }
+        hostNames = names
+    }
+
+    /// Whether a request's `Host` names this desk: a page elsewhere that rebinds its own name to the desk's address
+    /// (DNS rebinding) sends its own name, and is refused before any route. The port, when given, must be the one
+    /// the desk listens on (or `web.public_url`'s).
+    public func hostAllowed(_ authority: String?, port: Int?) -> Bool {
+        guard !hostNames.isEmpty else { return requiresLogin }  // every address: the login guards it
+        guard let authority, !authority.isEmpty else { return false }
+        var host = authority.lowercased()
+        var givenPort: Int?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let rest = host[host.index(after: close)...]
+            if rest.hasPrefix(":") { givenPort = Int(rest.dropFirst()) }
+            host = String(host[host.index(after: host.startIndex)..<close])
+        } else if let colon = host.lastIndex(of: ":") {
+            givenPort = Int(host[host.index(after: colon)...])
+            host = String(host[..<colon])
+        }
+        guard hostNames.contains(host) else { return false }
+        guard let givenPort, let port else { return true }
+        let publicPort = publicURL.flatMap(WebAddress.init).flatMap { address in
+            address.port ?? (address.scheme == "https" ? 443 : 80)
+        }
+        return givenPort == port || givenPort == publicPort
     }
 
     public var requiresLogin: Bool { token != nil }
@@ -126,6 +167,43 @@ public final class DeskSecurity: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Failed logins and bearer tokens per client address: after the third failure in a row, each further try waits
+    /// twice as long as the one before (2 s, 4 s, … at most 5 minutes); a success clears the address. Bounded: the
+    /// oldest addresses go when 10,000 are tracked.
+    public final class FailureLimiter: Sendable {
+        private struct Record { var failures: Int; var last: Date }
+        private let records = Mutex<[String: Record]>([:])
+        static let free = 3
+        static let maxTracked = 10_000
+
+        /// Seconds to wait before this address may try again; nil when it may try now.
+        public func waitBeforeTrying(_ client: String, now: Date = Date()) -> Int? {
+            guard let record = records.withLock({ $0[client] }), record.failures >= FailureLimiter.free else { return nil }
+            let wait = min(300, 1 << min(record.failures - FailureLimiter.free + 1, 9))
+            let remaining = Double(wait) - now.timeIntervalSince(record.last)
+            return remaining > 0 ? Int(remaining.rounded(.up)) : nil
+        }
+
+        /// Counts a failure; returns how many in a row this address has made.
+        @discardableResult
+        public func recordFailure(_ client: String, now: Date = Date()) -> Int {
+            records.withLock { records in
+                if records.count >= FailureLimiter.maxTracked, records[client] == nil,
+                    let oldest = records.min(by: { $0.value.last < $1.value.last })?.key
+                {
+                    records[oldest] = nil
+                }
+                var record = records[client] ?? Record(failures: 0, last: now)
+                record.failures += 1
+                record.last = now
+                records[client] = record
+                return record.failures
+            }
+        }
+
+        public func recordSuccess(_ client: String) { _ = records.withLock { $0.removeValue(forKey: client) } }
+    }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(a.count == b.count ? 0 : 1)

@@ -1,11 +1,11 @@
 import BriefdCore
 import BriefdIO
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HTTPTypes
 import Logging
 import Metrics
-import NIOCore
+public import NIOCore
 public import ServiceLifecycle
 
 /// Serves the desk (`web.listen`) as one of the daemon's services: the routes, and around every one of them the
@@ -24,25 +24,32 @@ public struct DeskService: Service {
         self.onListening = onListening
     }
 
-    public func run() async throws {
-        let router = Router(context: BasicRequestContext.self)
+    /// The desk's routes behind its guard: what `run()` serves, and what the in-process tests call.
+    public static func router(_ app: DeskApp) -> Router<DeskRequestContext> {
+        let router = Router(context: DeskRequestContext.self)
         router.add(middleware: DeskGuard(app: app))
-        addRoutes(router)
+        addRoutes(router, app)
+        return router
+    }
+
+    public func run() async throws {
+        let router = DeskService.router(app)
         let onListening = self.onListening
         let logger = app.logger
+        let app = self.app
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(app.config.web.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                app.listeningPort.withLock { $0 = port }
                 logger.notice("the desk is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
                 await onListening(port)
             },
             logger: logger)
         let feed = app.feed
-        // Live pages hold their streams open; they end when the daemon stops, and a comment every 15 s finds the
-        // tabs that were closed.
+        // Live pages hold their streams open; they end when the daemon stops (each finds its closed tab itself).
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
@@ -57,21 +64,13 @@ public struct DeskService: Service {
                         try? await gracefulShutdown()
                     }
                 }
-                group.addTask {
-                    // The wait ends at once when the daemon stops: a graceful stop must not wait out a heartbeat.
-                    while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(15)) }
-                        feed.publish("")
-                    }
-                }
             }
         } onGracefulShutdown: {
             feed.finish()
         }
     }
 
-    private func addRoutes(_ router: Router<BasicRequestContext>) {
-        let app = self.app
+    private static func addRoutes(_ router: Router<DeskRequestContext>, _ app: DeskApp) {
         router.get("/") { request, context in
             await app.deskPage(DeskService.query(request), session: context.session(request), fragment: request.uri.queryParameters["fragment"] == "rows")
         }
@@ -108,14 +107,19 @@ public struct DeskService: Service {
         router.get("/api/drafts") { _, _ in await app.apiDrafts() }
         router.get("/api/issues/next") { _, _ in await app.apiNextIssue() }
         router.get("/api/issues") { _, _ in await app.apiIssues() }
-        router.get("/issues/next") { request, context in await app.issuePage("next", session: context.session(request)) }
+        router.get("/issues/next") { request, context in
+            await app.issuePage("next", images: request.uri.queryParameters["images"] == "1", session: context.session(request))
+        }
         router.get("/issues/:which") { request, context in
-            await app.issuePage(context.parameters.get("which") ?? "", session: context.session(request))
+            await app.issuePage(
+                context.parameters.get("which") ?? "", images: request.uri.queryParameters["images"] == "1",
+                session: context.session(request))
         }
         router.get("/issues/:which/:variant") { request, context in
             let variant = context.parameters.get("variant") ?? ""
             guard variant == "web" || variant == "email" else { return Response(status: .notFound) }
-            return await app.issueDocument(context.parameters.get("which") ?? "", variant)
+            return await app.issueDocument(
+                context.parameters.get("which") ?? "", variant, images: request.uri.queryParameters["images"] == "1")
         }
         router.get("/links") { request, context in await app.linksPage(session: context.session(request)) }
         router.get("/clip") { request, context in app.clipForm(session: context.session(request)) }
@@ -123,14 +127,33 @@ public struct DeskService: Service {
             await app.clip(try await DeskService.form(request, limit: app.config.web.maxBodyBytes), session: context.session(request))
         }
         router.get("/events") { request, context in
-            guard let stream = app.feed.subscribe() else {
+            guard let subscription = app.feed.subscription() else {
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"])
             }
+            context.channel?.closeFuture.whenComplete { _ in subscription.end() }
+            let stream = subscription.stream
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-                for await path in stream {
-                    let event = path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(DeskService.jsonString(path))\n\n"
-                    try await writer.write(ByteBuffer(string: event))
+                // A tab that went away is found by the next write: a comment every second finds it, so its slot is free
+                // within a second (a closed connection is not otherwise seen while the stream waits for events).
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(1))
+                            subscription.ping()
+                        }
+                    }
+                    for await path in stream {
+                        let event = path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(DeskService.jsonString(path))\n\n"
+                        do {
+                            try await writer.write(ByteBuffer(string: event))
+                        } catch {
+                            subscription.end()
+                            group.cancelAll()
+                            throw error
+                        }
+                    }
+                    group.cancelAll()
                 }
                 try await writer.finish(nil)
             }
@@ -143,11 +166,17 @@ public struct DeskService: Service {
         }
         router.post("/login") { request, context in
             let form = try await DeskService.form(request, limit: 4096)
+            let client = context.clientAddress
+            if let wait = app.security.failures.waitBeforeTrying(client) {
+                return DeskService.tooManyTries(wait)
+            }
             guard app.security.tokenMatches(form["token"] ?? "") else {
+                let count = app.security.failures.recordFailure(client)
                 try? await Task.sleep(for: .milliseconds(500))  // slows guessing
-                app.logger.warning("a desk login failed")
+                app.logger.warning("a desk login failed", metadata: ["client": "\(client)", "failures": "\(count)"])
                 return app.page("login", ["title": "Log in", "problem": "That token is not the desk's."], session: nil, status: .unauthorized)
             }
+            app.security.failures.recordSuccess(client)
             var response = Response(status: .seeOther, headers: [.location: "/"])
             response.setCookie(Cookie(
                 name: DeskSecurity.cookieName, value: app.security.openSession(), maxAge: Int(12 * 3600), path: "/",
@@ -168,28 +197,38 @@ public struct DeskService: Service {
         guard let data = FileManager.default.contents(atPath: app.config.paths.templates + "/desk/" + name) else {
             return Response(status: .notFound)
         }
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// 429 with the wait, for a client whose recent logins or bearer tokens failed.
+    static func tooManyTries(_ seconds: Int) -> Response {
+        Response(
+            status: .tooManyRequests, headers: [.retryAfter: "\(seconds)", .contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "Too many failed attempts from this address; try again in \(seconds) s.\n")))
+    }
+
+    /// The query's values, decoded once (`+` is a space, then percent-decoding), as the forms' are.
     static func query(_ request: Request) -> [String: String] {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(value)
-        }
-        return values
+        formValues(request.uri.query ?? "")
     }
 
     /// An `application/x-www-form-urlencoded` body, at most `limit` bytes (more is refused with 413).
     static func form(_ request: Request, limit: Int) async throws -> [String: String] {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
-        let text = String(buffer: buffer)
+        return formValues(String(buffer: buffer))
+    }
+
+    /// `a=1&b=two+words`: the one decoding of forms and queries (`+` is a space, then percent-decoding; a value that
+    /// does not decode is empty). The first of a repeated key wins.
+    static func formValues(_ text: String) -> [String: String] {
         var values: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let decode = { (part: Substring) in String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             guard let key = parts.first else { continue }
-            values[decode(key)] = parts.count > 1 ? decode(parts[1]) : ""
+            let name = decode(key)
+            if values[name] == nil { values[name] = parts.count > 1 ? decode(parts[1]) : "" }
         }
         return values
     }
@@ -201,7 +240,22 @@ public struct DeskService: Service {
     }
 }
 
-extension BasicRequestContext {
+/// The desk's request context: Hummingbird's, plus the client's address (failed logins are limited per address)
+/// and the connection (a live stream ends when its client goes).
+public struct DeskRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    let channel: (any Channel)?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+        channel = source.channel
+    }
+
+    /// The client's IP address as logged and limited ("unknown" when the transport gives none).
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
     /// The session the request's cookie names, when it is a live one.
     func session(_ request: Request) -> String? {
         request.cookies[DeskSecurity.cookieName]?.value
@@ -211,7 +265,7 @@ extension BasicRequestContext {
 /// Around every route: the security headers; the login (unless on loopback without a token); for a POST the CSRF
 /// token and the origin; the timing and count of requests.
 struct DeskGuard: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = DeskRequestContext
     let app: DeskApp
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -237,13 +291,26 @@ struct DeskGuard: RouterMiddleware {
     private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let security = app.security
         let path = request.uri.path
+        // Before any route: a page that rebinds its own name to this address (DNS rebinding) sends its own Host.
+        guard security.hostAllowed(request.head.authority, port: app.listeningPort.withLock { $0 }) else {
+            app.logger.warning("a request for another host was refused", metadata: [
+                "host": "\(request.head.authority ?? "none")", "client": "\(context.clientAddress)",
+            ])
+            return Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "This desk answers only at its own address.\n")))
+        }
         let session = context.session(request)
         let open = path == "/login" || path == "/healthz" || path.hasPrefix("/static/")
         if security.requiresLogin, !open, !security.isValidSession(session) {
-            if path == "/metrics", let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer "),
-                security.tokenMatches(String(bearer.dropFirst(7)))
-            {
-                return try await next(request, context)
+            if path == "/metrics", let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer ") {
+                let client = context.clientAddress
+                if let wait = security.failures.waitBeforeTrying(client) { return DeskService.tooManyTries(wait) }
+                if security.tokenMatches(String(bearer.dropFirst(7))) {
+                    security.failures.recordSuccess(client)
+                    return try await next(request, context)
+                }
+                let count = security.failures.recordFailure(client)
+                app.logger.warning("a wrong bearer token for /metrics", metadata: ["client": "\(client)", "failures": "\(count)"])
             }
             if request.method == .get && path != "/events" && path != "/metrics" && !path.hasPrefix("/api/") {
                 return Response(status: .seeOther, headers: [.location: "/login"])
@@ -261,12 +328,7 @@ struct DeskGuard: RouterMiddleware {
             var request = request
             let limit = path == "/login" ? 4096 : app.config.web.maxBodyBytes
             let buffer = try await request.collectBody(upTo: limit)
-            let form = String(buffer: buffer).split(separator: "&").compactMap { pair -> (String, String)? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { return nil }
-                return (String(parts[0]), String(parts[1]).removingPercentEncoding ?? "")
-            }
-            let presented = form.first { $0.0 == "csrf" }?.1
+            let presented = DeskService.formValues(String(buffer: buffer))["csrf"]
             let expected = path == "/login" ? nil : (security.requiresLogin ? session : nil)
             guard security.csrfMatches(presented, session: expected) else {
                 return app.message("Refused", "This form has expired or was not made by the desk; reload the page and try again.", session: session, status: .forbidden)

@@ -157,7 +157,7 @@ struct RunCommand: AsyncParsableCommand {
             let token = config.web.tokenEnv.flatMap { context.environment[$0] }
             let app = DeskApp(
                 holder: holder, drafts: desk, feed: feed, state: state, links: links,
-                security: DeskSecurity(token: token, publicURL: config.web.publicURL), metrics: context.metrics,
+                security: DeskSecurity(token: token, publicURL: config.web.publicURL, listen: config.web), metrics: context.metrics,
                 logger: logger)
             services.append(DeskService(app: app, host: address.host, port: address.port))
         }

@@ -19,8 +19,20 @@ public final class DeskFeed: Sendable {
 
     public init(maxListeners: Int = 64) { self.maxListeners = maxListeners }
 
-    /// A stream of changed paths, or nil when too many listen already. It ends when the caller stops iterating.
-    public func subscribe() -> AsyncStream<String>? {
+    /// A listener's stream and the way to end it (its client went away), freeing its slot at once.
+    public struct Subscription: Sendable {
+        public let stream: AsyncStream<String>
+        let continuation: AsyncStream<String>.Continuation
+
+        public func end() { continuation.finish() }
+
+        /// A heartbeat for this listener alone: an empty path, written as an SSE comment.
+        public func ping() { continuation.yield("") }
+    }
+
+    /// A stream of changed paths, or nil when too many listen already. It ends when the caller stops iterating or
+    /// calls `end()`.
+    public func subscription() -> Subscription? {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id: Int? = listeners.withLock { listeners in
             guard listeners.continuations.count < maxListeners else { return nil }
@@ -33,7 +45,7 @@ public final class DeskFeed: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.listeners.withLock { $0.continuations.removeValue(forKey: id) }
         }
-        return stream
+        return Subscription(stream: stream, continuation: continuation)
     }
 
     public func publish(_ path: String) {
