@@ -10,7 +10,7 @@ import Testing
 /// 404, drafts are meant for a past and a later issue; then a build from the command line, a second build without
 /// and with `--replace`, and a restart. At each step the desk's JSON, `/healthz`, `briefd status --format json` and
 /// `briefd build --dry-run --format json` agree, and `ready` is exactly the set the build takes.
-@Suite("one account, every surface", .serialized)
+@Suite("one account, every surface", .serialized, .timeLimit(.minutes(5)))
 struct AccountScenarioTests {
     static func brief(_ title: String, body: String = "", issue: String? = nil) -> String {
         """

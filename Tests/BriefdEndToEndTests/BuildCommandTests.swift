@@ -3,7 +3,7 @@ import Testing
 
 /// `briefd build` on the built binary: golden files for every format, byte-identical rebuilds, hostile
 /// drafts, the build report, and kills during a build.
-@Suite("briefd build, end to end")
+@Suite("briefd build, end to end", .timeLimit(.minutes(5)))
 struct BuildCommandTests {
     static let fixtures = CheckCommandTests.fixtures + "/digest"
     static let root = String(#filePath).components(separatedBy: "/Tests/")[0]

@@ -4,7 +4,7 @@ import Testing
 
 /// `briefd clip` on the built binary: what it writes and prints, its JSON, and its exit status, against a page
 /// served on 127.0.0.1 (the field-by-field checks of site layouts are in BriefdLinkTests' ClipTests).
-@Suite("briefd clip, end to end")
+@Suite("briefd clip, end to end", .timeLimit(.minutes(5)))
 struct ClipCommandTests {
     static let page = """
         <!DOCTYPE html><html><head><meta charset="utf-8"><title>Beijing Names a New Tutoring Czar | The Wire China</title>

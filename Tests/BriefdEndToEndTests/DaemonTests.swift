@@ -3,7 +3,7 @@ import Testing
 
 /// `briefd run`, the real daemon, driven from outside on a temporary workspace: drafts dropped, edited,
 /// renamed and deleted; SIGHUP, SIGTERM; sd_notify; a build that fell due while it was down.
-@Suite("briefd run, end to end", .serialized)
+@Suite("briefd run, end to end", .serialized, .timeLimit(.minutes(5)))
 struct DaemonTests {
     static let cleanBrief = """
         ---

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the built `briefd` binary on fixture drafts and asserts its output and exit codes.
-@Suite("briefd check, end to end")
+@Suite("briefd check, end to end", .timeLimit(.minutes(5)))
 struct CheckCommandTests {
     static let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures").path
     var config: String { Self.fixtures + "/config/briefd.yml" }
@@ -185,7 +185,7 @@ enum Briefd {
     }
 }
 
-@Suite("The bundled examples")
+@Suite("The bundled examples", .timeLimit(.minutes(5)))
 struct ExampleDraftTests {
     /// The examples' findings, line by line, are pinned: the clean drafts stay clean and each deliberate
     /// mistake is reported at its line.
@@ -204,7 +204,7 @@ struct ExampleDraftTests {
     }
 }
 
-@Suite("Quotes in the bundled examples")
+@Suite("Quotes in the bundled examples", .timeLimit(.minutes(5)))
 struct ExampleQuoteTests {
     /// With the saved pages in examples/pages kept as snapshots, `check --cached` (no network) shows a verified
     /// excerpt, a verified block quote and an altered excerpt at the changed word.

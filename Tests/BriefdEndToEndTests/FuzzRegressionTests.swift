@@ -3,7 +3,7 @@ import Testing
 
 /// Inputs that fuzzing found misbehaving, replayed through the plain `briefd-fuzz` build (`make fuzz-replay` runs
 /// every one of them for crashes; this suite checks what a crash check cannot see).
-@Suite("Fuzz regressions")
+@Suite("Fuzz regressions", .timeLimit(.minutes(5)))
 struct FuzzRegressionTests {
     static var fuzzer: String {
         URL(fileURLWithPath: Briefd.executable).deletingLastPathComponent().appendingPathComponent("briefd-fuzz").path

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `briefd import` on the built binary: its report, JSON and exit status.
-@Suite("briefd import, end to end")
+@Suite("briefd import, end to end", .timeLimit(.minutes(5)))
 struct ImportCommandTests {
     static let page = """
         <html><head><title>ZGBriefs | January 17, 2019</title></head><body>

@@ -4,7 +4,7 @@ import Testing
 /// `briefd links` and the link findings of `briefd check`, on the built binary. Nothing here reaches a
 /// server: the links are skipped (reserved `.invalid` names, so a broken exclusion still sends nothing),
 /// mail addresses, or refused by the address rule before connecting.
-@Suite("briefd links, end to end")
+@Suite("briefd links, end to end", .timeLimit(.minutes(5)))
 struct LinksCommandTests {
     static let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures").path
 

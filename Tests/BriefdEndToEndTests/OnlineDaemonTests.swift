@@ -5,7 +5,7 @@ import Testing
 /// `briefd run` as systemd starts it: online. Three publishers on 127.0.0.2–4 record what they see (requests in
 /// flight, the gap between request starts, every request); the daemon reviews hundreds of drafts citing them.
 /// The politeness settings are measured at the servers, not trusted.
-@Suite("briefd run online, measured at the publishers", .serialized)
+@Suite("briefd run online, measured at the publishers", .serialized, .timeLimit(.minutes(5)))
 struct OnlineDaemonTests {
     static let perHost = 2
     static let intervalMilliseconds = 25
@@ -228,7 +228,7 @@ struct OnlineDaemonTests {
 }
 
 /// Reports stay true across restarts: what changed while the daemon was down is seen at start-up.
-@Suite("briefd run restarts", .serialized)
+@Suite("briefd run restarts", .serialized, .timeLimit(.minutes(5)))
 struct DaemonRestartTests {
     static func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
         try await OnlineDaemonTests.waitFor(what, seconds: seconds, condition)

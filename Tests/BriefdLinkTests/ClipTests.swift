@@ -6,7 +6,7 @@ import Testing
 
 /// `briefd clip` against pages in the layouts of real news sites, served on 127.0.0.1 under `*.localhost` names
 /// (curl resolves those to loopback itself), through the real link service: fields, excerpt, the file written.
-@Suite struct ClipTests {
+@Suite(.timeLimit(.minutes(5))) struct ClipTests {
     struct Site: Decodable, Sendable {
         var name: String
         var file: String

@@ -6,7 +6,7 @@ import Testing
 
 /// The daemon's account of drafts, driven in process: a review that fails leaves its draft `checking` with the
 /// reason and is tried again later, never read as clean; the account, INDEX.json and the saved state agree.
-@Suite("The daemon's account in process")
+@Suite("The daemon's account in process", .timeLimit(.minutes(5)))
 struct DraftAccountInProcessTests {
     @Test(.timeLimit(.minutes(1)))
     func aFailedReviewIsCheckingWithItsReasonAndIsTriedAgain() async throws {

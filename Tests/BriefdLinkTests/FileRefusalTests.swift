@@ -4,7 +4,7 @@ import SystemPackage
 import Testing
 
 /// Reading drafts and config files: each refusal says which call failed and keeps the system's error number.
-@Suite struct FileRefusalTests {
+@Suite(.timeLimit(.minutes(5))) struct FileRefusalTests {
     let folder: String
 
     init() throws {

@@ -7,7 +7,7 @@ import Testing
 /// `briefd import` on issue pages in the newsletter's layouts: every item read as `expected.json` says, problems
 /// reported with their lines, recorded once, watched by the rot monitor, listed in the archive, and briefd's own
 /// digest.md read back into exactly the items of the issue it was built from.
-@Suite struct ImportTests {
+@Suite(.timeLimit(.minutes(5))) struct ImportTests {
     struct Expected: Decodable, Sendable {
         struct Item: Decodable, Sendable, Equatable {
             var section: String
@@ -186,7 +186,7 @@ import Testing
 
 /// A build that fails says at which step, so that the scheduler and the desk can tell a template to fix from a
 /// full disk.
-@Suite struct BuildErrorTests {
+@Suite(.timeLimit(.minutes(5))) struct BuildErrorTests {
     @Test func aMissingTemplateFailsAtTheTemplatesStep() async throws {
         let workspace = try ImportTests.Workspace()
         defer { workspace.remove() }

@@ -10,7 +10,7 @@ import Testing
 /// process as Hummingbird's test framework runs an application: drafts dropped into the watched folder, the
 /// politeness limits measured at two recording servers, a graceful shutdown at the end. The real binary is
 /// tested the same way in `OnlineDaemonTests`.
-@Suite("The daemon's services in process, online")
+@Suite("The daemon's services in process, online", .timeLimit(.minutes(5)))
 struct InProcessDaemonTests {
     static let excerpt = """
         Officials in the province said the new rules would take effect next month and apply to every county, \

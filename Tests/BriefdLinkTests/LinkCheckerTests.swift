@@ -7,7 +7,7 @@ import Testing
 
 /// The link checker against real HTTP servers on 127.0.0.1: every verdict, the safety rule, dedupe and
 /// the cache. Loopback is allowed (as in the benchmark) except where the safety rule is under test.
-@Suite struct LinkCheckerTests {
+@Suite(.timeLimit(.minutes(5))) struct LinkCheckerTests {
     static func settings(_ change: (inout LinkSettings) -> Void = { _ in }) -> LinkSettings {
         var settings = LinkSettings()
         settings.allowNetworks = [IPNetwork("127.0.0.0/8")!]

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Quote fidelity against real article pages served on 127.0.0.1: every finding, with positions at the words.
-@Suite struct QuoteCheckTests {
+@Suite(.timeLimit(.minutes(5))) struct QuoteCheckTests {
     static let article = """
         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>The Party and Its Tech Giants | The Wire China</title>
         <meta property="article:published_time" content="2026-11-20T06:00:00+08:00">

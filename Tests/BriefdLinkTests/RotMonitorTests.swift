@@ -7,7 +7,7 @@ import Testing
 
 /// The link-rot monitor against real local servers: a link that dies and comes back over simulated passes (an
 /// injected clock, no sleeps), the host-outage rule, the archive lookup, and the three alert sinks.
-@Suite(.serialized) struct RotMonitorTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RotMonitorTests {
     /// A switch the test flips while a server runs.
     final class Switch: Sendable {
         private let value: Mutex<Bool>

@@ -7,7 +7,7 @@ import Testing
 
 /// The build scheduler is a long-running service: it returns only on shutdown. A database held by another writer
 /// past the busy timeout is retried, never the end of the daemon.
-@Suite("The scheduler's lifecycle", .serialized)
+@Suite("The scheduler's lifecycle", .serialized, .timeLimit(.minutes(5)))
 struct SchedulerLifecycleTests {
     @Test(.timeLimit(.minutes(1)))
     func aBusyDatabaseIsRetriedNotFatal() async throws {
