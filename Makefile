@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes clean
+.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -80,6 +80,7 @@ run: build
 	@.build/debug/briefd run --config $(BRIEFD_CONFIG) $(BRIEFD_RUN_FLAGS)
 
 test: test-deps
+	$(MAKE) --no-print-directory lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory validate-digest
@@ -89,6 +90,10 @@ test: test-deps
 	$(MAKE) --no-print-directory desk-test
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
+
+## lint: swift format lint over Sources and Tests (.swift-format: 4 spaces, 120 columns); any finding fails.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
 
 ## validate-digest: build the example and fixture issues; the Nu HTML Checker, feedparser and JSON Feed keys must pass.
 validate-digest:

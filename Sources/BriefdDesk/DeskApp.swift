@@ -65,20 +65,30 @@ public final class DeskApp: Sendable {
             }
         }
         if fragment {
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: list.html)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: list.html)))
         }
         let config = self.config
         let next = await drafts.account.nextIssue
         let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
         let statuses = DraftStatus.allCases.sorted { $0.order < $1.order }.map { status -> [String: Any] in
-            ["value": status.rawValue, "count": list.counts[status.rawValue] ?? 0, "selected": status.rawValue == statusFilter]
+            [
+                "value": status.rawValue, "count": list.counts[status.rawValue] ?? 0,
+                "selected": status.rawValue == statusFilter,
+            ]
         }
-        let sections = config.newsletter.sections.map { ["value": $0, "selected": $0 == sectionFilter] as [String: Any] }
-        return page("desk", [
-            "title": "Desk", "rowsHTML": list.html, "total": list.total, "statuses": statuses,
-            "sections": sections, "nextIssue": next.description, "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
-            "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
-        ], session: session)
+        let sections = config.newsletter.sections.map {
+            ["value": $0, "selected": $0 == sectionFilter] as [String: Any]
+        }
+        return page(
+            "desk",
+            [
+                "title": "Desk", "rowsHTML": list.html, "total": list.total, "statuses": statuses,
+                "sections": sections, "nextIssue": next.description,
+                "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
+                "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
+            ], session: session)
     }
 
     private func renderRows(statusFilter: String?, sectionFilter: String?, generation: Int) async
@@ -95,7 +105,9 @@ public final class DeskApp: Sendable {
         let html: String
         switch templates.render("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) {
         case .success(let rendered): html = rendered
-        case .failure(let problem): html = "<tr><td colspan=\"7\">The desk's templates cannot be used: \(DeskApp.escape(problem.description))</td></tr>"
+        case .failure(let problem):
+            html =
+                "<tr><td colspan=\"7\">The desk's templates cannot be used: \(DeskApp.escape(problem.description))</td></tr>"
         }
         return (generation, html, rows.count, counts)
     }
@@ -104,7 +116,8 @@ public final class DeskApp: Sendable {
     static func rowValue(_ row: DraftDesk.Account.Entry) -> [String: Any] {
         let status = row.standing.status
         return [
-            "path": DeskText.visible(row.path), "href": "/drafts/" + DeskApp.pathForURL(row.path), "status": status.rawValue,
+            "path": DeskText.visible(row.path), "href": "/drafts/" + DeskApp.pathForURL(row.path),
+            "status": status.rawValue,
             "statusClass": status.cssClass, "kind": row.facts.kind?.rawValue ?? "unreadable",
             "title": DeskText.visible(row.facts.title ?? row.path), "section": row.facts.section ?? "",
             "reason": row.standing.reasons.first ?? "", "errors": row.facts.errors, "warnings": row.facts.warnings,
@@ -123,23 +136,29 @@ public final class DeskApp: Sendable {
         guard let file = DeskSecurity.draftFile(segments, root: root) else { return notFound(session) }
         let relative = segments.joined(separator: "/")
         guard case .read(_, let bytes) = DraftFiles.read(file, root: root, maxBytes: config.checks.maxDraftBytes) else {
-            return message("Draft", "\(relative) cannot be read as a draft (too large, or not a regular file).", session: session)
+            return message(
+                "Draft", "\(relative) cannot be read as a draft (too large, or not a regular file).", session: session)
         }
         let text = String(decoding: bytes, as: UTF8.self)
         let findings = await currentFindings(relative, file: file, bytes: bytes)
         let entry = await drafts.entry(of: relative)
         // The other drafts citing the same article, linked by their path in the folder (brief.duplicate-url).
         let identity = entry?.facts.identity
-        let sameArticle = identity == nil ? [] : await drafts.account.drafts.filter { $0.facts.identity == identity && $0.path != relative }
-            .map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path)] }
+        let sameArticle =
+            identity == nil
+            ? []
+            : await drafts.account.drafts.filter { $0.facts.identity == identity && $0.path != relative }
+                .map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path)] }
         let lines = DraftMarkup.lines(of: text, findings: findings).map { line -> [String: Any] in
             [
                 "number": line.number,
                 "runs": line.runs.map { run -> [String: Any] in
                     let worst = run.findings.map { findings[$0].severity }.max() ?? .info
-                    return ["text": run.text, "marked": !run.findings.isEmpty, "severity": worst.rawValue,
+                    return [
+                        "text": run.text, "marked": !run.findings.isEmpty, "severity": worst.rawValue,
                         "ids": run.findings.map { "f\($0 + 1)" }.joined(separator: " "),
-                        "first": run.findings.first.map { "f\($0 + 1)" } ?? ""]
+                        "first": run.findings.first.map { "f\($0 + 1)" } ?? "",
+                    ]
                 },
                 "trailing": line.trailing.map { ["id": "f\($0 + 1)", "severity": findings[$0].severity.rawValue] },
             ]
@@ -167,25 +186,32 @@ public final class DeskApp: Sendable {
             }
             let byURL = Dictionary(latest.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
             linkValues = urls.map { url in
-                guard let result = byURL[url] else { return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"] }
-                var value: [String: Any] = ["url": url, "verdict": result.verdict.rawValue, "verdictClass": result.ok ? "ok" : "bad",
-                    "checked": DeskApp.time(result.checkedAt)]
+                guard let result = byURL[url] else {
+                    return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"]
+                }
+                var value: [String: Any] = [
+                    "url": url, "verdict": result.verdict.rawValue, "verdictClass": result.ok ? "ok" : "bad",
+                    "checked": DeskApp.time(result.checkedAt),
+                ]
                 if let status = result.status { value["status"] = status }
                 if let final = result.finalURL, final != url { value["final"] = final }
                 if let error = result.error { value["error"] = error }
                 return value
             }
         }
-        return page("draft", [
-            "title": relative, "path": relative, "lines": lines, "findings": findingValues, "hasFindings": !findings.isEmpty,
-            "links": linkValues, "hasLinks": !linkValues.isEmpty,
-            "quotes": findingValues.filter { ($0["rule"] as? String)?.hasPrefix("quote.") == true },
-            "kind": draft?.kind.rawValue ?? "unreadable",
-            "status": entry?.standing.status.rawValue ?? DraftStatus.checking.rawValue,
-            "statusClass": (entry?.standing.status ?? .checking).cssClass,
-            "reasons": entry?.standing.reasons ?? ["not checked yet"], "live": true,
-            "clean": findings.isEmpty && entry?.standing.status == .ready,
-        ], session: session)
+        return page(
+            "draft",
+            [
+                "title": relative, "path": relative, "lines": lines, "findings": findingValues,
+                "hasFindings": !findings.isEmpty,
+                "links": linkValues, "hasLinks": !linkValues.isEmpty,
+                "quotes": findingValues.filter { ($0["rule"] as? String)?.hasPrefix("quote.") == true },
+                "kind": draft?.kind.rawValue ?? "unreadable",
+                "status": entry?.standing.status.rawValue ?? DraftStatus.checking.rawValue,
+                "statusClass": (entry?.standing.status ?? .checking).cssClass,
+                "reasons": entry?.standing.reasons ?? ["not checked yet"], "live": true,
+                "clean": findings.isEmpty && entry?.standing.status == .ready,
+            ], session: session)
     }
 
     /// The draft's findings as its report has them (links and quotes included); the offline ones when no report
@@ -210,16 +236,29 @@ public final class DeskApp: Sendable {
             let date = await drafts.account.nextIssue
             do {
                 let preview = try await build.preview(date: date, account: await drafts.draftsForBuild())
-                return page("issue", [
-                    "title": "Issue \(date) (preview)", "date": date.description, "isNext": true, "hasIssue": preview.web != nil,
-                    "included": preview.report.included.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
-                    "leftOut": preview.report.leftOut.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] },
-                    "hasLeftOut": !preview.report.leftOut.isEmpty,
-                    "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
-                    "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
-                    "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
-                    "web": "/issues/next/web" + imagesQuery, "email": "/issues/next/email" + imagesQuery,
-                ].merging(imageValues) { first, _ in first }, session: session)
+                return page(
+                    "issue",
+                    [
+                        "title": "Issue \(date) (preview)", "date": date.description, "isNext": true,
+                        "hasIssue": preview.web != nil,
+                        "included": preview.report.included.map {
+                            [
+                                "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
+                                "title": DeskText.visible($0.title), "placement": $0.placement,
+                            ]
+                        },
+                        "leftOut": preview.report.leftOut.map {
+                            [
+                                "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
+                                "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason,
+                            ]
+                        },
+                        "hasLeftOut": !preview.report.leftOut.isEmpty,
+                        "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
+                        "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
+                        "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
+                        "web": "/issues/next/web" + imagesQuery, "email": "/issues/next/email" + imagesQuery,
+                    ].merging(imageValues) { first, _ in first }, session: session)
             } catch {
                 return message("Issue \(date)", "The issue cannot be previewed: \(error)", session: session)
             }
@@ -233,21 +272,33 @@ public final class DeskApp: Sendable {
         let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
             orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
         }
-        return page("issue", [
-            "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true, "published": true,
-            "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
-            "version": issue.version, "versions": issue.versions.count,
-            "included": items.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
-            "leftOut": report?.leftOut.map { ["path": DeskText.visible($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] } ?? [],
-            "hasLeftOut": report?.leftOut.isEmpty == false,
-            "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
-            "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
-            "downloads": [
-                ["href": "/issues/\(which)/files/email.html", "label": "Email HTML"],
-                ["href": "/issues/\(which)/files/digest.txt", "label": "Text"],
-                ["href": "/issues/\(which)/files/digest.md", "label": "Markdown"],
-            ],
-        ], session: session)
+        return page(
+            "issue",
+            [
+                "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true, "published": true,
+                "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
+                "version": issue.version, "versions": issue.versions.count,
+                "included": items.map {
+                    [
+                        "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
+                        "title": DeskText.visible($0.title), "placement": $0.placement,
+                    ]
+                },
+                "leftOut": report?.leftOut.map {
+                    [
+                        "path": DeskText.visible($0.path), "status": $0.status.rawValue,
+                        "statusClass": $0.status.cssClass, "reason": $0.reason,
+                    ]
+                } ?? [],
+                "hasLeftOut": report?.leftOut.isEmpty == false,
+                "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
+                "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
+                "downloads": [
+                    ["href": "/issues/\(which)/files/email.html", "label": "Email HTML"],
+                    ["href": "/issues/\(which)/files/digest.txt", "label": "Text"],
+                    ["href": "/issues/\(which)/files/digest.md", "label": "Markdown"],
+                ],
+            ], session: session)
     }
 
     /// `/issues`: every published issue, newest first.
@@ -256,7 +307,8 @@ public final class DeskApp: Sendable {
         let published = await offThePool { [self] in orLogged("the published issues", []) { try store.published() } }
         let rows: [[String: Any]] = published.map { issue in
             [
-                "date": issue.date, "href": "/issues/\(issue.date)", "title": DeskText.visible(issue.title), "items": issue.items,
+                "date": issue.date, "href": "/issues/\(issue.date)", "title": DeskText.visible(issue.title),
+                "items": issue.items,
                 "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported",
                 "version": issue.version,
             ]
@@ -266,7 +318,10 @@ public final class DeskApp: Sendable {
 
     /// `/issues/<date>/files/<name>`: a published issue's email HTML, text or Markdown, as a download.
     func issueFile(_ which: String, _ name: String) -> Response {
-        let types = ["email.html": "text/html; charset=utf-8", "digest.txt": "text/plain; charset=utf-8", "digest.md": "text/markdown; charset=utf-8"]
+        let types = [
+            "email.html": "text/html; charset=utf-8", "digest.txt": "text/plain; charset=utf-8",
+            "digest.md": "text/markdown; charset=utf-8",
+        ]
         guard let type = types[name], let date = Day(iso: which), date.description == which,
             let data = FileManager.default.contents(atPath: config.paths.digests + "/" + which + "/" + name)
         else { return Response(status: .notFound) }
@@ -291,18 +346,23 @@ public final class DeskApp: Sendable {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
             var preview: DigestBuild.Preview?
             do {
-                preview = try await build.preview(date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
+                preview = try await build.preview(
+                    date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
             } catch {
                 logger.error("the desk cannot preview the next issue", metadata: ["error": "\(error)"])
             }
             html = variant == "web" ? preview?.web : preview?.email
-            if html == nil { html = "<!DOCTYPE html><title>No issue</title><p>No draft is ready for the next issue yet.</p>" }
+            if html == nil {
+                html = "<!DOCTYPE html><title>No issue</title><p>No draft is ready for the next issue yet.</p>"
+            }
         } else if let date = Day(iso: which), date.description == which {
             let file = workspace.config.paths.digests + "/" + which + (variant == "web" ? "/index.html" : "/email.html")
             html = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) }
         }
         guard let html else { return Response(status: .notFound) }
-        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
         // The issue's own styles are inline; it may be framed by the desk only, and runs nothing.
         // No remote resource unless the editor asked for the images on this view (a draft may name a tracking pixel).
         response.headers[.contentSecurityPolicy] =
@@ -318,7 +378,9 @@ public final class DeskApp: Sendable {
             running = true
             return true
         }
-        guard started else { return message("Build", "A build is already running; reload in a moment.", session: session) }
+        guard started else {
+            return message("Build", "A build is already running; reload in a moment.", session: session)
+        }
         defer { building.withLock { $0 = false } }
         let workspace = holder.workspace
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
@@ -331,15 +393,22 @@ public final class DeskApp: Sendable {
                 account: await drafts.draftsForBuild(target: date), trigger: .desk)
             await drafts.publishedChanged()
             Timer(label: "briefd_build_seconds").recordInterval(since: began)
-            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.isEmpty ? "empty" : "built")]).increment()
-            logger.notice("build from the desk", metadata: ["issue": "\(date)", "items": "\(outcome.report.included.count)", "version": "\(outcome.version ?? 0)"])
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.isEmpty ? "empty" : "built")])
+                .increment()
+            logger.notice(
+                "build from the desk",
+                metadata: [
+                    "issue": "\(date)", "items": "\(outcome.report.included.count)",
+                    "version": "\(outcome.version ?? 0)",
+                ])
             var values = DeskApp.outcomeValues(outcome.report)
             if outcome.isEmpty {
                 values["title"] = "Not built"
                 values["text"] = "No draft is ready: the issue of \(date) was not built."
             } else {
                 values["title"] = "Built"
-                values["text"] = published == nil
+                values["text"] =
+                    published == nil
                     ? "The issue of \(date) was built and published."
                     : "The issue of \(date) was replaced: version \(outcome.version ?? 0) is published; the earlier one is kept."
                 values["link"] = "/issues/\(date)"
@@ -348,11 +417,16 @@ public final class DeskApp: Sendable {
             return page("outcome", values, session: session)
         } catch {
             Counter(label: "briefd_builds_total", dimensions: [("outcome", "failed")]).increment()
-            logger.error("build from the desk failed", metadata: ["issue": "\(date)", "step": "\(error.step.rawValue)", "error": "\(error)"])
+            logger.error(
+                "build from the desk failed",
+                metadata: ["issue": "\(date)", "step": "\(error.step.rawValue)", "error": "\(error)"])
             let advice: String
             switch error.step {
             case .templates: advice = "A template in \(workspace.config.paths.templates) needs fixing."
-            case .writing: advice = error.isDiskFull ? "The disk is full: free some space, then build again." : "The digests folder cannot be written."
+            case .writing:
+                advice =
+                    error.isDiskFull
+                    ? "The disk is full: free some space, then build again." : "The digests folder cannot be written."
             case .state: advice = "The state database cannot be used."
             case .published: advice = "It is already published."
             }
@@ -363,13 +437,24 @@ public final class DeskApp: Sendable {
     /// A build's outcome as lists: what went in, what was left out and why, problems.
     static func outcomeValues(_ report: BuildReport) -> [String: Any] {
         [
-            "included": report.included.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path), "title": DeskText.visible($0.title), "placement": $0.placement] },
+            "included": report.included.map {
+                [
+                    "path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path),
+                    "title": DeskText.visible($0.title), "placement": $0.placement,
+                ]
+            },
             "hasIncluded": !report.included.isEmpty,
-            "leftOut": report.leftOut.map { ["path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path), "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason] },
+            "leftOut": report.leftOut.map {
+                [
+                    "path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path),
+                    "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason,
+                ]
+            },
             "hasLeftOut": !report.leftOut.isEmpty,
             "problems": report.errors + report.warnings, "hasProblems": !(report.errors + report.warnings).isEmpty,
             "unverified": report.unverifiedLinks + report.unverifiedQuotes > 0,
-            "unverifiedText": "\(DraftAccount.counted(report.unverifiedLinks, "link")) and \(DraftAccount.counted(report.unverifiedQuotes, "quote")) went out unverified (they could not be checked).",
+            "unverifiedText":
+                "\(DraftAccount.counted(report.unverifiedLinks, "link")) and \(DraftAccount.counted(report.unverifiedQuotes, "quote")) went out unverified (they could not be checked).",
         ]
     }
 
@@ -377,7 +462,9 @@ public final class DeskApp: Sendable {
     func linksPage(session: String?) async -> Response {
         let rot = RotStore(state)
         let watched = await offThePool { [self] in orLogged("the link health", [:]) { try rot.states() } }
-        let troubled = watched.values.filter { $0.state != .alive }.sorted { ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url) }
+        let troubled = watched.values.filter { $0.state != .alive }.sorted {
+            ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url)
+        }
         var citing: [String: [String]] = [:]
         do {
             citing = try await IssueStore(state).issuesCiting(troubled.map(\.url))
@@ -393,7 +480,9 @@ public final class DeskApp: Sendable {
         let reasons = await offThePool { [self] in
             var found: [String: String] = [:]
             for url in troubledURLs {
-                if let reason = orLogged("the link history", nil, { try history.history(of: url).first?.error }) { found[url] = reason }
+                if let reason = orLogged("the link history", nil, { try history.history(of: url).first?.error }) {
+                    found[url] = reason
+                }
             }
             return found
         }
@@ -401,7 +490,9 @@ public final class DeskApp: Sendable {
             var value: [String: Any] = [
                 "url": link.url, "state": link.state.rawValue, "failures": link.failures,
                 "issues": (citing[link.url] ?? []).map { ["date": $0, "href": "/issues/\($0)"] },
-                "drafts": (drafts[link.url] ?? []).sorted().map { ["path": $0, "href": "/drafts/" + DeskApp.pathForURL($0)] },
+                "drafts": (drafts[link.url] ?? []).sorted().map {
+                    ["path": $0, "href": "/drafts/" + DeskApp.pathForURL($0)]
+                },
             ]
             if let first = link.firstFailure { value["firstFailure"] = DeskApp.time(first) }
             if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
@@ -419,11 +510,14 @@ public final class DeskApp: Sendable {
             ]
         }
         let published = rows.filter { !(($0["issues"] as? [[String: String]]) ?? []).isEmpty }.count
-        return page("links", [
-            "title": "Links", "rows": rows, "empty": rows.isEmpty, "watched": watched.count,
-            "troubledPublished": published, "troubledWaiting": rows.count - published,
-            "alive": watched.values.filter { $0.state == .alive }.count, "alerts": alertRows, "noAlerts": alertRows.isEmpty,
-        ], session: session)
+        return page(
+            "links",
+            [
+                "title": "Links", "rows": rows, "empty": rows.isEmpty, "watched": watched.count,
+                "troubledPublished": published, "troubledWaiting": rows.count - published,
+                "alive": watched.values.filter { $0.state == .alive }.count, "alerts": alertRows,
+                "noAlerts": alertRows.isEmpty,
+            ], session: session)
     }
 
     /// `GET /clip`: the form.
@@ -440,7 +534,9 @@ public final class DeskApp: Sendable {
     /// `POST /clip`: a new draft from the address, then its page.
     func clip(_ form: [String: String], session: String?) async -> Response {
         let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces)
-        guard let links else { return clipForm(session: session, problem: "The daemon runs --offline: it fetches no page.", url: url) }
+        guard let links else {
+            return clipForm(session: session, problem: "The daemon runs --offline: it fetches no page.", url: url)
+        }
         guard let address = WebAddress(url), address.isHTTP else {
             return clipForm(session: session, problem: "'\(url)' is not an http(s) address.", url: url)
         }
@@ -450,14 +546,22 @@ public final class DeskApp: Sendable {
         }
         let workspace = holder.workspace
         do {
-            let outcome = try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: links)
-                .clip(url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true, today: LocalCalendar.today())
-            guard let path = outcome.path else { return clipForm(session: session, problem: "Nothing was written.", url: url) }
+            let outcome = try await RunContext(
+                config: workspace.config, registry: workspace.registry, state: state, links: links
+            )
+            .clip(
+                url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true,
+                today: LocalCalendar.today())
+            guard let path = outcome.path else {
+                return clipForm(session: session, problem: "Nothing was written.", url: url)
+            }
             let root = workspace.config.paths.drafts + "/"
             let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
             return Response(status: .seeOther, headers: [.location: "/drafts/" + DeskApp.pathForURL(relative)])
         } catch let unavailable as ClipRun.Unavailable {
-            return clipForm(session: session, problem: "The page cannot be had: \(unavailable.verdict): \(unavailable.reason)", url: url)
+            return clipForm(
+                session: session, problem: "The page cannot be had: \(unavailable.verdict): \(unavailable.reason)",
+                url: url)
         } catch {
             return clipForm(session: session, problem: "The draft could not be made: \(error)", url: url)
         }
@@ -475,10 +579,15 @@ public final class DeskApp: Sendable {
             byStatus: Dictionary(uniqueKeysWithValues: DraftStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             online: links != nil, liveListeners: feed.listenerCount,
             lastScan: lastScan.map { DeskApp.iso($0.timeIntervalSince1970) },
-            lastBuild: lastBuild.map { Health.Build(issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)", trigger: $0.trigger) },
+            lastBuild: lastBuild.map {
+                Health.Build(
+                    issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)",
+                    trigger: $0.trigger)
+            },
             nextIssue: account.nextIssue.description)
         let data = Array(JSONText.line(body).utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: - The JSON API: the same account as the pages
@@ -488,7 +597,8 @@ public final class DeskApp: Sendable {
         let account = await drafts.account
         let due = await BuildScheduler.nextDue(config, store: DaemonStore(state))
         let document = AccountDocuments.Drafts(
-            nextIssue: .init(date: account.nextIssue, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
+            nextIssue: .init(
+                date: account.nextIssue, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
             drafts: account.drafts.map { AccountDocuments.DraftEntry(facts: $0.facts, standing: $0.standing) })
         return DeskApp.json(document)
     }
@@ -498,7 +608,8 @@ public final class DeskApp: Sendable {
         let workspace = holder.workspace
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
         do {
-            let preview = try await build.preview(date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
+            let preview = try await build.preview(
+                date: await drafts.account.nextIssue, account: await drafts.draftsForBuild())
             return DeskApp.json(AccountDocuments.IssuePlan(preview.report))
         } catch {
             logger.error("the desk cannot assemble the next issue", metadata: ["error": "\(error)"])
@@ -540,25 +651,34 @@ public final class DeskApp: Sendable {
     func metricsText() async -> Response {
         let counts = await drafts.account.counts
         for status in DraftStatus.allCases {
-            Gauge(label: "briefd_drafts", dimensions: [("status", status.rawValue.replacingOccurrences(of: "-", with: "_"))])
-                .record(counts[status] ?? 0)
+            Gauge(
+                label: "briefd_drafts",
+                dimensions: [("status", status.rawValue.replacingOccurrences(of: "-", with: "_"))]
+            )
+            .record(counts[status] ?? 0)
         }
         var buffer: [UInt8] = []
         metrics.emit(into: &buffer)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
 
     // MARK: - Helpers
 
     /// A page: the template inside the layout, with the session's CSRF token for its forms.
-    func page(_ name: String, _ values: [String: Any], session: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ name: String, _ values: [String: Any], session: String? = nil, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
         var context = values
         context["csrf"] = security.csrfToken(session: security.requiresLogin ? session : nil)
         context["loginRequired"] = security.requiresLogin
         context["newsletter"] = config.newsletter.name
         switch templates.render(name, context) {
         case .success(let html):
-            return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            return Response(
+                status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: html)))
         case .failure(let problem):
             logger.error("a desk template cannot be used", metadata: ["error": "\(problem)"])
             return Response(
@@ -590,7 +710,8 @@ public final class DeskApp: Sendable {
         if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return known }
         let file = config.paths.drafts + "/" + row.path
         var description = Description(mtime: row.modified)
-        if case .read(_, let bytes) = DraftFiles.read(file, root: config.paths.drafts, maxBytes: config.checks.maxDraftBytes),
+        if case .read(_, let bytes) = DraftFiles.read(
+            file, root: config.paths.drafts, maxBytes: config.checks.maxDraftBytes),
             let draft = DraftParser.parse(path: file, bytes: bytes).draft
         {
             description.title = draft.frontMatter.title
@@ -612,12 +733,15 @@ public final class DeskApp: Sendable {
     }
 
     func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in DispatchQueue.global().async { continuation.resume(returning: work()) } }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 
     /// A relative path as a URL path: each segment percent-encoded.
     static func pathForURL(_ path: String) -> String {
-        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? "" }.joined(separator: "/")
+        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? "" }
+            .joined(separator: "/")
     }
 
     private static let segmentCharacters = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#;"))
@@ -636,7 +760,8 @@ public final class DeskApp: Sendable {
         guard localtime_r(&clock, &parts) != nil else { return "" }
         // With its zone: an editor in another time zone must not read the server's hour as her own.
         let zone = parts.tm_zone.map { String(cString: $0) } ?? ""
-        return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min)) + (zone.isEmpty ? "" : " " + zone)
     }
 
@@ -658,12 +783,16 @@ public final class DeskApp: Sendable {
         var runs: [[String: Any]] = []
         var remaining = Substring(passage)
         while !remaining.isEmpty {
-            let next = words.compactMap { word in word.isEmpty ? nil : remaining.range(of: word) }.min { $0.lowerBound < $1.lowerBound }
+            let next = words.compactMap { word in word.isEmpty ? nil : remaining.range(of: word) }.min {
+                $0.lowerBound < $1.lowerBound
+            }
             guard let next else {
                 runs.append(["text": String(remaining), "marked": false])
                 break
             }
-            if next.lowerBound > remaining.startIndex { runs.append(["text": String(remaining[..<next.lowerBound]), "marked": false]) }
+            if next.lowerBound > remaining.startIndex {
+                runs.append(["text": String(remaining[..<next.lowerBound]), "marked": false])
+            }
             runs.append(["text": String(remaining[next]), "marked": true])
             remaining = remaining[next.upperBound...]
         }
@@ -682,7 +811,9 @@ struct ReportFile: Decodable {
         var suggestion: String?
 
         var finding: Finding? {
-            guard let rule = Rule(rawValue: rule) ?? Rule.allCases.first(where: { $0.id == self.rule }) else { return nil }
+            guard let rule = Rule(rawValue: rule) ?? Rule.allCases.first(where: { $0.id == self.rule }) else {
+                return nil
+            }
             var finding = Finding(rule, at: SourcePosition(line: line, column: column), message, suggestion: suggestion)
             if let parsed = Severity(rawValue: severity) { finding.severity = parsed }
             return finding
@@ -727,7 +858,12 @@ struct Health: Encodable {
     var nextIssue: String
 
     enum CodingKeys: String, CodingKey {
-        case up, drafts, byStatus = "by_status", online, liveListeners = "live_listeners", lastScan = "last_scan"
-        case lastBuild = "last_build", nextIssue = "next_issue"
+        case up, drafts
+        case byStatus = "by_status"
+        case online
+        case liveListeners = "live_listeners"
+        case lastScan = "last_scan"
+        case lastBuild = "last_build"
+        case nextIssue = "next_issue"
     }
 }

@@ -1,6 +1,6 @@
 public import BriefdCore
-public import Foundation
 import Crypto
+public import Foundation
 import Synchronization
 
 /// Who may use the desk and how requests prove it: the login token, sessions, CSRF tokens, the origin rule and
@@ -31,7 +31,9 @@ public final class DeskSecurity: Sendable {
         if let address = listen?.address {
             let host = address.host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             if !["0.0.0.0", "::", ""].contains(host) { names.insert(host) }
-            if listen?.isLoopback == true || names.isEmpty && listen == nil { names.formUnion(["localhost", "127.0.0.1", "::1"]) }
+            if listen?.isLoopback == true || names.isEmpty && listen == nil {
+                names.formUnion(["localhost", "127.0.0.1", "::1"])
+            }
         } else {
             names.formUnion(["localhost", "127.0.0.1", "::1"])
         }
@@ -72,10 +74,12 @@ public final class DeskSecurity: Sendable {
         guard web.address != nil else { return "web.listen '\(web.listen)' is not host:port" }
         if web.isLoopback { return nil }
         guard let name = web.tokenEnv else {
-            return "web.listen '\(web.listen)' is not a loopback address; set web.token_env to the name of an environment variable holding a login token (or listen on 127.0.0.1 behind a reverse proxy)"
+            return
+                "web.listen '\(web.listen)' is not a loopback address; set web.token_env to the name of an environment variable holding a login token (or listen on 127.0.0.1 behind a reverse proxy)"
         }
         guard environment[name]?.isEmpty == false else {
-            return "web.listen '\(web.listen)' is not a loopback address and the environment variable \(name) (web.token_env) is empty or unset"
+            return
+                "web.listen '\(web.listen)' is not a loopback address and the environment variable \(name) (web.token_env) is empty or unset"
         }
         return nil
     }
@@ -112,7 +116,8 @@ public final class DeskSecurity: Sendable {
     /// The CSRF token of a session (or of the anonymous loopback user): HMAC-SHA256 of the session under the
     /// process secret, so it needs no storage and cannot be made from the cookie without the secret.
     public func csrfToken(session: String?) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array("csrf:\(session ?? "-")".utf8), using: SymmetricKey(data: secret))
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Array("csrf:\(session ?? "-")".utf8), using: SymmetricKey(data: secret))
         return DeskSecurity.hex(Array(code))
     }
 
@@ -154,7 +159,9 @@ public final class DeskSecurity: Sendable {
         }
         guard segments.last!.hasSuffix(".md") else { return nil }
         let candidate = root + "/" + segments.joined(separator: "/")
-        guard let realRoot = realPath(root), let real = realPath(candidate), real.hasPrefix(realRoot + "/") else { return nil }
+        guard let realRoot = realPath(root), let real = realPath(candidate), real.hasPrefix(realRoot + "/") else {
+            return nil
+        }
         var status = stat()
         guard stat(real, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         return candidate
@@ -172,14 +179,19 @@ public final class DeskSecurity: Sendable {
     /// twice as long as the one before (2 s, 4 s, … at most 5 minutes); a success clears the address. Bounded: the
     /// oldest addresses go when 10,000 are tracked.
     public final class FailureLimiter: Sendable {
-        private struct Record { var failures: Int; var last: Date }
+        private struct Record {
+            var failures: Int
+            var last: Date
+        }
         private let records = Mutex<[String: Record]>([:])
         static let free = 3
         static let maxTracked = 10_000
 
         /// Seconds to wait before this address may try again; nil when it may try now.
         public func waitBeforeTrying(_ client: String, now: Date = Date()) -> Int? {
-            guard let record = records.withLock({ $0[client] }), record.failures >= FailureLimiter.free else { return nil }
+            guard let record = records.withLock({ $0[client] }), record.failures >= FailureLimiter.free else {
+                return nil
+            }
             let wait = min(300, 1 << min(record.failures - FailureLimiter.free + 1, 9))
             let remaining = Double(wait) - now.timeIntervalSince(record.last)
             return remaining > 0 ? Int(remaining.rounded(.up)) : nil

@@ -1,8 +1,8 @@
 import BriefdCore
 import BriefdIO
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import Logging
 import Metrics
 public import NIOCore
@@ -17,7 +17,8 @@ public struct DeskService: Service {
     /// Called with the port the server listens on (the tests ask for port 0).
     let onListening: @Sendable (Int) async -> Void
 
-    public init(app: DeskApp, host: String, port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(app: DeskApp, host: String, port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in })
+    {
         self.app = app
         self.host = host
         self.port = port
@@ -44,7 +45,8 @@ public struct DeskService: Service {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 app.listeningPort.withLock { $0 = port }
-                logger.notice("the desk is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                logger.notice(
+                    "the desk is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
                 await onListening(port)
             },
             logger: logger)
@@ -58,9 +60,11 @@ public struct DeskService: Service {
                     } catch {
                         // A desk that cannot listen (the port is taken) must not stop the daemon: drafts are still
                         // checked and issues built. Said loudly, then the desk waits for the stop like the rest.
-                        logger.critical("the desk cannot listen; the daemon runs on without it", metadata: [
-                            "listen": "\(host):\(port)", "error": "\(error)",
-                        ])
+                        logger.critical(
+                            "the desk cannot listen; the daemon runs on without it",
+                            metadata: [
+                                "listen": "\(host):\(port)", "error": "\(error)",
+                            ])
                         try? await gracefulShutdown()
                     }
                 }
@@ -72,7 +76,9 @@ public struct DeskService: Service {
 
     private static func addRoutes(_ router: Router<DeskRequestContext>, _ app: DeskApp) {
         router.get("/") { request, context in
-            await app.deskPage(DeskService.query(request), session: context.session(request), fragment: request.uri.queryParameters["fragment"] == "rows")
+            await app.deskPage(
+                DeskService.query(request), session: context.session(request),
+                fragment: request.uri.queryParameters["fragment"] == "rows")
         }
         router.get("/drafts/**") { request, context in
             let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "\u{0}" }
@@ -80,25 +86,36 @@ public struct DeskService: Service {
         }
         router.get("/issues/next/build") { request, context in
             let next = await app.drafts.account.nextIssue
-            return app.page("message", [
-                "title": "Build the next issue", "text": "Build the issue of \(next) now, as the schedule would? It is published at once.",
-                "confirmBuild": true, "buildAction": "/issues/next/build", "buildLabel": "Build and publish",
-            ], session: context.session(request))
+            return app.page(
+                "message",
+                [
+                    "title": "Build the next issue",
+                    "text": "Build the issue of \(next) now, as the schedule would? It is published at once.",
+                    "confirmBuild": true, "buildAction": "/issues/next/build", "buildLabel": "Build and publish",
+                ], session: context.session(request))
         }
         router.post("/issues/next/build") { request, context in await app.build(session: context.session(request)) }
         router.get("/issues") { request, context in await app.archivePage(session: context.session(request)) }
         router.get("/issues/:which/rebuild") { request, context in
             let which = context.parameters.get("which") ?? ""
-            guard let date = Day(iso: which), date.description == which else { return app.notFound(context.session(request)) }
-            return app.page("message", [
-                "title": "Replace the published issue",
-                "text": "Replace the published issue of \(which)? It is built again from the drafts ready now and published at once; the version published now is kept and can be restored (briefd issues restore).",
-                "confirmBuild": true, "buildAction": "/issues/\(which)/rebuild", "buildLabel": "Replace the published issue of \(which)",
-            ], session: context.session(request))
+            guard let date = Day(iso: which), date.description == which else {
+                return app.notFound(context.session(request))
+            }
+            return app.page(
+                "message",
+                [
+                    "title": "Replace the published issue",
+                    "text":
+                        "Replace the published issue of \(which)? It is built again from the drafts ready now and published at once; the version published now is kept and can be restored (briefd issues restore).",
+                    "confirmBuild": true, "buildAction": "/issues/\(which)/rebuild",
+                    "buildLabel": "Replace the published issue of \(which)",
+                ], session: context.session(request))
         }
         router.post("/issues/:which/rebuild") { request, context in
             let which = context.parameters.get("which") ?? ""
-            guard let date = Day(iso: which), date.description == which else { return app.notFound(context.session(request)) }
+            guard let date = Day(iso: which), date.description == which else {
+                return app.notFound(context.session(request))
+            }
             return await app.build(replacing: date, session: context.session(request))
         }
         router.get("/issues/:which/files/:name") { request, context in
@@ -108,7 +125,8 @@ public struct DeskService: Service {
         router.get("/api/issues/next") { _, _ in await app.apiNextIssue() }
         router.get("/api/issues") { _, _ in await app.apiIssues() }
         router.get("/issues/next") { request, context in
-            await app.issuePage("next", images: request.uri.queryParameters["images"] == "1", session: context.session(request))
+            await app.issuePage(
+                "next", images: request.uri.queryParameters["images"] == "1", session: context.session(request))
         }
         router.get("/issues/:which") { request, context in
             await app.issuePage(
@@ -124,7 +142,9 @@ public struct DeskService: Service {
         router.get("/links") { request, context in await app.linksPage(session: context.session(request)) }
         router.get("/clip") { request, context in app.clipForm(session: context.session(request)) }
         router.post("/clip") { request, context in
-            await app.clip(try await DeskService.form(request, limit: app.config.web.maxBodyBytes), session: context.session(request))
+            await app.clip(
+                try await DeskService.form(request, limit: app.config.web.maxBodyBytes),
+                session: context.session(request))
         }
         router.get("/events") { request, context in
             guard let subscription = app.feed.subscription() else {
@@ -144,7 +164,8 @@ public struct DeskService: Service {
                         }
                     }
                     for await path in stream {
-                        let event = path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(DeskService.jsonString(path))\n\n"
+                        let event =
+                            path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(DeskService.jsonString(path))\n\n"
                         do {
                             try await writer.write(ByteBuffer(string: event))
                         } catch {
@@ -157,7 +178,8 @@ public struct DeskService: Service {
                 }
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
         }
         router.get("/healthz") { _, _ in await app.health() }
         router.get("/metrics") { _, _ in await app.metricsText() }
@@ -174,37 +196,51 @@ public struct DeskService: Service {
                 let count = app.security.failures.recordFailure(client)
                 try? await Task.sleep(for: .milliseconds(500))  // slows guessing
                 app.logger.warning("a desk login failed", metadata: ["client": "\(client)", "failures": "\(count)"])
-                return app.page("login", ["title": "Log in", "problem": "That token is not the desk's."], session: nil, status: .unauthorized)
+                return app.page(
+                    "login", ["title": "Log in", "problem": "That token is not the desk's."], session: nil,
+                    status: .unauthorized)
             }
             app.security.failures.recordSuccess(client)
             var response = Response(status: .seeOther, headers: [.location: "/"])
-            response.setCookie(Cookie(
-                name: DeskSecurity.cookieName, value: app.security.openSession(), maxAge: Int(12 * 3600), path: "/",
-                secure: app.security.cookieIsSecure, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: DeskSecurity.cookieName, value: app.security.openSession(), maxAge: Int(12 * 3600), path: "/",
+                    secure: app.security.cookieIsSecure, httpOnly: true, sameSite: .strict))
             return response
         }
         router.post("/logout") { request, context in
             if let id = context.session(request) { app.security.closeSession(id) }
             var response = Response(status: .seeOther, headers: [.location: "/login"])
-            response.setCookie(Cookie(name: DeskSecurity.cookieName, value: "", maxAge: 0, path: "/", secure: app.security.cookieIsSecure, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: DeskSecurity.cookieName, value: "", maxAge: 0, path: "/", secure: app.security.cookieIsSecure,
+                    httpOnly: true, sameSite: .strict))
             return response
         }
-        router.get("/static/desk.css") { _, _ in DeskService.staticFile(app, "desk.css", type: "text/css; charset=utf-8") }
-        router.get("/static/desk.js") { _, _ in DeskService.staticFile(app, "desk.js", type: "text/javascript; charset=utf-8") }
+        router.get("/static/desk.css") { _, _ in
+            DeskService.staticFile(app, "desk.css", type: "text/css; charset=utf-8")
+        }
+        router.get("/static/desk.js") { _, _ in
+            DeskService.staticFile(app, "desk.js", type: "text/javascript; charset=utf-8")
+        }
     }
 
     static func staticFile(_ app: DeskApp, _ name: String, type: String) -> Response {
         guard let data = FileManager.default.contents(atPath: app.config.paths.templates + "/desk/" + name) else {
             return Response(status: .notFound)
         }
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// 429 with the wait, for a client whose recent logins or bearer tokens failed.
     static func tooManyTries(_ seconds: Int) -> Response {
         Response(
             status: .tooManyRequests, headers: [.retryAfter: "\(seconds)", .contentType: "text/plain; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: "Too many failed attempts from this address; try again in \(seconds) s.\n")))
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: "Too many failed attempts from this address; try again in \(seconds) s.\n")))
     }
 
     /// The query's values, decoded once (`+` is a space, then percent-decoding), as the forms' are.
@@ -225,7 +261,9 @@ public struct DeskService: Service {
         var values: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (part: Substring) in String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let decode = { (part: Substring) in
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             guard let key = parts.first else { continue }
             let name = decode(key)
             if values[name] == nil { values[name] = parts.count > 1 ? decode(parts[1]) : "" }
@@ -268,7 +306,9 @@ struct DeskGuard: RouterMiddleware {
     typealias Context = DeskRequestContext
     let app: DeskApp
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let started = DispatchTime.now()
         var response: Response
         do {
@@ -276,27 +316,38 @@ struct DeskGuard: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             response = app.notFound(context.session(request))
         } catch let error as HTTPError {
-            response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: error.status == .contentTooLarge ? "The request is too large.\n" : "\(error.status.reasonPhrase)\n")))
+            response = Response(
+                status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: error.status == .contentTooLarge
+                            ? "The request is too large.\n" : "\(error.status.reasonPhrase)\n")))
         } catch let error as any HTTPResponseError {
             response = Response(status: error.status)
         }
         let page = DeskGuard.pageName(request.uri.path)
-        Counter(label: "briefd_desk_requests_total", dimensions: [("page", page), ("status", "\(response.status.code)")]).increment()
+        Counter(
+            label: "briefd_desk_requests_total", dimensions: [("page", page), ("status", "\(response.status.code)")]
+        ).increment()
         Timer(label: "briefd_desk_request_seconds", dimensions: [("page", page)]).recordInterval(since: started)
         DeskGuard.secure(&response)
         return response
     }
 
-    private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let security = app.security
         let path = request.uri.path
         // Before any route: a page that rebinds its own name to this address (DNS rebinding) sends its own Host.
         guard security.hostAllowed(request.head.authority, port: app.listeningPort.withLock { $0 }) else {
-            app.logger.warning("a request for another host was refused", metadata: [
-                "host": "\(request.head.authority ?? "none")", "client": "\(context.clientAddress)",
-            ])
-            return Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+            app.logger.warning(
+                "a request for another host was refused",
+                metadata: [
+                    "host": "\(request.head.authority ?? "none")", "client": "\(context.clientAddress)",
+                ])
+            return Response(
+                status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "This desk answers only at its own address.\n")))
         }
         let session = context.session(request)
@@ -310,7 +361,8 @@ struct DeskGuard: RouterMiddleware {
                     return try await next(request, context)
                 }
                 let count = security.failures.recordFailure(client)
-                app.logger.warning("a wrong bearer token for /metrics", metadata: ["client": "\(client)", "failures": "\(count)"])
+                app.logger.warning(
+                    "a wrong bearer token for /metrics", metadata: ["client": "\(client)", "failures": "\(count)"])
             }
             if request.method == .get && path != "/events" && path != "/metrics" && !path.hasPrefix("/api/") {
                 return Response(status: .seeOther, headers: [.location: "/login"])
@@ -318,11 +370,13 @@ struct DeskGuard: RouterMiddleware {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }
         if request.method == .post {
-            guard security.originAllowed(
-                origin: request.headers[.origin], referer: request.headers[.referer], host: request.head.authority,
-                fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!])
+            guard
+                security.originAllowed(
+                    origin: request.headers[.origin], referer: request.headers[.referer], host: request.head.authority,
+                    fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!])
             else {
-                return app.message("Refused", "This form was not sent from the desk's own page.", session: session, status: .forbidden)
+                return app.message(
+                    "Refused", "This form was not sent from the desk's own page.", session: session, status: .forbidden)
             }
             // The CSRF token travels in the form body; it is read here and the body handed on as it was.
             var request = request
@@ -331,7 +385,9 @@ struct DeskGuard: RouterMiddleware {
             let presented = DeskService.formValues(String(buffer: buffer))["csrf"]
             let expected = path == "/login" ? nil : (security.requiresLogin ? session : nil)
             guard security.csrfMatches(presented, session: expected) else {
-                return app.message("Refused", "This form has expired or was not made by the desk; reload the page and try again.", session: session, status: .forbidden)
+                return app.message(
+                    "Refused", "This form has expired or was not made by the desk; reload the page and try again.",
+                    session: session, status: .forbidden)
             }
             return try await next(request, context)
         }
@@ -352,6 +408,8 @@ struct DeskGuard: RouterMiddleware {
 
     static func pageName(_ path: String) -> String {
         let first = path.split(separator: "/").first.map(String.init) ?? ""
-        return ["drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static", "api"].contains(first) ? first : (first.isEmpty ? "desk" : "other")
+        return [
+            "drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static", "api",
+        ].contains(first) ? first : (first.isEmpty ? "desk" : "other")
     }
 }

@@ -7,7 +7,10 @@ import Synchronization
 /// templates use no triple mustaches except for HTML briefd made itself (the marked draft text is runs escaped
 /// by the template, never raw).
 final class DeskTemplates: Sendable {
-    static let names = ["layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message", "outcome", "archive"]
+    static let names = [
+        "layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message",
+        "outcome", "archive",
+    ]
 
     private let folder: String
     private struct Loaded {
@@ -48,7 +51,8 @@ final class DeskTemplates: Sendable {
         var library = MustacheLibrary()
         for name in names {
             let path = folder + "/" + name + ".mustache"
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else {
                 return (nil, "\(path): template missing or not UTF-8")
             }
             do {

@@ -28,7 +28,8 @@ enum FuzzTargets {
     /// Front matter (YAML) and Markdown (cmark-gfm), then every offline check of the draft.
     static func draft(_ bytes: [UInt8]) {
         let checker = DraftChecker(
-            config: Config.defaults(at: "/fuzz/briefd.yml"), registry: registryForDrafts, today: Day(year: 2026, month: 11, day: 27)!)
+            config: Config.defaults(at: "/fuzz/briefd.yml"), registry: registryForDrafts,
+            today: Day(year: 2026, month: 11, day: 27)!)
         let checked = checker.check(path: "fuzz.md", bytes: bytes)
         if let draft = checked.draft {
             _ = LinkExtractor.links(in: draft)
@@ -57,8 +58,11 @@ enum FuzzTargets {
     static func clip(_ bytes: [UInt8]) {
         guard let page = ArticleExtractor.readPage(html: bytes, charset: nil) else { return }
         let request = ClipRequest(
-            url: "https://www.thewirechina.com/a", finalURL: "https://www.thewirechina.com/a", today: Day(year: 2026, month: 11, day: 27)!)
-        let result = Clipper.clip(page, request, registry: registryForDrafts, config: Config.defaults(at: "/fuzz/briefd.yml")) { _ in [:] }
+            url: "https://www.thewirechina.com/a", finalURL: "https://www.thewirechina.com/a",
+            today: Day(year: 2026, month: 11, day: 27)!)
+        let result = Clipper.clip(
+            page, request, registry: registryForDrafts, config: Config.defaults(at: "/fuzz/briefd.yml")
+        ) { _ in [:] }
         // The draft it writes must read back with the same fields (YAML quoting), and pass every offline check.
         let markdown = Array(result.draft.markdown.utf8)
         if let parsed = DraftParser.parse(path: "clip.md", bytes: markdown).draft {
@@ -71,8 +75,12 @@ enum FuzzTargets {
     /// `briefd import`'s reading of an issue page: the blocks (libxml2) and `IssuePageReader`.
     static func issue(_ bytes: [UInt8]) {
         guard let blocks = ArticleExtractor.readBlocks(html: bytes, charset: nil) else { return }
-        let issue = IssuePageReader.read(blocks, pageDate: Day(year: 2019, month: 1, day: 17), registry: registryForDrafts, sections: Config.defaultSections)
-        for item in issue.items { precondition(!item.title.isEmpty || !item.url.isEmpty, "an item with neither title nor address") }
+        let issue = IssuePageReader.read(
+            blocks, pageDate: Day(year: 2019, month: 1, day: 17), registry: registryForDrafts,
+            sections: Config.defaultSections)
+        for item in issue.items {
+            precondition(!item.title.isEmpty || !item.url.isEmpty, "an item with neither title nor address")
+        }
     }
 
     /// A quote and a page, split at the first NUL byte.
@@ -85,7 +93,9 @@ enum FuzzTargets {
     }
 
     static func cron(_ bytes: [UInt8]) {
-        guard let schedule = try? CronSchedule(String(decoding: bytes, as: UTF8.self), timeZone: TimeZone(identifier: "UTC")!)
+        guard
+            let schedule = try? CronSchedule(
+                String(decoding: bytes, as: UTF8.self), timeZone: TimeZone(identifier: "UTC")!)
         else { return }
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         _ = schedule.next(after: start)

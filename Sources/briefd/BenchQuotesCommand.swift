@@ -6,7 +6,8 @@ import Dispatch
 /// words) and extracting the text of a 1 MiB page. Hidden: a benchmark, not a tool for editors.
 struct BenchQuotesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-quotes", abstract: "Time the quote matcher and the article extractor.", shouldDisplay: false)
+        commandName: "bench-quotes", abstract: "Time the quote matcher and the article extractor.", shouldDisplay: false
+    )
 
     @Option(help: "Repetitions of each measurement (the median is printed).")
     var rounds = 200
@@ -15,8 +16,10 @@ struct BenchQuotesCommand: ParsableCommand {
         var generator = SplitMix(seed: 42)
         let vocabulary = (0..<3000).map { "w\($0)x" }
         let pageWords = (0..<20_000).map { _ in vocabulary[Int(generator.next() % 3000)] }
-        let page = stride(from: 0, to: pageWords.count, by: 60).map { pageWords[$0..<min($0 + 60, pageWords.count)].joined(separator: " ") + "." }
-            .joined(separator: "\n\n")
+        let page = stride(from: 0, to: pageWords.count, by: 60).map {
+            pageWords[$0..<min($0 + 60, pageWords.count)].joined(separator: " ") + "."
+        }
+        .joined(separator: "\n\n")
         let start = 12_345
         let excerptWords = Array(pageWords[start..<(start + 120)])
         var altered = excerptWords
@@ -37,13 +40,16 @@ struct BenchQuotesCommand: ParsableCommand {
 
         var html = "<html><head><title>Bench</title></head><body><nav>menu</nav><article>"
         while html.utf8.count < 1 << 20 {
-            html += "<p>" + (0..<80).map { _ in vocabulary[Int(generator.next() % 3000)] }.joined(separator: " ") + ".</p>\n"
+            html +=
+                "<p>" + (0..<80).map { _ in vocabulary[Int(generator.next() % 3000)] }.joined(separator: " ")
+                + ".</p>\n"
         }
         html += "</article><footer>footer</footer></body></html>"
         let bytes = Array(html.utf8)
         let extract = measure { _ = ArticleExtractor.extract(html: bytes, charset: "utf-8") }
 
-        FileHandleOutput.write("""
+        FileHandleOutput.write(
+            """
             page: 20,000 words; excerpt: 120 words; \(rounds) rounds, medians
             index the page (once per page):        \(format(indexTimes)) ms
             locate the excerpt, exact:             \(format(exact)) ms   (goal < 1 ms)
@@ -65,7 +71,9 @@ struct BenchQuotesCommand: ParsableCommand {
 
     func format(_ milliseconds: Double) -> String {
         let text = String(Int((milliseconds * 1000).rounded()))
-        return text.count > 3 ? String(text.dropLast(3)) + "." + String(text.suffix(3)) : "0." + String(repeating: "0", count: 3 - text.count) + text
+        return text.count > 3
+            ? String(text.dropLast(3)) + "." + String(text.suffix(3))
+            : "0." + String(repeating: "0", count: 3 - text.count) + text
     }
 }
 

@@ -11,7 +11,11 @@ struct Briefd: AsyncParsableCommand {
         commandName: "briefd",
         abstract: "Checks news-digest drafts, builds the digest, and watches its links: briefd, the editorial daemon.",
         version: version,
-        subcommands: [CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self, IssuesCommand.self, SnapshotCommand.self, ClipCommand.self, ImportCommand.self, RotCommand.self, ConfigCommand.self, BenchQuotesCommand.self]
+        subcommands: [
+            CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self,
+            IssuesCommand.self, SnapshotCommand.self, ClipCommand.self, ImportCommand.self, RotCommand.self,
+            ConfigCommand.self, BenchQuotesCommand.self,
+        ]
     )
 
     /// Exit codes are part of the interface: 0 clean, 1 findings or failures, 2 usage or config problems.

@@ -5,7 +5,8 @@ import BriefdIO
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build an issue of the digest from the ready drafts: web page, email, text, Markdown, archive and feeds.",
+        abstract:
+            "Build an issue of the digest from the ready drafts: web page, email, text, Markdown, archive and feeds.",
         discussion: """
             The drafts are the account's: the running daemon's when one runs, else computed the same way. Every draft \
             left out is listed with its status and reason. An issue already published is not replaced unless \
@@ -33,7 +34,9 @@ struct BuildCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        if let issue, Day(iso: issue) == nil { throw ValidationError("--issue must be a date as YYYY-MM-DD, found '\(issue)'") }
+        if let issue, Day(iso: issue) == nil {
+            throw ValidationError("--issue must be a date as YYYY-MM-DD, found '\(issue)'")
+        }
     }
 
     func run() async throws {
@@ -60,12 +63,14 @@ struct BuildCommand: AsyncParsableCommand {
         case .text: FileHandleOutput.write(outcome.report.summary)
         }
         if outcome.isEmpty {
-            FileHandleOutput.write("briefd: the issue of \(date) would be empty; nothing was written\n", to: .standardError)
+            FileHandleOutput.write(
+                "briefd: the issue of \(date) would be empty; nothing was written\n", to: .standardError)
             throw ExitCode(1)
         }
         if let folder = outcome.folder, format == .text {
             let version = outcome.version.map { $0 > 1 ? " (version \($0); the earlier ones are kept)" : "" } ?? ""
-            FileHandleOutput.write("Wrote \(folder)/: index.html, email.html, digest.txt, digest.md, build.json\(version)\n")
+            FileHandleOutput.write(
+                "Wrote \(folder)/: index.html, email.html, digest.txt, digest.md, build.json\(version)\n")
             FileHandleOutput.write("Open file://\(folder)/index.html; archive and feeds in \(root)/\n")
         }
     }
@@ -106,12 +111,14 @@ struct IssuesListCommand: AsyncParsableCommand {
             var out = published.isEmpty ? "No issue is published yet.\n" : ""
             for issue in published {
                 out += "\(issue.date)  \(DraftAccount.counted(issue.items, "item"))  "
-                out += issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
+                out +=
+                    issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
                     ?? "imported from \(issue.importedFrom ?? "a page")"
                 out += "\n"
                 if issue.versions.count > 1 {
                     for version in issue.versions {
-                        out += "    version \(version.version): built \(version.builtAt ?? "?"), \(DraftAccount.counted(version.items, "item"))"
+                        out +=
+                            "    version \(version.version): built \(version.builtAt ?? "?"), \(DraftAccount.counted(version.items, "item"))"
                         out += version.version == issue.version ? " (published)\n" : "\n"
                     }
                 }

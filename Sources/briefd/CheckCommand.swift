@@ -67,8 +67,10 @@ struct CheckCommand: AsyncParsableCommand {
             let outcome: DraftReview.Outcome
             do {
                 outcome = try await withLinkService(workspace, state: state) { service in
-                    try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: service)
-                        .review(drafts, mode: mode)
+                    try await RunContext(
+                        config: workspace.config, registry: workspace.registry, state: state, links: service
+                    )
+                    .review(drafts, mode: mode)
                 }
             } catch {
                 FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)

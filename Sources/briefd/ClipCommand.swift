@@ -41,7 +41,9 @@ struct ClipCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        guard let address = WebAddress(url), address.isHTTP else { throw ValidationError("'\(url)' is not an http(s) address") }
+        guard let address = WebAddress(url), address.isHTTP else {
+            throw ValidationError("'\(url)' is not an http(s) address")
+        }
         if let issue, Day(iso: issue) == nil { throw ValidationError("--issue '\(issue)' is not a date (YYYY-MM-DD)") }
     }
 
@@ -50,7 +52,8 @@ struct ClipCommand: AsyncParsableCommand {
         let config = workspace.config
         if let section, !config.newsletter.sections.contains(section) {
             let known = config.newsletter.sections.map { "'\($0)'" }.joined(separator: ", ")
-            FileHandleOutput.write("briefd: --section '\(section)' is not one of the config's sections: \(known)\n", to: .standardError)
+            FileHandleOutput.write(
+                "briefd: --section '\(section)' is not one of the config's sections: \(known)\n", to: .standardError)
             throw ExitCode(2)
         }
         let page: ClipRun.Page
@@ -69,9 +72,11 @@ struct ClipCommand: AsyncParsableCommand {
             }
         } catch let unavailable as ClipRun.Unavailable {
             if format == .json {
-                FileHandleOutput.write(json(ClipFailure(url: url, verdict: unavailable.verdict, reason: unavailable.reason)))
+                FileHandleOutput.write(
+                    json(ClipFailure(url: url, verdict: unavailable.verdict, reason: unavailable.reason)))
             }
-            FileHandleOutput.write("briefd: \(url): \(unavailable.verdict): \(unavailable.reason)\n", to: .standardError)
+            FileHandleOutput.write(
+                "briefd: \(url): \(unavailable.verdict): \(unavailable.reason)\n", to: .standardError)
             throw ExitCode(1)
         } catch let failure as AtomicOutput.WriteError {
             FileHandleOutput.write("briefd: \(failure)\n", to: .standardError)
@@ -82,8 +87,11 @@ struct ClipCommand: AsyncParsableCommand {
         }
         switch format {
         case .json:
-            FileHandleOutput.write(json(ClipDocument(path: outcome.path, draft: outcome.result.draft,
-                notes: outcome.result.notes, findings: outcome.findings)))
+            FileHandleOutput.write(
+                json(
+                    ClipDocument(
+                        path: outcome.path, draft: outcome.result.draft,
+                        notes: outcome.result.notes, findings: outcome.findings)))
         case .text:
             FileHandleOutput.write(text(outcome))
         }

@@ -40,7 +40,8 @@ func withLinkService<T: Sendable>(
 /// Warns (the results stand) when the link history could not be written in full.
 func warnAboutHistory(_ problem: String?, state: String) {
     guard let problem else { return }
-    FileHandleOutput.write("briefd: warning: link history not fully recorded in \(state): \(problem)\n", to: .standardError)
+    FileHandleOutput.write(
+        "briefd: warning: link history not fully recorded in \(state): \(problem)\n", to: .standardError)
 }
 
 /// `--format`: text for people, JSON for tools.

@@ -43,14 +43,18 @@ struct ImportCommand: AsyncParsableCommand {
         let outcome: ImportRun.Outcome
         do {
             outcome = try await withLinkService(workspace, state: state) { service in
-                try await RunContext(config: workspace.config, registry: workspace.registry, state: state, links: service).importPages(inputs, dryRun: dryRun, since: since.flatMap { Day(iso: $0) })
+                try await RunContext(
+                    config: workspace.config, registry: workspace.registry, state: state, links: service
+                ).importPages(inputs, dryRun: dryRun, since: since.flatMap { Day(iso: $0) })
             }
         } catch {
             FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
             throw ExitCode(2)
         }
         FileHandleOutput.write(format == .json ? json(outcome) : text(outcome))
-        let troubled = outcome.pages.contains { !$0.problems.isEmpty || $0.issue == nil || ($0.issue?.date == nil && $0.issue?.isListing != true) }
+        let troubled = outcome.pages.contains {
+            !$0.problems.isEmpty || $0.issue == nil || ($0.issue?.date == nil && $0.issue?.isListing != true)
+        }
         if troubled { throw ExitCode(1) }
     }
 
@@ -66,7 +70,9 @@ struct ImportCommand: AsyncParsableCommand {
                     if counts[item.section] == nil { order.append(item.section) }
                     counts[item.section, default: 0] += 1
                 }
-                out += "; \(DraftAccount.counted(issue.items.count, "item")) (" + order.map { "\($0.isEmpty ? "no section" : $0) \(counts[$0]!)" }.joined(separator: ", ") + ")"
+                out +=
+                    "; \(DraftAccount.counted(issue.items.count, "item")) ("
+                    + order.map { "\($0.isEmpty ? "no section" : $0) \(counts[$0]!)" }.joined(separator: ", ") + ")"
             }
             out += "\n"
             for problem in page.problems {
@@ -75,7 +81,8 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let pages = outcome.pages.count
         out += "\(pages) page\(pages == 1 ? "" : "s") read in \(String(format: "%.2f", outcome.seconds)) s: "
-        out += "\(outcome.pages.filter(\.recorded).count) recorded, \(DraftAccount.counted(outcome.pages.reduce(0) { $0 + $1.problems.count }, "problem"))\n"
+        out +=
+            "\(outcome.pages.filter(\.recorded).count) recorded, \(DraftAccount.counted(outcome.pages.reduce(0) { $0 + $1.problems.count }, "problem"))\n"
         if !outcome.unknownSources.isEmpty {
             out += "\nSources not in the registry (paste into its publications, then check the names):\n"
             for (name, domain) in outcome.unknownSources {
@@ -105,7 +112,9 @@ struct ImportCommand: AsyncParsableCommand {
     private func json(_ outcome: ImportRun.Outcome) -> String {
         let document = Document(
             issues: outcome.pages.map {
-                .init(date: $0.issue?.date?.description, source_page: $0.page, outcome: $0.outcome, items: $0.issue?.items ?? [],
+                .init(
+                    date: $0.issue?.date?.description, source_page: $0.page, outcome: $0.outcome,
+                    items: $0.issue?.items ?? [],
                     problems: $0.problems)
             },
             unknown_sources: outcome.unknownSources.map { .init(name: $0.name, domain: $0.domain) })
@@ -116,8 +125,10 @@ struct ImportCommand: AsyncParsableCommand {
 /// A name written into YAML as a plain scalar when that is safe, quoted otherwise.
 enum YAMLQuoting {
     static func scalar(_ text: String) -> String {
-        let plain = text.allSatisfy { $0.isLetter || $0.isNumber || " .'-&".contains($0) } && text.first?.isLetter == true
+        let plain =
+            text.allSatisfy { $0.isLetter || $0.isNumber || " .'-&".contains($0) } && text.first?.isLetter == true
         guard !plain else { return text }
-        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 }

@@ -27,10 +27,12 @@ struct RotCommand: AsyncParsableCommand {
         let config = workspace.config
         let checkNow = self.checkNow
         let environment = ProcessInfo.processInfo.environment
-        let outcome: (
-            states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String], waiting: [String: Int],
-            unverified: Int, reasons: [String: String]
-        )
+        let outcome:
+            (
+                states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String],
+                waiting: [String: Int],
+                unverified: Int, reasons: [String: String]
+            )
         do {
             let state = try openState(config)
             outcome = try await {
@@ -45,8 +47,10 @@ struct RotCommand: AsyncParsableCommand {
                     }
                     raised = pass.alerts
                     unverified = pass.unverified
-                    let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
-                        .deliver(store, now: Date().timeIntervalSince1970)
+                    let delivery = await AlertDispatcher(
+                        settings: config.alerts, newsletter: config.newsletter.name, environment: environment
+                    )
+                    .deliver(store, now: Date().timeIntervalSince1970)
                     errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })
                 }
                 var waiting: [String: Int] = [:]
@@ -69,14 +73,16 @@ struct RotCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for (sink, error) in outcome.errors.sorted(by: { $0.key < $1.key }) {
-            FileHandleOutput.write("briefd: warning: alerts not delivered to \(sink) (will retry): \(error)\n", to: .standardError)
+            FileHandleOutput.write(
+                "briefd: warning: alerts not delivered to \(sink) (will retry): \(error)\n", to: .standardError)
         }
         let failing = outcome.states.values.filter { $0.state != .alive }.sorted { $0.url < $1.url }
         switch format {
         case .text:
             var out = ""
             for watched in failing {
-                out += "\(watched.state.rawValue) \(watched.url): \(watched.failures) failed check\(watched.failures == 1 ? "" : "s")"
+                out +=
+                    "\(watched.state.rawValue) \(watched.url): \(watched.failures) failed check\(watched.failures == 1 ? "" : "s")"
                 if let first = watched.firstFailure { out += " since \(JSONText.timestamp(first))" }
                 if let status = watched.lastStatus { out += ", last answer \(status)" }
                 if let reason = outcome.reasons[watched.url] { out += "; last reason: \(reason)" }
@@ -84,10 +90,12 @@ struct RotCommand: AsyncParsableCommand {
                 out += "\n"
             }
             for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
-            out += "\(DraftAccount.counted(outcome.states.count, "link")) watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
+            out +=
+                "\(DraftAccount.counted(outcome.states.count, "link")) watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
             out += "\(failing.filter { $0.state == .dead }.count) dead\n"
             if outcome.unverified > 0 {
-                out += "\(outcome.unverified) link\(outcome.unverified == 1 ? "" : "s") not checked: no host name resolves; the network may be down. "
+                out +=
+                    "\(outcome.unverified) link\(outcome.unverified == 1 ? "" : "s") not checked: no host name resolves; the network may be down. "
                 out += "No failure was counted for \(outcome.unverified == 1 ? "it" : "them").\n"
             }
             for (sink, count) in outcome.waiting.sorted(by: { $0.key < $1.key }) {
@@ -95,12 +103,16 @@ struct RotCommand: AsyncParsableCommand {
             }
             FileHandleOutput.write(out)
         case .json:
-            FileHandleOutput.write(JSONText.pretty(RotDocument(
-                links: failing.map {
-                    .init(url: $0.url, state: $0.state.rawValue, failures: $0.failures, first_failure: $0.firstFailure.map(JSONText.timestamp),
-                        last_status: $0.lastStatus, archived_url: $0.archivedURL)
-                },
-                alerts: outcome.alerts)))
+            FileHandleOutput.write(
+                JSONText.pretty(
+                    RotDocument(
+                        links: failing.map {
+                            .init(
+                                url: $0.url, state: $0.state.rawValue, failures: $0.failures,
+                                first_failure: $0.firstFailure.map(JSONText.timestamp),
+                                last_status: $0.lastStatus, archived_url: $0.archivedURL)
+                        },
+                        alerts: outcome.alerts)))
         }
         if failing.contains(where: { $0.state == .dead }) { throw ExitCode(1) }
     }

@@ -65,7 +65,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let context = Context(
             workspace: workspace, state: state, holder: WorkspaceHolder(workspace),
-            notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline, configPath: options.config,
+            notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline,
+            configPath: options.config,
             metrics: metrics, environment: environment)
         let outcome = try await RunCommand.serve(context)
         withExtendedLifetime(lock) {}
@@ -93,8 +94,10 @@ struct RunCommand: AsyncParsableCommand {
         let config = workspace.config
         let store = DaemonStore(state)
         // The one link service of the process: every draft's review and the link-rot monitor share its limits.
-        let links = offline
-            ? nil : LinkService(settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
+        let links =
+            offline
+            ? nil
+            : LinkService(settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
         let reviews = offline ? nil : ReviewQueue()
         let feed = DeskFeed()
         let desk = try DraftDesk(
@@ -115,12 +118,15 @@ struct RunCommand: AsyncParsableCommand {
         await desk.scanAll(reason: "start-up")
         let status: @Sendable () async -> String = {
             var line = "watching " + DraftIndex.summaryLine(await desk.account.counts)
-            if let next = await BuildScheduler.nextDue(holder.workspace.config, store: store) { line += "; next build \(next)" }
+            if let next = await BuildScheduler.nextDue(holder.workspace.config, store: store) {
+                line += "; next build \(next)"
+            }
             return line
         }
         notifier.send("READY=1", "STATUS=" + (await status()))
         logger.notice(
-            "briefd is running", metadata: [
+            "briefd is running",
+            metadata: [
                 "drafts": "\(config.paths.drafts)", "reports": "\(config.paths.reports)",
                 "schedule": "\(config.daemon.build)", "offline": "\(offline)",
             ])
@@ -134,7 +140,8 @@ struct RunCommand: AsyncParsableCommand {
                     links?.checker.forgetRecentResults()
                     state.releaseMemory()
                 }),
-            WatchService(watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
+            WatchService(
+                watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
         ]
         if let links, let reviews {
             services.append(ReviewService(queue: reviews, desk: desk, holder: holder, links: links, logger: logger))
@@ -143,12 +150,16 @@ struct RunCommand: AsyncParsableCommand {
         services += [
             BuildScheduler(holder: holder, state: state, desk: desk, logger: logger),
             ReloadService(
-                signals: hangups, configPath: context.configPath, holder: holder, desk: desk, links: links, notifier: notifier,
+                signals: hangups, configPath: context.configPath, holder: holder, desk: desk, links: links,
+                notifier: notifier,
                 logger: logger),
             WatchdogService(notifier: notifier),
         ]
         if let links {
-            services.append(RotService(holder: holder, links: links, interval: .seconds(600), logger: logger, environment: ProcessInfo.processInfo.environment))
+            services.append(
+                RotService(
+                    holder: holder, links: links, interval: .seconds(600), logger: logger,
+                    environment: ProcessInfo.processInfo.environment))
             services.append(LinkServiceOwner(links: links))
         }
         // The desk stops early in a graceful stop (services stop from the last to the first): its live pages end
@@ -157,7 +168,8 @@ struct RunCommand: AsyncParsableCommand {
             let token = config.web.tokenEnv.flatMap { context.environment[$0] }
             let app = DeskApp(
                 holder: holder, drafts: desk, feed: feed, state: state, links: links,
-                security: DeskSecurity(token: token, publicURL: config.web.publicURL, listen: config.web), metrics: context.metrics,
+                security: DeskSecurity(token: token, publicURL: config.web.publicURL, listen: config.web),
+                metrics: context.metrics,
                 logger: logger)
             services.append(DeskService(app: app, host: address.host, port: address.port))
         }
@@ -165,7 +177,9 @@ struct RunCommand: AsyncParsableCommand {
         services.append(StopSignalService(signals: stops, logger: logger))
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: [], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)

@@ -44,14 +44,16 @@ struct SnapshotCommand: AsyncParsableCommand {
         }
         do {
             let store = PageStore(try openState(workspace.config))
-            try await store.record(PageSnapshot(
-                url: url, fetchedAt: Date().timeIntervalSince1970, status: nil, text: article.text,
-                published: article.published, problem: nil))
+            try await store.record(
+                PageSnapshot(
+                    url: url, fetchedAt: Date().timeIntervalSince1970, status: nil, text: article.text,
+                    published: article.published, problem: nil))
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(2)
         }
         let words = article.text.split(whereSeparator: \.isWhitespace).count
-        FileHandleOutput.write("kept a copy of \(url): \(words) words\(article.published.map { ", published \($0)" } ?? "")\n")
+        FileHandleOutput.write(
+            "kept a copy of \(url): \(words) words\(article.published.map { ", published \($0)" } ?? "")\n")
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "What the daemon is doing: whether it runs, every draft's status and why, the next and the last build.",
+        abstract:
+            "What the daemon is doing: whether it runs, every draft's status and why, the next and the last build.",
         discussion: """
             With a daemon running, the drafts are its account as it last saved it (what the desk shows); without \
             one, the account is computed the same way from the drafts and the link history (no request is sent).
@@ -43,9 +44,11 @@ struct StatusCommand: AsyncParsableCommand {
         var next = LocalCalendar.today()
         do {
             let published = try IssueStore(state).publishedIssues()
-            next = DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: LocalCalendar.today(), published: published.dates)
+            next = DraftAccount.nextIssue(
+                weekday: config.digest.issueWeekday, today: LocalCalendar.today(), published: published.dates)
             let (drafts, _) = try await SavedAccount.drafts(
-                config: config, registry: workspace.registry, state: state, daemonRuns: daemon == "running", today: LocalCalendar.today())
+                config: config, registry: workspace.registry, state: state, daemonRuns: daemon == "running",
+                today: LocalCalendar.today())
             entries = SavedAccount.standings(drafts, config: config, published: published, target: next)
         } catch {
             draftsProblem = "cannot be read from \(config.paths.state) (\(error))"
@@ -61,9 +64,12 @@ struct StatusCommand: AsyncParsableCommand {
         }
         switch format {
         case .json:
-            FileHandleOutput.write(JSONText.pretty(StatusDocument(
-                daemon: daemon, nextIssue: .init(date: next, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
-                lastBuild: lastBuild, drafts: entries)))
+            FileHandleOutput.write(
+                JSONText.pretty(
+                    StatusDocument(
+                        daemon: daemon,
+                        nextIssue: .init(date: next, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
+                        lastBuild: lastBuild, drafts: entries)))
         case .text:
             var out = "daemon: \(daemon)\n"
             if let draftsProblem {
@@ -71,7 +77,8 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 var counts: [DraftStatus: Int] = [:]
                 for entry in entries { counts[entry.status, default: 0] += 1 }
-                out += DraftIndex.summaryLine(counts) + " in \(config.paths.drafts); reports in \(config.paths.reports)\n"
+                out +=
+                    DraftIndex.summaryLine(counts) + " in \(config.paths.drafts); reports in \(config.paths.reports)\n"
                 for entry in entries where entry.status != .published {
                     out += "  \(entry.status.rawValue) \(entry.path): \(entry.reasons.first ?? "")\n"
                 }
@@ -80,7 +87,8 @@ struct StatusCommand: AsyncParsableCommand {
             out += "schedule: \(config.daemon.build)\n"
             if let due { out += "next build: \(due)\n" }
             if let lastBuild {
-                out += "last build: issue \(lastBuild.issueDate), \(lastBuild.outcome) (\(lastBuild.trigger)), finished \(JSONText.timestamp(lastBuild.finishedAt))\n"
+                out +=
+                    "last build: issue \(lastBuild.issueDate), \(lastBuild.outcome) (\(lastBuild.trigger)), finished \(JSONText.timestamp(lastBuild.finishedAt))\n"
             } else if let lastBuildProblem {
                 out += "last build: cannot be read (\(lastBuildProblem))\n"
             } else {

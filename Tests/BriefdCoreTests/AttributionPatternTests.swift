@@ -8,10 +8,16 @@ struct AttributionPatternTests {
     typealias S = TestSupport
 
     static let patterns: [(lead: String, misspelled: String, column: Int)] = [
-        ("Historian Mara Feld, writing in The Wire China, looked at the rules:", "Historian Mara Fedl, writing in The Wire China, looked at the rules:", 11),
+        (
+            "Historian Mara Feld, writing in The Wire China, looked at the rules:",
+            "Historian Mara Fedl, writing in The Wire China, looked at the rules:", 11
+        ),
         ("Caixin reported on the database:", "Caixn reported on the database:", 1),
         ("According to Mara Feld, the rules are new:", "According to Mara Fedl, the rules are new:", 14),
-        ("Li Wen, director of the Shanghai Policy Lab (SPL) in Shanghai, said:", "Li Wenn, director of the Shanghai Policy Lab (SPL) in Shanghai, said:", 1),
+        (
+            "Li Wen, director of the Shanghai Policy Lab (SPL) in Shanghai, said:",
+            "Li Wenn, director of the Shanghai Policy Lab (SPL) in Shanghai, said:", 1
+        ),
         ("Mara Feld argues that it matters:", "Mara Feldd argues that it matters:", 1),
         ("Mara Feld reminds us:", "Mara Fedl reminds us:", 1),
         ("As Mara Feld put it in Foreign Affairs:", "As Mara Fedl put it in Foreign Affairs:", 4),
@@ -45,7 +51,8 @@ struct AttributionPatternTests {
     }
 
     @Test func emphasisAndLinksAroundNamesDoNotHidePositions() {
-        let findings = S.findings(S.post("*Mara Fedl*, [writing in The Wire China](https://thewirechina.com/x), said:\n\n> Words.\n"))
+        let findings = S.findings(
+            S.post("*Mara Fedl*, [writing in The Wire China](https://thewirechina.com/x), said:\n\n> Words.\n"))
         #expect(findings.map(\.rule) == [.attributionMisspelledPerson])
         #expect(findings.first?.position == SourcePosition(line: 7, column: 2))
     }
@@ -56,16 +63,20 @@ struct AttributionPatternTests {
     func rolesWithForWithAndAtAreRead(role: String) {
         let findings = S.findings(S.post("Li Wen, \(role), said:\n\n> The rules are new.\n"))
         #expect(findings.map(\.rule) == [.attributionRoleMismatch], "\(findings)")
-        #expect(findings.first?.message.contains("'\(role.split(separator: " ", maxSplits: 1)[1])'") == true, "\(findings)")
-        #expect(S.findings(S.post("Li Wen, director with the Shanghai Policy Lab, said:\n\n> The rules are new.\n")).isEmpty)
+        #expect(
+            findings.first?.message.contains("'\(role.split(separator: " ", maxSplits: 1)[1])'") == true, "\(findings)")
+        #expect(
+            S.findings(S.post("Li Wen, director with the Shanghai Policy Lab, said:\n\n> The rules are new.\n")).isEmpty
+        )
     }
 
     /// "Louisa Lim, the dynamic Shanghai correspondent for National Public Radio" (a real ZGBriefs lead-in): the
     /// quote is attributed to her, and the broadcaster is never taken for a person.
     @Test func anOrganisationIsNeverTakenForAPerson() {
-        let findings = S.findings(S.post(
-            "Louisa Lim, the dynamic Shanghai correspondent for National Public Radio, wrote about it:\n\n"
-                + "> The people of Beijing came out to defend the students.\n"))
+        let findings = S.findings(
+            S.post(
+                "Louisa Lim, the dynamic Shanghai correspondent for National Public Radio, wrote about it:\n\n"
+                    + "> The people of Beijing came out to defend the students.\n"))
         #expect(findings.map(\.rule) == [.attributionUnknownPerson], "\(findings)")
         #expect(findings.first?.message.contains("'Louisa Lim'") == true)
         #expect(!findings.contains { $0.message.contains("Radio") })
@@ -74,27 +85,34 @@ struct AttributionPatternTests {
     /// "Mara Feld … Feld writes:": a surname alone after the full name, in the same paragraph or the one before.
     @Test func aSurnameAloneAfterTheFullNameIsThatPerson() {
         #expect(S.findings(S.post("Mara Feld described the scene at length. Feld writes:\n\n> Nobody knew.\n")).isEmpty)
-        #expect(S.findings(S.post("Mara Feld has followed this for years.\n\nFeld writes:\n\n> Nobody knew.\n")).isEmpty)
+        #expect(
+            S.findings(S.post("Mara Feld has followed this for years.\n\nFeld writes:\n\n> Nobody knew.\n")).isEmpty)
     }
 
     /// "Musk told Reddit how he learns:" (a real post): a word that only one registry person's name starts or ends
     /// with is that person, not an unknown publication called "Musk". A word two people share is not guessed at.
     @Test func aNameWordOnlyOnePersonHasIsThatPerson() {
         #expect(S.findings(S.post("Roblin told Caixin how he works:\n\n> Nobody knew.\n")).isEmpty)
-        #expect(!S.findings(S.post("Feld told Caixin how she works:\n\n> Nobody knew.\n")).isEmpty, "Mara or Mark Feld?")
+        #expect(
+            !S.findings(S.post("Feld told Caixin how she works:\n\n> Nobody knew.\n")).isEmpty, "Mara or Mark Feld?")
         #expect(!S.findings(S.post("Li told Caixin how it works:\n\n> Nobody knew.\n")).isEmpty, "Li Wen or Li Wei?")
     }
 
     /// A source line set after the quote rather than before it (a real "quote of the day" post):
     /// "Hu Yunwang, director of …, to Sina.com." attributes the quote; so does a dash line outside the quote.
     @Test func aSourceLineRightAfterTheQuoteAttributesIt() {
-        #expect(S.findings(S.post("> Nobody knew.\n\nLi Wen, director of the Shanghai Policy Lab, to Sixth Tone.\n")).isEmpty)
+        #expect(
+            S.findings(S.post("> Nobody knew.\n\nLi Wen, director of the Shanghai Policy Lab, to Sixth Tone.\n"))
+                .isEmpty)
         #expect(S.findings(S.post("> Nobody knew.\n\n— Mara Feld, The Wire China\n")).isEmpty)
         let misspelled = S.findings(S.post("> Nobody knew.\n\nMara Fedl, to Caixin.\n"))
         #expect(misspelled.map(\.rule) == [.attributionMisspelledPerson], "\(misspelled)")
         #expect(misspelled.first?.position == SourcePosition(line: 9, column: 1))
         // A paragraph that goes on about someone is not a source line.
-        #expect(S.findings(S.post("> Nobody knew.\n\nMara Feld writes about it often.\n")).map(\.rule) == [.quoteUnattributed])
+        #expect(
+            S.findings(S.post("> Nobody knew.\n\nMara Feld writes about it often.\n")).map(\.rule) == [
+                .quoteUnattributed
+            ])
     }
 
     /// "Ye Xiaowen, former director of the State Administration for Religious Affairs" (a real survey's footnote):
@@ -111,11 +129,18 @@ struct AttributionPatternTests {
 
     /// "according to Rule #1" names a clause, not a source.
     @Test func aNumberedClauseIsNotASource() {
-        #expect(S.findings(S.post("Work according to Rule #1 of the book.\n\n> Nobody knew.\n")).map(\.rule) == [.quoteUnattributed])
-        #expect(S.findings(S.post("According to Article 36, it is allowed:\n\n> Nobody knew.\n")).map(\.rule) == [.quoteUnattributed])
+        #expect(
+            S.findings(S.post("Work according to Rule #1 of the book.\n\n> Nobody knew.\n")).map(\.rule) == [
+                .quoteUnattributed
+            ])
+        #expect(
+            S.findings(S.post("According to Article 36, it is allowed:\n\n> Nobody knew.\n")).map(\.rule) == [
+                .quoteUnattributed
+            ])
     }
 
     @Test func quotesInsideListsAreChecked() {
-        #expect(S.findings(S.post("- Some context.\n\n  > A quote from nowhere.\n")).map(\.rule) == [.quoteUnattributed])
+        #expect(
+            S.findings(S.post("- Some context.\n\n  > A quote from nowhere.\n")).map(\.rule) == [.quoteUnattributed])
     }
 }

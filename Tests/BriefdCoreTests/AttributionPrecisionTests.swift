@@ -8,8 +8,10 @@ struct AttributionPrecisionTests {
 
     static func findings(_ text: String, registry yaml: String) throws -> [Finding] {
         let registry = try RegistryParser.parse(yaml, path: "sources.yml")
-        return DraftChecker(config: S.config, registry: registry, today: S.today).check(path: "d.md", bytes: Array(text.utf8))
-            .report.findings
+        return DraftChecker(config: S.config, registry: registry, today: S.today).check(
+            path: "d.md", bytes: Array(text.utf8)
+        )
+        .report.findings
     }
 
     // MARK: Lead-ins belong to what follows
@@ -26,7 +28,8 @@ struct AttributionPrecisionTests {
     }
 
     @Test func aColonLeadInWithNoQuoteBeforeItAttributesTheOneAfter() {
-        let text = S.post("Mara Feld, writing in Foreign Affairs reminds us that the Party remains a Leninist party:\n\n> Words.\n")
+        let text = S.post(
+            "Mara Feld, writing in Foreign Affairs reminds us that the Party remains a Leninist party:\n\n> Words.\n")
         #expect(S.findings(text).isEmpty)
     }
 
@@ -37,13 +40,16 @@ struct AttributionPrecisionTests {
     }
 
     @Test func aSourceLineFollowedByAnotherQuoteIsThatQuotesLeadIn() {
-        let text = S.post("> First words.\n\nLi Wen, director of the Shanghai Policy Lab, went further\n\n> Second words.\n")
+        let text = S.post(
+            "> First words.\n\nLi Wen, director of the Shanghai Policy Lab, went further\n\n> Second words.\n")
         #expect(S.findings(text).map(\.rule) == [.quoteUnattributed])
     }
 
     // MARK: Roles with their qualifiers
 
-    @Test(arguments: ["deputy", "vice", "assistant", "associate", "acting", "interim", "senior", "chief", "executive", "co-"])
+    @Test(arguments: [
+        "deputy", "vice", "assistant", "associate", "acting", "interim", "senior", "chief", "executive", "co-",
+    ])
     func aQualifierMakesAnotherTitle(_ qualifier: String) {
         let joiner = qualifier.hasSuffix("-") ? "" : " "
         let text = S.post("Li Wen, \(qualifier)\(joiner)director of the Shanghai Policy Lab, said:\n\n> Words.\n")
@@ -53,18 +59,26 @@ struct AttributionPrecisionTests {
     }
 
     @Test func theSameQualifierEitherWayIsFine() throws {
-        let registry = "people:\n  - name: Li Wen\n    roles:\n      - {title: Deputy Director, org: Shanghai Policy Lab, from: 2021-03-01}\n"
-        #expect(try Self.findings(S.post("Li Wen, deputy director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry).isEmpty)
+        let registry =
+            "people:\n  - name: Li Wen\n    roles:\n      - {title: Deputy Director, org: Shanghai Policy Lab, from: 2021-03-01}\n"
+        #expect(
+            try Self.findings(
+                S.post("Li Wen, deputy director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry
+            ).isEmpty)
         // Counter-example: the registry's deputy called plain director.
-        let plain = try Self.findings(S.post("Li Wen, director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry)
+        let plain = try Self.findings(
+            S.post("Li Wen, director of the Shanghai Policy Lab, said:\n\n> Words.\n"), registry: registry)
         #expect(plain.map(\.rule) == [.attributionRoleMismatch])
     }
 
     @Test func formerBeforeARoleThatEndedIsRight() {
         // Mara Feld was Senior Fellow until 2024-06-30; the post is dated 2026-11-24.
-        #expect(S.findings(S.post("Mara Feld, former senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n")).isEmpty)
-        #expect(S.findings(S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n")).map(\.rule)
-            == [.attributionRoleNotHeld])
+        #expect(
+            S.findings(S.post("Mara Feld, former senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n"))
+                .isEmpty)
+        #expect(
+            S.findings(S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n")).map(\.rule)
+                == [.attributionRoleNotHeld])
     }
 
     static let ministerRegistry = """
@@ -83,10 +97,14 @@ struct AttributionPrecisionTests {
         """
 
     @Test func aTitleBeforeANameIsCheckedLikeARole() throws {
-        #expect(try Self.findings(S.post("Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry).isEmpty)
-        let deputy = try Self.findings(S.post("Deputy Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
+        #expect(
+            try Self.findings(S.post("Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry).isEmpty
+        )
+        let deputy = try Self.findings(
+            S.post("Deputy Minister Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
         #expect(deputy.map(\.rule) == [.attributionRoleMismatch], "\(deputy)")
-        let wrong = try Self.findings(S.post("Ambassador Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
+        let wrong = try Self.findings(
+            S.post("Ambassador Zhang Wei said:\n\n> Words.\n"), registry: Self.ministerRegistry)
         #expect(wrong.map(\.rule) == [.attributionRoleMismatch], "\(wrong)")
     }
 
@@ -98,7 +116,8 @@ struct AttributionPrecisionTests {
     }
 
     @Test func aSubjectAfterTheTitleIsDetailNotAnotherOffice() throws {
-        let registry = "people:\n  - name: Xiao Han\n    roles:\n      - {title: Professor, org: Fudan University, from: 2004-01-01}\n"
+        let registry =
+            "people:\n  - name: Xiao Han\n    roles:\n      - {title: Professor, org: Fudan University, from: 2004-01-01}\n"
         let detail = S.post("Xiao Han, a professor of law at Fudan University, said:\n\n> Words.\n")
         #expect(try Self.findings(detail, registry: registry).isEmpty)
         // Counter-example: a qualifier is still another office.
@@ -107,9 +126,13 @@ struct AttributionPrecisionTests {
     }
 
     @Test func aMilitaryRankBeforeTheNameIsATitle() throws {
-        let registry = "people:\n  - name: Luo Yuan\n    roles:\n      - {title: Major General, org: People's Liberation Army, from: 2000-01-01}\n"
+        let registry =
+            "people:\n  - name: Luo Yuan\n    roles:\n      - {title: Major General, org: People's Liberation Army, from: 2000-01-01}\n"
         #expect(try Self.findings(S.post("Major General Luo Yuan said:\n\n> Words.\n"), registry: registry).isEmpty)
-        #expect(try Self.findings(S.post("Admiral Luo Yuan said:\n\n> Words.\n"), registry: registry).map(\.rule) == [.attributionRoleMismatch])
+        #expect(
+            try Self.findings(S.post("Admiral Luo Yuan said:\n\n> Words.\n"), registry: registry).map(\.rule) == [
+                .attributionRoleMismatch
+            ])
     }
 
     @Test func aRoleMayNameItsOrganisationByItsRegistryAlias() throws {
@@ -135,8 +158,12 @@ struct AttributionPrecisionTests {
 
     @Test func aNameInTheRegistryIsKnownAndATrueMisspellingStillCaught() throws {
         let registry = Self.timeRegistry + "  - {name: Global Times, domains: [globaltimes.cn]}\n"
-        #expect(try Self.findings(S.post("The Global Times, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry).isEmpty)
-        let misspelled = try Self.findings(S.post("The Global Tmes, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry)
+        #expect(
+            try Self.findings(
+                S.post("The Global Times, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry
+            ).isEmpty)
+        let misspelled = try Self.findings(
+            S.post("The Global Tmes, meanwhile, welcomed the rules:\n\n> Words.\n"), registry: registry)
         #expect(misspelled.map(\.rule) == [.attributionMisspelledPublication], "\(misspelled)")
     }
 
@@ -144,7 +171,9 @@ struct AttributionPrecisionTests {
 
     @Test(arguments: ["The report states:", "The ministry's statement said in part:", "The notice reads:"])
     func aDocumentOrAnInstitutionAttributes(_ lead: String) {
-        #expect(S.findings(S.post("\(lead)\n\n> Words of the document.\n")).isEmpty, "\(S.findings(S.post("\(lead)\n\n> W.\n")))")
+        #expect(
+            S.findings(S.post("\(lead)\n\n> Words of the document.\n")).isEmpty,
+            "\(S.findings(S.post("\(lead)\n\n> W.\n")))")
     }
 
     @Test func aDocumentMentionedWithoutSpeakingDoesNotAttribute() {
@@ -159,13 +188,18 @@ struct AttributionPrecisionTests {
     }
 
     @Test func theLastItemOfAListIntroducesTheQuote() {
-        let text = S.post("Three voices:\n\n1. A pastor in Wenzhou.\n2. A teacher.\n3. And Mara Feld, writing in The Wire China:\n\n> Words.\n")
+        let text = S.post(
+            "Three voices:\n\n1. A pastor in Wenzhou.\n2. A teacher.\n3. And Mara Feld, writing in The Wire China:\n\n> Words.\n"
+        )
         #expect(S.findings(text).isEmpty, "\(S.findings(text))")
-        let misspelled = S.post("Three voices:\n\n1. A pastor.\n2. And Mara Fedl, writing in The Wire China:\n\n> Words.\n")
+        let misspelled = S.post(
+            "Three voices:\n\n1. A pastor.\n2. And Mara Fedl, writing in The Wire China:\n\n> Words.\n")
         #expect(S.findings(misspelled).map(\.rule) == [.attributionMisspelledPerson])
     }
 
-    @Test(arguments: ["Source: [Caixin](https://www.caixinglobal.com/a)", "That was Mara Feld, speaking to Sixth Tone."])
+    @Test(arguments: [
+        "Source: [Caixin](https://www.caixinglobal.com/a)", "That was Mara Feld, speaking to Sixth Tone.",
+    ])
     func aSourceLineAfterTheQuoteAttributes(_ line: String) {
         let text = S.post("The rules are new.\n\n> Words.\n\n\(line)\n")
         #expect(S.findings(text).isEmpty, "\(S.findings(text))")
@@ -203,7 +237,8 @@ struct AttributionPrecisionTests {
     }
 
     @Test func theShortFormAfterTheFullNameIsThatPublication() throws {
-        let registry = "publications:\n  - {name: TIME, domains: [time.com]}\n  - {name: The New York Times, domains: [nytimes.com]}\n"
+        let registry =
+            "publications:\n  - {name: TIME, domains: [time.com]}\n  - {name: The New York Times, domains: [nytimes.com]}\n"
         let text = S.post("The New York Times ran the story first. The Times then added:\n\n> Words.\n")
         let found = try Self.findings(text, registry: registry)
         #expect(!found.contains { $0.rule == .attributionMisspelledPublication }, "\(found)")
@@ -215,12 +250,15 @@ struct AttributionPrecisionTests {
         let text = "---\nkind: newsletter\ntitle: X\n---\nBody.\n"
         let findings = S.findings(text)
         #expect(findings.map(\.rule) == [.frontMatterUnknownKind], "\(findings)")
-        #expect(findings.first?.message == "unknown kind 'newsletter': a draft's kind is brief (the default), post or sponsor")
+        #expect(
+            findings.first?.message
+                == "unknown kind 'newsletter': a draft's kind is brief (the default), post or sponsor")
     }
 
     @Test func anImpossibleDateSaysWhichPartIsImpossible() {
         let findings = S.findings(S.brief(["published": "2026-02-30"]))
-        #expect(findings.contains { $0.message == "'published' is no real date: 2026-02-30: February 2026 has 28 days" },
+        #expect(
+            findings.contains { $0.message == "'published' is no real date: 2026-02-30: February 2026 has 28 days" },
             "\(findings)")
         let month = S.findings(S.brief(["published": "2026-13-01"]))
         #expect(month.contains { $0.message.contains("there is no month 13") })
@@ -229,7 +267,8 @@ struct AttributionPrecisionTests {
     }
 
     @Test func anUnclosedQuoteIsReportedWhereItOpens() {
-        let text = "---\ntitle: \"Unclosed\nurl: https://www.thewirechina.com/a\nsource: The Wire China\npublished: 2026-11-20\nsection: Books\n---\nBody.\n"
+        let text =
+            "---\ntitle: \"Unclosed\nurl: https://www.thewirechina.com/a\nsource: The Wire China\npublished: 2026-11-20\nsection: Books\n---\nBody.\n"
         let finding = S.findings(text).first { $0.rule == .frontMatterInvalid }
         #expect(finding?.position == SourcePosition(line: 2, column: 8), "\(String(describing: finding))")
         #expect(finding?.message.contains("never closed") == true)
@@ -238,9 +277,13 @@ struct AttributionPrecisionTests {
     // MARK: The unattributed-quote message
 
     @Test func theUnattributedMessageQuotesTheQuoteAndSuggestsANamedPerson() {
-        let named = S.post("Mara Feld has written about this.\n\nThe rules are new.\n\n> Organization, discipline and obedience are the pillars it rests on.\n")
+        let named = S.post(
+            "Mara Feld has written about this.\n\nThe rules are new.\n\n> Organization, discipline and obedience are the pillars it rests on.\n"
+        )
         let finding = S.findings(named).first { $0.rule == .quoteUnattributed }
-        #expect(finding?.message.contains("“Organization, discipline and obedience are the pillars it …”") == true, "\(String(describing: finding))")
+        #expect(
+            finding?.message.contains("“Organization, discipline and obedience are the pillars it …”") == true,
+            "\(String(describing: finding))")
         #expect(finding?.message.contains("“Mara Feld said:”") == true)
         // Counter-example: nobody named, the house form.
         let nobody = S.findings(S.post("The rules are new.\n\n> Words.\n")).first { $0.rule == .quoteUnattributed }

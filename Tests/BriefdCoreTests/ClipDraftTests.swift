@@ -1,5 +1,6 @@
-@testable import BriefdCore
 import Testing
+
+@testable import BriefdCore
 
 /// The draft `briefd clip` writes reads back as the same fields, whatever characters a page's title holds.
 @Suite struct ClipDraftTests {
@@ -9,7 +10,8 @@ import Testing
     ])
     func aTitleReadsBackAsWritten(title: String) {
         let draft = ClippedDraft(
-            title: title, url: "https://www.sixthtone.com/news/1", source: "Sixth Tone", published: Day(iso: "2026-11-20"),
+            title: title, url: "https://www.sixthtone.com/news/1", source: "Sixth Tone",
+            published: Day(iso: "2026-11-20"),
             section: "Books", issue: nil, featured: false, paywall: false, format: nil, via: nil,
             excerpt: ["An excerpt of *several* words with [brackets] and <angle> and # marks, read back verbatim."])
         let parsed = DraftParser.parse(path: "clip.md", bytes: Array(draft.markdown.utf8)).draft

@@ -1,5 +1,5 @@
-import Foundation
 import BriefdCore
+import Foundation
 import Testing
 
 @Suite("Config and registry files: errors name the file and line")
@@ -52,7 +52,11 @@ struct ConfigAndRegistryTests {
 
     @Test func registryAliasBombIsRefused() throws {
         var yaml = "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
-        for level in 1...9 { yaml += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        for level in 1...9 {
+            yaml +=
+                "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
         let error = try #require(registryError(yaml))
         #expect(error.message.contains("aliases"))
     }
@@ -67,7 +71,9 @@ struct ConfigAndRegistryTests {
     }
 
     @Test func unknownConfigKeyNamesTheClosest() {
-        #expect(throws: ConfigurationError.self) { try ConfigParser.parse("newsleter:\n  name: X\n", path: "/c/briefd.yml") }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigParser.parse("newsleter:\n  name: X\n", path: "/c/briefd.yml")
+        }
         do {
             _ = try ConfigParser.parse("paths:\n  draft: x\n", path: "/c/briefd.yml")
         } catch {
@@ -77,7 +83,8 @@ struct ConfigAndRegistryTests {
     }
 
     @Test func configPathsAreRelativeToTheConfigFile() throws {
-        let config = try ConfigParser.parse("registry: sources.yml\npaths:\n  drafts: ../drafts\n", path: "/srv/briefd/config/briefd.yml")
+        let config = try ConfigParser.parse(
+            "registry: sources.yml\npaths:\n  drafts: ../drafts\n", path: "/srv/briefd/config/briefd.yml")
         #expect(config.registryPath == "/srv/briefd/config/sources.yml")
         #expect(config.paths.drafts == "/srv/briefd/drafts")
     }
@@ -88,7 +95,9 @@ struct WebSettingsTests {
     @Test func theIdleTimeoutIsReadAndBounded() throws {
         #expect(try ConfigParser.parse("web:\n  listen: 127.0.0.1:9000\n", path: "c.yml").web.idleTimeoutSeconds == 30)
         #expect(try ConfigParser.parse("web:\n  idle_timeout_s: 5\n", path: "c.yml").web.idleTimeoutSeconds == 5)
-        let error = #expect(throws: ConfigurationError.self) { try ConfigParser.parse("web:\n  idle_timeout_s: 0\n", path: "c.yml") }
+        let error = #expect(throws: ConfigurationError.self) {
+            try ConfigParser.parse("web:\n  idle_timeout_s: 0\n", path: "c.yml")
+        }
         #expect(error?.position?.line == 2, "\(String(describing: error))")
         #expect(error?.description.contains("idle_timeout_s") == true, "\(String(describing: error))")
     }

@@ -27,12 +27,18 @@ import Testing
     /// A schedule that can never fall due is refused when the config is read (by `config check`, `run` and a reload
     /// alike), instead of a daemon that builds nothing and says nothing.
     @Test func aScheduleThatNeverFiresIsRefused() throws {
-        let february = #expect(throws: CronSchedule.ParseError.self) { try CronSchedule("0 0 30 2 *", timeZone: Self.utc) }
+        let february = #expect(throws: CronSchedule.ParseError.self) {
+            try CronSchedule("0 0 30 2 *", timeZone: Self.utc)
+        }
         #expect(february?.description == "never fires: 30 February does not exist")
-        let aprilJune = #expect(throws: CronSchedule.ParseError.self) { try CronSchedule("0 0 31 4,6 *", timeZone: Self.utc) }
+        let aprilJune = #expect(throws: CronSchedule.ParseError.self) {
+            try CronSchedule("0 0 31 4,6 *", timeZone: Self.utc)
+        }
         #expect(aprilJune?.description == "never fires: 31 April, 31 June do not exist")
         // Counter-examples: a leap day fires every fourth year; with a weekday as well, either matches.
-        #expect(try CronSchedule("0 0 29 2 *", timeZone: Self.utc).next(after: instant("2026-03-01 00:00")) == instant("2028-02-29 00:00"))
+        #expect(
+            try CronSchedule("0 0 29 2 *", timeZone: Self.utc).next(after: instant("2026-03-01 00:00"))
+                == instant("2028-02-29 00:00"))
         #expect(try CronSchedule("0 0 30 2 MON", timeZone: Self.utc).next(after: instant("2026-12-01 00:00")) != nil)
     }
 
@@ -57,7 +63,9 @@ import Testing
         #expect(local(schedule.next(after: instant(after)), Self.utc) == expected + " GMT")
     }
 
-    @Test(arguments: ["0 18 * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * FUN", "*/0 * * * *", "5-1 * * * *"])
+    @Test(arguments: [
+        "0 18 * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * FUN", "*/0 * * * *", "5-1 * * * *",
+    ])
     func badExpressionsAreRefused(expression: String) {
         #expect(throws: CronSchedule.ParseError.self) { try CronSchedule(expression, timeZone: Self.utc) }
     }

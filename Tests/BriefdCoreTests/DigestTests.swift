@@ -15,7 +15,9 @@ import Testing
         return draft
     }
 
-    func brief(_ name: String, section: String = "Religion", published: String = "2026-11-20", _ extra: [String: String] = [:]) -> Draft {
+    func brief(
+        _ name: String, section: String = "Religion", published: String = "2026-11-20", _ extra: [String: String] = [:]
+    ) -> Draft {
         var fields = [
             "title": "Title \(name)", "url": "https://www.sixthtone.com/\(name)", "source": "Sixth Tone",
             "published": published, "section": section,
@@ -24,7 +26,10 @@ import Testing
         return draft(name, fields)
     }
 
-    func assemble(_ drafts: [Draft], errors: [String: [Finding]] = [:], earlier: [String: Day] = [:], config: Config = TestSupport.config)
+    func assemble(
+        _ drafts: [Draft], errors: [String: [Finding]] = [:], earlier: [String: Day] = [:],
+        config: Config = TestSupport.config
+    )
         -> (DigestIssue?, BuildReport)
     {
         // As every build does it: the account decides from the drafts' facts, the assembler orders and words.
@@ -32,7 +37,8 @@ import Testing
         var issues: [Day: [PublishedIssues.Item]] = [:]
         for (identity, day) in earlier { issues[day, default: []].append(.init(path: "", identity: identity)) }
         let standings = DraftAccount.standings(
-            of: facts, target: Self.date, published: PublishedIssues(issues), donationAppeal: config.digest.donationAppeal)
+            of: facts, target: Self.date, published: PublishedIssues(issues),
+            donationAppeal: config.digest.donationAppeal)
         return IssueAssembler(config: config, registry: TestSupport.registry).assemble(
             date: Self.date, drafts: drafts, standings: standings)
     }
@@ -68,14 +74,19 @@ import Testing
         let (issue, report) = assemble([brief("a"), sponsor], config: config)
         #expect(issue?.sponsor == nil)
         #expect(issue?.donationAppeal != nil)
-        #expect(report.leftOut.map(\.reason) == ["the donation appeal replaces the sponsored link (digest.donation_appeal)"])
+        #expect(
+            report.leftOut.map(\.reason) == ["the donation appeal replaces the sponsored link (digest.donation_appeal)"]
+        )
         #expect(report.leftOut.map(\.status) == [.held])
     }
 
     @Test func draftsWithErrorsOrForAnotherIssueStayOut() throws {
         let finding = Finding(.briefUnknownSource, at: SourcePosition(line: 4, column: 9), "unknown")
         let (_, report) = assemble(
-            [brief("bad"), brief("later", ["issue": "2026-12-09"]), brief("past", ["issue": "2026-11-25"]), brief("ok")],
+            [
+                brief("bad"), brief("later", ["issue": "2026-12-09"]), brief("past", ["issue": "2026-11-25"]),
+                brief("ok"),
+            ],
             errors: ["bad": [finding]])
         #expect(report.included.map(\.path) == ["ok"])
         // Every draft not taken is listed with its status; a past issue's draft is no longer dropped silently.
@@ -88,7 +99,10 @@ import Testing
     @Test func aURLPublishedEarlierIsNotRepeatedUnlessAllowed() throws {
         let earlier = ["sixthtone.com/a": Day(iso: "2026-11-25")!, "sixthtone.com/b": Day(iso: "2026-11-25")!]
         let (issue, report) = assemble(
-            [brief("a"), brief("b", ["issue": "2026-12-02"]), brief("c", ["repeat": "true", "url": "https://sixthtone.com/a"])],
+            [
+                brief("a"), brief("b", ["issue": "2026-12-02"]),
+                brief("c", ["repeat": "true", "url": "https://sixthtone.com/a"]),
+            ],
             earlier: earlier)
         #expect(issue?.sections.first?.items.map(\.headline) == ["Title c"])
         // Both are listed (an undated one too, no longer dropped silently), each with a warning.
@@ -105,10 +119,12 @@ import Testing
 
     @Test func itemsAreWordedInTheHouseStyle() throws {
         let video = brief("v", ["format": "video", "via": "YouTube", "title": "'\"Quoted\" -- and it''s fine'"])
-        let paid = draft("p", [
-            "title": "Paid", "url": "https://www.caixinglobal.com/x", "source": "Caixin", "published": "2026-11-21",
-            "section": "Religion", "paywall": "true",
-        ])
+        let paid = draft(
+            "p",
+            [
+                "title": "Paid", "url": "https://www.caixinglobal.com/x", "source": "Caixin", "published": "2026-11-21",
+                "section": "Religion", "paywall": "true",
+            ])
         let items = try #require(assemble([video, paid]).0).sections[0].items
         #expect(items.first { $0.headline == "Paid" }?.meta == "(November 21, 2026, Caixin) (subscription required)")
         let v = try #require(items.first { $0.prefix == "Video: " })
@@ -134,10 +150,12 @@ import Testing
     }
 
     @Test func markdownAndHTMLAreRenderedSafely() {
-        let html = MarkdownParser.renderHTML("A <script>x()</script> [bad](javascript:alert(1)) \"quote\" -- done...\n\n<div>raw</div>")
+        let html = MarkdownParser.renderHTML(
+            "A <script>x()</script> [bad](javascript:alert(1)) \"quote\" -- done...\n\n<div>raw</div>")
         #expect(!html.contains("<script") && !html.contains("javascript:") && !html.contains("<div>"))
         #expect(html.contains("\u{201C}quote\u{201D} \u{2013} done\u{2026}"))
-        let markdown = MarkdownParser.renderSafeMarkdown("Text <b>bold</b> [x](javascript:alert(1)) [y](https://ok.org/)\n\n<iframe></iframe>")
+        let markdown = MarkdownParser.renderSafeMarkdown(
+            "Text <b>bold</b> [x](javascript:alert(1)) [y](https://ok.org/)\n\n<iframe></iframe>")
         #expect(!markdown.contains("<b>") && !markdown.contains("javascript:") && !markdown.contains("iframe"))
         #expect(markdown.contains("[y](https://ok.org/)"))
         #expect(DigestText.escapeMarkdown("A [b] *c* <d>") == "A \\[b\\] \\*c\\* \\<d\\>")

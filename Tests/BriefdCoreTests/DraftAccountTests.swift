@@ -4,10 +4,12 @@ import Testing
 /// The one account of every draft: each status, with its reason, and the rules that place a draft.
 struct DraftAccountTests {
     static let thursday = Day(iso: "2026-12-03")!
-    static let error = Finding(.linkBroken, at: SourcePosition(line: 3, column: 6), "https://x.example/a is broken (404)")
+    static let error = Finding(
+        .linkBroken, at: SourcePosition(line: 3, column: 6), "https://x.example/a is broken (404)")
 
     func standing(
-        _ facts: DraftFacts, target: Day = thursday, published: PublishedIssues = PublishedIssues(), donation: Bool = false
+        _ facts: DraftFacts, target: Day = thursday, published: PublishedIssues = PublishedIssues(),
+        donation: Bool = false
     ) -> DraftStanding {
         DraftAccount.standings(of: [facts], target: target, published: published, donationAppeal: donation)[facts.path]!
     }
@@ -23,8 +25,10 @@ struct DraftAccountTests {
     @Test func unverifiedLinksAndQuotesLeaveADraftReadyAndAreSaid() {
         var facts = brief()
         facts.recount(
-            [Finding(.linkUnverified, at: .init(line: 1, column: 1), "not checked"),
-             Finding(.quoteSourceUnavailable, at: .init(line: 2, column: 1), "page not fetched")], review: .done)
+            [
+                Finding(.linkUnverified, at: .init(line: 1, column: 1), "not checked"),
+                Finding(.quoteSourceUnavailable, at: .init(line: 2, column: 1), "page not fetched"),
+            ], review: .done)
         let result = standing(facts)
         #expect(result.status == .ready)
         #expect(result.reasons.contains("1 link not verified"))
@@ -62,7 +66,9 @@ struct DraftAccountTests {
 
     @Test func aDraftInAPublishedIssueIsPublishedAndNamesIt() {
         let published = PublishedIssues([Day(iso: "2026-11-26")!: [.init(path: "a.md", identity: "x.example/a")]])
-        #expect(standing(brief(), published: published) == DraftStanding(.published, ["published in the issue of 2026-11-26"]))
+        #expect(
+            standing(brief(), published: published)
+                == DraftStanding(.published, ["published in the issue of 2026-11-26"]))
         // The same file name for another article is not the published draft.
         #expect(standing(brief(identity: "x.example/other"), published: published).status == .ready)
     }
@@ -86,7 +92,8 @@ struct DraftAccountTests {
 
     @Test func unreadableDraftsSayWhy() {
         let facts = DraftFacts(
-            unreadablePath: "bad.md", finding: Finding(.frontMatterInvalid, at: .init(line: 2, column: 7), "an unclosed quote"))
+            unreadablePath: "bad.md",
+            finding: Finding(.frontMatterInvalid, at: .init(line: 2, column: 7), "an unclosed quote"))
         let result = standing(facts)
         #expect(result.status == .unreadable)
         #expect(result.reasons.first?.contains("an unclosed quote") == true)
@@ -97,17 +104,21 @@ struct DraftAccountTests {
         first.kind = .sponsor
         var second = brief("s2.md")
         second.kind = .sponsor
-        let both = DraftAccount.standings(of: [second, first], target: Self.thursday, published: .init(), donationAppeal: false)
+        let both = DraftAccount.standings(
+            of: [second, first], target: Self.thursday, published: .init(), donationAppeal: false)
         #expect(both["s1.md"]?.status == .ready)
         #expect(both["s2.md"]?.status == .held)
-        let appeal = DraftAccount.standings(of: [first], target: Self.thursday, published: .init(), donationAppeal: true)
+        let appeal = DraftAccount.standings(
+            of: [first], target: Self.thursday, published: .init(), donationAppeal: true)
         #expect(appeal["s1.md"]?.status == .held)
     }
 
     @Test func theComingIssueSkipsPublishedDates() {
         let today = Day(iso: "2026-12-02")!
         #expect(DraftAccount.nextIssue(weekday: .thursday, today: today, published: []) == Self.thursday)
-        #expect(DraftAccount.nextIssue(weekday: .thursday, today: today, published: [Self.thursday]) == Day(iso: "2026-12-10"))
+        #expect(
+            DraftAccount.nextIssue(weekday: .thursday, today: today, published: [Self.thursday])
+                == Day(iso: "2026-12-10"))
     }
 
     @Test func theAssemblerTakesExactlyTheReadyDrafts() {

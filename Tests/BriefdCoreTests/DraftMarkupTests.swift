@@ -7,12 +7,15 @@ struct DraftMarkupTests {
     func marked(_ text: String) -> [(line: Int, text: String, rules: [String])] {
         let findings = TestSupport.findings(text)
         return DraftMarkup.lines(of: text, findings: findings).flatMap { line in
-            line.runs.filter { !$0.findings.isEmpty }.map { (line.number, $0.text, $0.findings.map { findings[$0].rule.id }) }
+            line.runs.filter { !$0.findings.isEmpty }.map {
+                (line.number, $0.text, $0.findings.map { findings[$0].rule.id })
+            }
         }
     }
 
     @Test func aWrongRoleIsMarkedFromItsTitleToItsOrganisation() {
-        let text = TestSupport.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words that matter here.\n")
+        let text = TestSupport.post(
+            "Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words that matter here.\n")
         let role = marked(text).first { $0.rules.contains("attribution.role-mismatch") }
         #expect(role?.text == "senior fellow of the Shanghai Policy Lab", "\(marked(text))")
     }

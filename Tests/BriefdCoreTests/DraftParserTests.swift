@@ -1,5 +1,5 @@
-import Foundation
 import BriefdCore
+import Foundation
 import Testing
 
 @Suite("Reading drafts: bad input gives one clear finding")
@@ -72,7 +72,8 @@ struct DraftParserTests {
     }
 
     @Test func positionsCountFrontMatterLinesAndCharacters() throws {
-        let text = "---\ntitle: Ünïcödé title\nkind: post\nauthor: A\ndate: 2026-11-01\n---\nFirst line.\n\nÉté — Mara Fedl said it.\n"
+        let text =
+            "---\ntitle: Ünïcödé title\nkind: post\nauthor: A\ndate: 2026-11-01\n---\nFirst line.\n\nÉté — Mara Fedl said it.\n"
         let findings = TestSupport.findings(text)
         let finding = try #require(findings.first { $0.rule == .proseMisspelledName })
         #expect(finding.position == SourcePosition(line: 9, column: 7))

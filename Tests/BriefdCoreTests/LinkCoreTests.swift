@@ -21,10 +21,11 @@ import Testing
             [ref]: https://h.org/ref
             """
         let found = links(text)
-        #expect(found.map(\.url) == [
-            "https://a.org/1", "https://b.org/2", "https://c.org/3", "https://h.org/ref", "https://d.org/i.png",
-            "https://e.org/5?x=1&y=2", "https://f.org/6.jpg", "https://g.org/7",
-        ])
+        #expect(
+            found.map(\.url) == [
+                "https://a.org/1", "https://b.org/2", "https://c.org/3", "https://h.org/ref", "https://d.org/i.png",
+                "https://e.org/5?x=1&y=2", "https://f.org/6.jpg", "https://g.org/7",
+            ])
         let positions = Dictionary(uniqueKeysWithValues: found.map { ($0.url, $0.citations[0]) })
         #expect(positions["https://a.org/1"].map { [$0.line, $0.column] } == [1, 8])  // the link text
         #expect(positions["https://c.org/3"].map { [$0.line, $0.column] } == [1, 61])
@@ -33,14 +34,16 @@ import Testing
     }
 
     @Test func codeIsNotALink() {
-        let text = "```\nhttps://in.code/block\n```\n\n`https://in.code/span` but https://real.org/x\n\n    https://indented.code/\n"
+        let text =
+            "```\nhttps://in.code/block\n```\n\n`https://in.code/span` but https://real.org/x\n\n    https://indented.code/\n"
         #expect(links(text).map(\.url) == ["https://real.org/x"])
     }
 
     @Test func relativeLinksAndFragmentsAreLeftOut() {
-        #expect(links("[a](../x.md) [b](#top) [c](/about) [d](mailto:ed@zgbriefs.org)").map(\.url) == [
-            "mailto:ed@zgbriefs.org"
-        ])
+        #expect(
+            links("[a](../x.md) [b](#top) [c](/about) [d](mailto:ed@zgbriefs.org)").map(\.url) == [
+                "mailto:ed@zgbriefs.org"
+            ])
     }
 
     @Test func aDraftsFrontMatterURLIsCitedAtItsLine() {
@@ -52,11 +55,14 @@ import Testing
     }
 
     @Test func aURLCitedTwiceKeepsBothPlaces() {
-        let merged = CitedLink.merging([links("https://x.org/a", path: "1.md"), links("\n\nhttps://x.org/a", path: "2.md")])
-        #expect(merged.count == 1)
-        #expect(merged[0].citations == [
-            LinkCitation(path: "1.md", line: 1, column: 1), LinkCitation(path: "2.md", line: 3, column: 1),
+        let merged = CitedLink.merging([
+            links("https://x.org/a", path: "1.md"), links("\n\nhttps://x.org/a", path: "2.md"),
         ])
+        #expect(merged.count == 1)
+        #expect(
+            merged[0].citations == [
+                LinkCitation(path: "1.md", line: 1, column: 1), LinkCitation(path: "2.md", line: 3, column: 1),
+            ])
     }
 }
 
@@ -85,7 +91,9 @@ import Testing
     }
 
     @Test func malformedAddressesAndNetworksAreRejected() {
-        for text in ["256.0.0.1", "1.2.3", "1.2.3.4.5", "::1::2", "12345::", "a.b.c.d", ""] { #expect(IPAddress(text) == nil) }
+        for text in ["256.0.0.1", "1.2.3", "1.2.3.4.5", "::1::2", "12345::", "a.b.c.d", ""] {
+            #expect(IPAddress(text) == nil)
+        }
         for text in ["10.0.0.0/33", "::/129", "10.0.0.0/-1", "10/8"] { #expect(IPNetwork(text) == nil) }
         #expect(IPAddress("::ffff:7f00:1")?.description == "::ffff:127.0.0.1")
         #expect(IPAddress("2001:db8:0:0:1:0:0:1")?.description == "2001:db8::1:0:0:1")
@@ -94,8 +102,10 @@ import Testing
     @Test(arguments: [
         ("https://a.org/x/y?q#f", "/z", "https://a.org/z"), ("https://a.org/x/y", "z", "https://a.org/x/z"),
         ("https://a.org/x/y", "../z", "https://a.org/z"), ("https://a.org/x/y", "//b.org/p", "https://b.org/p"),
-        ("https://a.org/x/y", "?page=2", "https://a.org/x/y?page=2"), ("http://a.org:8080/x", "/y", "http://a.org:8080/y"),
-        ("https://a.org/x", "HTTPS://B.ORG/", "HTTPS://B.ORG/"), ("https://a.org/a/b/", "./c/../d", "https://a.org/a/b/d"),
+        ("https://a.org/x/y", "?page=2", "https://a.org/x/y?page=2"),
+        ("http://a.org:8080/x", "/y", "http://a.org:8080/y"),
+        ("https://a.org/x", "HTTPS://B.ORG/", "HTTPS://B.ORG/"),
+        ("https://a.org/a/b/", "./c/../d", "https://a.org/a/b/d"),
     ])
     func redirectTargetsResolveAgainstTheRequest(base: String, location: String, expected: String) {
         #expect(WebAddress.resolve(location, against: base) == expected)
@@ -238,7 +248,8 @@ import Testing
         _ = probe.start()
         let now = 1_445_412_470.0  // 2015-10-21 07:27:50 UTC
         let step = probe.next(
-            after: .success(HTTPResponse(status: 503, headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"])), now: now)
+            after: .success(HTTPResponse(status: 503, headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"])),
+            now: now)
         guard case .send(_, let delay, let pauseHost) = step else {
             Issue.record("expected a retry, got \(step)")
             return
@@ -252,7 +263,8 @@ import Testing
         (.blocked, .linkBlocked), (.timeout, .linkTimeout), (.blockedAddress, .linkBlockedAddress),
     ])
     func eachProblemVerdictHasItsRule(verdict: LinkVerdict, rule: Rule) throws {
-        let result = LinkResult(url: "https://a.org/x", verdict: verdict, status: 404, finalURL: "https://a.org/y", error: "why")
+        let result = LinkResult(
+            url: "https://a.org/x", verdict: verdict, status: 404, finalURL: "https://a.org/y", error: "why")
         let finding = try #require(LinkFindings.finding(for: result, at: SourcePosition(line: 4, column: 2)))
         #expect(finding.rule == rule)
         #expect(finding.position == SourcePosition(line: 4, column: 2))
@@ -266,10 +278,12 @@ import Testing
     }
 
     @Test func findingsAreMadeAtEveryCitationOfTheDraft() {
-        let link = CitedLink(url: "https://a.org/old", citations: [
-            LinkCitation(path: "d.md", line: 3, column: 5), LinkCitation(path: "other.md", line: 1, column: 1),
-            LinkCitation(path: "d.md", line: 9, column: 2),
-        ])
+        let link = CitedLink(
+            url: "https://a.org/old",
+            citations: [
+                LinkCitation(path: "d.md", line: 3, column: 5), LinkCitation(path: "other.md", line: 1, column: 1),
+                LinkCitation(path: "d.md", line: 9, column: 2),
+            ])
         let result = LinkResult(
             url: link.url, verdict: .redirected, status: 200, finalURL: "https://a.org/new",
             redirects: [LinkRedirect(status: 301, url: "https://a.org/new")])
@@ -280,7 +294,9 @@ import Testing
 
     @Test func theJSONReportHasTheDocumentedShape() throws {
         let link = CitedLink(url: "https://a.org/\"q\"", citations: [LinkCitation(path: "d.md", line: 2, column: 3)])
-        let result = LinkResult(url: link.url, verdict: .broken, status: 404, error: "404", checkedAt: 1_795_800_000, durationMilliseconds: 12)
+        let result = LinkResult(
+            url: link.url, verdict: .broken, status: 404, error: "404", checkedAt: 1_795_800_000,
+            durationMilliseconds: 12)
         let text = LinkReportFormatter.json([LinkReportFormatter.Entry(link: link, result: result)])
         let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let entry = try #require((document["links"] as? [[String: Any]])?.first)

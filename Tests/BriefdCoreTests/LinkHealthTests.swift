@@ -8,7 +8,8 @@ import Testing
 
     func check(_ at: Double, _ verdict: LinkVerdict, outage: Bool = false) -> HealthCheck {
         let kind = HealthCheck.kind(of: verdict)
-        return HealthCheck(at: at * hour, kind: outage && kind == .failure ? .hostOutage : kind, status: nil, verdict: verdict)
+        return HealthCheck(
+            at: at * hour, kind: outage && kind == .failure ? .hostOutage : kind, status: nil, verdict: verdict)
     }
 
     @Test func failuresMustBeManyAndSpreadOut() {
@@ -29,7 +30,9 @@ import Testing
         let health = LinkHealth.evaluate(history, policy: policy)
         #expect(health.state == .suspect)
         #expect(health.failures == 1)
-        #expect(LinkHealth.evaluate([check(0, .blocked), check(50, .paywalled), check(100, .skipped)], policy: policy).state == .alive)
+        #expect(
+            LinkHealth.evaluate([check(0, .blocked), check(50, .paywalled), check(100, .skipped)], policy: policy).state
+                == .alive)
     }
 
     @Test func aHostOutageCountsOnlyOnceItLastsTheThresholds() {

@@ -1,5 +1,6 @@
-@testable import BriefdCore
 import Testing
+
+@testable import BriefdCore
 
 @Suite("Name matching against the registry")
 struct NameIndexTests {

@@ -17,7 +17,8 @@ import Testing
 
     func outcomes(_ quote: String) -> [QuoteMatcher.Outcome] {
         var cursor = 0
-        return QuoteMatcher.match(QuoteFragments(quote), quoteText: quote, in: Self.source, cursor: &cursor).map(\.outcome)
+        return QuoteMatcher.match(QuoteFragments(quote), quoteText: quote, in: Self.source, cursor: &cursor).map(
+            \.outcome)
     }
 
     @Test func wordsAreComparedAsReadersReadThem() {
@@ -34,11 +35,16 @@ import Testing
         let page = QuoteSource(text: "国务院前总理朱镕基说，改革必须继续推进。他还说，开放不会停止。")
         var cursor = 0
         let quote = "必须继续推进。他还说"
-        let result = QuoteMatcher.match(QuoteFragments(quote), quoteText: quote, in: page, cursor: &cursor).map(\.outcome)
-        guard case .exact = result.first else { Issue.record("\(result)"); return }
+        let result = QuoteMatcher.match(QuoteFragments(quote), quoteText: quote, in: page, cursor: &cursor).map(
+            \.outcome)
+        guard case .exact = result.first else {
+            Issue.record("\(result)")
+            return
+        }
         // English around a Chinese term keeps its words.
-        #expect(QuoteText.words("the slogan 共同富裕 (common prosperity)").map(\.normalized)
-            == ["the", "slogan", "共", "同", "富", "裕", "common", "prosperity"])
+        #expect(
+            QuoteText.words("the slogan 共同富裕 (common prosperity)").map(\.normalized)
+                == ["the", "slogan", "共", "同", "富", "裕", "common", "prosperity"])
     }
 
     @Test func omissionMarksCutFragmentsAndInsertionsAreWildcards() {
@@ -53,32 +59,49 @@ import Testing
 
     @Test func aVerbatimQuoteIsFoundExactly() {
         let result = outcomes("It grew out of years of unease inside the Party about private firms")
-        guard case .exact = result.first else { Issue.record("\(result)"); return }
+        guard case .exact = result.first else {
+            Issue.record("\(result)")
+            return
+        }
     }
 
     @Test func fragmentsAroundOmissionsAreFoundInOrder() {
-        let result = outcomes("The campaign against China's largest technology companies […] What changed in the past year is the tone.")
+        let result = outcomes(
+            "The campaign against China's largest technology companies […] What changed in the past year is the tone.")
         #expect(result.count == 2)
         #expect(result.allSatisfy { if case .exact = $0 { true } else { false } }, "\(result)")
     }
 
     @Test func anInsertionMatchesTheWordsItReplaces() {
         let result = outcomes("Regulators [who] once spoke of \"guiding\" the platform economy")
-        guard case .exact = result.first else { Issue.record("\(result)"); return }
+        guard case .exact = result.first else {
+            Issue.record("\(result)")
+            return
+        }
         let replaced = outcomes("[Officials] who once spoke of \"guiding\" the platform economy")
-        guard case .exact = replaced.first else { Issue.record("\(replaced)"); return }
+        guard case .exact = replaced.first else {
+            Issue.record("\(replaced)")
+            return
+        }
     }
 
     @Test func swappedFragmentsAreOutOfOrder() {
-        let result = outcomes("What changed in the past year is the tone. [...] It grew out of years of unease inside the Party")
+        let result = outcomes(
+            "What changed in the past year is the tone. [...] It grew out of years of unease inside the Party")
         #expect(result.count == 2)
-        guard case .exact = result[0], case .outOfOrder = result[1] else { Issue.record("\(result)"); return }
+        guard case .exact = result[0], case .outOfOrder = result[1] else {
+            Issue.record("\(result)")
+            return
+        }
     }
 
     @Test func aChangedWordIsAlteredWithTheDifference() throws {
         let quote = "Regulators who once spoke of guiding the platform economy now speak of crushing it, and the fines"
         let result = outcomes(quote)
-        guard case .altered(_, let similarity, let differences) = result.first else { Issue.record("\(result)"); return }
+        guard case .altered(_, let similarity, let differences) = result.first else {
+            Issue.record("\(result)")
+            return
+        }
         #expect(similarity > 0.9 && similarity < 1)
         #expect(differences.map(\.quote) == ["crushing"])
         #expect(differences.map(\.source) == ["rectifying"])
@@ -87,7 +110,10 @@ import Testing
     }
 
     @Test func aFabricatedSentenceIsNotFound() {
-        #expect(outcomes("Beijing announced a sweeping new tax on cryptocurrency miners in Sichuan province today.") == [.notFound])
+        #expect(
+            outcomes("Beijing announced a sweeping new tax on cryptocurrency miners in Sichuan province today.") == [
+                .notFound
+            ])
     }
 
     @Test func workIsBoundedForHugeQuotesAndPages() {
@@ -138,12 +164,15 @@ import Testing
         let article = try #require(ArticleExtractor.extract(html: Array(html.utf8), charset: nil))
         #expect(article.published == Day(iso: "2026-11-19"))
         #expect(!article.text.contains("Menu"))
-        let timed = try #require(ArticleExtractor.extract(html: Array("<p><time datetime=\"2026-10-01\">Oct 1</time> text</p>".utf8), charset: nil))
+        let timed = try #require(
+            ArticleExtractor.extract(
+                html: Array("<p><time datetime=\"2026-10-01\">Oct 1</time> text</p>".utf8), charset: nil))
         #expect(timed.published == Day(iso: "2026-10-01"))
     }
 
     @Test func theDeclaredCharsetIsConverted() throws {
-        let latin1: [UInt8] = Array("<html><body><article><p>Caf".utf8) + [0xE9] + Array(" au lait</p></article></body></html>".utf8)
+        let latin1: [UInt8] =
+            Array("<html><body><article><p>Caf".utf8) + [0xE9] + Array(" au lait</p></article></body></html>".utf8)
         let article = try #require(ArticleExtractor.extract(html: latin1, charset: "ISO-8859-1"))
         #expect(article.text == "Café au lait")
     }
@@ -156,7 +185,8 @@ import Testing
         #expect(ArticleExtractor.extract(html: Array(line.utf8), charset: nil)?.text.isEmpty == false)
         #expect(Date().timeIntervalSince(started) < 5)
         // Bytes that are not UTF-8 although the page says so: read past, the good words kept.
-        let invalid: [UInt8] = Array("<article><p>good words ".utf8) + [0xC3, 0x28, 0xFF] + Array(" more good words</p></article>".utf8)
+        let invalid: [UInt8] =
+            Array("<article><p>good words ".utf8) + [0xC3, 0x28, 0xFF] + Array(" more good words</p></article>".utf8)
         let text = ArticleExtractor.extract(html: invalid, charset: "UTF-8")?.text ?? ""
         #expect(text.hasPrefix("good words"), "\(text)")
     }

@@ -17,55 +17,83 @@ struct RuleTests {
     typealias S = TestSupport
 
     static let cases: [RuleCase] = [
-        RuleCase(rule: .frontMatterMissingField, failing: S.brief(["source": nil]), line: 1, column: 1,
+        RuleCase(
+            rule: .frontMatterMissingField, failing: S.brief(["source": nil]), line: 1, column: 1,
             passing: S.brief()),
-        RuleCase(rule: .frontMatterWrongType, failing: S.brief(["published": "last week"]), line: 5, column: 12,
+        RuleCase(
+            rule: .frontMatterWrongType, failing: S.brief(["published": "last week"]), line: 5, column: 12,
             passing: S.brief(["published": "2026-11-19"])),
-        RuleCase(rule: .frontMatterUnknownKind, failing: S.brief(["kind": "breif"]), line: 7, column: 7,
+        RuleCase(
+            rule: .frontMatterUnknownKind, failing: S.brief(["kind": "breif"]), line: 7, column: 7,
             passing: S.brief(["kind": "brief"])),
-        RuleCase(rule: .frontMatterUnknownKey, failing: S.brief(["sectoin": "Books"]), line: 7, column: 1,
+        RuleCase(
+            rule: .frontMatterUnknownKey, failing: S.brief(["sectoin": "Books"]), line: 7, column: 1,
             passing: S.brief(["featured": "true"])),
-        RuleCase(rule: .frontMatterDuplicateKey,
+        RuleCase(
+            rule: .frontMatterDuplicateKey,
             failing: S.brief().replacingFirst("section:", with: "title: Again\nsection:"), line: 6, column: 1,
             passing: S.brief()),
-        RuleCase(rule: .frontMatterUnknownSection, failing: S.brief(["section": "Sport"]), line: 6, column: 10,
+        RuleCase(
+            rule: .frontMatterUnknownSection, failing: S.brief(["section": "Sport"]), line: 6, column: 10,
             passing: S.brief(["section": "Books"])),
-        RuleCase(rule: .frontMatterBadURL, failing: S.brief(["url": "ftp://thewirechina.com/x"]), line: 3, column: 6,
+        RuleCase(
+            rule: .frontMatterBadURL, failing: S.brief(["url": "ftp://thewirechina.com/x"]), line: 3, column: 6,
             passing: S.brief(["url": "http://thewirechina.com/x"])),
-        RuleCase(rule: .frontMatterDateInFuture, failing: S.brief(["published": "2026-12-24"]), line: 5, column: 12,
+        RuleCase(
+            rule: .frontMatterDateInFuture, failing: S.brief(["published": "2026-12-24"]), line: 5, column: 12,
             passing: S.brief(["published": "2026-11-27"])),
-        RuleCase(rule: .frontMatterPublishedAfterIssue, failing: S.brief(["issue": "2026-11-19"]), line: 5, column: 12,
+        RuleCase(
+            rule: .frontMatterPublishedAfterIssue, failing: S.brief(["issue": "2026-11-19"]), line: 5, column: 12,
             passing: S.brief(["issue": "2026-11-26"])),
-        RuleCase(rule: .briefUnknownSource, failing: S.brief(["source": "Caxin"]), line: 4, column: 9,
+        RuleCase(
+            rule: .briefUnknownSource, failing: S.brief(["source": "Caxin"]), line: 4, column: 9,
             passing: S.brief(["source": "Wire China"])),
-        RuleCase(rule: .briefURLNotSourceDomain, failing: S.brief(["url": "https://www.scmp.com/a"]), line: 3, column: 6,
+        RuleCase(
+            rule: .briefURLNotSourceDomain, failing: S.brief(["url": "https://www.scmp.com/a"]), line: 3, column: 6,
             passing: S.brief(["url": "https://www.scmp.com/a", "via": "SCMP"])),
-        RuleCase(rule: .briefExcerptEmpty, failing: S.brief(body: "\n"), line: 8, column: 1,
+        RuleCase(
+            rule: .briefExcerptEmpty, failing: S.brief(body: "\n"), line: 8, column: 1,
             passing: S.brief()),
-        RuleCase(rule: .briefExcerptLength, failing: S.brief(body: "Too short.\n"), line: 8, column: 1,
+        RuleCase(
+            rule: .briefExcerptLength, failing: S.brief(body: "Too short.\n"), line: 8, column: 1,
             passing: S.brief()),
-        RuleCase(rule: .quoteUnattributed, failing: S.post("Some context.\n\n> A quote from nowhere.\n"), line: 9, column: 1,
+        RuleCase(
+            rule: .quoteUnattributed, failing: S.post("Some context.\n\n> A quote from nowhere.\n"), line: 9, column: 1,
             passing: S.post("Mara Feld said:\n\n> A quote from somewhere.\n")),
-        RuleCase(rule: .attributionMisspelledPerson, failing: S.post("Mara Fled said:\n\n> Words.\n"), line: 7, column: 1,
+        RuleCase(
+            rule: .attributionMisspelledPerson, failing: S.post("Mara Fled said:\n\n> Words.\n"), line: 7, column: 1,
             passing: S.post("Mara Feld said:\n\n> Words.\n")),
-        RuleCase(rule: .attributionMisspelledPublication, failing: S.post("Caxin reported:\n\n> Words.\n"), line: 7, column: 1,
+        RuleCase(
+            rule: .attributionMisspelledPublication, failing: S.post("Caxin reported:\n\n> Words.\n"), line: 7,
+            column: 1,
             passing: S.post("Caixin reported:\n\n> Words.\n")),
-        RuleCase(rule: .attributionUnknownPerson, failing: S.post("Daniel Okafor said:\n\n> Words.\n"), line: 7, column: 1,
+        RuleCase(
+            rule: .attributionUnknownPerson, failing: S.post("Daniel Okafor said:\n\n> Words.\n"), line: 7, column: 1,
             passing: S.post("Li Wen said:\n\n> Words.\n")),
-        RuleCase(rule: .attributionUnknownPublication, failing: S.post("According to The Beijing Review, prices rose:\n\n> Words.\n"),
+        RuleCase(
+            rule: .attributionUnknownPublication,
+            failing: S.post("According to The Beijing Review, prices rose:\n\n> Words.\n"),
             line: 7, column: 14, passing: S.post("According to Sixth Tone, prices rose:\n\n> Words.\n")),
-        RuleCase(rule: .attributionRoleMismatch,
-            failing: S.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7, column: 9,
+        RuleCase(
+            rule: .attributionRoleMismatch,
+            failing: S.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7,
+            column: 9,
             passing: S.post("Li Wen, director of the Shanghai Policy Lab, said:\n\n> Words.\n")),
-        RuleCase(rule: .attributionRoleNotHeld,
-            failing: S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7, column: 12,
-            passing: S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n", date: "2023-05-01")),
-        RuleCase(rule: .attributionOutletMismatch, failing: S.post("Mara Feld, writing in Sixth Tone, said:\n\n> Words.\n"),
+        RuleCase(
+            rule: .attributionRoleNotHeld,
+            failing: S.post("Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n"), line: 7,
+            column: 12,
+            passing: S.post(
+                "Mara Feld, senior fellow at the Shanghai Policy Lab, said:\n\n> Words.\n", date: "2023-05-01")),
+        RuleCase(
+            rule: .attributionOutletMismatch, failing: S.post("Mara Feld, writing in Sixth Tone, said:\n\n> Words.\n"),
             line: 7, column: 23, passing: S.post("Mara Feld, writing in Foreign Affairs, said:\n\n> Words.\n")),
-        RuleCase(rule: .attributionLinkDomain,
+        RuleCase(
+            rule: .attributionLinkDomain,
             failing: S.post("Caixin [reported](https://www.scmp.com/news/1):\n\n> Words.\n"), line: 7, column: 9,
             passing: S.post("Caixin [reported](https://www.caixinglobal.com/news/1):\n\n> Words.\n")),
-        RuleCase(rule: .proseMisspelledName, failing: S.post("We met Mara Fedl last week.\n"), line: 7, column: 8,
+        RuleCase(
+            rule: .proseMisspelledName, failing: S.post("We met Mara Fedl last week.\n"), line: 7, column: 8,
             passing: S.post("We met Mara Feld last week.\n")),
     ]
 
@@ -91,7 +119,8 @@ struct RuleTests {
         // BriefdLinkTests); quote rules against real pages in BriefdLinkTests/QuoteCheckTests.
         let others: Set<Rule> = [
             .draftUnreadable, .frontMatterInvalid, .briefDuplicateURL, .linkBroken, .linkRedirected, .linkSoft404,
-            .linkBlocked, .linkTimeout, .linkBlockedAddress, .linkUnverified, .quoteVerified, .quoteAltered, .quoteOutOfOrder,
+            .linkBlocked, .linkTimeout, .linkBlockedAddress, .linkUnverified, .quoteVerified, .quoteAltered,
+            .quoteOutOfOrder,
             .quoteNotFound, .quoteSourceUnavailable, .briefDateMismatch,
         ]
         #expect(Set(Rule.allCases).subtracting(covered).subtracting(others).isEmpty)
@@ -108,8 +137,10 @@ struct RuleTests {
         let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
         let first = try #require(checker.check(path: "a.md", bytes: Array(S.brief().utf8)).draft)
         let second = try #require(
-            checker.check(path: "b.md",
-                bytes: Array(S.brief(["url": "https://thewirechina.com/2026/11/16/licensing-rules?utm_source=x"]).utf8)).draft)
+            checker.check(
+                path: "b.md",
+                bytes: Array(S.brief(["url": "https://thewirechina.com/2026/11/16/licensing-rules?utm_source=x"]).utf8)
+            ).draft)
         let third = try #require(
             checker.check(path: "c.md", bytes: Array(S.brief(["url": "https://thewirechina.com/other"]).utf8)).draft)
         let findings = DraftChecker.crossDraftFindings([first, second, third])
@@ -121,13 +152,19 @@ struct RuleTests {
 
     @Test func aURLCitedByThousandsNamesThreeOthersAndCountsTheRest() {
         let briefs = (0..<10_000).map { index in
-            CitedBrief(path: String(format: "d%05d.md", index), identity: "thewirechina.com/x", position: SourcePosition(line: 3, column: 6))
+            CitedBrief(
+                path: String(format: "d%05d.md", index), identity: "thewirechina.com/x",
+                position: SourcePosition(line: 3, column: 6))
         }
         let findings = DraftChecker.crossDraftFindings(briefs)
         #expect(findings.count == 10_000)
-        #expect(findings["d00000.md"]?.first?.message
-            == "the same article is also cited by d00001.md, d00002.md, d00003.md and 9996 other drafts; keep one brief")
-        #expect(findings["d00002.md"]?.first?.message.hasPrefix("the same article is also cited by d00000.md, d00001.md, d00003.md and") == true)
+        #expect(
+            findings["d00000.md"]?.first?.message
+                == "the same article is also cited by d00001.md, d00002.md, d00003.md and 9996 other drafts; keep one brief"
+        )
+        #expect(
+            findings["d00002.md"]?.first?.message.hasPrefix(
+                "the same article is also cited by d00000.md, d00001.md, d00003.md and") == true)
         #expect(findings.values.allSatisfy { $0.count == 1 && $0[0].message.count < 120 })
         #expect(DraftChecker.citedBy(["a.md", "b.md"], total: 2) == "a.md and b.md")
         #expect(DraftChecker.citedBy(["a.md", "b.md", "c.md"], total: 4) == "a.md, b.md, c.md and 1 other draft")

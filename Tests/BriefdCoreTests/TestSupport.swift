@@ -43,7 +43,8 @@ enum TestSupport {
         return "---\n" + fields.map { "\($0): \($1)\n" }.joined() + "---\n" + body
     }
 
-    static let cleanExcerpt = "The rules do not ban anything outright. They make every activity conditional on a licence.\n"
+    static let cleanExcerpt =
+        "The rules do not ban anything outright. They make every activity conditional on a licence.\n"
 
     /// A post with the given Markdown body.
     static func post(_ body: String, date: String = "2026-11-24") -> String {

@@ -9,7 +9,7 @@ import Prometheus
 import Testing
 
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #endif
 
 /// The desk in process, as Hummingbird tests itself (`HummingbirdTesting`, a live server on 127.0.0.1): every route,
@@ -24,7 +24,8 @@ struct DeskTests {
         let feed: DeskFeed
 
         init(token: String? = nil) async throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-desk-\(UUID().uuidString)").path
+            folder =
+                FileManager.default.temporaryDirectory.appendingPathComponent("briefd-desk-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
             var config = Config.defaults(at: folder + "/briefd.yml")
             config.paths.drafts = folder + "/drafts"
@@ -33,30 +34,33 @@ struct DeskTests {
             config.paths.state = folder + "/briefd.sqlite"
             config.paths.templates = String(#filePath).components(separatedBy: "/Tests/")[0] + "/templates"
             config.web.listen = "127.0.0.1:0"
-            let registry = try RegistryParser.parse("publications:\n  - {name: Sixth Tone, domains: [sixthtone.com]}\n", path: "sources.yml")
+            let registry = try RegistryParser.parse(
+                "publications:\n  - {name: Sixth Tone, domains: [sixthtone.com]}\n", path: "sources.yml")
             try """
-                ---
-                title: A Clean Brief
-                url: https://www.sixthtone.com/news/1
-                source: Sixth Tone
-                published: 2026-11-20
-                section: \(config.newsletter.sections[0])
-                ---
-                The rules do not ban anything outright. They make every activity conditional on a licence that the
-                regulators can withdraw at any time, which is a different thing from a ban. ![pixel](https://tracker.example.net/p.gif)
-                """.write(toFile: folder + "/drafts/clean.md", atomically: true, encoding: .utf8)
+            ---
+            title: A Clean Brief
+            url: https://www.sixthtone.com/news/1
+            source: Sixth Tone
+            published: 2026-11-20
+            section: \(config.newsletter.sections[0])
+            ---
+            The rules do not ban anything outright. They make every activity conditional on a licence that the
+            regulators can withdraw at any time, which is a different thing from a ban. ![pixel](https://tracker.example.net/p.gif)
+            """.write(toFile: folder + "/drafts/clean.md", atomically: true, encoding: .utf8)
             try "---\ntitle: Bidi\nkind: post\nauthor: A\ndate: 2026-11-20\n---\nText.\n"
                 .write(toFile: folder + "/drafts/rtl-\u{202E}gnp.md", atomically: true, encoding: .utf8)
             let workspace = Workspace(config: config, registry: registry, fingerprint: "desk")
             let state = try StateDatabase(path: config.paths.state)
             feed = DeskFeed()
             drafts = try DraftDesk(
-                workspace: workspace, store: DaemonStore(state), logger: Logger(label: "test"), reviews: nil, version: "test",
+                workspace: workspace, store: DaemonStore(state), logger: Logger(label: "test"), reviews: nil,
+                version: "test",
                 feed: feed)
             await drafts.scanAll(reason: "test")
             app = DeskApp(
                 holder: WorkspaceHolder(workspace), drafts: drafts, feed: feed, state: state, links: nil,
-                security: DeskSecurity(token: token, publicURL: nil, listen: config.web), metrics: PrometheusCollectorRegistry(),
+                security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
+                metrics: PrometheusCollectorRegistry(),
                 logger: Logger(label: "test"))
         }
 
@@ -76,7 +80,9 @@ struct DeskTests {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return "" }
         _ = text.withCString { send(fd, $0, strlen($0), 0) }
@@ -92,14 +98,19 @@ struct DeskTests {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in
             for (path, type) in [
-                ("/", "text/html"), ("/drafts/clean.md", "text/html"), ("/issues/next", "text/html"), ("/issues", "text/html"),
-                ("/links", "text/html"), ("/clip", "text/html"), ("/issues/next/web", "text/html"), ("/healthz", "application/json"),
-                ("/api/drafts", "application/json"), ("/api/issues/next", "application/json"), ("/api/issues", "application/json"),
+                ("/", "text/html"), ("/drafts/clean.md", "text/html"), ("/issues/next", "text/html"),
+                ("/issues", "text/html"),
+                ("/links", "text/html"), ("/clip", "text/html"), ("/issues/next/web", "text/html"),
+                ("/healthz", "application/json"),
+                ("/api/drafts", "application/json"), ("/api/issues/next", "application/json"),
+                ("/api/issues", "application/json"),
                 ("/static/desk.css", "text/css"), ("/metrics", "text/plain"),
             ] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok, "\(path)")
-                    #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(path): \(String(describing: response.headers[.contentType]))")
+                    #expect(
+                        response.headers[.contentType]?.hasPrefix(type) == true,
+                        "\(path): \(String(describing: response.headers[.contentType]))")
                     #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(path)")
                 }
             }
@@ -111,13 +122,19 @@ struct DeskTests {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in
             let port = try #require(client.port)
-            let rebound = try Self.raw(port: port, "GET /api/drafts HTTP/1.1\r\nHost: rebind.attacker.example:\(port)\r\nConnection: close\r\n\r\n")
+            let rebound = try Self.raw(
+                port: port,
+                "GET /api/drafts HTTP/1.1\r\nHost: rebind.attacker.example:\(port)\r\nConnection: close\r\n\r\n")
             #expect(rebound.hasPrefix("HTTP/1.1 421"), "\(rebound)")
             #expect(!rebound.contains("clean.md"))
-            let build = try Self.raw(port: port, "POST /issues/next/build HTTP/1.1\r\nHost: rebind.attacker.example:\(port)\r\nOrigin: http://rebind.attacker.example:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            let build = try Self.raw(
+                port: port,
+                "POST /issues/next/build HTTP/1.1\r\nHost: rebind.attacker.example:\(port)\r\nOrigin: http://rebind.attacker.example:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             #expect(build.hasPrefix("HTTP/1.1 421"), "\(build)")
             // Counter-example: the desk's own address.
-            let own = try Self.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+            let own = try Self.raw(
+                port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
             #expect(own.hasPrefix("HTTP/1.1 200"), "\(own)")
         }
     }
@@ -125,23 +142,32 @@ struct DeskTests {
     @Test func aPostNeedsTheDesksTokenAndOrigin() async throws {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in
-            try await client.execute(uri: "/issues/next/build", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "csrf=wrong")) { #expect($0.status == .forbidden) }
+            try await client.execute(
+                uri: "/issues/next/build", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf=wrong")
+            ) { #expect($0.status == .forbidden) }
             let token = desk.app.security.csrfToken(session: nil)
-            try await client.execute(uri: "/issues/next/build", method: .post,
+            try await client.execute(
+                uri: "/issues/next/build", method: .post,
                 headers: [.contentType: "application/x-www-form-urlencoded", .origin: "http://evil.example"],
-                body: ByteBuffer(string: "csrf=\(token)")) { #expect($0.status == .forbidden) }
+                body: ByteBuffer(string: "csrf=\(token)")
+            ) { #expect($0.status == .forbidden) }
             #expect(try await desk.app.apiIssuesCount() == 0, "nothing was built")
             // A body over web.max_body_bytes is refused.
-            try await client.execute(uri: "/clip", method: .post, headers: [.origin: "http://localhost"],
-                body: ByteBuffer(string: "csrf=\(token)&url=" + String(repeating: "a", count: 200_000))) { #expect($0.status == .contentTooLarge) }
+            try await client.execute(
+                uri: "/clip", method: .post, headers: [.origin: "http://localhost"],
+                body: ByteBuffer(string: "csrf=\(token)&url=" + String(repeating: "a", count: 200_000))
+            ) { #expect($0.status == .contentTooLarge) }
         }
     }
 
     @Test func aPathOutsideTheDraftsFolderIsNotFound() async throws {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in
-            for path in ["/drafts/..%2f..%2fetc%2fpasswd", "/drafts/%2e%2e/briefd.sqlite", "/drafts/.hidden.md", "/drafts/clean.txt"] {
+            for path in [
+                "/drafts/..%2f..%2fetc%2fpasswd", "/drafts/%2e%2e/briefd.sqlite", "/drafts/.hidden.md",
+                "/drafts/clean.txt",
+            ] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .notFound, "\(path)")
                     #expect(!String(buffer: response.body).contains("root:"), "\(path)")
@@ -155,7 +181,9 @@ struct DeskTests {
         try await desk.application().test(.live) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<5 {
-                try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer guess"]) { statuses.append($0.status) }
+                try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer guess"]) {
+                    statuses.append($0.status)
+                }
             }
             #expect(statuses.prefix(3).allSatisfy { $0 == .unauthorized }, "\(statuses)")
             #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
@@ -174,7 +202,9 @@ struct DeskTests {
             try await client.execute(uri: "/issues/next/web?images=1", method: .get) { response in
                 #expect(response.headers[.contentSecurityPolicy]?.contains("img-src https: data:") == true)
             }
-            try await client.execute(uri: "/static/desk.js", method: .get) { #expect($0.headers[.cacheControl] == "no-store") }
+            try await client.execute(uri: "/static/desk.js", method: .get) {
+                #expect($0.headers[.cacheControl] == "no-store")
+            }
         }
     }
 
@@ -183,7 +213,8 @@ struct DeskTests {
         try await desk.application().test(.live) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 let page = String(buffer: response.body)
-                #expect(page.contains("rtl-&lt;U+202E&gt;gnp.md") || page.contains("rtl-<U+202E>gnp.md"), "escaped name")
+                #expect(
+                    page.contains("rtl-&lt;U+202E&gt;gnp.md") || page.contains("rtl-<U+202E>gnp.md"), "escaped name")
                 #expect(!page.contains("\u{202E}"))
             }
         }
@@ -193,13 +224,18 @@ struct DeskTests {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in
             try await client.execute(uri: "/api/drafts", method: .get) { response in
-                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let json = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(Set((json["next_issue"] as? [String: Any])?.keys ?? [:].keys) == ["date", "build_at"])
                 let first = try #require((json["drafts"] as? [[String: Any]])?.first)
-                #expect(Set(first.keys) == ["path", "title", "kind", "section", "issue", "status", "reasons", "errors", "warnings"])
+                #expect(
+                    Set(first.keys) == [
+                        "path", "title", "kind", "section", "issue", "status", "reasons", "errors", "warnings",
+                    ])
             }
             try await client.execute(uri: "/api/issues/next", method: .get) { response in
-                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let json = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(Set(json.keys).isSuperset(of: ["date", "items", "left_out"]))
                 #expect((json["items"] as? [[String: Any]])?.first?["path"] as? String == "clean.md")
             }

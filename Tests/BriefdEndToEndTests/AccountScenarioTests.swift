@@ -1,9 +1,10 @@
 import BriefdTestSupport
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// One account of every draft, asked of every surface at the same moment, over the built binary as systemd runs it
 /// (online, the desk on): no host name resolves (the resolver's probes are `.invalid` names), a local page answers
@@ -55,7 +56,9 @@ struct AccountScenarioTests {
     }
 
     static func json(_ run: Briefd.Run) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\(run.stderr)")
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+            "\(run.stdout)\(run.stderr)")
     }
 
     /// Every surface, asked one after the other with nothing changing in between.
@@ -70,12 +73,20 @@ struct AccountScenarioTests {
     /// The surfaces agree with each other.
     static func expectAgreement(_ seen: Surfaces, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(seen.statusesFromAPI == seen.statusesFromCommand, "desk vs status", sourceLocation: sourceLocation)
-        #expect(Surfaces.items(seen.next) == seen.readyFromAPI, "ready vs the preview's items", sourceLocation: sourceLocation)
-        #expect(Surfaces.items(seen.dryRun) == seen.readyFromAPI, "ready vs build --dry-run", sourceLocation: sourceLocation)
-        #expect(seen.next["date"] as? String == (seen.api["next_issue"] as? [String: Any])?["date"] as? String, sourceLocation: sourceLocation)
+        #expect(
+            Surfaces.items(seen.next) == seen.readyFromAPI, "ready vs the preview's items",
+            sourceLocation: sourceLocation)
+        #expect(
+            Surfaces.items(seen.dryRun) == seen.readyFromAPI, "ready vs build --dry-run", sourceLocation: sourceLocation
+        )
+        #expect(
+            seen.next["date"] as? String == (seen.api["next_issue"] as? [String: Any])?["date"] as? String,
+            sourceLocation: sourceLocation)
         #expect(seen.dryRun["date"] as? String == seen.next["date"] as? String, sourceLocation: sourceLocation)
         let leftOut = Set(((seen.next["left_out"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String })
-        #expect(leftOut.union(Surfaces.items(seen.next)) == Set(seen.statusesFromAPI.keys), "every draft accounted for", sourceLocation: sourceLocation)
+        #expect(
+            leftOut.union(Surfaces.items(seen.next)) == Set(seen.statusesFromAPI.keys), "every draft accounted for",
+            sourceLocation: sourceLocation)
         let byStatus = (seen.health["by_status"] as? [String: Int]) ?? [:]
         #expect(byStatus["ready"] == seen.readyFromAPI.count, sourceLocation: sourceLocation)
         #expect(seen.health["drafts"] as? Int == seen.statusesFromAPI.count, sourceLocation: sourceLocation)
@@ -92,15 +103,17 @@ struct AccountScenarioTests {
     @Test(.timeLimit(.minutes(3)), arguments: [false, true])
     func everySurfaceGivesTheSameAccountOnlineAcrossBuildsAndARestart(namesResolve: Bool) async throws {
         let publisher = try TestHTTPServer { request in
-            request.path == "/gone" ? .respond(status: 404, body: "not found") : .respond(status: 200, body: "<p>fine</p>")
+            request.path == "/gone"
+                ? .respond(status: 404, body: "not found") : .respond(status: 200, body: "<p>fine</p>")
         }
         defer { publisher.stop() }
         let port = try Self.freePort()
-        let workspace = try DaemonTests.Workspace(extraConfig: """
-            links: {allow_networks: [127.0.0.0/8], resolver_probes: [\(namesResolve ? "localhost" : "briefd-probe.invalid")], per_host_interval_ms: 0, retries: 0,
-                    exclude: ['sixthtone\\.com']}
-            web: {listen: "127.0.0.1:\(port)"}
-            """)
+        let workspace = try DaemonTests.Workspace(
+            extraConfig: """
+                links: {allow_networks: [127.0.0.0/8], resolver_probes: [\(namesResolve ? "localhost" : "briefd-probe.invalid")], per_host_interval_ms: 0, retries: 0,
+                        exclude: ['sixthtone\\.com']}
+                web: {listen: "127.0.0.1:\(port)"}
+                """)
         let config = workspace.folder + "/briefd.yml"
         let desk = "http://127.0.0.1:\(port)"
         var daemon = try DaemonTests.Daemon(workspace, offline: false)
@@ -113,12 +126,14 @@ struct AccountScenarioTests {
         let later = ISO8601DateFormatter.string(next.addingTimeInterval(7 * 86_400))
         // The briefs' own addresses are excluded (skipped): no request leaves the machine. The outside link is a name
         // under a top-level domain that does not exist.
-        try workspace.write("remote.md", Self.brief("Remote Only", body: "See [more](http://news.briefd-nowhere.zzz/a)."))
+        try workspace.write(
+            "remote.md", Self.brief("Remote Only", body: "See [more](http://news.briefd-nowhere.zzz/a)."))
         try workspace.write("dead.md", Self.brief("Dead Link", body: "See [the notice](\(publisher.url)/gone)."))
         try workspace.write("past.md", Self.brief("For The Past", issue: past))
         try workspace.write("later.md", Self.brief("For Later", issue: later))
         try DaemonTests.waitFor("every draft's account to be final", seconds: 60) {
-            let statuses = (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
+            let statuses =
+                (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
                 .map { Surfaces.statuses($0["drafts"]) } ?? [:]
             return statuses.count == 4 && !statuses.values.contains("checking")
@@ -127,15 +142,22 @@ struct AccountScenarioTests {
         Self.expectAgreement(seen)
         if !namesResolve {
             // No name resolves: the outside link is unverified, not broken, and its draft is ready; the local 404 is broken.
-            #expect(seen.statusesFromAPI == ["remote.md": "ready", "dead.md": "needs-work", "past.md": "held", "later.md": "held"])
-            let remote = try #require((seen.api["drafts"] as? [[String: Any]])?.first { $0["path"] as? String == "remote.md" })
+            #expect(
+                seen.statusesFromAPI == [
+                    "remote.md": "ready", "dead.md": "needs-work", "past.md": "held", "later.md": "held",
+                ])
+            let remote = try #require(
+                (seen.api["drafts"] as? [[String: Any]])?.first { $0["path"] as? String == "remote.md" })
             #expect((remote["reasons"] as? [String])?.contains("1 link not verified") == true, "\(remote)")
             #expect(workspace.report("remote")?.contains("link.unverified") == true)
             #expect(workspace.report("remote")?.contains("link.broken") == false)
             #expect(seen.dryRun["unverified_links"] as? Int == 1)
         } else {
             // Names resolve: a name that does not is broken, and its draft needs work.
-            #expect(seen.statusesFromAPI == ["remote.md": "needs-work", "dead.md": "needs-work", "past.md": "held", "later.md": "held"])
+            #expect(
+                seen.statusesFromAPI == [
+                    "remote.md": "needs-work", "dead.md": "needs-work", "past.md": "held", "later.md": "held",
+                ])
             #expect(workspace.report("remote")?.contains("link.broken") == true)
             #expect(seen.dryRun["unverified_links"] as? Int == 0)
         }
@@ -174,7 +196,8 @@ struct AccountScenarioTests {
         #expect(listed["version"] as? Int == 2)
         #expect((listed["versions"] as? [[String: Any]])?.count == 2)
         let api = try await Self.get(desk + "/api/issues")
-        #expect(((api["issues"] as? [[String: Any]])?.first { $0["date"] as? String == nextDate })?["version"] as? Int == 2)
+        #expect(
+            ((api["issues"] as? [[String: Any]])?.first { $0["date"] as? String == nextDate })?["version"] as? Int == 2)
         let restored = try Briefd.run(["issues", "restore", nextDate, "1", "--config", config])
         #expect(restored.status == 0, "\(restored.stderr)")
 
@@ -182,7 +205,9 @@ struct AccountScenarioTests {
         let before = try await Self.ask(desk, config)
         #expect(daemon.stop() == 0)
         daemon = try DaemonTests.Daemon(workspace, offline: false)
-        try DaemonTests.waitFor("the desk to listen again", seconds: 20) { daemon.logText.contains("the desk is listening") }
+        try DaemonTests.waitFor("the desk to listen again", seconds: 20) {
+            daemon.logText.contains("the desk is listening")
+        }
         seen = try await Self.ask(desk, config)
         Self.expectAgreement(seen)
         #expect(seen.statusesFromAPI == before.statusesFromAPI)

@@ -13,7 +13,8 @@ struct BuildCommandTests {
     /// A temporary workspace: the fixture drafts (plus `extra` folders of drafts), a config that uses the
     /// repository's templates, and empty state and digests folders.
     func workspace(extra: [String] = [], change: String = "") throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-build-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-build-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         for source in [Self.fixtures + "/drafts"] + extra.map({ Self.fixtures + "/" + $0 }) {
             for name in try FileManager.default.contentsOfDirectory(atPath: source) {
@@ -21,12 +22,12 @@ struct BuildCommandTests {
             }
         }
         try """
-            newsletter: {name: ZGBriefs}
-            registry: \(CheckCommandTests.fixtures)/config/sources.yml
-            paths: {drafts: drafts, digests: out, state: state/briefd.sqlite, templates: \(Self.root)/templates}
-            digest: {site_url: https://briefs.example.org/}
-            \(change)
-            """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        newsletter: {name: ZGBriefs}
+        registry: \(CheckCommandTests.fixtures)/config/sources.yml
+        paths: {drafts: drafts, digests: out, state: state/briefd.sqlite, templates: \(Self.root)/templates}
+        digest: {site_url: https://briefs.example.org/}
+        \(change)
+        """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         return folder
     }
 
@@ -47,7 +48,10 @@ struct BuildCommandTests {
         #expect(run.stdout.contains("- h-unreadable.md [unreadable]: could not be read: "))
         // In the source tree, so that BRIEFD_WRITE_GOLDEN=1 rewrites the files that are committed.
         let golden = Self.root + "/Tests/BriefdEndToEndTests/Fixtures/digest/expected"
-        let outputs = Self.issueFiles.map { ("2026-12-02/" + $0, $0) } + [("index.html", "archive.html"), ("feed.xml", "feed.xml"), ("feed.json", "feed.json")]
+        let outputs =
+            Self.issueFiles.map { ("2026-12-02/" + $0, $0) } + [
+                ("index.html", "archive.html"), ("feed.xml", "feed.xml"), ("feed.json", "feed.json"),
+            ]
         for (produced, expected) in outputs {
             let text = try read(folder + "/out/" + produced)
             if ProcessInfo.processInfo.environment["BRIEFD_WRITE_GOLDEN"] == "1" {
@@ -62,13 +66,17 @@ struct BuildCommandTests {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(try build(folder).status == 0)
-        let first = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
+        let first = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map {
+            try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0))
+        }
         // A published issue is not replaced by accident: refused (exit 1, saying how), and nothing changes.
         let again = try build(folder)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already published; run again with --replace"))
         #expect(try build(folder, ["--issue", "2026-12-02", "--replace"]).status == 0)
-        let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0)) }
+        let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map {
+            try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0))
+        }
         #expect(first == second)
         // One version folder, no leftovers.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues").count == 1)
@@ -94,19 +102,21 @@ struct BuildCommandTests {
         // Last week's draft is archived away; a new draft cites the same article.
         try FileManager.default.removeItem(atPath: folder + "/drafts/b-caixin.md")
         try """
-            ---
-            title: The Same Article Again
-            url: https://caixinglobal.com/2026-11-21/credit-database-102222111.html?utm_source=x
-            source: Caixin
-            published: 2026-11-21
-            section: Economy / Trade / Business
-            issue: 2026-12-09
-            ---
-            The same article as last week, cited again with a tracking parameter.
-            """.write(toFile: folder + "/drafts/again.md", atomically: true, encoding: .utf8)
+        ---
+        title: The Same Article Again
+        url: https://caixinglobal.com/2026-11-21/credit-database-102222111.html?utm_source=x
+        source: Caixin
+        published: 2026-11-21
+        section: Economy / Trade / Business
+        issue: 2026-12-09
+        ---
+        The same article as last week, cited again with a tracking parameter.
+        """.write(toFile: folder + "/drafts/again.md", atomically: true, encoding: .utf8)
         let run = try build(folder, ["--issue", "2026-12-09"])
         #expect(run.stdout.contains("- again.md [held]: its URL was published in the issue of 2026-12-02"))
-        #expect(run.stdout.contains("warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
+        #expect(
+            run.stdout.contains(
+                "warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
     }
 
     @Test func aLinkTheHistorySaysIsBrokenKeepsItsDraftOut() throws {
@@ -119,7 +129,9 @@ struct BuildCommandTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(closed, $0, length) == 0 && getsockname(closed, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(closed, $0, length) == 0 && getsockname(closed, $0, &length) == 0
+            }
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let folder = try workspace(change: "links: {allow_networks: [127.0.0.1/32], retries: 0}")
@@ -133,19 +145,21 @@ struct BuildCommandTests {
             of: "registry: \(CheckCommandTests.fixtures)/config/sources.yml", with: "registry: sources.yml")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         try """
-            ---
-            title: A Dead Link
-            url: http://127.0.0.1:\(port)/story
-            source: Loopback Times
-            published: 2026-11-26
-            section: Religion
-            ---
-            This article's page no longer answers, and the link history knows it.
-            """.write(toFile: folder + "/drafts/dead.md", atomically: true, encoding: .utf8)
+        ---
+        title: A Dead Link
+        url: http://127.0.0.1:\(port)/story
+        source: Loopback Times
+        published: 2026-11-26
+        section: Religion
+        ---
+        This article's page no longer answers, and the link history knows it.
+        """.write(toFile: folder + "/drafts/dead.md", atomically: true, encoding: .utf8)
         let links = try Briefd.run(["links", "--quiet", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
         #expect(links.status == 1)
         #expect(links.stdout.contains("broken http://127.0.0.1:\(port)/story"))
-        let offline = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
+        let offline = try Briefd.run([
+            "check", "--offline", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md",
+        ])
         #expect(offline.status == 0, "the draft must be clean apart from its link: \(offline.stdout)")
         let run = try build(folder)
         #expect(run.stdout.contains("- dead.md [needs-work]: 1 error (first: link.broken at 3:6"), "\(run.stdout)")
@@ -159,17 +173,19 @@ struct BuildCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // A saved copy of d-older.md's source page that does not hold its excerpt.
         try """
-            <html><head><meta property="article:published_time" content="2026-11-19"></head><body><article>
-            <p>An entirely different article about shipping lanes, fisheries and the weather off the coast.</p>
-            </article></body></html>
-            """.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
+        <html><head><meta property="article:published_time" content="2026-11-19"></head><body><article>
+        <p>An entirely different article about shipping lanes, fisheries and the weather off the coast.</p>
+        </article></body></html>
+        """.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
         let kept = try Briefd.run([
-            "snapshot", "--config", folder + "/briefd.yml", "https://www.foreignaffairs.com/china/strait-after-election",
+            "snapshot", "--config", folder + "/briefd.yml",
+            "https://www.foreignaffairs.com/china/strait-after-election",
             folder + "/page.html",
         ])
         #expect(kept.status == 0, "\(kept.stderr)")
         let run = try build(folder)
-        #expect(run.stdout.contains("- d-older.md [needs-work]: 1 error (first: quote.not-found at 8:1"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("- d-older.md [needs-work]: 1 error (first: quote.not-found at 8:1"), "\(run.stdout)")
         #expect(!run.stdout.contains("The Strait After the Election (d-older.md)"))
     }
 
@@ -184,12 +200,15 @@ struct BuildCommandTests {
         // and the javascript: link are dropped everywhere.
         for name in Self.issueFiles.map({ "2026-12-02/" + $0 }) + Self.topFiles where !name.hasSuffix("build.json") {
             let text = try read(folder + "/out/" + name)
-            #expect(!text.contains("alert(\"body\")") && !text.contains("alert(&quot;body"), "\(name) carries the body's script")
+            #expect(
+                !text.contains("alert(\"body\")") && !text.contains("alert(&quot;body"),
+                "\(name) carries the body's script")
             #expect(!text.contains("<iframe") && !text.contains("evil.example"), "\(name) carries an iframe")
             #expect(!text.contains("<img src=x"), "\(name) carries raw HTML")
             #expect(!text.contains("javascript:"), "\(name) carries a javascript: link")
             if name.hasSuffix(".md") {
-                #expect(!text.replacingOccurrences(of: "\\<", with: "").contains("<script"), "\(name) has unescaped markup")
+                #expect(
+                    !text.replacingOccurrences(of: "\\<", with: "").contains("<script"), "\(name) has unescaped markup")
             } else if !name.hasSuffix(".txt") {
                 #expect(!text.contains("<script"), "\(name) carries a script tag")
             }
@@ -199,7 +218,8 @@ struct BuildCommandTests {
         #expect(web.contains("href=\"https://www.sixthtone.com/news/hostile?a=1&amp;b=&lt;2&gt;\""))
         let atom = try read(folder + "/out/feed.xml")
         #expect(!atom.contains("]]>"))
-        let feed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/feed.json")))
+        let feed = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/feed.json")))
         #expect((feed as? [String: Any])?["items"] != nil)
     }
 
@@ -220,7 +240,8 @@ struct BuildCommandTests {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: Self.root + "/templates", toPath: folder + "/templates")
-        try "<p>\n{{#sections}}\n{{name}}\n{{/section}}\n".write(toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
+        try "<p>\n{{#sections}}\n{{name}}\n{{/section}}\n".write(
+            toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
         var config = try read(folder + "/briefd.yml")
         config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
@@ -238,7 +259,8 @@ struct BuildCommandTests {
         // An editor empties the web page's template by mistake, and a draft changes: the next build must fail,
         // naming the template, and the issue already published must stay as it was.
         try FileManager.default.copyItem(atPath: Self.root + "/templates", toPath: folder + "/templates")
-        try "{{! nothing here }}\n\n".write(toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
+        try "{{! nothing here }}\n\n".write(
+            toFile: folder + "/templates/web.mustache", atomically: true, encoding: .utf8)
         var config = try read(folder + "/briefd.yml")
         config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
@@ -253,7 +275,9 @@ struct BuildCommandTests {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(try build(folder).status == 0)
-        let complete = try Self.issueFiles.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0)) }
+        let complete = try Self.issueFiles.map {
+            try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0))
+        }
         // Change the drafts so that the next build writes a different issue, then kill builds at random moments.
         try FileManager.default.removeItem(atPath: folder + "/drafts/d-older.md")
         var killed = 0
@@ -270,7 +294,9 @@ struct BuildCommandTests {
                 killed += 1
             }
             process.waitUntilExit()
-            let now = try Self.issueFiles.map { try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0)) }
+            let now = try Self.issueFiles.map {
+                try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0))
+            }
             let newVersion = now[4] != complete[4]
             // Either every file is the old issue's, or every file is the new one's (without the older draft).
             if newVersion {
@@ -281,7 +307,9 @@ struct BuildCommandTests {
             }
             for name in Self.topFiles {
                 let text = try read(folder + "/out/" + name)
-                #expect(text.hasSuffix("</html>\n") || text.hasSuffix("</feed>\n") || text.hasSuffix("}\n"), "\(name) is cut short")
+                #expect(
+                    text.hasSuffix("</html>\n") || text.hasSuffix("</feed>\n") || text.hasSuffix("}\n"),
+                    "\(name) is cut short")
             }
         }
         #expect(killed > 0, "no build was interrupted; the test proved nothing")

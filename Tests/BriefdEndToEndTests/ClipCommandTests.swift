@@ -19,24 +19,26 @@ struct ClipCommandTests {
 
     /// A workspace whose registry gives The Wire China the loopback name the server is reached by.
     func workspace() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-clip-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-clip-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         try """
-            publications:
-              - {name: The Wire China, domains: [thewirechina.localhost], paywall: true}
-            people: []
-            """.write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
+        publications:
+          - {name: The Wire China, domains: [thewirechina.localhost], paywall: true}
+        people: []
+        """.write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
         try """
-            registry: sources.yml
-            paths: {drafts: drafts, state: state/briefd.sqlite}
-            links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}
-            """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        registry: sources.yml
+        paths: {drafts: drafts, state: state/briefd.sqlite}
+        links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}
+        """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         return folder
     }
 
     func server() throws -> TestHTTPServer {
         try TestHTTPServer { request in
-            request.path.hasPrefix("/2026/") ? .respond(status: 200, headers: ["Content-Type": "text/html"], body: Self.page)
+            request.path.hasPrefix("/2026/")
+                ? .respond(status: 200, headers: ["Content-Type": "text/html"], body: Self.page)
                 : .respond(status: 404, body: "<title>Not found</title>")
         }
     }
@@ -52,16 +54,21 @@ struct ClipCommandTests {
         let path = dir + "/drafts/2026-11-16-beijing-names-a-new-tutoring-czar.md"
         #expect(run.stdout.hasPrefix("wrote \(path)\n"), "\(run.stdout)")
         let draft = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(draft.hasPrefix("""
-            ---
-            title: "Beijing Names a New Tutoring Czar"
-            url: "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
-            source: "The Wire China"
-            published: 2026-11-16
-            section: "Education / Language"
-            """))
+        #expect(
+            draft.hasPrefix(
+                """
+                ---
+                title: "Beijing Names a New Tutoring Czar"
+                url: "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
+                source: "The Wire China"
+                published: 2026-11-16
+                section: "Education / Language"
+                """))
         #expect(draft.contains("paywall: true\n"))
-        #expect(draft.hasSuffix("---\nThe education ministry has appointed a former provincial official to oversee the after-school tutoring industry, three years after a ban that wiped out most of it.\n\nHer first task, officials say, is to decide what counts as tutoring in an age of apps.\n"))
+        #expect(
+            draft.hasSuffix(
+                "---\nThe education ministry has appointed a former provincial official to oversee the after-school tutoring industry, three years after a ban that wiped out most of it.\n\nHer first task, officials say, is to decide what counts as tutoring in an age of apps.\n"
+            ))
         // briefd check, with no network, finds nothing wrong and the excerpt verbatim in the kept page.
         let check = try Briefd.run(["check", "--config", dir + "/briefd.yml", "--cached", path])
         #expect(check.status == 0, "\(check.stdout)")
@@ -75,17 +82,24 @@ struct ClipCommandTests {
         let server = try server()
         defer { server.stop() }
         let url = "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
-        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--print", "--format", "json", "--featured", url])
+        let run = try Briefd.run([
+            "clip", "--config", dir + "/briefd.yml", "--print", "--format", "json", "--featured", url,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(document["path"] is NSNull)
         let draft = try #require(document["draft"] as? [String: Any])
-        #expect(Set(draft.keys) == ["title", "url", "source", "published", "section", "issue", "featured", "paywall", "format", "via", "excerpt"])
+        #expect(
+            Set(draft.keys) == [
+                "title", "url", "source", "published", "section", "issue", "featured", "paywall", "format", "via",
+                "excerpt",
+            ])
         #expect(draft["title"] as? String == "Beijing Names a New Tutoring Czar")
         #expect(draft["published"] as? String == "2026-11-16")
         #expect(draft["featured"] as? Bool == true)
         #expect(draft["format"] is NSNull)
-        #expect((document["findings"] as? [[String: Any]])?.contains { $0["rule"] as? String == "quote.verified" } == true)
+        #expect(
+            (document["findings"] as? [[String: Any]])?.contains { $0["rule"] as? String == "quote.verified" } == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/drafts").isEmpty)
     }
 

@@ -29,23 +29,26 @@ struct DaemonTests {
         var reports: String { folder + "/reports" }
 
         init(extraConfig: String = "") throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-daemon-\(UUID().uuidString)").path
+            folder =
+                FileManager.default.temporaryDirectory.appendingPathComponent("briefd-daemon-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
             try FileManager.default.copyItem(
                 atPath: CheckCommandTests.fixtures + "/config/sources.yml", toPath: folder + "/sources.yml")
             try """
-                registry: sources.yml
-                paths: {drafts: drafts, reports: reports, digests: digests, state: var/briefd.sqlite, templates: \(BuildCommandTests.root)/templates}
-                watch: {settle_ms: 20}
-                \(extraConfig)
-                """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+            registry: sources.yml
+            paths: {drafts: drafts, reports: reports, digests: digests, state: var/briefd.sqlite, templates: \(BuildCommandTests.root)/templates}
+            watch: {settle_ms: 20}
+            \(extraConfig)
+            """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         }
 
         func write(_ name: String, _ text: String) throws {
             try text.write(toFile: drafts + "/" + name, atomically: false, encoding: .utf8)
         }
 
-        func report(_ stem: String) -> String? { try? String(contentsOfFile: reports + "/" + stem + ".report.txt", encoding: .utf8) }
+        func report(_ stem: String) -> String? {
+            try? String(contentsOfFile: reports + "/" + stem + ".report.txt", encoding: .utf8)
+        }
 
         deinit { try? FileManager.default.removeItem(atPath: folder) }
     }
@@ -59,7 +62,8 @@ struct DaemonTests {
             log = workspace.folder + "/daemon-\(UUID().uuidString).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: Briefd.executable)
-            process.arguments = ["run"] + (offline ? ["--offline"] : []) + ["--config", workspace.folder + "/briefd.yml"]
+            process.arguments =
+                ["run"] + (offline ? ["--offline"] : []) + ["--config", workspace.folder + "/briefd.yml"]
             var env = ProcessInfo.processInfo.environment
             env["BRIEFD_CONFIG"] = nil
             env["NOTIFY_SOCKET"] = nil
@@ -68,7 +72,9 @@ struct DaemonTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
-            try DaemonTests.waitFor("the daemon to start") { self.logText.contains("briefd is running") || !self.process.isRunning }
+            try DaemonTests.waitFor("the daemon to start") {
+                self.logText.contains("briefd is running") || !self.process.isRunning
+            }
         }
 
         var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
@@ -82,7 +88,12 @@ struct DaemonTests {
             return process.terminationStatus
         }
 
-        deinit { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        deinit {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
     }
 
     /// Polls `condition` every 10 ms for up to `seconds`.
@@ -105,11 +116,15 @@ struct DaemonTests {
         let outside = workspace.folder + "/outside.md"
         try Self.cleanBrief.write(toFile: outside, atomically: true, encoding: .utf8)
         #expect(link(outside, workspace.drafts + "/linked.md") == 0)
-        try Self.waitFor("the linked draft's report", seconds: 5) { workspace.report("linked")?.contains("0 errors") == true }
+        try Self.waitFor("the linked draft's report", seconds: 5) {
+            workspace.report("linked")?.contains("0 errors") == true
+        }
         #expect(symlink(outside, workspace.drafts + "/symlinked.md") == 0)
         try Self.waitFor("the symlink's report", seconds: 5) { workspace.report("symlinked") != nil }
         try FileManager.default.copyItem(atPath: outside, toPath: workspace.drafts + "/copied.md")
-        try Self.waitFor("the copy's report", seconds: 5) { workspace.report("copied")?.contains("brief.duplicate-url") == true }
+        try Self.waitFor("the copy's report", seconds: 5) {
+            workspace.report("copied")?.contains("brief.duplicate-url") == true
+        }
         #expect(rename(workspace.drafts + "/copied.md", workspace.folder + "/moved-out.md") == 0)
         try Self.waitFor("the moved-out draft to leave", seconds: 5) { workspace.report("copied") == nil }
         #expect(daemon.stop() == 0)
@@ -126,7 +141,8 @@ struct DaemonTests {
         try Self.waitFor("a's new report") { workspace.report("a")?.contains("brief.unknown-source") == true }
 
         // An editor's atomic save: a temporary file renamed over the draft.
-        try Self.brief(source: "Sixth Tone").write(toFile: workspace.drafts + "/.a.md.swp", atomically: false, encoding: .utf8)
+        try Self.brief(source: "Sixth Tone").write(
+            toFile: workspace.drafts + "/.a.md.swp", atomically: false, encoding: .utf8)
         #expect(rename(workspace.drafts + "/.a.md.swp", workspace.drafts + "/a.md") == 0)
         try Self.waitFor("the saved report") { workspace.report("a")?.contains("0 errors") == true }
         #expect(!FileManager.default.fileExists(atPath: workspace.reports + "/.a.md.report.txt"))
@@ -134,18 +150,23 @@ struct DaemonTests {
         // A rename moves the report; a subfolder is followed; a delete removes the report.
         #expect(rename(workspace.drafts + "/a.md", workspace.drafts + "/b.md") == 0)
         try Self.waitFor("the renamed report") { workspace.report("b") != nil && workspace.report("a") == nil }
-        try FileManager.default.createDirectory(atPath: workspace.drafts + "/week48", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(
+            atPath: workspace.drafts + "/week48", withIntermediateDirectories: false)
         try workspace.write("week48/c.md", "not a draft at all\n")
-        try Self.waitFor("the subfolder's report") { workspace.report("week48/c")?.contains("frontmatter.invalid") == true }
+        try Self.waitFor("the subfolder's report") {
+            workspace.report("week48/c")?.contains("frontmatter.invalid") == true
+        }
         try FileManager.default.removeItem(atPath: workspace.drafts + "/b.md")
         try Self.waitFor("b's report to go") { workspace.report("b") == nil }
 
         try Self.waitFor("the index") {
             let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
-            return index.contains("1 draft: 0 checking, 1 unreadable, 0 needs-work, 0 ready, 0 held, 0 published") && index.contains("week48/c.md")
+            return index.contains("1 draft: 0 checking, 1 unreadable, 0 needs-work, 0 ready, 0 held, 0 published")
+                && index.contains("week48/c.md")
         }
         try Self.waitFor("the JSON index") {
-            let json = (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
+            let json =
+                (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
             return (json?["summary"] as? [String: Any])?["drafts"] as? Int == 1
                 && (json?["summary"] as? [String: Any])?["unreadable"] as? Int == 1
@@ -160,10 +181,13 @@ struct DaemonTests {
         let workspace = try Workspace()
         var daemon: Daemon? = try Daemon(workspace)
         for index in 0..<500 {
-            try workspace.write("burst-\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
+            try workspace.write(
+                "burst-\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
         }
         try Self.waitFor("500 reports", seconds: 30) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []).filter { $0.hasSuffix(".report.json") }.count == 500
+            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []).filter {
+                $0.hasSuffix(".report.json")
+            }.count == 500
         }
         #expect(daemon?.stop() == 0)
         daemon = nil
@@ -171,7 +195,9 @@ struct DaemonTests {
         try workspace.write("burst-7.md", Self.brief(source: "Sixth Tonee"))
         try FileManager.default.removeItem(atPath: workspace.drafts + "/burst-8.md")
         daemon = try Daemon(workspace)
-        try Self.waitFor("the start-up scan") { workspace.report("burst-7")?.contains("brief.unknown-source") == true && workspace.report("burst-8") == nil }
+        try Self.waitFor("the start-up scan") {
+            workspace.report("burst-7")?.contains("brief.unknown-source") == true && workspace.report("burst-8") == nil
+        }
         #expect(daemon?.logText.contains("checked=1 drafts=499") == true, "\(daemon?.logText ?? "")")
         #expect(daemon?.stop() == 0)
     }
@@ -179,11 +205,15 @@ struct DaemonTests {
     @Test func sighupReloadsTheRegistryAndTheReportsChange() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)
-        try workspace.write("new.md", Self.brief(source: "China Digital Times", url: "https://chinadigitaltimes.net/2026/11/x/"))
-        try Self.waitFor("the unknown-source report") { workspace.report("new")?.contains("brief.unknown-source") == true }
+        try workspace.write(
+            "new.md", Self.brief(source: "China Digital Times", url: "https://chinadigitaltimes.net/2026/11/x/"))
+        try Self.waitFor("the unknown-source report") {
+            workspace.report("new")?.contains("brief.unknown-source") == true
+        }
         var registry = try String(contentsOfFile: workspace.folder + "/sources.yml", encoding: .utf8)
         registry = registry.replacingOccurrences(
-            of: "publications:\n", with: "publications:\n  - name: China Digital Times\n    domains: [chinadigitaltimes.net]\n")
+            of: "publications:\n",
+            with: "publications:\n  - name: China Digital Times\n    domains: [chinadigitaltimes.net]\n")
         try registry.write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         try Self.waitFor("the report after the reload") { workspace.report("new")?.contains("0 errors") == true }
@@ -199,15 +229,19 @@ struct DaemonTests {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)
         for index in 0..<300 {
-            try workspace.write("d\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
+            try workspace.write(
+                "d\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
         }
         usleep(50_000)
         let started = Date()
         #expect(daemon.stop() == 0)
         #expect(Date().timeIntervalSince(started) < 10)
-        let leftovers = ((try? FileManager.default.subpathsOfDirectory(atPath: workspace.reports)) ?? []).filter { $0.contains(".tmp-") }
+        let leftovers = ((try? FileManager.default.subpathsOfDirectory(atPath: workspace.reports)) ?? []).filter {
+            $0.contains(".tmp-")
+        }
         #expect(leftovers.isEmpty, "\(leftovers)")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? [] where name.hasSuffix(".json") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []
+        where name.hasSuffix(".json") {
             let data = try Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/" + name))
             #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "\(name) is not whole")
         }
@@ -232,7 +266,9 @@ struct DaemonTests {
         try Self.waitFor("the warning") { daemon.logText.contains("the drafts folder disappeared") }
         #expect(workspace.report("a") != nil)  // Reports are kept while the folder is away.
         #expect(rename(workspace.folder + "/drafts-away", workspace.drafts) == 0)
-        try Self.waitFor("the folder to be watched again", seconds: 5) { daemon.logText.contains("the drafts folder is back") }
+        try Self.waitFor("the folder to be watched again", seconds: 5) {
+            daemon.logText.contains("the drafts folder is back")
+        }
         try workspace.write("b.md", Self.brief(source: "Sixth Tonee"))
         try Self.waitFor("b's report") { workspace.report("b")?.contains("brief.unknown-source") == true }
         #expect(daemon.stop() == 0)
@@ -263,13 +299,15 @@ struct DaemonTests {
     }
 
     @Test func aBuildThatFellDueWhileDownRunsOnceAtStartUp() throws {
-        let workspace = try Workspace(extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
+        let workspace = try Workspace(
+            extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
         try workspace.write("a.md", Self.cleanBrief)
         var daemon: Daemon? = try Daemon(workspace)
         #expect(daemon?.stop() == 0)
         daemon = nil
         // As if the daemon had last looked at the schedule three days ago.
-        let seeded = try Briefd.python("""
+        let seeded = try Briefd.python(
+            """
             import sqlite3, time
             db = sqlite3.connect('\(workspace.folder)/var/briefd.sqlite')
             db.execute("UPDATE schedule_state SET last_due = ? WHERE name = 'build'", (time.time() - 3 * 86400,))
@@ -280,11 +318,15 @@ struct DaemonTests {
         try Self.waitFor("the catch-up build") { daemon?.logText.contains("scheduled build") == true }
         #expect(daemon?.logText.contains("fell due while briefd was down") == true)
         #expect(daemon?.stop() == 0)
-        let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter { $0.hasPrefix("20") }
+        let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter {
+            $0.hasPrefix("20")
+        }
         #expect(issues.count == 1)
         // Started again: nothing is due, nothing is built twice.
         daemon = try Daemon(workspace)
-        try Self.waitFor("the start-up look at the schedule") { daemon?.logText.contains("the schedule is up to date") == true }
+        try Self.waitFor("the start-up look at the schedule") {
+            daemon?.logText.contains("the schedule is up to date") == true
+        }
         #expect(daemon?.logText.contains("scheduled build") == false)
         #expect(daemon?.stop() == 0)
         let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
@@ -293,7 +335,8 @@ struct DaemonTests {
         // A lock file that cannot be opened (here a folder in its place; for an editor, the service's file)
         // says nothing about the daemon: "unknown", with the reason, not "running".
         try FileManager.default.removeItem(atPath: workspace.folder + "/var/briefd.sqlite.lock")
-        try FileManager.default.createDirectory(atPath: workspace.folder + "/var/briefd.sqlite.lock", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: workspace.folder + "/var/briefd.sqlite.lock", withIntermediateDirectories: true)
         let unknown = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(unknown.stdout.contains("daemon: unknown ("), "\(unknown.stdout)")
         #expect(unknown.stdout.contains("cannot open the lock file"), "\(unknown.stdout)")
@@ -312,9 +355,13 @@ final class DatagramListener: @unchecked Sendable {
         address.sun_family = sa_family_t(AF_UNIX)
         var bytes = Array(name.utf8)
         if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in bytes.enumerated() { raw[index] = byte } }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (bytes.first == 0 ? 0 : 1))
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
         guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -330,7 +377,10 @@ final class DatagramListener: @unchecked Sendable {
 
     var received: [String] { lock.withLock { messages } }
 
-    deinit { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+    deinit {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        close(descriptor)
+    }
 }
 
 extension Briefd {

@@ -9,7 +9,8 @@ struct CheckCommandTests {
 
     /// A copy of the fixture drafts in a fresh temporary folder, so tests can add hostile files.
     func workspace() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-e2e-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-e2e-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: Self.fixtures + "/drafts") {
             try FileManager.default.copyItem(atPath: Self.fixtures + "/drafts/" + name, toPath: folder + "/" + name)
@@ -18,8 +19,10 @@ struct CheckCommandTests {
     }
 
     @Test func cleanDraftsExitZeroWithNoFindings() throws {
-        let run = try Briefd.run(["check", "--offline", "--config", config, Self.fixtures + "/drafts/clean-brief.md",
-            Self.fixtures + "/drafts/clean-post.md"])
+        let run = try Briefd.run([
+            "check", "--offline", "--config", config, Self.fixtures + "/drafts/clean-brief.md",
+            Self.fixtures + "/drafts/clean-post.md",
+        ])
         #expect(run.status == 0)
         #expect(run.stdout == "2 drafts checked: 0 errors, 0 warnings, 2 clean\n")
     }
@@ -27,13 +30,17 @@ struct CheckCommandTests {
     @Test func errorsExitOneWithPathLineAndColumn() throws {
         let run = try Briefd.run(["check", "--offline", "--config", config, Self.fixtures + "/drafts"])
         #expect(run.status == 1)
-        #expect(run.stdout.contains(
-            "/drafts/misspelled.md:9:1: error attribution.misspelled-person: 'Mara Fled' is not in the registry; did you mean 'Mara Feld'?\n"))
+        #expect(
+            run.stdout.contains(
+                "/drafts/misspelled.md:9:1: error attribution.misspelled-person: 'Mara Fled' is not in the registry; did you mean 'Mara Feld'?\n"
+            ))
         #expect(run.stdout.hasSuffix("3 drafts checked: 1 error, 0 warnings, 2 clean\n"))
     }
 
     @Test func jsonOutputHasTheDocumentedShape() throws {
-        let run = try Briefd.run(["check", "--offline", "--config", config, "--format", "json", Self.fixtures + "/drafts"])
+        let run = try Briefd.run([
+            "check", "--offline", "--config", config, "--format", "json", Self.fixtures + "/drafts",
+        ])
         #expect(run.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let summary = try #require(object["summary"] as? [String: Int])
@@ -50,7 +57,9 @@ struct CheckCommandTests {
     }
 
     @Test func githubFormatWritesAnnotations() throws {
-        let run = try Briefd.run(["check", "--offline", "--config", config, "--format", "github", Self.fixtures + "/drafts/misspelled.md"])
+        let run = try Briefd.run([
+            "check", "--offline", "--config", config, "--format", "github", Self.fixtures + "/drafts/misspelled.md",
+        ])
         #expect(run.status == 1)
         #expect(run.stdout.hasPrefix("::error file="))
         #expect(run.stdout.contains(",line=9,col=1,title=attribution.misspelled-person::'Mara Fled'"))
@@ -68,7 +77,9 @@ struct CheckCommandTests {
             "huge.md": Data(repeating: UInt8(ascii: "a"), count: 10_000),
         ]
         for (name, data) in files { try data.write(to: URL(fileURLWithPath: folder + "/" + name)) }
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-secret-\(UUID().uuidString).md").path
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-secret-\(UUID().uuidString).md"
+        ).path
         try "---\ntitle: CONTENT-OUTSIDE-THE-FOLDER\n---\n".write(toFile: outside, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: outside) }
         try FileManager.default.createSymbolicLink(atPath: folder + "/escape.md", withDestinationPath: outside)
@@ -98,7 +109,8 @@ struct CheckCommandTests {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "registry: sources.yml\n".write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        try "people:\n  - name: A B\n    rolez: []\n".write(toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
+        try "people:\n  - name: A B\n    rolez: []\n".write(
+            toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
         let run = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder])
         #expect(run.status == 2)
         #expect(run.stderr.contains("sources.yml:3:5: unknown key 'rolez' in a person; did you mean 'roles'?"))
@@ -110,7 +122,8 @@ struct CheckCommandTests {
         try "newsleter:\n  name: X\n".write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         let broken = try Briefd.run(["check", "--offline", "--config", folder + "/briefd.yml", folder])
         #expect(broken.status == 2)
-        #expect(broken.stderr.contains("briefd.yml:1:1: unknown key 'newsleter' in the config; did you mean 'newsletter'?"))
+        #expect(
+            broken.stderr.contains("briefd.yml:1:1: unknown key 'newsleter' in the config; did you mean 'newsletter'?"))
         #expect(try Briefd.run(["check", "--offline", "--config", config]).status == 2)
         #expect(try Briefd.run(["check", "--offline", "--format", "xml", "--config", config, folder]).status == 2)
         #expect(try Briefd.run(["check", "--offline", "--config", config, folder + "/missing"]).status == 2)
@@ -128,7 +141,9 @@ struct CheckCommandTests {
     /// so (exit 2) instead of creating it and watching nothing.
     @Test(.timeLimit(.minutes(1)))
     func aMissingDraftsFolderIsAnErrorNotAnEmptyDesk() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-nodrafts-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-nodrafts-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "paths: {drafts: draftz, reports: reports, state: var/briefd.sqlite}\nweb: {listen: \"\"}\n"
@@ -137,7 +152,8 @@ struct CheckCommandTests {
         for command in [["config", "check"], ["run", "--offline"]] {
             let run = try Briefd.run(command + ["--config", folder + "/briefd.yml"])
             #expect(run.status == 2, "\(command)")
-            #expect(run.stderr.contains("paths.drafts: the drafts folder \(folder)/draftz does not exist"), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("paths.drafts: the drafts folder \(folder)/draftz does not exist"), "\(run.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/draftz"))
     }
@@ -158,11 +174,13 @@ enum Briefd {
     }
 
     static var executable: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("briefd").path
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Run {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Run
+    {
         let process = Process()
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.executableURL = URL(fileURLWithPath: executable)
@@ -180,7 +198,8 @@ enum Briefd {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
     }
 }
@@ -193,12 +212,14 @@ struct ExampleDraftTests {
         let root = String(#filePath).components(separatedBy: "/Tests/")[0]
         let expected = try String(
             contentsOfFile: CheckCommandTests.fixtures + "/examples.expected", encoding: .utf8)
-        let run = try Briefd.run(["check", "--offline", "--config", "config/briefd.yml", "examples/drafts"], directory: root)
+        let run = try Briefd.run(
+            ["check", "--offline", "--config", "config/briefd.yml", "examples/drafts"], directory: root)
         #expect(run.status == 1)
         #expect(run.stdout == expected)
-        for clean in ["2026-11-20-tech-giants.md", "2026-11-21-caixin-database.md", "2026-11-22-weibo-video.md",
-            "post-licensing-rules.md", "sponsor-december.md"]
-        {
+        for clean in [
+            "2026-11-20-tech-giants.md", "2026-11-21-caixin-database.md", "2026-11-22-weibo-video.md",
+            "post-licensing-rules.md", "sponsor-december.md",
+        ] {
             #expect(!run.stdout.contains(clean), "\(clean) should be clean")
         }
     }
@@ -210,23 +231,34 @@ struct ExampleQuoteTests {
     /// excerpt, a verified block quote and an altered excerpt at the changed word.
     @Test func savedPagesVerifyAndFlagTheExamplesQuotes() throws {
         let root = String(#filePath).components(separatedBy: "/Tests/")[0]
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-examples-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-examples-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try "registry: \(root)/config/sources.yml\npaths: {drafts: \(root)/examples/drafts, state: \(folder)/briefd.sqlite}\n"
+        try
+            "registry: \(root)/config/sources.yml\npaths: {drafts: \(root)/examples/drafts, state: \(folder)/briefd.sqlite}\n"
             .write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         let pages = try String(contentsOfFile: root + "/examples/pages/pages.txt", encoding: .utf8)
         for line in pages.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ").map(String.init)
-            let kept = try Briefd.run(["snapshot", "--config", folder + "/briefd.yml", parts[0], root + "/examples/pages/" + parts[1]])
+            let kept = try Briefd.run([
+                "snapshot", "--config", folder + "/briefd.yml", parts[0], root + "/examples/pages/" + parts[1],
+            ])
             #expect(kept.status == 0, "\(kept.stderr)")
         }
-        let run = try Briefd.run(["check", "--cached", "--config", folder + "/briefd.yml", "examples/drafts"], directory: root)
-        #expect(run.stdout.contains("examples/drafts/2026-11-20-tech-giants.md:9:1: info quote.verified: the quote is word for word in https://www.chinafile.com/"))
+        let run = try Briefd.run(
+            ["check", "--cached", "--config", folder + "/briefd.yml", "examples/drafts"], directory: root)
+        #expect(
+            run.stdout.contains(
+                "examples/drafts/2026-11-20-tech-giants.md:9:1: info quote.verified: the quote is word for word in https://www.chinafile.com/"
+            ))
         #expect(run.stdout.contains("examples/drafts/post-licensing-rules.md:12:3: info quote.verified"))
-        #expect(run.stdout.contains("examples/drafts/2026-11-21-caixin-database.md:9:54: warning quote.altered: the quote differs from https://www.caixinglobal.com/"))
+        #expect(
+            run.stdout.contains(
+                "examples/drafts/2026-11-21-caixin-database.md:9:54: warning quote.altered: the quote differs from https://www.caixinglobal.com/"
+            ))
         #expect(run.stdout.contains("'Thursday' where the page has 'Wednesday'"))
         #expect(!run.stdout.contains("link."), "--cached sends no request and knows no link history here")
     }
 }
-

@@ -15,10 +15,12 @@ struct ImportCommandTests {
         """
 
     func workspace() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-import-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-import-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder + "/pages", withIntermediateDirectories: true)
         let root = String(#filePath).components(separatedBy: "/Tests/")[0]
-        try "registry: \(root)/config/sources.yml\npaths: {drafts: drafts, digests: digests, state: state/briefd.sqlite, templates: \(root)/templates}\n"
+        try
+            "registry: \(root)/config/sources.yml\npaths: {drafts: drafts, digests: digests, state: state/briefd.sqlite, templates: \(root)/templates}\n"
             .write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         try Self.page.write(toFile: folder + "/pages/2019-01-17.html", atomically: true, encoding: .utf8)
         return folder
@@ -37,8 +39,9 @@ struct ImportCommandTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         let issues = try #require(document["issues"] as? [[String: Any]])
         #expect(issues.first?["outcome"] as? String == "already imported from this page; unchanged")
-        #expect(Set((issues.first?["items"] as? [[String: Any]])?.first?.keys ?? [:].keys)
-            == ["section", "title", "url", "source", "published", "featured", "format", "via", "paywall"])
+        #expect(
+            Set((issues.first?["items"] as? [[String: Any]])?.first?.keys ?? [:].keys)
+                == ["section", "title", "url", "source", "published", "featured", "format", "via", "paywall"])
         #expect((document["unknown_sources"] as? [[String: String]])?.first?["name"] == "Global Times")
     }
 
@@ -48,10 +51,12 @@ struct ImportCommandTests {
     func aCleanIssueBesideItsSitesChromeImportsWithExitZero() throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let page = Self.page.replacingOccurrences(of: "</body>", with: """
-            <aside><h3>Subscribe</h3><p><a href="https://www.chinasource.org/subscribe/">Get it weekly</a></p></aside>
-            <footer><h4>About ChinaSource</h4><p>Serving the church in China.</p></footer></body>
-            """)
+        let page = Self.page.replacingOccurrences(
+            of: "</body>",
+            with: """
+                <aside><h3>Subscribe</h3><p><a href="https://www.chinasource.org/subscribe/">Get it weekly</a></p></aside>
+                <footer><h4>About ChinaSource</h4><p>Serving the church in China.</p></footer></body>
+                """)
         try page.write(toFile: dir + "/pages/2019-01-17.html", atomically: true, encoding: .utf8)
         let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -62,13 +67,18 @@ struct ImportCommandTests {
     @Test func problemsExitOneAndUsageExitsTwo() throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "<html><body><h1>ZGBriefs | March 5, 2020</h1><h3>Religion</h3><p><a href=\"https://x.org/a\">An item with no meta</a></p></body></html>"
+        try
+            "<html><body><h1>ZGBriefs | March 5, 2020</h1><h3>Religion</h3><p><a href=\"https://x.org/a\">An item with no meta</a></p></body></html>"
             .write(toFile: dir + "/pages/broken.html", atomically: true, encoding: .utf8)
         let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", "--dry-run", dir + "/pages/broken.html"])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("broken.html:1: the item 'An item with no meta' has no readable (date, source) after it"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains(
+                "broken.html:1: the item 'An item with no meta' has no readable (date, source) after it"),
+            "\(run.stdout)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/digests/index.html"), "a dry run writes nothing")
         #expect(try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/nope.html"]).status == 2)
-        #expect(try Briefd.run(["import", "--config", dir + "/briefd.yml", "--since", "soon", dir + "/pages"]).status == 2)
+        #expect(
+            try Briefd.run(["import", "--config", dir + "/briefd.yml", "--since", "soon", dir + "/pages"]).status == 2)
     }
 }

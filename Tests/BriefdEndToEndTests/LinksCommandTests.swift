@@ -10,14 +10,17 @@ struct LinksCommandTests {
 
     /// A temporary folder with a config whose state database lives inside it.
     func folder(_ drafts: [String: String]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-links-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-links-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         try """
-            registry: \(Self.fixtures)/config/sources.yml
-            paths: {state: state/briefd.sqlite}
-            links: {exclude: ['^https://skip\\.invalid/']}
-            """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        for (name, text) in drafts { try text.write(toFile: folder + "/drafts/" + name, atomically: true, encoding: .utf8) }
+        registry: \(Self.fixtures)/config/sources.yml
+        paths: {state: state/briefd.sqlite}
+        links: {exclude: ['^https://skip\\.invalid/']}
+        """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        for (name, text) in drafts {
+            try text.write(toFile: folder + "/drafts/" + name, atomically: true, encoding: .utf8)
+        }
         return folder
     }
 
@@ -31,9 +34,13 @@ struct LinksCommandTests {
     }
 
     @Test func jsonReportsEachLinkWithItsSources() throws {
-        let dir = try folder(["a.md": "[x](https://skip.invalid/1) <mailto:ed@zgbriefs.org>\n\n[y](https://skip.invalid/1)\n"])
+        let dir = try folder([
+            "a.md": "[x](https://skip.invalid/1) <mailto:ed@zgbriefs.org>\n\n[y](https://skip.invalid/1)\n"
+        ])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run(["links", "--config", dir + "/briefd.yml", "--format", "json", "--quiet", dir + "/drafts"])
+        let run = try Briefd.run([
+            "links", "--config", dir + "/briefd.yml", "--format", "json", "--quiet", dir + "/drafts",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let links = try #require(document["links"] as? [[String: Any]])
@@ -68,7 +75,9 @@ struct LinksCommandTests {
         let dir = try folder(["brief.md": brief])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let online = try Briefd.run(["check", "--config", dir + "/briefd.yml", dir + "/drafts"])
-        #expect(online.stdout.contains("brief.md:3:6: error link.blocked-address: http://127.0.0.1:9/internal was not checked"))
+        #expect(
+            online.stdout.contains(
+                "brief.md:3:6: error link.blocked-address: http://127.0.0.1:9/internal was not checked"))
         #expect(online.status == 1)
         let offline = try Briefd.run(["check", "--offline", "--config", dir + "/briefd.yml", dir + "/drafts"])
         #expect(!offline.stdout.contains("link."))
@@ -77,6 +86,7 @@ struct LinksCommandTests {
     @Test func usageProblemsExitTwo() throws {
         #expect(try Briefd.run(["links"]).status == 2)
         #expect(try Briefd.run(["links", "--format", "xml", "x"]).status == 2)
-        #expect(try Briefd.run(["links", "--config", Self.fixtures + "/config/briefd.yml", "/no/such/folder"]).status == 2)
+        #expect(
+            try Briefd.run(["links", "--config", Self.fixtures + "/config/briefd.yml", "/no/such/folder"]).status == 2)
     }
 }

@@ -24,7 +24,8 @@ struct OnlineDaemonTests {
                     let path = request.path
                     if path.hasPrefix("/gone/") { return .respond(status: 404, body: "<title>Not found</title>") }
                     if path.hasPrefix("/moved/") {
-                        return .respond(status: 301, headers: ["Location": "/a/moved-" + path.dropFirst("/moved/".count)])
+                        return .respond(
+                            status: 301, headers: ["Location": "/a/moved-" + path.dropFirst("/moved/".count)])
                     }
                     let delay = path.hasPrefix("/slow/") ? 1.0 : host == "127.0.0.3" ? 0.2 : 0.01
                     return .respond(status: 200, body: OnlineDaemonTests.page, delay: delay)
@@ -52,9 +53,11 @@ struct OnlineDaemonTests {
     /// Draft `index`: a brief whose page is its own article, citing a shared article and a follow-up: every
     /// tenth a 404, every seventh a permanent redirect, the others another shared article.
     static func draft(_ index: Int, _ publishers: Publishers) -> String {
-        let followUp = index % 10 == 0
+        let followUp =
+            index % 10 == 0
             ? publishers.url(index + 2, "/gone/\(index % 30)")
-            : index % 7 == 0 ? publishers.url(index, "/moved/\(index)") : publishers.url(index + 2, "/a/shared-b\(index % 15)")
+            : index % 7 == 0
+                ? publishers.url(index, "/moved/\(index)") : publishers.url(index + 2, "/a/shared-b\(index % 15)")
         return """
             ---
             title: Provincial Rules \(index)
@@ -80,10 +83,11 @@ struct OnlineDaemonTests {
     }
 
     static func workspace() throws -> DaemonTests.Workspace {
-        try DaemonTests.Workspace(extraConfig: """
-            links: {allow_networks: [127.0.0.0/8], per_host_concurrency: \(perHost), per_host_interval_ms: \(intervalMilliseconds), retries: 0, timeout_s: 10}
-            rot: {recheck_hours: 1}
-            """)
+        try DaemonTests.Workspace(
+            extraConfig: """
+                links: {allow_networks: [127.0.0.0/8], per_host_concurrency: \(perHost), per_host_interval_ms: \(intervalMilliseconds), retries: 0, timeout_s: 10}
+                rot: {recheck_hours: 1}
+                """)
     }
 
     static func index(_ workspace: DaemonTests.Workspace) -> [String: Any]? {
@@ -113,24 +117,34 @@ struct OnlineDaemonTests {
     /// Every limit, at every server: concurrency, the gap between starts, one request per URL and method.
     static func expectPoliteness(_ publishers: Publishers, sourceLocation: SourceLocation = #_sourceLocation) {
         for server in publishers.servers {
-            #expect(server.maxInFlight <= perHost, "\(server.host): \(server.maxInFlight) at once", sourceLocation: sourceLocation)
+            #expect(
+                server.maxInFlight <= perHost, "\(server.host): \(server.maxInFlight) at once",
+                sourceLocation: sourceLocation)
             let starts = server.requests.map(\.receivedAt).sorted()
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
             let least = gaps.min() ?? 1
-            #expect(least >= Double(intervalMilliseconds) / 1000 - tolerance,
+            #expect(
+                least >= Double(intervalMilliseconds) / 1000 - tolerance,
                 "\(server.host): two requests \(Int(least * 1000)) ms apart", sourceLocation: sourceLocation)
         }
         var seen: [String: Int] = [:]
-        for request in publishers.requests { seen[request.method + " " + request.headers["host", default: ""] + request.path, default: 0] += 1 }
+        for request in publishers.requests {
+            seen[request.method + " " + request.headers["host", default: ""] + request.path, default: 0] += 1
+        }
         let twice = seen.filter { $0.value > 1 }
-        #expect(twice.isEmpty, "requested more than once: \(twice.keys.sorted().prefix(5))", sourceLocation: sourceLocation)
+        #expect(
+            twice.isEmpty, "requested more than once: \(twice.keys.sorted().prefix(5))", sourceLocation: sourceLocation)
     }
 
     /// Every draft's final report carries its link findings.
-    static func expectFinalReports(_ workspace: DaemonTests.Workspace, count: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectFinalReports(
+        _ workspace: DaemonTests.Workspace, count: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for index in 0..<count {
             let rules = Self.rules(workspace, "d\(index)")
-            if index % 10 == 0 { #expect(rules.contains("link.broken"), "d\(index): \(rules)", sourceLocation: sourceLocation) }
+            if index % 10 == 0 {
+                #expect(rules.contains("link.broken"), "d\(index): \(rules)", sourceLocation: sourceLocation)
+            }
             if index % 7 == 0 && index % 10 != 0 {
                 #expect(rules.contains("link.redirected"), "d\(index): \(rules)", sourceLocation: sourceLocation)
             }
@@ -197,7 +211,9 @@ struct OnlineDaemonTests {
         #expect(statuses.values.contains("checking"))
         // A report that says it is final has its link findings; the others say they are still being checked.
         for index in 0..<200 where statuses["d\(index).md"] != "checking" && index % 10 == 0 {
-            #expect(Self.rules(workspace, "d\(index)").contains("link.broken"), "d\(index) was reported final without its links")
+            #expect(
+                Self.rules(workspace, "d\(index)").contains("link.broken"),
+                "d\(index) was reported final without its links")
         }
         // Started again, it finishes the reviews it had to leave.
         daemon = try DaemonTests.Daemon(workspace, offline: false)
@@ -216,7 +232,9 @@ struct OnlineDaemonTests {
         try await Self.waitFor("the slow review to start") { publishers.requests.contains { $0.path == "/slow/1" } }
         try await Self.waitFor("the index to say checking") { Self.statuses(workspace)["edited.md"] == "checking" }
         try workspace.write("edited.md", Self.draft(10, publishers))  // Now cites a dead link.
-        try await Self.waitFor("the report of the new content") { Self.rules(workspace, "edited").contains("link.broken") }
+        try await Self.waitFor("the report of the new content") {
+            Self.rules(workspace, "edited").contains("link.broken")
+        }
         // The slow answer for the old content arrives later and must not replace it.
         try await Self.waitFor("the old content's review to end", seconds: 5) {
             publishers.servers.allSatisfy { $0.inFlight == 0 }
@@ -245,7 +263,9 @@ struct DaemonRestartTests {
         try registry.replacingOccurrences(of: "domains: [thewirechina.com]", with: "domains: [wirechina.example]")
             .write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
         daemon = try DaemonTests.Daemon(workspace)
-        try await Self.waitFor("the stale report to be replaced") { workspace.report("a")?.contains("brief.url-domain") == true }
+        try await Self.waitFor("the stale report to be replaced") {
+            workspace.report("a")?.contains("brief.url-domain") == true
+        }
         #expect(daemon?.stop() == 0)
     }
 

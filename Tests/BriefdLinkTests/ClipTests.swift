@@ -46,15 +46,22 @@ import Testing
             let path = String(request.path.split(separator: "?", maxSplits: 1).first ?? "")
             switch path {
             case "/old-address": return .respond(status: 301, headers: ["Location": "/older-address"])
-            case "/older-address": return .respond(status: 302, headers: ["Location": "/news/world-asia-china-67000001"])
-            case "/report.pdf": return .respond(status: 200, headers: ["Content-Type": "application/pdf"], body: "%PDF-1.7\n")
+            case "/older-address":
+                return .respond(status: 302, headers: ["Location": "/news/world-asia-china-67000001"])
+            case "/report.pdf":
+                return .respond(status: 200, headers: ["Content-Type": "application/pdf"], body: "%PDF-1.7\n")
             default: break
             }
-            guard let site = sites.first(where: { $0.host == host && $0.path.hasPrefix(path) && !path.isEmpty && path != "/" }) else {
+            guard
+                let site = sites.first(where: {
+                    $0.host == host && $0.path.hasPrefix(path) && !path.isEmpty && path != "/"
+                })
+            else {
                 return .respond(status: 404, headers: ["Content-Type": "text/html"], body: "<title>Not found</title>")
             }
             return .respond(
-                status: 200, headers: ["Content-Type": site.content_type ?? "text/html; charset=utf-8"], body: page(site.file))
+                status: 200, headers: ["Content-Type": site.content_type ?? "text/html; charset=utf-8"],
+                body: page(site.file))
         }
     }
 
@@ -68,7 +75,9 @@ import Testing
 
         init() throws { base = try TestWorkspace(name: "clip", registry: ClipTests.expected.registry) }
 
-        func clip(_ url: String, write: Bool = false, section: String? = nil, page: ClipRun.Page = .web) async throws -> ClipRun.Outcome {
+        func clip(_ url: String, write: Bool = false, section: String? = nil, page: ClipRun.Page = .web) async throws
+            -> ClipRun.Outcome
+        {
             let service = LinkService(settings: config.links, registry: registry, state: state, version: "test")
             defer { Task { await service.shutdown() } }
             return try await base.context(links: service).clip(
@@ -100,7 +109,9 @@ import Testing
         let excerpt = draft.excerpt.joined(separator: "\n\n")
         #expect(excerpt.hasPrefix(site.excerpt_starts), "\(excerpt)")
         for unwanted in site.excerpt_excludes { #expect(!excerpt.contains(unwanted), "'\(unwanted)' in \(excerpt)") }
-        if let note = site.note { #expect(outcome.result.notes.contains { $0.contains(note) }, "\(outcome.result.notes)") }
+        if let note = site.note {
+            #expect(outcome.result.notes.contains { $0.contains(note) }, "\(outcome.result.notes)")
+        }
         // One request per page: no HEAD first, no second fetch for the quote.
         #expect(server.requests.count == 1)
         #expect(server.requests.first?.headers["user-agent"]?.hasPrefix("briefd/") == true)
@@ -122,11 +133,15 @@ import Testing
         let written = try String(contentsOfFile: first.path!, encoding: .utf8)
         #expect(written == first.markdown)
         // What briefd check would say of it, from scratch: no error, the quote verified against the kept page.
-        let checked = DraftChecker(config: workspace.config, registry: workspace.registry, today: Day(year: 2026, month: 11, day: 27)!)
-            .check(path: first.path!, bytes: Array(written.utf8))
+        let checked = DraftChecker(
+            config: workspace.config, registry: workspace.registry, today: Day(year: 2026, month: 11, day: 27)!
+        )
+        .check(path: first.path!, bytes: Array(written.utf8))
         #expect(!checked.report.hasErrors, "\(checked.report.findings)")
-        let review = try await RunContext(config: workspace.config, registry: workspace.registry, state: workspace.state, links: nil)
-            .review([checked.draft!], mode: .cached)
+        let review = try await RunContext(
+            config: workspace.config, registry: workspace.registry, state: workspace.state, links: nil
+        )
+        .review([checked.draft!], mode: .cached)
         #expect(review.findings[first.path!]?.map(\.rule) == [.quoteVerified])
         #expect(first.findings.allSatisfy { $0.severity != .error })
 
@@ -166,16 +181,19 @@ import Testing
         try IssueStore(workspace.state).record(
             .init(date: "2026-11-05", title: "ZGBriefs", itemCount: 2, webURL: "", contentHTML: ""),
             items: (1...2).map {
-                IssueStore.Item(url: "https://www.sixthtone.localhost/news/\($0)", identity: "\($0)", title: "T",
+                IssueStore.Item(
+                    url: "https://www.sixthtone.localhost/news/\($0)", identity: "\($0)", title: "T",
                     placement: "Books", path: "x.md", source: "Sixth Tone")
             }, files: [], builtAt: 0)
         let bbc = try await workspace.clip("http://www.bbc.localhost:\(server.port)/news/world-asia-china-67000001")
         #expect(bbc.result.draft.section == "Religion")
         let sixthTone = try await workspace.clip("http://www.sixthtone.localhost:\(server.port)/news/1016001")
         #expect(sixthTone.result.draft.section == "Books")
-        let asked = try await workspace.clip("http://www.sixthtone.localhost:\(server.port)/news/1016001", section: "Travel / Food")
+        let asked = try await workspace.clip(
+            "http://www.sixthtone.localhost:\(server.port)/news/1016001", section: "Travel / Food")
         #expect(asked.result.draft.section == "Travel / Food")
-        let reuters = try await workspace.clip("http://www.reuters.localhost:\(server.port)/markets/currencies/chinas-yuan-steadies-2026-11-20/")
+        let reuters = try await workspace.clip(
+            "http://www.reuters.localhost:\(server.port)/markets/currencies/chinas-yuan-steadies-2026-11-20/")
         #expect(reuters.result.draft.section == workspace.config.newsletter.sections.first)
     }
 
@@ -205,9 +223,12 @@ import Testing
     @Test func aSavedPageIsReadAndKeptForTheQuote() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let bytes = Array(Self.page("paywalled.html").replacingOccurrences(
-            of: "<div class=\"paywall-message\">",
-            with: "<p>The state-backed champions have absorbed two rivals and are in talks with a third, according to people familiar with the deals, leaving fewer and larger firms to compete for the subsidies that Beijing has promised.</p><div>").utf8)
+        let bytes = Array(
+            Self.page("paywalled.html").replacingOccurrences(
+                of: "<div class=\"paywall-message\">",
+                with:
+                    "<p>The state-backed champions have absorbed two rivals and are in talks with a third, according to people familiar with the deals, leaving fewer and larger firms to compete for the subsidies that Beijing has promised.</p><div>"
+            ).utf8)
         let outcome = try await workspace.clip(
             "https://www.thewirechina.localhost/2026/11/16/quiet-consolidation-chip-makers/", write: true,
             page: .saved(file: "saved.html", bytes: bytes))
@@ -219,10 +240,12 @@ import Testing
 
     /// Hostile pages: bounded in size and time, never a crash.
     @Test func hostilePagesAreBounded() async throws {
-        let huge = "<html><head><title>Huge</title></head><body><article>"
+        let huge =
+            "<html><head><title>Huge</title></head><body><article>"
             + String(repeating: "<p>All work and no play makes a very long page indeed, for sure.</p>", count: 320_000)
             + "</article></body></html>"
-        let deep = "<html><body>" + String(repeating: "<div>", count: 10_000)
+        let deep =
+            "<html><body>" + String(repeating: "<div>", count: 10_000)
             + "<p>A paragraph at the bottom of ten thousand nested elements, which is still a paragraph of prose.</p>"
             + String(repeating: "</div>", count: 10_000) + "</body></html>"
         let server = try TestHTTPServer { request in
@@ -236,7 +259,9 @@ import Testing
         let big = try await workspace.clip("http://www.huge.localhost:\(server.port)/huge")
         // Read up to links.max_page_bytes (5 MiB), the rest never read: still a draft, within the word range.
         #expect(big.result.draft.excerpt.first?.hasPrefix("All work and no play") == true)
-        #expect(ExcerptCutter.wordCount(big.result.draft.excerpt.joined(separator: " ")) <= workspace.config.checks.excerptWords.upperBound)
+        #expect(
+            ExcerptCutter.wordCount(big.result.draft.excerpt.joined(separator: " "))
+                <= workspace.config.checks.excerptWords.upperBound)
         let nested = try await workspace.clip("http://www.deep.localhost:\(server.port)/deep")
         // libxml2 stops building the tree at its depth limit (256): no excerpt, and the note says what to do.
         #expect(nested.result.draft.excerpt.isEmpty)

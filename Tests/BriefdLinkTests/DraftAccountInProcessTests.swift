@@ -10,7 +10,9 @@ import Testing
 struct DraftAccountInProcessTests {
     @Test(.timeLimit(.minutes(1)))
     func aFailedReviewIsCheckingWithItsReasonAndIsTriedAgain() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-account-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-account-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         var config = Config.defaults(at: folder + "/briefd.yml")
@@ -18,14 +20,14 @@ struct DraftAccountInProcessTests {
         config.paths.reports = folder + "/reports"
         config.paths.state = folder + "/briefd.sqlite"
         try """
-            ---
-            title: Notes
-            kind: post
-            author: Someone
-            date: 2026-11-20
-            ---
-            See [the story](https://example.net/story) for more.
-            """.write(toFile: folder + "/drafts/a.md", atomically: true, encoding: .utf8)
+        ---
+        title: Notes
+        kind: post
+        author: Someone
+        date: 2026-11-20
+        ---
+        See [the story](https://example.net/story) for more.
+        """.write(toFile: folder + "/drafts/a.md", atomically: true, encoding: .utf8)
         let state = try StateDatabase(path: config.paths.state)
         let reviews = ReviewQueue()
         let desk = try DraftDesk(
@@ -41,7 +43,9 @@ struct DraftAccountInProcessTests {
         #expect(failed.standing.status == .checking)
         #expect(failed.standing.reasons.first?.contains("failed (the link history is locked)") == true)
         await desk.flush()
-        let index = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config.paths.reports + "/INDEX.json"))) as? [String: Any])
+        let index = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: config.paths.reports + "/INDEX.json"))) as? [String: Any])
         #expect((index["drafts"] as? [[String: Any]])?.first?["status"] as? String == "checking")
         #expect(try DaemonStore(state).drafts()[folder + "/drafts/a.md"]?.status == .checking)
 
@@ -60,7 +64,8 @@ struct DraftAccountInProcessTests {
     /// same: `ready` is exactly the set of items, every other draft left out with its own status and reason.
     @Test(.timeLimit(.minutes(1)))
     func theDaemonsAccountTheSavedOneAndTheBuildAgree() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-agree-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-agree-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         var config = Config.defaults(at: folder + "/briefd.yml")
@@ -68,7 +73,8 @@ struct DraftAccountInProcessTests {
         config.paths.reports = folder + "/reports"
         config.paths.state = folder + "/briefd.sqlite"
         config.paths.digests = folder + "/digests"
-        config.paths.templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        config.paths.templates =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path + "/templates"
         let registry = try RegistryParser.parse(
             "publications:\n  - {name: Sixth Tone, domains: [sixthtone.com]}\n", path: "sources.yml")
@@ -88,11 +94,14 @@ struct DraftAccountInProcessTests {
         let today = LocalCalendar.today()
         let next = DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: [])
         try brief("ready").write(toFile: folder + "/drafts/ready.md", atomically: true, encoding: .utf8)
-        try brief("later", "issue: \(next.adding(days: 7))\n").write(toFile: folder + "/drafts/later.md", atomically: true, encoding: .utf8)
-        try brief("past", "issue: \(next.adding(days: -7))\n").write(toFile: folder + "/drafts/past.md", atomically: true, encoding: .utf8)
+        try brief("later", "issue: \(next.adding(days: 7))\n").write(
+            toFile: folder + "/drafts/later.md", atomically: true, encoding: .utf8)
+        try brief("past", "issue: \(next.adding(days: -7))\n").write(
+            toFile: folder + "/drafts/past.md", atomically: true, encoding: .utf8)
         try brief("broken").replacingOccurrences(of: "Sixth Tone", with: "Sixth Tome")
             .write(toFile: folder + "/drafts/broken.md", atomically: true, encoding: .utf8)
-        try "---\ntitle: [unclosed\n---\n".write(toFile: folder + "/drafts/unreadable.md", atomically: true, encoding: .utf8)
+        try "---\ntitle: [unclosed\n---\n".write(
+            toFile: folder + "/drafts/unreadable.md", atomically: true, encoding: .utf8)
         let state = try StateDatabase(path: config.paths.state)
         let desk = try DraftDesk(
             workspace: Workspace(config: config, registry: registry, fingerprint: "agree"), store: DaemonStore(state),
@@ -100,7 +109,11 @@ struct DraftAccountInProcessTests {
         await desk.scanAll(reason: "test")
         let account = await desk.account
         let statuses = Dictionary(uniqueKeysWithValues: account.drafts.map { ($0.path, $0.standing.status) })
-        #expect(statuses == ["ready.md": .ready, "later.md": .held, "past.md": .held, "broken.md": .needsWork, "unreadable.md": .unreadable])
+        #expect(
+            statuses == [
+                "ready.md": .ready, "later.md": .held, "past.md": .held, "broken.md": .needsWork,
+                "unreadable.md": .unreadable,
+            ])
 
         // What a command reads while the daemon runs: the saved account, the same standings.
         await desk.flush()
@@ -113,10 +126,13 @@ struct DraftAccountInProcessTests {
 
         // The build takes exactly the ready drafts, and lists every other one with its status.
         let outcome = try await DigestBuild(config: config, registry: registry, state: state)
-            .run(date: next, root: config.paths.digests, dryRun: false, account: await desk.draftsForBuild(), trigger: .desk)
+            .run(
+                date: next, root: config.paths.digests, dryRun: false, account: await desk.draftsForBuild(),
+                trigger: .desk)
         #expect(outcome.report.included.map(\.path) == ["ready.md"])
-        #expect(Dictionary(uniqueKeysWithValues: outcome.report.leftOut.map { ($0.path, $0.status) })
-            == statuses.filter { $0.value != .ready })
+        #expect(
+            Dictionary(uniqueKeysWithValues: outcome.report.leftOut.map { ($0.path, $0.status) })
+                == statuses.filter { $0.value != .ready })
         await desk.publishedChanged()
         let after = await desk.account
         #expect(after.nextIssue == next.adding(days: 7))

@@ -8,7 +8,8 @@ import Testing
     let folder: String
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-refusal-\(UUID().uuidString)").path
+        folder =
+            FileManager.default.temporaryDirectory.appendingPathComponent("briefd-refusal-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
@@ -24,13 +25,19 @@ import Testing
         #expect(refusal(folder) == .notRegularFile)
         try String(repeating: "x", count: 2_000).write(toFile: folder + "/big.md", atomically: true, encoding: .utf8)
         #expect(refusal(folder + "/big.md") == .overLimit(size: 2_000, limit: 1_000, setting: "checks.max_draft_bytes"))
-        #expect(refusal(folder + "/big.md")?.description == "the file is 2000 bytes, over the limit of 1000 (checks.max_draft_bytes)")
-        try FileManager.default.createSymbolicLink(atPath: folder + "/dangling.md", withDestinationPath: folder + "/nowhere")
+        #expect(
+            refusal(folder + "/big.md")?.description
+                == "the file is 2000 bytes, over the limit of 1000 (checks.max_draft_bytes)")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder + "/dangling.md", withDestinationPath: folder + "/nowhere")
         #expect(refusal(folder + "/dangling.md") == .brokenSymlink)
         let inner = folder + "/drafts"
         try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: inner + "/escape.md", withDestinationPath: folder + "/big.md")
-        #expect(refusal(inner + "/escape.md", root: inner, maxBytes: 10_000) == .symlinkOutsideFolder(target: folder + "/big.md"))
+        try FileManager.default.createSymbolicLink(
+            atPath: inner + "/escape.md", withDestinationPath: folder + "/big.md")
+        #expect(
+            refusal(inner + "/escape.md", root: inner, maxBytes: 10_000)
+                == .symlinkOutsideFolder(target: folder + "/big.md"))
         #expect(refusal(folder + "/big.md", maxBytes: 10_000) == nil)
     }
 

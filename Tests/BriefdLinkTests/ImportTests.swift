@@ -32,7 +32,8 @@ import Testing
     }
 
     static let fixtures = Bundle.module.url(forResource: "Fixtures/import", withExtension: nil)!
-    static let expected = try! JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+    static let expected = try! JSONDecoder().decode(
+        Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
 
     /// A workspace with the repository's registry.
     struct Workspace {
@@ -44,7 +45,8 @@ import Testing
 
         init() throws { base = try TestWorkspace(name: "import") }
 
-        func run(_ inputs: [String], dryRun: Bool = false, links: LinkService? = nil) async throws -> ImportRun.Outcome {
+        func run(_ inputs: [String], dryRun: Bool = false, links: LinkService? = nil) async throws -> ImportRun.Outcome
+        {
             try await base.context(links: links).importPages(inputs, dryRun: dryRun, since: nil)
         }
 
@@ -60,19 +62,26 @@ import Testing
         let issue = try #require(outcome.pages.first?.issue)
         #expect(issue.date?.description == page.date)
         let items = issue.items.map {
-            Expected.Item(section: $0.section, title: $0.title, url: $0.url, source: $0.source, published: $0.published,
+            Expected.Item(
+                section: $0.section, title: $0.title, url: $0.url, source: $0.source, published: $0.published,
                 featured: $0.featured, format: $0.format, via: $0.via, paywall: $0.paywall)
         }
         #expect(items == page.items)
         #expect(issue.problems.count == page.problem_count, "\(issue.problems)")
         for wanted in page.problems {
-            #expect(issue.problems.contains { $0.message.contains(wanted) && $0.line > 0 }, "'\(wanted)' in \(issue.problems)")
+            #expect(
+                issue.problems.contains { $0.message.contains(wanted) && $0.line > 0 },
+                "'\(wanted)' in \(issue.problems)")
         }
         for (title, excerpt) in page.excerpts {
             #expect(issue.items.first { $0.title == title }?.excerpt == excerpt)
         }
         // Standing text is never an item nor part of an excerpt.
-        #expect(!issue.items.contains { $0.excerpt.contains("compilation of links") || $0.excerpt.contains("sponsoring a link") || $0.excerpt.contains("matching grant") })
+        #expect(
+            !issue.items.contains {
+                $0.excerpt.contains("compilation of links") || $0.excerpt.contains("sponsoring a link")
+                    || $0.excerpt.contains("matching grant")
+            })
         #expect(outcome.pages.first?.outcome == "dry run")
         #expect(!FileManager.default.fileExists(atPath: workspace.config.paths.digests), "a dry run writes nothing")
     }
@@ -98,10 +107,12 @@ import Testing
         let second = try await workspace.run([page])
         #expect(second.pages.first?.outcome == "already imported from this page; unchanged")
         #expect(try store.items(of: day) == items)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.config.paths.digests + "/index.html")) == archiveBefore)
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: workspace.config.paths.digests + "/index.html")) == archiveBefore)
 
         // The rot monitor watches every imported link, cited by its issue.
-        let citations = try RotMonitor(config: workspace.config, registry: workspace.registry).citations(state: workspace.state)
+        let citations = try RotMonitor(config: workspace.config, registry: workspace.registry).citations(
+            state: workspace.state)
         for item in items { #expect(citations[item.url]?.contains { $0.issue == "2019-01-17" } == true, "\(item.url)") }
     }
 
@@ -110,7 +121,11 @@ import Testing
         defer { workspace.remove() }
         try IssueStore(workspace.state).record(
             .init(date: "2019-01-17", title: "ZGBriefs | January 17, 2019", itemCount: 1, webURL: "", contentHTML: ""),
-            items: [IssueStore.Item(url: "https://example.org/built", identity: "x", title: "Built", placement: "Religion", path: "a.md")],
+            items: [
+                IssueStore.Item(
+                    url: "https://example.org/built", identity: "x", title: "Built", placement: "Religion", path: "a.md"
+                )
+            ],
             files: [], builtAt: 0)
         let outcome = try await workspace.run([Self.fixtures.appendingPathComponent("zgbriefs-2019-01-17.html").path])
         #expect(outcome.pages.first?.outcome == "built by briefd; not overwritten")
@@ -142,9 +157,11 @@ import Testing
     }
 
     @Test func anAddressIsFetchedThroughTheLinkService() async throws {
-        let page = try String(contentsOf: Self.fixtures.appendingPathComponent("zgbriefs-2012-05-17.html"), encoding: .utf8)
+        let page = try String(
+            contentsOf: Self.fixtures.appendingPathComponent("zgbriefs-2012-05-17.html"), encoding: .utf8)
         let server = try TestHTTPServer { request in
-            request.path == "/zgbriefs/2012-05-17" ? .respond(status: 200, headers: ["Content-Type": "text/html"], body: page)
+            request.path == "/zgbriefs/2012-05-17"
+                ? .respond(status: 200, headers: ["Content-Type": "text/html"], body: page)
                 : .respond(status: 404)
         }
         defer { server.stop() }
@@ -153,9 +170,11 @@ import Testing
         // Politeness as the daemon's config has it: pages of one site are fetched at least 200 ms apart.
         var settings = workspace.config.links
         settings.perHostIntervalMilliseconds = 200
-        let service = LinkService(settings: settings, registry: workspace.registry, state: workspace.state, version: "test")
+        let service = LinkService(
+            settings: settings, registry: workspace.registry, state: workspace.state, version: "test")
         let url = "http://www.chinasource.localhost:\(server.port)/zgbriefs/2012-05-17"
-        let outcome = try await workspace.run([url, "http://www.chinasource.localhost:\(server.port)/gone"], links: service)
+        let outcome = try await workspace.run(
+            [url, "http://www.chinasource.localhost:\(server.port)/gone"], links: service)
         await service.shutdown()
         #expect(outcome.pages.map(\.outcome) == ["recorded", "unreadable"])
         #expect(outcome.pages[1].problems.first?.message == "the page answered 404")
@@ -171,14 +190,19 @@ import Testing
         defer { workspace.remove() }
         let huge = workspace.folder + "/huge.html"
         let item = "<p><a href=\"https://example.org/a\">A title of an item here</a> (May 1, 2020, Reuters)</p>\n"
-        try ("<h1>ZGBriefs | May 7, 2020</h1>" + String(repeating: item, count: 260_000)).write(toFile: huge, atomically: true, encoding: .utf8)
+        try ("<h1>ZGBriefs | May 7, 2020</h1>" + String(repeating: item, count: 260_000)).write(
+            toFile: huge, atomically: true, encoding: .utf8)
         let deep = workspace.folder + "/deep.html"
-        try ("<h1>ZGBriefs | May 7, 2020</h1>" + String(repeating: "<div>", count: 10_000) + item + String(repeating: "</div>", count: 10_000))
+        try
+            ("<h1>ZGBriefs | May 7, 2020</h1>" + String(repeating: "<div>", count: 10_000) + item
+            + String(repeating: "</div>", count: 10_000))
             .write(toFile: deep, atomically: true, encoding: .utf8)
         let started = Date()
         let outcome = try await workspace.run([huge, deep], dryRun: true)
         #expect(outcome.pages[0].outcome == "unreadable")
-        #expect(outcome.pages[0].problems.first?.message.contains("over the limit of 5242880 (links.max_page_bytes)") == true)
+        #expect(
+            outcome.pages[0].problems.first?.message.contains("over the limit of 5242880 (links.max_page_bytes)")
+                == true)
         #expect(outcome.pages[1].issue?.date?.description == "2020-05-07")
         #expect(Date().timeIntervalSince(started) < 60, "hang guard")
     }

@@ -21,18 +21,22 @@ struct InProcessDaemonTests {
     @Test func aBurstKeepsTheLimitsAtThePublishersAndEveryReportEndsFinal() async throws {
         let interval = 0.025
         let handler: TestHTTPServer.Handler = { request in
-            request.path.hasPrefix("/gone/") ? .respond(status: 404) : .respond(status: 200, body: Self.page, delay: 0.01)
+            request.path.hasPrefix("/gone/")
+                ? .respond(status: 404) : .respond(status: 200, body: Self.page, delay: 0.01)
         }
         // One slow publisher (200 ms answers), where requests pile up, and one fast.
         let slow = try TestHTTPServer(host: "127.0.0.5") { request in
-            request.path.hasPrefix("/gone/") ? .respond(status: 404) : .respond(status: 200, body: Self.page, delay: 0.2)
+            request.path.hasPrefix("/gone/")
+                ? .respond(status: 404) : .respond(status: 200, body: Self.page, delay: 0.2)
         }
         let fast = try TestHTTPServer(host: "127.0.0.6", handler)
         defer {
             slow.stop()
             fast.stop()
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-inprocess-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-inprocess-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         var config = Config.defaults(at: folder + "/briefd.yml")
@@ -48,13 +52,16 @@ struct InProcessDaemonTests {
         let state = try StateDatabase(path: config.paths.state)
         let links = LinkService(settings: config.links, registry: .empty, state: state, version: "test")
         let reviews = ReviewQueue()
-        let desk = try DraftDesk(workspace: workspace, store: DaemonStore(state), logger: logger, reviews: reviews, version: "test")
+        let desk = try DraftDesk(
+            workspace: workspace, store: DaemonStore(state), logger: logger, reviews: reviews, version: "test")
         let watcher = try DraftWatcher(root: config.paths.drafts)
         let group = ServiceGroup(
             services: [
-                UpkeepService(desk: desk, rescan: .seconds(600), notifier: SystemdNotifier(environment: [:]), status: { "" }),
+                UpkeepService(
+                    desk: desk, rescan: .seconds(600), notifier: SystemdNotifier(environment: [:]), status: { "" }),
                 WatchService(watcher: watcher, desk: desk, settle: .milliseconds(20), logger: logger),
-                ReviewService(queue: reviews, desk: desk, holder: WorkspaceHolder(workspace), links: links, logger: logger),
+                ReviewService(
+                    queue: reviews, desk: desk, holder: WorkspaceHolder(workspace), links: links, logger: logger),
                 LinkServiceOwner(links: links),
             ], logger: logger)
 
@@ -63,7 +70,9 @@ struct InProcessDaemonTests {
             tasks.addTask { try await group.run() }
             for index in 0..<count {
                 let own = (index % 2 == 0 ? slow : fast).url + "/a/\(index)"
-                let other = index % 10 == 0 ? fast.url + "/gone/\(index)" : (index % 2 == 0 ? fast : slow).url + "/a/shared-\(index % 8)"
+                let other =
+                    index % 10 == 0
+                    ? fast.url + "/gone/\(index)" : (index % 2 == 0 ? fast : slow).url + "/a/shared-\(index % 8)"
                 let text = """
                     ---
                     title: Rules \(index)
@@ -94,8 +103,11 @@ struct InProcessDaemonTests {
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
             #expect((gaps.min() ?? 1) >= interval - 0.006, "\(server.host): \(gaps.min() ?? 0) s between two requests")
         }
-        let requested = Dictionary(grouping: (slow.requests + fast.requests), by: { $0.method + $0.headers["host", default: ""] + $0.path })
-        #expect(requested.values.allSatisfy { $0.count == 1 }, "requested twice: \(requested.filter { $0.value.count > 1 }.keys.sorted())")
+        let requested = Dictionary(
+            grouping: (slow.requests + fast.requests), by: { $0.method + $0.headers["host", default: ""] + $0.path })
+        #expect(
+            requested.values.allSatisfy { $0.count == 1 },
+            "requested twice: \(requested.filter { $0.value.count > 1 }.keys.sorted())")
         for index in stride(from: 0, to: count, by: 10) {
             let report = try String(contentsOfFile: folder + "/reports/d\(index).report.txt", encoding: .utf8)
             #expect(report.contains("link.broken"), "d\(index): \(report)")
@@ -104,7 +116,9 @@ struct InProcessDaemonTests {
         let index = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let drafts = try #require(index["drafts"] as? [[String: Any]])
         #expect(drafts.count == count)
-        #expect(drafts.allSatisfy { $0["status"] as? String == "needs-work" }, "\(drafts.filter { $0["status"] as? String != "needs-work" })")
+        #expect(
+            drafts.allSatisfy { $0["status"] as? String == "needs-work" },
+            "\(drafts.filter { $0["status"] as? String != "needs-work" })")
         #expect((index["summary"] as? [String: Any])?["checking"] as? Int == 0)
     }
 }

@@ -33,7 +33,8 @@ import Testing
         return results
     }
 
-    static func one(_ url: String, settings: LinkSettings = settings(), registry: Registry = .empty) async -> LinkResult {
+    static func one(_ url: String, settings: LinkSettings = settings(), registry: Registry = .empty) async -> LinkResult
+    {
         await check([url], settings: settings, registry: registry)[url]!
     }
 
@@ -52,7 +53,9 @@ import Testing
         let finding = LinkFindings.finding(for: try #require(unverified), at: SourcePosition(line: 1, column: 1))
         #expect(finding?.rule == .linkUnverified && finding?.severity == .warning)
         // Not remembered: the next caller asks again.
-        #expect(try await store.freshResults(for: [url], now: Date().timeIntervalSince1970, okAge: 3600, brokenAge: 3600).isEmpty)
+        #expect(
+            try await store.freshResults(for: [url], now: Date().timeIntervalSince1970, okAge: 3600, brokenAge: 3600)
+                .isEmpty)
 
         let up = Self.settings { $0.resolverProbes = ["localhost"] }
         let broken = await Self.one(url, settings: up)
@@ -184,7 +187,8 @@ import Testing
 
     @Test func aRedirectToANotFoundPageIsASoft404() async throws {
         let server = try TestHTTPServer { request in
-            request.path.hasPrefix("/errors") ? .respond(status: 200) : .respond(status: 302, headers: ["Location": "/errors/404.html"])
+            request.path.hasPrefix("/errors")
+                ? .respond(status: 200) : .respond(status: 302, headers: ["Location": "/errors/404.html"])
         }
         defer { server.stop() }
         #expect(await Self.one(server.url + "/story").verdict == .soft404)
@@ -272,7 +276,12 @@ import Testing
     @Test func aSlowServerTimesOut() async throws {
         let server = try TestHTTPServer { _ in .respond(status: 200, delay: 3) }
         defer { server.stop() }
-        let result = await Self.one(server.url + "/slow", settings: Self.settings { $0.timeoutSeconds = 1; $0.retries = 0 })
+        let result = await Self.one(
+            server.url + "/slow",
+            settings: Self.settings {
+                $0.timeoutSeconds = 1
+                $0.retries = 0
+            })
         #expect(result.verdict == .timeout, "\(result)")
         #expect(!result.ok)
     }
@@ -293,7 +302,12 @@ import Testing
         let server = try TestHTTPServer { _ in .respond(status: 200, delay: 10) }
         defer { server.stop() }
         let result = await Self.one(
-            server.url + "/drip", settings: Self.settings { $0.timeoutSeconds = 1; $0.retries = 5; $0.maxLinkSeconds = 3 })
+            server.url + "/drip",
+            settings: Self.settings {
+                $0.timeoutSeconds = 1
+                $0.retries = 5
+                $0.maxLinkSeconds = 3
+            })
         #expect(result.verdict == .timeout)
         // A timeout is tried again once at most: a site that stalled twice will stall again.
         #expect(result.tries == 2, "\(result)")
@@ -310,10 +324,15 @@ import Testing
                 : .respond(status: 200, headers: ["X-Huge": String(repeating: "a", count: 1 << 20)])
         }
         defer { server.stop() }
-        let settings = Self.settings { $0.timeoutSeconds = 1; $0.retries = 0 }
+        let settings = Self.settings {
+            $0.timeoutSeconds = 1
+            $0.retries = 0
+        }
         let stalled = await Self.one(server.url + "/stall", settings: settings)
         #expect(stalled.verdict == .timeout)
-        #expect(stalled.error?.contains("bytes received") == true && stalled.error?.contains("stalled") == true, "\(stalled)")
+        #expect(
+            stalled.error?.contains("bytes received") == true && stalled.error?.contains("stalled") == true,
+            "\(stalled)")
         #expect(stalled.error?.contains(" 0 bytes") == false, "\(stalled)")
         let huge = await Self.one(server.url + "/huge", settings: settings)
         #expect(huge.verdict == .broken)
@@ -353,7 +372,8 @@ import Testing
         let url = "http://localhost:\(server.port)/admin"
         let refused = await Self.one(url, settings: Self.settings { $0.allowNetworks = [] })
         #expect(refused.verdict == .blockedAddress)
-        #expect(refused.error?.contains("127.0.0.0/8") == true || refused.error?.contains("::1/128") == true, "\(refused)")
+        #expect(
+            refused.error?.contains("127.0.0.0/8") == true || refused.error?.contains("::1/128") == true, "\(refused)")
         #expect(server.connectionCount == 0)
         #expect(server.requests.isEmpty)
         let allowed = await Self.one(url)
@@ -365,7 +385,9 @@ import Testing
         // (Loopback on purpose: a test must never send a packet elsewhere, even if the rule broke.)
         let target = try TestHTTPServer { _ in .respond(status: 200) }
         defer { target.stop() }
-        let server = try TestHTTPServer { _ in .respond(status: 302, headers: ["Location": "http://127.0.0.2:\(target.port)/x"]) }
+        let server = try TestHTTPServer { _ in
+            .respond(status: 302, headers: ["Location": "http://127.0.0.2:\(target.port)/x"])
+        }
         defer { server.stop() }
         let settings = Self.settings { $0.allowNetworks = [IPNetwork("127.0.0.1/32")!] }
         let result = await Self.one(server.url + "/go", settings: settings)
@@ -379,8 +401,10 @@ import Testing
         // Reserved names only: were the exclusion broken, they would still be skipped, never looked up.
         let settings = Self.settings { $0.exclude = ["^https?://internal\\."] }
         let results = await Self.check(
-            ["http://internal.invalid/x", "ftp://files.org/a", "https://example.com/", "mailto:editor@zgbriefs.org",
-             "mailto:not-an-address"], settings: settings)
+            [
+                "http://internal.invalid/x", "ftp://files.org/a", "https://example.com/", "mailto:editor@zgbriefs.org",
+                "mailto:not-an-address",
+            ], settings: settings)
         #expect(results["http://internal.invalid/x"]?.verdict == .skipped)
         #expect(results["http://internal.invalid/x"]?.error?.contains("excluded by the pattern") == true)
         #expect(results["ftp://files.org/a"]?.verdict == .skipped)
@@ -410,9 +434,12 @@ import Testing
     }
 
     @Test func theCacheAnswersASecondRunWithoutARequest() async throws {
-        let server = try TestHTTPServer { request in request.path == "/dead" ? .respond(status: 404) : .respond(status: 200) }
+        let server = try TestHTTPServer { request in
+            request.path == "/dead" ? .respond(status: 404) : .respond(status: 200)
+        }
         defer { server.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-cache-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-cache-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = LinkStore(try StateDatabase(path: folder + "/state/briefd.sqlite"))
         let urls = [server.url + "/live", server.url + "/dead"]
@@ -456,14 +483,20 @@ import Testing
         }
         let shared = try TestHTTPServer(host: "127.0.0.2") { _ in .respond(status: 200) }
         defer { shared.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-race-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-race-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = LinkStore(try StateDatabase(path: folder + "/state/briefd.sqlite"))
         // A window of 8 x 32 = 256 checks; one host's limit of 8 leaves the global limit free for the second caller.
-        let settings = Self.settings { $0.maxConcurrency = 32; $0.perHostConcurrency = 8 }
+        let settings = Self.settings {
+            $0.maxConcurrency = 32
+            $0.perHostConcurrency = 8
+        }
         let client = CurlHTTPClient(settings: settings, version: "test")
         let checker = LinkChecker(settings: settings, registry: .empty, client: client, store: store)
-        func cite(_ url: String) -> CitedLink { CitedLink(url: url, citations: [LinkCitation(path: "t.md", line: 1, column: 1)]) }
+        func cite(_ url: String) -> CitedLink {
+            CitedLink(url: url, citations: [LinkCitation(path: "t.md", line: 1, column: 1)])
+        }
         // The first 256 links fill the first caller's window; the shared link is the 257th.
         let first = (0..<256).map { cite(slow.url + "/p\($0)") } + [cite(shared.url + "/shared")]
         async let firstResults = checker.check(first, reuse: .history)
@@ -486,7 +519,10 @@ import Testing
             request.path == "/close" ? .close : .respond(status: 200, delay: answerSeconds)
         }
         defer { server.stop() }
-        let settings = Self.settings { $0.perHostIntervalMilliseconds = 100; $0.perHostConcurrency = 4 }
+        let settings = Self.settings {
+            $0.perHostIntervalMilliseconds = 100
+            $0.perHostConcurrency = 4
+        }
         let urls = (0..<8).map { server.url + "/p\($0)" }
         let results = await Self.check(urls, settings: settings)
         #expect(results.values.allSatisfy { $0.verdict == .ok })
@@ -500,7 +536,10 @@ import Testing
     @Test func aPerHostIntervalSpacesRequestsToOneHost() async throws {
         let server = try TestHTTPServer { _ in .respond(status: 200) }
         defer { server.stop() }
-        let settings = Self.settings { $0.perHostIntervalMilliseconds = 100; $0.perHostConcurrency = 4 }
+        let settings = Self.settings {
+            $0.perHostIntervalMilliseconds = 100
+            $0.perHostConcurrency = 4
+        }
         let urls = (0..<8).map { server.url + "/p\($0)" }
         let started = Date()
         let results = await Self.check(urls, settings: settings)

@@ -29,9 +29,11 @@ import Testing
     static func server() throws -> TestHTTPServer {
         try TestHTTPServer { request in
             switch request.path {
-            case "/story": return .respond(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: article)
+            case "/story":
+                return .respond(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: article)
             case "/moved": return .respond(status: 301, headers: ["Location": "/story"])
-            case "/report.pdf": return .respond(status: 200, headers: ["Content-Type": "application/pdf"], body: "%PDF-1.7")
+            case "/report.pdf":
+                return .respond(status: 200, headers: ["Content-Type": "application/pdf"], body: "%PDF-1.7")
             default: return .respond(status: 404, body: "<title>Not found</title>")
             }
         }
@@ -64,7 +66,8 @@ import Testing
     static func check(_ drafts: [Draft], refresh: Bool = false, folder: String) async throws -> [String: [Finding]] {
         let config = config(state: folder)
         let service = LinkService(
-            settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state), version: "test")
+            settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state),
+            version: "test")
         let urls = drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }
         let snapshots = try await service.pages.snapshots(of: urls, refresh: refresh)
         await service.shutdown()
@@ -72,7 +75,8 @@ import Testing
     }
 
     static func temporaryFolder() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-quotes-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-quotes-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
     }
@@ -87,7 +91,8 @@ import Testing
     }
 
     @Test func aVerbatimExcerptIsVerified() async throws {
-        let found = try await findings("""
+        let found = try await findings(
+            """
             The campaign against China's largest technology companies did not begin with a single decision. It grew
             out of years of unease inside the Party about private firms.
             """)
@@ -106,9 +111,12 @@ import Testing
             0xB4, 0xF3, 0xC3, 0xC5, 0xB2, 0xBB, 0xBB, 0xE1, 0xB9, 0xD8, 0xB1, 0xD5, 0xA3, 0xAC, 0xBE, 0xAD, 0xBC, 0xC3,
             0xBD, 0xAB, 0xBC, 0xCC, 0xD0, 0xF8, 0xD4, 0xF6, 0xB3, 0xA4, 0xA1, 0xA3,
         ]
-        let page = Array("<html><head><title>News</title></head><body><article><p>".utf8) + paragraph
+        let page =
+            Array("<html><head><title>News</title></head><body><article><p>".utf8) + paragraph
             + Array("</p></article></body></html>".utf8)
-        let server = try TestHTTPServer { _ in .respondBytes(headers: ["Content-Type": "text/html; charset=gb2312"], body: page) }
+        let server = try TestHTTPServer { _ in
+            .respondBytes(headers: ["Content-Type": "text/html; charset=gb2312"], body: page)
+        }
         defer { server.stop() }
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -120,18 +128,21 @@ import Testing
     @Test(arguments: ["[…]", "[...]", "…", "...", ". . ."])
     func omissionsOfEveryStyleAreVerified(mark: String) async throws {
         let found = try await findings(
-            "The campaign against China's largest technology companies \(mark) What changed in the past year is the tone.")
+            "The campaign against China's largest technology companies \(mark) What changed in the past year is the tone."
+        )
         #expect(found.map(\.rule) == [.quoteVerified], "\(found)")
         #expect(found.first?.message.contains("2 fragments, in order") == true)
     }
 
     @Test func aBracketedInsertionIsVerified() async throws {
-        let found = try await findings("[Beijing's] regulators who once spoke of \"guiding\" the platform economy now speak of \"rectifying\" it.")
+        let found = try await findings(
+            "[Beijing's] regulators who once spoke of \"guiding\" the platform economy now speak of \"rectifying\" it.")
         #expect(found.map(\.rule) == [.quoteVerified], "\(found)")
     }
 
     @Test func oneChangedWordIsAlteredAtThatWord() async throws {
-        let found = try await findings("""
+        let found = try await findings(
+            """
             Regulators who once spoke of "guiding" the platform economy now speak of "crushing" it, and the fines,
             delayed listings and forced restructurings have followed a pattern.
             """)
@@ -143,13 +154,15 @@ import Testing
     }
 
     @Test func swappedFragmentsAreOutOfOrder() async throws {
-        let found = try await findings("What changed in the past year is the tone. [...] It grew out of years of unease inside the Party.")
+        let found = try await findings(
+            "What changed in the past year is the tone. [...] It grew out of years of unease inside the Party.")
         #expect(found.map(\.rule) == [.quoteOutOfOrder], "\(found)")
         #expect(found.first?.position == SourcePosition(line: 8, column: 50))  // "It grew"
     }
 
     @Test func aFabricatedSentenceIsNotFound() async throws {
-        let found = try await findings("""
+        let found = try await findings(
+            """
             The campaign against China's largest technology companies did not begin with a single decision. [...] \
             Officials promised that the crackdown would end before the spring festival holiday next year.
             """)
@@ -199,25 +212,33 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = PageStore(try StateDatabase(path: folder + "/briefd.sqlite"))
         let text = String(repeating: "The campaign against China’s largest technology companies. ", count: 2_000)
-        try await store.record(PageSnapshot(url: "https://a.org/x", fetchedAt: 1, status: 200, text: text, published: Day(iso: "2026-11-20"), problem: nil))
+        try await store.record(
+            PageSnapshot(
+                url: "https://a.org/x", fetchedAt: 1, status: 200, text: text, published: Day(iso: "2026-11-20"),
+                problem: nil))
         let back = try #require(try await store.latest(["https://a.org/x"])["https://a.org/x"])
         #expect(back.text == text)
         #expect(back.published == Day(iso: "2026-11-20"))
         // Stored deflated, not as text: ask SQLite itself.
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: try RotMonitorTests.pythonExecutable())
-        probe.arguments = ["-c", """
+        probe.arguments = [
+            "-c",
+            """
             import sqlite3
             row = sqlite3.connect('\(folder)/briefd.sqlite').execute(
                 "SELECT text IS NULL, length(text_deflated), text_bytes FROM page_snapshot").fetchone()
             print(*row)
-            """]
+            """,
+        ]
         let output = Pipe()
         probe.standardOutput = output
         try probe.run()
         let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         probe.waitUntilExit()
-        let numbers = answer.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let numbers = answer.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(numbers.count == 3, "\(answer)")
         #expect(numbers.first == 1)
         #expect(numbers.count == 3 && numbers[1] * 10 < numbers[2], "\(answer)")

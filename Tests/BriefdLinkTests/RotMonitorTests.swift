@@ -25,7 +25,8 @@ import Testing
         var config: Config
 
         init(urls: [String], archive: String, policy: (inout RotPolicy) -> Void = { _ in }) throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-rot-\(UUID().uuidString)").path
+            folder =
+                FileManager.default.temporaryDirectory.appendingPathComponent("briefd-rot-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
             config = Config.defaults(at: folder + "/briefd.yml")
             config.paths.drafts = folder + "/drafts"
@@ -37,13 +38,16 @@ import Testing
             config.rot.archiveBaseURL = archive
             policy(&config.rot)
             let body = urls.enumerated().map { "Item \($0.offset): [a story](\($0.element))" }.joined(separator: "\n\n")
-            try "# Waiting for the next issue\n\n\(body)\n".write(toFile: folder + "/drafts/next.md", atomically: true, encoding: .utf8)
+            try "# Waiting for the next issue\n\n\(body)\n".write(
+                toFile: folder + "/drafts/next.md", atomically: true, encoding: .utf8)
         }
 
         func pass(at now: Double) async throws -> RotMonitor.Pass {
             let service = LinkService(
-                settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state), version: "test")
-            let pass = try await RotMonitor(config: config, registry: .empty).pass(now: now, everything: true, passInterval: 0, links: service)
+                settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state),
+                version: "test")
+            let pass = try await RotMonitor(config: config, registry: .empty).pass(
+                now: now, everything: true, passInterval: 0, links: service)
             await service.shutdown()
             return pass
         }
@@ -110,13 +114,16 @@ import Testing
         for day in 0...4 { _ = try await workspace.pass(at: Self.start + Double(day) * Self.day + 3600) }
         let python = Process()
         python.executableURL = URL(fileURLWithPath: try Self.pythonExecutable())
-        python.arguments = ["-c", """
+        python.arguments = [
+            "-c",
+            """
             import sqlite3
             db = sqlite3.connect('\(workspace.config.paths.state)')
             cur = db.execute("INSERT INTO alert_outbox (alert, created_at) VALUES ('{\\"from\\": \\"the future\\"}', 0)")
             db.execute("INSERT INTO alert_delivery (alert_id, sink) VALUES (?, 'jsonl')", (cur.lastrowid,))
             db.commit()
-            """]
+            """,
+        ]
         try python.run()
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)
@@ -134,7 +141,9 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func checkNowRequestsALinkCheckedSecondsAgoAgain() async throws {
         let alive = Switch(true)
-        let site = try TestHTTPServer { _ in alive.isOn ? .respond(status: 200, body: "<p>fine</p>") : .respond(status: 404) }
+        let site = try TestHTTPServer { _ in
+            alive.isOn ? .respond(status: 200, body: "<p>fine</p>") : .respond(status: 404)
+        }
         defer { site.stop() }
         let url = site.url + "/story"
         let workspace = try Workspace(urls: [url], archive: site.url)
@@ -184,7 +193,10 @@ import Testing
         }
         defer { site.stop() }
         let (a, b) = (site.url + "/a", site.url + "/b")
-        let workspace = try Workspace(urls: [a, b], archive: site.url) { $0.deadAfterFailures = 3; $0.deadAfterHours = 36 }
+        let workspace = try Workspace(urls: [a, b], archive: site.url) {
+            $0.deadAfterFailures = 3
+            $0.deadAfterHours = 36
+        }
         lonely.set(false)
         _ = try await workspace.pass(at: Self.start)  // a fails on its own
         up.set(false)
@@ -206,7 +218,10 @@ import Testing
         defer { receiver.stop() }
         let site = try TestHTTPServer { _ in .respond(status: 410) }
         defer { site.stop() }
-        let workspace = try Workspace(urls: [site.url + "/gone"], archive: site.url) { $0.deadAfterFailures = 1; $0.deadAfterHours = 0 }
+        let workspace = try Workspace(urls: [site.url + "/gone"], archive: site.url) {
+            $0.deadAfterFailures = 1
+            $0.deadAfterHours = 0
+        }
         workspace.config.alerts.jsonl = nil
         workspace.config.alerts.webhookURL = receiver.url + "/hooks/briefd"
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
@@ -253,16 +268,21 @@ import Testing
         return probe.terminationStatus == 0
     }()
 
-    @Test(.enabled(if: aiosmtpdAvailable, "needs the aiosmtpd SMTP server: run make test-deps (or pip install aiosmtpd)"))
+    @Test(
+        .enabled(if: aiosmtpdAvailable, "needs the aiosmtpd SMTP server: run make test-deps (or pip install aiosmtpd)"))
     func theSMTPSinkSendsOneMessageToARealServer() async throws {
-        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-maildir-\(UUID().uuidString)").path
+        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-maildir-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: maildir) }
         let smtp = Process()
         // The interpreter itself, not a wrapper script (pyenv's shim), so that the signal reaches the server. The
         // server binds port 0 and says which port it got, once it listens: no port is picked, released and hoped
         // for, and no connection is probed.
         smtp.executableURL = URL(fileURLWithPath: try Self.pythonExecutable())
-        smtp.arguments = ["-c", """
+        smtp.arguments = [
+            "-c",
+            """
             import asyncio, sys
             from aiosmtpd.smtp import SMTP
             from aiosmtpd.handlers import Mailbox
@@ -271,13 +291,15 @@ import Testing
                 print(server.sockets[0].getsockname()[1], flush=True)
                 await server.serve_forever()
             asyncio.run(main())
-            """, maildir]
+            """, maildir,
+        ]
         let announced = Pipe()
         smtp.standardOutput = announced
         smtp.standardError = FileHandle.nullDevice
         try smtp.run()
         defer {
-            kill(smtp.processIdentifier, SIGKILL)  // The message is read already; the server ignores gentler signals here.
+            // The message is read already; the server ignores gentler signals here.
+            kill(smtp.processIdentifier, SIGKILL)
             smtp.waitUntilExit()
         }
         var line = Data()
@@ -286,11 +308,15 @@ import Testing
             guard !chunk.isEmpty else { break }  // the server died before listening
             line.append(chunk)
         }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+        let port = try #require(
+            Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
             "the SMTP server did not start (is aiosmtpd installed? make test-deps installs it)")
         let site = try TestHTTPServer { _ in .respond(status: 404) }
         defer { site.stop() }
-        let workspace = try Workspace(urls: [site.url + "/lost"], archive: site.url) { $0.deadAfterFailures = 1; $0.deadAfterHours = 0 }
+        let workspace = try Workspace(urls: [site.url + "/lost"], archive: site.url) {
+            $0.deadAfterFailures = 1
+            $0.deadAfterHours = 0
+        }
         workspace.config.alerts.jsonl = nil
         workspace.config.alerts.smtpURL = "smtp://127.0.0.1:\(port)"
         workspace.config.alerts.smtpFrom = "briefd@zgbriefs.test"

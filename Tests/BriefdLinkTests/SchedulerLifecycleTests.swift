@@ -11,7 +11,8 @@ import Testing
 struct SchedulerLifecycleTests {
     @Test(.timeLimit(.minutes(1)))
     func aBusyDatabaseIsRetriedNotFatal() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-busy-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-busy-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var config = Config.defaults(at: folder + "/briefd.yml")
@@ -20,11 +21,14 @@ struct SchedulerLifecycleTests {
         // Another process holds the database's write lock for longer than briefd's busy timeout (5 s).
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
+        holder.arguments = [
+            "python3", "-c",
+            """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
             c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(7); c.execute('COMMIT')
-            """, config.paths.state]
+            """, config.paths.state,
+        ]
         let output = Pipe()
         holder.standardOutput = output
         try holder.run()
@@ -40,7 +44,8 @@ struct SchedulerLifecycleTests {
             while (try? store.lastHandledDue(BuildScheduler.scheduleName)) == nil {
                 try await Task.sleep(for: .milliseconds(200))
             }
-            #expect(Date().timeIntervalSince(started) >= 5, "the lock was released too early for the test to mean anything")
+            #expect(
+                Date().timeIntervalSince(started) >= 5, "the lock was released too early for the test to mean anything")
             group.cancelAll()
         }
         holder.waitUntilExit()

@@ -14,7 +14,8 @@ struct TestWorkspace {
 
     /// - Parameter registry: the registry's YAML (default: the repository's `config/sources.yml`).
     init(name: String, registry: String? = nil) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-\(name)-\(UUID().uuidString)").path
+        folder =
+            FileManager.default.temporaryDirectory.appendingPathComponent("briefd-\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
         var config = Config.defaults(at: folder + "/briefd.yml")
         config.paths.drafts = folder + "/drafts"

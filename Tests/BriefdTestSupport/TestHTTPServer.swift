@@ -75,7 +75,9 @@ public final class TestHTTPServer: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -157,7 +159,8 @@ public final class TestHTTPServer: Sendable {
             var headers: [String: String] = [:]
             for line in lines.dropFirst() {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
             }
             // A body (a webhook's POST) follows the headers: read as much as Content-Length says.
             let length = Int(headers["content-length"] ?? "0") ?? 0
@@ -196,9 +199,14 @@ public final class TestHTTPServer: Sendable {
             case .respondBytes(let extra, let body):
                 var head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n"
                 for (name, value) in extra { head += "\(name): \(value)\r\n" }
-                guard Self.sendAll(client, Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : body)) else { return }
+                guard Self.sendAll(client, Array((head + "\r\n").utf8) + (request.method == "HEAD" ? [] : body)) else {
+                    return
+                }
             case .stallAfterHeaders(let seconds):
-                guard Self.sendAll(client, Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/html\r\n\r\n".utf8))
+                guard
+                    Self.sendAll(
+                        client, Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/html\r\n\r\n".utf8)
+                    )
                 else { return }
                 usleep(UInt32(seconds * 1_000_000))
                 return
@@ -243,7 +251,8 @@ public final class TestHTTPServer: Sendable {
                         let length = controlBytes.load(fromByteOffset: offset, as: Int.self)
                         let level = controlBytes.load(fromByteOffset: offset + 8, as: Int32.self)
                         let type = controlBytes.load(fromByteOffset: offset + 12, as: Int32.self)
-                        if level == SOL_SOCKET && type == timestampOption && length >= 16 + MemoryLayout<timespec>.size {
+                        if level == SOL_SOCKET && type == timestampOption && length >= 16 + MemoryLayout<timespec>.size
+                        {
                             let time = controlBytes.loadUnaligned(fromByteOffset: offset + 16, as: timespec.self)
                             return (count, Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
                         }
@@ -259,7 +268,9 @@ public final class TestHTTPServer: Sendable {
     private static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written <= 0 { return false }
             offset += written
         }
@@ -268,7 +279,8 @@ public final class TestHTTPServer: Sendable {
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for index in 0...(haystack.count - needle.count) where haystack[index..<(index + needle.count)].elementsEqual(needle) {
+        for index in 0...(haystack.count - needle.count)
+        where haystack[index..<(index + needle.count)].elementsEqual(needle) {
             return index
         }
         return nil

@@ -94,7 +94,8 @@ public struct DraftFacts: Sendable, Equatable, Codable {
     public init(unreadablePath path: String, finding: Finding) {
         self.init(
             path: path,
-            unreadable: "\(finding.message) (\(finding.rule.id) at \(finding.position.line):\(finding.position.column))",
+            unreadable:
+                "\(finding.message) (\(finding.rule.id) at \(finding.position.line):\(finding.position.column))",
             errors: 1, firstError: finding)
     }
 }
@@ -151,7 +152,8 @@ public enum DraftAccount {
             var standing = single(facts, target: target, byPath: byPath, byIdentity: byIdentity)
             if standing.status == .ready, facts.kind == .sponsor {
                 if donationAppeal {
-                    standing = DraftStanding(.held, ["the donation appeal replaces the sponsored link (digest.donation_appeal)"])
+                    standing = DraftStanding(
+                        .held, ["the donation appeal replaces the sponsored link (digest.donation_appeal)"])
                 } else if let chosen = sponsorChosen {
                     standing = DraftStanding(.held, ["a second sponsored link: \(chosen) is this issue's"])
                 } else {
@@ -176,7 +178,8 @@ public enum DraftAccount {
         case .pending:
             return DraftStanding(.checking, ["its links and quotes are being checked"] + errorsSoFar)
         case .failed(let reason):
-            return DraftStanding(.checking, ["the check of its links and quotes failed (\(reason)); it is tried again"] + errorsSoFar)
+            return DraftStanding(
+                .checking, ["the check of its links and quotes failed (\(reason)); it is tried again"] + errorsSoFar)
         case .done:
             break
         }

@@ -14,13 +14,15 @@ struct BriefCheck {
             case .nearMiss(let ids):
                 let names = ids.map { registry.publications[$0].name }
                 findings.append(
-                    Finding(.briefUnknownSource, at: fields.position(of: "source"),
+                    Finding(
+                        .briefUnknownSource, at: fields.position(of: "source"),
                         "'\(source)' is not a publication in the registry; did you mean \(quotedList(names))?",
                         suggestion: names.first))
             case .none:
                 let closest = EditDistance.closest(to: source, in: registry.publications.map(\.name))
                 findings.append(
-                    Finding(.briefUnknownSource, at: fields.position(of: "source"),
+                    Finding(
+                        .briefUnknownSource, at: fields.position(of: "source"),
                         "'\(source)' is not a publication in the registry; "
                             + (closest.map { "did you mean '\($0)'? If not, " } ?? "")
                             + "add it to the registry with its domains",
@@ -32,22 +34,27 @@ struct BriefCheck {
         {
             let owner = registry.publication(forHost: host)
             findings.append(
-                Finding(.briefURLNotSourceDomain, at: fields.position(of: "url"),
+                Finding(
+                    .briefURLNotSourceDomain, at: fields.position(of: "url"),
                     "the URL is on \(host), which is not \(publication.name)'s site "
                         + "(\(publication.domains.joined(separator: ", ")))"
-                        + (owner.map { "; it belongs to \($0.name): is 'source' right?" } ?? "; if it is hosted elsewhere, say where with 'via:'"),
+                        + (owner.map { "; it belongs to \($0.name): is 'source' right?" }
+                            ?? "; if it is hosted elsewhere, say where with 'via:'"),
                     suggestion: owner?.name))
         }
         let words = ExcerptText.wordCount(draft.body)
         if words == 0 {
             findings.append(
-                Finding(.briefExcerptEmpty, at: draft.bodyPosition,
+                Finding(
+                    .briefExcerptEmpty, at: draft.bodyPosition,
                     "the excerpt is empty: paste one to three paragraphs from the source below the front matter"))
         } else if !config.checks.excerptWords.contains(words) {
             let range = config.checks.excerptWords
             findings.append(
-                Finding(.briefExcerptLength, at: draft.bodyPosition,
-                    "the excerpt has \(DraftAccount.counted(words, "word")); the house style is \(range.lowerBound) to \(range.upperBound)"))
+                Finding(
+                    .briefExcerptLength, at: draft.bodyPosition,
+                    "the excerpt has \(DraftAccount.counted(words, "word")); the house style is \(range.lowerBound) to \(range.upperBound)"
+                ))
         }
         return findings
     }

@@ -59,8 +59,10 @@ public struct DraftChecker: Sendable {
             for brief in group {
                 let named = paths.lazy.filter { $0 != brief.path }.prefix(3).map(shown)
                 result[brief.path, default: []].append(
-                    Finding(.briefDuplicateURL, at: brief.position,
-                        "the same article is also cited by \(citedBy(Array(named), total: paths.count - 1)); keep one brief"))
+                    Finding(
+                        .briefDuplicateURL, at: brief.position,
+                        "the same article is also cited by \(citedBy(Array(named), total: paths.count - 1)); keep one brief"
+                    ))
             }
         }
         return result
@@ -88,7 +90,8 @@ public struct CitedBrief: Sendable, Hashable {
     }
 
     public init?(_ draft: Draft) {
-        guard draft.kind == .brief, let url = draft.frontMatter.url, let address = WebAddress(url), address.isHTTP else {
+        guard draft.kind == .brief, let url = draft.frontMatter.url, let address = WebAddress(url), address.isHTTP
+        else {
             return nil
         }
         path = draft.path

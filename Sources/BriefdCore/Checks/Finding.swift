@@ -34,7 +34,8 @@ public struct Finding: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case rule, severity, line, column, message, suggestion
-        case endLine = "end_line", endColumn = "end_column"
+        case endLine = "end_line"
+        case endColumn = "end_column"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -58,7 +59,8 @@ public struct Finding: Sendable, Hashable, Codable {
         self.rule = rule
         self.severity = try container.decode(Severity.self, forKey: .severity)
         self.position = SourcePosition(
-            line: try container.decode(Int.self, forKey: .line), column: try container.decode(Int.self, forKey: .column))
+            line: try container.decode(Int.self, forKey: .line), column: try container.decode(Int.self, forKey: .column)
+        )
         self.message = try container.decode(String.self, forKey: .message)
         self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
         if let line = try container.decodeIfPresent(Int.self, forKey: .endLine),

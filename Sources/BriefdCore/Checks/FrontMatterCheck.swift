@@ -9,26 +9,31 @@ struct FrontMatterCheck {
         if let section = fields.section, !config.newsletter.sections.contains(section) {
             let closest = EditDistance.closest(to: section, in: config.newsletter.sections)
             findings.append(
-                Finding(.frontMatterUnknownSection, at: fields.position(of: "section"),
+                Finding(
+                    .frontMatterUnknownSection, at: fields.position(of: "section"),
                     "'\(section)' is not a section of \(config.newsletter.name)"
-                        + (closest.map { "; did you mean '\($0)'?" } ?? " (sections: \(config.newsletter.sections.joined(separator: "; ")))"),
+                        + (closest.map { "; did you mean '\($0)'?" }
+                            ?? " (sections: \(config.newsletter.sections.joined(separator: "; ")))"),
                     suggestion: closest))
         }
         if let url = fields.url, WebAddress(url)?.isHTTP != true {
             findings.append(
-                Finding(.frontMatterBadURL, at: fields.position(of: "url"),
+                Finding(
+                    .frontMatterBadURL, at: fields.position(of: "url"),
                     "'url' must be an absolute http:// or https:// address, found '\(url)'"))
         }
         for key in ["published", "date"] {
             guard let day = key == "published" ? fields.published : fields.date else { continue }
             if today < day {
                 findings.append(
-                    Finding(.frontMatterDateInFuture, at: fields.position(of: key),
+                    Finding(
+                        .frontMatterDateInFuture, at: fields.position(of: key),
                         "'\(key)' is \(day), after today (\(today)); check the date"))
             }
             if let issue = fields.issue, issue < day {
                 findings.append(
-                    Finding(.frontMatterPublishedAfterIssue, at: fields.position(of: key),
+                    Finding(
+                        .frontMatterPublishedAfterIssue, at: fields.position(of: key),
                         "'\(key)' is \(day), after the issue it is meant for (\(issue))"))
             }
         }

@@ -9,7 +9,8 @@ public enum LinkFindings {
             return nil
         case .redirected:
             return Finding(
-                .linkRedirected, at: position, "\(result.url) redirects permanently to \(result.finalURL ?? "another address")",
+                .linkRedirected, at: position,
+                "\(result.url) redirects permanently to \(result.finalURL ?? "another address")",
                 suggestion: result.finalURL)
         case .broken:
             return Finding(.linkBroken, at: position, "\(result.url) is broken\(status)\(detail)")
@@ -24,7 +25,8 @@ public enum LinkFindings {
         case .unverified:
             return Finding(
                 .linkUnverified, at: position,
-                "\(result.url) was not checked: no host name resolves; the network may be down. It is checked again when names resolve")
+                "\(result.url) was not checked: no host name resolves; the network may be down. It is checked again when names resolve"
+            )
         }
     }
 

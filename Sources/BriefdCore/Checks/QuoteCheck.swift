@@ -42,7 +42,9 @@ public enum QuoteCheck {
                 if block.kind == .blockQuote {
                     let paragraphs = paragraphs(of: block.children)
                     let inside = paragraphs.flatMap(\.links).first { $0.kind != .image }?.url
-                    let leadIn = previous.flatMap { $0.kind == .paragraph ? $0.inline.links.last(where: { $0.kind != .image })?.url : nil }
+                    let leadIn = previous.flatMap {
+                        $0.kind == .paragraph ? $0.inline.links.last(where: { $0.kind != .image })?.url : nil
+                    }
                     if let url = inside ?? leadIn, WebAddress(url)?.isHTTP == true, !paragraphs.isEmpty {
                         quotes.append(Quote(url: url, paragraphs: paragraphs))
                     }
@@ -77,27 +79,36 @@ public enum QuoteCheck {
             guard let snapshot = snapshots[quote.url] else { continue }
             let start = draft.position(ofByte: quote.paragraphs[0].fileOffset(ofTextOffset: 0))
             guard let text = snapshot.text, !text.isEmpty else {
-                findings.append(Finding(
-                    .quoteSourceUnavailable, at: start,
-                    "the quote could not be compared with \(quote.url): \(snapshot.problem ?? "the page has no readable text")"))
+                findings.append(
+                    Finding(
+                        .quoteSourceUnavailable, at: start,
+                        "the quote could not be compared with \(quote.url): \(snapshot.problem ?? "the page has no readable text")"
+                    ))
                 continue
             }
             let source = sources[quote.url] ?? QuoteSource(text: text)
             sources[quote.url] = source
             var judged = judge(quote, draft: draft, source: source, start: start)
-            if paywalled(quote.url) || draft.frontMatter.paywall == true, judged.contains(where: { $0.rule == .quoteNotFound }) {
-                judged = [Finding(
-                    .quoteSourceUnavailable, at: start,
-                    "\(quote.url) is behind a paywall and its readable part does not hold the whole quote; verify it by hand")]
+            if paywalled(quote.url) || draft.frontMatter.paywall == true,
+                judged.contains(where: { $0.rule == .quoteNotFound })
+            {
+                judged = [
+                    Finding(
+                        .quoteSourceUnavailable, at: start,
+                        "\(quote.url) is behind a paywall and its readable part does not hold the whole quote; verify it by hand"
+                    )
+                ]
             }
             findings += judged
         }
         if draft.kind == .brief, let url = draft.frontMatter.url, let stated = draft.frontMatter.published,
             let pageDate = snapshots[url]?.published, pageDate != stated
         {
-            findings.append(Finding(
-                .briefDateMismatch, at: draft.frontMatter.position(of: "published"),
-                "'published' is \(stated), but the page says it was published on \(pageDate)", suggestion: pageDate.description))
+            findings.append(
+                Finding(
+                    .briefDateMismatch, at: draft.frontMatter.position(of: "published"),
+                    "'published' is \(stated), but the page says it was published on \(pageDate)",
+                    suggestion: pageDate.description))
         }
         return findings
     }
@@ -107,7 +118,8 @@ public enum QuoteCheck {
         var findings: [Finding] = []
         var fragments = 0
         for paragraph in quote.paragraphs {
-            let results = QuoteMatcher.match(QuoteFragments(paragraph.text), quoteText: paragraph.text, in: source, cursor: &cursor)
+            let results = QuoteMatcher.match(
+                QuoteFragments(paragraph.text), quoteText: paragraph.text, in: source, cursor: &cursor)
             fragments += results.count
             for result in results {
                 let at = draft.position(ofByte: paragraph.fileOffset(ofTextOffset: result.quoteRange.lowerBound))
@@ -115,15 +127,18 @@ public enum QuoteCheck {
                 case .exact:
                     continue
                 case .outOfOrder:
-                    findings.append(Finding(
-                        .quoteOutOfOrder, at: at,
-                        "this part of the quote is in \(quote.url), but before the part that precedes it here"))
+                    findings.append(
+                        Finding(
+                            .quoteOutOfOrder, at: at,
+                            "this part of the quote is in \(quote.url), but before the part that precedes it here"))
                 case .notFound:
-                    findings.append(Finding(.quoteNotFound, at: at, "this passage is not in \(quote.url), not even approximately"))
+                    findings.append(
+                        Finding(.quoteNotFound, at: at, "this passage is not in \(quote.url), not even approximately"))
                 case .altered(let range, let similarity, let differences):
-                    let first = differences.first { $0.quoteRange != nil }?.quoteRange.map {
-                        draft.position(ofByte: paragraph.fileOffset(ofTextOffset: $0.lowerBound))
-                    } ?? at
+                    let first =
+                        differences.first { $0.quoteRange != nil }?.quoteRange.map {
+                            draft.position(ofByte: paragraph.fileOffset(ofTextOffset: $0.lowerBound))
+                        } ?? at
                     let described = differences.prefix(5).map { difference -> String in
                         switch (difference.quote.isEmpty, difference.source.isEmpty) {
                         case (false, false): return "'\(difference.quote)' where the page has '\(difference.source)'"
@@ -132,18 +147,21 @@ public enum QuoteCheck {
                         }
                     }
                     let more = differences.count > 5 ? " and \(differences.count - 5) more" : ""
-                    findings.append(Finding(
-                        .quoteAltered, at: first,
-                        "the quote differs from \(quote.url) (\(Int((similarity * 100).rounded(.down)))% the same): "
-                            + described.joined(separator: "; ") + more,
-                        suggestion: source.passage(range)))
+                    findings.append(
+                        Finding(
+                            .quoteAltered, at: first,
+                            "the quote differs from \(quote.url) (\(Int((similarity * 100).rounded(.down)))% the same): "
+                                + described.joined(separator: "; ") + more,
+                            suggestion: source.passage(range)))
                 }
             }
         }
         if findings.isEmpty && fragments > 0 {
-            findings.append(Finding(
-                .quoteVerified, at: start,
-                "the quote is word for word in \(quote.url)" + (fragments > 1 ? " (\(fragments) fragments, in order)" : "")))
+            findings.append(
+                Finding(
+                    .quoteVerified, at: start,
+                    "the quote is word for word in \(quote.url)"
+                        + (fragments > 1 ? " (\(fragments) fragments, in order)" : "")))
         }
         return findings
     }

@@ -62,7 +62,8 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
         case .frontMatterUnknownKey, .briefExcerptEmpty, .briefExcerptLength, .quoteUnattributed,
             .attributionUnknownPerson, .attributionUnknownPublication, .attributionRoleMismatch,
             .attributionRoleNotHeld, .attributionOutletMismatch, .attributionLinkDomain, .proseMisspelledName,
-            .linkRedirected, .linkTimeout, .linkUnverified, .quoteAltered, .quoteOutOfOrder, .quoteSourceUnavailable, .briefDateMismatch:
+            .linkRedirected, .linkTimeout, .linkUnverified, .quoteAltered, .quoteOutOfOrder, .quoteSourceUnavailable,
+            .briefDateMismatch:
             return .warning
         case .linkBlocked, .quoteVerified:
             return .info

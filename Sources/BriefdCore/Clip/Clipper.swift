@@ -14,7 +14,9 @@ public struct ClippedDraft: Sendable, Equatable, Encodable {
     public var via: String?
     public var excerpt: [String]
 
-    enum CodingKeys: String, CodingKey { case title, url, source, published, section, issue, featured, paywall, format, via, excerpt }
+    enum CodingKeys: String, CodingKey {
+        case title, url, source, published, section, issue, featured, paywall, format, via, excerpt
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -84,7 +86,9 @@ public struct ClipRequest: Sendable {
     public var featured: Bool
     public var today: Day
 
-    public init(url: String, finalURL: String, section: String? = nil, issue: Day? = nil, featured: Bool = false, today: Day) {
+    public init(
+        url: String, finalURL: String, section: String? = nil, issue: Day? = nil, featured: Bool = false, today: Day
+    ) {
         self.url = url
         self.finalURL = finalURL
         self.section = section
@@ -117,7 +121,8 @@ public enum Clipper {
     static let trackingParameters: Set<String> = [
         "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl",
         "ocid", "cmpid", "cmp", "smid", "sr_share", "ito", "at_medium", "at_campaign", "at_custom1", "at_custom2",
-        "at_custom3", "at_custom4", "twclid", "li_fat_id", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id", "rb_clickid",
+        "at_custom3", "at_custom4", "twclid", "li_fat_id", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id",
+        "rb_clickid",
         "s_cid", "share", "ref_src", "ref_url", "guccounter", "guce_referrer", "guce_referrer_sig", "spm", "from",
     ]
 
@@ -146,7 +151,8 @@ public enum Clipper {
         let host = WebAddress(url)?.host.lowercased() ?? ""
         // A video or podcast platform, by its host or, on a host briefd does not list, by the page's own word for
         // itself (`og:site_name` "YouTube" on a video page).
-        let platform = platforms.first { Registry.host(host, isWithin: $0.host) }
+        let platform =
+            platforms.first { Registry.host(host, isWithin: $0.host) }
             ?? platforms.first { platform in
                 metadata.siteName.map { PageMetadata.squeezed($0) == PageMetadata.squeezed(platform.name) } == true
                     && (metadata.type?.hasPrefix("video") == true || metadata.type?.hasPrefix("music") == true
@@ -172,7 +178,9 @@ public enum Clipper {
             source = owner.name
         } else {
             let bareHost = host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
-            source = metadata.siteName.flatMap { publication(named: $0, in: registry)?.name } ?? metadata.siteName ?? bareHost
+            source =
+                metadata.siteName.flatMap { publication(named: $0, in: registry)?.name } ?? metadata.siteName
+                ?? bareHost
             unknown = publication(named: source, in: registry) == nil
         }
         if unknown {
@@ -203,7 +211,8 @@ public enum Clipper {
         }
         if format == nil, metadata.schemaType == "VideoObject" { format = "video" }
 
-        let excerpt = ExcerptCutter.excerpt(from: Clipper.excerptSource(page, metadata), words: config.checks.excerptWords)
+        let excerpt = ExcerptCutter.excerpt(
+            from: Clipper.excerptSource(page, metadata), words: config.checks.excerptWords)
         let words = excerpt.reduce(0) { $0 + ExcerptCutter.wordCount($1) }
         let paywall = registered?.paywall == true || metadata.isPaywalled
         if excerpt.isEmpty {
@@ -223,7 +232,8 @@ public enum Clipper {
 
         let draft = ClippedDraft(
             title: title, url: url, source: source, published: metadata.published, section: section,
-            issue: request.issue ?? config.digest.issueWeekday.next(onOrAfter: request.today), featured: request.featured,
+            issue: request.issue ?? config.digest.issueWeekday.next(onOrAfter: request.today),
+            featured: request.featured,
             paywall: paywall, format: format, via: via, excerpt: excerpt)
         return ClipResult(draft: draft, notes: notes, unknownSource: unknown)
     }

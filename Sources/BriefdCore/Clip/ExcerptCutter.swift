@@ -1,3 +1,5 @@
+import Foundation
+
 /// Chooses a brief's excerpt from an article's paragraphs: the opening paragraphs, verbatim, cut at a paragraph
 /// end (or, when one paragraph is too long, a sentence end) within the house style's word range. Never a
 /// paraphrase, never an ellipsis inside a sentence.
@@ -44,7 +46,8 @@ public enum ExcerptCutter {
 
     /// Abbreviations whose full stop does not end a sentence.
     static let abbreviations: Set<String> = [
-        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "gov", "sen", "rep", "rev", "lt", "col", "capt", "sgt",
+        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "gov", "sen", "rep", "rev", "lt", "col", "capt",
+        "sgt",
         "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
         "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m",
     ]
@@ -64,7 +67,9 @@ public enum ExcerptCutter {
                     break
                 }
                 let next = text.index(after: end)
-                if text[end] == " ", next < text.endIndex, startsSentence(text[next]), !endsInAbbreviation(text[..<index]) || character != "." {
+                if text[end] == " ", next < text.endIndex, startsSentence(text[next]),
+                    !endsInAbbreviation(text[..<index]) || character != "."
+                {
                     ends.append(end)
                 }
                 index = end
@@ -105,9 +110,10 @@ public enum ExcerptCutter {
         if words < 4 { return false }
         // A line of capitals ("ADVERTISEMENT", "BEIJING —" alone).
         let letters = paragraph.filter(\.isLetter)
-        if letters.count > 3, letters.allSatisfy({ $0.isUppercase || !$0.isCased }), letters.contains(where: \.isCased) { return false }
+        if letters.count > 3, letters.allSatisfy({ $0.isUppercase || !$0.isCased }), letters.contains(where: \.isCased)
+        {
+            return false
+        }
         return true
     }
 }
-
-import Foundation

@@ -36,9 +36,13 @@ public struct PageMetadata: Sendable, Equatable {
         let rawTitle = [meta["og:title"], meta["twitter:title"], ld?.headline, page.h1, page.titleElement]
             .lazy.compactMap { clean($0) }.first
         metadata.title = rawTitle.map { withoutSiteSuffix($0, site: metadata.siteName, pageURL: pageURL) }
-        metadata.published = [meta["article:published_time"], ld?.datePublished, meta["datepublished"],
-            meta["date"], meta["pubdate"], meta["publishdate"], meta["dc.date"], meta["dc.date.issued"],
-            meta["dcterms.date"], meta["dcterms.created"], meta["uploaddate"], meta["sailthru.date"], meta["parsely-pub-date"]]
+        metadata.published =
+            [
+                meta["article:published_time"], ld?.datePublished, meta["datepublished"],
+                meta["date"], meta["pubdate"], meta["publishdate"], meta["dc.date"], meta["dc.date.issued"],
+                meta["dcterms.date"], meta["dcterms.created"], meta["uploaddate"], meta["sailthru.date"],
+                meta["parsely-pub-date"],
+            ]
             .lazy.compactMap { $0.flatMap(ArticleExtractor.day) }.first
             ?? page.times.lazy.compactMap(ArticleExtractor.day).first
         metadata.type = clean(meta["og:type"])?.lowercased()
@@ -81,7 +85,10 @@ public struct PageMetadata: Sendable, Equatable {
     static func withoutSiteSuffix(_ title: String, site: String?, pageURL: String) -> String {
         var result = title
         for _ in 0..<2 {
-            guard let cut = separators.compactMap({ result.range(of: $0, options: .backwards) }).max(by: { $0.lowerBound < $1.lowerBound })
+            guard
+                let cut = separators.compactMap({ result.range(of: $0, options: .backwards) }).max(by: {
+                    $0.lowerBound < $1.lowerBound
+                })
             else { break }
             let head = String(result[..<cut.lowerBound]).trimmingCharacters(in: .whitespaces)
             let tail = String(result[cut.upperBound...]).trimmingCharacters(in: .whitespaces)
@@ -98,8 +105,11 @@ public struct PageMetadata: Sendable, Equatable {
             return true
         }
         guard let host = WebAddress(pageURL)?.host.lowercased() else { return false }
-        let labels = host.split(separator: ".").map(String.init).filter { !["www", "m", "com", "org", "net", "co", "uk", "cn", "hk", "edu", "gov", "amp"].contains($0) }
-        let initials = String(text.split(separator: " ").filter { $0.first?.isUppercase == true }.compactMap(\.first)).lowercased()
+        let labels = host.split(separator: ".").map(String.init).filter {
+            !["www", "m", "com", "org", "net", "co", "uk", "cn", "hk", "edu", "gov", "amp"].contains($0)
+        }
+        let initials = String(text.split(separator: " ").filter { $0.first?.isUppercase == true }.compactMap(\.first))
+            .lowercased()
         return labels.contains { label in
             label == folded || folded.hasPrefix(label) || label.hasPrefix(folded) || label == "the" + folded
                 || (initials.count >= 3 && label == initials)
@@ -129,7 +139,8 @@ struct JSONLDContent {
     static func main(in blocks: [String]) -> JSONLDContent? {
         var objects: [[String: Any]] = []
         for block in blocks where nestingDepth(block) <= maxDepth {
-            guard let json = try? JSONSerialization.jsonObject(with: Data(block.utf8), options: [.fragmentsAllowed]) else { continue }
+            guard let json = try? JSONSerialization.jsonObject(with: Data(block.utf8), options: [.fragmentsAllowed])
+            else { continue }
             collect(json, into: &objects)
         }
         for wanted in PageMetadata.contentTypes {
@@ -176,10 +187,19 @@ struct JSONLDContent {
 
     /// The deepest nesting of `[` and `{` outside strings.
     static func nestingDepth(_ text: String) -> Int {
-        var depth = 0, deepest = 0, inString = false, escaped = false
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
         for byte in text.utf8 {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -200,7 +220,8 @@ struct JSONLDContent {
 enum HTMLEntities {
     static let named: [String: String] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "mdash": "—", "ndash": "–",
-        "lsquo": "‘", "rsquo": "’", "ldquo": "“", "rdquo": "”", "hellip": "…", "middot": "·", "laquo": "«", "raquo": "»",
+        "lsquo": "‘", "rsquo": "’", "ldquo": "“", "rdquo": "”", "hellip": "…", "middot": "·", "laquo": "«",
+        "raquo": "»",
     ]
 
     static func decode(_ text: String) -> String {
@@ -237,7 +258,8 @@ enum HTMLEntities {
         if let known = named[entity.lowercased()] { return known }
         guard entity.hasPrefix("#") else { return nil }
         let digits = entity.dropFirst()
-        let code = digits.lowercased().hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+        let code =
+            digits.lowercased().hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
         return code.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
     }
 }

@@ -69,7 +69,11 @@ public enum PathArithmetic {
         for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." {
-                if let last = parts.last, last != ".." { parts.removeLast() } else if !joined.hasPrefix("/") { parts.append(part) }
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                } else if !joined.hasPrefix("/") {
+                    parts.append(part)
+                }
                 continue
             }
             parts.append(part)

@@ -2,7 +2,10 @@ import Foundation
 
 /// Reads `briefd.yml` strictly: unknown keys are errors naming the key and the closest known one.
 public enum ConfigParser {
-    static let sections = ["newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot", "alerts", "web"]
+    static let sections = [
+        "newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot",
+        "alerts", "web",
+    ]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
     ///   inside the file are resolved against its folder.
@@ -38,7 +41,8 @@ public enum ConfigParser {
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
-                throw top.error("log_level", "'log_level' must be one of \(levels.joined(separator: ", ")), found '\(level)'")
+                throw top.error(
+                    "log_level", "'log_level' must be one of \(levels.joined(separator: ", ")), found '\(level)'")
             }
             config.daemon.logLevel = level
         }
@@ -46,12 +50,16 @@ public enum ConfigParser {
     }
 
     /// The `newsletter:` section.
-    private static func applyNewsletter(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyNewsletter(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let newsletter = try StrictMapping(node, path: path, context: "newsletter", allowed: ["name", "sections"])
         if let name = try newsletter.string("name") { config.newsletter.name = name }
         let sections = try newsletter.strings("sections")
         if newsletter.values["sections"] != nil {
-            guard !sections.isEmpty else { throw newsletter.error("sections", "'sections' must list at least one section") }
+            guard !sections.isEmpty else {
+                throw newsletter.error("sections", "'sections' must list at least one section")
+            }
             if let repeated = firstRepeated(sections) {
                 throw newsletter.error("sections", "the section '\(repeated)' is listed twice")
             }
@@ -60,12 +68,20 @@ public enum ConfigParser {
     }
 
     /// The `paths:` section.
-    private static func applyPaths(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyPaths(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let paths = try StrictMapping(
             node, path: path, context: "paths", allowed: ["drafts", "reports", "digests", "state", "templates"])
-        if let value = try paths.string("drafts") { config.paths.drafts = PathArithmetic.resolve(value, against: folder) }
-        if let value = try paths.string("reports") { config.paths.reports = PathArithmetic.resolve(value, against: folder) }
-        if let value = try paths.string("digests") { config.paths.digests = PathArithmetic.resolve(value, against: folder) }
+        if let value = try paths.string("drafts") {
+            config.paths.drafts = PathArithmetic.resolve(value, against: folder)
+        }
+        if let value = try paths.string("reports") {
+            config.paths.reports = PathArithmetic.resolve(value, against: folder)
+        }
+        if let value = try paths.string("digests") {
+            config.paths.digests = PathArithmetic.resolve(value, against: folder)
+        }
         if let value = try paths.string("state") { config.paths.state = PathArithmetic.resolve(value, against: folder) }
         if let value = try paths.string("templates") {
             config.paths.templates = PathArithmetic.resolve(value, against: folder)
@@ -73,7 +89,9 @@ public enum ConfigParser {
     }
 
     /// The `checks:` section.
-    private static func applyChecks(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyChecks(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let checks = try StrictMapping(
             node, path: path, context: "checks", allowed: ["max_draft_bytes", "excerpt_words"])
         if let bytes = try checks.int("max_draft_bytes", in: 1024...(256 * 1024 * 1024)) {
@@ -89,12 +107,15 @@ public enum ConfigParser {
     }
 
     /// The `schedule:` section.
-    private static func applySchedule(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applySchedule(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let schedule = try StrictMapping(node, path: path, context: "schedule", allowed: ["build", "timezone"])
         var zone = TimeZone.current
         if let name = try schedule.string("timezone") {
             guard let named = TimeZone(identifier: name) else {
-                throw schedule.error("timezone", "'timezone' must be an IANA time zone such as Asia/Shanghai, found '\(name)'")
+                throw schedule.error(
+                    "timezone", "'timezone' must be an IANA time zone such as Asia/Shanghai, found '\(name)'")
             }
             zone = named
         }
@@ -107,14 +128,18 @@ public enum ConfigParser {
     }
 
     /// The `watch:` section.
-    private static func applyWatch(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyWatch(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let watch = try StrictMapping(node, path: path, context: "watch", allowed: ["settle_ms", "rescan_minutes"])
         if let value = try watch.int("settle_ms", in: 0...10_000) { config.daemon.settleMilliseconds = value }
         if let value = try watch.int("rescan_minutes", in: 1...1440) { config.daemon.rescanMinutes = value }
     }
 
     /// The `rot:` section.
-    private static func applyRot(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyRot(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let rot = try StrictMapping(
             node, path: path, context: "rot",
             allowed: ["recheck_hours", "dead_after_failures", "dead_after_hours", "archive_base_url"])
@@ -130,7 +155,9 @@ public enum ConfigParser {
     }
 
     /// The `alerts:` section.
-    private static func applyAlerts(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
+    private static func applyAlerts(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
         let alerts = try StrictMapping(node, path: path, context: "alerts", allowed: ["jsonl", "webhook", "smtp"])
         if alerts.values["jsonl"] != nil {
             let value = try alerts.string("jsonl") ?? ""
@@ -151,7 +178,8 @@ public enum ConfigParser {
                 node, path: path, context: "smtp", allowed: ["url", "from", "to", "user_env", "password_env"])
             if let url = try smtp.string("url"), !url.isEmpty {
                 guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
-                    throw smtp.error("url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
+                    throw smtp.error(
+                        "url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
                 }
                 config.alerts.smtpURL = url
                 config.alerts.smtpTo = try smtp.strings("to")
@@ -166,13 +194,19 @@ public enum ConfigParser {
     }
 
     /// The `web:` section.
-    private static func applyWeb(_ node: YAMLNode, to config: inout Config, path: String, folder: String) throws(ConfigurationError) {
-        let web = try StrictMapping(node, path: path, context: "web", allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s"])
+    private static func applyWeb(_ node: YAMLNode, to config: inout Config, path: String, folder: String)
+        throws(ConfigurationError)
+    {
+        let web = try StrictMapping(
+            node, path: path, context: "web",
+            allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s"])
         if web.values["listen"] != nil {
             let listen = try web.string("listen") ?? ""
             config.web.listen = listen
             guard listen.isEmpty || config.web.address != nil else {
-                throw web.error("listen", "'listen' must be host:port (127.0.0.1:8470, [::1]:8470) or \"\" for no desk, found '\(listen)'")
+                throw web.error(
+                    "listen",
+                    "'listen' must be host:port (127.0.0.1:8470, [::1]:8470) or \"\" for no desk, found '\(listen)'")
             }
         }
         if let name = try web.string("token_env"), !name.isEmpty { config.web.tokenEnv = name }
@@ -186,9 +220,9 @@ public enum ConfigParser {
         if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
     }
 
-
     static let linkKeys = [
-        "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries", "retry_base_ms",
+        "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries",
+        "retry_base_ms",
         "max_redirects", "user_agent_contact", "exclude", "allow_networks", "cache_ok_hours", "cache_broken_hours",
         "max_body_bytes", "max_page_bytes", "max_retry_after_s", "max_link_s", "resolver_probes",
     ]
@@ -198,7 +232,9 @@ public enum ConfigParser {
         let links = try StrictMapping(node, path: path, context: "links", allowed: linkKeys)
         if let value = try links.int("max_concurrency", in: 1...1024) { settings.maxConcurrency = value }
         if let value = try links.int("per_host_concurrency", in: 1...64) { settings.perHostConcurrency = value }
-        if let value = try links.int("per_host_interval_ms", in: 0...60_000) { settings.perHostIntervalMilliseconds = value }
+        if let value = try links.int("per_host_interval_ms", in: 0...60_000) {
+            settings.perHostIntervalMilliseconds = value
+        }
         if let value = try links.int("connect_timeout_s", in: 1...300) { settings.connectTimeoutSeconds = value }
         if let value = try links.int("timeout_s", in: 1...600) { settings.timeoutSeconds = value }
         if let value = try links.int("retries", in: 0...10) { settings.retries = value }
@@ -212,7 +248,8 @@ public enum ConfigParser {
         if let value = try links.int("max_page_bytes", in: 65536...(64 * 1024 * 1024)) { settings.maxPageBytes = value }
         if let contact = try links.string("user_agent_contact") {
             guard let address = WebAddress(contact), address.isHTTP, !contact.contains(where: \.isNewline) else {
-                throw links.error("user_agent_contact", "'user_agent_contact' must be an http(s) URL, found '\(contact)'")
+                throw links.error(
+                    "user_agent_contact", "'user_agent_contact' must be an http(s) URL, found '\(contact)'")
             }
             settings.userAgentContact = contact
         }
@@ -256,7 +293,8 @@ public enum ConfigParser {
             ])
         if let text = try digest.string("issue_weekday") {
             guard let weekday = Weekday(rawValue: text.lowercased()) else {
-                throw digest.error("issue_weekday", "'issue_weekday' must be a day of the week such as wednesday, found '\(text)'")
+                throw digest.error(
+                    "issue_weekday", "'issue_weekday' must be a day of the week such as wednesday, found '\(text)'")
             }
             settings.issueWeekday = weekday
         }

@@ -27,14 +27,16 @@ struct StrictMapping {
         self.node = node
         guard let entries = node.mapping else {
             throw ConfigurationError(
-                path: path, position: node.position, message: "\(context) must be a mapping, found \(node.kindDescription)")
+                path: path, position: node.position,
+                message: "\(context) must be a mapping, found \(node.kindDescription)")
         }
         for entry in entries {
             guard allowed.contains(entry.key) else {
                 let hint = EditDistance.closest(to: entry.key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
                 throw ConfigurationError(
                     path: path, position: entry.keyNode.position,
-                    message: "unknown key '\(entry.key)' in \(context)\(hint) (known: \(allowed.joined(separator: ", ")))")
+                    message:
+                        "unknown key '\(entry.key)' in \(context)\(hint) (known: \(allowed.joined(separator: ", ")))")
             }
             guard values[entry.key] == nil else {
                 throw ConfigurationError(
@@ -50,7 +52,9 @@ struct StrictMapping {
 
     func string(_ key: String, required: Bool = false) throws(ConfigurationError) -> String? {
         guard let value = values[key], !value.isNull else {
-            if required { throw ConfigurationError(path: path, position: node.position, message: "'\(key)' is required") }
+            if required {
+                throw ConfigurationError(path: path, position: node.position, message: "'\(key)' is required")
+            }
             return nil
         }
         guard let text = value.scalar else {
@@ -68,7 +72,8 @@ struct StrictMapping {
         for item in items {
             guard let text = item.scalar else {
                 throw ConfigurationError(
-                    path: path, position: item.position, message: "'\(key)' items must be text, found \(item.kindDescription)")
+                    path: path, position: item.position,
+                    message: "'\(key)' items must be text, found \(item.kindDescription)")
             }
             result.append(text)
         }
@@ -91,7 +96,9 @@ struct StrictMapping {
 
     func day(_ key: String) throws(ConfigurationError) -> Day? {
         guard let text = try string(key) else { return nil }
-        guard let day = Day(iso: text) else { throw error(key, "'\(key)' must be a date as YYYY-MM-DD, found '\(text)'") }
+        guard let day = Day(iso: text) else {
+            throw error(key, "'\(key)' must be a date as YYYY-MM-DD, found '\(text)'")
+        }
         return day
     }
 }

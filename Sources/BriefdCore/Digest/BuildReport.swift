@@ -39,7 +39,8 @@ public struct BuildReport: Sendable, Codable, Equatable {
         for item in included { out += "  + [\(item.placement)] \(item.title) (\(item.path))\n" }
         for item in leftOut { out += "  - \(item.path) [\(item.status.rawValue)]: \(item.reason)\n" }
         if unverifiedLinks + unverifiedQuotes > 0 {
-            out += "unverified: \(DraftAccount.counted(unverifiedLinks, "link")) and \(DraftAccount.counted(unverifiedQuotes, "quote")) in the issue could not be checked\n"
+            out +=
+                "unverified: \(DraftAccount.counted(unverifiedLinks, "link")) and \(DraftAccount.counted(unverifiedQuotes, "quote")) in the issue could not be checked\n"
         }
         for error in errors { out += "error: \(error)\n" }
         for warning in warnings { out += "warning: \(warning)\n" }

@@ -17,14 +17,19 @@ public enum DigestText {
         guard bytes.contains(where: { $0 == 0x22 || $0 == 0x27 || $0 == 0x2D || $0 == 0x2E }) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
-        let leftDouble: [UInt8] = [0xE2, 0x80, 0x9C], rightDouble: [UInt8] = [0xE2, 0x80, 0x9D]
-        let leftSingle: [UInt8] = [0xE2, 0x80, 0x98], rightSingle: [UInt8] = [0xE2, 0x80, 0x99]
-        let enDash: [UInt8] = [0xE2, 0x80, 0x93], emDash: [UInt8] = [0xE2, 0x80, 0x94]
+        let leftDouble: [UInt8] = [0xE2, 0x80, 0x9C]
+        let rightDouble: [UInt8] = [0xE2, 0x80, 0x9D]
+        let leftSingle: [UInt8] = [0xE2, 0x80, 0x98]
+        let rightSingle: [UInt8] = [0xE2, 0x80, 0x99]
+        let enDash: [UInt8] = [0xE2, 0x80, 0x93]
+        let emDash: [UInt8] = [0xE2, 0x80, 0x94]
         let ellipsis: [UInt8] = [0xE2, 0x80, 0xA6]
         /// A quote after these opens; after anything else it closes.
         func opensAfterLast() -> Bool {
             guard let last = out.last else { return true }
-            if last == 0x20 || last == 0x09 || last == 0x0A || last == 0x28 || last == 0x5B || last == 0x7B { return true }
+            if last == 0x20 || last == 0x09 || last == 0x0A || last == 0x28 || last == 0x5B || last == 0x7B {
+                return true
+            }
             return out.count >= 3 && out[out.count - 3] == 0xE2 && out[out.count - 2] == 0x80
                 && (last == 0x93 || last == 0x94)
         }

@@ -17,7 +17,8 @@ public struct IssueAssembler: Sendable {
     ///   - standings: every draft's standing for the issue of `date` (`DraftAccount.standings`), keyed by path;
     ///     unreadable drafts have one too.
     /// - Returns: the issue, or nil when nothing would go in it; and the build report either way.
-    public func assemble(date: Day, drafts: [Draft], standings: [String: DraftStanding]) -> (DigestIssue?, BuildReport) {
+    public func assemble(date: Day, drafts: [Draft], standings: [String: DraftStanding]) -> (DigestIssue?, BuildReport)
+    {
         var report = BuildReport(issue: date.description)
         for (path, standing) in standings where standing.status != .ready {
             report.leftOut.append(.init(path: path, status: standing.status, reason: standing.reasons.first ?? ""))
@@ -28,7 +29,8 @@ public struct IssueAssembler: Sendable {
         for (path, standing) in standings where standing.status == .ready {
             guard let draft = parsed[path] else {
                 // Ready in the account but not among the drafts handed over: said, never dropped silently.
-                report.leftOut.append(.init(path: path, status: .checking, reason: "changed since it was checked; it is checked again"))
+                report.leftOut.append(
+                    .init(path: path, status: .checking, reason: "changed since it was checked; it is checked again"))
                 continue
             }
             if draft.kind == .sponsor { sponsors.append(draft) } else if draft.kind != .post { briefs.append(draft) }
@@ -47,7 +49,8 @@ public struct IssueAssembler: Sendable {
             }
             if let chosen = featured {
                 report.errors.append(
-                    "two featured articles: \(chosen.path) and \(brief.path); \(brief.path) appears in its section instead")
+                    "two featured articles: \(chosen.path) and \(brief.path); \(brief.path) appears in its section instead"
+                )
                 sectioned.append(brief)
             } else {
                 featured = brief
@@ -66,18 +69,22 @@ public struct IssueAssembler: Sendable {
             }
         }
         if let featured {
-            report.included.insert(.init(path: featured.path, title: featured.frontMatter.title ?? "", placement: "featured"), at: 0)
+            report.included.insert(
+                .init(path: featured.path, title: featured.frontMatter.title ?? "", placement: "featured"), at: 0)
         }
         if let sponsor {
-            report.included.append(.init(path: sponsor.path, title: sponsor.frontMatter.title ?? "", placement: "sponsor"))
+            report.included.append(
+                .init(path: sponsor.path, title: sponsor.frontMatter.title ?? "", placement: "sponsor"))
         }
         guard featured != nil || !sections.isEmpty else { return (nil, report) }
 
         let settings = config.digest
         let dateText = DigestText.longDate(date)
         let issue = DigestIssue(
-            date: date.description, title: "\(config.newsletter.name) | \(dateText)", newsletter: config.newsletter.name,
-            dateText: dateText, disclaimer: DigestText.smart(settings.disclaimer), supportText: DigestText.smart(settings.supportText),
+            date: date.description, title: "\(config.newsletter.name) | \(dateText)",
+            newsletter: config.newsletter.name,
+            dateText: dateText, disclaimer: DigestText.smart(settings.disclaimer),
+            supportText: DigestText.smart(settings.supportText),
             supportURL: settings.supportURL, featured: featured.map(item), sponsor: sponsor.map(item),
             sponsorLine: DigestText.smart(settings.sponsorLine),
             donationAppeal: settings.donationAppeal
@@ -150,7 +157,8 @@ enum DigestExcerpt {
                 paragraphs.append(literal.trimmingBlankLines())
             } else if !block.inline.isEmpty {
                 let wrapped = DigestText.wrap(DigestText.smart(block.inline.text), width: quoted ? 70 : 72)
-                paragraphs.append(quoted ? wrapped.split(separator: "\n").map { "> " + $0 }.joined(separator: "\n") : wrapped)
+                paragraphs.append(
+                    quoted ? wrapped.split(separator: "\n").map { "> " + $0 }.joined(separator: "\n") : wrapped)
             }
             for child in block.children { visit(child, quoted: quoted || block.kind == .blockQuote) }
         }

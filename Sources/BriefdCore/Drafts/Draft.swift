@@ -5,7 +5,8 @@ public enum DraftKind: String, Sendable, Codable, CaseIterable {
 
 /// How a brief's source is presented: a `Video: ` headline prefix and so on.
 public enum MediaFormat: String, Sendable, Codable, CaseIterable {
-    case video, podcast, webinarVideo = "webinar-video"
+    case video, podcast
+    case webinarVideo = "webinar-video"
 }
 
 /// A draft that was read and whose front matter parsed: the input to every check and to the digest.

@@ -62,20 +62,25 @@ public enum DraftParser {
         let root: YAMLNode?
         do {
             root = try YAMLReader.compose(yamlText, firstLine: 2, maxNodes: maxFrontMatterValues)
-        } catch where !error.duplicateKeys.isEmpty {
+        } catch  where !error.duplicateKeys.isEmpty {
             let key = error.duplicateKeys[0]
-            let lines = (2..<closingLine).filter { source.line($0).hasPrefix(key + ":") || source.line($0).hasPrefix(key + " :") }
+            let lines = (2..<closingLine).filter {
+                source.line($0).hasPrefix(key + ":") || source.line($0).hasPrefix(key + " :")
+            }
             let at = lines.count > 1 ? SourcePosition(line: lines[1], column: 1) : error.position
             let first = lines.first.map { " (first at line \($0))" } ?? ""
-            return Result(draft: nil, findings: [
-                Finding(.frontMatterDuplicateKey, at: at, "'\(key)' is set twice\(first); keep one")
-            ])
+            return Result(
+                draft: nil,
+                findings: [
+                    Finding(.frontMatterDuplicateKey, at: at, "'\(key)' is set twice\(first); keep one")
+                ])
         } catch {
             return invalid("the front matter is not valid YAML: \(error.message)", at: error.position)
         }
         guard let root, let entries = root.mapping else {
             let found = root.map(\.kindDescription) ?? "nothing"
-            return invalid("the front matter must be a mapping of 'key: value' lines, found \(found)",
+            return invalid(
+                "the front matter must be a mapping of 'key: value' lines, found \(found)",
                 at: root?.position ?? SourcePosition(line: 2, column: 1))
         }
         var findings: [Finding] = []
@@ -111,13 +116,22 @@ enum UTF8Validation {
         let count = bytes.count
         while index < count {
             let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
             let length: Int
             var minimum: UInt32
             switch lead {
-            case 0xC2...0xDF: length = 2; minimum = 0x80
-            case 0xE0...0xEF: length = 3; minimum = 0x800
-            case 0xF0...0xF4: length = 4; minimum = 0x10000
+            case 0xC2...0xDF:
+                length = 2
+                minimum = 0x80
+            case 0xE0...0xEF:
+                length = 3
+                minimum = 0x800
+            case 0xF0...0xF4:
+                length = 4
+                minimum = 0x10000
             default: return index
             }
             guard index + length <= count else { return index }

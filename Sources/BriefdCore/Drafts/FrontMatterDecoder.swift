@@ -20,7 +20,8 @@ enum FrontMatterDecoder {
                 }
                 let hint = closest.map { "; did you mean '\($0)'?" } ?? ""
                 findings.append(
-                    Finding(.frontMatterUnknownKind, at: kindEntry.value.position,
+                    Finding(
+                        .frontMatterUnknownKind, at: kindEntry.value.position,
                         "unknown kind \(kindEntry.value.kindDescription): a draft's kind is brief (the default), post or sponsor\(hint)",
                         suggestion: closest))
             }
@@ -37,18 +38,21 @@ enum FrontMatterDecoder {
                 let closest = EditDistance.closest(to: key, in: schema.map(\.name))
                 let hint = closest.map { "; did you mean '\($0)'?" } ?? ""
                 findings.append(
-                    Finding(.frontMatterUnknownKey, at: entry.keyNode.position,
+                    Finding(
+                        .frontMatterUnknownKey, at: entry.keyNode.position,
                         "unknown key '\(key)' for a \(result.kind.rawValue)\(hint)", suggestion: closest))
                 continue
             }
             if entry.value.isNull { continue }  // reported as missing below when required
             if !assign(field, entry.value, to: &result) {
                 if field.type == .day, let text = entry.value.scalar, let why = Day.impossibility(text) {
-                    findings.append(Finding(.frontMatterWrongType, at: entry.value.position, "'\(key)' is no real date: \(why)"))
+                    findings.append(
+                        Finding(.frontMatterWrongType, at: entry.value.position, "'\(key)' is no real date: \(why)"))
                     continue
                 }
                 findings.append(
-                    Finding(.frontMatterWrongType, at: entry.value.position,
+                    Finding(
+                        .frontMatterWrongType, at: entry.value.position,
                         "'\(key)' must be \(FrontMatterSchema.typeDescription(field.type)), "
                             + "found \(entry.value.kindDescription)"))
             }
@@ -57,7 +61,8 @@ enum FrontMatterDecoder {
             let present = entries.contains { $0.key == field.name && !$0.value.isNull }
             if !present {
                 findings.append(
-                    Finding(.frontMatterMissingField, at: seen[field.name] ?? result.start,
+                    Finding(
+                        .frontMatterMissingField, at: seen[field.name] ?? result.start,
                         "a \(result.kind.rawValue) needs '\(field.name)' "
                             + "(\(FrontMatterSchema.typeDescription(field.type)))"))
             }
@@ -66,7 +71,9 @@ enum FrontMatterDecoder {
     }
 
     /// Stores the value if it has the field's type; false when it does not.
-    private static func assign(_ field: FrontMatterSchema.Field, _ value: YAMLNode, to result: inout FrontMatter) -> Bool {
+    private static func assign(_ field: FrontMatterSchema.Field, _ value: YAMLNode, to result: inout FrontMatter)
+        -> Bool
+    {
         switch field.type {
         case .kind:
             return true  // read above
@@ -81,7 +88,9 @@ enum FrontMatterDecoder {
             default: return false
             }
         case .url:
-            guard let text = value.scalar?.trimmingWhitespace(), !text.isEmpty, !text.contains(" ") else { return false }
+            guard let text = value.scalar?.trimmingWhitespace(), !text.isEmpty, !text.contains(" ") else {
+                return false
+            }
             result.url = text
         case .day:
             guard let text = value.scalar, let day = Day(iso: text) else { return false }

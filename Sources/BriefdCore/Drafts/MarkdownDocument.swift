@@ -20,7 +20,9 @@ public struct MarkdownDocument: Sendable {
 /// One block of Markdown: a paragraph, heading, block quote, list, code block, …
 public struct MarkdownBlock: Sendable {
     public enum Kind: Sendable, Equatable {
-        case paragraph, heading(level: Int), blockQuote, list, item, codeBlock, htmlBlock, thematicBreak, other
+        case paragraph
+        case heading(level: Int)
+        case blockQuote, list, item, codeBlock, htmlBlock, thematicBreak, other
     }
 
     public var kind: Kind

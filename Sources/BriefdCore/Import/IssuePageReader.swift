@@ -70,7 +70,9 @@ public enum IssuePageReader {
     ]
 
     /// Headings that open the sponsor block, under any of the names the newsletter has used.
-    static let sponsorHeadings = ["sponsored link", "sponsored links", "sponsored post", "spotlight", "sponsor", "sponsored"]
+    static let sponsorHeadings = [
+        "sponsored link", "sponsored links", "sponsored post", "spotlight", "sponsor", "sponsored",
+    ]
     /// Headings and lines of a donation appeal, which replaces the sponsor in some issues.
     static let appealMarks = ["matching grant", "donation", "donate", "give now", "support zgbriefs", "year-end gift"]
     /// The newsletter's standing text: never an item, never an excerpt.
@@ -83,7 +85,9 @@ public enum IssuePageReader {
         "subscribe to zgbriefs", "all rights reserved", "copyright ©", "their inclusion does not mean",
     ]
 
-    public static func read(_ page: [PageBlock], pageDate: Day?, registry: Registry, sections: [String]) -> ImportedIssue {
+    public static func read(_ page: [PageBlock], pageDate: Day?, registry: Registry, sections: [String])
+        -> ImportedIssue
+    {
         // The issue is the article: a "Subscribe" box beside it, a footer's headings, are the site's chrome, neither
         // sections nor items, and raise nothing.
         let blocks = page.filter { !$0.outsideArticle }
@@ -113,13 +117,19 @@ public enum IssuePageReader {
             return ImportedIssue(date: nil, title: "", items: [], problems: [], isListing: true)
         }
         if date == nil {
-            problems.append(ImportProblem(line: blocks.first?.line ?? 1, message: "no issue heading with a date (\"ZGBriefs | January 17, 2019\") was found"))
+            problems.append(
+                ImportProblem(
+                    line: blocks.first?.line ?? 1,
+                    message: "no issue heading with a date (\"ZGBriefs | January 17, 2019\") was found"))
         } else if let heading = date, let pageDate, heading != pageDate, heading.month == pageDate.month,
             heading.day == pageDate.day, heading.year != pageDate.year
         {
-            problems.append(ImportProblem(
-                line: blocks[start - 1].line,
-                message: "the heading says \(heading.year) but the page was published on \(pageDate); the page's date \(pageDate) is used"))
+            problems.append(
+                ImportProblem(
+                    line: blocks[start - 1].line,
+                    message:
+                        "the heading says \(heading.year) but the page was published on \(pageDate); the page's date \(pageDate) is used"
+                ))
             date = pageDate
         }
 
@@ -130,14 +140,16 @@ public enum IssuePageReader {
         var index = start
         while index < blocks.count {
             let block = blocks[index]
-            if let (item, consumed) = readItem(blocks, at: index, placement: placement, featured: featured, sponsor: inSponsor,
+            if let (item, consumed) = readItem(
+                blocks, at: index, placement: placement, featured: featured, sponsor: inSponsor,
                 issueDate: date, registry: registry, problems: &problems)
             {
                 var item = item
                 index += consumed
                 // The excerpt: the paragraphs up to the next item or heading.
                 var excerpt = item.excerpt.isEmpty ? [] : [item.excerpt]
-                while index < blocks.count, !isHeading(blocks[index], sections: sections), !startsItem(blocks, at: index),
+                while index < blocks.count, !isHeading(blocks[index], sections: sections),
+                    !startsItem(blocks, at: index),
                     !isStanding(blocks[index].text)
                 {
                     excerpt.append(blocks[index].text)
@@ -145,7 +157,9 @@ public enum IssuePageReader {
                 }
                 item.excerpt = excerpt.joined(separator: "\n\n")
                 if item.section.isEmpty {
-                    problems.append(ImportProblem(line: item.line, message: "the item '\(item.title)' comes before any section heading"))
+                    problems.append(
+                        ImportProblem(
+                            line: item.line, message: "the item '\(item.title)' comes before any section heading"))
                 }
                 items.append(item)
                 continue
@@ -169,14 +183,20 @@ public enum IssuePageReader {
                     placement = name
                 } else if index > start || !folded.hasPrefix("zgbriefs") {
                     placement = name
-                    problems.append(ImportProblem(line: block.line, message: "the heading '\(name)' is not a section of the config; its items are kept under it"))
+                    problems.append(
+                        ImportProblem(
+                            line: block.line,
+                            message: "the heading '\(name)' is not a section of the config; its items are kept under it"
+                        ))
                 }
             }
             index += 1
         }
         // In the order `briefd build` records an issue: the featured article, the sections, the sponsor.
         let kept = items.filter { $0.section != "appeal" }
-        let ordered = kept.filter { $0.section == "featured" } + kept.filter { $0.section != "featured" && $0.section != "sponsor" }
+        let ordered =
+            kept.filter { $0.section == "featured" }
+            + kept.filter { $0.section != "featured" && $0.section != "sponsor" }
             + kept.filter { $0.section == "sponsor" }
         return ImportedIssue(date: date, title: title, items: ordered, problems: problems)
     }
@@ -280,7 +300,9 @@ public enum IssuePageReader {
         _ blocks: [PageBlock], at index: Int, placement: String, featured: Bool, sponsor: Bool, issueDate: Day?,
         registry: Registry, problems: inout [ImportProblem]
     ) -> (ImportedItem, Int)? {
-        guard startsItem(blocks, at: index, sponsor: sponsor), let (link, after) = leadingLink(blocks[index]) else { return nil }
+        guard startsItem(blocks, at: index, sponsor: sponsor), let (link, after) = leadingLink(blocks[index]) else {
+            return nil
+        }
         let block = blocks[index]
         var consumed = 1
         var metaText = after.trimmingCharacters(in: .whitespaces)
@@ -295,15 +317,19 @@ public enum IssuePageReader {
             if let inTitle = mediaPrefix(title) { title = String(title.dropFirst(inTitle.length)) }
         }
         var item = ImportedItem(
-            section: placement, title: title.trimmingCharacters(in: .whitespaces), url: link.href, source: "", published: nil,
-            featured: featured, format: format, via: nil, paywall: false, excerpt: "", line: block.line, printedSource: "",
+            section: placement, title: title.trimmingCharacters(in: .whitespaces), url: link.href, source: "",
+            published: nil,
+            featured: featured, format: format, via: nil, paywall: false, excerpt: "", line: block.line,
+            printedSource: "",
             sourceKnown: false)
         guard let meta = parseMeta(metaText) else {
             if sponsor {
                 item.excerpt = metaText  // a sponsored link names no source, as briefd records it
                 item.sourceKnown = true
             } else {
-                problems.append(ImportProblem(line: block.line, message: "the item '\(item.title)' has no readable (date, source) after it"))
+                problems.append(
+                    ImportProblem(
+                        line: block.line, message: "the item '\(item.title)' has no readable (date, source) after it"))
             }
             return (item, consumed)
         }
@@ -317,22 +343,39 @@ public enum IssuePageReader {
                 year = issueDate.year - ((date.1 ?? 1) > issueDate.month ? 1 : 0)
             }
             if let month = date.1, year > 0 {
-                item.published = date.2.map { String(format: "%04d-%02d-%02d", year, month, $0) } ?? String(format: "%04d-%02d", year, month)
+                item.published =
+                    date.2.map { String(format: "%04d-%02d-%02d", year, month, $0) }
+                    ?? String(format: "%04d-%02d", year, month)
             }
             if date.0 == 0 || date.2 == nil {
-                problems.append(ImportProblem(line: block.line, message: "the item '\(item.title)' gives its date without the \(date.0 == 0 ? "year" : "day"): read as \(item.published ?? "?")"))
+                problems.append(
+                    ImportProblem(
+                        line: block.line,
+                        message:
+                            "the item '\(item.title)' gives its date without the \(date.0 == 0 ? "year" : "day"): read as \(item.published ?? "?")"
+                    ))
             }
         } else {
-            problems.append(ImportProblem(line: block.line, message: "the date of the item '\(item.title)' cannot be read in '(\(meta.inner))'"))
+            problems.append(
+                ImportProblem(
+                    line: block.line,
+                    message: "the date of the item '\(item.title)' cannot be read in '(\(meta.inner))'"))
         }
         if meta.source.isEmpty {
-            problems.append(ImportProblem(line: block.line, message: "the source of the item '\(item.title)' cannot be read in '(\(meta.inner))'"))
+            problems.append(
+                ImportProblem(
+                    line: block.line,
+                    message: "the source of the item '\(item.title)' cannot be read in '(\(meta.inner))'"))
         }
         // Printed with typographic apostrophes ("What’s on Weibo"), as briefd's own issues print them.
-        if case .exact(let found) = registry.publicationNames.match(meta.source.replacingOccurrences(of: "’", with: "'")) {
+        if case .exact(let found) = registry.publicationNames.match(
+            meta.source.replacingOccurrences(of: "’", with: "'"))
+        {
             item.source = registry.publications[found].name
             item.sourceKnown = true
-        } else if let host = WebAddress(link.href)?.host, let owner = registry.publication(forHost: host), meta.via == nil {
+        } else if let host = WebAddress(link.href)?.host, let owner = registry.publication(forHost: host),
+            meta.via == nil
+        {
             item.source = owner.name
             item.sourceKnown = true
         } else {
@@ -382,7 +425,9 @@ public enum IssuePageReader {
             remainder = String(inner.dropFirst(length)).trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
         }
         // "(May 16, 2012, Forbes, by Kenneth Rapoza)": the author is not the source.
-        if let author = remainder.range(of: ", by ", options: .backwards) { remainder = String(remainder[..<author.lowerBound]) }
+        if let author = remainder.range(of: ", by ", options: .backwards) {
+            remainder = String(remainder[..<author.lowerBound])
+        }
         if let via = remainder.range(of: ", via ", options: .backwards) {
             meta.via = String(remainder[via.upperBound...]).trimmingCharacters(in: .whitespaces)
             remainder = String(remainder[..<via.lowerBound])
@@ -397,13 +442,16 @@ public enum IssuePageReader {
         if block.headingLevel > 0 { return block.links.isEmpty || block.links.first?.offset ?? 0 > 0 }
         if section(named: text, in: sections) != nil { return true }
         let letters = text.filter(\.isLetter)
-        if block.links.isEmpty, letters.count >= 4, letters.allSatisfy({ $0.isUppercase || !$0.isCased }) { return true }
+        if block.links.isEmpty, letters.count >= 4, letters.allSatisfy({ $0.isUppercase || !$0.isCased }) {
+            return true
+        }
         return block.isBold && block.links.isEmpty && !text.hasSuffix(".")
     }
 
     static func isStanding(_ text: String) -> Bool {
         let lower = text.lowercased()
-        return standingMarks.contains { lower.contains($0) } || appealMarks.contains { lower.contains($0) } && text.count < 300
+        return standingMarks.contains { lower.contains($0) }
+            || appealMarks.contains { lower.contains($0) } && text.count < 300
     }
 
     /// The config's section a heading names, compared without case and with spaces around "/" and "&" ignored.

@@ -1,6 +1,9 @@
 /// A request the link checker wants sent: pure data, sent by the HTTP client at the edge.
 public struct HTTPRequest: Sendable, Hashable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     public var url: String
     public var method: Method

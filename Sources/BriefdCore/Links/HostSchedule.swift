@@ -45,7 +45,8 @@ public struct HostSchedule<Item: Sendable>: Sendable {
 
     /// - Parameter followUp: part of a check already started (a redirect hop, a GET after HEAD): it goes
     ///   before new checks of its host, paced like them.
-    public mutating func enqueue(_ item: Item, host: String, notBefore: Double = 0, now: Double, followUp: Bool = false) {
+    public mutating func enqueue(_ item: Item, host: String, notBefore: Double = 0, now: Double, followUp: Bool = false)
+    {
         if notBefore > now {
             delayed.append((notBefore, host, item))
             return

@@ -36,7 +36,10 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         var best = (start: -1, length: 0)
         var index = 0
         while index < groups.count {
-            guard groups[index] == 0 else { index += 1; continue }
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
             var end = index
             while end < groups.count && groups[end] == 0 { end += 1 }
             if end - index > best.length && end - index >= 2 { best = (index, end - index) }
@@ -54,7 +57,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var result: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = UInt8(part) else { return nil }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = UInt8(part) else {
+                return nil
+            }
             result.append(value)
         }
         return result

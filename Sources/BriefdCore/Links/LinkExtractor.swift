@@ -49,7 +49,9 @@ public enum LinkExtractor {
         for (raw, position) in found {
             let url = raw.trimmingSpaces()
             guard isAbsolute(url) else { continue }
-            lists.append(CitedLink(url: url, citations: [LinkCitation(path: path, line: position.line, column: position.column)]))
+            lists.append(
+                CitedLink(url: url, citations: [LinkCitation(path: path, line: position.line, column: position.column)])
+            )
         }
         return CitedLink.merging([lists])
     }
@@ -80,17 +82,35 @@ enum HTMLAttributes {
         var inTag = false
         while index < html.count {
             let byte = html[index]
-            if byte == UInt8(ascii: "<") { inTag = true; index += 1; continue }
-            if byte == UInt8(ascii: ">") { inTag = false; index += 1; continue }
-            guard inTag, index > 0, isSpace(html[index - 1]) else { index += 1; continue }
+            if byte == UInt8(ascii: "<") {
+                inTag = true
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: ">") {
+                inTag = false
+                index += 1
+                continue
+            }
+            guard inTag, index > 0, isSpace(html[index - 1]) else {
+                index += 1
+                continue
+            }
             let nameLength: Int
-            if matches(html, at: index, "href") { nameLength = 4 } else if matches(html, at: index, "src") { nameLength = 3 } else {
+            if matches(html, at: index, "href") {
+                nameLength = 4
+            } else if matches(html, at: index, "src") {
+                nameLength = 3
+            } else {
                 index += 1
                 continue
             }
             var cursor = index + nameLength
             while cursor < html.count, isSpace(html[cursor]) { cursor += 1 }
-            guard cursor < html.count, html[cursor] == UInt8(ascii: "=") else { index += 1; continue }
+            guard cursor < html.count, html[cursor] == UInt8(ascii: "=") else {
+                index += 1
+                continue
+            }
             cursor += 1
             while cursor < html.count, isSpace(html[cursor]) { cursor += 1 }
             guard cursor < html.count else { break }

@@ -87,7 +87,8 @@ public struct LinkProbe: Sendable {
             return retry
         }
         let verdict: LinkVerdict = failure.kind == .timeout ? .timeout : .broken
-        return finish(verdict, error: failure.message + (tries > 1 ? " (\(tries) tries, \(Int(spent.rounded())) s)" : ""))
+        return finish(
+            verdict, error: failure.message + (tries > 1 ? " (\(tries) tries, \(Int(spent.rounded())) s)" : ""))
     }
 
     private mutating func next(after response: HTTPResponse, now: Double) -> Step {
@@ -250,7 +251,8 @@ enum MailAddress {
 
     static func isValid(address: Substring) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, local.count <= 64 else {
+        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, local.count <= 64
+        else {
             return false
         }
         let localAllowed = "!#$%&'*+-/=?^_`{|}~.%"
@@ -283,8 +285,10 @@ enum SoftNotFound {
 
     static func saysNotFound(_ title: String) -> Bool {
         let lowered = title.lowercased()
-        return ["not found", "404", "does not exist", "doesn't exist", "no longer exists", "no longer available",
-                "page unavailable", "cannot be found", "can't be found", "could not be found"].contains {
+        return [
+            "not found", "404", "does not exist", "doesn't exist", "no longer exists", "no longer available",
+            "page unavailable", "cannot be found", "can't be found", "could not be found",
+        ].contains {
             lowered.contains($0)
         }
     }

@@ -38,7 +38,8 @@ public struct PageBlock: Sendable, Equatable {
     public var outsideArticle: Bool
 
     public init(
-        headingLevel: Int = 0, text: String, links: [Link] = [], isBold: Bool = false, line: Int = 0, outsideArticle: Bool = false
+        headingLevel: Int = 0, text: String, links: [Link] = [], isBold: Bool = false, line: Int = 0,
+        outsideArticle: Bool = false
     ) {
         self.outsideArticle = outsideArticle
         self.headingLevel = headingLevel
@@ -149,8 +150,9 @@ public enum ArticleExtractor {
     private static func withDocument<T>(html: [UInt8], charset: String?, _ body: (xmlNodePtr) -> T?) -> T? {
         precondition(initialized)
         guard !html.isEmpty, html.count < Int(Int32.max) else { return nil }
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+                | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
         // NOERROR does not cover libxml2's encoding-conversion errors ("encoding error : input conversion
         // failed"), which it prints to stderr: a hostile page would fill the daemon's log. The handler is per
         // thread, hence set before every parse.
@@ -247,7 +249,8 @@ public enum ArticleExtractor {
                 case "time" where published == nil:
                     published = ArticleExtractor.attribute(node, "datetime").flatMap(ArticleExtractor.day)
                 case "script":
-                    if published == nil, ArticleExtractor.attribute(node, "type")?.lowercased() == "application/ld+json" {
+                    if published == nil, ArticleExtractor.attribute(node, "type")?.lowercased() == "application/ld+json"
+                    {
                         published = ArticleExtractor.jsonLDDate(ArticleExtractor.textContent(node))
                     }
                     continue
@@ -286,14 +289,19 @@ public enum ArticleExtractor {
                 }
             case "link":
                 let rel = ArticleExtractor.attribute(node, "rel")?.lowercased() ?? ""
-                if rel.split(separator: " ").contains("canonical") { keep("link:canonical", ArticleExtractor.attribute(node, "href")) }
-                if ArticleExtractor.attribute(node, "itemprop")?.lowercased() == "name", let parent = node.pointee.parent,
+                if rel.split(separator: " ").contains("canonical") {
+                    keep("link:canonical", ArticleExtractor.attribute(node, "href"))
+                }
+                if ArticleExtractor.attribute(node, "itemprop")?.lowercased() == "name",
+                    let parent = node.pointee.parent,
                     ArticleExtractor.attribute(parent, "itemprop")?.lowercased() == "author"
                 {
                     keep("itemprop:author-name", ArticleExtractor.attribute(node, "content"))
                 }
             case "script":
-                if ArticleExtractor.attribute(node, "type")?.lowercased() == "application/ld+json", reading.jsonLD.count < 20 {
+                if ArticleExtractor.attribute(node, "type")?.lowercased() == "application/ld+json",
+                    reading.jsonLD.count < 20
+                {
                     reading.jsonLD.append(String(ArticleExtractor.textContent(node).prefix(1_000_000)))
                 }
             case "time":
@@ -301,14 +309,18 @@ public enum ArticleExtractor {
                     reading.times.append(value)
                 }
             case "title":
-                if reading.titleElement == nil { reading.titleElement = ArticleExtractor.textContent(node).collapsingSpaces() }
+                if reading.titleElement == nil {
+                    reading.titleElement = ArticleExtractor.textContent(node).collapsingSpaces()
+                }
             case "h1":
                 if reading.h1 == nil { reading.h1 = ArticleExtractor.textContent(node).collapsingSpaces() }
             case "article":
                 var length = 0
                 var child = node.pointee.children
                 while let current = child {
-                    if current.pointee.type == XML_ELEMENT_NODE { length += ArticleExtractor.paragraphLength(current, names) }
+                    if current.pointee.type == XML_ELEMENT_NODE {
+                        length += ArticleExtractor.paragraphLength(current, names)
+                    }
                     child = current.pointee.next
                 }
                 if length > largestArticleLength {
@@ -322,8 +334,10 @@ public enum ArticleExtractor {
 
         mutating func readMeta(_ node: xmlNodePtr) {
             guard published == nil else { return }
-            let key = (ArticleExtractor.attribute(node, "property") ?? ArticleExtractor.attribute(node, "name") ?? "").lowercased()
-            guard ["article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date"].contains(key),
+            let key = (ArticleExtractor.attribute(node, "property") ?? ArticleExtractor.attribute(node, "name") ?? "")
+                .lowercased()
+            guard
+                ["article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date"].contains(key),
                 let content = ArticleExtractor.attribute(node, "content")
             else { return }
             published = ArticleExtractor.day(content)
@@ -401,9 +415,11 @@ public enum ArticleExtractor {
     ]
 
     static func isBoilerplate(_ node: xmlNodePtr) -> Bool {
-        let marks = [attribute(node, "class"), attribute(node, "id"), attribute(node, "data-component"),
-            attribute(node, "data-gu-name"), attribute(node, "data-testid")]
-            .compactMap { $0?.lowercased() }
+        let marks = [
+            attribute(node, "class"), attribute(node, "id"), attribute(node, "data-component"),
+            attribute(node, "data-gu-name"), attribute(node, "data-testid"),
+        ]
+        .compactMap { $0?.lowercased() }
         for mark in marks {
             for word in mark.split(whereSeparator: { !$0.isLetter }) where boilerplateWords.contains(String(word)) {
                 return true
@@ -465,7 +481,9 @@ public enum ArticleExtractor {
         var chrome = 0
         static let chromeElements: Set<String> = ["aside", "footer"]
         static let chromeRoles: Set<String> = ["complementary", "contentinfo"]
-        static let skippedHere: Set<String> = ["script", "style", "nav", "form", "noscript", "button", "iframe", "svg", "select", "template", "head"]
+        static let skippedHere: Set<String> = [
+            "script", "style", "nav", "form", "noscript", "button", "iframe", "svg", "select", "template", "head",
+        ]
         static let headings: [String: Int] = ["h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6]
 
         mutating func collect(_ node: xmlNodePtr) {
@@ -502,12 +520,20 @@ public enum ArticleExtractor {
                 if let heading { level = heading }
                 var currentLink = link
                 if name == "a", link == nil, let href = ArticleExtractor.attribute(node, "href") {
-                    links.append(([], href, ArticleExtractor.collapsingSpaces(text).count + (text.last.map { $0 == 0x20 || $0 == 0x0A } == true && !text.isEmpty ? 1 : 0)))
+                    links.append(
+                        (
+                            [], href,
+                            ArticleExtractor.collapsingSpaces(text).count
+                                + (text.last.map { $0 == 0x20 || $0 == 0x0A } == true && !text.isEmpty ? 1 : 0)
+                        ))
                     currentLink = links.count - 1
                 }
                 let isBold = bold || name == "strong" || name == "b"
-                let isChrome = BlockCollector.chromeElements.contains(name)
-                    || ArticleExtractor.attribute(node, "role").map { BlockCollector.chromeRoles.contains($0.lowercased()) } == true
+                let isChrome =
+                    BlockCollector.chromeElements.contains(name)
+                    || ArticleExtractor.attribute(node, "role").map {
+                        BlockCollector.chromeRoles.contains($0.lowercased())
+                    } == true
                 if isChrome {
                     flush()
                     chrome += 1
@@ -541,11 +567,17 @@ public enum ArticleExtractor {
                     let linkText = ArticleExtractor.collapsingSpaces(link.text)
                     guard !linkText.isEmpty else { continue }
                     // The offset is found again in the collapsed text: whitespace before the link may have shrunk.
-                    let offset = collapsed.range(of: linkText).map { collapsed.distance(from: collapsed.startIndex, to: $0.lowerBound) }
+                    let offset =
+                        collapsed.range(of: linkText).map {
+                            collapsed.distance(from: collapsed.startIndex, to: $0.lowerBound)
+                        }
                         ?? min(link.offset, collapsed.count)
                     found.append(PageBlock.Link(text: linkText, href: link.href, offset: offset))
                 }
-                blocks.append(PageBlock(headingLevel: level, text: collapsed, links: found, isBold: letters > 0 && boldBytes >= letters, line: line, outsideArticle: chrome > 0))
+                blocks.append(
+                    PageBlock(
+                        headingLevel: level, text: collapsed, links: found, isBold: letters > 0 && boldBytes >= letters,
+                        line: line, outsideArticle: chrome > 0))
             }
             text.removeAll(keepingCapacity: true)
             links.removeAll()
@@ -589,7 +621,8 @@ public enum ArticleExtractor {
     static func jsonLDDate(_ json: String) -> Day? {
         guard let key = json.range(of: "\"datePublished\"") else { return nil }
         let rest = json[key.upperBound...]
-        guard let open = rest.firstIndex(of: "\""), let close = rest[rest.index(after: open)...].firstIndex(of: "\"") else {
+        guard let open = rest.firstIndex(of: "\""), let close = rest[rest.index(after: open)...].firstIndex(of: "\"")
+        else {
             return nil
         }
         return day(String(rest[rest.index(after: open)..<close]))

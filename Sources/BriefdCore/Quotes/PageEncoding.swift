@@ -29,7 +29,9 @@ enum PageEncoding {
         if isUTF8WithNonASCII(html) { return "UTF-8" }
         if let declared, let name = supportedName(declared) { return name }
         // A <meta> that could be read as ASCII cannot be UTF-16: browsers take such a label for UTF-8.
-        if let meta = metaCharset(html), let name = supportedName(meta) { return name.hasPrefix("UTF-16") ? "UTF-8" : name }
+        if let meta = metaCharset(html), let name = supportedName(meta) {
+            return name.hasPrefix("UTF-16") ? "UTF-8" : name
+        }
         return nil
     }
 
@@ -38,15 +40,30 @@ enum PageEncoding {
     static let browserEncodings: [String: String] = {
         var table: [String: String] = [:]
         let groups: [(String, [String])] = [
-            ("GB18030", ["gb2312", "gb_2312", "gb_2312-80", "chinese", "csgb2312", "csiso58gb231280", "iso-ir-58",
-                         "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb18030"]),
+            (
+                "GB18030",
+                [
+                    "gb2312", "gb_2312", "gb_2312-80", "chinese", "csgb2312", "csiso58gb231280", "iso-ir-58",
+                    "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb18030",
+                ]
+            ),
             ("BIG5-HKSCS", ["big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"]),
-            ("CP1252", ["iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "latin1", "l1",
-                        "ascii", "us-ascii", "ansi_x3.4-1968", "cp1252", "windows-1252", "x-cp1252", "cp819",
-                        "ibm819", "iso-ir-100", "csisolatin1"]),
+            (
+                "CP1252",
+                [
+                    "iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "latin1", "l1",
+                    "ascii", "us-ascii", "ansi_x3.4-1968", "cp1252", "windows-1252", "x-cp1252", "cp819",
+                    "ibm819", "iso-ir-100", "csisolatin1",
+                ]
+            ),
             ("CP932", ["shift_jis", "shift-jis", "sjis", "ms_kanji", "ms932", "windows-31j", "x-sjis", "csshiftjis"]),
-            ("CP949", ["euc-kr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "korean", "cseuckr",
-                       "iso-ir-149", "windows-949"]),
+            (
+                "CP949",
+                [
+                    "euc-kr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "korean", "cseuckr",
+                    "iso-ir-149", "windows-949",
+                ]
+            ),
             ("UTF-8", ["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"]),
         ]
         for (name, labels) in groups { for label in labels { table[label] = name } }
@@ -78,11 +95,13 @@ enum PageEncoding {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var input = bytes
         input.withUnsafeMutableBufferPointer { source in
-            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(source.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(source.baseAddress!)
+                .assumingMemoryBound(to: CChar.self)
             var inLeft = source.count
             while inLeft > 0 {
                 let (result, code, produced) = chunk.withUnsafeMutableBufferPointer { target in
-                    var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(target.baseAddress!).assumingMemoryBound(to: CChar.self)
+                    var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(target.baseAddress!)
+                        .assumingMemoryBound(to: CChar.self)
                     var outLeft = target.count
                     let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
                     return (result, errno, target.count - outLeft)

@@ -16,7 +16,9 @@ public struct QuoteSource: Sendable {
     public func passage(_ range: Range<Int>) -> String {
         guard !range.isEmpty, range.upperBound <= words.count else { return "" }
         let bytes = Array(text.utf8)
-        return String(decoding: bytes[words[range.lowerBound].range.lowerBound..<words[range.upperBound - 1].range.upperBound], as: UTF8.self)
+        return String(
+            decoding: bytes[words[range.lowerBound].range.lowerBound..<words[range.upperBound - 1].range.upperBound],
+            as: UTF8.self)
     }
 }
 
@@ -54,7 +56,9 @@ public enum QuoteMatcher {
     }
 
     /// Locates each fragment of `quote` in `source`, in order, starting at source word `cursor` (updated).
-    public static func match(_ quote: QuoteFragments, quoteText: String, in source: QuoteSource, cursor: inout Int) -> [FragmentResult] {
+    public static func match(_ quote: QuoteFragments, quoteText: String, in source: QuoteSource, cursor: inout Int)
+        -> [FragmentResult]
+    {
         var results: [FragmentResult] = []
         for fragment in quote.fragments {
             let tokens = Array(fragment.prefix(maxFragmentWords))
@@ -65,7 +69,10 @@ public enum QuoteMatcher {
             } else if let found = exact(tokens, in: source, from: 0) {
                 results.append(FragmentResult(outcome: .outOfOrder(at: found), quoteRange: range))
             } else if let (found, similarity, differences) = closest(tokens, quoteText: quoteText, in: source) {
-                results.append(FragmentResult(outcome: .altered(at: found, similarity: similarity, differences: differences), quoteRange: range))
+                results.append(
+                    FragmentResult(
+                        outcome: .altered(at: found, similarity: similarity, differences: differences),
+                        quoteRange: range))
                 cursor = max(cursor, found.upperBound)
             } else {
                 results.append(FragmentResult(outcome: .notFound, quoteRange: range))
@@ -116,7 +123,8 @@ public enum QuoteMatcher {
                 // With insertions the start is not fixed: try the starts the anchor allows.
                 let earliest = max(from, position - anchor.index * (maxInsertion + 1))
                 for start in stride(from: position, through: earliest, by: -1) {
-                    if let end = matchesWithInsertions(tokens, at: start, in: source), (start...end).contains(position) {
+                    if let end = matchesWithInsertions(tokens, at: start, in: source), (start...end).contains(position)
+                    {
                         return start..<end
                     }
                 }
@@ -133,9 +141,13 @@ public enum QuoteMatcher {
             for end in ends {
                 switch token {
                 case .word(let word):
-                    if end < source.words.count, source.words[end].normalized == word.normalized { next.insert(end + 1) }
+                    if end < source.words.count, source.words[end].normalized == word.normalized {
+                        next.insert(end + 1)
+                    }
                 case .insertion:
-                    for length in 0...maxInsertion where end + length <= source.words.count { next.insert(end + length) }
+                    for length in 0...maxInsertion where end + length <= source.words.count {
+                        next.insert(end + length)
+                    }
                 }
             }
             if next.isEmpty { return nil }
@@ -212,7 +224,8 @@ struct WordAlignment {
         var i = m
         var j = end
         while i > 0 {
-            if j > 0 && cost[i][j] == cost[i - 1][j - 1] + (quote[i - 1].normalized == source[j - 1].normalized ? 0 : 1) {
+            if j > 0 && cost[i][j] == cost[i - 1][j - 1] + (quote[i - 1].normalized == source[j - 1].normalized ? 0 : 1)
+            {
                 steps.append((quote[i - 1].normalized == source[j - 1].normalized ? .same : .substitute, i - 1, j - 1))
                 i -= 1
                 j -= 1
@@ -242,9 +255,14 @@ struct WordAlignment {
                 let range = stepsQuoteRange(index)
                 return String(decoding: quoteBytes[range], as: UTF8.self)
             }
-            let range = quoteRun.first.map { stepsQuoteRange($0).lowerBound..<stepsQuoteRange(quoteRun.last!).upperBound }
-            let sourceText = sourceRun.isEmpty ? "" : source.passage((offset + sourceRun.first!)..<(offset + sourceRun.last! + 1))
-            result.append(QuoteMatcher.Difference(quote: quoteWords.joined(separator: " "), source: sourceText, quoteRange: range))
+            let range = quoteRun.first.map {
+                stepsQuoteRange($0).lowerBound..<stepsQuoteRange(quoteRun.last!).upperBound
+            }
+            let sourceText =
+                sourceRun.isEmpty ? "" : source.passage((offset + sourceRun.first!)..<(offset + sourceRun.last! + 1))
+            result.append(
+                QuoteMatcher.Difference(quote: quoteWords.joined(separator: " "), source: sourceText, quoteRange: range)
+            )
             quoteRun = []
             sourceRun = []
         }

@@ -33,7 +33,10 @@ public enum QuoteText {
                 // Chinese and Japanese are written without spaces: each character is a word, so that a quote
                 // that starts or ends inside a run of characters is still found.
                 finish()
-                words.append(QuoteWord(normalized: normalize(Array(String(scalar).utf8), asciiOnly: false), range: offset..<(offset + width)))
+                words.append(
+                    QuoteWord(
+                        normalized: normalize(Array(String(scalar).utf8), asciiOnly: false),
+                        range: offset..<(offset + width)))
                 continue
             }
             if isWordScalar(scalar) || (isApostrophe(scalar) && !current.isEmpty) {
@@ -72,7 +75,8 @@ public enum QuoteText {
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
             let value = scalar.value
-            return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A)
+            return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A)
+                || (value >= 0x61 && value <= 0x7A)
         }
         return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
@@ -106,11 +110,17 @@ public struct QuoteFragments: Sendable {
             guard end > segmentStart else { return }
             let piece = String(decoding: bytes[segmentStart..<end], as: UTF8.self)
             for word in QuoteText.words(piece) {
-                current.append(.word(QuoteWord(normalized: word.normalized, range: (word.range.lowerBound + segmentStart)..<(word.range.upperBound + segmentStart))))
+                current.append(
+                    .word(
+                        QuoteWord(
+                            normalized: word.normalized,
+                            range: (word.range.lowerBound + segmentStart)..<(word.range.upperBound + segmentStart))))
             }
         }
         func endFragment() {
-            if current.contains(where: { if case .word = $0 { return true } else { return false } }) { fragments.append(current) }
+            if current.contains(where: { if case .word = $0 { return true } else { return false } }) {
+                fragments.append(current)
+            }
             current = []
         }
         while index < bytes.count {
@@ -121,7 +131,9 @@ public struct QuoteFragments: Sendable {
                 segmentStart = index
                 continue
             }
-            if bytes[index] == UInt8(ascii: "["), let close = bytes[index...].firstIndex(of: UInt8(ascii: "]")), close - index < 80 {
+            if bytes[index] == UInt8(ascii: "["), let close = bytes[index...].firstIndex(of: UInt8(ascii: "]")),
+                close - index < 80
+            {
                 flushWords(upTo: index)
                 current.append(.insertion(index..<(close + 1)))
                 index = close + 1
@@ -138,7 +150,8 @@ public struct QuoteFragments: Sendable {
     /// The length of an omission mark starting at `index`, if one does.
     static func omission(at index: Int, in bytes: [UInt8]) -> Int? {
         let marks: [[UInt8]] = [
-            Array("[\u{2026}]".utf8), Array("[...]".utf8), Array("[ \u{2026} ]".utf8), Array(". . .".utf8), Array("...".utf8),
+            Array("[\u{2026}]".utf8), Array("[...]".utf8), Array("[ \u{2026} ]".utf8), Array(". . .".utf8),
+            Array("...".utf8),
             Array("\u{2026}".utf8),
         ]
         for mark in marks where bytes[index...].starts(with: mark) { return mark.count }

@@ -98,7 +98,10 @@ public struct NameIndex: Sendable {
     }
 
     private func exactKey(_ name: String) -> String {
-        if isNormalized(name) { return dropsLeadingArticle && (name.hasPrefix("The ") || name.hasPrefix("the ")) ? String(name.dropFirst(4)) : name }
+        if isNormalized(name) {
+            return dropsLeadingArticle && (name.hasPrefix("The ") || name.hasPrefix("the "))
+                ? String(name.dropFirst(4)) : name
+        }
         var text = Substring(name)
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
@@ -111,7 +114,9 @@ public struct NameIndex: Sendable {
         var previousWasSpace = true
         for byte in name.utf8 {
             let isSpace = byte == 0x20
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte >= 0x80 || (isSpace && previousWasSpace) { return false }
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte >= 0x80 || (isSpace && previousWasSpace) {
+                return false
+            }
             previousWasSpace = isSpace
         }
         return !previousWasSpace
@@ -139,14 +144,15 @@ public struct NameIndex: Sendable {
             var keys = [token]
             keys.reserveCapacity(bytes.count + 1)
             for skip in bytes.indices {
-                keys.append(String(unsafeUninitializedCapacity: bytes.count - 1) { buffer in
-                    var written = 0
-                    for (index, byte) in bytes.enumerated() where index != skip {
-                        buffer[written] = byte
-                        written += 1
-                    }
-                    return written
-                })
+                keys.append(
+                    String(unsafeUninitializedCapacity: bytes.count - 1) { buffer in
+                        var written = 0
+                        for (index, byte) in bytes.enumerated() where index != skip {
+                            buffer[written] = byte
+                            written += 1
+                        }
+                        return written
+                    })
             }
             return keys
         }

@@ -21,7 +21,8 @@ public struct Registry: Sendable {
                 (publication.name, publication.aliases, index)
             }, dropsLeadingArticle: true)
         self.personNames = NameIndex(
-            people.enumerated().map { index, person in (person.name, person.aliases, index) }, dropsLeadingArticle: false)
+            people.enumerated().map { index, person in (person.name, person.aliases, index) },
+            dropsLeadingArticle: false)
         var domains: [String: Int] = [:]
         for (index, publication) in publications.enumerated() {
             for domain in publication.domains { domains[domain.lowercased()] = index }
@@ -72,8 +73,10 @@ public struct Publication: Sendable, Hashable {
     public var paywall: Bool
     public var position: SourcePosition
 
-    public init(name: String, aliases: [String] = [], domains: [String] = [], paywall: Bool = false,
-        position: SourcePosition = SourcePosition(line: 1, column: 1)) {
+    public init(
+        name: String, aliases: [String] = [], domains: [String] = [], paywall: Bool = false,
+        position: SourcePosition = SourcePosition(line: 1, column: 1)
+    ) {
         self.name = name
         self.aliases = aliases
         self.domains = domains
@@ -115,8 +118,10 @@ public struct Person: Sendable, Hashable {
         "yi", "zhuang", "chan", "cheung", "wong", "leung", "lau", "ho", "ng", "tsang", "kwok", "lam", "chow", "yip",
     ]
 
-    public init(name: String, aliases: [String] = [], roles: [Role] = [], writesFor: [String] = [],
-        position: SourcePosition = SourcePosition(line: 1, column: 1), familyFirst: Bool? = nil) {
+    public init(
+        name: String, aliases: [String] = [], roles: [Role] = [], writesFor: [String] = [],
+        position: SourcePosition = SourcePosition(line: 1, column: 1), familyFirst: Bool? = nil
+    ) {
         self.familyFirst = familyFirst
         self.name = name
         self.aliases = aliases

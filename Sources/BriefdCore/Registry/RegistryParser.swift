@@ -20,18 +20,22 @@ public enum RegistryParser {
 
         /// False when the entry already holds `name` (spelled the same but for case or accents): then it is
         /// dropped with a warning. Two entries claiming one name stay an error.
-        func claim(_ name: String, owner: String, entry: SourcePosition, at position: SourcePosition) throws(ConfigurationError)
+        func claim(_ name: String, owner: String, entry: SourcePosition, at position: SourcePosition)
+            throws(ConfigurationError)
             -> Bool
         {
             let key = NameFolding.fold(name)
             if let previous = claimed[key] {
                 guard previous.entry == entry else {
-                    let what = previous.owner == owner
+                    let what =
+                        previous.owner == owner
                         ? "twice: by '\(owner)' (line \(previous.at.line)) and again here"
                         : "by both '\(previous.owner)' (line \(previous.at.line)) and '\(owner)'"
-                    throw ConfigurationError(path: path, position: position, message: "the name '\(name)' is claimed \(what)")
+                    throw ConfigurationError(
+                        path: path, position: position, message: "the name '\(name)' is claimed \(what)")
                 }
-                warnings.append("\(path):\(position.line):\(position.column): '\(name)' repeats a name of '\(owner)'; it can go")
+                warnings.append(
+                    "\(path):\(position.line):\(position.column): '\(name)' repeats a name of '\(owner)'; it can go")
                 return false
             }
             claimed[key] = (owner, entry, position)
@@ -45,16 +49,20 @@ public enum RegistryParser {
             let name = try nonEmpty(entry, "name")
             let domains = try entry.strings("domains").map { $0.lowercased() }
             for domain in domains where !isHostName(domain) {
-                throw entry.error("domains", "'\(domain)' is not a host name (write 'caixinglobal.com', no scheme or path)")
+                throw entry.error(
+                    "domains", "'\(domain)' is not a host name (write 'caixinglobal.com', no scheme or path)")
             }
             _ = try claim(name, owner: name, entry: node.position, at: node.position)
             var aliases: [String] = []
             for alias in try entry.strings("aliases")
-            where try claim(alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position) {
+            where try claim(
+                alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position)
+            {
                 aliases.append(alias)
             }
             publications.append(
-                Publication(name: name, aliases: aliases, domains: domains, paywall: try entry.bool("paywall") ?? false,
+                Publication(
+                    name: name, aliases: aliases, domains: domains, paywall: try entry.bool("paywall") ?? false,
                     position: node.position))
         }
         let publicationNames = Set(publications.flatMap { [$0.name] + $0.aliases })
@@ -63,12 +71,15 @@ public enum RegistryParser {
         var people: [Person] = []
         for node in try list(top.values["people"], path: path, key: "people") {
             let entry = try StrictMapping(
-                node, path: path, context: "a person", allowed: ["name", "aliases", "roles", "writes_for", "family_first"])
+                node, path: path, context: "a person",
+                allowed: ["name", "aliases", "roles", "writes_for", "family_first"])
             let name = try nonEmpty(entry, "name")
             _ = try claim(name, owner: name, entry: node.position, at: node.position)
             var aliases: [String] = []
             for alias in try entry.strings("aliases")
-            where try claim(alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position) {
+            where try claim(
+                alias, owner: name, entry: node.position, at: entry.values["aliases"]?.position ?? node.position)
+            {
                 aliases.append(alias)
             }
             var roles: [Role] = []
@@ -80,16 +91,21 @@ public enum RegistryParser {
                 if let from, let until, until < from {
                     throw role.error("until", "the role ends (\(until)) before it starts (\(from))")
                 }
-                roles.append(Role(title: try nonEmpty(role, "title"), org: try role.string("org") ?? "", from: from, until: until))
+                roles.append(
+                    Role(
+                        title: try nonEmpty(role, "title"), org: try role.string("org") ?? "", from: from, until: until)
+                )
             }
             let writesFor = try entry.strings("writes_for")
             for outlet in writesFor where !publicationNames.contains(outlet) {
-                let hint = EditDistance.closest(to: outlet, in: publicationNames).map { "; did you mean '\($0)'?" } ?? ""
+                let hint =
+                    EditDistance.closest(to: outlet, in: publicationNames).map { "; did you mean '\($0)'?" } ?? ""
                 throw entry.error("writes_for", "'\(outlet)' is not a publication in the registry\(hint)")
             }
-            people.append(Person(
-                name: name, aliases: aliases, roles: roles, writesFor: writesFor, position: node.position,
-                familyFirst: try entry.bool("family_first")))
+            people.append(
+                Person(
+                    name: name, aliases: aliases, roles: roles, writesFor: writesFor, position: node.position,
+                    familyFirst: try entry.bool("family_first")))
         }
         var registry = Registry(publications: publications, people: people)
         registry.warnings = warnings
@@ -99,7 +115,8 @@ public enum RegistryParser {
     private static func list(_ node: YAMLNode?, path: String, key: String) throws(ConfigurationError) -> [YAMLNode] {
         guard let node, !node.isNull else { return [] }
         guard let items = node.sequence else {
-            throw ConfigurationError(path: path, position: node.position, message: "'\(key)' must be a list, found \(node.kindDescription)")
+            throw ConfigurationError(
+                path: path, position: node.position, message: "'\(key)' must be a list, found \(node.kindDescription)")
         }
         return items
     }

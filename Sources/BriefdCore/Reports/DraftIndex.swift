@@ -38,7 +38,8 @@ public enum DraftIndex {
         public var report: String
 
         public init(
-            path: String, status: DraftStatus, reason: String = "", errors: Int, warnings: Int, modified: Double, report: String
+            path: String, status: DraftStatus, reason: String = "", errors: Int, warnings: Int, modified: Double,
+            report: String
         ) {
             self.path = path
             self.status = status
@@ -72,7 +73,8 @@ public enum DraftIndex {
         out += "| status | why | errors | warnings | modified | draft | report |\n|---|---|---|---|---|---|---|\n"
         for entry in ordered(entries) {
             let cell = { (text: String) in text.replacingPipes().replacingNewlines() }
-            out += "| \(entry.status.rawValue) | \(cell(entry.reason)) | \(entry.errors) | \(entry.warnings) | \(JSONText.timestamp(entry.modified)) | "
+            out +=
+                "| \(entry.status.rawValue) | \(cell(entry.reason)) | \(entry.errors) | \(entry.warnings) | \(JSONText.timestamp(entry.modified)) | "
             out += "\(cell(entry.path)) | [\(cell(entry.report))](\(entry.report.addingSpacesEscaped())) |\n"
         }
         return out
@@ -89,10 +91,13 @@ public enum DraftIndex {
 
     /// One draft in `INDEX.json`.
     struct Record: Encodable {
-        let path: String, status: DraftStatus, reason: String, errors: Int, warnings: Int, modified: String, report: String
+        let path: String, status: DraftStatus, reason: String, errors: Int, warnings: Int, modified: String,
+            report: String
 
         init(_ entry: Entry) {
-            (path, status, reason, errors, warnings) = (entry.path, entry.status, entry.reason, entry.errors, entry.warnings)
+            (path, status, reason, errors, warnings) = (
+                entry.path, entry.status, entry.reason, entry.errors, entry.warnings
+            )
             (modified, report) = (JSONText.timestamp(entry.modified), entry.report)
         }
     }
@@ -107,7 +112,11 @@ public enum DraftIndex {
 }
 
 extension String {
-    fileprivate func replacingPipes() -> String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+    fileprivate func replacingPipes() -> String {
+        split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
     fileprivate func replacingNewlines() -> String { split(whereSeparator: \.isNewline).joined(separator: " ") }
-    fileprivate func addingSpacesEscaped() -> String { split(separator: " ", omittingEmptySubsequences: false).joined(separator: "%20") }
+    fileprivate func addingSpacesEscaped() -> String {
+        split(separator: " ", omittingEmptySubsequences: false).joined(separator: "%20")
+    }
 }

@@ -47,7 +47,9 @@ public enum DraftMarkup {
                 var end = markEnd(characters, from: start)
                 if let known = finding.end {
                     // The check knows the span: to its end on this line, or to the line's end when it goes on.
-                    end = known.line == number ? min(max(known.column - 1, start + 1), characters.count) : characters.count
+                    end =
+                        known.line == number
+                        ? min(max(known.column - 1, start + 1), characters.count) : characters.count
                 } else if frontMatterLines.contains(number) {
                     end = valueEnd(characters, from: start)
                 }

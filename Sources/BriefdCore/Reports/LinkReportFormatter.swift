@@ -1,4 +1,5 @@
 import Foundation
+
 /// Renders link-check results for people (text) and programs (JSON), and lists extracted links (`--dump`).
 public enum LinkReportFormatter {
     /// One link's result with where it is cited.
@@ -104,7 +105,9 @@ public enum LinkReportFormatter {
         let verdicts: [String: Int]
 
         init(_ summary: Summary) {
-            (total, ok, problems, cached, verdicts) = (summary.total, summary.ok, summary.problems, summary.cached, summary.verdicts)
+            (total, ok, problems, cached, verdicts) = (
+                summary.total, summary.ok, summary.problems, summary.cached, summary.verdicts
+            )
         }
     }
 }

@@ -37,7 +37,8 @@ public enum ReportFormatter {
         }
         let summary = Summary(reports)
         let clean = reports.filter { $0.findings.isEmpty }.count
-        out += "\(summary.drafts) draft\(summary.drafts == 1 ? "" : "s") checked: \(summary.errors) error\(summary.errors == 1 ? "" : "s"), "
+        out +=
+            "\(summary.drafts) draft\(summary.drafts == 1 ? "" : "s") checked: \(summary.errors) error\(summary.errors == 1 ? "" : "s"), "
         out += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s"), \(clean) clean\n"
         return out
     }

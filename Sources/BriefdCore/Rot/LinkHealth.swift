@@ -70,7 +70,8 @@ public struct LinkHealth: Sendable, Equatable {
     /// Failures during a host outage count only once the outage itself has lasted the thresholds: a site that is
     /// down for an afternoon does not kill all its links, a site that stays down does.
     public static func evaluate(_ history: [HealthCheck], policy: RotPolicy) -> LinkHealth {
-        var health = LinkHealth(state: .alive, failures: 0, firstFailure: nil, lastCheck: nil, lastStatus: nil, lastVerdict: nil)
+        var health = LinkHealth(
+            state: .alive, failures: 0, firstFailure: nil, lastCheck: nil, lastStatus: nil, lastVerdict: nil)
         var outageFailures: [Double] = []
         for check in history {
             health.lastCheck = check.at
@@ -102,7 +103,8 @@ public struct LinkHealth: Sendable, Equatable {
         }
         if health.failures == 0 {
             health.state = outageFailures.isEmpty ? .alive : .suspect
-        } else if let first = health.firstFailure, let last = health.lastCheck, health.failures >= policy.deadAfterFailures,
+        } else if let first = health.firstFailure, let last = health.lastCheck,
+            health.failures >= policy.deadAfterFailures,
             last - first >= Double(policy.deadAfterHours) * 3600
         {
             health.state = .dead

@@ -10,7 +10,9 @@ public struct RotAlert: Sendable, Equatable, Codable {
         public var line: Int?
         public var column: Int?
 
-        public init(issue: String? = nil, draft: String? = nil, title: String? = nil, line: Int? = nil, column: Int? = nil) {
+        public init(
+            issue: String? = nil, draft: String? = nil, title: String? = nil, line: Int? = nil, column: Int? = nil
+        ) {
             self.issue = issue
             self.draft = draft
             self.title = title
@@ -104,7 +106,9 @@ public struct RotAlert: Sendable, Equatable, Codable {
             kind = alert.kind.rawValue
             url = alert.url
             text = alert.text
-            citations = alert.citations.map { Place(issue: $0.issue, draft: $0.draft, title: $0.title, line: $0.line, column: $0.column) }
+            citations = alert.citations.map {
+                Place(issue: $0.issue, draft: $0.draft, title: $0.title, line: $0.line, column: $0.column)
+            }
             failures = alert.failures
             first_failure = alert.firstFailure.map(JSONText.timestamp)
             last_check = alert.lastCheck.map(JSONText.timestamp)
@@ -116,7 +120,8 @@ public struct RotAlert: Sendable, Equatable, Codable {
 
         public func encode(to encoder: any Encoder) throws {
             enum Keys: String, CodingKey {
-                case kind, url, text, citations, failures, first_failure, last_check, last_status, archived_url, replacement, raised_at
+                case kind, url, text, citations, failures, first_failure, last_check, last_status, archived_url,
+                    replacement, raised_at
             }
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(kind, forKey: .kind)

@@ -26,7 +26,10 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     public init(_ expression: String, timeZone: TimeZone) throws(ParseError) {
         let fields = expression.split(whereSeparator: \.isWhitespace).map(String.init)
         guard fields.count == 5 else {
-            throw ParseError(description: "'\(expression)' has \(fields.count) fields; a schedule needs 5: minute hour day-of-month month day-of-week")
+            throw ParseError(
+                description:
+                    "'\(expression)' has \(fields.count) fields; a schedule needs 5: minute hour day-of-month month day-of-week"
+            )
         }
         self.expression = expression
         self.timeZone = timeZone
@@ -34,7 +37,8 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         hours = try CronSchedule.field(fields[1], name: "hour", range: 0...23, names: [:])
         daysOfMonth = try CronSchedule.field(fields[2], name: "day of month", range: 1...31, names: [:])
         months = try CronSchedule.field(fields[3], name: "month", range: 1...12, names: CronSchedule.monthNames)
-        var weekdays = try CronSchedule.field(fields[4], name: "day of week", range: 0...7, names: CronSchedule.dayNames)
+        var weekdays = try CronSchedule.field(
+            fields[4], name: "day of week", range: 0...7, names: CronSchedule.dayNames)
         if weekdays.remove(7) != nil { weekdays.insert(0) }
         daysOfWeek = weekdays
         daysOfMonthRestricted = fields[2] != "*"
@@ -50,8 +54,10 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         // February counted with its leap day: "29 2" fires every fourth year.
         let possible = months.contains { month in daysOfMonth.contains { $0 <= Day.daysIn(month: month, year: 2024) } }
         guard !possible else { return nil }
-        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December"]
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
         let impossible = months.sorted().flatMap { month in daysOfMonth.sorted().map { "\($0) \(names[month - 1])" } }
         let shown = impossible.prefix(3).joined(separator: ", ") + (impossible.count > 3 ? ", …" : "")
         return "never fires: \(shown) \(impossible.count == 1 ? "does" : "do") not exist"
@@ -65,14 +71,18 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     ]
     static let dayNames = ["SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6]
 
-    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String: Int]) throws(ParseError)
+    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String: Int])
+        throws(ParseError)
         -> Set<Int>
     {
         var values = Set<Int>()
         func number(_ token: Substring) throws(ParseError) -> Int {
             if let value = Int(token), range.contains(value) { return value }
             if let value = names[token.uppercased()] { return value }
-            throw ParseError(description: "'\(token)' is not a valid \(name) (\(range.lowerBound)–\(range.upperBound)\(names.isEmpty ? "" : " or a name"))")
+            throw ParseError(
+                description:
+                    "'\(token)' is not a valid \(name) (\(range.lowerBound)–\(range.upperBound)\(names.isEmpty ? "" : " or a name"))"
+            )
         }
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
@@ -92,7 +102,9 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
             } else if let dash = base.firstIndex(of: "-") {
                 let low = try number(base[..<dash])
                 let high = try number(base[base.index(after: dash)...])
-                guard low <= high else { throw ParseError(description: "'\(base)' is an empty range in the \(name) field") }
+                guard low <= high else {
+                    throw ParseError(description: "'\(base)' is an empty range in the \(name) field")
+                }
                 bounds = low...high
             } else {
                 let value = try number(base)

@@ -5,7 +5,8 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     public var day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...Day.daysIn(month: month, year: year)).contains(day)
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (1...Day.daysIn(month: month, year: year)).contains(day)
         else { return nil }
         self.year = year
         self.month = month
@@ -39,8 +40,10 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
         let shown = text.prefix(10)
         guard (1...12).contains(month) else { return "\(shown): there is no month \(month) (months run from 01 to 12)" }
         guard day >= 1 else { return "\(shown): there is no day 00" }
-        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December"]
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
         return "\(shown): \(names[month - 1]) \(year) has \(daysIn(month: month, year: year)) days"
     }
 

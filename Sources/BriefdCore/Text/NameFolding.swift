@@ -34,7 +34,8 @@ extension Unicode.Scalar {
     /// slow enough to dominate a check run.
     @inline(__always) var isWordCharacter: Bool {
         if value < 0x80 {
-            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+                || (value >= 0x30 && value <= 0x39)
         }
         return properties.isAlphabetic || properties.numericType != nil
     }

@@ -36,7 +36,9 @@ public struct WebAddress: Sendable, Hashable {
         if hostStart < authorityEnd && bytes[hostStart] == UInt8(ascii: "[") {
             guard let close = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")) else { return nil }
             let after = close + 1
-            if after < authorityEnd && bytes[after] == UInt8(ascii: ":") { port = Int(string((after + 1)..<authorityEnd)) }
+            if after < authorityEnd && bytes[after] == UInt8(ascii: ":") {
+                port = Int(string((after + 1)..<authorityEnd))
+            }
             hostStart += 1
             hostEnd = close
         } else if let colon = bytes[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")) {

@@ -12,8 +12,9 @@ public enum YAMLReader {
         let root: Node?
         do {
             // The basic resolver leaves every scalar untyped: YAMLNode types scalars itself, strictly, and
-            // Yams' default resolver runs a regular expression per scalar.
-            root = try Yams.compose(yaml: text, .basic, .default, .utf8)  // .default encoding reads the environment each call
+            // Yams' default resolver runs a regular expression per scalar. (`.default` encoding reads the environment
+            // each call.)
+            root = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             throw YAMLSyntaxError(error, firstLine: firstLine)
         } catch {
@@ -67,13 +68,15 @@ public struct YAMLSyntaxError: Error, Sendable {
         case .scanner(let context, let problem, let mark, _):
             // An unclosed quote is found at the end of the text; the mistake is where the quote opened.
             let start = context.flatMap { $0.text.contains("quoted scalar") ? $0.mark : nil }
-            let message = start == nil
+            let message =
+                start == nil
                 ? [context?.text, problem].compactMap { $0 }.joined(separator: " ")
                 : "this quoted value is never closed (\(problem)); close it with the same quote mark"
             self.init(message: message, position: at(start ?? mark))
         case .parser(_, let problem, let mark, _) where problem.hasPrefix("Maximum nesting level"):
             // libyaml's own words name its C API, which means nothing to an editor.
-            self.init(message: "brackets or indentation nested too deep (libyaml stops at 1,000 levels)", position: at(mark))
+            self.init(
+                message: "brackets or indentation nested too deep (libyaml stops at 1,000 levels)", position: at(mark))
         case .parser(let context, let problem, let mark, _):
             self.init(message: [context?.text, problem].compactMap { $0 }.joined(separator: " "), position: at(mark))
         case .composer(let context, let problem, let mark, _):
@@ -138,8 +141,10 @@ public struct YAMLNode: @unchecked Sendable {
     public var mapping: [(key: String, keyNode: YAMLNode, value: YAMLNode)]? {
         guard case .mapping(let mapping) = node else { return nil }
         return mapping.map { pair in
-            (pair.key.string ?? "\(pair.key)", YAMLNode(node: pair.key, firstLine: firstLine),
-             YAMLNode(node: pair.value, firstLine: firstLine))
+            (
+                pair.key.string ?? "\(pair.key)", YAMLNode(node: pair.key, firstLine: firstLine),
+                YAMLNode(node: pair.value, firstLine: firstLine)
+            )
         }
     }
 

@@ -39,7 +39,8 @@ extension RunContext {
         guard let reading = ArticleExtractor.readPage(html: bytes, charset: declared) else {
             throw ClipRun.Unavailable(verdict: "unreadable", reason: "the page could not be read as HTML")
         }
-        let request = ClipRequest(url: url, finalURL: finalURL, section: section, issue: issue, featured: featured, today: today)
+        let request = ClipRequest(
+            url: url, finalURL: finalURL, section: section, issue: issue, featured: featured, today: today)
         let used = try await sectionsUsed()
         let result = Clipper.clip(reading, request, registry: registry, config: config) { used[$0] ?? [:] }
         let markdown = result.draft.markdown
@@ -50,20 +51,24 @@ extension RunContext {
             kept += (kept.isEmpty ? "" : "\n\n") + result.draft.excerpt.joined(separator: "\n\n")
         }
         if !kept.isEmpty {
-            try await PageStore(state).record(PageSnapshot(
-                url: result.draft.url, fetchedAt: Date().timeIntervalSince1970, status: nil, text: kept,
-                published: reading.article.published ?? result.draft.published, problem: nil))
+            try await PageStore(state).record(
+                PageSnapshot(
+                    url: result.draft.url, fetchedAt: Date().timeIntervalSince1970, status: nil, text: kept,
+                    published: reading.article.published ?? result.draft.published, problem: nil))
         }
         var path: String?
         if write {
             path = try AtomicOutput.writeNewFile(
-                folder: config.paths.drafts, name: result.draft.fileStem(today: today), extension: "md", Array(markdown.utf8))
+                folder: config.paths.drafts, name: result.draft.fileStem(today: today), extension: "md",
+                Array(markdown.utf8))
         }
         let findings = try await reviewClipped(markdown, path: path ?? "(printed)", today: today)
         return ClipRun.Outcome(result: result, path: path, markdown: markdown, findings: findings)
     }
 
-    private func read(_ url: String, _ page: ClipRun.Page) async throws -> (finalURL: String, bytes: [UInt8], charset: String?) {
+    private func read(_ url: String, _ page: ClipRun.Page) async throws -> (
+        finalURL: String, bytes: [UInt8], charset: String?
+    ) {
         switch page {
         case .saved(_, let bytes):
             return (url, bytes, nil)
@@ -82,7 +87,8 @@ extension RunContext {
                 }
                 let (mediaType, charset) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {
-                    throw ClipRun.Unavailable(verdict: "not-html", reason: "the page is \(mediaType), not an HTML article")
+                    throw ClipRun.Unavailable(
+                        verdict: "not-html", reason: "the page is \(mediaType), not an HTML article")
                 }
                 return (finalURL, response.body, charset)
             }
@@ -99,7 +105,9 @@ extension RunContext {
         }
         guard let status else { return "broken" }
         let host = WebAddress(url)?.host ?? ""
-        if [401, 402, 403].contains(status), registry.publication(forHost: host)?.paywall == true { return "paywalled" }
+        if [401, 402, 403].contains(status), registry.publication(forHost: host)?.paywall == true {
+            return "paywalled"
+        }
         if status == 429 || status == 999 { return "blocked" }
         return "broken"
     }

@@ -1,9 +1,9 @@
 public import BriefdCore
 public import Foundation
-import Metrics
-public import Logging
-public import ServiceLifecycle
 @preconcurrency import Glibc
+public import Logging
+import Metrics
+public import ServiceLifecycle
 import Synchronization
 public import UnixSignals
 
@@ -42,32 +42,32 @@ public struct WatchService: Service {
     }
 
     private func handle(_ event: WatchEvent, settler: Settler, group: inout DiscardingTaskGroup) async {
-            switch event {
-            case .changed(let path):
-                let generation = await settler.arm(path)
-                let (desk, settle) = (self.desk, self.settle)
-                group.addTask {
-                    // Cancelled (a stop): the draft is checked at the next start-up scan instead.
-                    guard (try? await Task.sleep(for: settle)) != nil else { return }
-                    if await settler.fire(path, generation) { await desk.changed(path) }
-                }
-            case .removed(let path):
-                await settler.disarm(path)
-                await desk.removed(path)
-            case .folderAppeared(let folder):
-                await desk.scanAll(reason: "new folder \(folder)")
-            case .folderRemoved(let folder):
-                await desk.folderRemoved(folder)
-            case .rescan(let reason):
-                logger.notice("rescanning the drafts folder", metadata: ["reason": "\(reason)"])
-                await desk.scanAll(reason: reason)
-            case .rootGone:
-                logger.warning("the drafts folder disappeared; reports are kept until it comes back")
-            case .folderNotWatched(let folder, let reason):
-                logger.warning(
-                    "a drafts subfolder cannot be watched; its drafts are checked only at each rescan (docs/deploy.md)",
-                    metadata: ["folder": "\(folder)", "reason": "\(reason)"])
+        switch event {
+        case .changed(let path):
+            let generation = await settler.arm(path)
+            let (desk, settle) = (self.desk, self.settle)
+            group.addTask {
+                // Cancelled (a stop): the draft is checked at the next start-up scan instead.
+                guard (try? await Task.sleep(for: settle)) != nil else { return }
+                if await settler.fire(path, generation) { await desk.changed(path) }
             }
+        case .removed(let path):
+            await settler.disarm(path)
+            await desk.removed(path)
+        case .folderAppeared(let folder):
+            await desk.scanAll(reason: "new folder \(folder)")
+        case .folderRemoved(let folder):
+            await desk.folderRemoved(folder)
+        case .rescan(let reason):
+            logger.notice("rescanning the drafts folder", metadata: ["reason": "\(reason)"])
+            await desk.scanAll(reason: reason)
+        case .rootGone:
+            logger.warning("the drafts folder disappeared; reports are kept until it comes back")
+        case .folderNotWatched(let folder, let reason):
+            logger.warning(
+                "a drafts subfolder cannot be watched; its drafts are checked only at each rescan (docs/deploy.md)",
+                metadata: ["folder": "\(folder)", "reason": "\(reason)"])
+        }
     }
 }
 
@@ -215,7 +215,8 @@ public struct ReloadService: Service {
     let logger: Logger
 
     public init(
-        signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftDesk, links: LinkService?,
+        signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftDesk,
+        links: LinkService?,
         notifier: SystemdNotifier, logger: Logger
     ) {
         self.signals = signals
@@ -244,7 +245,8 @@ public struct ReloadService: Service {
                 }
                 await desk.reload(workspace)
             } catch {
-                logger.error("the new config or registry is broken; keeping the old one", metadata: ["error": "\(error)"])
+                logger.error(
+                    "the new config or registry is broken; keeping the old one", metadata: ["error": "\(error)"])
             }
             notifier.send("READY=1")
         }
@@ -291,23 +293,31 @@ public struct BuildScheduler: Service {
         await retrying("the schedule's catch-up") { try await catchUp() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let schedule = holder.workspace.config.daemon.build
-            guard let handledDue = await retrying("the schedule's state", { try store.lastHandledDue(Self.scheduleName) }) else {
+            guard
+                let handledDue = await retrying("the schedule's state", { try store.lastHandledDue(Self.scheduleName) })
+            else {
                 continue  // shutting down
             }
             let handled = handledDue.map { Date(timeIntervalSince1970: $0) } ?? Date()
             guard let due = schedule.next(after: max(handled, Date().addingTimeInterval(-1))) else {
                 // Refused at load; should one slip through, the daemon goes on without scheduled builds, and says so.
-                logger.error("the build schedule never falls due; no issue will be built on schedule", metadata: ["schedule": "\(schedule)"])
+                logger.error(
+                    "the build schedule never falls due; no issue will be built on schedule",
+                    metadata: ["schedule": "\(schedule)"])
                 try? await gracefulShutdown()
                 return
             }
             // Wake at least every 30 s: a wall-clock change or a reload moves the due time.
             while Date() < due && !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let wait = min(30, due.timeIntervalSinceNow)
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(max(wait, 0.01) * 1000))) }
+                try? await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .milliseconds(Int(max(wait, 0.01) * 1000)))
+                }
                 if holder.workspace.config.daemon.build != schedule { break }
             }
-            guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else { continue }
+            guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else {
+                continue
+            }
             await build(due: due)
         }
     }
@@ -321,7 +331,9 @@ public struct BuildScheduler: Service {
             do {
                 return try await body()
             } catch {
-                logger.error("\(what) cannot be read or written; trying again", metadata: ["error": "\(error)", "retry_in_s": "\(Int(wait))"])
+                logger.error(
+                    "\(what) cannot be read or written; trying again",
+                    metadata: ["error": "\(error)", "retry_in_s": "\(Int(wait))"])
                 let seconds = wait
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
                 wait = min(wait * 2, 60)
@@ -340,10 +352,13 @@ public struct BuildScheduler: Service {
             return
         }
         if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
-            logger.notice("a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
+            logger.notice(
+                "a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
             await build(due: previous)
         } else {
-            logger.info("the schedule is up to date: nothing fell due while briefd was down", metadata: ["next": "\(schedule.next(after: now).map { "\($0)" } ?? "none")"])
+            logger.info(
+                "the schedule is up to date: nothing fell due while briefd was down",
+                metadata: ["next": "\(schedule.next(after: now).map { "\($0)" } ?? "none")"])
         }
     }
 
@@ -362,7 +377,8 @@ public struct BuildScheduler: Service {
             if try IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
                 // The schedule never replaces a published issue: that is an editor's decision (`build --replace`).
                 outcome = .alreadyBuilt
-                logger.notice("the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
+                logger.notice(
+                    "the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
             } else {
                 let account = await desk?.draftsForBuild(target: issue)
                 let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
@@ -371,7 +387,8 @@ public struct BuildScheduler: Service {
                 outcome = result.isEmpty ? .empty : .built
                 let report = result.report
                 logger.notice(
-                    "scheduled build", metadata: [
+                    "scheduled build",
+                    metadata: [
                         "issue": "\(issue)", "outcome": "\(outcome)", "items": "\(report.included.count)",
                         "left_out": "\(report.leftOut.count)",
                     ])
@@ -384,7 +401,9 @@ public struct BuildScheduler: Service {
                 metadata: ["issue": "\(issue)", "step": "\(failure?.step.rawValue ?? "unknown")", "error": "\(error)"])
         }
         do {
-            try store.recordBuild(due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970, outcome: outcome)
+            try store.recordBuild(
+                due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970,
+                outcome: outcome)
             try store.setLastHandledDue(Self.scheduleName, due.timeIntervalSince1970)
         } catch {
             logger.error("cannot record the build", metadata: ["error": "\(error)"])
@@ -402,7 +421,9 @@ public struct RotService: Service {
     let logger: Logger
     let environment: [String: String]
 
-    public init(holder: WorkspaceHolder, links: LinkService, interval: Duration, logger: Logger, environment: [String: String]) {
+    public init(
+        holder: WorkspaceHolder, links: LinkService, interval: Duration, logger: Logger, environment: [String: String]
+    ) {
         self.holder = holder
         self.links = links
         self.interval = interval
@@ -421,10 +442,13 @@ public struct RotService: Service {
                 for alert in pass.alerts {
                     logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])
                 }
-                let delivery = await AlertDispatcher(settings: config.alerts, newsletter: config.newsletter.name, environment: environment)
-                    .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
+                let delivery = await AlertDispatcher(
+                    settings: config.alerts, newsletter: config.newsletter.name, environment: environment
+                )
+                .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
                 for (sink, error) in delivery.errors {
-                    logger.error("alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])
+                    logger.error(
+                        "alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])
                 }
             } catch {
                 logger.error("link-rot pass failed", metadata: ["error": "\(error)"])
@@ -448,7 +472,8 @@ public struct ReviewService: Service {
     /// - Parameter workers: drafts reviewed at once: enough to keep every host's queue in the link service
     ///   busy; the service's limits, not this, bound what publishers see.
     public init(
-        queue: ReviewQueue, desk: DraftDesk, holder: WorkspaceHolder, links: LinkService, workers: Int = 32, logger: Logger
+        queue: ReviewQueue, desk: DraftDesk, holder: WorkspaceHolder, links: LinkService, workers: Int = 32,
+        logger: Logger
     ) {
         self.queue = queue
         self.desk = desk
@@ -474,7 +499,8 @@ public struct ReviewService: Service {
         while let job = await queue.next() {
             guard let draft = await desk.draftForReview(job) else { continue }  // Changed: a newer job follows.
             let workspace = holder.workspace
-            let review = RunContext(config: workspace.config, registry: workspace.registry, state: links.state, links: links)
+            let review = RunContext(
+                config: workspace.config, registry: workspace.registry, state: links.state, links: links)
             do {
                 let outcome = try await review.review([draft], mode: .online(refreshPages: false))
                 // Cut short by a stop: no report from half the answers; the next start reviews it again.
@@ -485,7 +511,9 @@ public struct ReviewService: Service {
                 let wait = await desk.reviewFailed(job, reason: "\(error)")
                 logger.error(
                     "cannot review a draft's links and quotes; it stays 'checking' and is tried again",
-                    metadata: ["draft": "\(draft.path)", "error": "\(error)", "retry_in": "\(wait.map { "\($0)" } ?? "-")"])
+                    metadata: [
+                        "draft": "\(draft.path)", "error": "\(error)", "retry_in": "\(wait.map { "\($0)" } ?? "-")",
+                    ])
             }
         }
     }
@@ -515,7 +543,9 @@ public struct NetworkReturnService: Service {
             guard !waiting.isEmpty else { continue }
             lastProbe = ContinuousClock.now
             guard await links.checker.resolver.namesResolve(fresh: true) else { continue }
-            logger.notice("host names resolve again; checking the links that could not be checked", metadata: ["drafts": "\(waiting.count)"])
+            logger.notice(
+                "host names resolve again; checking the links that could not be checked",
+                metadata: ["drafts": "\(waiting.count)"])
             for (path, hash) in waiting { await desk.reviewAgain(path: path, hash: hash) }
         }
     }

@@ -56,12 +56,16 @@ public final class DaemonStore: Sendable {
             var records: [String: DraftRecord] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM draft_state") {
                 var brief: CitedBrief?
-                if let identity: String = row["identity"], let line: Int = row["url_line"], let column: Int = row["url_column"] {
-                    brief = CitedBrief(path: row["path"], identity: identity, position: SourcePosition(line: line, column: column))
+                if let identity: String = row["identity"], let line: Int = row["url_line"],
+                    let column: Int = row["url_column"]
+                {
+                    brief = CitedBrief(
+                        path: row["path"], identity: identity, position: SourcePosition(line: line, column: column))
                 }
                 var record = DraftRecord(
                     path: row["path"], size: row["size"], mtime: row["mtime"], sha256: row["sha256"],
-                    status: DraftStatus(rawValue: row["status"]) ?? .checking, inputs: row["inputs"], errors: row["errors"],
+                    status: DraftStatus(rawValue: row["status"]) ?? .checking, inputs: row["inputs"],
+                    errors: row["errors"],
                     warnings: row["warnings"], checkedAt: row["checked_at"], brief: brief)
                 // A record whose saved account cannot be read is made again (its inputs no longer match).
                 record.facts = DaemonStore.decoded(DraftFacts.self, row["facts"])
@@ -88,9 +92,11 @@ public final class DaemonStore: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        record.path, record.size, record.mtime, record.sha256, record.status.rawValue, record.inputs, record.errors,
+                        record.path, record.size, record.mtime, record.sha256, record.status.rawValue, record.inputs,
+                        record.errors,
                         record.warnings, record.checkedAt, record.brief?.identity, record.brief?.position.line,
-                        record.brief?.position.column, record.facts.map(JSONText.line), record.findings.map(JSONText.line),
+                        record.brief?.position.column, record.facts.map(JSONText.line),
+                        record.findings.map(JSONText.line),
                         record.reviewFindings.map(JSONText.line), JSONText.line(record.reasons),
                     ])
             }
@@ -118,7 +124,8 @@ public final class DaemonStore: Sendable {
 
     public func setLastHandledDue(_ name: String, _ due: Double) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO schedule_state (name, last_due) VALUES (?, ?)", arguments: [name, due])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO schedule_state (name, last_due) VALUES (?, ?)", arguments: [name, due])
         }
     }
 

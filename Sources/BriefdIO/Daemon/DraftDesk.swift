@@ -60,11 +60,13 @@ public actor DraftDesk {
     public nonisolated var state: StateDatabase { store.state }
 
     public init(
-        workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String, feed: DeskFeed? = nil
+        workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String,
+        feed: DeskFeed? = nil
     ) throws {
         self.feed = feed
         self.workspace = workspace
-        self.checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
+        self.checker = DraftChecker(
+            config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
         self.store = store
         self.logger = logger
         self.reviews = reviews
@@ -93,7 +95,8 @@ public actor DraftDesk {
 
     static func inputs(_ workspace: Workspace, version: String, online: Bool) -> String {
         // "account 1": reports made before the account was kept are made again once.
-        ContentHash.sha256Hex(Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline") account 1".utf8))
+        ContentHash.sha256Hex(
+            Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline") account 1".utf8))
     }
 
     /// The account of every draft for the coming issue: what every surface shows.
@@ -123,7 +126,8 @@ public actor DraftDesk {
     public var account: Account {
         let today = LocalCalendar.today()
         if let cached = accountCache, cached.change == accountChange, cached.day == today { return cached.account }
-        let next = DraftAccount.nextIssue(weekday: workspace.config.digest.issueWeekday, today: today, published: published.dates)
+        let next = DraftAccount.nextIssue(
+            weekday: workspace.config.digest.issueWeekday, today: today, published: published.dates)
         let all = Array(facts.values)
         let standings = DraftAccount.standings(
             of: all, target: next, published: published, donationAppeal: workspace.config.digest.donationAppeal)
@@ -133,7 +137,10 @@ public actor DraftDesk {
             guard let known = facts[path], let standing = standings[known.path] else {
                 // Known on disk, not yet checked: said as such, never left out.
                 let placeholder = DraftFacts(path: relative(path), review: .pending)
-                entries.append(.init(facts: placeholder, standing: DraftStanding(.checking, ["not checked yet"]), modified: record.mtime))
+                entries.append(
+                    .init(
+                        facts: placeholder, standing: DraftStanding(.checking, ["not checked yet"]),
+                        modified: record.mtime))
                 continue
             }
             entries.append(.init(facts: known, standing: standing, modified: record.mtime))
@@ -157,7 +164,8 @@ public actor DraftDesk {
         for entry in current.drafts where standings[entry.path]?.status == .ready {
             let path = draftsRoot + "/" + entry.path
             guard let record = records[path],
-                case .read(_, let bytes) = DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
+                case .read(_, let bytes) = DraftFiles.read(
+                    path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
                 ContentHash.sha256Hex(bytes) == record.sha256, var draft = checker.check(path: path, bytes: bytes).draft
             else { continue }
             draft.path = entry.path
@@ -184,7 +192,8 @@ public actor DraftDesk {
         do {
             published = try await IssueStore(store.state).publishedIssuesOffThePool()
         } catch {
-            logger.error("cannot read the published issues; the account keeps the last it read", metadata: ["error": "\(error)"])
+            logger.error(
+                "cannot read the published issues; the account keeps the last it read", metadata: ["error": "\(error)"])
             return
         }
         accountChange += 1
@@ -212,11 +221,14 @@ public actor DraftDesk {
     public func scanAll(reason: String, force: Bool = false) async {
         let started = Date()
         guard access(draftsRoot, F_OK) == 0 else {
-            logger.warning("the drafts folder is missing; waiting for it to come back", metadata: ["folder": "\(draftsRoot)"])
+            logger.warning(
+                "the drafts folder is missing; waiting for it to come back", metadata: ["folder": "\(draftsRoot)"])
             return
         }
         renewChecker(force: force)
-        let found = DraftFiles.find([draftsRoot]).map(\.path).filter { DraftWatcher.isDraftName(($0 as NSString).lastPathComponent) }
+        let found = DraftFiles.find([draftsRoot]).map(\.path).filter {
+            DraftWatcher.isDraftName(($0 as NSString).lastPathComponent)
+        }
         let present = Set(found)
         for path in records.keys where !present.contains(path) { forget(path) }
         var checked = 0
@@ -224,7 +236,8 @@ public actor DraftDesk {
         await flush()
         lastScanFinished = Date()
         logger.info(
-            "scan finished", metadata: [
+            "scan finished",
+            metadata: [
                 "reason": "\(reason)", "drafts": "\(found.count)", "checked": "\(checked)",
                 "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
             ])
@@ -315,7 +328,8 @@ public actor DraftDesk {
         } else {
             awaitingReview[path] = nil
         }
-        apply(path: path, size: size, mtime: mtime, hash: hash, draft: draft, brief: draft.flatMap(CitedBrief.init),
+        apply(
+            path: path, size: size, mtime: mtime, hash: hash, draft: draft, brief: draft.flatMap(CitedBrief.init),
             findings: report.findings)
         return true
     }
@@ -333,7 +347,8 @@ public actor DraftDesk {
     /// The draft to review for `job`, if its content is still the one queued (else a newer job follows).
     public func draftForReview(_ job: ReviewQueue.Job) -> Draft? {
         guard awaitingReview[job.path] == job.hash,
-            case .read(_, let bytes) = DraftFiles.read(job.path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
+            case .read(_, let bytes) = DraftFiles.read(
+                job.path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
             ContentHash.sha256Hex(bytes) == job.hash
         else { return nil }
         return checker.check(path: job.path, bytes: bytes).draft
@@ -390,7 +405,9 @@ public actor DraftDesk {
     /// The findings of a draft not held in memory (unchanged since a restart), when another draft's change
     /// means its report must be written again.
     private func recheckQuietly(_ path: String) {
-        guard case .read(_, let bytes) = DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes)
+        guard
+            case .read(_, let bytes) = DraftFiles.read(
+                path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes)
         else { return }
         let (draft, report) = checker.check(path: path, bytes: bytes)
         ownFindings[path] = report.findings
@@ -403,7 +420,8 @@ public actor DraftDesk {
         if let draft {
             facts[path] = DraftFacts(draft: draft, path: relative(path), findings: [], review: .done)
         } else {
-            let why = findings.first { $0.rule == .draftUnreadable || $0.rule == .frontMatterInvalid } ?? findings.first
+            let why =
+                findings.first { $0.rule == .draftUnreadable || $0.rule == .frontMatterInvalid } ?? findings.first
                 ?? Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), "the draft could not be read")
             facts[path] = DraftFacts(unreadablePath: relative(path), finding: why)
         }
@@ -419,7 +437,8 @@ public actor DraftDesk {
         baseFacts(path, draft: draft, findings: findings)
         let affected = regroup(path, brief)
         let record = DaemonStore.DraftRecord(
-            path: path, size: size, mtime: mtime, sha256: hash, status: .checking, inputs: inputs, errors: 0, warnings: 0,
+            path: path, size: size, mtime: mtime, sha256: hash, status: .checking, inputs: inputs, errors: 0,
+            warnings: 0,
             checkedAt: Date().timeIntervalSince1970, brief: brief)
         records[path] = record
         writeReport(path)
@@ -488,7 +507,9 @@ public actor DraftDesk {
         let findings = (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
         let report = DraftReport(path: relative(path), kind: kinds[path] ?? nil, findings: findings)
         let review: ReviewState =
-            if awaitingReview[path] != nil { .pending } else if let failure = reviewFailures[path] { .failed(reason: failure.reason) } else { .done }
+            if awaitingReview[path] != nil { .pending } else if let failure = reviewFailures[path] {
+                .failed(reason: failure.reason)
+            } else { .done }
         if var known = facts[path] {
             known.recount(findings, review: review)
             facts[path] = known
@@ -517,7 +538,8 @@ public actor DraftDesk {
             unwritten.remove(path)
         } catch {
             if unwritten.insert(path).inserted {
-                logger.error("cannot write a report; will retry", metadata: ["draft": "\(relative(path))", "error": "\(error)"])
+                logger.error(
+                    "cannot write a report; will retry", metadata: ["draft": "\(relative(path))", "error": "\(error)"])
             }
         }
     }
@@ -548,7 +570,8 @@ public actor DraftDesk {
         // The saved statuses follow the account, so that `briefd status` reads what the desk shows.
         for entry in current.drafts {
             let path = draftsRoot + "/" + entry.path
-            guard var record = records[path], record.status != entry.standing.status || record.reasons != entry.standing.reasons
+            guard var record = records[path],
+                record.status != entry.standing.status || record.reasons != entry.standing.reasons
             else { continue }
             record.status = entry.standing.status
             record.reasons = entry.standing.reasons
@@ -574,8 +597,10 @@ public actor DraftDesk {
         do {
             try AtomicOutput.makeFolders(reportsRoot)
             // JSON first: a reader that sees the new INDEX.md finds the matching INDEX.json.
-            try AtomicOutput.writeFile(reportsRoot + "/INDEX.json", Array(DraftIndex.json(entries).utf8), durable: false)
-            try AtomicOutput.writeFile(reportsRoot + "/INDEX.md", Array(DraftIndex.markdown(entries).utf8), durable: false)
+            try AtomicOutput.writeFile(
+                reportsRoot + "/INDEX.json", Array(DraftIndex.json(entries).utf8), durable: false)
+            try AtomicOutput.writeFile(
+                reportsRoot + "/INDEX.md", Array(DraftIndex.markdown(entries).utf8), durable: false)
             indexDirty = false
         } catch {
             logger.error("cannot write the reports index; will retry", metadata: ["error": "\(error)"])

@@ -1,6 +1,6 @@
 @preconcurrency import Glibc
-public import SystemPackage
 import Synchronization
+public import SystemPackage
 
 /// What happened in the drafts folder, as the daemon needs to know it.
 public enum WatchEvent: Sendable, Equatable {
@@ -77,11 +77,13 @@ public final class DraftWatcher: Sendable {
         }
         let box = Unmanaged.passRetained(loop).toOpaque()
         var handle = pthread_t()
-        let created = pthread_create(&handle, nil, { argument in
-            let loop = Unmanaged<WatchLoop>.fromOpaque(argument!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box)
+        let created = pthread_create(
+            &handle, nil,
+            { argument in
+                let loop = Unmanaged<WatchLoop>.fromOpaque(argument!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, box)
         guard created == 0 else { throw WatchError(step: .watcherThread, code: Errno(rawValue: created)) }
         thread.withLock { $0 = handle }
     }
@@ -120,7 +122,8 @@ private final class WatchLoop: @unchecked Sendable {
     var rootWatch: Int32 = -1
     var rootPresent = false
 
-    static let folderMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
+    static let folderMask = UInt32(
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
 
     init(root: String, wakeFD: Int32, continuation: AsyncStream<WatchEvent>.Continuation) {
         self.root = root
@@ -169,7 +172,10 @@ private final class WatchLoop: @unchecked Sendable {
             buffer.deallocate()
             close(inotify)
         }
-        var descriptors = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
             // While the drafts folder is gone, look for it again every second; otherwise wait for events.
             let ready = poll(&descriptors, 2, rootPresent ? -1 : 1000)
@@ -188,7 +194,9 @@ private final class WatchLoop: @unchecked Sendable {
                     let wd = buffer.load(fromByteOffset: offset, as: Int32.self)
                     let mask = buffer.load(fromByteOffset: offset + 4, as: UInt32.self)
                     let length = Int(buffer.load(fromByteOffset: offset + 12, as: UInt32.self))
-                    let name = length > 0 ? String(cString: buffer.advanced(by: offset + 16).assumingMemoryBound(to: CChar.self)) : ""
+                    let name =
+                        length > 0
+                        ? String(cString: buffer.advanced(by: offset + 16).assumingMemoryBound(to: CChar.self)) : ""
                     handle(wd: wd, mask: mask, name: name)
                     offset += 16 + length
                 }

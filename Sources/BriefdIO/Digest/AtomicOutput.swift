@@ -49,7 +49,9 @@ public enum AtomicOutput {
     /// `NAME-2.EXT`, `NAME-3.EXT`, …; returns the path. The file appears whole (written and fsync'd under a hidden
     /// temporary name, then hard-linked to its name, which fails rather than replace), so a watcher of the folder
     /// never reads half of it.
-    public static func writeNewFile(folder: String, name: String, extension ext: String, _ bytes: [UInt8]) throws(WriteError) -> String {
+    public static func writeNewFile(folder: String, name: String, extension ext: String, _ bytes: [UInt8])
+        throws(WriteError) -> String
+    {
         try makeFolder(folder)
         let temporary = folder + "/.tmp-" + String(getpid()) + "-" + name + "." + ext
         do {
@@ -80,7 +82,9 @@ public enum AtomicOutput {
     /// their contents, so a rebuild with the same contents lands in the same place), and `root/name` becomes
     /// a symlink to it, replaced atomically. Folders of earlier versions and leftovers of interrupted builds
     /// are removed afterwards.
-    public static func publishFolder(root: String, name: String, files: [(name: String, bytes: [UInt8])]) throws(WriteError) {
+    public static func publishFolder(root: String, name: String, files: [(name: String, bytes: [UInt8])])
+        throws(WriteError)
+    {
         let store = root + "/.issues"
         try makeFolder(root)
         try makeFolder(store)
@@ -108,12 +112,14 @@ public enum AtomicOutput {
             let code = errno
             unlink(link)
             throw WriteError(
-                description: "\(root)/\(name): cannot replace it (\(SystemCalls.reason(code))); is it a folder rather than a symlink?",
+                description:
+                    "\(root)/\(name): cannot replace it (\(SystemCalls.reason(code))); is it a folder rather than a symlink?",
                 code: code)
         }
         try syncFolder(root)
         // Earlier versions of this issue and leftovers of interrupted builds.
-        for entry in listFolder(store) where entry != version && (entry.hasPrefix(name + ".") || entry.hasPrefix(".tmp-" + name + "-")) {
+        for entry in listFolder(store)
+        where entry != version && (entry.hasPrefix(name + ".") || entry.hasPrefix(".tmp-" + name + "-")) {
             removeTree(store + "/" + entry)
         }
     }

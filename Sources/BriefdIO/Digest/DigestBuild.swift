@@ -61,7 +61,9 @@ public struct DigestBuild: Sendable {
             self.code = code
         }
 
-        public var isDiskFull: Bool { step == .writing && AtomicOutput.WriteError(description: "", code: code).isDiskFull }
+        public var isDiskFull: Bool {
+            step == .writing && AtomicOutput.WriteError(description: "", code: code).isDiskFull
+        }
     }
 
     /// The date `briefd build` picks without `--issue`, and the desk's coming issue: the first issue weekday on or
@@ -78,14 +80,16 @@ public struct DigestBuild: Sendable {
     ///     build refuses.
     ///   - account: the daemon's account of the drafts; nil computes it here, the same way.
     public func run(
-        date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts? = nil, trigger: Trigger = .command
+        date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts? = nil,
+        trigger: Trigger = .command
     ) async throws(BuildError) -> Outcome {
         let published = try publishedIssues()
         let already = published.dates.contains(date)
         if already && !replace && !dryRun {
             throw BuildError(
                 .published,
-                "the issue of \(date) is already published; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')")
+                "the issue of \(date) is already published; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
+            )
         }
         let (assembled, report, templates) = try await assemble(date: date, published: published, account: account)
         var outcome: Outcome
@@ -94,7 +98,10 @@ public struct DigestBuild: Sendable {
         } else {
             outcome = Outcome(report: report, folder: nil, isEmpty: assembled == nil)
         }
-        if already && dryRun { outcome.report.warnings.append("the issue of \(date) is already published; 'briefd build --replace' would replace it") }
+        if already && dryRun {
+            outcome.report.warnings.append(
+                "the issue of \(date) is already published; 'briefd build --replace' would replace it")
+        }
         // Every build is recorded with who asked for it (the scheduler records its own, with its due time). A
         // failure to record is not the build's failure, but it is said: `status` would show an older last build.
         if !dryRun && trigger != .scheduled {
@@ -104,7 +111,8 @@ public struct DigestBuild: Sendable {
                     due: now, issueDate: date.description, finishedAt: now, outcome: outcome.isEmpty ? .empty : .built,
                     trigger: trigger.rawValue)
             } catch {
-                outcome.report.warnings.append("the build could not be recorded as the last build in \(config.paths.state): \(error)")
+                outcome.report.warnings.append(
+                    "the build could not be recorded as the last build in \(config.paths.state): \(error)")
             }
         }
         return outcome
@@ -127,10 +135,12 @@ public struct DigestBuild: Sendable {
     }
 
     public func preview(date: Day, account: Drafts? = nil) async throws(BuildError) -> Preview {
-        let (assembled, report, templates) = try await assemble(date: date, published: try publishedIssues(), account: account)
+        let (assembled, report, templates) = try await assemble(
+            date: date, published: try publishedIssues(), account: account)
         guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
         do {
-            return Preview(report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
+            return Preview(
+                report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
         } catch {
             throw BuildError(.templates, error.description)
         }
@@ -153,7 +163,8 @@ public struct DigestBuild: Sendable {
             drafts = try await self.account(today: date)
         }
         let standings = DraftAccount.standings(
-            of: drafts.facts, target: date, published: published.without(date), donationAppeal: config.digest.donationAppeal)
+            of: drafts.facts, target: date, published: published.without(date),
+            donationAppeal: config.digest.donationAppeal)
         var (assembled, report) = IssueAssembler(config: config, registry: registry)
             .assemble(date: date, drafts: drafts.drafts, standings: standings)
         let included = Set(report.included.map(\.path))
@@ -168,7 +179,8 @@ public struct DigestBuild: Sendable {
     /// and quotes as the history knows them (`briefd check --cached`: no request is sent).
     public func account(today: Day) async throws(BuildError) -> Drafts {
         let checker = DraftChecker(config: config, registry: registry, today: today)
-        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(paths: [config.paths.drafts], namingFrom: config.paths.drafts)
+        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(
+            paths: [config.paths.drafts], namingFrom: config.paths.drafts)
         // Paths in the report and the record are relative to the drafts folder, so that they read well and
         // a build does not depend on where the folder is.
         let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
@@ -187,7 +199,9 @@ public struct DigestBuild: Sendable {
             DraftFacts(draft: draft, path: relative(draft.path), findings: findings[draft.path] ?? [], review: .done)
         }
         for report in reports where !parsed.contains(report.path) {
-            if let first = report.findings.first { facts.append(DraftFacts(unreadablePath: relative(report.path), finding: first)) }
+            if let first = report.findings.first {
+                facts.append(DraftFacts(unreadablePath: relative(report.path), finding: first))
+            }
         }
         let moved = drafts.map { draft in
             var moved = draft
@@ -197,7 +211,9 @@ public struct DigestBuild: Sendable {
         return Drafts(drafts: moved, facts: facts)
     }
 
-    private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String) throws(BuildError) -> Outcome {
+    private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String)
+        throws(BuildError) -> Outcome
+    {
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
@@ -260,9 +276,10 @@ public struct DigestBuild: Sendable {
     private func publishedItems(_ issue: DigestIssue) -> [IssueStore.Item] {
         var items: [IssueStore.Item] = []
         func add(_ item: DigestItem, placement: String) {
-            items.append(IssueStore.Item(
-                url: item.url, identity: WebAddress(item.url)?.identity ?? item.url, title: item.headline,
-                placement: placement, path: item.draftPath, source: item.source))
+            items.append(
+                IssueStore.Item(
+                    url: item.url, identity: WebAddress(item.url)?.identity ?? item.url, title: item.headline,
+                    placement: placement, path: item.draftPath, source: item.source))
         }
         if let featured = issue.featured { add(featured, placement: "featured") }
         for section in issue.sections { section.items.forEach { add($0, placement: section.name) } }

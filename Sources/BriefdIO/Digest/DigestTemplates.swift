@@ -30,7 +30,9 @@ public struct DigestTemplates: Sendable {
         for name in Name.allCases {
             let path = folder + "/" + name.file
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw TemplateError(description: "\(path): template missing (briefd needs \(Name.allCases.map(\.file).joined(separator: ", ")))")
+                throw TemplateError(
+                    description:
+                        "\(path): template missing (briefd needs \(Name.allCases.map(\.file).joined(separator: ", ")))")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw TemplateError(description: "\(path): the template is not UTF-8")
@@ -39,7 +41,9 @@ public struct DigestTemplates: Sendable {
                 library.register(try MustacheTemplate(string: text), named: name.rawValue)
             } catch let error as MustacheTemplate.ParserError {
                 throw TemplateError(
-                    description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): \(DigestTemplates.reason(error.error))")
+                    description:
+                        "\(path):\(error.context.lineNumber):\(error.context.columnNumber): \(DigestTemplates.reason(error.error))"
+                )
             } catch {
                 throw TemplateError(description: "\(path): \(error)")
             }
@@ -56,7 +60,8 @@ public struct DigestTemplates: Sendable {
     public func render(_ name: Name, _ context: Any) throws(TemplateError) -> String {
         let output = library.render(context, withTemplate: name.rawValue) ?? ""
         guard output.contains(where: { !$0.isWhitespace }) else {
-            throw TemplateError(description: "\(folder)/\(name.file): the template rendered nothing; nothing was published")
+            throw TemplateError(
+                description: "\(folder)/\(name.file): the template rendered nothing; nothing was published")
         }
         return output
     }

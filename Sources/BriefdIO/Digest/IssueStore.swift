@@ -36,7 +36,8 @@ public final class IssueStore: Sendable {
         /// The publication's registry name; "" for items recorded before briefd kept it.
         public var source: String
 
-        public init(url: String, identity: String, title: String, placement: String, path: String, source: String = "") {
+        public init(url: String, identity: String, title: String, placement: String, path: String, source: String = "")
+        {
             self.url = url
             self.identity = identity
             self.title = title
@@ -68,15 +69,19 @@ public final class IssueStore: Sendable {
         _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], builtAt: Double
     ) throws -> Int {
         try database.write { db in
-            let version = (try Int.fetchOne(
-                db, sql: "SELECT MAX(version) FROM issue_version WHERE issue_date = ?", arguments: [issue.date]) ?? 0) + 1
+            let version =
+                (try Int.fetchOne(
+                    db, sql: "SELECT MAX(version) FROM issue_version WHERE issue_date = ?", arguments: [issue.date])
+                    ?? 0) + 1
             try db.execute(
                 sql: """
                     INSERT INTO issue_version (issue_date, version, built_at, title, item_count, web_url, content_html, items)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [issue.date, version, builtAt, issue.title, issue.itemCount, issue.webURL, issue.contentHTML,
-                    JSONText.line(items.map(StoredItem.init))])
+                arguments: [
+                    issue.date, version, builtAt, issue.title, issue.itemCount, issue.webURL, issue.contentHTML,
+                    JSONText.line(items.map(StoredItem.init)),
+                ])
             for file in files {
                 try db.execute(
                     sql: "INSERT INTO issue_version_file (issue_date, version, name, bytes) VALUES (?, ?, ?, ?)",
@@ -88,11 +93,13 @@ public final class IssueStore: Sendable {
     }
 
     private static func makeCurrent(
-        _ db: Database, _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], version: Int, builtAt: Double
+        _ db: Database, _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], version: Int,
+        builtAt: Double
     ) throws {
         try db.execute(sql: "DELETE FROM issue WHERE date = ?", arguments: [issue.date])
         try db.execute(
-            sql: "INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql:
+                "INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, version, builtAt])
         for (position, item) in items.enumerated() {
             try db.execute(
@@ -100,8 +107,10 @@ public final class IssueStore: Sendable {
                     INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
-                    item.source])
+                arguments: [
+                    issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
+                    item.source,
+                ])
         }
         for file in files {
             try db.execute(
@@ -144,13 +153,17 @@ public final class IssueStore: Sendable {
         try database.read { db in
             var versions: [String: [Published.Version]] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT issue_date, version, built_at, item_count FROM issue_version ORDER BY issue_date, version")
+                db,
+                sql: "SELECT issue_date, version, built_at, item_count FROM issue_version ORDER BY issue_date, version")
             {
-                versions[row["issue_date"], default: []].append(Published.Version(
-                    version: row["version"], builtAt: JSONText.timestamp(row["built_at"] as Double), items: row["item_count"]))
+                versions[row["issue_date"], default: []].append(
+                    Published.Version(
+                        version: row["version"], builtAt: JSONText.timestamp(row["built_at"] as Double),
+                        items: row["item_count"]))
             }
             return try Row.fetchAll(
-                db, sql: "SELECT date, title, item_count, version, built_at, imported_from FROM issue ORDER BY date DESC"
+                db,
+                sql: "SELECT date, title, item_count, version, built_at, imported_from FROM issue ORDER BY date DESC"
             ).map { row in
                 let date: String = row["date"]
                 return Published(
@@ -189,7 +202,8 @@ public final class IssueStore: Sendable {
     public func publicationStamp() async throws -> String {
         try await database.readOffThePool { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v, COALESCE(MAX(built_at), 0) AS t FROM issue")
+                db,
+                sql: "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS v, COALESCE(MAX(built_at), 0) AS t FROM issue")
             return "\(row?["n"] as Int? ?? 0)/\(row?["v"] as Int? ?? 0)/\(row?["t"] as Double? ?? 0)"
         }
     }
@@ -204,7 +218,8 @@ public final class IssueStore: Sendable {
         try database.read { db in
             try IssueStore.existingVersion(db, date, version)
             return try Row.fetchAll(
-                db, sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
+                db,
+                sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
                 arguments: [date.description, version]
             ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
         }
@@ -215,14 +230,17 @@ public final class IssueStore: Sendable {
         try database.write { db in
             let row = try IssueStore.existingVersion(db, date, version)
             let files = try Row.fetchAll(
-                db, sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
+                db,
+                sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
                 arguments: [date.description, version]
             ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
-            let items = try JSONDecoder().decode([StoredItem].self, from: Data((row["items"] as String).utf8)).map(\.item)
+            let items = try JSONDecoder().decode([StoredItem].self, from: Data((row["items"] as String).utf8)).map(
+                \.item)
             let record = Record(
                 date: row["issue_date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
                 contentHTML: row["content_html"])
-            try IssueStore.makeCurrent(db, record, items: items, files: files, version: version, builtAt: row["built_at"])
+            try IssueStore.makeCurrent(
+                db, record, items: items, files: files, version: version, builtAt: row["built_at"])
         }
     }
 
@@ -230,15 +248,19 @@ public final class IssueStore: Sendable {
     @discardableResult
     private static func existingVersion(_ db: Database, _ date: Day, _ version: Int) throws -> Row {
         if let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?", arguments: [date.description, version])
+            db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?",
+            arguments: [date.description, version])
         {
             return row
         }
         let known = try Int.fetchAll(
-            db, sql: "SELECT version FROM issue_version WHERE issue_date = ? ORDER BY version", arguments: [date.description])
-        throw RestoreError(description: known.isEmpty
-            ? "no version of the issue of \(date) is kept"
-            : "the issue of \(date) has no version \(version); kept: \(known.map(String.init).joined(separator: ", "))")
+            db, sql: "SELECT version FROM issue_version WHERE issue_date = ? ORDER BY version",
+            arguments: [date.description])
+        throw RestoreError(
+            description: known.isEmpty
+                ? "no version of the issue of \(date) is kept"
+                : "the issue of \(date) has no version \(version); kept: \(known.map(String.init).joined(separator: ", "))"
+        )
     }
 
     /// An item as a version keeps it (JSON in `issue_version.items`).
@@ -250,7 +272,9 @@ public final class IssueStore: Sendable {
                 (item.url, item.identity, item.title, item.placement, item.path, item.source)
         }
 
-        var item: Item { Item(url: url, identity: identity, title: title, placement: placement, path: path, source: source) }
+        var item: Item {
+            Item(url: url, identity: identity, title: title, placement: placement, path: path, source: source)
+        }
     }
 
     /// Publication (registry name) → section → how many of its published items the section held; the featured
@@ -284,12 +308,15 @@ public final class IssueStore: Sendable {
     /// changes nothing, and an issue briefd built is never overwritten by an import.
     public func recordImported(_ issue: Record, items: [Item], from page: String) throws -> ImportOutcome {
         try database.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT imported_from FROM issue WHERE date = ?", arguments: [issue.date]) {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT imported_from FROM issue WHERE date = ?", arguments: [issue.date])
+            {
                 let from: String? = row["imported_from"]
                 return from == page ? .alreadyImported : .kept(importedFrom: from)
             }
             try db.execute(
-                sql: "INSERT INTO issue (date, title, item_count, web_url, content_html, imported_from) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO issue (date, title, item_count, web_url, content_html, imported_from) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, page])
             for (position, item) in items.enumerated() {
                 try db.execute(
@@ -297,7 +324,10 @@ public final class IssueStore: Sendable {
                         INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [issue.date, position, item.url, item.identity, item.title, item.placement, item.path, item.source])
+                    arguments: [
+                        issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
+                        item.source,
+                    ])
             }
             return .recorded
         }
@@ -337,10 +367,16 @@ public final class IssueStore: Sendable {
     public func items(of date: Day) throws -> [Item] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT url, identity, title, placement, path, source FROM issue_item WHERE issue_date = ? ORDER BY position",
+                db,
+                sql:
+                    "SELECT url, identity, title, placement, path, source FROM issue_item WHERE issue_date = ? ORDER BY position",
                 arguments: [date.description]
-            ).map { Item(url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"], path: $0["path"],
-                source: $0["source"]) }
+            ).map {
+                Item(
+                    url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"],
+                    path: $0["path"],
+                    source: $0["source"])
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
-@preconcurrency import Glibc
 import BriefdCore
+@preconcurrency import Glibc
 public import SystemPackage
 
 /// A draft found on disk: its bytes, or the reason it was not read.
@@ -39,10 +39,12 @@ public enum FileRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .cannotStat(let code): return "cannot read the file: \(code)"
         case .brokenSymlink: return "the symlink is broken (its target does not exist)"
-        case .symlinkOutsideFolder(let target): return "the symlink points outside the drafts folder (to \(target)); refused, not read"
+        case .symlinkOutsideFolder(let target):
+            return "the symlink points outside the drafts folder (to \(target)); refused, not read"
         case .cannotOpen(let code): return "cannot open the file: \(code)"
         case .notRegularFile: return "not a regular file"
-        case .overLimit(let size?, let limit, let setting): return "the file is \(size) bytes, over the limit of \(limit) (\(setting))"
+        case .overLimit(let size?, let limit, let setting):
+            return "the file is \(size) bytes, over the limit of \(limit) (\(setting))"
         case .overLimit(nil, let limit, let setting): return "the file is over the limit of \(limit) bytes (\(setting))"
         case .readFailed(let code): return "read failed: \(code)"
         case .notUTF8: return "the file is not valid UTF-8"
@@ -108,7 +110,9 @@ public enum DraftFiles {
 
     /// Reads one draft, refusing files over `maxBytes`, non-regular files and symlinks leading out of `root`.
     /// - Parameter limitName: the setting `maxBytes` comes from, named when a file is over it.
-    public static func read(_ path: String, root: String?, maxBytes: Int, limitName: String = "checks.max_draft_bytes") -> DraftInput {
+    public static func read(_ path: String, root: String?, maxBytes: Int, limitName: String = "checks.max_draft_bytes")
+        -> DraftInput
+    {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             return .refused(path: path, reason: .cannotStat(Errno(rawValue: errno)))
@@ -130,7 +134,8 @@ public enum DraftFiles {
             return .refused(path: path, reason: .notRegularFile)
         }
         if Int(info.st_size) > maxBytes {
-            return .refused(path: path, reason: .overLimit(size: Int(info.st_size), limit: maxBytes, setting: limitName))
+            return .refused(
+                path: path, reason: .overLimit(size: Int(info.st_size), limit: maxBytes, setting: limitName))
         }
         // Read at most one byte past the limit, so a file that grows while we read is still bounded.
         var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), maxBytes) + 1)

@@ -40,9 +40,13 @@ public enum ImportRun {
             let found = ImportRun.files(in: input, prefix: "", depth: 0).sorted()
             // A folder briefd built (a digests folder) holds each issue as index.html, email.html and digest.md:
             // the digest alone is read, so that one issue is not imported three times.
-            let digestFolders = Set(found.filter { ($0 as NSString).lastPathComponent == "digest.md" }.map { ($0 as NSString).deletingLastPathComponent })
+            let digestFolders = Set(
+                found.filter { ($0 as NSString).lastPathComponent == "digest.md" }.map {
+                    ($0 as NSString).deletingLastPathComponent
+                })
             let chosen = found.filter { name in
-                (name as NSString).lastPathComponent == "digest.md" || !digestFolders.contains((name as NSString).deletingLastPathComponent)
+                (name as NSString).lastPathComponent == "digest.md"
+                    || !digestFolders.contains((name as NSString).deletingLastPathComponent)
             }
             pages.append(contentsOf: chosen.map { input + "/" + $0 })
         }
@@ -78,12 +82,14 @@ public enum ImportRun {
         for item in issue.items {
             if item.section != section {
                 section = item.section
-                let name = section == "featured" ? "Featured Article" : section == "sponsor" ? "Sponsored Link" : section
+                let name =
+                    section == "featured" ? "Featured Article" : section == "sponsor" ? "Sponsored Link" : section
                 html += "<h2>\(escape(name))</h2>\n"
             }
             let href = WebAddress(item.url)?.isHTTP == true ? escape(item.url) : "#"
             html += "<h3><a href=\"\(href)\">\(escape(item.title))</a></h3>\n"
-            let meta = [item.published, item.source.isEmpty ? nil : item.source].compactMap { $0 }.joined(separator: ", ")
+            let meta = [item.published, item.source.isEmpty ? nil : item.source].compactMap { $0 }.joined(
+                separator: ", ")
             if !meta.isEmpty { html += "<p>(\(escape(meta)))</p>\n" }
             for paragraph in item.excerpt.components(separatedBy: "\n\n") where !paragraph.isEmpty {
                 html += "<p>\(escape(paragraph))</p>\n"
@@ -124,14 +130,17 @@ extension RunContext {
                     result.outcome = "no issue date"
                 } else if issue.items.isEmpty {
                     result.outcome = "no item found; not recorded"
-                    result.problems.append(ImportProblem(line: 1, message: "no item (a linked title with its (date, source)) was found"))
+                    result.problems.append(
+                        ImportProblem(line: 1, message: "no item (a linked title with its (date, source)) was found"))
                 } else if let since, let date = issue.date, date < since {
                     result.outcome = "before --since"
                 } else if dryRun {
                     result.outcome = "dry run"
                 } else if let date = issue.date {
                     let record = IssueStore.Record(
-                        date: date.description, title: issue.title.isEmpty ? "\(config.newsletter.name) | \(DigestText.longDate(date))" : issue.title,
+                        date: date.description,
+                        title: issue.title.isEmpty
+                            ? "\(config.newsletter.name) | \(DigestText.longDate(date))" : issue.title,
                         itemCount: issue.items.count, webURL: webURL, contentHTML: ImportRun.entryHTML(issue))
                     let items = issue.items.map { item in
                         IssueStore.Item(
@@ -145,7 +154,9 @@ extension RunContext {
                     case .alreadyImported:
                         result.outcome = "already imported from this page; unchanged"
                     case .kept(let from):
-                        result.outcome = from.map { "already imported from \($0); not overwritten" } ?? "built by briefd; not overwritten"
+                        result.outcome =
+                            from.map { "already imported from \($0); not overwritten" }
+                            ?? "built by briefd; not overwritten"
                     }
                 }
             }
@@ -180,7 +191,9 @@ extension RunContext {
             case .unavailable(let problem, _, _):
                 return .failure(ImportRun.ImportError(problem))
             case .answer(let finalURL, let response):
-                guard (200..<300).contains(response.status) else { return .failure(ImportRun.ImportError("the page answered \(response.status)")) }
+                guard (200..<300).contains(response.status) else {
+                    return .failure(ImportRun.ImportError("the page answered \(response.status)"))
+                }
                 let (mediaType, declared) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {
                     return .failure(ImportRun.ImportError("the page is \(mediaType), not HTML"))

@@ -25,7 +25,8 @@ public final class CurlHTTPClient: Sendable {
     /// - Parameter version: briefd's version, for the user agent.
     public init(settings: LinkSettings, version: String) {
         CurlGlobal.initialize()
-        engine = CurlEngine(settings: settings, userAgent: "briefd/\(version) (link checker; +\(settings.userAgentContact))")
+        engine = CurlEngine(
+            settings: settings, userAgent: "briefd/\(version) (link checker; +\(settings.userAgentContact))")
         engine.start()
     }
 
@@ -36,7 +37,8 @@ public final class CurlHTTPClient: Sendable {
     > {
         let jittered = delay > 0 ? delay * Double.random(in: 1.0...1.25) : 0
         return await withCheckedContinuation { continuation in
-            engine.submit(CurlTransfer(request: request, delay: jittered, pauseHost: pauseHost, continuation: continuation))
+            engine.submit(
+                CurlTransfer(request: request, delay: jittered, pauseHost: pauseHost, continuation: continuation))
         }
     }
 
@@ -158,12 +160,14 @@ final class CurlEngine: @unchecked Sendable {
         // hears from the thread itself when it is done.
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var handle = pthread_t()
-        let created = pthread_create(&handle, &attributes, { argument in
-            let engine = Unmanaged<CurlEngine>.fromOpaque(argument!).takeRetainedValue()
-            engine.owner = pthread_self()
-            engine.loop()
-            return nil
-        }, box)
+        let created = pthread_create(
+            &handle, &attributes,
+            { argument in
+                let engine = Unmanaged<CurlEngine>.fromOpaque(argument!).takeRetainedValue()
+                engine.owner = pthread_self()
+                engine.loop()
+                return nil
+            }, box)
         pthread_attr_destroy(&attributes)
         precondition(created == 0, "briefd: cannot start the link checker's thread (error \(created))")
     }
@@ -176,7 +180,8 @@ final class CurlEngine: @unchecked Sendable {
             return (true, inbox.transfers.count == 1)
         }
         guard accepted else {
-            transfer.continuation.resume(returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
+            transfer.continuation.resume(
+                returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
             return
         }
         if wake { curl_multi_wakeup(multi) }
@@ -312,13 +317,16 @@ final class CurlEngine: @unchecked Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             // curl counts only body bytes ("with 0 bytes received" after a whole header): say what came.
             let seconds = Double(transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000) / 1000
-            let what = received > 0
+            let what =
+                received > 0
                 ? "\(received) bytes received (\(transfer.headerBytes) of them headers), then the server stalled"
                 : status > 0 ? "the answer stalled" : "nothing received"
             return .failure(TransportFailure(.timeout, "no complete answer within \(seconds.formatted()) s: \(what)"))
         case CURLE_OUT_OF_MEMORY:
             // What curl 7.88 reports for a header line over its 100 KiB limit; the process has memory to spare.
-            return .failure(TransportFailure(.other, "the answer's headers are too large (a header line over 100 KiB); curl stopped reading"))
+            return .failure(
+                TransportFailure(
+                    .other, "the answer's headers are too large (a header line over 100 KiB); curl stopped reading"))
         case CURLE_COULDNT_CONNECT:
             return .failure(TransportFailure(.refused, message))
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -329,7 +337,8 @@ final class CurlEngine: @unchecked Sendable {
             if status > 0 && code == CURLE_PARTIAL_FILE { break }
             return .failure(TransportFailure(.reset, message))
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS:
             return .failure(TransportFailure(.tls, message))
         default:
             return .failure(TransportFailure(.other, message))
@@ -358,7 +367,8 @@ final class CurlEngine: @unchecked Sendable {
             _ = body.withUnsafeBufferPointer { buffer in
                 // COPYPOSTFIELDS: curl keeps its own copy, so the Swift array may go.
                 briefd_curl_easy_setopt_pointer(
-                    easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+                    easy, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
             }
         }
         if transfer.request.headers.isEmpty {
@@ -397,8 +407,10 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
         briefd_curl_easy_setopt_pointer(
             easy, CURLOPT_PREREQFUNCTION, unsafeBitCast(CurlCallbacks.requestSent, to: UnsafeMutableRawPointer.self))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEFUNCTION, unsafeBitCast(CurlCallbacks.write, to: UnsafeMutableRawPointer.self))
-        briefd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERFUNCTION, unsafeBitCast(CurlCallbacks.header, to: UnsafeMutableRawPointer.self))
+        briefd_curl_easy_setopt_pointer(
+            easy, CURLOPT_WRITEFUNCTION, unsafeBitCast(CurlCallbacks.write, to: UnsafeMutableRawPointer.self))
+        briefd_curl_easy_setopt_pointer(
+            easy, CURLOPT_HEADERFUNCTION, unsafeBitCast(CurlCallbacks.header, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(
             easy, CURLOPT_OPENSOCKETFUNCTION, unsafeBitCast(CurlCallbacks.openSocket, to: UnsafeMutableRawPointer.self))
         return easy
@@ -415,7 +427,8 @@ final class CurlEngine: @unchecked Sendable {
         running.removeAll()
         waiting += schedule.removeAll()
         for transfer in waiting {
-            transfer.continuation.resume(returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
+            transfer.continuation.resume(
+                returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
         }
         awaitingSend.removeAll()
         for easy in idleHandles { curl_easy_cleanup(easy) }
@@ -449,13 +462,16 @@ enum CurlCallbacks {
     }
 
     /// Called by curl just before a request is sent, its connection made: the moment the server sees.
-    static let requestSent: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?,
-        UnsafeMutablePointer<CChar>?, Int32, Int32) -> Int32 = { context, _, _, _, _ in
-        guard let context else { return 0 }
-        let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-        if transfer.sentAt == nil { transfer.sentAt = Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-        return 0  // CURL_PREREQFUNC_OK
-    }
+    static let requestSent:
+        @convention(c) (
+            UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?,
+            UnsafeMutablePointer<CChar>?, Int32, Int32
+        ) -> Int32 = { context, _, _, _, _ in
+            guard let context else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            if transfer.sentAt == nil { transfer.sentAt = Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+            return 0  // CURL_PREREQFUNC_OK
+        }
 
     static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
         data, size, count, context in
@@ -487,8 +503,9 @@ enum CurlCallbacks {
             var start = colon + 1
             var end = line.count
             while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
-            while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D
-                || line[end - 1] == 0x0A
+            while end > start,
+                line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D
+                    || line[end - 1] == 0x0A
             {
                 end -= 1
             }
@@ -500,23 +517,24 @@ enum CurlCallbacks {
 
     private static let keptHeaderBytes = CurlTransfer.keptHeaders.map { Array($0.utf8) }
 
-    static let openSocket: @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMutablePointer<curl_sockaddr>?)
-        -> curl_socket_t = { context, _, address in
-            guard let context, let address else { return -1 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            guard let ip = CurlCallbacks.ipAddress(address) else {
-                transfer.refusedAddress = "an address family briefd does not connect to"
-                return -1
+    static let openSocket:
+        @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMutablePointer<curl_sockaddr>?)
+            -> curl_socket_t = { context, _, address in
+                guard let context, let address else { return -1 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                guard let ip = CurlCallbacks.ipAddress(address) else {
+                    transfer.refusedAddress = "an address family briefd does not connect to"
+                    return -1
+                }
+                if let network = transfer.policy.refusal(for: ip) {
+                    transfer.refusedAddress =
+                        "\(ip) is in \(network), a private or special network; no request was sent "
+                        + "(allow it with links.allow_networks)"
+                    return -1
+                }
+                let family = address.pointee.family
+                return socket(family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
             }
-            if let network = transfer.policy.refusal(for: ip) {
-                transfer.refusedAddress =
-                    "\(ip) is in \(network), a private or special network; no request was sent "
-                    + "(allow it with links.allow_networks)"
-                return -1
-            }
-            let family = address.pointee.family
-            return socket(family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
-        }
 
     static func ipAddress(_ address: UnsafeMutablePointer<curl_sockaddr>) -> IPAddress? {
         let family = address.pointee.family
@@ -553,17 +571,23 @@ public enum CurlMailer {
     }
 
     /// Nil when the server accepted the message, else why not.
-    public static func send(_ message: Message, url: String, user: String?, password: String?, timeoutSeconds: Int) async -> String? {
+    public static func send(_ message: Message, url: String, user: String?, password: String?, timeoutSeconds: Int)
+        async -> String?
+    {
         CurlGlobal.initialize()
         return await withCheckedContinuation { continuation in
-            let box = MailJob(message: message, url: url, user: user, password: password, timeout: timeoutSeconds, continuation: continuation)
+            let box = MailJob(
+                message: message, url: url, user: user, password: password, timeout: timeoutSeconds,
+                continuation: continuation)
             var handle = pthread_t()
             let context = Unmanaged.passRetained(box).toOpaque()
-            let created = pthread_create(&handle, nil, { argument in
-                let job = Unmanaged<MailJob>.fromOpaque(argument!).takeRetainedValue()
-                job.continuation.resume(returning: job.perform())
-                return nil
-            }, context)
+            let created = pthread_create(
+                &handle, nil,
+                { argument in
+                    let job = Unmanaged<MailJob>.fromOpaque(argument!).takeRetainedValue()
+                    job.continuation.resume(returning: job.perform())
+                    return nil
+                }, context)
             if created == 0 {
                 pthread_detach(handle)
             } else {
@@ -576,7 +600,8 @@ public enum CurlMailer {
     /// RFC 5322 text with CRLF line ends.
     static func wireFormat(_ message: Message, date: String, id: String) -> [UInt8] {
         var lines = [
-            "From: \(message.from)", "To: \(message.to.joined(separator: ", "))", "Subject: \(message.subject)", "Date: \(date)",
+            "From: \(message.from)", "To: \(message.to.joined(separator: ", "))", "Subject: \(message.subject)",
+            "Date: \(date)",
             "Message-ID: <\(id)>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit", "",
         ]
@@ -594,7 +619,10 @@ public enum CurlMailer {
         var payload: [UInt8] = []
         var offset = 0
 
-        init(message: Message, url: String, user: String?, password: String?, timeout: Int, continuation: CheckedContinuation<String?, Never>) {
+        init(
+            message: Message, url: String, user: String?, password: String?, timeout: Int,
+            continuation: CheckedContinuation<String?, Never>
+        ) {
             self.message = message
             self.url = url
             self.user = user
@@ -610,7 +638,8 @@ public enum CurlMailer {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
             let host = WebAddress(url)?.host ?? "localhost"
-            payload = CurlMailer.wireFormat(message, date: formatter.string(from: Date()), id: "\(UUID().uuidString)@briefd.\(host)")
+            payload = CurlMailer.wireFormat(
+                message, date: formatter.string(from: Date()), id: "\(UUID().uuidString)@briefd.\(host)")
             var recipients: UnsafeMutablePointer<curl_slist>? = nil
             for address in message.to { recipients = curl_slist_append(recipients, "<\(address)>") }
             defer { curl_slist_free_all(recipients) }
@@ -628,7 +657,8 @@ public enum CurlMailer {
             if let password { briefd_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, password) }
             briefd_curl_easy_setopt_long(easy, CURLOPT_UPLOAD, 1)
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
-            let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, context in
+            let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+                buffer, size, count, context in
                 guard let buffer, let context else { return 0 }
                 let job = Unmanaged<MailJob>.fromOpaque(context).takeUnretainedValue()
                 let length = min(size * count, job.payload.count - job.offset)
@@ -639,7 +669,8 @@ public enum CurlMailer {
                 job.offset += length
                 return length
             }
-            briefd_curl_easy_setopt_pointer(easy, CURLOPT_READFUNCTION, unsafeBitCast(read, to: UnsafeMutableRawPointer.self))
+            briefd_curl_easy_setopt_pointer(
+                easy, CURLOPT_READFUNCTION, unsafeBitCast(read, to: UnsafeMutableRawPointer.self))
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
             let code = curl_easy_perform(easy)
             guard code == CURLE_OK else {

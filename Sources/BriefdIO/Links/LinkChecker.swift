@@ -90,7 +90,9 @@ public final class LinkChecker: Sendable {
     /// - Parameters:
     ///   - store: where results are recorded and read back; nil keeps no history.
     ///   - pages: keeps the pages that `check(_:keepingPages:)` reads whole.
-    public init(settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?, pages: PageFetcher? = nil) {
+    public init(
+        settings: LinkSettings, registry: Registry, client: CurlHTTPClient, store: LinkStore?, pages: PageFetcher? = nil
+    ) {
         self.pages = pages
         self.settings = settings
         self.registry = Mutex(registry)
@@ -125,7 +127,8 @@ public final class LinkChecker: Sendable {
             // `.history` trusts the cache ages; `.recent` only what was checked in the last minute (a result
             // leaves the in-memory table once it is in the history, so the history must be asked too).
             let now = Date().timeIntervalSince1970
-            let (okAge, brokenAge) = reuse == .history
+            let (okAge, brokenAge) =
+                reuse == .history
                 ? (Double(settings.cacheOKHours) * 3600, Double(settings.cacheBrokenHours) * 3600)
                 : (LinkChecker.recentSeconds, LinkChecker.recentSeconds)
             do {
@@ -148,7 +151,8 @@ public final class LinkChecker: Sendable {
                 while next < keys.count && running < window {
                     let key = keys[next]
                     next += 1
-                    let lookup = cached[key].map { .done($0) }
+                    let lookup =
+                        cached[key].map { .done($0) }
                         ?? pending(key, reuse: reuse, record: record, keepPage: keepKeys.contains(key))
                     switch lookup {
                     case .done(let result):
@@ -260,7 +264,8 @@ public final class LinkChecker: Sendable {
 
     /// Only what asked the network belongs in the history: not cached, skipped or mailto results.
     private static func belongsInHistory(_ result: LinkResult) -> Bool {
-        !result.cached && result.verdict != .skipped && result.verdict != .unverified && !result.url.lowercased().hasPrefix("mailto:")
+        !result.cached && result.verdict != .skipped && result.verdict != .unverified
+            && !result.url.lowercased().hasPrefix("mailto:")
     }
 
     /// Runs the link's state machine against the client; nil when the client shut down meanwhile (such a
@@ -269,8 +274,11 @@ public final class LinkChecker: Sendable {
     private func probe(_ url: String, keepPage: Bool) async -> (LinkResult?, PageSnapshot?) {
         let started = Date()
         if let pattern = exclusions.firstMatch(url) {
-            return (LinkResult(url: url, verdict: .skipped, error: "excluded by the pattern '\(pattern)'",
-                checkedAt: started.timeIntervalSince1970), nil)
+            return (
+                LinkResult(
+                    url: url, verdict: .skipped, error: "excluded by the pattern '\(pattern)'",
+                    checkedAt: started.timeIntervalSince1970), nil
+            )
         }
         let registry = self.registry.withLock { $0 }
         var settings = self.settings
@@ -287,12 +295,16 @@ public final class LinkChecker: Sendable {
                 result.checkedAt = started.timeIntervalSince1970
                 if result.verdict == .broken, lastFailure == .nameNotResolved, await !resolver.namesResolve() {
                     result.verdict = .unverified
-                    result.error = "not checked: no host name resolves; the network may be down (\(result.error ?? "name not resolved"))"
+                    result.error =
+                        "not checked: no host name resolves; the network may be down (\(result.error ?? "name not resolved"))"
                 }
                 result.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
-                Counter(label: "briefd_link_checks_total", dimensions: [("verdict", result.verdict.rawValue)]).increment()
+                Counter(label: "briefd_link_checks_total", dimensions: [("verdict", result.verdict.rawValue)])
+                    .increment()
                 Timer(label: "briefd_link_check_seconds").recordMilliseconds(result.durationMilliseconds)
-                let page = keepPage && result.ok ? last.map { PageFetcher.snapshot(of: url, answer: $0, at: result.checkedAt) } : nil
+                let page =
+                    keepPage && result.ok
+                    ? last.map { PageFetcher.snapshot(of: url, answer: $0, at: result.checkedAt) } : nil
                 return (result, page)
             case .send(let request, let delay, let pauseHost):
                 let outcome = await client.send(request, delay: delay, pauseHost: pauseHost)

@@ -48,7 +48,8 @@ public struct LinkRun: Sendable {
 
     /// Checks `links` through the process's link service; `reuse: .inFlight` checks everything again.
     public func check(
-        _ links: [CitedLink], service: LinkService, reuse: LinkChecker.Reuse, progress: (@Sendable (Int, Int) -> Void)? = nil
+        _ links: [CitedLink], service: LinkService, reuse: LinkChecker.Reuse,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Outcome {
         let results = await service.checker.check(links, reuse: reuse, progress: progress)
         let entries = links.compactMap { link in

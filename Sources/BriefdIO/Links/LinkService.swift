@@ -12,11 +12,14 @@ public final class LinkService: Sendable {
     public let state: StateDatabase
 
     /// - Parameter useHistory: record results in the link history (false only for tests that want none).
-    public init(settings: LinkSettings, registry: Registry, state: StateDatabase, version: String, useHistory: Bool = true) {
+    public init(
+        settings: LinkSettings, registry: Registry, state: StateDatabase, version: String, useHistory: Bool = true
+    ) {
         client = CurlHTTPClient(settings: settings, version: version)
         pages = PageFetcher(client: client, settings: settings, store: PageStore(state))
         checker = LinkChecker(
-            settings: settings, registry: registry, client: client, store: useHistory ? LinkStore(state) : nil, pages: pages)
+            settings: settings, registry: registry, client: client, store: useHistory ? LinkStore(state) : nil,
+            pages: pages)
         self.state = state
     }
 

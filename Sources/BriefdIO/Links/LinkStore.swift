@@ -35,13 +35,17 @@ public final class LinkStore: Sendable {
     public func healthChecks(of url: String) throws -> [HealthCheck] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT checked_at, verdict, status, host_outage FROM link_check WHERE url = ? ORDER BY checked_at, id",
+                db,
+                sql:
+                    "SELECT checked_at, verdict, status, host_outage FROM link_check WHERE url = ? ORDER BY checked_at, id",
                 arguments: [url]
             ).compactMap { row in
                 guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }
                 let outage: Bool = row["host_outage"]
                 let kind = HealthCheck.kind(of: verdict)
-                return HealthCheck(at: row["checked_at"], kind: outage && kind == .failure ? .hostOutage : kind, status: row["status"], verdict: verdict)
+                return HealthCheck(
+                    at: row["checked_at"], kind: outage && kind == .failure ? .hostOutage : kind, status: row["status"],
+                    verdict: verdict)
             }
         }
     }
@@ -91,7 +95,9 @@ public final class LinkStore: Sendable {
 
     /// What the history already knows of `urls` (as cited, fragments allowed) within the cache ages of
     /// `settings`, keyed by the URL as cited; nothing is requested.
-    public func knownResults(for urls: [String], settings: LinkSettings, now: Double) async throws -> [String: LinkResult] {
+    public func knownResults(for urls: [String], settings: LinkSettings, now: Double) async throws -> [String:
+        LinkResult]
+    {
         let history = try await freshResults(
             for: Array(Set(urls.map(LinkProbe.withoutFragment))), now: now, okAge: Double(settings.cacheOKHours) * 3600,
             brokenAge: Double(settings.cacheBrokenHours) * 3600)
@@ -118,7 +124,9 @@ public final class LinkStore: Sendable {
     public func history(of url: String) throws -> [LinkResult] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT url, checked_at, verdict, status, final_url, error, duration_ms FROM link_check WHERE url = ? ORDER BY checked_at",
+                db,
+                sql:
+                    "SELECT url, checked_at, verdict, status, final_url, error, duration_ms FROM link_check WHERE url = ? ORDER BY checked_at",
                 arguments: [url]
             ).compactMap { row in
                 guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }

@@ -23,7 +23,9 @@ public final class ResolverHealth: Sendable {
         let probes = self.probes
         // getaddrinfo blocks (for seconds when no resolver answers): never on the concurrency pool's threads.
         let resolves = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: probes.contains(where: ResolverHealth.resolves)) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: probes.contains(where: ResolverHealth.resolves))
+            }
         }
         last.withLock { $0 = (Date().timeIntervalSince1970, resolves) }
         return resolves

@@ -69,7 +69,8 @@ public final class PageFetcher: Sendable {
             guard let address = WebAddress(current), address.isHTTP else {
                 return .unavailable(problem: "\(current) is not a web address", status: nil, failure: nil)
             }
-            let request = HTTPRequest(url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: settings.maxPageBytes)
+            let request = HTTPRequest(
+                url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: settings.maxPageBytes)
             var outcome = await client.send(request)
             if case .failure(let failure) = outcome, failure.isTransient {
                 outcome = await client.send(request, delay: Double(settings.retryBaseMilliseconds) / 1000)
@@ -81,9 +82,12 @@ public final class PageFetcher: Sendable {
                 return .unavailable(problem: problem, status: nil, failure: failure.kind)
             case .success(let response):
                 if LinkProbe.redirectStatuses.contains(response.status) {
-                    guard let location = response.headers["location"], let next = WebAddress.resolve(location, against: current) else {
+                    guard let location = response.headers["location"],
+                        let next = WebAddress.resolve(location, against: current)
+                    else {
                         return .unavailable(
-                            problem: "a \(response.status) redirect without a Location", status: response.status, failure: nil)
+                            problem: "a \(response.status) redirect without a Location", status: response.status,
+                            failure: nil)
                     }
                     current = LinkProbe.withoutFragment(next)
                     continue
@@ -112,7 +116,8 @@ public final class PageFetcher: Sendable {
         }
         guard let article, !article.text.isEmpty else { return unavailable("the page has no readable text") }
         return PageSnapshot(
-            url: url, fetchedAt: now, status: response.status, text: article.text, published: article.published, problem: nil)
+            url: url, fetchedAt: now, status: response.status, text: article.text, published: article.published,
+            problem: nil)
     }
 
     /// The media type ("text/html") and the charset, if named, of an answer's `Content-Type`.

@@ -18,8 +18,10 @@ public final class PageStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    snapshot.url, snapshot.fetchedAt, snapshot.status, snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
-                    snapshot.text?.utf8.count, snapshot.text.map { ContentHash.sha256Hex(Array($0.utf8)) }, snapshot.published?.description,
+                    snapshot.url, snapshot.fetchedAt, snapshot.status,
+                    snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
+                    snapshot.text?.utf8.count, snapshot.text.map { ContentHash.sha256Hex(Array($0.utf8)) },
+                    snapshot.published?.description,
                     snapshot.problem,
                 ])
         }
@@ -30,8 +32,10 @@ public final class PageStore: Sendable {
         try await database.readOffThePool { db in
             var found: [String: PageSnapshot] = [:]
             for url in Set(urls) {
-                guard let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM page_snapshot WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1", arguments: [url])
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT * FROM page_snapshot WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                        arguments: [url])
                 else { continue }
                 var text: String? = row["text"]
                 if let deflated: Data = row["text_deflated"], let size: Int = row["text_bytes"] {

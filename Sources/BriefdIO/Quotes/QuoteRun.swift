@@ -9,7 +9,9 @@ public enum QuoteRun {
     }
 
     /// Quote findings by draft path.
-    public static func findings(_ drafts: [Draft], snapshots: [String: PageSnapshot], registry: Registry) -> [String: [Finding]] {
+    public static func findings(_ drafts: [Draft], snapshots: [String: PageSnapshot], registry: Registry) -> [String:
+        [Finding]]
+    {
         var result: [String: [Finding]] = [:]
         let paywalled: (String) -> Bool = { url in
             WebAddress(url).flatMap { registry.publication(forHost: $0.host) }?.paywall ?? false

@@ -35,7 +35,8 @@ extension RunContext {
     ///
     /// - Throws: when the state database cannot be read.
     public func review(
-        _ drafts: [Draft], mode: DraftReview.Mode, reuse: LinkChecker.Reuse = .history, progress: (@Sendable (Int, Int) -> Void)? = nil
+        _ drafts: [Draft], mode: DraftReview.Mode, reuse: LinkChecker.Reuse = .history,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> DraftReview.Outcome {
         let cited = CitedLink.merging(drafts.map(LinkExtractor.links(in:)))
         let quoteSources = Array(Set(drafts.flatMap { QuoteCheck.quotes(in: $0).map(\.url) }))
@@ -54,7 +55,8 @@ extension RunContext {
             // A quoted page without a kept snapshot is read whole by its link check and kept: one request for both.
             let kept = refreshPages ? [:] : try await PageStore(state).latest(quoteSources)
             let wanted = Set(quoteSources.filter { kept[$0] == nil })
-            results = cited.isEmpty
+            results =
+                cited.isEmpty
                 ? [:] : await links.checker.check(cited, reuse: reuse, keepingPages: wanted, progress: progress)
             outcome.historyProblem = links.checker.storeError.map { "\($0)" }
             // A page whose link failed is not read: the link finding says enough, and a fetch would fail again.
@@ -67,15 +69,18 @@ extension RunContext {
                 let notReadNow = readable.filter { results[$0]?.cached == true }
                 snapshots.merge(try await links.pages.snapshots(of: notReadNow, refresh: true)) { _, fresh in fresh }
             }
-            outcome.complete = cited.allSatisfy { results[$0.url] != nil }
+            outcome.complete =
+                cited.allSatisfy { results[$0.url] != nil }
                 && quoteSources.allSatisfy { unreadable.contains($0) || snapshots[$0] != nil }
         }
         outcome.linkEntries = cited.compactMap { link in results[link.url].map { .init(link: link, result: $0) } }
         let quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: registry)
         let paths = Set(cited.flatMap { $0.citations.map(\.path) }).union(quoteFindings.keys)
-        let citedByPath = Dictionary(grouping: cited.flatMap { link in Set(link.citations.map(\.path)).map { ($0, link) } }, by: \.0)
+        let citedByPath = Dictionary(
+            grouping: cited.flatMap { link in Set(link.citations.map(\.path)).map { ($0, link) } }, by: \.0)
         for path in paths {
-            let found = LinkFindings.findings(path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results)
+            let found =
+                LinkFindings.findings(path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results)
                 + (quoteFindings[path] ?? [])
             if !found.isEmpty { outcome.findings[path] = found }
         }

@@ -1,7 +1,7 @@
 public import BriefdCore
 import Foundation
-import Metrics
 @preconcurrency import Glibc
+import Metrics
 
 /// Delivers the outbox's alerts to every configured sink: a JSON Lines file, a webhook, email. A sink that
 /// fails is tried again later (1, 2, 4 … minutes, across restarts); a sink that accepted an alert never gets it
@@ -19,10 +19,14 @@ public struct AlertDispatcher: Sendable {
 
     /// Tries every due delivery; returns how many alerts each sink accepted, and the errors of the others.
     @discardableResult
-    public func deliver(_ store: RotStore, now: Double) async -> (accepted: [AlertSink: Int], errors: [AlertSink: String]) {
+    public func deliver(_ store: RotStore, now: Double) async -> (
+        accepted: [AlertSink: Int], errors: [AlertSink: String]
+    ) {
         var accepted: [AlertSink: Int] = [:]
         var errors: [AlertSink: String] = [:]
-        func note(_ sink: AlertSink, _ problem: String) { errors[sink] = errors[sink].map { $0 + "; " + problem } ?? problem }
+        func note(_ sink: AlertSink, _ problem: String) {
+            errors[sink] = errors[sink].map { $0 + "; " + problem } ?? problem
+        }
         for sink in settings.sinks {
             let pending: [(id: Int64, alert: RotAlert)]
             do {
@@ -46,8 +50,11 @@ public struct AlertDispatcher: Sendable {
             case .smtp: problem = await mail(pending.map(\.alert))
             }
             let ids = pending.map(\.id)
-            Counter(label: "briefd_alerts_total", dimensions: [("sink", sink.rawValue), ("outcome", problem == nil ? "accepted" : "failed")])
-                .increment(by: ids.count)
+            Counter(
+                label: "briefd_alerts_total",
+                dimensions: [("sink", sink.rawValue), ("outcome", problem == nil ? "accepted" : "failed")]
+            )
+            .increment(by: ids.count)
             if let problem {
                 note(sink, problem)
                 do {
@@ -67,7 +74,10 @@ public struct AlertDispatcher: Sendable {
                     do {
                         try store.delivered(ids, to: sink, now: now)
                     } catch {
-                        note(sink, "\(ids.count) alert(s) delivered, but the delivery could not be recorded (\(error)); they may be sent again")
+                        note(
+                            sink,
+                            "\(ids.count) alert(s) delivered, but the delivery could not be recorded (\(error)); they may be sent again"
+                        )
                     }
                 }
             }
@@ -85,7 +95,9 @@ public struct AlertDispatcher: Sendable {
         guard descriptor >= 0 else { return "\(path): \(SystemCalls.lastError)" }
         defer { close(descriptor) }
         let bytes = Array(alerts.map { $0.jsonLine + "\n" }.joined().utf8)
-        if let error = SystemCalls.writeAll(bytes, to: descriptor) { return "\(path): the write failed: \(error.description)" }
+        if let error = SystemCalls.writeAll(bytes, to: descriptor) {
+            return "\(path): the write failed: \(error.description)"
+        }
         guard fsync(descriptor) == 0 else { return "\(path): \(SystemCalls.lastError)" }
         return nil
     }
@@ -107,10 +119,13 @@ public struct AlertDispatcher: Sendable {
 
     private func post(_ alerts: [RotAlert], url: String, address: WebAddress, client: CurlHTTPClient) async -> String? {
         var headers = ["Content-Type: application/json"]
-        if let token = environment[settings.webhookTokenEnv], !token.isEmpty { headers.append("Authorization: Bearer \(token)") }
+        if let token = environment[settings.webhookTokenEnv], !token.isEmpty {
+            headers.append("Authorization: Bearer \(token)")
+        }
         for alert in alerts {
             let request = HTTPRequest(
-                url: url, method: .post, hostKey: address.hostKey, maxBodyBytes: 4096, body: Array(alert.jsonLine.utf8), headers: headers)
+                url: url, method: .post, hostKey: address.hostKey, maxBodyBytes: 4096, body: Array(alert.jsonLine.utf8),
+                headers: headers)
             switch await client.send(request) {
             case .failure(let failure): return "the webhook did not answer: \(failure.message)"
             case .success(let response) where !(200..<300).contains(response.status):
@@ -128,7 +143,9 @@ public struct AlertDispatcher: Sendable {
         let recovered = alerts.count - dead
         var subject = "[\(newsletter)] "
         if dead > 0 { subject += "\(dead) link\(dead == 1 ? "" : "s") died" }
-        if recovered > 0 { subject += (dead > 0 ? ", " : "") + "\(recovered) link\(recovered == 1 ? "" : "s") recovered" }
+        if recovered > 0 {
+            subject += (dead > 0 ? ", " : "") + "\(recovered) link\(recovered == 1 ? "" : "s") recovered"
+        }
         let body = "briefd's link-rot monitor:\n\n" + alerts.map(\.text).joined(separator: "\n\n") + "\n"
         let message = CurlMailer.Message(from: settings.smtpFrom, to: settings.smtpTo, subject: subject, body: body)
         return await CurlMailer.send(

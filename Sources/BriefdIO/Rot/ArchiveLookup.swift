@@ -27,7 +27,9 @@ public struct ArchiveLookup: Sendable {
             if (200..<300).contains(response.status) { return direct }
         }
         let query = url.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? url
-        guard case .success(let response) = await get(baseURL + "/wayback/available?url=" + query + "&timestamp=" + timestamp),
+        guard
+            case .success(let response) = await get(
+                baseURL + "/wayback/available?url=" + query + "&timestamp=" + timestamp),
             (200..<300).contains(response.status),
             let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
             let closest = (json["archived_snapshots"] as? [String: Any])?["closest"] as? [String: Any],
@@ -38,6 +40,7 @@ public struct ArchiveLookup: Sendable {
 
     private func get(_ url: String) async -> Result<HTTPResponse, TransportFailure> {
         guard let address = WebAddress(url) else { return .failure(TransportFailure(.other, "not a web address")) }
-        return await client.send(HTTPRequest(url: url, method: .get, hostKey: address.hostKey, maxBodyBytes: 256 * 1024))
+        return await client.send(
+            HTTPRequest(url: url, method: .get, hostKey: address.hostKey, maxBodyBytes: 256 * 1024))
     }
 }

@@ -38,7 +38,8 @@ public struct RotMonitor: Sendable {
         }
         let root = config.paths.drafts
         for (path, folder) in DraftFiles.find([root]) {
-            guard case .read(_, let bytes) = DraftFiles.read(path, root: folder, maxBytes: config.checks.maxDraftBytes) else { continue }
+            guard case .read(_, let bytes) = DraftFiles.read(path, root: folder, maxBytes: config.checks.maxDraftBytes)
+            else { continue }
             let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
             let links: [CitedLink]
             if let draft = DraftParser.parse(path: relative, bytes: bytes).draft {
@@ -49,7 +50,8 @@ public struct RotMonitor: Sendable {
             }
             for link in links where WebAddress(link.url)?.isHTTP == true {
                 for citation in link.citations {
-                    citations[link.url, default: []].append(.init(draft: citation.path, line: citation.line, column: citation.column))
+                    citations[link.url, default: []].append(
+                        .init(draft: citation.path, line: citation.line, column: citation.column))
                 }
             }
         }
@@ -62,7 +64,9 @@ public struct RotMonitor: Sendable {
     ///
     /// Checks go through the process's link service: the same politeness limits as every other request, and a
     /// link being checked for a draft at that moment is not requested twice.
-    public func pass(now: Double, everything: Bool, passInterval: Double, links service: LinkService) async throws -> Pass {
+    public func pass(now: Double, everything: Bool, passInterval: Double, links service: LinkService) async throws
+        -> Pass
+    {
         let state = service.state
         let links = LinkStore(state)
         let rot = RotStore(state)
@@ -104,7 +108,8 @@ public struct RotMonitor: Sendable {
             byHost[address.hostKey, default: []].append(result)
         }
         var outage: Set<String> = []
-        for (_, group) in byHost where group.count >= 2 && group.allSatisfy({ HealthCheck.kind(of: $0.verdict) == .failure }) {
+        for (_, group) in byHost
+        where group.count >= 2 && group.allSatisfy({ HealthCheck.kind(of: $0.verdict) == .failure }) {
             outage.formUnion(group.map(\.url))
         }
         try await links.record(checked.filter { !checkedForOthers.contains($0.url) }, hostOutage: outage)
@@ -124,9 +129,14 @@ public struct RotMonitor: Sendable {
             if health.state == .dead && before != .dead {
                 let firstIssue = cited.compactMap(\.issue).min().flatMap { Day(iso: $0) }
                 watched.archivedURL = await lookup.find(url, before: firstIssue)
-                alerts.append(RotAlert(kind: .dead, url: url, citations: cited, health: health, archivedURL: watched.archivedURL, raisedAt: now))
+                alerts.append(
+                    RotAlert(
+                        kind: .dead, url: url, citations: cited, health: health, archivedURL: watched.archivedURL,
+                        raisedAt: now))
             } else if health.state == .alive && before == .dead {
-                alerts.append(RotAlert(kind: .recovered, url: url, citations: cited, health: health, archivedURL: nil, raisedAt: now))
+                alerts.append(
+                    RotAlert(
+                        kind: .recovered, url: url, citations: cited, health: health, archivedURL: nil, raisedAt: now))
             }
             updated.append(watched)
         }

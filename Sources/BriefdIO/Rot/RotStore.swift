@@ -50,10 +50,13 @@ public final class RotStore: Sendable {
             }
             for alert in alerts {
                 let json = String(decoding: try encoder.encode(alert), as: UTF8.self)
-                try db.execute(sql: "INSERT INTO alert_outbox (alert, created_at) VALUES (?, ?)", arguments: [json, now])
+                try db.execute(
+                    sql: "INSERT INTO alert_outbox (alert, created_at) VALUES (?, ?)", arguments: [json, now])
                 let id = db.lastInsertedRowID
                 for sink in sinks {
-                    try db.execute(sql: "INSERT INTO alert_delivery (alert_id, sink) VALUES (?, ?)", arguments: [id, sink.rawValue])
+                    try db.execute(
+                        sql: "INSERT INTO alert_delivery (alert_id, sink) VALUES (?, ?)",
+                        arguments: [id, sink.rawValue])
                 }
             }
         }
@@ -61,7 +64,9 @@ public final class RotStore: Sendable {
 
     /// Alerts not yet accepted by `sink` whose next attempt is due, and the ids of stored alerts that cannot be
     /// read back (written by an incompatible version): those are the caller's to report, never dropped silently.
-    public func pending(for sink: AlertSink, now: Double) throws -> (alerts: [(id: Int64, alert: RotAlert)], unreadable: [Int64]) {
+    public func pending(for sink: AlertSink, now: Double) throws -> (
+        alerts: [(id: Int64, alert: RotAlert)], unreadable: [Int64]
+    ) {
         let decoder = JSONDecoder()
         return try database.read { db in
             var alerts: [(id: Int64, alert: RotAlert)] = []
@@ -88,7 +93,8 @@ public final class RotStore: Sendable {
         try database.write { db in
             for id in ids {
                 try db.execute(
-                    sql: "UPDATE alert_delivery SET delivered_at = ?, last_error = NULL WHERE alert_id = ? AND sink = ?",
+                    sql:
+                        "UPDATE alert_delivery SET delivered_at = ?, last_error = NULL WHERE alert_id = ? AND sink = ?",
                     arguments: [now, id, sink.rawValue])
             }
         }
@@ -98,11 +104,14 @@ public final class RotStore: Sendable {
     public func failed(_ ids: [Int64], to sink: AlertSink, error: String, now: Double) throws {
         try database.write { db in
             for id in ids {
-                let attempts = try Int.fetchOne(
-                    db, sql: "SELECT attempts FROM alert_delivery WHERE alert_id = ? AND sink = ?", arguments: [id, sink.rawValue]) ?? 0
+                let attempts =
+                    try Int.fetchOne(
+                        db, sql: "SELECT attempts FROM alert_delivery WHERE alert_id = ? AND sink = ?",
+                        arguments: [id, sink.rawValue]) ?? 0
                 let wait = min(6 * 3600, 60 * Double(1 << min(attempts, 12)))
                 try db.execute(
-                    sql: "UPDATE alert_delivery SET attempts = ?, next_attempt = ?, last_error = ? WHERE alert_id = ? AND sink = ?",
+                    sql:
+                        "UPDATE alert_delivery SET attempts = ?, next_attempt = ?, last_error = ? WHERE alert_id = ? AND sink = ?",
                     arguments: [attempts + 1, now + wait, error, id, sink.rawValue])
             }
         }
@@ -117,9 +126,12 @@ public final class RotStore: Sendable {
                 // Listed by `pending` (and so in the log) when due; this listing shows what it can read.
                 guard let alert = try? decoder.decode(RotAlert.self, from: Data(json.utf8)) else { return nil }
                 let id: Int64 = row["id"]
-                let rows = try Row.fetchAll(db, sql: "SELECT sink, delivered_at FROM alert_delivery WHERE alert_id = ?", arguments: [id])
-                return (alert, rows.filter { ($0["delivered_at"] as Double?) != nil }.map { $0["sink"] },
-                    rows.filter { ($0["delivered_at"] as Double?) == nil }.map { $0["sink"] })
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT sink, delivered_at FROM alert_delivery WHERE alert_id = ?", arguments: [id])
+                return (
+                    alert, rows.filter { ($0["delivered_at"] as Double?) != nil }.map { $0["sink"] },
+                    rows.filter { ($0["delivered_at"] as Double?) == nil }.map { $0["sink"] }
+                )
             }
         }
     }

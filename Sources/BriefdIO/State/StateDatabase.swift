@@ -12,7 +12,9 @@ public final class StateDatabase: Sendable {
     /// Opens (creating when needed) the database at `path`, its folder included, and migrates it.
     public init(path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         // A pool is in WAL mode: readers never wait for the writer. NORMAL sync is safe with WAL and much cheaper.
@@ -25,7 +27,8 @@ public final class StateDatabase: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try StateDatabase.migrator.migrate(pool)
         } catch let error as DatabaseError {
-            let hint = [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
+            let hint =
+                [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
                 ? " (the file is damaged or not a briefd database: move it away to start afresh; link history and the record of issues start empty)"
                 : error.resultCode == .SQLITE_BUSY ? " (another process holds it)" : ""
             throw OpenError(description: "\(path): \(error.message ?? "\(error)")\(hint)")
@@ -129,7 +132,9 @@ public final class StateDatabase: Sendable {
         }
         migrator.registerMigration("v5: link rot and alerts") { db in
             // A check made while its whole host failed (the site was down) weighs differently.
-            try db.alter(table: "link_check") { table in table.add(column: "host_outage", .boolean).notNull().defaults(to: false) }
+            try db.alter(table: "link_check") { table in
+                table.add(column: "host_outage", .boolean).notNull().defaults(to: false)
+            }
             try db.create(table: "link_health") { table in
                 table.primaryKey("url", .text)
                 table.column("state", .text).notNull()
@@ -165,7 +170,8 @@ public final class StateDatabase: Sendable {
         migrator.registerMigration("v7: report inputs") { db in
             // What a draft's report was made with; '' (never matching) for reports made before, so that an
             // upgraded daemon makes every report again once.
-            try db.alter(table: "draft_state") { table in table.add(column: "inputs", .text).notNull().defaults(to: "") }
+            try db.alter(table: "draft_state") { table in table.add(column: "inputs", .text).notNull().defaults(to: "")
+            }
         }
         migrator.registerMigration("v8: item sources") { db in
             // The publication of each published item (the registry's name), so that `briefd clip` can file a
@@ -203,7 +209,9 @@ public final class StateDatabase: Sendable {
             }
             // Every build, whoever ran it (the schedule, the command line, the desk), so that each surface can say
             // what was built last.
-            try db.alter(table: "build_run") { table in table.add(column: "trigger", .text).notNull().defaults(to: "scheduled") }
+            try db.alter(table: "build_run") { table in
+                table.add(column: "trigger", .text).notNull().defaults(to: "scheduled")
+            }
             // The account of each draft, kept across restarts: its facts and findings, so that no surface re-reads
             // a report to learn them.
             try db.alter(table: "draft_state") { table in

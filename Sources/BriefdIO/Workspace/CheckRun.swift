@@ -11,7 +11,9 @@ public struct CheckRun: Sendable {
     /// Reports for every draft under `paths`, and every draft that parsed (for the digest).
     /// - Parameter folder: when set, findings name other drafts by their path in this folder (the build's reports
     ///   and the desk); else as found (the command line's paths).
-    public func runKeepingDrafts(paths: [String], namingFrom folder: String? = nil) -> (reports: [DraftReport], drafts: [Draft]) {
+    public func runKeepingDrafts(paths: [String], namingFrom folder: String? = nil) -> (
+        reports: [DraftReport], drafts: [Draft]
+    ) {
         let files = DraftFiles.find(paths)
         let results = Mutex<[(Draft?, DraftReport)?]>(Array(repeating: nil, count: files.count))
         let checker = self.checker
@@ -20,8 +22,14 @@ public struct CheckRun: Sendable {
             let outcome: (Draft?, DraftReport)
             switch DraftFiles.read(path, root: root, maxBytes: checker.config.checks.maxDraftBytes) {
             case .refused(_, let reason):
-                outcome = (nil, DraftReport(path: path, kind: nil,
-                    findings: [Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)]))
+                outcome = (
+                    nil,
+                    DraftReport(
+                        path: path, kind: nil,
+                        findings: [
+                            Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)
+                        ])
+                )
             case .read(_, let bytes):
                 let checked = checker.check(path: path, bytes: bytes)
                 outcome = (checked.draft, checked.report)

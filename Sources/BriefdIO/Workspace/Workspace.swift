@@ -37,7 +37,8 @@ public struct Workspace: Sendable {
         do {
             registryText = try TextFile.read(config.registryPath)
         } catch {
-            throw ConfigurationError(path: config.registryPath, position: nil, message: "cannot read the registry: \(error.reason)")
+            throw ConfigurationError(
+                path: config.registryPath, position: nil, message: "cannot read the registry: \(error.reason)")
         }
         let registry = try RegistryParser.parse(registryText, path: config.registryPath)
         let fingerprint = ContentHash.sha256Hex(Array(configText.utf8) + [0] + Array(registryText.utf8))
@@ -55,7 +56,8 @@ extension Workspace {
     public static func draftsFolderProblem(_ config: Config) -> String? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: config.paths.drafts, isDirectory: &isFolder) else {
-            return "paths.drafts: the drafts folder \(config.paths.drafts) does not exist; create it or correct the path"
+            return
+                "paths.drafts: the drafts folder \(config.paths.drafts) does not exist; create it or correct the path"
         }
         return isFolder.boolValue ? nil : "paths.drafts: \(config.paths.drafts) is not a folder"
     }

@@ -24,7 +24,8 @@ struct AttributionCheck {
                 guard !state.reportedOffsets.contains(offset) else { continue }
                 let spellings = ids.map { spotter.spelling(mention.kind, $0) }
                 state.findings.append(
-                    Finding(.proseMisspelledName, at: draft.position(ofByte: offset),
+                    Finding(
+                        .proseMisspelledName, at: draft.position(ofByte: offset),
                         "'\(mention.text)' looks like a misspelling of \(quotedList(spellings)), as the registry spells it",
                         suggestion: spellings.first))
             }
@@ -65,7 +66,9 @@ struct AttributionCheck {
                     else { return nil }
                     return paragraph
                 }
-                checkQuote(block, leadIn: AttributionCheck.leadIn(before: previous), after: trailing, draft: draft, state: &state)
+                checkQuote(
+                    block, leadIn: AttributionCheck.leadIn(before: previous), after: trailing, draft: draft,
+                    state: &state)
             case .paragraph where next?.kind == .blockQuote:
                 break  // a lead-in: read by checkQuote, which needs the people named before it
             case .paragraph, .heading:
@@ -110,8 +113,10 @@ struct AttributionCheck {
         }
     }
 
-    private func checkQuote(_ quote: MarkdownBlock, leadIn: MarkdownBlock?, after: MarkdownBlock?, draft: Draft,
-        state: inout WalkState) {
+    private func checkQuote(
+        _ quote: MarkdownBlock, leadIn: MarkdownBlock?, after: MarkdownBlock?, draft: Draft,
+        state: inout WalkState
+    ) {
         let quotePosition = draft.position(ofByte: quote.start)
         // 1. An explicit closing line inside the quote.
         if let last = quote.children.last, last.kind == .paragraph,
@@ -127,7 +132,8 @@ struct AttributionCheck {
             let before = state.lastPerson
             readParagraph(leadIn, tokens: tokens, draft: draft, state: &state)
             if let reading = readings.first(where: { $0.pattern != .appositive }) ?? readings.first {
-                report(reading, tokens: tokens, block: leadIn, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+                report(
+                    reading, tokens: tokens, block: leadIn, quote: quote, leadIn: leadIn, draft: draft, state: &state)
                 return
             }
             // 3. Any registry name in the lead-in, exactly or nearly.
@@ -181,7 +187,8 @@ struct AttributionCheck {
         let person = state.namedPeople.last
         let leadIn = person.map { "“\($0) said:”" } ?? "“Name, writing in Publication, said:”"
         let closing = "“— \(person ?? "Name"), Publication”"
-        return Finding(.quoteUnattributed, at: position,
+        return Finding(
+            .quoteUnattributed, at: position,
             "this quote has no attribution: “\(opening)”. Name its source in the paragraph before it (for example "
                 + "\(leadIn)) or close it with a line \(closing)",
             suggestion: person.map { "\($0) said:" })
@@ -193,7 +200,8 @@ struct AttributionCheck {
     private func unknownName(in tokens: [WordToken]) -> NameMention? {
         for run in NameRuns.runs(in: tokens) {
             let span = run.range
-            let opensAsPerson = span.lowerBound == 0 && spotter.looksLikePerson(tokens, span)
+            let opensAsPerson =
+                span.lowerBound == 0 && spotter.looksLikePerson(tokens, span)
                 && !tokens[span].contains { NameRuns.connectors.contains($0.lower) }
             guard spotter.looksLikeOrganisation(tokens, span) || opensAsPerson,
                 let mention = spotter.resolve(tokens, span, expecting: .either), mention.resolution == .unknown
@@ -219,10 +227,14 @@ struct AttributionCheck {
         text.unicodeScalars.reversed().first { !CharacterSet.whitespacesAndNewlines.contains($0) } == ":"
     }
 
-    private func report(_ reading: LeadInReading, tokens: [WordToken], block: MarkdownBlock, quote: MarkdownBlock,
-        leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState) {
+    private func report(
+        _ reading: LeadInReading, tokens: [WordToken], block: MarkdownBlock, quote: MarkdownBlock,
+        leadIn: MarkdownBlock?, draft: Draft, state: inout WalkState
+    ) {
         var named: [NameMention] = []
-        if let span = reading.person, let person = spotter.resolve(tokens, span, expecting: .person) { named.append(person) }
+        if let span = reading.person, let person = spotter.resolve(tokens, span, expecting: .person) {
+            named.append(person)
+        }
         if let span = reading.either,
             let who = surname(of: state.lastPerson?.mention, tokens, span) ?? soleNamesake(tokens, span)
                 ?? spotter.resolve(tokens, span, expecting: .either)
@@ -255,7 +267,9 @@ struct AttributionCheck {
     private func familyNameOfSomeoneNamed(_ tokens: [WordToken], state: WalkState) -> Bool {
         let named = Set(state.namedPeople)
         let families = Set(registry.people.filter { named.contains($0.name) }.compactMap(\.familyName))
-        return NameRuns.runs(in: tokens).contains { run in run.range.count == 1 && families.contains(tokens[run.range.lowerBound].text) }
+        return NameRuns.runs(in: tokens).contains { run in
+            run.range.count == 1 && families.contains(tokens[run.range.lowerBound].text)
+        }
     }
 
     /// "Mara Feld … Feld writes:", "Wang Yi … Wang put it": a family name alone, right after its person was named
@@ -266,9 +280,12 @@ struct AttributionCheck {
         }
         let token = tokens[span.lowerBound]
         let entry = registry.people[index]
-        let surnames = [entry.familyName].compactMap { $0 } + entry.aliases.compactMap { $0.split(separator: " ").last.map(String.init) }
+        let surnames =
+            [entry.familyName].compactMap { $0 }
+            + entry.aliases.compactMap { $0.split(separator: " ").last.map(String.init) }
         guard surnames.contains(token.text) else { return nil }
-        return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
+        return NameMention(
+            kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
 
     /// "Musk told Reddit:": one word that is the surname (or given name) of exactly one registry person, and not a
@@ -279,7 +296,8 @@ struct AttributionCheck {
         guard case .none = registry.publicationNames.match(token.text),
             let index = registry.soleOwner(ofNameWord: token.text)
         else { return nil }
-        return NameMention(kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
+        return NameMention(
+            kind: .person, resolution: .exact(index), text: token.text, start: token.start, end: token.end)
     }
 
     /// "The Times" after "The New York Times" in the same paragraph is that publication's short form.
@@ -308,7 +326,8 @@ struct AttributionCheck {
             if !isPerson, shortFormOfAPublicationNamedBefore(mention, in: block) { return }
             let spellings = ids.map { spotter.spelling(mention.kind, $0) }
             state.findings.append(
-                Finding(isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
+                Finding(
+                    isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
                     "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
                     suggestion: spellings.first))
         case .unknown:
@@ -316,7 +335,8 @@ struct AttributionCheck {
             // A ready-to-paste registry entry, so that adding a name is one step.
             let entry = isPerson ? "- {name: \(mention.text)}" : "- {name: \(mention.text), domains: []}"
             state.findings.append(
-                Finding(isPerson ? .attributionUnknownPerson : .attributionUnknownPublication, at: position,
+                Finding(
+                    isPerson ? .attributionUnknownPerson : .attributionUnknownPublication, at: position,
                     "the \(what) '\(mention.text)' is not in the registry; check the name and add it under "
                         + "'\(isPerson ? "people" : "publications")' in the registry: \(entry)",
                     suggestion: entry))
@@ -335,8 +355,10 @@ struct AttributionCheck {
 
     /// "Trade Minister Zhang Wei said:": a title before a registry person's name is checked against the roles the
     /// registry gives that person (the title's words, qualifiers included), as an appositive's role is.
-    private func checkTitleBeforeName(_ person: NameMention, span: Range<Int>, tokens: [WordToken], block: MarkdownBlock,
-        draft: Draft, state: inout WalkState) {
+    private func checkTitleBeforeName(
+        _ person: NameMention, span: Range<Int>, tokens: [WordToken], block: MarkdownBlock,
+        draft: Draft, state: inout WalkState
+    ) {
         guard case .exact(let index) = person.resolution else { return }
         let entry = registry.people[index]
         guard !entry.roles.isEmpty, let nameStart = tokens.firstIndex(where: { $0.start == person.start }),
@@ -354,7 +376,8 @@ struct AttributionCheck {
         }
         guard !held else { return }
         let position = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[titleStart].start))
-        var finding = Finding(.attributionRoleMismatch, at: position,
+        var finding = Finding(
+            .attributionRoleMismatch, at: position,
             "the draft calls \(entry.name) '\(title)', but the registry has: "
                 + entry.roles.map(\.description).joined(separator: "; "),
             suggestion: entry.roles.first.map { "\($0.title) \(entry.name)" })
@@ -363,8 +386,10 @@ struct AttributionCheck {
     }
 
     /// The title and organisation a draft gives a person must match a registry role held at the draft's date.
-    private func checkRole(_ reading: LeadInReading, person: NameMention, tokens: [WordToken], block: MarkdownBlock,
-        draft: Draft, state: inout WalkState) {
+    private func checkRole(
+        _ reading: LeadInReading, person: NameMention, tokens: [WordToken], block: MarkdownBlock,
+        draft: Draft, state: inout WalkState
+    ) {
         guard let titleSpan = reading.title, let orgSpan = reading.organisation else { return }
         let index: Int
         switch person.resolution {
@@ -381,23 +406,30 @@ struct AttributionCheck {
         let end = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[orgSpan.upperBound - 1].end))
         let matching = entry.roles.filter { role in
             // An organisation may be named by its registry alias ("the FT" for Financial Times).
-            let aliases = registry.publications.first { NameFolding.fold($0.name) == NameFolding.fold(role.org) }?.aliases ?? []
+            let aliases =
+                registry.publications.first { NameFolding.fold($0.name) == NameFolding.fold(role.org) }?.aliases ?? []
             return RoleComparison.matches(role, title: title, organisation: organisation, orgAliases: aliases)
         }
         let registryRoles = entry.roles.map(\.description).joined(separator: "; ")
         if matching.isEmpty {
-            let near = entry.roles.first { RoleComparison.differsOnlyInQualifiers($0, title: title, organisation: organisation) }
+            let near = entry.roles.first {
+                RoleComparison.differsOnlyInQualifiers($0, title: title, organisation: organisation)
+            }
             let qualified = near.map { "; '\(title)' is another title than '\($0.title)'" } ?? ""
-            var finding = Finding(.attributionRoleMismatch, at: position,
+            var finding = Finding(
+                .attributionRoleMismatch, at: position,
                 "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
                     + "but the registry has: \(registryRoles)\(qualified)",
                 suggestion: entry.roles.first.map { "\($0.title), \($0.org)" })
             finding.end = end
             state.findings.append(finding)
         } else if let day = draft.frontMatter.contentDate,
-            !matching.contains(where: { RoleComparison.isFormer(title) ? $0.wasTakenUp(before: day) : $0.isHeld(on: day) })
+            !matching.contains(where: {
+                RoleComparison.isFormer(title) ? $0.wasTakenUp(before: day) : $0.isHeld(on: day)
+            })
         {
-            var finding = Finding(.attributionRoleNotHeld, at: position,
+            var finding = Finding(
+                .attributionRoleNotHeld, at: position,
                 "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
                     + "the registry has: \(registryRoles)",
                 suggestion: "say 'former \(title)' or give the role held on \(day)")
@@ -406,8 +438,10 @@ struct AttributionCheck {
         }
     }
 
-    private func checkOutlet(person: NameMention, outlet: NameMention, block: MarkdownBlock, draft: Draft,
-        state: inout WalkState) {
+    private func checkOutlet(
+        person: NameMention, outlet: NameMention, block: MarkdownBlock, draft: Draft,
+        state: inout WalkState
+    ) {
         guard case .exact(let personIndex) = person.resolution, case .exact(let outletIndex) = outlet.resolution else {
             return
         }
@@ -416,14 +450,17 @@ struct AttributionCheck {
         guard !entry.writesFor.isEmpty, !entry.writesFor.contains(publication.name) else { return }
         let offset = block.inline.fileOffset(ofTextOffset: outlet.start)
         state.findings.append(
-            Finding(.attributionOutletMismatch, at: draft.position(ofByte: offset),
+            Finding(
+                .attributionOutletMismatch, at: draft.position(ofByte: offset),
                 "the registry lists \(entry.name) as writing for \(quotedList(entry.writesFor)), not \(publication.name)",
                 suggestion: entry.writesFor.first))
     }
 
     /// A link in the lead-in or the quote should point at the publication the text names.
-    private func checkLinks(named: [NameMention], quote: MarkdownBlock, leadIn: MarkdownBlock?, draft: Draft,
-        state: inout WalkState) {
+    private func checkLinks(
+        named: [NameMention], quote: MarkdownBlock, leadIn: MarkdownBlock?, draft: Draft,
+        state: inout WalkState
+    ) {
         let outlets: [Publication] = named.compactMap {
             guard $0.kind == .publication, case .exact(let index) = $0.resolution else { return nil }
             return registry.publications[index]
@@ -436,9 +473,12 @@ struct AttributionCheck {
         }
         collect(quote)
         for link in links {
-            guard let host = WebAddress(link.url)?.host, !outlets.contains(where: { $0.owns(host: host) }) else { continue }
+            guard let host = WebAddress(link.url)?.host, !outlets.contains(where: { $0.owns(host: host) }) else {
+                continue
+            }
             state.findings.append(
-                Finding(.attributionLinkDomain, at: draft.position(ofByte: link.fileOffset),
+                Finding(
+                    .attributionLinkDomain, at: draft.position(ofByte: link.fileOffset),
                     "this link goes to \(host), but the text names \(outlet.name) "
                         + "(\(outlet.domains.joined(separator: ", "))); link the article on \(outlet.name)'s site",
                     suggestion: outlet.domains.first))
@@ -486,7 +526,8 @@ enum RoleComparison {
 
     /// The same office but for its qualifiers ("deputy director" for a Director): said so in the message.
     static func differsOnlyInQualifiers(_ role: Role, title: String, organisation: String) -> Bool {
-        parts(role.title).qualifiers != parts(title).qualifiers && matchesIgnoringQualifiers(role, title: title, organisation: organisation)
+        parts(role.title).qualifiers != parts(title).qualifiers
+            && matchesIgnoringQualifiers(role, title: title, organisation: organisation)
     }
 
     private static func matchesIgnoringQualifiers(_ role: Role, title: String, organisation: String) -> Bool {
@@ -513,7 +554,9 @@ enum RoleComparison {
             || folded.hasPrefix("onetime ")
     }
 
-    private static func stripArticle(_ text: String) -> String { text.hasPrefix("the ") ? String(text.dropFirst(4)) : text }
+    private static func stripArticle(_ text: String) -> String {
+        text.hasPrefix("the ") ? String(text.dropFirst(4)) : text
+    }
 
     private static func acronym(of text: String) -> String {
         String(text.split(separator: " ").filter { !["of", "for", "and", "on"].contains($0) }.compactMap(\.first))

@@ -51,7 +51,9 @@ enum LeadInReader {
             var position = index
             var steps = 0
             while position < tokens.count, steps < lookahead {
-                if let run = runStartingAt[position], NameRuns.isPlainSpace(tokens[position].before) || position == index {
+                if let run = runStartingAt[position],
+                    NameRuns.isPlainSpace(tokens[position].before) || position == index
+                {
                     return run
                 }
                 guard !tokens[position].isCapitalized else { return nil }
@@ -84,7 +86,8 @@ enum LeadInReader {
             case "according" where next == "to":
                 if let who = run(startingNear: index + 2, lookahead: 5), !isNumberedReference(who, tokens) {
                     readings.append(
-                        LeadInReading(pattern: .accordingTo, publication: publicationAfter(who.upperBound), either: who))
+                        LeadInReading(pattern: .accordingTo, publication: publicationAfter(who.upperBound), either: who)
+                    )
                 }
             default:
                 break
@@ -142,13 +145,16 @@ enum LeadInReader {
                     if orgStart < tokens.count, articles.contains(tokens[orgStart].lower) { orgStart += 1 }
                     if let organisation = runStartingAt[orgStart] {
                         result.append(
-                            LeadInReading(pattern: .appositive, person: run.range, title: titleStart..<cursor,
+                            LeadInReading(
+                                pattern: .appositive, person: run.range, title: titleStart..<cursor,
                                 organisation: organisation))
                         break
                     }
                     // "a professor of economics at Fudan University": the subject belongs to the title, and the
                     // organisation follows the next preposition.
-                    if orgStart < tokens.count, !tokens[orgStart].isCapitalized, NameRuns.isPlainSpace(tokens[orgStart].before) {
+                    if orgStart < tokens.count, !tokens[orgStart].isCapitalized,
+                        NameRuns.isPlainSpace(tokens[orgStart].before)
+                    {
                         cursor = orgStart + 1
                         continue
                     }
@@ -169,7 +175,9 @@ enum LeadInReader {
         let tokens = WordTokenizer.tokens(of: text)
         let runs = NameRuns.runs(in: tokens)
         // "Source: [Caixin](…)", "That was Mara Feld, speaking to …"
-        if let start = UnnamedSources.sourceLineStart(tokens), let run = runs.first(where: { $0.range.lowerBound == start }) {
+        if let start = UnnamedSources.sourceLineStart(tokens),
+            let run = runs.first(where: { $0.range.lowerBound == start })
+        {
             return (tokens, LeadInReading(pattern: .closingLine, either: run.range))
         }
         guard let first = runs.first, first.range.lowerBound == 0, first.range.upperBound < tokens.count,

@@ -83,7 +83,8 @@ struct NameSpotter {
         var uncoveredStart = index
         func flushNearMisses(upTo end: Int) {
             guard uncoveredStart < end else { return }
-            if let near = nearMiss(tokens, uncoveredStart..<end, expecting: .either,
+            if let near = nearMiss(
+                tokens, uncoveredStart..<end, expecting: .either,
                 minimumSingleTokenLength: minimumSingleTokenLength)
             {
                 found.append(near)
@@ -164,7 +165,8 @@ struct NameSpotter {
         for index in run.lowerBound..<sub.lowerBound {
             let token = tokens[index]
             if token.lower == "the" { continue }
-            let sentenceStart = index == run.lowerBound
+            let sentenceStart =
+                index == run.lowerBound
                 && (index == 0 || token.before.trimmingWhitespace().last.map { ".!?:;\u{201C}\"".contains($0) } ?? true)
             guard sentenceStart, !NameSpotter.institutionWords.contains(token.lower) else { return false }
         }
@@ -189,15 +191,20 @@ struct NameSpotter {
     func personalPart(_ tokens: [WordToken], _ span: Range<Int>) -> Range<Int> {
         guard span.count > 2 else { return span }
         var start = span.upperBound - 2
-        while start > span.lowerBound, tokens[start - 1].isInitial || NameRuns.connectors.contains(tokens[start - 1].lower) {
+        while start > span.lowerBound,
+            tokens[start - 1].isInitial || NameRuns.connectors.contains(tokens[start - 1].lower)
+        {
             start -= 1
         }
         return start..<span.upperBound
     }
 
-    private func mention(_ kind: NameMention.Kind, _ resolution: NameMention.Resolution, _ tokens: [WordToken],
-        _ span: Range<Int>) -> NameMention {
-        NameMention(kind: kind, resolution: resolution, text: joined(tokens, span),
+    private func mention(
+        _ kind: NameMention.Kind, _ resolution: NameMention.Resolution, _ tokens: [WordToken],
+        _ span: Range<Int>
+    ) -> NameMention {
+        NameMention(
+            kind: kind, resolution: resolution, text: joined(tokens, span),
             start: tokens[span.lowerBound].start, end: tokens[span.upperBound - 1].end)
     }
 

@@ -12,8 +12,12 @@ enum UnnamedSources {
         "department", "office", "commission", "council", "embassy", "spokesperson", "spokesman", "spokeswoman",
         "association", "church", "university", "police", "authorities", "party", "foundation", "institute",
     ]
-    static let documentVerbs: Set<String> = LeadInReader.speechVerbs.union(["reads", "read", "continues", "goes", "begins"])
-    static let determiners: Set<String> = ["the", "its", "this", "that", "their", "his", "her", "our", "a", "an", "these"]
+    static let documentVerbs: Set<String> = LeadInReader.speechVerbs.union([
+        "reads", "read", "continues", "goes", "begins",
+    ])
+    static let determiners: Set<String> = [
+        "the", "its", "this", "that", "their", "his", "her", "our", "a", "an", "these",
+    ]
 
     /// "The report states:", "The ministry's statement said in part:": a document or an institution, introduced by a
     /// determiner, is the subject of a speech verb. "From the article, it could not be put better:" is not.
@@ -60,7 +64,8 @@ enum UnnamedSources {
         for index in tokens.indices.dropFirst() where unnamedPeople.contains(tokens[index].lower) {
             var before = index - 1
             // "a colleague", "one senior official", "another young pastor"
-            while before > 0, before > index - 3, !["a", "an", "one", "another", "some"].contains(tokens[before].lower) {
+            while before > 0, before > index - 3, !["a", "an", "one", "another", "some"].contains(tokens[before].lower)
+            {
                 before -= 1
             }
             // "Yu Jianrong, a professor at …": right after a comma the phrase describes the person just named.

@@ -41,7 +41,8 @@ enum WordTokenizer {
             }
             if !word.isEmpty {
                 result.append(
-                    WordToken(text: word, lower: lowercased(word), start: wordStart, end: wordEnd,
+                    WordToken(
+                        text: word, lower: lowercased(word), start: wordStart, end: wordEnd,
                         before: String(decoding: separator, as: UTF8.self), isCapitalized: wordFirst.isUppercaseLetter))
                 separator.removeAll(keepingCapacity: true)
             }
@@ -79,7 +80,10 @@ enum WordTokenizer {
         var ascii = true
         var hasUpper = false
         for byte in word.utf8 {
-            if byte >= 0x80 { ascii = false; break }
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
             if byte >= 0x41 && byte <= 0x5A { hasUpper = true }
         }
         guard ascii else { return word.lowercased() }
@@ -96,7 +100,9 @@ struct NameRun: Sendable {
 
 enum NameRuns {
     /// Lower-case words allowed inside a name when a capitalized word follows.
-    static let connectors: Set<String> = ["of", "on", "for", "and", "de", "van", "von", "der", "den", "al", "bin", "la", "le", "du", "da", "del", "y"]
+    static let connectors: Set<String> = [
+        "of", "on", "for", "and", "de", "van", "von", "der", "den", "al", "bin", "la", "le", "du", "da", "del", "y",
+    ]
 
     /// Capitalized words that start sentences but never start a name ("She said", "Later, Mara Feld …").
     static let stopWords: Set<String> = [
@@ -112,7 +118,10 @@ enum NameRuns {
         var result: [NameRun] = []
         var index = 0
         while index < tokens.count {
-            guard tokens[index].isCapitalized, !stopWords.contains(tokens[index].lower) else { index += 1; continue }
+            guard tokens[index].isCapitalized, !stopWords.contains(tokens[index].lower) else {
+                index += 1
+                continue
+            }
             let start = index
             var end = index + 1
             while end < tokens.count, isPlainSpace(tokens[end].before) {
