@@ -173,32 +173,35 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     func submit(_ transfer: CurlTransfer) {
-        // Only the first arrival since the thread last emptied the inbox needs to wake it.
-        let (accepted, wake) = inbox.withLock { inbox -> (Bool, Bool) in
-            guard !inbox.stopping else { return (false, false) }
+        // Only the first arrival since the thread last emptied the inbox needs to wake it. The wake-up happens under
+        // the inbox lock, which the thread also holds while it cleans the multi handle up: a wake-up can never reach
+        // a handle that is gone.
+        let multi = self.multi
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.stopping else { return false }
             inbox.transfers.append(transfer)
-            return (true, inbox.transfers.count == 1)
+            if inbox.transfers.count == 1 { curl_multi_wakeup(multi) }
+            return true
         }
         guard accepted else {
             transfer.continuation.resume(
                 returning: .failure(TransportFailure(.shuttingDown, "the link checker is shutting down")))
             return
         }
-        if wake { curl_multi_wakeup(multi) }
     }
 
     /// Asks the thread to stop; `waiter` is resumed once it has (at once if it already has).
     func stop(then waiter: CheckedContinuation<Void, Never>?) {
+        let multi = self.multi
         let ended = inbox.withLock { inbox -> Bool in
             inbox.stopping = true
-            if !inbox.ended, let waiter { inbox.stopWaiters.append(waiter) }
+            if !inbox.ended {
+                if let waiter { inbox.stopWaiters.append(waiter) }
+                curl_multi_wakeup(multi)  // under the lock: see `submit`
+            }
             return inbox.ended
         }
-        if ended {
-            waiter?.resume()
-        } else {
-            curl_multi_wakeup(multi)
-        }
+        if ended { waiter?.resume() }
     }
 
     private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -211,8 +214,11 @@ final class CurlEngine: @unchecked Sendable {
             }
             if stopping {
                 shutDown(leftover: arrived)
+                // The multi handle goes under the lock that every wake-up takes, and `ended` with it.
+                let multi = self.multi
                 let waiters = inbox.withLock { inbox in
                     inbox.ended = true
+                    curl_multi_cleanup(multi)
                     defer { inbox.stopWaiters = [] }
                     return inbox.stopWaiters
                 }
@@ -433,7 +439,6 @@ final class CurlEngine: @unchecked Sendable {
         awaitingSend.removeAll()
         for easy in idleHandles { curl_easy_cleanup(easy) }
         idleHandles.removeAll()
-        curl_multi_cleanup(multi)
         curl_slist_free_all(acceptHeaders)
     }
 }
