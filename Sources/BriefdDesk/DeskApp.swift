@@ -584,7 +584,7 @@ public final class DeskApp: Sendable {
                     issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)",
                     trigger: $0.trigger)
             },
-            nextIssue: account.nextIssue.description)
+            nextIssue: account.nextIssue.description, lastReload: DeskApp.reloadValue(holder.reload))
         let data = Array(JSONText.line(body).utf8)
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -644,6 +644,16 @@ public final class DeskApp: Sendable {
     func offThePoolThrowing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    static func reloadValue(_ reload: (at: Date, outcome: WorkspaceHolder.ReloadOutcome)?) -> Health.Reload? {
+        guard let reload else { return nil }
+        let at = JSONText.timestamp(reload.at.timeIntervalSince1970)
+        switch reload.outcome {
+        case .applied: return Health.Reload(at: at, outcome: "applied", settings: [], reason: nil)
+        case .refused(let settings): return Health.Reload(at: at, outcome: "refused", settings: settings, reason: nil)
+        case .failed(let reason): return Health.Reload(at: at, outcome: "failed", settings: [], reason: reason)
         }
     }
 
@@ -856,6 +866,15 @@ struct Health: Encodable {
     @NullEncoded var lastScan: String?
     @NullEncoded var lastBuild: Build?
     var nextIssue: String
+    /// The last reload (SIGHUP): when, "applied", "refused" (with the settings only a restart applies) or "failed".
+    @NullEncoded var lastReload: Reload?
+
+    struct Reload: Encodable {
+        var at: String
+        var outcome: String
+        var settings: [String]
+        @NullEncoded var reason: String?
+    }
 
     enum CodingKeys: String, CodingKey {
         case up, drafts

@@ -225,6 +225,25 @@ struct DaemonTests {
         #expect(daemon.stop() == 0)
     }
 
+    /// A reload is applied whole or refused naming what only a restart applies: a new drafts folder is not watched
+    /// half-way (the watcher would stay on the old one, silently); the old config stays in use.
+    @Test func aReloadThatMovesTheDraftsFolderIsRefusedByName() throws {
+        let workspace = try Workspace()
+        let daemon = try Daemon(workspace)
+        try FileManager.default.createDirectory(atPath: workspace.folder + "/drafts2", withIntermediateDirectories: true)
+        var config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts2,")
+        try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
+        #expect(daemon.logText.contains("settings=paths.drafts"), "\(daemon.logText)")
+        #expect(!daemon.logText.contains("reloaded the config"))
+        // The old config is the one in use: a draft in the old folder is reported.
+        try workspace.write("still-watched.md", Self.cleanBrief)
+        try Self.waitFor("the old folder's draft") { workspace.report("still-watched")?.contains("0 errors") == true }
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func sigtermStopsWithinSecondsWithoutPartialFiles() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)

@@ -7,12 +7,25 @@ public import ServiceLifecycle
 import Synchronization
 public import UnixSignals
 
-/// The current workspace (config and registry), replaced as a whole on SIGHUP.
+/// The current workspace (config and registry), replaced as a whole on SIGHUP, and how the last reload went.
 public final class WorkspaceHolder: Sendable {
     private let current: Mutex<Workspace>
+    private let lastReload = Mutex<(at: Date, outcome: ReloadOutcome)?>(nil)
+
+    /// How a reload ended: applied whole, refused (naming the settings only a restart applies), or failed.
+    public enum ReloadOutcome: Sendable, Equatable {
+        case applied
+        case refused(settings: [String])
+        case failed(reason: String)
+    }
+
     public init(_ workspace: Workspace) { current = Mutex(workspace) }
     public var workspace: Workspace { current.withLock { $0 } }
     public func replace(_ workspace: Workspace) { current.withLock { $0 = workspace } }
+
+    /// The last reload's time and outcome, for `/healthz` and the desk; nil when none happened.
+    public var reload: (at: Date, outcome: ReloadOutcome)? { lastReload.withLock { $0 } }
+    func noteReload(_ outcome: ReloadOutcome) { lastReload.withLock { $0 = (Date(), outcome) } }
 }
 
 /// Feeds the watcher's events to the desk; a draft is checked once it has been quiet for the settle time,
@@ -236,15 +249,23 @@ public struct ReloadService: Service {
             do {
                 let workspace = try Workspace.load(configPath: configPath)
                 let before = holder.workspace
+                // Applied whole or not at all: settings set up at start are named, and the old config stays.
+                let needRestart = ReloadCheck.settingsNeedingRestart(old: before.config, new: workspace.config)
+                guard needRestart.isEmpty else {
+                    holder.noteReload(.refused(settings: needRestart))
+                    logger.error(
+                        "the new config was not applied: these settings change only when briefd is restarted; the old config stays",
+                        metadata: ["settings": "\(needRestart.joined(separator: ", "))", "config": "\(workspace.config.path)"])
+                    notifier.send("READY=1")
+                    continue
+                }
                 holder.replace(workspace)
+                holder.noteReload(.applied)
                 logger.notice("reloaded the config and the registry", metadata: ["config": "\(workspace.config.path)"])
                 links?.checker.use(workspace.registry)
-                // One client for the process's life: its limits cannot change under requests in flight.
-                if links != nil && workspace.config.links != before.config.links {
-                    logger.warning("the links: settings changed; they take effect when briefd is restarted")
-                }
                 await desk.reload(workspace)
             } catch {
+                holder.noteReload(.failed(reason: "\(error)"))
                 logger.error(
                     "the new config or registry is broken; keeping the old one", metadata: ["error": "\(error)"])
             }

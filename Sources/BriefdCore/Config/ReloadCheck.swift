@@ -1,0 +1,19 @@
+/// What a reload (SIGHUP) can apply. The drafts folder's watcher, the reports folder, the state database, the
+/// desk's address and rules, the link service's limits and the watcher's timings are set up once, at start; a new
+/// config that changes any of them is refused as a whole, naming them, and the old config stays — never half
+/// applied, never silently ignored.
+public enum ReloadCheck {
+    /// The settings `new` changes that only a restart applies, as the config names them; empty when the reload can
+    /// be applied whole.
+    public static func settingsNeedingRestart(old: Config, new: Config) -> [String] {
+        var names: [String] = []
+        if old.paths.drafts != new.paths.drafts { names.append("paths.drafts") }
+        if old.paths.reports != new.paths.reports { names.append("paths.reports") }
+        if old.paths.state != new.paths.state { names.append("paths.state") }
+        if old.web != new.web { names.append("web") }
+        if old.links != new.links { names.append("links") }
+        if old.daemon.settleMilliseconds != new.daemon.settleMilliseconds { names.append("watch.settle_ms") }
+        if old.daemon.rescanMinutes != new.daemon.rescanMinutes { names.append("watch.rescan_minutes") }
+        return names
+    }
+}
