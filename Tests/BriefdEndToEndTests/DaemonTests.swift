@@ -230,7 +230,8 @@ struct DaemonTests {
     @Test func aReloadThatMovesTheDraftsFolderIsRefusedByName() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)
-        try FileManager.default.createDirectory(atPath: workspace.folder + "/drafts2", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: workspace.folder + "/drafts2", withIntermediateDirectories: true)
         var config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
         config = config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts2,")
         try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)

@@ -255,7 +255,9 @@ public struct ReloadService: Service {
                     holder.noteReload(.refused(settings: needRestart))
                     logger.error(
                         "the new config was not applied: these settings change only when briefd is restarted; the old config stays",
-                        metadata: ["settings": "\(needRestart.joined(separator: ", "))", "config": "\(workspace.config.path)"])
+                        metadata: [
+                            "settings": "\(needRestart.joined(separator: ", "))", "config": "\(workspace.config.path)",
+                        ])
                     notifier.send("READY=1")
                     continue
                 }
