@@ -473,7 +473,7 @@ public final class DeskApp: Sendable {
         }
         var drafts: [String: [String]] = [:]
         for row in await self.drafts.account.drafts where row.standing.status != .published {
-            for url in describe(row).links { drafts[url, default: []].append(row.path) }
+            for url in row.facts.citedLinks { drafts[url, default: []].append(row.path) }
         }
         let history = LinkStore(state)
         let troubledURLs = troubled.map(\.url)
@@ -703,33 +703,6 @@ public final class DeskApp: Sendable {
 
     func notFound(_ session: String?) -> Response {
         message("Not found", "There is no such page on the desk.", session: session, status: .notFound)
-    }
-
-    /// Title and section of a draft, read once per change of the file (the list needs them for hundreds of drafts).
-    private let described = Mutex<[String: Description]>([:])
-
-    struct Description: Sendable {
-        var mtime: Double
-        var title: String?
-        var section: String?
-        /// The links the draft cites (for the link health page's "cited by").
-        var links: Set<String> = []
-    }
-
-    func describe(_ row: DraftDesk.Account.Entry) -> Description {
-        if let known = described.withLock({ $0[row.path] }), known.mtime == row.modified { return known }
-        let file = config.paths.drafts + "/" + row.path
-        var description = Description(mtime: row.modified)
-        if case .read(_, let bytes) = DraftFiles.read(
-            file, root: config.paths.drafts, maxBytes: config.checks.maxDraftBytes),
-            let draft = DraftParser.parse(path: file, bytes: bytes).draft
-        {
-            description.title = draft.frontMatter.title
-            description.section = draft.frontMatter.section
-            description.links = Set(LinkExtractor.links(in: draft).map(\.url))
-        }
-        described.withLock { $0[row.path] = description }
-        return description
     }
 
     /// A page shows what it can when a store cannot be read; the reason goes to the log, not to the reader.

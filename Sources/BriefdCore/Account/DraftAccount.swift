@@ -45,6 +45,8 @@ public struct DraftFacts: Sendable, Equatable, Codable {
     /// Links and quotes that could not be checked (`link.unverified`, `quote.source-unavailable`).
     public var unverifiedLinks: Int
     public var unverifiedQuotes: Int
+    /// The addresses the draft cites (the desk's link page says which waiting drafts cite a failing link).
+    public var citedLinks: [String] = []
 
     public init(
         path: String, unreadable: String? = nil, title: String? = nil, kind: DraftKind? = nil, section: String? = nil,
@@ -76,6 +78,8 @@ public struct DraftFacts: Sendable, Equatable, Codable {
             path: path, title: front.title, kind: draft.kind, section: front.section, issue: front.issue,
             identity: draft.kind == .brief ? front.url.flatMap(WebAddress.init)?.identity : nil,
             featured: front.featured, repeatAllowed: front.repeatAllowed)
+        var seen = Set<String>()
+        citedLinks = LinkExtractor.links(in: draft).map(\.url).filter { seen.insert($0).inserted }
         recount(findings, review: review)
     }
 

@@ -578,16 +578,8 @@ public actor DraftDesk {
             records[path] = record
             pendingSaves[path] = record
         }
-        if !pendingSaves.isEmpty {
-            let saves = Array(pendingSaves.values)
-            pendingSaves.removeAll()
-            do {
-                try await store.update(saving: saves, removing: [])
-            } catch {
-                logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
-                for record in saves where pendingSaves[record.path] == nil { pendingSaves[record.path] = record }
-            }
-        }
+        // The index is written from `current` before any await: a change that lands during the save below marks
+        // the index dirty again, and the next flush writes it (written after the await, it could be lost).
         let entries = current.drafts.map { entry in
             DraftIndex.Entry(
                 path: entry.path, status: entry.standing.status, reason: entry.standing.reasons.first ?? "",
@@ -604,6 +596,16 @@ public actor DraftDesk {
             indexDirty = false
         } catch {
             logger.error("cannot write the reports index; will retry", metadata: ["error": "\(error)"])
+        }
+        if !pendingSaves.isEmpty {
+            let saves = Array(pendingSaves.values)
+            pendingSaves.removeAll()
+            do {
+                try await store.update(saving: saves, removing: [])
+            } catch {
+                logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
+                for record in saves where pendingSaves[record.path] == nil { pendingSaves[record.path] = record }
+            }
         }
     }
 }

@@ -101,6 +101,16 @@ public final class IssueStore: Sendable {
             sql:
                 "INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, version, builtAt])
+        try insertItems(db, items, of: issue.date)
+        for file in files {
+            try db.execute(
+                sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
+                arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
+        }
+    }
+
+    /// An issue's items, in reading order.
+    private static func insertItems(_ db: Database, _ items: [Item], of date: String) throws {
         for (position, item) in items.enumerated() {
             try db.execute(
                 sql: """
@@ -108,14 +118,8 @@ public final class IssueStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
-                    item.source,
+                    date, position, item.url, item.identity, item.title, item.placement, item.path, item.source,
                 ])
-        }
-        for file in files {
-            try db.execute(
-                sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
-                arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
         }
     }
 
@@ -318,17 +322,7 @@ public final class IssueStore: Sendable {
                 sql:
                     "INSERT INTO issue (date, title, item_count, web_url, content_html, imported_from) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, page])
-            for (position, item) in items.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        issue.date, position, item.url, item.identity, item.title, item.placement, item.path,
-                        item.source,
-                    ])
-            }
+            try IssueStore.insertItems(db, items, of: issue.date)
             return .recorded
         }
     }
