@@ -155,6 +155,27 @@ import Testing
         #expect(try workspace.store.states()[url]?.failures == 1)
     }
 
+    /// The daemon's own passes check the links due: the one never checked before the one checked a minute ago (the
+    /// history is asked about the watched URLs only, `WHERE url IN`).
+    @Test(.timeLimit(.minutes(1)))
+    func aDaemonPassChecksTheLinksDueFirst() async throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: "<p>fine</p>") }
+        defer { site.stop() }
+        let (recent, never) = (site.url + "/recent", site.url + "/never")
+        let workspace = try Workspace(urls: [recent, never], archive: site.url)
+        let state = try StateDatabase(path: workspace.config.paths.state)
+        let now = Date().timeIntervalSince1970
+        try await LinkStore(state).record([LinkResult(url: recent, verdict: .ok, status: 200, checkedAt: now - 60)])
+        #expect(try await LinkStore(state).lastChecked([recent, never, site.url + "/unknown"]) == [recent: now - 60])
+        let service = LinkService(settings: workspace.config.links, registry: .empty, state: state, version: "test")
+        // One link due per pass (two links over 24 hours, a pass an hour): the one never checked.
+        let pass = try await RotMonitor(config: workspace.config, registry: .empty)
+            .pass(now: now, everything: false, passInterval: 3600, links: service)
+        await service.shutdown()
+        #expect(pass.checked == 1)
+        #expect(site.requests.map(\.path) == ["/never"])
+    }
+
     /// No host name resolves (the resolver's probes are `.invalid` names): the network is down, which says nothing
     /// of the link; no failure is counted, it never turns suspect or dead, and no alert goes out.
     @Test(.timeLimit(.minutes(1)))

@@ -51,13 +51,19 @@ public final class LinkStore: Sendable {
     }
 
     /// When each of `urls` was last checked.
-    public func lastChecked(_ urls: [String]) throws -> [String: Double] {
-        try database.read { db in
+    public func lastChecked(_ urls: [String]) async throws -> [String: Double] {
+        guard !urls.isEmpty else { return [:] }
+        // Only the URLs asked about, 500 to a query (SQLite's limit on bound values is far above that), off the pool.
+        return try await database.readOffThePool { db in
             var found: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT url, MAX(checked_at) AS last FROM link_check GROUP BY url") {
-                found[row["url"]] = row["last"]
+            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT url, MAX(checked_at) AS last FROM link_check WHERE url IN (\(marks)) GROUP BY url",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() { found[row["url"]] = row["last"] }
             }
-            return found.filter { Set(urls).contains($0.key) }
+            return found
         }
     }
 

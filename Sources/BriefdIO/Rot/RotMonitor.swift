@@ -75,7 +75,7 @@ public struct RotMonitor: Sendable {
         let recheck = Double(config.rot.recheckHours) * 3600
         var due = urls
         if !everything {
-            let last = try links.lastChecked(urls)
+            let last = try await links.lastChecked(urls)
             due = urls.filter { (last[$0] ?? 0) <= now - recheck }.sorted { (last[$0] ?? 0) < (last[$1] ?? 0) }
             let share = Int((Double(urls.count) * passInterval / recheck).rounded(.up))
             due = Array(due.prefix(max(share, 1)))
