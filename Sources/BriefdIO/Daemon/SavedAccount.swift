@@ -10,8 +10,10 @@ public enum SavedAccount {
     }
 
     /// The drafts a build takes: the daemon's facts when `daemonRuns`, else computed from the files.
+    /// - Parameter parsing: parse the daemon's drafts from their files too (a build needs them; `status` reads the
+    ///   facts alone and skips reading every file).
     public static func drafts(
-        config: Config, registry: Registry, state: StateDatabase, daemonRuns: Bool, today: Day
+        config: Config, registry: Registry, state: StateDatabase, daemonRuns: Bool, today: Day, parsing: Bool = true
     ) async throws -> (DigestBuild.Drafts, Source) {
         let build = DigestBuild(config: config, registry: registry, state: state)
         guard daemonRuns else { return (try await build.account(today: today), .computed) }
@@ -27,6 +29,7 @@ public enum SavedAccount {
                 continue
             }
             facts.append(known)
+            guard parsing else { continue }
             // Only a draft whose file is still the content the daemon checked is taken.
             guard known.unreadable == nil,
                 case .read(_, let bytes) = DraftFiles.read(path, root: root, maxBytes: config.checks.maxDraftBytes),
