@@ -48,7 +48,7 @@ struct StatusCommand: AsyncParsableCommand {
                 weekday: config.digest.issueWeekday, today: LocalCalendar.today(), published: published.dates)
             let (drafts, _) = try await SavedAccount.drafts(
                 config: config, registry: workspace.registry, state: state, daemonRuns: daemon == "running",
-                today: LocalCalendar.today())
+                today: LocalCalendar.today(), parsing: false)
             entries = SavedAccount.standings(drafts, config: config, published: published, target: next)
         } catch {
             draftsProblem = "cannot be read from \(config.paths.state) (\(error))"
