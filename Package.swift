@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Data flows one way: drafts -> checks -> reports, and cited links -> verdicts (BriefdCore, pure), with
-// file-system, network (libcurl) and database (GRDB) edges in BriefdIO, and a thin `briefd` command on top.
+// Data flows one way: drafts -> checks -> reports, and cited links -> verdicts (BriefdCore, pure); what the product
+// does with them (account, review, build, rot, import, clip, the daemon's services) in BriefdApp; the file-system,
+// network (libcurl), database (GRDB) and system edges in BriefdIO; the desk (Hummingbird) and a thin `briefd`
+// command on top.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -75,12 +77,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the product does, between the core and the adapters: the drafts' account and review, the build, the rot
+        // pass, the import and clip runs, and the daemon's services (one per file).
+        .target(
+            name: "BriefdApp",
+            dependencies: [
+                "BriefdCore", "BriefdIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The editors' desk: the daemon's web pages (Hummingbird), kept apart so that the core and the I/O
         // layer (and the tests that need only them) do not build a web server.
         .target(
             name: "BriefdDesk",
             dependencies: [
-                "BriefdCore", "BriefdIO",
+                "BriefdCore", "BriefdApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "briefd",
             dependencies: [
-                "BriefdCore", "BriefdIO", "BriefdDesk", .product(name: "SystemPackage", package: "swift-system"),
+                "BriefdCore", "BriefdIO", "BriefdApp", "BriefdDesk", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "BriefdLinkTests",
             dependencies: [
-                "BriefdIO", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
+                "BriefdIO", "BriefdApp", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -127,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "BriefdDeskTests",
             dependencies: [
-                "BriefdDesk", "BriefdIO", "BriefdCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "BriefdDesk", "BriefdApp", "BriefdIO", "BriefdCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

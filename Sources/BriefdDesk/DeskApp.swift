@@ -1,5 +1,6 @@
 import BriefdCore
 public import BriefdIO
+public import BriefdApp
 import Foundation
 import Hummingbird
 public import Logging
@@ -11,7 +12,7 @@ import Synchronization
 /// JavaScript; `desk.js` only refreshes the list when a report changes (Server-Sent Events).
 public final class DeskApp: Sendable {
     let holder: WorkspaceHolder
-    let drafts: DraftDesk
+    let drafts: DraftLedger
     let feed: DeskFeed
     let state: StateDatabase
     /// nil when the daemon runs `--offline`: no clip then.
@@ -25,7 +26,7 @@ public final class DeskApp: Sendable {
     let listeningPort = Mutex<Int?>(nil)
 
     public init(
-        holder: WorkspaceHolder, drafts: DraftDesk, feed: DeskFeed, state: StateDatabase, links: LinkService?,
+        holder: WorkspaceHolder, drafts: DraftLedger, feed: DeskFeed, state: StateDatabase, links: LinkService?,
         security: DeskSecurity, metrics: PrometheusCollectorRegistry, logger: Logger
     ) {
         self.holder = holder
@@ -113,7 +114,7 @@ public final class DeskApp: Sendable {
     }
 
     /// One row of the list: the account's entry, as the template shows it.
-    static func rowValue(_ row: DraftDesk.Account.Entry) -> [String: Any] {
+    static func rowValue(_ row: DraftLedger.Account.Entry) -> [String: Any] {
         let status = row.standing.status
         return [
             "path": DeskText.visible(row.path), "href": "/drafts/" + DeskApp.pathForURL(row.path),
@@ -181,10 +182,7 @@ public final class DeskApp: Sendable {
         if let draft {
             let urls = Array(Set(LinkExtractor.links(in: draft).map(\.url))).sorted()
             let store = LinkStore(state)
-            let latest = await offThePool { [self] in
-                urls.compactMap { url in orLogged("the link history", nil) { try store.history(of: url).first } }
-            }
-            let byURL = Dictionary(latest.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+            let byURL = await readOrLogged("the link history", [:]) { try await store.latest(of: urls) }
             linkValues = urls.map { url in
                 guard let result = byURL[url] else {
                     return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"]
@@ -265,9 +263,9 @@ public final class DeskApp: Sendable {
         }
         guard let date = Day(iso: which), date.description == which else { return notFound(session) }
         let store = IssueStore(state)
-        let published = await offThePool { [self] in orLogged("the published issues", []) { try store.published() } }
+        let published = await readOrLogged("the published issues", []) { try await store.published() }
         guard let issue = published.first(where: { $0.date == which }) else { return notFound(session) }
-        let items = await offThePool { [self] in orLogged("the issue's items", []) { try store.items(of: date) } }
+        let items = await readOrLogged("the issue's items", []) { try await store.items(of: date) }
         let folder = workspace.config.paths.digests + "/" + which
         let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
             orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
@@ -304,7 +302,7 @@ public final class DeskApp: Sendable {
     /// `/issues`: every published issue, newest first.
     func archivePage(session: String?) async -> Response {
         let store = IssueStore(state)
-        let published = await offThePool { [self] in orLogged("the published issues", []) { try store.published() } }
+        let published = await readOrLogged("the published issues", []) { try await store.published() }
         let rows: [[String: Any]] = published.map { issue in
             [
                 "date": issue.date, "href": "/issues/\(issue.date)", "title": DeskText.visible(issue.title),
@@ -461,7 +459,7 @@ public final class DeskApp: Sendable {
     /// `/links`: suspect and dead links, the issues citing them, and the alerts.
     func linksPage(session: String?) async -> Response {
         let rot = RotStore(state)
-        let watched = await offThePool { [self] in orLogged("the link health", [:]) { try rot.states() } }
+        let watched = await readOrLogged("the link health", [:]) { try await rot.states() }
         let troubled = watched.values.filter { $0.state != .alive }.sorted {
             ($0.state == .dead ? 0 : 1, $0.url) < ($1.state == .dead ? 0 : 1, $1.url)
         }
@@ -476,15 +474,8 @@ public final class DeskApp: Sendable {
             for url in row.facts.citedLinks { drafts[url, default: []].append(row.path) }
         }
         let history = LinkStore(state)
-        let troubledURLs = troubled.map(\.url)
-        let reasons = await offThePool { [self] in
-            var found: [String: String] = [:]
-            for url in troubledURLs {
-                if let reason = orLogged("the link history", nil, { try history.history(of: url).first?.error }) {
-                    found[url] = reason
-                }
-            }
-            return found
+        let reasons = await readOrLogged("the link history", [:]) {
+            try await history.latest(of: troubled.map(\.url)).compactMapValues(\.error)
         }
         let rows: [[String: Any]] = troubled.map { link in
             var value: [String: Any] = [
@@ -502,7 +493,7 @@ public final class DeskApp: Sendable {
             if let archived = link.archivedURL, WebAddress(archived)?.isHTTP == true { value["archived"] = archived }
             return value
         }
-        let alerts = await offThePool { [self] in orLogged("the alerts", []) { try rot.deliveries() } }
+        let alerts = await readOrLogged("the alerts", []) { try await rot.deliveries() }
         let alertRows: [[String: Any]] = alerts.prefix(100).map { entry in
             [
                 "url": entry.alert.url, "kind": "\(entry.alert.kind)", "raised": DeskApp.time(entry.alert.raisedAt),
@@ -573,7 +564,7 @@ public final class DeskApp: Sendable {
         let counts = account.counts
         let lastScan = await drafts.lastScanFinished
         let store = DaemonStore(state)
-        let lastBuild = await offThePool { [self] in orLogged("the last build", nil) { try store.lastBuild() } }
+        let lastBuild = await readOrLogged("the last build", nil) { try await store.lastBuild() }
         let body = Health(
             up: true, drafts: account.drafts.count,
             byStatus: Dictionary(uniqueKeysWithValues: DraftStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
@@ -621,7 +612,7 @@ public final class DeskApp: Sendable {
     func apiIssues() async -> Response {
         let store = IssueStore(state)
         do {
-            let published = try await offThePoolThrowing { try store.published() }
+            let published = try await store.published()
             return DeskApp.json(["issues": published])
         } catch {
             logger.error("the desk cannot read the published issues", metadata: ["error": "\(error)"])
@@ -632,19 +623,13 @@ public final class DeskApp: Sendable {
     /// How many issues are published (for tests that check a refused build built nothing).
     public func apiIssuesCount() async throws -> Int {
         let store = IssueStore(state)
-        return try await offThePoolThrowing { try store.published().count }
+        return try await store.published().count
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: JSONText.pretty(value))))
-    }
-
-    func offThePoolThrowing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
     }
 
     static func reloadValue(_ reload: (at: Date, outcome: WorkspaceHolder.ReloadOutcome)?) -> Health.Reload? {
@@ -715,9 +700,13 @@ public final class DeskApp: Sendable {
         }
     }
 
-    func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
+    /// The same for a store's (async) read.
+    func readOrLogged<T>(_ what: String, _ fallback: T, _ body: () async throws -> T) async -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("the desk cannot read \(what)", metadata: ["error": "\(error)"])
+            return fallback
         }
     }
 

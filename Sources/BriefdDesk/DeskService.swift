@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 import HTTPTypes
 public import Hummingbird

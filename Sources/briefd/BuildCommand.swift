@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,12 @@ struct BuildCommand: AsyncParsableCommand {
         let config = workspace.config
         let state = try openState(config)
         let build = DigestBuild(config: config, registry: workspace.registry, state: state)
-        let date = issue.flatMap { Day(iso: $0) } ?? build.nextIssueDate(after: LocalCalendar.today())
+        let date: Day
+        if let asked = issue.flatMap({ Day(iso: $0) }) {
+            date = asked
+        } else {
+            date = await build.nextIssueDate(after: LocalCalendar.today())
+        }
         let root = out.map { Workspace.absolute($0) } ?? config.paths.digests
         let outcome: DigestBuild.Outcome
         do {
@@ -99,7 +105,7 @@ struct IssuesListCommand: AsyncParsableCommand {
         let state = try openState(workspace.config)
         let published: [IssueStore.Published]
         do {
-            published = try IssueStore(state).published()
+            published = try await IssueStore(state).published()
         } catch {
             FileHandleOutput.write("briefd: \(workspace.config.paths.state): \(error)\n", to: .standardError)
             throw ExitCode(2)
@@ -150,7 +156,7 @@ struct IssuesRestoreCommand: AsyncParsableCommand {
         let state = try openState(workspace.config)
         let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
         do {
-            try build.restore(date: Day(iso: date)!, version: version, root: workspace.config.paths.digests)
+            try await build.restore(date: Day(iso: date)!, version: version, root: workspace.config.paths.digests)
         } catch {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 @preconcurrency import Glibc
 

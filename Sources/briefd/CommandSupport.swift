@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 @preconcurrency import Glibc
 
 /// Exits 2 naming the first path that does not exist, before anything is read.

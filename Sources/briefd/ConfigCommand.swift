@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 
 struct RotCommand: AsyncParsableCommand {
@@ -54,16 +55,13 @@ struct RotCommand: AsyncParsableCommand {
                     errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })
                 }
                 var waiting: [String: Int] = [:]
-                for delivery in try store.deliveries() {
+                for delivery in try await store.deliveries() {
                     for sink in delivery.waiting { waiting[sink, default: 0] += 1 }
                 }
-                let states = try store.states()
+                let states = try await store.states()
                 // Each failing link's last reason, from the history of its checks.
-                var reasons: [String: String] = [:]
-                let history = LinkStore(state)
-                for (url, watched) in states where watched.state != .alive {
-                    if let reason = try history.history(of: url).first?.error { reasons[url] = reason }
-                }
+                let failing = states.values.filter { $0.state != .alive }.map(\.url)
+                let reasons = try await LinkStore(state).latest(of: failing).compactMapValues(\.error)
                 return (states, raised, errors, waiting, unverified, reasons)
             }()
         } catch let exit as ExitCode {

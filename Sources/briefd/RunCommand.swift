@@ -2,6 +2,7 @@ import ArgumentParser
 import BriefdCore
 import BriefdDesk
 import BriefdIO
+import BriefdApp
 import Foundation
 import Logging
 import Metrics
@@ -100,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
             : LinkService(settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
         let reviews = offline ? nil : ReviewQueue()
         let feed = DeskFeed()
-        let desk = try DraftDesk(
+        let desk = try await DraftLedger(
             workspace: workspace, store: store, logger: logger, reviews: reviews, version: Briefd.version, feed: feed)
         // Watches first, then the scan, so that nothing written meanwhile is missed.
         let watcher: DraftWatcher

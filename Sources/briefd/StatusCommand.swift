@@ -1,6 +1,7 @@
 import ArgumentParser
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 
 struct StatusCommand: AsyncParsableCommand {
@@ -43,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
         var draftsProblem: String?
         var next = LocalCalendar.today()
         do {
-            let published = try IssueStore(state).publishedIssues()
+            let published = try await IssueStore(state).publishedIssues()
             next = DraftAccount.nextIssue(
                 weekday: config.digest.issueWeekday, today: LocalCalendar.today(), published: published.dates)
             let (drafts, _) = try await SavedAccount.drafts(
@@ -57,7 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
         let lastBuild: DaemonStore.BuildRecord?
         var lastBuildProblem: String?
         do {
-            lastBuild = try store.lastBuild()
+            lastBuild = try await store.lastBuild()
         } catch {
             lastBuild = nil
             lastBuildProblem = "\(error)"

@@ -1,6 +1,7 @@
 import BriefdCore
 import BriefdDesk
 import BriefdIO
+import BriefdApp
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -20,7 +21,7 @@ struct DeskTests {
     final class Desk: Sendable {
         let folder: String
         let app: DeskApp
-        let drafts: DraftDesk
+        let drafts: DraftLedger
         let feed: DeskFeed
 
         init(token: String? = nil) async throws {
@@ -52,7 +53,7 @@ struct DeskTests {
             let workspace = Workspace(config: config, registry: registry, fingerprint: "desk")
             let state = try StateDatabase(path: config.paths.state)
             feed = DeskFeed()
-            drafts = try DraftDesk(
+            drafts = try await DraftLedger(
                 workspace: workspace, store: DaemonStore(state), logger: Logger(label: "test"), reviews: nil,
                 version: "test",
                 feed: feed)

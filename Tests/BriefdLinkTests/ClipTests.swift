@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Testing
@@ -178,7 +179,7 @@ import Testing
             """
         try earlier.write(toFile: workspace.config.paths.drafts + "/earlier.md", atomically: true, encoding: .utf8)
         // Published issues count too: two Sixth Tone items ran in Books.
-        try IssueStore(workspace.state).record(
+        try await IssueStore(workspace.state).record(
             .init(date: "2026-11-05", title: "ZGBriefs", itemCount: 2, webURL: "", contentHTML: ""),
             items: (1...2).map {
                 IssueStore.Item(

@@ -1,4 +1,5 @@
 import BriefdIO
+import BriefdApp
 import Testing
 
 /// The hashes briefd stores (drafts, snapshots, published files) are standard SHA-256 in lowercase hex: the same

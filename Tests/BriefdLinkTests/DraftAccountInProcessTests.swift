@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 import Logging
 import Testing
@@ -30,7 +31,7 @@ struct DraftAccountInProcessTests {
         """.write(toFile: folder + "/drafts/a.md", atomically: true, encoding: .utf8)
         let state = try StateDatabase(path: config.paths.state)
         let reviews = ReviewQueue()
-        let desk = try DraftDesk(
+        let desk = try await DraftLedger(
             workspace: Workspace(config: config, registry: .empty, fingerprint: "account"), store: DaemonStore(state),
             logger: Logger(label: "test"), reviews: reviews, version: "test")
         await desk.scanAll(reason: "test")
@@ -47,7 +48,7 @@ struct DraftAccountInProcessTests {
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: config.paths.reports + "/INDEX.json"))) as? [String: Any])
         #expect((index["drafts"] as? [[String: Any]])?.first?["status"] as? String == "checking")
-        #expect(try DaemonStore(state).drafts()[folder + "/drafts/a.md"]?.status == .checking)
+        #expect(try await DaemonStore(state).drafts()[folder + "/drafts/a.md"]?.status == .checking)
 
         // Not before its wait; then queued again, and its review's findings make it final.
         await desk.retryFailedReviews(now: Date())
@@ -103,7 +104,7 @@ struct DraftAccountInProcessTests {
         try "---\ntitle: [unclosed\n---\n".write(
             toFile: folder + "/drafts/unreadable.md", atomically: true, encoding: .utf8)
         let state = try StateDatabase(path: config.paths.state)
-        let desk = try DraftDesk(
+        let desk = try await DraftLedger(
             workspace: Workspace(config: config, registry: registry, fingerprint: "agree"), store: DaemonStore(state),
             logger: Logger(label: "test"), reviews: nil, version: "test")
         await desk.scanAll(reason: "test")

@@ -1,4 +1,5 @@
 import BriefdIO
+import BriefdApp
 import Foundation
 import SystemPackage
 import Testing

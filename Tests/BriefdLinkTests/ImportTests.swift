@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Testing
@@ -94,7 +95,7 @@ import Testing
         #expect(first.pages.first?.outcome == "recorded")
         let store = IssueStore(workspace.state)
         let day = Day(iso: "2019-01-17")!
-        let items = try store.items(of: day)
+        let items = try await store.items(of: day)
         #expect(items.count == 9)
         #expect(items.allSatisfy { $0.path == page })
         let archive = try String(contentsOfFile: workspace.config.paths.digests + "/index.html", encoding: .utf8)
@@ -106,12 +107,12 @@ import Testing
         let archiveBefore = try Data(contentsOf: URL(fileURLWithPath: workspace.config.paths.digests + "/index.html"))
         let second = try await workspace.run([page])
         #expect(second.pages.first?.outcome == "already imported from this page; unchanged")
-        #expect(try store.items(of: day) == items)
+        #expect(try await store.items(of: day) == items)
         #expect(
             try Data(contentsOf: URL(fileURLWithPath: workspace.config.paths.digests + "/index.html")) == archiveBefore)
 
         // The rot monitor watches every imported link, cited by its issue.
-        let citations = try RotMonitor(config: workspace.config, registry: workspace.registry).citations(
+        let citations = try await RotMonitor(config: workspace.config, registry: workspace.registry).citations(
             state: workspace.state)
         for item in items { #expect(citations[item.url]?.contains { $0.issue == "2019-01-17" } == true, "\(item.url)") }
     }
@@ -119,7 +120,7 @@ import Testing
     @Test func anIssueBriefdBuiltIsNotOverwritten() async throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        try IssueStore(workspace.state).record(
+        try await IssueStore(workspace.state).record(
             .init(date: "2019-01-17", title: "ZGBriefs | January 17, 2019", itemCount: 1, webURL: "", contentHTML: ""),
             items: [
                 IssueStore.Item(
@@ -129,7 +130,7 @@ import Testing
             files: [], builtAt: 0)
         let outcome = try await workspace.run([Self.fixtures.appendingPathComponent("zgbriefs-2019-01-17.html").path])
         #expect(outcome.pages.first?.outcome == "built by briefd; not overwritten")
-        #expect(try IssueStore(workspace.state).items(of: Day(iso: "2019-01-17")!).map(\.title) == ["Built"])
+        #expect(try await IssueStore(workspace.state).items(of: Day(iso: "2019-01-17")!).map(\.title) == ["Built"])
     }
 
     /// briefd's own digest.md, imported into a fresh workspace, gives back exactly the items of the built issue.
@@ -142,14 +143,14 @@ import Testing
         let outcome = try await DigestBuild(config: config, registry: built.registry, state: built.state)
             .run(date: Day(iso: "2026-12-03")!, root: config.paths.digests, dryRun: false)
         let folder = try #require(outcome.folder)
-        let builtItems = try IssueStore(built.state).items(of: Day(iso: "2026-12-03")!)
+        let builtItems = try await IssueStore(built.state).items(of: Day(iso: "2026-12-03")!)
         #expect(builtItems.count >= 4)
 
         let fresh = try Workspace()
         defer { fresh.remove() }
         let imported = try await fresh.run([folder + "/digest.md"])
         #expect(imported.pages.first?.problems == [])
-        let items = try IssueStore(fresh.state).items(of: Day(iso: "2026-12-03")!)
+        let items = try await IssueStore(fresh.state).items(of: Day(iso: "2026-12-03")!)
         #expect(items.map(\.url) == builtItems.map(\.url))
         #expect(items.map(\.title) == builtItems.map(\.title))
         #expect(items.map(\.placement) == builtItems.map(\.placement))
@@ -178,7 +179,7 @@ import Testing
         await service.shutdown()
         #expect(outcome.pages.map(\.outcome) == ["recorded", "unreadable"])
         #expect(outcome.pages[1].problems.first?.message == "the page answered 404")
-        #expect(try IssueStore(workspace.state).items(of: Day(iso: "2012-05-17")!).count == 4)
+        #expect(try await IssueStore(workspace.state).items(of: Day(iso: "2012-05-17")!).count == 4)
         #expect(server.requests.count == 2)
         let arrivals = server.requests.map(\.receivedAt)
         #expect(arrivals.count == 2 && arrivals[1] - arrivals[0] >= 0.195, "gap \(arrivals) at the server")

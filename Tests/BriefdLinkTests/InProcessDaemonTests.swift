@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Logging
@@ -52,7 +53,7 @@ struct InProcessDaemonTests {
         let state = try StateDatabase(path: config.paths.state)
         let links = LinkService(settings: config.links, registry: .empty, state: state, version: "test")
         let reviews = ReviewQueue()
-        let desk = try DraftDesk(
+        let desk = try await DraftLedger(
             workspace: workspace, store: DaemonStore(state), logger: logger, reviews: reviews, version: "test")
         let watcher = try DraftWatcher(root: config.paths.drafts)
         let group = ServiceGroup(

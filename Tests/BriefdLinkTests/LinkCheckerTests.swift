@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Synchronization
@@ -486,7 +487,7 @@ import Testing
         // --no-cache asks again, and every check is kept in the history.
         _ = await Self.check(urls, store: store, useCache: false)
         #expect(server.requests.count == 4)
-        #expect(try store.history(of: server.url + "/live").count == 2)
+        #expect(try await store.history(of: server.url + "/live").count == 2)
 
         // A broken result ages out sooner than a good one.
         let settings = Self.settings { $0.cacheBrokenHours = 0 }

@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Synchronization
@@ -76,12 +77,12 @@ import Testing
         let workspace = try Workspace(urls: [url], archive: archive.url)
 
         #expect(try await workspace.pass(at: Self.start).alerts.isEmpty)
-        #expect(try workspace.store.states()[url]?.state == .alive)
+        #expect(try await workspace.store.states()[url]?.state == .alive)
         alive.set(false)
         for day in 1...3 {  // Three failures, but only two days apart: suspect.
             _ = try await workspace.pass(at: Self.start + Double(day) * Self.day - (day == 3 ? Self.day + 3600 : 0))
         }
-        #expect(try workspace.store.states()[url]?.state == .suspect)
+        #expect(try await workspace.store.states()[url]?.state == .suspect)
         let fatal = try await workspace.pass(at: Self.start + 4 * Self.day + 3600)  // 72 h after the first failure
         #expect(fatal.alerts.map(\.kind) == [.dead])
         let alert = try #require(fatal.alerts.first)
@@ -92,7 +93,7 @@ import Testing
         #expect(try await workspace.pass(at: Self.start + 5 * Self.day).alerts.isEmpty)  // Told once.
         alive.set(true)
         #expect(try await workspace.pass(at: Self.start + 6 * Self.day).alerts.map(\.kind) == [.recovered])
-        #expect(try workspace.store.states()[url]?.state == .alive)
+        #expect(try await workspace.store.states()[url]?.state == .alive)
 
         // The JSON Lines sink: each alert once, however often delivery runs.
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
@@ -152,7 +153,7 @@ import Testing
         alive.set(false)
         _ = try await workspace.pass(at: now + 1)
         #expect(site.requests.filter { $0.path == "/story" }.count >= 2, "\(site.requests.map(\.path))")
-        #expect(try workspace.store.states()[url]?.failures == 1)
+        #expect(try await workspace.store.states()[url]?.failures == 1)
     }
 
     /// The daemon's own passes check the links due: the one never checked before the one checked a minute ago (the
@@ -188,13 +189,13 @@ import Testing
             #expect(pass.unverified == 1)
             #expect(pass.alerts.isEmpty)
         }
-        #expect(try workspace.store.states()[url]?.state ?? .alive == .alive)
-        #expect(try workspace.store.states()[url]?.failures ?? 0 == 0)
+        #expect(try await workspace.store.states()[url]?.state ?? .alive == .alive)
+        #expect(try await workspace.store.states()[url]?.failures ?? 0 == 0)
         // Counter-example: while names resolve (localhost does), the same name is a failure.
         workspace.config.links.resolverProbes = ["localhost"]
         let pass = try await workspace.pass(at: Self.start + 6 * Self.day)
         #expect(pass.unverified == 0)
-        #expect(try workspace.store.states()[url]?.failures == 1)
+        #expect(try await workspace.store.states()[url]?.failures == 1)
     }
 
     @Test func blockedAndPaywalledAnswersAreNotFailures() async throws {
@@ -202,7 +203,7 @@ import Testing
         defer { site.stop() }
         let workspace = try Workspace(urls: [site.url + "/in/profile"], archive: site.url)
         for day in 0..<5 { _ = try await workspace.pass(at: Self.start + Double(day) * Self.day) }
-        #expect(try workspace.store.states()[site.url + "/in/profile"]?.state == .alive)
+        #expect(try await workspace.store.states()[site.url + "/in/profile"]?.state == .alive)
     }
 
     @Test func aHostOutageIsNotHeldAgainstItsLinksUntilItLastsTheThresholds() async throws {
@@ -225,8 +226,8 @@ import Testing
         let second = try await workspace.pass(at: Self.start + 2 * Self.day)
         // Without the rule, a would be dead: three failures over 48 h. The outage has lasted only 24 h.
         #expect(second.alerts.isEmpty)
-        #expect(try workspace.store.states()[a]?.state == .suspect)
-        #expect(try workspace.store.states()[b]?.state == .suspect)
+        #expect(try await workspace.store.states()[a]?.state == .suspect)
+        #expect(try await workspace.store.states()[b]?.state == .suspect)
         let third = try await workspace.pass(at: Self.start + 3 * Self.day)  // the outage passes the thresholds
         #expect(Set(third.alerts.map(\.url)) == [a, b])
     }

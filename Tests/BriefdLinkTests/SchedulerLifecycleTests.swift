@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -41,7 +42,7 @@ struct SchedulerLifecycleTests {
             group.addTask { try await scheduler.run() }
             // The first start records the schedule's state: blocked, then busy, then retried until it goes through.
             let store = DaemonStore(state)
-            while (try? store.lastHandledDue(BuildScheduler.scheduleName)) == nil {
+            while (try? await store.lastHandledDue(BuildScheduler.scheduleName)) == nil {
                 try await Task.sleep(for: .milliseconds(200))
             }
             #expect(

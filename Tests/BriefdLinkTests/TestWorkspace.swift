@@ -1,5 +1,6 @@
 import BriefdCore
 import BriefdIO
+import BriefdApp
 import Foundation
 
 /// A workspace in a fresh temporary folder for the tests that run clip, import or a build in process: drafts,

@@ -48,14 +48,14 @@ public final class IssueStore: Sendable {
     }
 
     /// URL identity → the date of the first issue before `date` that published it.
-    public func publishedBefore(_ date: Day) throws -> [String: Day] {
-        try database.read { db in
+    public func publishedBefore(_ date: Day) async throws -> [String: Day] {
+        try await database.readOffThePool { db in
             var found: [String: Day] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT identity, issue_date FROM issue_item WHERE issue_date < ? ORDER BY issue_date DESC",
+            let rows = try IssueItemRow.fetchCursor(
+                db, sql: "SELECT * FROM issue_item WHERE issue_date < ? ORDER BY issue_date DESC",
                 arguments: [date.description])
             while let row = try rows.next() {
-                if let day = Day(iso: row["issue_date"] as String) { found[row["identity"]] = day }
+                if let day = Day(iso: row.issueDate) { found[row.identity] = day }
             }
             return found
         }
@@ -67,25 +67,22 @@ public final class IssueStore: Sendable {
     @discardableResult
     public func record(
         _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], builtAt: Double
-    ) throws -> Int {
-        try database.write { db in
+    ) async throws -> Int {
+        let storedItems = JSONText.line(items.map(StoredItem.init))
+        return try await database.writeOffThePool { db in
             let version =
                 (try Int.fetchOne(
                     db, sql: "SELECT MAX(version) FROM issue_version WHERE issue_date = ?", arguments: [issue.date])
                     ?? 0) + 1
-            try db.execute(
-                sql: """
-                    INSERT INTO issue_version (issue_date, version, built_at, title, item_count, web_url, content_html, items)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    issue.date, version, builtAt, issue.title, issue.itemCount, issue.webURL, issue.contentHTML,
-                    JSONText.line(items.map(StoredItem.init)),
-                ])
+            try IssueVersionRow(
+                issueDate: issue.date, version: version, builtAt: builtAt, title: issue.title,
+                itemCount: issue.itemCount, webURL: issue.webURL, contentHTML: issue.contentHTML, items: storedItems
+            ).insert(db)
             for file in files {
-                try db.execute(
-                    sql: "INSERT INTO issue_version_file (issue_date, version, name, bytes) VALUES (?, ?, ?, ?)",
-                    arguments: [issue.date, version, file.name, Data(file.bytes)])
+                try IssueVersionFileRow(
+                    issueDate: issue.date, version: version, name: file.name, bytes: Data(file.bytes)
+                )
+                .insert(db)
             }
             try IssueStore.makeCurrent(db, issue, items: items, files: files, version: version, builtAt: builtAt)
             return version
@@ -96,30 +93,27 @@ public final class IssueStore: Sendable {
         _ db: Database, _ issue: Record, items: [Item], files: [(name: String, bytes: [UInt8])], version: Int,
         builtAt: Double
     ) throws {
-        try db.execute(sql: "DELETE FROM issue WHERE date = ?", arguments: [issue.date])
-        try db.execute(
-            sql:
-                "INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, version, builtAt])
+        _ = try IssueRow.deleteOne(db, key: issue.date)
+        try IssueRow(
+            date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
+            contentHTML: issue.contentHTML, version: version, builtAt: builtAt, importedFrom: nil
+        ).insert(db)
         try insertItems(db, items, of: issue.date)
         for file in files {
-            try db.execute(
-                sql: "INSERT INTO issue_file (issue_date, name, sha256, bytes) VALUES (?, ?, ?, ?)",
-                arguments: [issue.date, file.name, ContentHash.sha256Hex(file.bytes), file.bytes.count])
+            try IssueFileRow(
+                issueDate: issue.date, name: file.name, sha256: ContentHash.sha256Hex(file.bytes),
+                bytes: file.bytes.count
+            ).insert(db)
         }
     }
 
     /// An issue's items, in reading order.
     private static func insertItems(_ db: Database, _ items: [Item], of date: String) throws {
         for (position, item) in items.enumerated() {
-            try db.execute(
-                sql: """
-                    INSERT INTO issue_item (issue_date, position, url, identity, title, placement, path, source)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    date, position, item.url, item.identity, item.title, item.placement, item.path, item.source,
-                ])
+            try IssueItemRow(
+                issueDate: date, position: position, url: item.url, identity: item.identity, title: item.title,
+                placement: item.placement, path: item.path, source: item.source
+            ).insert(db)
         }
     }
 
@@ -153,52 +147,37 @@ public final class IssueStore: Sendable {
     }
 
     /// Every published issue, newest first, with its versions.
-    public func published() throws -> [Published] {
-        try database.read { db in
+    public func published() async throws -> [Published] {
+        try await database.readOffThePool { db in
             var versions: [String: [Published.Version]] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: "SELECT issue_date, version, built_at, item_count FROM issue_version ORDER BY issue_date, version")
-            {
-                versions[row["issue_date"], default: []].append(
+            for row in try IssueVersionRow.order(Column("issue_date"), Column("version")).fetchAll(db) {
+                versions[row.issueDate, default: []].append(
                     Published.Version(
-                        version: row["version"], builtAt: JSONText.timestamp(row["built_at"] as Double),
-                        items: row["item_count"]))
+                        version: row.version, builtAt: JSONText.timestamp(row.builtAt), items: row.itemCount))
             }
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT date, title, item_count, version, built_at, imported_from FROM issue ORDER BY date DESC"
-            ).map { row in
-                let date: String = row["date"]
-                return Published(
-                    date: date, builtAt: (row["built_at"] as Double?).map(JSONText.timestamp), version: row["version"],
-                    versions: versions[date] ?? [], items: row["item_count"], title: row["title"],
-                    importedFrom: row["imported_from"])
+            return try IssueRow.order(Column("date").desc).fetchAll(db).map { row in
+                Published(
+                    date: row.date, builtAt: row.builtAt.map(JSONText.timestamp), version: row.version,
+                    versions: versions[row.date] ?? [], items: row.itemCount, title: row.title,
+                    importedFrom: row.importedFrom)
             }
         }
     }
 
     /// Every published issue's items, as the drafts' account needs them.
-    public func publishedIssues() throws -> PublishedIssues {
-        try database.read(IssueStore.publishedIssues)
-    }
-
-    /// The same from async code.
-    public func publishedIssuesOffThePool() async throws -> PublishedIssues {
-        try await database.readOffThePool(IssueStore.publishedIssues)
-    }
-
-    private static func publishedIssues(_ db: Database) throws -> PublishedIssues {
-        var issues: [Day: [PublishedIssues.Item]] = [:]
-        for date in try String.fetchAll(db, sql: "SELECT date FROM issue") {
-            if let day = Day(iso: date) { issues[day] = [] }
+    public func publishedIssues() async throws -> PublishedIssues {
+        try await database.readOffThePool { db in
+            var issues: [Day: [PublishedIssues.Item]] = [:]
+            for date in try String.fetchAll(db, sql: "SELECT date FROM issue") {
+                if let day = Day(iso: date) { issues[day] = [] }
+            }
+            let rows = try IssueItemRow.fetchCursor(db)
+            while let row = try rows.next() {
+                guard let day = Day(iso: row.issueDate) else { continue }
+                issues[day, default: []].append(PublishedIssues.Item(path: row.path, identity: row.identity))
+            }
+            return PublishedIssues(issues)
         }
-        let rows = try Row.fetchCursor(db, sql: "SELECT issue_date, path, identity FROM issue_item")
-        while let row = try rows.next() {
-            guard let day = Day(iso: row["issue_date"] as String) else { continue }
-            issues[day, default: []].append(PublishedIssues.Item(path: row["path"], identity: row["identity"]))
-        }
-        return PublishedIssues(issues)
     }
 
     /// What changes whenever an issue is published, replaced or restored, by any process: the daemon compares
@@ -218,43 +197,38 @@ public final class IssueStore: Sendable {
     }
 
     /// The files of `version` of the issue of `date`, as that build wrote them.
-    public func files(of date: Day, version: Int) throws -> [(name: String, bytes: [UInt8])] {
-        try database.read { db in
+    public func files(of date: Day, version: Int) async throws -> [(name: String, bytes: [UInt8])] {
+        try await database.readOffThePool { db in
             try IssueStore.existingVersion(db, date, version)
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
-                arguments: [date.description, version]
-            ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
+            return try IssueStore.versionFiles(db, date, version)
         }
+    }
+
+    private static func versionFiles(_ db: Database, _ date: Day, _ version: Int) throws -> [(
+        name: String, bytes: [UInt8]
+    )] {
+        try IssueVersionFileRow.filter(Column("issue_date") == date.description && Column("version") == version)
+            .order(Column("name")).fetchAll(db).map { (name: $0.name, bytes: [UInt8]($0.bytes)) }
     }
 
     /// Makes `version` of the issue of `date` the published one again (its record, items and files' digests).
-    public func restore(date: Day, version: Int) throws {
-        try database.write { db in
-            let row = try IssueStore.existingVersion(db, date, version)
-            let files = try Row.fetchAll(
-                db,
-                sql: "SELECT name, bytes FROM issue_version_file WHERE issue_date = ? AND version = ? ORDER BY name",
-                arguments: [date.description, version]
-            ).map { (name: $0["name"] as String, bytes: [UInt8]($0["bytes"] as Data)) }
-            let items = try JSONDecoder().decode([StoredItem].self, from: Data((row["items"] as String).utf8)).map(
-                \.item)
+    public func restore(date: Day, version: Int) async throws {
+        try await database.writeOffThePool { db in
+            let kept = try IssueStore.existingVersion(db, date, version)
+            let items = try JSONDecoder().decode([StoredItem].self, from: Data(kept.items.utf8)).map(\.item)
             let record = Record(
-                date: row["issue_date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
-                contentHTML: row["content_html"])
+                date: kept.issueDate, title: kept.title, itemCount: kept.itemCount, webURL: kept.webURL,
+                contentHTML: kept.contentHTML)
             try IssueStore.makeCurrent(
-                db, record, items: items, files: files, version: version, builtAt: row["built_at"])
+                db, record, items: items, files: try IssueStore.versionFiles(db, date, version), version: version,
+                builtAt: kept.builtAt)
         }
     }
 
-    /// The kept version's row, or a `RestoreError` naming the versions that are kept.
+    /// The kept version, or a `RestoreError` naming the versions that are kept.
     @discardableResult
-    private static func existingVersion(_ db: Database, _ date: Day, _ version: Int) throws -> Row {
-        if let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM issue_version WHERE issue_date = ? AND version = ?",
-            arguments: [date.description, version])
-        {
+    private static func existingVersion(_ db: Database, _ date: Day, _ version: Int) throws -> IssueVersionRow {
+        if let row = try IssueVersionRow.fetchOne(db, key: ["issue_date": date.description, "version": version]) {
             return row
         }
         let known = try Int.fetchAll(
@@ -310,18 +284,15 @@ public final class IssueStore: Sendable {
 
     /// Records an issue read from a published page, unless an issue of that date is already recorded: re-importing
     /// changes nothing, and an issue briefd built is never overwritten by an import.
-    public func recordImported(_ issue: Record, items: [Item], from page: String) throws -> ImportOutcome {
-        try database.write { db in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT imported_from FROM issue WHERE date = ?", arguments: [issue.date])
-            {
-                let from: String? = row["imported_from"]
-                return from == page ? .alreadyImported : .kept(importedFrom: from)
+    public func recordImported(_ issue: Record, items: [Item], from page: String) async throws -> ImportOutcome {
+        try await database.writeOffThePool { db in
+            if let existing = try IssueRow.fetchOne(db, key: issue.date) {
+                return existing.importedFrom == page ? .alreadyImported : .kept(importedFrom: existing.importedFrom)
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO issue (date, title, item_count, web_url, content_html, imported_from) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [issue.date, issue.title, issue.itemCount, issue.webURL, issue.contentHTML, page])
+            try IssueRow(
+                date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
+                contentHTML: issue.contentHTML, version: 1, builtAt: nil, importedFrom: page
+            ).insert(db)
             try IssueStore.insertItems(db, items, of: issue.date)
             return .recorded
         }
@@ -344,32 +315,40 @@ public final class IssueStore: Sendable {
     }
 
     /// Recorded issues, newest first; `limit` nil for all.
-    public func issues(limit: Int? = nil) throws -> [Record] {
-        try database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT date, title, item_count, web_url, content_html FROM issue ORDER BY date DESC LIMIT ?",
-                arguments: [limit ?? -1]
-            ).map { row in
+    public func issues(limit: Int? = nil) async throws -> [Record] {
+        try await database.readOffThePool { db in
+            let newestFirst = IssueRow.order(Column("date").desc)
+            return try (limit.map { newestFirst.limit($0) } ?? newestFirst).fetchAll(db).map { row in
                 Record(
-                    date: row["date"], title: row["title"], itemCount: row["item_count"], webURL: row["web_url"],
-                    contentHTML: row["content_html"])
+                    date: row.date, title: row.title, itemCount: row.itemCount, webURL: row.webURL,
+                    contentHTML: row.contentHTML)
             }
         }
     }
 
     /// The items of the issue of `date`, in reading order.
-    public func items(of date: Day) throws -> [Item] {
-        try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT url, identity, title, placement, path, source FROM issue_item WHERE issue_date = ? ORDER BY position",
-                arguments: [date.description]
-            ).map {
-                Item(
-                    url: $0["url"], identity: $0["identity"], title: $0["title"], placement: $0["placement"],
-                    path: $0["path"],
-                    source: $0["source"])
+    public func items(of date: Day) async throws -> [Item] {
+        try await database.readOffThePool { db in
+            try IssueItemRow.filter(Column("issue_date") == date.description).order(Column("position")).fetchAll(db)
+                .map {
+                    Item(
+                        url: $0.url, identity: $0.identity, title: $0.title, placement: $0.placement, path: $0.path,
+                        source: $0.source)
+                }
+        }
+    }
+
+    /// Every published item with the date of its issue, newest issue first, each issue's items in reading order
+    /// (one query, for the rot monitor).
+    public func allItems() async throws -> [(issueDate: String, item: Item)] {
+        try await database.readOffThePool { db in
+            try IssueItemRow.order(Column("issue_date").desc, Column("position")).fetchAll(db).map {
+                (
+                    $0.issueDate,
+                    Item(
+                        url: $0.url, identity: $0.identity, title: $0.title, placement: $0.placement, path: $0.path,
+                        source: $0.source)
+                )
             }
         }
     }

@@ -16,47 +16,57 @@ public final class LinkStore: Sendable {
     public func record(_ results: [LinkResult], hostOutage: Set<String> = []) async throws {
         guard !results.isEmpty else { return }
         try await database.writeOffThePool { db in
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO link_check (url, checked_at, verdict, status, final_url, redirects, error, duration_ms, host_outage)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
             for result in results {
-                let redirects = LinkStore.encode(result.redirects)
-                try statement.execute(arguments: [
-                    result.url, result.checkedAt, result.verdict.rawValue, result.status, result.finalURL, redirects,
-                    result.error, result.durationMilliseconds, hostOutage.contains(result.url),
-                ])
+                try LinkCheckRow(
+                    url: result.url, checkedAt: result.checkedAt, verdict: result.verdict.rawValue,
+                    status: result.status,
+                    finalURL: result.finalURL, redirects: LinkStore.encode(result.redirects), error: result.error,
+                    durationMilliseconds: result.durationMilliseconds, hostOutage: hostOutage.contains(result.url)
+                ).insert(db)
             }
         }
     }
 
-    /// The checks of `url` as the rot monitor weighs them, oldest first.
-    public func healthChecks(of url: String) throws -> [HealthCheck] {
-        try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT checked_at, verdict, status, host_outage FROM link_check WHERE url = ? ORDER BY checked_at, id",
-                arguments: [url]
-            ).compactMap { row in
-                guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }
-                let outage: Bool = row["host_outage"]
-                let kind = HealthCheck.kind(of: verdict)
-                return HealthCheck(
-                    at: row["checked_at"], kind: outage && kind == .failure ? .hostOutage : kind, status: row["status"],
-                    verdict: verdict)
+    /// The checks of each of `urls` as the rot monitor weighs them, oldest first; 500 URLs to a query.
+    public func healthChecks(of urls: [String]) async throws -> [String: [HealthCheck]] {
+        guard !urls.isEmpty else { return [:] }
+        return try await database.readOffThePool { db in
+            var found: [String: [HealthCheck]] = [:]
+            for chunk in LinkStore.chunks(of: urls) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try LinkCheckRow.fetchCursor(
+                    db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    guard let verdict = LinkVerdict(rawValue: row.verdict) else { continue }
+                    let kind = HealthCheck.kind(of: verdict)
+                    found[row.url, default: []].append(
+                        HealthCheck(
+                            at: row.checkedAt, kind: row.hostOutage && kind == .failure ? .hostOutage : kind,
+                            status: row.status, verdict: verdict))
+                }
             }
+            return found
         }
+    }
+
+    /// `urls` in slices of 500: SQLite's limit on bound values is far above that, and a slice's query stays short.
+    private static func chunks(of urls: [String]) -> [[String]] {
+        stride(from: 0, to: urls.count, by: 500).map { Array(urls[$0..<min($0 + 500, urls.count)]) }
+    }
+
+    private static func checks(of url: String, _ db: Database) throws -> [LinkCheckRow] {
+        try LinkCheckRow.fetchAll(
+            db, sql: "SELECT * FROM link_check WHERE url = ? ORDER BY checked_at, id", arguments: [url])
     }
 
     /// When each of `urls` was last checked.
     public func lastChecked(_ urls: [String]) async throws -> [String: Double] {
         guard !urls.isEmpty else { return [:] }
-        // Only the URLs asked about, 500 to a query (SQLite's limit on bound values is far above that), off the pool.
+        // Only the URLs asked about, a slice at a time.
         return try await database.readOffThePool { db in
             var found: [String: Double] = [:]
-            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+            for chunk in LinkStore.chunks(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT url, MAX(checked_at) AS last FROM link_check WHERE url IN (\(marks)) GROUP BY url",
@@ -75,22 +85,13 @@ public final class LinkStore: Sendable {
         let oldest = now - max(okAge, brokenAge)
         let found = try await database.readOffThePool { db in
             var found: [String: LinkResult] = [:]
-            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+            for chunk in LinkStore.chunks(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT url, checked_at, verdict, status, final_url, redirects, error, duration_ms
-                        FROM link_check WHERE url IN (\(marks)) AND checked_at >= ? ORDER BY checked_at
-                        """, arguments: StatementArguments(chunk + [oldest]))
+                let rows = try LinkCheckRow.fetchCursor(
+                    db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) AND checked_at >= ? ORDER BY checked_at",
+                    arguments: StatementArguments(chunk + [oldest]))
                 while let row = try rows.next() {
-                    guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { continue }
-                    let redirects: String = row["redirects"]
-                    let result = LinkResult(
-                        url: row["url"], verdict: verdict, status: row["status"], finalURL: row["final_url"],
-                        redirects: LinkStore.decode(redirects),
-                        error: row["error"], checkedAt: row["checked_at"], durationMilliseconds: row["duration_ms"],
-                        cached: true)
+                    guard let result = row.result(cached: true) else { continue }
                     found[result.url] = result  // Rows come oldest first: the newest wins.
                 }
             }
@@ -126,20 +127,34 @@ public final class LinkStore: Sendable {
         }
     }
 
-    /// Every recorded check of `url`, oldest first.
-    public func history(of url: String) throws -> [LinkResult] {
-        try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT url, checked_at, verdict, status, final_url, error, duration_ms FROM link_check WHERE url = ? ORDER BY checked_at",
-                arguments: [url]
-            ).compactMap { row in
-                guard let verdict = LinkVerdict(rawValue: row["verdict"]) else { return nil }
-                return LinkResult(
-                    url: row["url"], verdict: verdict, status: row["status"], finalURL: row["final_url"],
-                    error: row["error"], checkedAt: row["checked_at"], durationMilliseconds: row["duration_ms"])
+    /// The newest recorded check of each of `urls` that has one, however old.
+    public func latest(of urls: [String]) async throws -> [String: LinkResult] {
+        guard !urls.isEmpty else { return [:] }
+        return try await database.readOffThePool { db in
+            var found: [String: LinkResult] = [:]
+            for chunk in LinkStore.chunks(of: urls) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try LinkCheckRow.fetchCursor(
+                    db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() { found[row.url] = row.result() ?? found[row.url] }  // the newest wins
             }
+            return found
         }
+    }
+
+    /// Every recorded check of `url`, oldest first.
+    public func history(of url: String) async throws -> [LinkResult] {
+        try await database.readOffThePool { db in try LinkStore.checks(of: url, db).compactMap { $0.result() } }
+    }
+}
+
+extension LinkCheckRow {
+    /// The check as the core knows it; nil for a verdict this version does not know.
+    func result(cached: Bool = false) -> LinkResult? {
+        guard let verdict = LinkVerdict(rawValue: verdict) else { return nil }
+        return LinkResult(
+            url: url, verdict: verdict, status: status, finalURL: finalURL, redirects: LinkStore.decode(redirects),
+            error: error, checkedAt: checkedAt, durationMilliseconds: durationMilliseconds, cached: cached)
     }
 }

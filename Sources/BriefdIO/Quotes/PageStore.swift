@@ -11,42 +11,34 @@ public final class PageStore: Sendable {
     public init(_ state: StateDatabase) { database = state.pool }
 
     public func record(_ snapshot: PageSnapshot) async throws {
-        try await database.writeOffThePool { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO page_snapshot (url, fetched_at, status, text_deflated, text_bytes, sha256, published, problem)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    snapshot.url, snapshot.fetchedAt, snapshot.status,
-                    snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
-                    snapshot.text?.utf8.count, snapshot.text.map { ContentHash.sha256Hex(Array($0.utf8)) },
-                    snapshot.published?.description,
-                    snapshot.problem,
-                ])
-        }
+        let row = PageSnapshotRow(
+            url: snapshot.url, fetchedAt: snapshot.fetchedAt, status: snapshot.status, text: nil,
+            textDeflated: snapshot.text.flatMap { PageStore.deflate(Array($0.utf8)) },
+            textBytes: snapshot.text?.utf8.count, sha256: snapshot.text.map { ContentHash.sha256Hex(Array($0.utf8)) },
+            published: snapshot.published?.description, problem: snapshot.problem)
+        try await database.writeOffThePool { db in try row.insert(db) }
     }
 
     /// The newest snapshot of each of `urls` that has one.
     public func latest(_ urls: [String]) async throws -> [String: PageSnapshot] {
-        try await database.readOffThePool { db in
-            var found: [String: PageSnapshot] = [:]
-            for url in Set(urls) {
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT * FROM page_snapshot WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
-                        arguments: [url])
-                else { continue }
-                var text: String? = row["text"]
-                if let deflated: Data = row["text_deflated"], let size: Int = row["text_bytes"] {
-                    text = PageStore.inflate(Array(deflated), size: size).map { String(decoding: $0, as: UTF8.self) }
-                }
-                found[url] = PageSnapshot(
-                    url: row["url"], fetchedAt: row["fetched_at"], status: row["status"], text: text,
-                    published: (row["published"] as String?).flatMap { Day(iso: $0) }, problem: row["problem"])
+        let rows = try await database.readOffThePool { db in
+            try Set(urls).compactMap { url in
+                try PageSnapshotRow.fetchOne(
+                    db, sql: "SELECT * FROM page_snapshot WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                    arguments: [url])
             }
-            return found
         }
+        var found: [String: PageSnapshot] = [:]
+        for row in rows {
+            var text = row.text
+            if let deflated = row.textDeflated, let size = row.textBytes {
+                text = PageStore.inflate(Array(deflated), size: size).map { String(decoding: $0, as: UTF8.self) }
+            }
+            found[row.url] = PageSnapshot(
+                url: row.url, fetchedAt: row.fetchedAt, status: row.status, text: text,
+                published: row.published.flatMap { Day(iso: $0) }, problem: row.problem)
+        }
+        return found
     }
 
     /// zlib's deflate at its default level; nil if zlib fails (then nothing is kept, and the page is fetched again).

@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 import Foundation
 @preconcurrency import Glibc
@@ -30,13 +31,14 @@ public struct AlertDispatcher: Sendable {
         for sink in settings.sinks {
             let pending: [(id: Int64, alert: RotAlert)]
             do {
-                let due = try store.pending(for: sink, now: now)
+                let due = try await store.pending(for: sink, now: now)
                 pending = due.alerts
                 if !due.unreadable.isEmpty {
                     // Kept in the outbox (a later version may read them), retried on the backoff, and said.
                     let problem = "alert(s) \(due.unreadable) in the outbox cannot be read by this version of briefd"
                     note(sink, problem)
-                    try? store.failed(due.unreadable, to: sink, error: problem, now: now)  // said above either way
+                    // Said above either way.
+                    try? await store.failed(due.unreadable, to: sink, error: problem, now: now)
                 }
             } catch {
                 note(sink, "cannot read the alert outbox: \(error)")
@@ -58,7 +60,7 @@ public struct AlertDispatcher: Sendable {
             if let problem {
                 note(sink, problem)
                 do {
-                    try store.failed(ids, to: sink, error: problem, now: now)
+                    try await store.failed(ids, to: sink, error: problem, now: now)
                 } catch {
                     // Unrecorded, the failure is only retried sooner than the backoff says: said, not fatal.
                     note(sink, "and its retry time could not be recorded: \(error)")
@@ -68,11 +70,11 @@ public struct AlertDispatcher: Sendable {
                 // Unrecorded, a delivery would be made again at the next pass: a duplicate alert. One more try
                 // after a moment (a busy database), then it is reported as an error so that the log says why.
                 do {
-                    try store.delivered(ids, to: sink, now: now)
+                    try await store.delivered(ids, to: sink, now: now)
                 } catch {
                     try? await Task.sleep(for: .milliseconds(200))
                     do {
-                        try store.delivered(ids, to: sink, now: now)
+                        try await store.delivered(ids, to: sink, now: now)
                     } catch {
                         note(
                             sink,
@@ -88,18 +90,7 @@ public struct AlertDispatcher: Sendable {
     /// One write of all the lines, appended (O_APPEND) and fsync'd: a reader sees whole lines.
     func appendLines(_ alerts: [RotAlert]) -> String? {
         guard let path = settings.jsonl else { return nil }
-        let folder = (path as NSString).deletingLastPathComponent
-        // A folder that cannot be made shows in the open() just below, with its reason.
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return "\(path): \(SystemCalls.lastError)" }
-        defer { close(descriptor) }
-        let bytes = Array(alerts.map { $0.jsonLine + "\n" }.joined().utf8)
-        if let error = SystemCalls.writeAll(bytes, to: descriptor) {
-            return "\(path): the write failed: \(error.description)"
-        }
-        guard fsync(descriptor) == 0 else { return "\(path): \(SystemCalls.lastError)" }
-        return nil
+        return AppendOnlyFile.append(Array(alerts.map { $0.jsonLine + "\n" }.joined().utf8), to: path)
     }
 
     /// One POST per alert: the alert as JSON with a Slack-compatible `text`; a bearer token from the environment.

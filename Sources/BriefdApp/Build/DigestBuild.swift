@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 import Foundation
 
@@ -68,8 +69,8 @@ public struct DigestBuild: Sendable {
 
     /// The date `briefd build` picks without `--issue`, and the desk's coming issue: the first issue weekday on or
     /// after `today` that is not published yet.
-    public func nextIssueDate(after today: Day) -> Day {
-        let published = (try? IssueStore(state).publishedIssues().dates) ?? []
+    public func nextIssueDate(after today: Day) async -> Day {
+        let published = (try? await IssueStore(state).publishedIssues().dates) ?? []
         return DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: published)
     }
 
@@ -83,7 +84,7 @@ public struct DigestBuild: Sendable {
         date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts? = nil,
         trigger: Trigger = .command
     ) async throws(BuildError) -> Outcome {
-        let published = try publishedIssues()
+        let published = try await publishedIssues()
         let already = published.dates.contains(date)
         if already && !replace && !dryRun {
             throw BuildError(
@@ -94,7 +95,7 @@ public struct DigestBuild: Sendable {
         let (assembled, report, templates) = try await assemble(date: date, published: published, account: account)
         var outcome: Outcome
         if let issue = assembled, !dryRun {
-            outcome = try publish(issue, report: report, templates: templates, root: root)
+            outcome = try await publish(issue, report: report, templates: templates, root: root)
         } else {
             outcome = Outcome(report: report, folder: nil, isEmpty: assembled == nil)
         }
@@ -107,7 +108,7 @@ public struct DigestBuild: Sendable {
         if !dryRun && trigger != .scheduled {
             let now = Date().timeIntervalSince1970
             do {
-                try DaemonStore(state).recordBuild(
+                try await DaemonStore(state).recordBuild(
                     due: now, issueDate: date.description, finishedAt: now, outcome: outcome.isEmpty ? .empty : .built,
                     trigger: trigger.rawValue)
             } catch {
@@ -118,9 +119,9 @@ public struct DigestBuild: Sendable {
         return outcome
     }
 
-    private func publishedIssues() throws(BuildError) -> PublishedIssues {
+    private func publishedIssues() async throws(BuildError) -> PublishedIssues {
         do {
-            return try IssueStore(state).publishedIssues()
+            return try await IssueStore(state).publishedIssues()
         } catch {
             throw BuildError(.state, "\(config.paths.state): \(error)")
         }
@@ -136,7 +137,7 @@ public struct DigestBuild: Sendable {
 
     public func preview(date: Day, account: Drafts? = nil) async throws(BuildError) -> Preview {
         let (assembled, report, templates) = try await assemble(
-            date: date, published: try publishedIssues(), account: account)
+            date: date, published: try await publishedIssues(), account: account)
         guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
         do {
             return Preview(
@@ -212,7 +213,7 @@ public struct DigestBuild: Sendable {
     }
 
     private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String)
-        throws(BuildError) -> Outcome
+        async throws(BuildError) -> Outcome
     {
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
@@ -231,15 +232,15 @@ public struct DigestBuild: Sendable {
         } catch {
             throw BuildError(.templates, error.description)
         }
-        try failingAsBuildError {
+        try await failingAsBuildError {
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
             let items = publishedItems(issue)
-            version = try issues.record(
+            version = try await issues.record(
                 IssueStore.Record(
                     date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
                     contentHTML: entry),
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
-            try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+            try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false, version: version)
     }
@@ -247,21 +248,21 @@ public struct DigestBuild: Sendable {
     /// Brings back `version` of the published issue of `date`: its files into the issue's folder (atomically), its
     /// record as the current one, and the archive and feeds rewritten.
     /// The files go first: should their writing fail, the record still names the version that is on disk.
-    public func restore(date: Day, version: Int, root: String) throws(BuildError) {
-        try failingAsBuildError {
+    public func restore(date: Day, version: Int, root: String) async throws(BuildError) {
+        try await failingAsBuildError {
             let issues = IssueStore(state)
             let templates = try DigestTemplates(folder: config.paths.templates)
-            let files = try issues.files(of: date, version: version)
+            let files = try await issues.files(of: date, version: version)
             try AtomicOutput.publishFolder(root: root, name: date.description, files: files)
-            try issues.restore(date: date, version: version)
-            try writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+            try await issues.restore(date: date, version: version)
+            try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         }
     }
 
     /// Runs `body`, each failure told as the build step it belongs to.
-    private func failingAsBuildError(_ body: () throws -> Void) throws(BuildError) {
+    private func failingAsBuildError(_ body: () async throws -> Void) async throws(BuildError) {
         do {
-            try body()
+            try await body()
         } catch let problem as IssueStore.RestoreError {
             throw BuildError(.published, problem.description)
         } catch let problem as DigestTemplates.TemplateError {
@@ -288,19 +289,19 @@ public struct DigestBuild: Sendable {
     }
 
     /// Rewrites the archive page and the feeds from the recorded issues (after `briefd import`).
-    public func refreshArchive(root: String) throws(BuildError) {
-        try failingAsBuildError {
+    public func refreshArchive(root: String) async throws(BuildError) {
+        try await failingAsBuildError {
             let templates = try DigestTemplates(folder: config.paths.templates)
             try AtomicOutput.makeFolders(root)
-            try writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
+            try await writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
         }
     }
 
     /// `index.html` (every issue, newest first), `feed.xml` (Atom 1.0) and `feed.json` (JSON Feed 1.1) at the
     /// top of the digests folder, from the record of published issues.
 
-    private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) throws {
-        let all = try issues.issues()
+    private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) async throws {
+        let all = try await issues.issues()
         let entries = all.map { record in
             FeedEntry(
                 date: record.date, title: record.title, itemCount: record.itemCount, webURL: record.webURL,

@@ -1,3 +1,4 @@
+import BriefdIO
 import Synchronization
 
 /// Drafts waiting for their link and quote review: each at most once, with its latest content, in the order

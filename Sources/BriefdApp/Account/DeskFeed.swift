@@ -1,3 +1,4 @@
+public import BriefdIO
 import Foundation
 import Synchronization
 

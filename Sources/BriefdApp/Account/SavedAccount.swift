@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 import Foundation
 
@@ -17,7 +18,7 @@ public enum SavedAccount {
     ) async throws -> (DigestBuild.Drafts, Source) {
         let build = DigestBuild(config: config, registry: registry, state: state)
         guard daemonRuns else { return (try await build.account(today: today), .computed) }
-        let records = try DaemonStore(state).drafts()
+        let records = try await DaemonStore(state).drafts()
         let checker = DraftChecker(config: config, registry: registry, today: today)
         let root = config.paths.drafts
         var facts: [DraftFacts] = []

@@ -1,3 +1,4 @@
+import BriefdIO
 public import BriefdCore
 import Foundation
 

@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 
 /// What a run over drafts and pages works with: the config and the registry it was loaded with, the process's one

@@ -51,56 +51,45 @@ public final class DaemonStore: Sendable {
         }
     }
 
-    public func drafts() throws -> [String: DraftRecord] {
-        try database.read { db in
-            var records: [String: DraftRecord] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM draft_state") {
-                var brief: CitedBrief?
-                if let identity: String = row["identity"], let line: Int = row["url_line"],
-                    let column: Int = row["url_column"]
-                {
-                    brief = CitedBrief(
-                        path: row["path"], identity: identity, position: SourcePosition(line: line, column: column))
-                }
-                var record = DraftRecord(
-                    path: row["path"], size: row["size"], mtime: row["mtime"], sha256: row["sha256"],
-                    status: DraftStatus(rawValue: row["status"]) ?? .checking, inputs: row["inputs"],
-                    errors: row["errors"],
-                    warnings: row["warnings"], checkedAt: row["checked_at"], brief: brief)
-                // A record whose saved account cannot be read is made again (its inputs no longer match).
-                record.facts = DaemonStore.decoded(DraftFacts.self, row["facts"])
-                record.findings = DaemonStore.decoded([Finding].self, row["findings"])
-                record.reviewFindings = DaemonStore.decoded([Finding].self, row["review_findings"])
-                record.reasons = DaemonStore.decoded([String].self, row["reasons"]) ?? []
-                if record.facts == nil || record.findings == nil { record.inputs = "" }
-                records[record.path] = record
+    public func drafts() async throws -> [String: DraftRecord] {
+        let rows = try await database.readOffThePool { db in try DraftStateRow.fetchAll(db) }
+        var records: [String: DraftRecord] = [:]
+        for row in rows {
+            var brief: CitedBrief?
+            if let identity = row.identity, let line = row.urlLine, let column = row.urlColumn {
+                brief = CitedBrief(
+                    path: row.path, identity: identity, position: SourcePosition(line: line, column: column))
             }
-            return records
+            var record = DraftRecord(
+                path: row.path, size: row.size, mtime: row.mtime, sha256: row.sha256,
+                status: DraftStatus(rawValue: row.status) ?? .checking, inputs: row.inputs, errors: row.errors,
+                warnings: row.warnings, checkedAt: row.checkedAt, brief: brief)
+            // A record whose saved account cannot be read is made again (its inputs no longer match).
+            record.facts = DaemonStore.decoded(DraftFacts.self, row.facts)
+            record.findings = DaemonStore.decoded([Finding].self, row.findings)
+            record.reviewFindings = DaemonStore.decoded([Finding].self, row.reviewFindings)
+            record.reasons = DaemonStore.decoded([String].self, row.reasons) ?? []
+            if record.facts == nil || record.findings == nil { record.inputs = "" }
+            records[record.path] = record
         }
+        return records
     }
 
     /// Saves and forgets drafts in one transaction.
     public func update(saving records: [DraftRecord], removing paths: [String]) async throws {
         guard !records.isEmpty || !paths.isEmpty else { return }
+        let rows = records.map { record in
+            DraftStateRow(
+                path: record.path, size: record.size, mtime: record.mtime, sha256: record.sha256,
+                status: record.status.rawValue, errors: record.errors, warnings: record.warnings,
+                checkedAt: record.checkedAt, identity: record.brief?.identity, urlLine: record.brief?.position.line,
+                urlColumn: record.brief?.position.column, inputs: record.inputs, facts: record.facts.map(JSONText.line),
+                findings: record.findings.map(JSONText.line), reviewFindings: record.reviewFindings.map(JSONText.line),
+                reasons: JSONText.line(record.reasons))
+        }
         try await database.writeOffThePool { db in
-            for record in records {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO draft_state
-                        (path, size, mtime, sha256, status, inputs, errors, warnings, checked_at, identity, url_line, url_column,
-                         facts, findings, review_findings, reasons)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        record.path, record.size, record.mtime, record.sha256, record.status.rawValue, record.inputs,
-                        record.errors,
-                        record.warnings, record.checkedAt, record.brief?.identity, record.brief?.position.line,
-                        record.brief?.position.column, record.facts.map(JSONText.line),
-                        record.findings.map(JSONText.line),
-                        record.reviewFindings.map(JSONText.line), JSONText.line(record.reasons),
-                    ])
-            }
-            for path in paths { try db.execute(sql: "DELETE FROM draft_state WHERE path = ?", arguments: [path]) }
+            for row in rows { try row.insert(db, onConflict: .replace) }
+            _ = try DraftStateRow.deleteAll(db, keys: paths)
         }
     }
 
@@ -109,23 +98,13 @@ public final class DaemonStore: Sendable {
         return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    public func lastHandledDue(_ name: String) throws -> Double? {
-        try database.read { db in try DaemonStore.lastDue(db, name) }
+    public func lastHandledDue(_ name: String) async throws -> Double? {
+        try await database.readOffThePool { db in try ScheduleStateRow.fetchOne(db, key: name)?.lastDue }
     }
 
-    /// The same, for async code (the daemon's STATUS line asks several times a second).
-    public func lastHandledDueOffThePool(_ name: String) async throws -> Double? {
-        try await database.readOffThePool { db in try DaemonStore.lastDue(db, name) }
-    }
-
-    private static func lastDue(_ db: Database, _ name: String) throws -> Double? {
-        try Double.fetchOne(db, sql: "SELECT last_due FROM schedule_state WHERE name = ?", arguments: [name])
-    }
-
-    public func setLastHandledDue(_ name: String, _ due: Double) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO schedule_state (name, last_due) VALUES (?, ?)", arguments: [name, due])
+    public func setLastHandledDue(_ name: String, _ due: Double) async throws {
+        try await database.writeOffThePool { db in
+            try ScheduleStateRow(name: name, lastDue: due).insert(db, onConflict: .replace)
         }
     }
 
@@ -179,30 +158,21 @@ public final class DaemonStore: Sendable {
 
     public func recordBuild(
         due: Double, issueDate: String, finishedAt: Double, outcome: BuildOutcome, trigger: String = "scheduled"
-    ) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "INSERT INTO build_run (due, issue_date, finished_at, outcome, trigger) VALUES (?, ?, ?, ?, ?)",
-                arguments: [due, issueDate, finishedAt, outcome.description, trigger])
-        }
+    ) async throws {
+        let row = BuildRunRow(
+            due: due, issueDate: issueDate, finishedAt: finishedAt, outcome: outcome.description, trigger: trigger)
+        try await database.writeOffThePool { db in try row.insert(db) }
     }
 
     /// The last build that did something: "already built" passes of the schedule are not builds.
-    public func lastBuild() throws -> BuildRecord? {
-        try database.read { db in try DaemonStore.lastBuild(db) }
-    }
-
-    public func lastBuildOffThePool() async throws -> BuildRecord? {
-        try await database.readOffThePool { db in try DaemonStore.lastBuild(db) }
-    }
-
-    private static func lastBuild(_ db: Database) throws -> BuildRecord? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM build_run WHERE outcome != 'already built' ORDER BY id DESC LIMIT 1"
-        ).map {
+    public func lastBuild() async throws -> BuildRecord? {
+        try await database.readOffThePool { db in
+            try BuildRunRow.fetchOne(
+                db, sql: "SELECT * FROM build_run WHERE outcome != 'already built' ORDER BY id DESC LIMIT 1")
+        }.map {
             BuildRecord(
-                due: $0["due"], issueDate: $0["issue_date"], finishedAt: $0["finished_at"], outcome: $0["outcome"],
-                trigger: $0["trigger"])
+                due: $0.due, issueDate: $0.issueDate, finishedAt: $0.finishedAt, outcome: $0.outcome,
+                trigger: $0.trigger)
         }
     }
 }

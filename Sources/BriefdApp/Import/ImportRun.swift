@@ -1,3 +1,4 @@
+import BriefdIO
 public import BriefdCore
 import Foundation
 
@@ -147,7 +148,7 @@ extension RunContext {
                             url: item.url, identity: WebAddress(item.url)?.identity ?? item.url, title: item.title,
                             placement: item.section, path: page, source: item.source)
                     }
-                    switch try store.recordImported(record, items: items, from: page) {
+                    switch try await store.recordImported(record, items: items, from: page) {
                     case .recorded:
                         result.outcome = "recorded"
                         result.recorded = true
@@ -163,7 +164,8 @@ extension RunContext {
             results.append(result)
         }
         if results.contains(where: \.recorded) {
-            try DigestBuild(config: config, registry: registry, state: state).refreshArchive(root: config.paths.digests)
+            try await DigestBuild(config: config, registry: registry, state: state).refreshArchive(
+                root: config.paths.digests)
         }
         var unknown: [(String, String)] = []
         var seen: Set<String> = []

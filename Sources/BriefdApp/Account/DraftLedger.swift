@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 public import Foundation
 public import Logging
@@ -12,7 +13,7 @@ import Metrics
 ///
 /// An unchanged draft is not checked again, also across restarts, unless its report is missing or was made
 /// with other inputs (config, registry, briefd's version, online or not: `inputs`).
-public actor DraftDesk {
+public actor DraftLedger {
     private var workspace: Workspace
     private var checker: DraftChecker
     private let store: DaemonStore
@@ -62,7 +63,9 @@ public actor DraftDesk {
     public init(
         workspace: Workspace, store: DaemonStore, logger: Logger, reviews: ReviewQueue?, version: String,
         feed: DeskFeed? = nil
-    ) throws {
+    ) async throws {
+        let records = try await store.drafts()
+        let published = try await IssueStore(store.state).publishedIssues()
         self.feed = feed
         self.workspace = workspace
         self.checker = DraftChecker(
@@ -71,9 +74,9 @@ public actor DraftDesk {
         self.logger = logger
         self.reviews = reviews
         self.version = version
-        self.inputs = DraftDesk.inputs(workspace, version: version, online: reviews != nil)
-        self.records = try store.drafts()
-        self.published = try IssueStore(store.state).publishedIssues()
+        self.inputs = DraftLedger.inputs(workspace, version: version, online: reviews != nil)
+        self.records = records
+        self.published = published
         // Unchanged drafts are not parsed again after a restart: their account, findings and what the duplicate
         // check needs are remembered.
         for (path, record) in records {
@@ -190,7 +193,7 @@ public actor DraftDesk {
     /// published issues again, and every surface follows.
     public func publishedChanged() async {
         do {
-            published = try await IssueStore(store.state).publishedIssuesOffThePool()
+            published = try await IssueStore(store.state).publishedIssues()
         } catch {
             logger.error(
                 "cannot read the published issues; the account keeps the last it read", metadata: ["error": "\(error)"])
@@ -271,7 +274,7 @@ public actor DraftDesk {
     /// the history are not requested again).
     public func reload(_ workspace: Workspace) async {
         self.workspace = workspace
-        inputs = DraftDesk.inputs(workspace, version: version, online: reviews != nil)
+        inputs = DraftLedger.inputs(workspace, version: version, online: reviews != nil)
         await scanAll(reason: "reload", force: true)
     }
 
@@ -322,7 +325,7 @@ public actor DraftDesk {
         Counter(label: "briefd_drafts_checked_total").increment()
         // The review is awaited before the first report is written, so that it says `checking`.
         reviewFailures[path] = nil
-        if let reviews, let draft, DraftDesk.needsReview(draft) {
+        if let reviews, let draft, DraftLedger.needsReview(draft) {
             awaitingReview[path] = hash
             reviews.submit(path: path, hash: hash)
         } else {

@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 import Foundation
 
@@ -22,19 +23,18 @@ public struct RotMonitor: Sendable {
 
     /// Where each watched link is cited: issues (from the record of published issues) and drafts; and which of
     /// them are pages that drafts quote (their check keeps the page for the quote check).
-    public func citations(state: StateDatabase) throws -> [String: [RotAlert.Citation]] {
-        try watched(state: state).citations
+    public func citations(state: StateDatabase) async throws -> [String: [RotAlert.Citation]] {
+        try await watched(state: state).citations
     }
 
-    func watched(state: StateDatabase) throws -> (citations: [String: [RotAlert.Citation]], quotedPages: Set<String>) {
+    func watched(state: StateDatabase) async throws -> (
+        citations: [String: [RotAlert.Citation]], quotedPages: Set<String>
+    ) {
         var citations: [String: [RotAlert.Citation]] = [:]
         var quotedPages: Set<String> = []
         let issues = IssueStore(state)
-        for issue in try issues.issues() {
-            guard let day = Day(iso: issue.date) else { continue }
-            for item in try issues.items(of: day) {
-                citations[item.url, default: []].append(.init(issue: issue.date, title: item.title))
-            }
+        for (date, item) in try await issues.allItems() {
+            citations[item.url, default: []].append(.init(issue: date, title: item.title))
         }
         let root = config.paths.drafts
         for (path, folder) in DraftFiles.find([root]) {
@@ -70,7 +70,7 @@ public struct RotMonitor: Sendable {
         let state = service.state
         let links = LinkStore(state)
         let rot = RotStore(state)
-        let (citations, quotedPages) = try watched(state: state)
+        let (citations, quotedPages) = try await watched(state: state)
         let urls = citations.keys.sorted()
         let recheck = Double(config.rot.recheckHours) * 3600
         var due = urls
@@ -114,13 +114,14 @@ public struct RotMonitor: Sendable {
         }
         try await links.record(checked.filter { !checkedForOthers.contains($0.url) }, hostOutage: outage)
 
-        let previous = try rot.states()
+        let previous = try await rot.states()
+        let checks = try await links.healthChecks(of: checked.map(\.url))
         var updated: [RotStore.Watched] = []
         var alerts: [RotAlert] = []
         let lookup = ArchiveLookup(client: service.client, baseURL: config.rot.archiveBaseURL)
         for result in checked {
             let url = result.url
-            let health = LinkHealth.evaluate(try links.healthChecks(of: url), policy: config.rot)
+            let health = LinkHealth.evaluate(checks[url] ?? [], policy: config.rot)
             let before = previous[url]?.state ?? .alive
             var watched = RotStore.Watched(
                 url: url, state: health.state, failures: health.failures, firstFailure: health.firstFailure,
@@ -140,7 +141,7 @@ public struct RotMonitor: Sendable {
             }
             updated.append(watched)
         }
-        try rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
+        try await rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
         return Pass(checked: checked.count, watched: urls.count, alerts: alerts, unverified: unverified)
     }
 }

@@ -1,3 +1,4 @@
+public import BriefdIO
 public import BriefdCore
 import Dispatch
 import Synchronization

@@ -1,0 +1,160 @@
+public import BriefdIO
+public import BriefdCore
+public import Foundation
+public import Logging
+import Metrics
+public import ServiceLifecycle
+
+/// Builds the issue when the schedule falls due; a build missed while the daemon was down runs once at
+/// start-up, and an issue already built is not built again.
+public struct BuildScheduler: Service {
+    let holder: WorkspaceHolder
+    let state: StateDatabase
+    let store: DaemonStore
+    /// The account the build takes its drafts from; told when the issue is published.
+    let desk: DraftLedger?
+    let logger: Logger
+    public static let scheduleName = "build"
+
+    public init(holder: WorkspaceHolder, state: StateDatabase, desk: DraftLedger? = nil, logger: Logger) {
+        self.holder = holder
+        self.state = state
+        self.store = DaemonStore(state)
+        self.desk = desk
+        self.logger = logger
+    }
+
+    /// When the next build is due, for `briefd status` and the STATUS line.
+    public static func nextDue(_ config: Config, store: DaemonStore, now: Date = Date()) async -> Date? {
+        nextDue(config, handled: (try? await store.lastHandledDue(scheduleName)) ?? nil, now: now)
+    }
+
+    private static func nextDue(_ config: Config, handled: Double?, now: Date) -> Date? {
+        let handled = handled.map { Date(timeIntervalSince1970: $0) }
+        return config.daemon.build.next(after: max(now, handled ?? now))
+    }
+
+    /// Returns only on shutdown: a failure to read or write the schedule's state (a busy or locked database) is
+    /// logged and tried again, never the end of the daemon.
+    public func run() async throws {
+        await retrying("the schedule's catch-up") { try await catchUp() }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let schedule = holder.workspace.config.daemon.build
+            guard
+                let handledDue = await retrying(
+                    "the schedule's state", { try await store.lastHandledDue(Self.scheduleName) })
+            else {
+                continue  // shutting down
+            }
+            let handled = handledDue.map { Date(timeIntervalSince1970: $0) } ?? Date()
+            guard let due = schedule.next(after: max(handled, Date().addingTimeInterval(-1))) else {
+                // Refused at load; should one slip through, the daemon goes on without scheduled builds, and says so.
+                logger.error(
+                    "the build schedule never falls due; no issue will be built on schedule",
+                    metadata: ["schedule": "\(schedule)"])
+                try? await gracefulShutdown()
+                return
+            }
+            // Wake at least every 30 s: a wall-clock change or a reload moves the due time.
+            while Date() < due && !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let wait = min(30, due.timeIntervalSinceNow)
+                try? await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .milliseconds(Int(max(wait, 0.01) * 1000)))
+                }
+                if holder.workspace.config.daemon.build != schedule { break }
+            }
+            guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else {
+                continue
+            }
+            await build(due: due)
+        }
+    }
+
+    /// Runs `body` until it succeeds or the daemon stops, waiting 1 s, then 2, 4 … up to 60 s between tries; nil when
+    /// the daemon stopped first.
+    @discardableResult
+    func retrying<T>(_ what: String, _ body: () async throws -> T) async -> T? {
+        var wait = 1.0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                return try await body()
+            } catch {
+                logger.error(
+                    "\(what) cannot be read or written; trying again",
+                    metadata: ["error": "\(error)", "retry_in_s": "\(Int(wait))"])
+                let seconds = wait
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
+                wait = min(wait * 2, 60)
+            }
+        }
+        return nil
+    }
+
+    /// At start-up: the last due time before now, if it was not handled, is built now (once).
+    private func catchUp() async throws {
+        let now = Date()
+        let schedule = holder.workspace.config.daemon.build
+        guard let handled = try await store.lastHandledDue(Self.scheduleName) else {
+            // First start: nothing was missed; from now on every due time counts.
+            try await store.setLastHandledDue(Self.scheduleName, now.timeIntervalSince1970)
+            return
+        }
+        if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
+            logger.notice(
+                "a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
+            await build(due: previous)
+        } else {
+            logger.info(
+                "the schedule is up to date: nothing fell due while briefd was down",
+                metadata: ["next": "\(schedule.next(after: now).map { "\($0)" } ?? "none")"])
+        }
+    }
+
+    private func build(due: Date) async {
+        let workspace = holder.workspace
+        let config = workspace.config
+        guard let day = config.daemon.build.localDay(of: due) else { return }
+        let issue = config.digest.issueWeekday.next(onOrAfter: day)
+        var outcome: DaemonStore.BuildOutcome
+        let began = DispatchTime.now()
+        defer {
+            Timer(label: "briefd_build_seconds").recordInterval(since: began)
+            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.kind)]).increment()
+        }
+        do {
+            if try await IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
+                // The schedule never replaces a published issue: that is an editor's decision (`build --replace`).
+                outcome = .alreadyBuilt
+                logger.notice(
+                    "the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
+            } else {
+                let account = await desk?.draftsForBuild(target: issue)
+                let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
+                    .run(date: issue, root: config.paths.digests, dryRun: false, account: account, trigger: .scheduled)
+                await desk?.publishedChanged()
+                outcome = result.isEmpty ? .empty : .built
+                let report = result.report
+                logger.notice(
+                    "scheduled build",
+                    metadata: [
+                        "issue": "\(issue)", "outcome": "\(outcome)", "items": "\(report.included.count)",
+                        "left_out": "\(report.leftOut.count)",
+                    ])
+            }
+        } catch {
+            outcome = .failed("\(error)")
+            let failure = error as? DigestBuild.BuildError
+            logger.error(
+                failure?.isDiskFull == true ? "scheduled build failed: the disk is full" : "scheduled build failed",
+                metadata: ["issue": "\(issue)", "step": "\(failure?.step.rawValue ?? "unknown")", "error": "\(error)"])
+        }
+        do {
+            try await store.recordBuild(
+                due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970,
+                outcome: outcome)
+            try await store.setLastHandledDue(Self.scheduleName, due.timeIntervalSince1970)
+        } catch {
+            logger.error("cannot record the build", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import BriefdIO
+import BriefdCore
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// The link-rot monitor in the daemon: a pass every `interval` checks the links that are due (each published
+/// link every `rot.recheck_hours`, spread over that interval) and delivers alerts, retrying failed sinks. Its
+/// checks go through the daemon's one link service, within the same politeness limits as the drafts' reviews.
+public struct RotService: Service {
+    let holder: WorkspaceHolder
+    let links: LinkService
+    let interval: Duration
+    let logger: Logger
+    let environment: [String: String]
+
+    public init(
+        holder: WorkspaceHolder, links: LinkService, interval: Duration, logger: Logger, environment: [String: String]
+    ) {
+        self.holder = holder
+        self.links = links
+        self.interval = interval
+        self.logger = logger
+        self.environment = environment
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let workspace = holder.workspace
+            let config = workspace.config
+            do {
+                let seconds = Double(interval.components.seconds)
+                let pass = try await RotMonitor(config: config, registry: workspace.registry)
+                    .pass(now: Date().timeIntervalSince1970, everything: false, passInterval: seconds, links: links)
+                for alert in pass.alerts {
+                    logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])
+                }
+                let delivery = await AlertDispatcher(
+                    settings: config.alerts, newsletter: config.newsletter.name, environment: environment
+                )
+                .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
+                for (sink, error) in delivery.errors {
+                    logger.error(
+                        "alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])
+                }
+            } catch {
+                logger.error("link-rot pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

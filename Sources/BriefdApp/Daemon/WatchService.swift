@@ -1,0 +1,80 @@
+public import BriefdIO
+import BriefdCore
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Feeds the watcher's events to the desk; a draft is checked once it has been quiet for the settle time,
+/// so a burst of writes gives one check.
+public struct WatchService: Service {
+    let watcher: DraftWatcher
+    let desk: DraftLedger
+    let settle: Duration
+    let logger: Logger
+
+    public init(watcher: DraftWatcher, desk: DraftLedger, settle: Duration, logger: Logger) {
+        self.watcher = watcher
+        self.desk = desk
+        self.settle = settle
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let settler = Settler()
+        // The settle timers are children of this service: none outlives it.
+        await withDiscardingTaskGroup { group in
+            for await event in watcher.events.cancelOnGracefulShutdown() {
+                await handle(event, settler: settler, group: &group)
+            }
+        }
+        watcher.stop()
+    }
+
+    private func handle(_ event: WatchEvent, settler: Settler, group: inout DiscardingTaskGroup) async {
+        switch event {
+        case .changed(let path):
+            let generation = await settler.arm(path)
+            let (desk, settle) = (self.desk, self.settle)
+            group.addTask {
+                // Cancelled (a stop): the draft is checked at the next start-up scan instead.
+                guard (try? await Task.sleep(for: settle)) != nil else { return }
+                if await settler.fire(path, generation) { await desk.changed(path) }
+            }
+        case .removed(let path):
+            await settler.disarm(path)
+            await desk.removed(path)
+        case .folderAppeared(let folder):
+            await desk.scanAll(reason: "new folder \(folder)")
+        case .folderRemoved(let folder):
+            await desk.folderRemoved(folder)
+        case .rescan(let reason):
+            logger.notice("rescanning the drafts folder", metadata: ["reason": "\(reason)"])
+            await desk.scanAll(reason: reason)
+        case .rootGone:
+            logger.warning("the drafts folder disappeared; reports are kept until it comes back")
+        case .folderNotWatched(let folder, let reason):
+            logger.warning(
+                "a drafts subfolder cannot be watched; its drafts are checked only at each rescan (docs/deploy.md)",
+                metadata: ["folder": "\(folder)", "reason": "\(reason)"])
+        }
+    }
+}
+
+/// Per-path generations: only the last event of a burst leads to a check.
+actor Settler {
+    private var generations: [String: Int] = [:]
+
+    func arm(_ path: String) -> Int {
+        let next = (generations[path] ?? 0) + 1
+        generations[path] = next
+        return next
+    }
+
+    func fire(_ path: String, _ generation: Int) -> Bool {
+        guard generations[path] == generation else { return false }
+        generations[path] = nil
+        return true
+    }
+
+    func disarm(_ path: String) { generations[path] = nil }
+}

@@ -1,0 +1,134 @@
+import BriefdCore
+import CCurl
+import CCurlShim
+import Foundation
+@preconcurrency import Glibc
+
+/// Sends one email over SMTP with libcurl (`smtp://` with STARTTLS when the server offers it, or `smtps://`),
+/// on a thread of its own: `curl_easy_perform` blocks, and must not block the concurrency pool.
+public enum CurlMailer {
+    public struct Message: Sendable {
+        public var from: String
+        public var to: [String]
+        public var subject: String
+        public var body: String
+
+        public init(from: String, to: [String], subject: String, body: String) {
+            self.from = from
+            self.to = to
+            self.subject = subject
+            self.body = body
+        }
+    }
+
+    /// Nil when the server accepted the message, else why not.
+    public static func send(_ message: Message, url: String, user: String?, password: String?, timeoutSeconds: Int)
+        async -> String?
+    {
+        CurlGlobal.initialize()
+        return await withCheckedContinuation { continuation in
+            let box = MailJob(
+                message: message, url: url, user: user, password: password, timeout: timeoutSeconds,
+                continuation: continuation)
+            var handle = pthread_t()
+            let context = Unmanaged.passRetained(box).toOpaque()
+            let created = pthread_create(
+                &handle, nil,
+                { argument in
+                    let job = Unmanaged<MailJob>.fromOpaque(argument!).takeRetainedValue()
+                    job.continuation.resume(returning: job.perform())
+                    return nil
+                }, context)
+            if created == 0 {
+                pthread_detach(handle)
+            } else {
+                Unmanaged<MailJob>.fromOpaque(context).release()
+                continuation.resume(returning: "cannot start a thread for the mail (error \(created))")
+            }
+        }
+    }
+
+    /// RFC 5322 text with CRLF line ends.
+    static func wireFormat(_ message: Message, date: String, id: String) -> [UInt8] {
+        var lines = [
+            "From: \(message.from)", "To: \(message.to.joined(separator: ", "))", "Subject: \(message.subject)",
+            "Date: \(date)",
+            "Message-ID: <\(id)>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit", "",
+        ]
+        lines += message.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    final class MailJob: @unchecked Sendable {
+        let message: Message
+        let url: String
+        let user: String?
+        let password: String?
+        let timeout: Int
+        let continuation: CheckedContinuation<String?, Never>
+        var payload: [UInt8] = []
+        var offset = 0
+
+        init(
+            message: Message, url: String, user: String?, password: String?, timeout: Int,
+            continuation: CheckedContinuation<String?, Never>
+        ) {
+            self.message = message
+            self.url = url
+            self.user = user
+            self.password = password
+            self.timeout = timeout
+            self.continuation = continuation
+        }
+
+        func perform() -> String? {
+            guard let easy = curl_easy_init() else { return "cannot create a curl handle" }
+            defer { curl_easy_cleanup(easy) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+            let host = WebAddress(url)?.host ?? "localhost"
+            payload = CurlMailer.wireFormat(
+                message, date: formatter.string(from: Date()), id: "\(UUID().uuidString)@briefd.\(host)")
+            var recipients: UnsafeMutablePointer<curl_slist>? = nil
+            for address in message.to { recipients = curl_slist_append(recipients, "<\(address)>") }
+            defer { curl_slist_free_all(recipients) }
+            let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+            errorBuffer.initialize(to: 0)
+            defer { errorBuffer.deallocate() }
+            briefd_curl_easy_setopt_string(easy, CURLOPT_URL, url)
+            briefd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+            briefd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+            briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT, timeout)
+            briefd_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
+            briefd_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(message.from)>")
+            briefd_curl_easy_setopt_pointer(easy, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients))
+            if let user { briefd_curl_easy_setopt_string(easy, CURLOPT_USERNAME, user) }
+            if let password { briefd_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, password) }
+            briefd_curl_easy_setopt_long(easy, CURLOPT_UPLOAD, 1)
+            briefd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+            let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+                buffer, size, count, context in
+                guard let buffer, let context else { return 0 }
+                let job = Unmanaged<MailJob>.fromOpaque(context).takeUnretainedValue()
+                let length = min(size * count, job.payload.count - job.offset)
+                guard length > 0 else { return 0 }
+                job.payload.withUnsafeBufferPointer { bytes in
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + job.offset, byteCount: length)
+                }
+                job.offset += length
+                return length
+            }
+            briefd_curl_easy_setopt_pointer(
+                easy, CURLOPT_READFUNCTION, unsafeBitCast(read, to: UnsafeMutableRawPointer.self))
+            briefd_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
+            let code = curl_easy_perform(easy)
+            guard code == CURLE_OK else {
+                let detail = String(cString: errorBuffer)
+                return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            }
+            return nil
+        }
+    }
+}
