@@ -584,6 +584,32 @@ import Testing
         // suite runs in parallel on a shared machine, and a wall-clock upper bound here failed by luck.
         #expect(elapsed >= 0.69, "\(elapsed) s; gaps \(gaps)")
     }
+
+    /// The desk's draft and links pages and `briefd rot` show a link's newest check: they once showed its oldest
+    /// (the history is kept oldest first). The stored rows also come back as they were written (records).
+    @Test func theLatestCheckOfALinkIsItsNewest() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-latest-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = LinkStore(try StateDatabase(path: folder + "/briefd.sqlite"))
+        let url = "https://example.org/a"
+        try await store.record([
+            LinkResult(
+                url: url, verdict: .ok, status: 200, redirects: [LinkRedirect(status: 301, url: url + "/")],
+                checkedAt: 100),
+            LinkResult(url: url, verdict: .broken, status: 404, error: "HTTP 404", checkedAt: 200),
+        ])
+        try await store.record([LinkResult(url: url, verdict: .timeout, error: "timed out", checkedAt: 150)])
+        let latest = try await store.latest(of: [url, "https://example.org/never"])
+        #expect(latest.count == 1)
+        #expect(latest[url]?.checkedAt == 200)
+        #expect(latest[url]?.error == "HTTP 404")
+        let history = try await store.history(of: url)
+        #expect(history.map(\.checkedAt) == [100, 150, 200])
+        #expect(history.first?.redirects == [LinkRedirect(status: 301, url: url + "/")])
+        let checks = try await store.healthChecks(of: [url])
+        #expect(checks[url]?.map(\.at) == [100, 150, 200])
+    }
 }
 
 /// Counts calls across the server's connection threads.
