@@ -24,7 +24,7 @@ public actor DraftLedger {
     private var inputs: String
     private let version: String
     /// Drafts whose review is awaited, with the hash of the content under review.
-    private var awaitingReview: [String: String] = [:]
+    private var awaitingReview: [String: String] = [:] { didSet { changes.ring() } }
 
     private var records: [String: DaemonStore.DraftRecord] = [:]
     private var ownFindings: [String: [Finding]] = [:]
@@ -33,13 +33,17 @@ public actor DraftLedger {
     private var kinds: [String: DraftKind] = [:]
     private var briefs: [String: CitedBrief] = [:]
     private var groups: [String: Set<String>] = [:]
-    private var pendingSaves: [String: DaemonStore.DraftRecord] = [:]
-    private var pendingRemovals: Set<String> = []
-    private var indexDirty = false
+    // Each change that the upkeep acts on (a save, the index, a report to write, the account, the STATUS line) rings
+    // its bell: the upkeep sleeps until one does.
+    private var pendingSaves: [String: DaemonStore.DraftRecord] = [:] {
+        didSet { if !pendingSaves.isEmpty { changes.ring() } }
+    }
+    private var pendingRemovals: Set<String> = [] { didSet { if !pendingRemovals.isEmpty { changes.ring() } } }
+    private var indexDirty = false { didSet { if indexDirty { changes.ring() } } }
     private var indexWritten = Date.distantPast
     private var lastChange = Date.distantPast
     /// Reports and index could not be written (a full disk, a read-only folder); retried at the next flush.
-    private var unwritten: Set<String> = []
+    private var unwritten: Set<String> = [] { didSet { if !unwritten.isEmpty { changes.ring() } } }
     /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
     private var madeFolders: Set<String> = []
     /// Told of every report written or removed (the desk's live page).
@@ -52,7 +56,9 @@ public actor DraftLedger {
     private var published: PublishedIssues
     /// The account as last computed, and the change it was computed at.
     private var accountCache: (change: Int, day: Day, account: Account)?
-    private var accountChange = 0
+    private var accountChange = 0 { didSet { changes.ring() } }
+    /// Rung when there is upkeep to do (`UpkeepService` waits on it).
+    public nonisolated let changes = Doorbell()
 
     /// - Parameters:
     ///   - reviews: the queue of the link and quote reviews (nil for `--offline`).
@@ -216,6 +222,11 @@ public actor DraftLedger {
 
     /// Drafts whose link and quote review has not come back yet.
     public var reviewsAwaited: Int { awaitingReview.count }
+
+    /// Whether a flush has something left to do (a save or a write that failed, or an index held back in a burst).
+    public var hasUpkeepPending: Bool {
+        indexDirty || !pendingSaves.isEmpty || !pendingRemovals.isEmpty || !unwritten.isEmpty
+    }
 
     // MARK: - Events
 

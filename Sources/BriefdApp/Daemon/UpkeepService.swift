@@ -4,9 +4,14 @@ import Foundation
 @preconcurrency import Glibc
 public import ServiceLifecycle
 
-/// Saves state and rewrites the index a few times a second when something changed, compares the whole
-/// folder with the database every `rescan` minutes, and keeps systemd's STATUS line current.
+/// Saves state and rewrites the index when something changed (the ledger rings; a burst at most ten times a
+/// second), compares the whole folder with the database every `rescan` minutes, reads the record of published
+/// issues once a second for builds made by other processes, and keeps systemd's STATUS line current.
 public struct UpkeepService: Service {
+    /// The shortest time between two rounds of upkeep: a burst of changes is saved and indexed ten times a second.
+    static let burstGap = Duration.milliseconds(100)
+    /// How often the record of published issues is read for a build made by another process (`briefd build`).
+    static let publicationCheck = Duration.seconds(1)
     let desk: DraftLedger
     let rescan: Duration
     let notifier: SystemdNotifier
@@ -32,12 +37,27 @@ public struct UpkeepService: Service {
         var trimmedAfter = Date.distantPast
         let issues = IssueStore(desk.state)
         var publication = try? await issues.publicationStamp()
+        var nextPublicationCheck = clock.now
+        var wait = Duration.zero
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
-            // An issue published by `briefd build` (another process) reaches the account within a tick.
-            if let now = try? await issues.publicationStamp(), now != publication {
-                publication = now
-                await desk.publishedChanged()
+            // Asleep until the ledger rings (a change to save, write or show) or a timed duty falls due: the
+            // periodic rescan, the look at issues other processes publish, the trim after a burst.
+            let started = clock.now
+            let limit = wait
+            await cancelWhenGracefulShutdown { await desk.changes.wait(upTo: limit) }
+            // A burst rings many times: its work is done at most ten times a second.
+            let woke = clock.now
+            if woke - started < Self.burstGap {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.burstGap - (woke - started)) }
+            }
+            // An issue published by `briefd build` (another process, whose writes ring nothing here) reaches the
+            // account within `publicationCheck`.
+            if clock.now >= nextPublicationCheck {
+                nextPublicationCheck = clock.now.advanced(by: Self.publicationCheck)
+                if let now = try? await issues.publicationStamp(), now != publication {
+                    publication = now
+                    await desk.publishedChanged()
+                }
             }
             if clock.now >= nextRescan {
                 await desk.scanAll(reason: "periodic check")
@@ -57,6 +77,12 @@ public struct UpkeepService: Service {
                 _ = malloc_trim(0)  // 1 when memory was released; nothing to do either way
                 trimmedAfter = lastChange
             }
+            var next = min(nextRescan, nextPublicationCheck)
+            if await desk.hasUpkeepPending { next = min(next, clock.now.advanced(by: Self.burstGap)) }
+            if lastChange > trimmedAfter && awaited == 0 {
+                next = min(next, clock.now.advanced(by: .seconds(max(0, 2 - Date().timeIntervalSince(lastChange)))))
+            }
+            wait = max(.zero, next - clock.now)
         }
         await desk.flush()
     }

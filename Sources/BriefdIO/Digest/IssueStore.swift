@@ -181,7 +181,7 @@ public final class IssueStore: Sendable {
     }
 
     /// What changes whenever an issue is published, replaced or restored, by any process: the daemon compares
-    /// it a few times a second to learn of a build made by `briefd build`.
+    /// it once a second to learn of a build made by `briefd build`.
     public func publicationStamp() async throws -> String {
         try await database.readOffThePool { db in
             let row = try Row.fetchOne(

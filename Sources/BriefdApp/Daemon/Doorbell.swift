@@ -1,0 +1,60 @@
+import Synchronization
+
+/// A signal from whoever has work (the drafts' ledger) to the one task that does it (the upkeep): `ring` never
+/// blocks and rings that come while nobody waits are remembered as one; `wait` returns at the first ring or at its
+/// time limit, whichever is first.
+public final class Doorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+        /// The current wait is over: a waiting side that registers only now is let go at once.
+        var over = false
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func ring() {
+        let waiter = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return CheckedContinuation<Void, Never>?.none
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when rung (or at once when rung since the last wait), after `limit`, or when the task is cancelled.
+    /// One waiter at a time.
+    public func wait(upTo limit: Duration) async {
+        state.withLock { $0.over = false }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let now = self.state.withLock { state in
+                        if state.rung || state.over {
+                            state.rung = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+            // The limit came first (or the task was cancelled): the waiting side is let go here.
+            let waiter = state.withLock { state in
+                let waiter = state.waiter
+                state.waiter = nil
+                state.over = true
+                return waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

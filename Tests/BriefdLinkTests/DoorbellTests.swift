@@ -1,0 +1,41 @@
+import BriefdApp
+import Foundation
+import Testing
+
+/// The upkeep sleeps on the ledger's doorbell instead of polling: a ring wakes it at once, a ring while nobody waits
+/// is remembered, the limit ends a quiet wait, and a wait whose limit wins a race with its own start never hangs.
+@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
+    @Test func aRingWakesTheWaiterAtOnce() async {
+        let bell = Doorbell()
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let waited: Void = bell.wait(upTo: .seconds(30))
+        try? await Task.sleep(for: .milliseconds(50))
+        bell.ring()
+        await waited
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test func aRingWithNobodyWaitingIsKeptForTheNextWait() async {
+        let bell = Doorbell()
+        bell.ring()
+        bell.ring()
+        let clock = ContinuousClock()
+        let started = clock.now
+        await bell.wait(upTo: .seconds(30))
+        #expect(clock.now - started < .seconds(5))
+        // Two rings before it are one: the next wait sleeps to its limit.
+        let second = clock.now
+        await bell.wait(upTo: .milliseconds(300))
+        #expect(clock.now - second >= .milliseconds(250))
+    }
+
+    @Test func theLimitEndsAQuietWaitEvenInARace() async {
+        let bell = Doorbell()
+        for _ in 0..<2000 { await bell.wait(upTo: .zero) }
+        for round in 0..<500 {
+            if round % 2 == 0 { bell.ring() }
+            await bell.wait(upTo: .microseconds(round % 7))
+        }
+    }
+}
