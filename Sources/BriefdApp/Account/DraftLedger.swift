@@ -4,7 +4,7 @@ public import Foundation
 public import Logging
 import Metrics
 
-/// The daemon's desk: checks each draft when it changes and keeps its report beside the others in the
+/// The daemon's ledger of drafts: checks each draft when it changes and keeps its report beside the others in the
 /// reports folder, with an index of every draft's status. Never writes to the drafts folder.
 ///
 /// Reports mirror the draft's path: `drafts/sub/a.md` → `reports/sub/a.report.txt` and `.report.json`.
