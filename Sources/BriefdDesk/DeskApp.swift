@@ -267,6 +267,7 @@ public final class DeskApp: Sendable {
         guard let issue = published.first(where: { $0.date == which }) else { return notFound(session) }
         let items = await readOrLogged("the issue's items", []) { try await store.items(of: date) }
         let folder = workspace.config.paths.digests + "/" + which
+        let preservation = await preservationRows(which)
         let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
             orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
         }
@@ -289,6 +290,7 @@ public final class DeskApp: Sendable {
                     ]
                 } ?? [],
                 "hasLeftOut": report?.leftOut.isEmpty == false,
+                "preservation": preservation, "hasPreservation": !preservation.isEmpty,
                 "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
                 "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
                 "downloads": [
@@ -477,6 +479,10 @@ public final class DeskApp: Sendable {
         let reasons = await readOrLogged("the link history", [:]) {
             try await history.latest(of: troubled.map(\.url)).compactMapValues(\.error)
         }
+        // Only a web address becomes a link (the archive's answer is outside input): `copies` checks each.
+        let copies = await copies(
+            of: troubled.map(\.url),
+            wayback: troubled.reduce(into: [:]) { found, link in found[link.url] = link.archivedURL })
         let rows: [[String: Any]] = troubled.map { link in
             var value: [String: Any] = [
                 "url": link.url, "state": link.state.rawValue, "failures": link.failures,
@@ -489,8 +495,7 @@ public final class DeskApp: Sendable {
             if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
             if let status = link.lastStatus { value["status"] = status }
             if let reason = reasons[link.url] { value["reason"] = reason }
-            // Only a web address becomes a link (the archive's answer is outside input).
-            if let archived = link.archivedURL, WebAddress(archived)?.isHTTP == true { value["archived"] = archived }
+            value["copies"] = copies[link.url] ?? []
             return value
         }
         let alerts = await readOrLogged("the alerts", []) { try await rot.deliveries() }

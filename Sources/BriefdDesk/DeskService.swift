@@ -141,6 +141,18 @@ public struct DeskService: Service {
                 context.parameters.get("which") ?? "", variant, images: request.uri.queryParameters["images"] == "1")
         }
         router.get("/links") { request, context in await app.linksPage(session: context.session(request)) }
+        router.get("/archive/:which/:number") { request, context in
+            await app.archivedCopyPage(
+                context.parameters.get("which") ?? "", context.parameters.get("number") ?? "",
+                session: context.session(request))
+        }
+        router.get("/archive/:which/:number/page") { _, context in
+            await app.archivedCopyDocument(
+                context.parameters.get("which") ?? "", context.parameters.get("number") ?? "")
+        }
+        router.get("/api/issues/:which/archive") { _, context in
+            await app.apiArchive(context.parameters.get("which") ?? "")
+        }
         router.get("/clip") { request, context in app.clipForm(session: context.session(request)) }
         router.post("/clip") { request, context in
             await app.clip(

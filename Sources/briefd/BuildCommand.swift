@@ -2,6 +2,7 @@ import ArgumentParser
 import BriefdCore
 import BriefdIO
 import BriefdApp
+import Foundation
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Option(help: "text or json (the report as GET /api/issues/next has it).")
     var format: OutputFormat = .text
+
+    @Flag(help: "Do not capture the cited pages now (the daemon, or 'briefd archive --wait', captures them later).")
+    var noCapture = false
 
     func validate() throws {
         if let issue, Day(iso: issue) == nil {
@@ -79,6 +83,37 @@ struct BuildCommand: AsyncParsableCommand {
                 "Wrote \(folder)/: index.html, email.html, digest.txt, digest.md, build.json\(version)\n")
             FileHandleOutput.write("Open file://\(folder)/index.html; archive and feeds in \(root)/\n")
         }
+        if outcome.folder != nil, config.archive.capture, root == config.paths.digests, !noCapture {
+            await captureCitedPages(date: date, workspace: workspace, state: state)
+        }
+    }
+
+    /// The cited pages of the issue just published, captured into its WARC now unless a daemon runs (then the
+    /// daemon captures them within seconds). A failed capture is said and left for the daemon to try again.
+    private func captureCitedPages(date: Day, workspace: Workspace, state: StateDatabase) async {
+        let config = workspace.config
+        guard !daemonRuns(config) else {
+            FileHandleOutput.write(
+                "The running daemon captures the cited pages ('briefd archive' shows them).\n", to: .standardError)
+            return
+        }
+        let links = LinkService(
+            settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
+        do {
+            let outcome = try await CaptureRun(config: config, state: state, links: links).work(
+                now: Date().timeIntervalSince1970, issue: date.description)
+            var line = "Captured \(outcome.captured) cited pages into \(config.paths.digests)/\(date)/archive.warc.gz"
+            if outcome.retrying + outcome.failed > 0 {
+                line += "; \(outcome.retrying + outcome.failed) could not be fetched (see 'briefd archive')"
+            }
+            if let reason = outcome.unwritten[date.description] {
+                line = "The cited pages could not be captured: \(reason)"
+            }
+            FileHandleOutput.write(line + "\n", to: .standardError)
+        } catch {
+            FileHandleOutput.write("briefd: the cited pages could not be captured: \(error)\n", to: .standardError)
+        }
+        await links.shutdown()
     }
 }
 

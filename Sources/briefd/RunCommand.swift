@@ -161,6 +161,9 @@ struct RunCommand: AsyncParsableCommand {
                 RotService(
                     holder: holder, links: links, interval: .seconds(600), logger: logger,
                     environment: ProcessInfo.processInfo.environment))
+            services.append(
+                PreservationService(
+                    holder: holder, links: links, logger: logger, environment: ProcessInfo.processInfo.environment))
             services.append(LinkServiceOwner(links: links))
         }
         // The desk stops early in a graceful stop (services stop from the last to the first): its live pages end

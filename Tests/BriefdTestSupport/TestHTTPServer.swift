@@ -20,6 +20,8 @@ public final class TestHTTPServer: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: String = "", delay: Double = 0)
         /// A 200 whose body is these bytes as they are (a page in a legacy encoding).
         case respondBytes(headers: [String: String], body: [UInt8])
+        /// These bytes as the whole answer, status line and headers included (a chunked body), then close.
+        case raw([UInt8])
         /// Close the connection without a word (an empty reply).
         case close
         /// Abort the connection with a TCP reset.
@@ -184,6 +186,9 @@ public final class TestHTTPServer: Sendable {
             defer { state.withLock { $0.inFlight -= 1 } }
             switch answer {
             case .close:
+                return
+            case .raw(let bytes):
+                _ = Self.sendAll(client, bytes)
                 return
             case .reset:
                 var linger = linger(l_onoff: 1, l_linger: 0)

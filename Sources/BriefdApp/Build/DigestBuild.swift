@@ -215,6 +215,7 @@ public struct DigestBuild: Sendable {
     private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String)
         async throws(BuildError) -> Outcome
     {
+        var report = report
         let issues = IssueStore(state)
         let files: [(name: String, bytes: [UInt8])]
         let entry: String
@@ -233,7 +234,10 @@ public struct DigestBuild: Sendable {
             throw BuildError(.templates, error.description)
         }
         try await failingAsBuildError {
-            try AtomicOutput.publishFolder(root: root, name: issue.date, files: files)
+            // The issue's captures go with it into the new version of its folder (they are not part of the
+            // recorded version: the pages were captured once, when first published).
+            let carried = IssueArchiveFile.carried(from: root + "/" + issue.date)
+            try AtomicOutput.publishFolder(root: root, name: issue.date, files: files + carried)
             let items = publishedItems(issue)
             version = try await issues.record(
                 IssueStore.Record(
@@ -241,6 +245,18 @@ public struct DigestBuild: Sendable {
                     contentHTML: entry),
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+        }
+        if config.archive.capture && root == config.paths.digests {
+            // Queued, not captured here (an issue written elsewhere with `--out` is a trial, not published): the daemon (or `briefd build` without one) captures the pages, and a
+            // page that fails is tried again later; the build itself never fails for a capture.
+            do {
+                try await PreservationStore(state).enqueue(
+                    issue: issue.date, links: CitedPages.of(issue), savePageNow: config.archive.savePageNow != nil,
+                    now: Date().timeIntervalSince1970)
+            } catch {
+                report.warnings.append(
+                    "the cited pages could not be queued for capture in \(config.paths.state): \(error)")
+            }
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false, version: version)
     }
@@ -253,7 +269,8 @@ public struct DigestBuild: Sendable {
             let issues = IssueStore(state)
             let templates = try DigestTemplates(folder: config.paths.templates)
             let files = try await issues.files(of: date, version: version)
-            try AtomicOutput.publishFolder(root: root, name: date.description, files: files)
+            let carried = IssueArchiveFile.carried(from: root + "/" + date.description)
+            try AtomicOutput.publishFolder(root: root, name: date.description, files: files + carried)
             try await issues.restore(date: date, version: version)
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         }

@@ -129,11 +129,12 @@ public struct RotMonitor: Sendable {
             let cited = citations[url] ?? citations.first { LinkProbe.withoutFragment($0.key) == url }?.value ?? []
             if health.state == .dead && before != .dead {
                 let firstIssue = cited.compactMap(\.issue).min().flatMap { Day(iso: $0) }
-                watched.archivedURL = await lookup.find(url, before: firstIssue)
-                alerts.append(
-                    RotAlert(
-                        kind: .dead, url: url, citations: cited, health: health, archivedURL: watched.archivedURL,
-                        raisedAt: now))
+                let wayback = await lookup.find(url, before: firstIssue)
+                let alert = RotAlert(
+                    kind: .dead, url: url, citations: cited, health: health, archivedURL: wayback, raisedAt: now,
+                    ownCopies: try await ownCopies(of: url, state: state))
+                watched.archivedURL = alert.archivedURL
+                alerts.append(alert)
             } else if health.state == .alive && before == .dead {
                 alerts.append(
                     RotAlert(
@@ -143,5 +144,25 @@ public struct RotMonitor: Sendable {
         }
         try await rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
         return Pass(checked: checked.count, watched: urls.count, alerts: alerts, unverified: unverified)
+    }
+
+    /// The copies briefd itself keeps of `url`: the issue's own capture (served by the desk) and the Save Page Now
+    /// snapshot, in that order.
+    private func ownCopies(of url: String, state: StateDatabase) async throws -> [ArchivedCopy] {
+        let store = PreservationStore(state)
+        var copies: [ArchivedCopy] = []
+        if let capture = try await store.goodCopies(of: [url])[url] {
+            copies.append(
+                ArchivedCopy(
+                    kind: .issueCapture,
+                    url: config.web.deskAddress + "/archive/\(capture.issueDate)/\(capture.position + 1)",
+                    takenAt: capture.capturedAt.map(JSONText.timestamp)))
+        }
+        if let submission = try await store.snapshots(of: [url])[url], let snapshot = submission.snapshot {
+            copies.append(
+                ArchivedCopy(
+                    kind: .savePageNow, url: snapshot, takenAt: submission.submittedAt.map(JSONText.timestamp)))
+        }
+        return copies
     }
 }

@@ -12,6 +12,7 @@ public struct Config: Sendable {
     public var rot = RotPolicy()
     public var alerts = AlertSettings(jsonl: nil)
     public var web = WebSettings()
+    public var archive = ArchiveSettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"

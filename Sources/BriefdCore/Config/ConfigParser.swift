@@ -4,7 +4,7 @@ import Foundation
 public enum ConfigParser {
     static let sections = [
         "newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot",
-        "alerts", "web",
+        "alerts", "web", "archive",
     ]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
@@ -38,6 +38,7 @@ public enum ConfigParser {
         if let node = top.values["rot"] { try applyRot(node, to: &config, path: path, folder: folder) }
         if let node = top.values["alerts"] { try applyAlerts(node, to: &config, path: path, folder: folder) }
         if let node = top.values["web"] { try applyWeb(node, to: &config, path: path, folder: folder) }
+        if let node = top.values["archive"] { config.archive = try parseArchive(node, path: path) }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
@@ -218,6 +219,54 @@ public enum ConfigParser {
         }
         if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
         if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
+    }
+
+    /// The `archive:` section.
+    private static func parseArchive(_ node: YAMLNode, path: String) throws(ConfigurationError) -> ArchiveSettings {
+        var settings = ArchiveSettings()
+        let archive = try StrictMapping(
+            node, path: path, context: "archive",
+            allowed: ["capture", "max_page_bytes", "capture_attempts", "capture_retry_s", "save_page_now"])
+        if let flag = try archive.bool("capture") { settings.capture = flag }
+        if let value = try archive.int("max_page_bytes", in: 65536...(256 * 1024 * 1024)) {
+            settings.maxPageBytes = value
+        }
+        if let value = try archive.int("capture_attempts", in: 1...20) { settings.captureAttempts = value }
+        if let value = try archive.int("capture_retry_s", in: 1...(7 * 86_400)) { settings.captureRetrySeconds = value }
+        guard let node = archive.values["save_page_now"] else { return settings }
+        let spn = try StrictMapping(
+            node, path: path, context: "save_page_now",
+            allowed: [
+                "endpoint", "access_key_env", "secret_key_env", "per_minute", "if_not_archived_within", "retry_base_s",
+                "poll_s",
+            ])
+        var save = SavePageNowSettings()
+        if let endpoint = try spn.string("endpoint") {
+            guard WebAddress(endpoint)?.isHTTP == true, !endpoint.contains(where: \.isNewline) else {
+                throw spn.error("endpoint", "'endpoint' must be an http(s) URL, found '\(endpoint)'")
+            }
+            save.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        }
+        for key in ["access_key_env", "secret_key_env"] {
+            guard let name = try spn.string(key) else { continue }
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw spn.error(key, "'\(key)' must name an environment variable (letters, digits, _), found '\(name)'")
+            }
+            if key == "access_key_env" { save.accessKeyEnv = name } else { save.secretKeyEnv = name }
+        }
+        if let value = try spn.int("per_minute", in: 1...60) { save.perMinute = value }
+        if let value = try spn.int("retry_base_s", in: 1...86_400) { save.retryBaseSeconds = value }
+        if let value = try spn.int("poll_s", in: 1...600) { save.pollSeconds = value }
+        if let text = try spn.string("if_not_archived_within") {
+            guard let seconds = SavePageNowSettings.seconds(of: text), seconds <= 3650 * 86_400 else {
+                throw spn.error(
+                    "if_not_archived_within",
+                    "'if_not_archived_within' must be a duration such as 30d, 12h, 45m or 90s, found '\(text)'")
+            }
+            save.ifNotArchivedWithinSeconds = seconds
+        }
+        settings.savePageNow = save
+        return settings
     }
 
     static let linkKeys = [

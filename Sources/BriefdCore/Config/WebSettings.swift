@@ -19,6 +19,9 @@ public struct WebSettings: Sendable, Equatable {
 
     public var isEnabled: Bool { !listen.isEmpty }
 
+    /// Where editors reach the desk: `public_url` when set, else `http://` and `listen`.
+    public var deskAddress: String { publicURL ?? "http://" + listen }
+
     /// The host and port of `listen`, `[::1]:8470` and `localhost:8470` included; nil when malformed.
     public var address: (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),

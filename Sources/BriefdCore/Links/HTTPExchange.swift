@@ -19,12 +19,16 @@ public struct HTTPRequest: Sendable, Hashable {
     public var headers: [String]
     /// How long this request may take; nil for the client's `timeout_s`.
     public var timeoutMilliseconds: Int?
+    /// Keep the exchange as it went over the wire, for an archive (WARC): the request's header block as sent, the
+    /// answer's header block and its body undecoded (neither content- nor transfer-decoded), over HTTP/1.1.
+    public var keepsWireExchange: Bool
 
     public init(
         url: String, method: Method, hostKey: String, maxBodyBytes: Int, isFollowUp: Bool = false, body: [UInt8]? = nil,
-        headers: [String] = [], timeoutMilliseconds: Int? = nil
+        headers: [String] = [], timeoutMilliseconds: Int? = nil, keepsWireExchange: Bool = false
     ) {
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.keepsWireExchange = keepsWireExchange
         self.url = url
         self.method = method
         self.hostKey = hostKey
@@ -42,12 +46,38 @@ public struct HTTPResponse: Sendable, Hashable {
     public var body: [UInt8]
     /// How long the request took on the wire.
     public var seconds: Double
+    /// The exchange as it went over the wire, when the request asked for it (`keepsWireExchange`); `body` is then
+    /// the body as received, still chunked or compressed.
+    public var wire: WireExchange?
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], seconds: Double = 0) {
+    public init(
+        status: Int, headers: [String: String] = [:], body: [UInt8] = [], seconds: Double = 0,
+        wire: WireExchange? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.seconds = seconds
+        self.wire = wire
+    }
+}
+
+/// An HTTP exchange byte for byte, as an archive keeps it.
+public struct WireExchange: Sendable, Hashable {
+    /// The request line and headers as sent, ending with the blank line.
+    public var requestHeader: [UInt8]
+    /// The status line and headers of the final answer as received, ending with the blank line.
+    public var responseHeader: [UInt8]
+    /// The body was cut at the request's `maxBodyBytes`.
+    public var truncated: Bool
+    /// The address the answer came from ("203.0.113.5"), when known.
+    public var remoteAddress: String?
+
+    public init(requestHeader: [UInt8], responseHeader: [UInt8], truncated: Bool, remoteAddress: String? = nil) {
+        self.requestHeader = requestHeader
+        self.responseHeader = responseHeader
+        self.truncated = truncated
+        self.remoteAddress = remoteAddress
     }
 }
 

@@ -29,14 +29,18 @@ public struct RotAlert: Sendable, Equatable, Codable {
     public var lastCheck: Double?
     public var lastStatus: Int?
     public var failures: Int
-    /// An archived copy, when one was found (dead links only).
+    /// The best copy there is (dead links only): the first of `copies`.
     public var archivedURL: String?
+    /// Every copy known, best first: the issue's own capture, the Save Page Now snapshot, then what the Wayback
+    /// lookup found. Nil in alerts written before briefd kept its own copies.
+    public var copies: [ArchivedCopy]?
     /// What to put in the archive page's place, when there is an archived copy.
     public var replacement: String?
     public var raisedAt: Double
 
     public init(
-        kind: Kind, url: String, citations: [Citation], health: LinkHealth, archivedURL: String?, raisedAt: Double
+        kind: Kind, url: String, citations: [Citation], health: LinkHealth, archivedURL: String?, raisedAt: Double,
+        ownCopies: [ArchivedCopy] = []
     ) {
         self.kind = kind
         self.url = url
@@ -45,6 +49,9 @@ public struct RotAlert: Sendable, Equatable, Codable {
         self.lastCheck = health.lastCheck
         self.lastStatus = health.lastStatus
         self.failures = health.failures
+        let copies = ownCopies + (archivedURL.map { [ArchivedCopy(kind: .wayback, url: $0, takenAt: nil)] } ?? [])
+        self.copies = copies
+        let archivedURL = copies.first?.url
         self.archivedURL = archivedURL
         let title = citations.first { $0.title != nil }?.title
         self.replacement = archivedURL.map { "[\(title ?? url)](\($0)) (archived copy)" }
@@ -72,7 +79,10 @@ public struct RotAlert: Sendable, Equatable, Codable {
                 lines.append("  cited in \(draft)" + (citation.line.map { ":\($0):\(citation.column ?? 1)" } ?? ""))
             }
         }
-        if let archivedURL { lines.append("  archived copy: \(archivedURL)") }
+        for copy in copies ?? [] {
+            lines.append("  \(copy.kind.label)" + (copy.takenAt.map { " (taken \($0))" } ?? "") + ": \(copy.url)")
+        }
+        if copies == nil, let archivedURL { lines.append("  archived copy: \(archivedURL)") }
         if let replacement { lines.append("  suggested replacement: \(replacement)") }
         if kind == .dead && archivedURL == nil { lines.append("  no archived copy was found") }
         return lines.joined(separator: "\n")
@@ -100,6 +110,7 @@ public struct RotAlert: Sendable, Equatable, Codable {
         var last_status: Int?
         var archived_url: String?
         var replacement: String?
+        var copies: [ArchivedCopy]
         var raised_at: String
 
         public init(_ alert: RotAlert) {
@@ -115,13 +126,15 @@ public struct RotAlert: Sendable, Equatable, Codable {
             last_status = alert.lastStatus
             archived_url = alert.archivedURL
             replacement = alert.replacement
+            copies =
+                alert.copies ?? alert.archivedURL.map { [ArchivedCopy(kind: .wayback, url: $0, takenAt: nil)] } ?? []
             raised_at = JSONText.timestamp(alert.raisedAt)
         }
 
         public func encode(to encoder: any Encoder) throws {
             enum Keys: String, CodingKey {
                 case kind, url, text, citations, failures, first_failure, last_check, last_status, archived_url,
-                    replacement, raised_at
+                    replacement, copies, raised_at
             }
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(kind, forKey: .kind)
@@ -135,7 +148,51 @@ public struct RotAlert: Sendable, Equatable, Codable {
             try container.encode(last_status, forKey: .last_status)
             try container.encode(archived_url, forKey: .archived_url)
             try container.encode(replacement, forKey: .replacement)
+            try container.encode(copies, forKey: .copies)
             try container.encode(raised_at, forKey: .raised_at)
         }
+    }
+}
+
+/// A copy of a dead page an editor can point readers to.
+public struct ArchivedCopy: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// The issue's own capture, taken when the issue was published, served by the desk.
+        case issueCapture = "issue_capture"
+        /// The snapshot Save Page Now made when the issue was published.
+        case savePageNow = "save_page_now"
+        /// Whatever the Wayback Machine held, found when the link died.
+        case wayback
+
+        public var label: String {
+            switch self {
+            case .issueCapture: "the issue's own copy"
+            case .savePageNow: "Save Page Now snapshot"
+            case .wayback: "archived copy (Wayback Machine)"
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var url: String
+    /// When the copy was taken (ISO 8601), when known.
+    public var takenAt: String?
+
+    public init(kind: Kind, url: String, takenAt: String?) {
+        self.kind = kind
+        self.url = url
+        self.takenAt = takenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, url
+        case takenAt = "taken_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(url, forKey: .url)
+        try container.encode(takenAt, forKey: .takenAt)  // null when unknown: every key is present.
     }
 }

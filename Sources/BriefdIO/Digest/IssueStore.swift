@@ -303,7 +303,7 @@ public final class IssueStore: Sendable {
         guard !urls.isEmpty else { return [:] }
         return try await database.readOffThePool { db in
             var found: [String: [String]] = [:]
-            for chunk in stride(from: 0, to: urls.count, by: 500).map({ Array(urls[$0..<min($0 + 500, urls.count)]) }) {
+            for chunk in StateDatabase.slices(of: urls) {
                 let marks = chunk.map { _ in "?" }.joined(separator: ",")
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT url, issue_date FROM issue_item WHERE url IN (\(marks)) ORDER BY issue_date DESC",

@@ -21,12 +21,14 @@ import Synchronization
 ///   on the Swift concurrency pool; `await shutdown()` when done.
 public final class CurlHTTPClient: Sendable {
     private let engine: CurlEngine
+    /// What every request says it is: briefd's version and the contact address.
+    public let userAgent: String
 
     /// - Parameter version: briefd's version, for the user agent.
     public init(settings: LinkSettings, version: String) {
         CurlGlobal.initialize()
-        engine = CurlEngine(
-            settings: settings, userAgent: "briefd/\(version) (link checker; +\(settings.userAgentContact))")
+        userAgent = "briefd/\(version) (link checker; +\(settings.userAgentContact))"
+        engine = CurlEngine(settings: settings, userAgent: userAgent)
         engine.start()
     }
 
@@ -74,6 +76,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// When curl was handed the request (monotonic seconds).
     var begunAt = 0.0
     var headers: [String: String] = [:]
+    /// The request's and the answer's header blocks as they crossed the wire (`keepsWireExchange` only).
+    var requestHeaderBytes: [UInt8] = []
+    var responseHeaderBytes: [UInt8] = []
     var refusedAddress: String?
     var policy = AddressPolicy()
     /// When the request went on the wire (monotonic seconds), set by `CURLOPT_PREREQFUNCTION`.
@@ -350,7 +355,15 @@ final class CurlEngine: @unchecked Sendable {
             return .failure(TransportFailure(.other, message))
         }
         guard status > 0 else { return .failure(TransportFailure(.emptyReply, "no HTTP status received")) }
-        return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
+        var wire: WireExchange?
+        if transfer.request.keepsWireExchange {
+            var address: UnsafeMutablePointer<CChar>?
+            briefd_curl_easy_getinfo_string(easy, CURLINFO_PRIMARY_IP, &address)
+            wire = WireExchange(
+                requestHeader: transfer.requestHeaderBytes, responseHeader: transfer.responseHeaderBytes,
+                truncated: transfer.bodyCapped, remoteAddress: address.map { String(cString: $0) })
+        }
+        return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body, wire: wire))
     }
 
     private func begin(_ transfer: CurlTransfer) {
@@ -363,6 +376,7 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_setopt_long(
             easy, CURLOPT_TIMEOUT_MS, transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
+        keepWireExchange(transfer.request.keepsWireExchange, easy: easy, context: transfer)
         switch transfer.request.method {
         case .get:
             briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
@@ -381,7 +395,10 @@ final class CurlEngine: @unchecked Sendable {
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
         } else {
             var list: UnsafeMutablePointer<curl_slist>? = nil
-            for header in ["Accept: text/html,application/xhtml+xml,*/*;q=0.8"] + transfer.request.headers {
+            // The shared Accept unless the request names its own (an API asking for JSON).
+            let ownAccept = transfer.request.headers.contains { $0.lowercased().hasPrefix("accept:") }
+            let shared = ownAccept ? [] : ["Accept: text/html,application/xhtml+xml,*/*;q=0.8"]
+            for header in shared + transfer.request.headers {
                 list = curl_slist_append(list, header)
             }
             transfer.headerList = list
@@ -398,6 +415,20 @@ final class CurlEngine: @unchecked Sendable {
         curl_multi_add_handle(multi, easy)
     }
 
+    /// An archive's request goes over HTTP/1.1 (what WARC readers replay), asks only for encodings the archive's
+    /// reader can undo (gzip, deflate), and keeps the exchange undecoded with both header blocks; set on every use,
+    /// since handles are reused.
+    private func keepWireExchange(_ keep: Bool, easy: UnsafeMutableRawPointer, context: CurlTransfer) {
+        briefd_curl_easy_setopt_long(
+            easy, CURLOPT_HTTP_VERSION, Int(keep ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_NONE))
+        briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, keep ? "gzip, deflate" : "")
+        briefd_curl_easy_setopt_long(easy, CURLOPT_HTTP_CONTENT_DECODING, keep ? 0 : 1)
+        briefd_curl_easy_setopt_long(easy, CURLOPT_HTTP_TRANSFER_DECODING, keep ? 0 : 1)
+        // The request's header block reaches us only through the debug callback, which curl calls when verbose.
+        briefd_curl_easy_setopt_long(easy, CURLOPT_VERBOSE, keep ? 1 : 0)
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(context).toOpaque())
+    }
+
     /// An easy handle with the options every request shares; handles are reused, keeping these.
     private func newHandle() -> UnsafeMutableRawPointer {
         let easy = curl_easy_init()!
@@ -411,6 +442,8 @@ final class CurlEngine: @unchecked Sendable {
         briefd_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
         briefd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(acceptHeaders))
+        briefd_curl_easy_setopt_pointer(
+            easy, CURLOPT_DEBUGFUNCTION, unsafeBitCast(CurlCallbacks.debug, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(
             easy, CURLOPT_PREREQFUNCTION, unsafeBitCast(CurlCallbacks.requestSent, to: UnsafeMutableRawPointer.self))
         briefd_curl_easy_setopt_pointer(
@@ -485,10 +518,29 @@ enum CurlCallbacks {
         let length = size * count
         transfer.headerBytes += length
         data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-            CurlCallbacks.readHeader(UnsafeBufferPointer(start: bytes, count: length), into: transfer)
+            let line = UnsafeBufferPointer(start: bytes, count: length)
+            if transfer.request.keepsWireExchange {
+                // Only the final answer's block is kept: a 100 Continue before it starts afresh.
+                if line.starts(with: "HTTP/".utf8) { transfer.responseHeaderBytes.removeAll() }
+                transfer.responseHeaderBytes.append(contentsOf: line)
+            }
+            CurlCallbacks.readHeader(line, into: transfer)
         }
         return length
     }
+
+    /// curl's account of a transfer (on only for an archive's request): keeps the request's header block as sent.
+    static let debug:
+        @convention(c) (
+            UnsafeMutableRawPointer?, curl_infotype, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?
+        ) -> Int32 = { _, kind, data, size, context in
+            guard kind == CURLINFO_HEADER_OUT, let data, let context else { return 0 }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: size) { bytes in
+                transfer.requestHeaderBytes = Array(UnsafeBufferPointer(start: bytes, count: size))
+            }
+            return 0
+        }
 
     /// Keeps the value of the few headers the checker reads; works on bytes, since it runs for every
     /// header line of every answer on the one curl thread.

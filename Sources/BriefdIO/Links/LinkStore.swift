@@ -32,7 +32,7 @@ public final class LinkStore: Sendable {
         guard !urls.isEmpty else { return [:] }
         return try await database.readOffThePool { db in
             var found: [String: [HealthCheck]] = [:]
-            for chunk in LinkStore.chunks(of: urls) {
+            for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try LinkCheckRow.fetchCursor(
                     db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",
@@ -50,11 +50,6 @@ public final class LinkStore: Sendable {
         }
     }
 
-    /// `urls` in slices of 500: SQLite's limit on bound values is far above that, and a slice's query stays short.
-    private static func chunks(of urls: [String]) -> [[String]] {
-        stride(from: 0, to: urls.count, by: 500).map { Array(urls[$0..<min($0 + 500, urls.count)]) }
-    }
-
     private static func checks(of url: String, _ db: Database) throws -> [LinkCheckRow] {
         try LinkCheckRow.fetchAll(
             db, sql: "SELECT * FROM link_check WHERE url = ? ORDER BY checked_at, id", arguments: [url])
@@ -66,7 +61,7 @@ public final class LinkStore: Sendable {
         // Only the URLs asked about, a slice at a time.
         return try await database.readOffThePool { db in
             var found: [String: Double] = [:]
-            for chunk in LinkStore.chunks(of: urls) {
+            for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT url, MAX(checked_at) AS last FROM link_check WHERE url IN (\(marks)) GROUP BY url",
@@ -85,7 +80,7 @@ public final class LinkStore: Sendable {
         let oldest = now - max(okAge, brokenAge)
         let found = try await database.readOffThePool { db in
             var found: [String: LinkResult] = [:]
-            for chunk in LinkStore.chunks(of: urls) {
+            for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try LinkCheckRow.fetchCursor(
                     db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) AND checked_at >= ? ORDER BY checked_at",
@@ -132,7 +127,7 @@ public final class LinkStore: Sendable {
         guard !urls.isEmpty else { return [:] }
         return try await database.readOffThePool { db in
             var found: [String: LinkResult] = [:]
-            for chunk in LinkStore.chunks(of: urls) {
+            for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try LinkCheckRow.fetchCursor(
                     db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",

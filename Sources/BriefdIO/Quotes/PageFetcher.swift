@@ -64,38 +64,58 @@ public final class PageFetcher: Sendable {
     }
 
     public func fetchAnswer(_ url: String) async -> Answer {
+        await fetchChain(url, maxBodyBytes: settings.maxPageBytes, keepingWire: false).answer
+    }
+
+    /// Every answer on the way to the page, redirects included, each as it went over the wire: what an archive
+    /// keeps. The hops are in order; the last one is the final answer when there is one.
+    public func capture(_ url: String, maxBodyBytes: Int) async -> (
+        hops: [(url: String, response: HTTPResponse)], answer: Answer
+    ) {
+        await fetchChain(url, maxBodyBytes: maxBodyBytes, keepingWire: true)
+    }
+
+    private func fetchChain(_ url: String, maxBodyBytes: Int, keepingWire: Bool) async -> (
+        hops: [(url: String, response: HTTPResponse)], answer: Answer
+    ) {
+        var hops: [(url: String, response: HTTPResponse)] = []
         var current = LinkProbe.withoutFragment(url)
         for _ in 0...settings.maxRedirects {
             guard let address = WebAddress(current), address.isHTTP else {
-                return .unavailable(problem: "\(current) is not a web address", status: nil, failure: nil)
+                return (hops, .unavailable(problem: "\(current) is not a web address", status: nil, failure: nil))
             }
             let request = HTTPRequest(
-                url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: settings.maxPageBytes)
+                url: current, method: .get, hostKey: address.hostKey, maxBodyBytes: maxBodyBytes,
+                keepsWireExchange: keepingWire)
             var outcome = await client.send(request)
             if case .failure(let failure) = outcome, failure.isTransient {
                 outcome = await client.send(request, delay: Double(settings.retryBaseMilliseconds) / 1000)
             }
-            if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return .shutDown }
+            if case .failure(let failure) = outcome, failure.kind == .shuttingDown { return (hops, .shutDown) }
             switch outcome {
             case .failure(let failure):
                 let problem = failure.kind == .timeout ? "the page did not answer in time" : failure.message
-                return .unavailable(problem: problem, status: nil, failure: failure.kind)
+                return (hops, .unavailable(problem: problem, status: nil, failure: failure.kind))
             case .success(let response):
+                hops.append((current, response))
                 if LinkProbe.redirectStatuses.contains(response.status) {
                     guard let location = response.headers["location"],
                         let next = WebAddress.resolve(location, against: current)
                     else {
-                        return .unavailable(
-                            problem: "a \(response.status) redirect without a Location", status: response.status,
-                            failure: nil)
+                        return (
+                            hops,
+                            .unavailable(
+                                problem: "a \(response.status) redirect without a Location", status: response.status,
+                                failure: nil)
+                        )
                     }
                     current = LinkProbe.withoutFragment(next)
                     continue
                 }
-                return .answer(finalURL: current, response)
+                return (hops, .answer(finalURL: current, response))
             }
         }
-        return .unavailable(problem: "more than \(settings.maxRedirects) redirects", status: nil, failure: nil)
+        return (hops, .unavailable(problem: "more than \(settings.maxRedirects) redirects", status: nil, failure: nil))
     }
 
     /// The snapshot a final answer gives: the article text of a 2xx HTML or plain-text page, else why not.

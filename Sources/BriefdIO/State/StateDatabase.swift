@@ -38,6 +38,12 @@ public final class StateDatabase: Sendable {
     /// Hands SQLite's page caches back (they grow to 2 MiB per connection during a burst); for an idle daemon.
     public func releaseMemory() { pool.releaseMemoryEventually() }
 
+    /// `urls` in slices of 500 for `WHERE url IN (…)`: SQLite's limit on bound values is far above that, and a
+    /// slice's query stays short.
+    static func slices(of urls: [String]) -> [[String]] {
+        stride(from: 0, to: urls.count, by: 500).map { Array(urls[$0..<min($0 + 500, urls.count)]) }
+    }
+
     /// The state database could not be opened or migrated.
     public struct OpenError: Error, CustomStringConvertible {
         public var description: String
@@ -219,6 +225,50 @@ public final class StateDatabase: Sendable {
                 table.add(column: "findings", .text)
                 table.add(column: "review_findings", .text)
                 table.add(column: "reasons", .text)
+            }
+        }
+        migrator.registerMigration("v11: preservation") { db in
+            // One capture of each cited page per issue, kept in the issue's `archive.warc.gz`; a failed one is tried
+            // again later.
+            try db.create(table: "page_capture") { table in
+                table.column("issue_date", .text).notNull()
+                table.column("url", .text).notNull()
+                table.column("position", .integer).notNull()
+                table.column("excerpt", .text).notNull()
+                table.column("state", .text).notNull()  // pending, captured, failed
+                table.column("status", .integer)
+                table.column("final_url", .text)
+                table.column("good", .boolean)
+                table.column("excerpt_found", .boolean)
+                table.column("reason", .text)
+                table.column("captured_at", .double)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("next_try", .double).notNull()
+                table.primaryKey(["issue_date", "url"])
+            }
+            // One Save Page Now submission per cited page and issue; the queue survives restarts.
+            try db.create(table: "spn_submission") { table in
+                table.column("issue_date", .text).notNull()
+                table.column("url", .text).notNull()
+                table.column("excerpt", .text).notNull()
+                table.column("state", .text).notNull()  // queued, pending, success, error
+                table.column("job_id", .text)
+                table.column("snapshot", .text)
+                table.column("status_ext", .text)
+                table.column("message", .text)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("next_try", .double).notNull()
+                table.column("submitted_at", .double)
+                table.column("snapshot_checked_at", .double)
+                table.column("snapshot_excerpt_found", .boolean)
+                table.column("snapshot_reason", .text)
+                table.primaryKey(["issue_date", "url"])
+            }
+            // Save Page Now's pace and holds: when the last submission went, and until when the service said wait.
+            try db.create(table: "spn_pace") { table in
+                table.column("name", .text).primaryKey()
+                table.column("at", .double).notNull()
+                table.column("reason", .text)
             }
         }
         return migrator

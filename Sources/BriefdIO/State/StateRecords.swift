@@ -297,3 +297,72 @@ struct AlertDeliveryRow: Codable, FetchableRecord, PersistableRecord {
         case lastError = "last_error"
     }
 }
+
+/// A `page_capture` row: the capture of one cited page for one issue.
+struct PageCaptureRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "page_capture"
+
+    var issueDate: String
+    var url: String
+    var position: Int
+    var excerpt: String
+    var state: String
+    var status: Int?
+    var finalURL: String?
+    var good: Bool?
+    var excerptFound: Bool?
+    var reason: String?
+    var capturedAt: Double?
+    var attempts: Int
+    var nextTry: Double
+
+    enum CodingKeys: String, CodingKey {
+        case url, position, excerpt, state, status, good, reason, attempts
+        case issueDate = "issue_date"
+        case finalURL = "final_url"
+        case excerptFound = "excerpt_found"
+        case capturedAt = "captured_at"
+        case nextTry = "next_try"
+    }
+}
+
+/// An `spn_submission` row: one page's submission to Save Page Now for one issue.
+struct SavePageNowRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "spn_submission"
+
+    var issueDate: String
+    var url: String
+    var excerpt: String
+    var state: String
+    var jobID: String?
+    var snapshot: String?
+    var statusExt: String?
+    var message: String?
+    var attempts: Int
+    var nextTry: Double
+    var submittedAt: Double?
+    var snapshotCheckedAt: Double?
+    var snapshotExcerptFound: Bool?
+    var snapshotReason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case url, excerpt, state, snapshot, message, attempts
+        case issueDate = "issue_date"
+        case jobID = "job_id"
+        case statusExt = "status_ext"
+        case nextTry = "next_try"
+        case submittedAt = "submitted_at"
+        case snapshotCheckedAt = "snapshot_checked_at"
+        case snapshotExcerptFound = "snapshot_excerpt_found"
+        case snapshotReason = "snapshot_reason"
+    }
+}
+
+/// An `spn_pace` row: `last-submission` (when the last page went) or `hold` (wait until `at`, and why).
+struct SavePageNowPaceRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "spn_pace"
+
+    var name: String
+    var at: Double
+    var reason: String?
+}

@@ -1,0 +1,72 @@
+public import BriefdIO
+import BriefdCore
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Preserves the cited pages of each published issue in the daemon: captures them into the issue's WARC as soon
+/// as the issue is out (however it was built: the schedule, the desk, the command line), tries failed captures
+/// again later, and works the Save Page Now queue. It looks for work every `interval`; the queue itself is in
+/// the state database, so a restart loses nothing.
+public struct PreservationService: Service {
+    let holder: WorkspaceHolder
+    let links: LinkService
+    let interval: Duration
+    let logger: Logger
+    let environment: [String: String]
+
+    public init(
+        holder: WorkspaceHolder, links: LinkService, interval: Duration = .seconds(2), logger: Logger,
+        environment: [String: String]
+    ) {
+        self.holder = holder
+        self.links = links
+        self.interval = interval
+        self.logger = logger
+        self.environment = environment
+    }
+
+    public func run() async throws {
+        var saidMissingKeys: [String] = []
+        var lastHold: String?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let config = holder.workspace.config
+            let now = Date().timeIntervalSince1970
+            do {
+                let captures = try await CaptureRun(config: config, state: links.state, links: links).work(now: now)
+                if captures != CaptureRun.Outcome() {
+                    logger.notice(
+                        "captured cited pages",
+                        metadata: [
+                            "captured": "\(captures.captured)", "retrying": "\(captures.retrying)",
+                            "failed": "\(captures.failed)",
+                        ])
+                }
+                for (issue, reason) in captures.unwritten {
+                    logger.error(
+                        "cannot write the issue's archive; will retry",
+                        metadata: ["issue": "\(issue)", "error": "\(reason)"])
+                }
+                let missing = SavePageNowRun.missingKeys(config, environment: environment)
+                if !missing.isEmpty && missing != saidMissingKeys {
+                    logger.error(
+                        "Save Page Now is configured but its keys are not set; nothing is submitted",
+                        metadata: ["unset": "\(missing.joined(separator: ", "))"])
+                }
+                saidMissingKeys = missing
+                if let queue = SavePageNowRun(
+                    config: config, state: links.state, links: links, environment: environment)
+                {
+                    let outcome = try await queue.work(now: now)
+                    if outcome.held != lastHold, let held = outcome.held {
+                        logger.warning("Save Page Now asked briefd to wait", metadata: ["hold": "\(held)"])
+                    }
+                    lastHold = outcome.held
+                }
+            } catch {
+                logger.error("preservation pass failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
