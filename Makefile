@@ -70,7 +70,7 @@ run: build
 	@.build/debug/briefd check --cached --config $(BRIEFD_CONFIG) examples/drafts | grep -E "quote\.(verified|altered|not-found|out-of-order)" || true
 	@echo
 	@echo "== briefd build: the example issue of $(EXAMPLE_ISSUE) into var/digests (drafts with errors are left out)"
-	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE) || true
+	@.build/debug/briefd build --config $(BRIEFD_CONFIG) --issue $(EXAMPLE_ISSUE) $(if $(findstring --offline,$(BRIEFD_RUN_FLAGS)),--no-capture,) || true
 	@echo
 	@echo "== briefd run $(BRIEFD_RUN_FLAGS): watching examples/drafts (config $(BRIEFD_CONFIG))"
 	@echo "   Drop or edit a draft in examples/drafts/; its report appears at once in var/reports/"

@@ -14,7 +14,7 @@ public final class DeskApp: Sendable {
     let holder: WorkspaceHolder
     let drafts: DraftLedger
     let feed: DeskFeed
-    let state: StateDatabase
+    public let state: StateDatabase
     /// nil when the daemon runs `--offline`: no clip then.
     let links: LinkService?
     public let security: DeskSecurity

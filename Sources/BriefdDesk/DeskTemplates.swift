@@ -9,7 +9,7 @@ import Synchronization
 final class DeskTemplates: Sendable {
     static let names = [
         "layout-top", "layout-bottom", "desk", "desk-rows", "draft", "issue", "links", "clip", "login", "message",
-        "outcome", "archive",
+        "outcome", "archive", "capture",
     ]
 
     private let folder: String
@@ -33,7 +33,11 @@ final class DeskTemplates: Sendable {
             return (loaded.library, loaded.problem)
         }
         guard let library else { return .failure(DeskTemplateError(description: problem ?? "no templates")) }
-        return .success(library.render(context, withTemplate: name) ?? "")
+        // A page whose template is not loaded is a fault of briefd's own, not an empty page.
+        guard let html = library.render(context, withTemplate: name) else {
+            return .failure(DeskTemplateError(description: "the desk has no template named '\(name)'"))
+        }
+        return .success(html)
     }
 
     /// Changes when any template file changes (for caches of rendered parts).

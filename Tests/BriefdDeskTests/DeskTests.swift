@@ -119,6 +119,79 @@ struct DeskTests {
         }
     }
 
+    /// An issue's own copy of a cited page: the banner page says what it is and when it was taken, and the copy
+    /// itself is served only for the frame, sandboxed, running nothing and loading nothing; the JSON API has every
+    /// key; an item without a good copy is not found.
+    @Test func theIssuesOwnCopyIsServedSandboxedUnderItsBanner() async throws {
+        let desk = try await Desk()
+        let date = "2026-12-03"
+        let folder = desk.folder + "/digests/" + date
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let url = "https://www.sixthtone.com/news/1"
+        let page = "<html><body><script>alert(1)</script><p>The captured article.</p></body></html>"
+        let response = BriefdCore.HTTPResponse(
+            status: 200, headers: ["content-type": "text/html; charset=utf-8"], body: Array(page.utf8),
+            wire: WireExchange(
+                requestHeader: Array("GET /news/1 HTTP/1.1\r\nHost: www.sixthtone.com\r\n\r\n".utf8),
+                responseHeader: Array(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(page.utf8.count)\r\n\r\n"
+                        .utf8), truncated: false))
+        try IssueArchiveFile.append(
+            try WARCWriter.exchange(url: url, response: response, at: 1_796_300_000, warcinfoID: nil), folder: folder,
+            issue: date, newsletter: "ZGBriefs", software: "test", now: 1_796_300_000)
+        let store = PreservationStore(desk.app.state)
+        try await store.enqueue(
+            issue: date, links: [(url: url, excerpt: "The captured article."), (url: url + "?gone", excerpt: "x")],
+            savePageNow: false, now: 0)
+        try await store.save([
+            PageCapture(
+                issueDate: date, url: url, position: 0, excerpt: "The captured article.", state: .captured, status: 200,
+                finalURL: url, verdict: CaptureVerdict(good: true, excerptFound: true, reason: nil),
+                capturedAt: 1_796_300_000, attempts: 1, nextTry: 0),
+            PageCapture(
+                issueDate: date, url: url + "?gone", position: 1, excerpt: "x", state: .captured, status: 404,
+                verdict: CaptureVerdict(good: false, excerptFound: nil, reason: "the page answered 404"),
+                capturedAt: 1_796_300_000, attempts: 1, nextTry: 0),
+        ])
+        try await desk.application().test(.live) { client in
+            try await client.execute(uri: "/archive/\(date)/1", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(
+                    body.contains("This is briefd&#39;s own copy of a cited page, not the live page")
+                        || body.contains("This is briefd's own copy of a cited page, not the live page"))
+                #expect(
+                    body.contains("The brief&#39;s excerpt is in it.") || body.contains("The brief's excerpt is in it.")
+                )
+                #expect(
+                    body.contains(
+                        "<iframe class=\"capture\" title=\"The captured page\" src=\"/archive/\(date)/1/page\" sandbox>"
+                    ))
+            }
+            try await client.execute(uri: "/archive/\(date)/1/page", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == page)
+                let policy = response.headers[.contentSecurityPolicy] ?? ""
+                #expect(policy.contains("default-src 'none'") && policy.contains("sandbox"))
+                #expect(!policy.contains("script-src"))
+            }
+            for missing in [
+                "/archive/\(date)/2", "/archive/\(date)/3", "/archive/not-a-date/1", "/archive/\(date)/2/page",
+            ] {
+                try await client.execute(uri: missing, method: .get) { #expect($0.status == .notFound, "\(missing)") }
+            }
+            try await client.execute(uri: "/api/issues/\(date)/archive", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let links = json?["links"] as? [[String: Any]] ?? []
+                #expect(links.count == 2)
+                #expect(links.first?["copy"] as? String == "/archive/\(date)/1")
+                #expect(links.last?["copy"] is NSNull)
+                #expect(links.last?["reason"] as? String == "the page answered 404")
+            }
+        }
+    }
+
     @Test func aHostOtherThanTheDesksIsRefusedBeforeAnyRoute() async throws {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in

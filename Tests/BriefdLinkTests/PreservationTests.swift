@@ -213,4 +213,56 @@ import Testing
         // The good capture is still in the file, whole.
         #expect(try warcio(["check", issue.warc]).status == 0)
     }
+
+    /// The Save Page Now queue in process: a session limit holds the whole queue, and the hold is in the state
+    /// database (a new run, as after a restart, waits too); a snapshot is fetched once, a day later (here at
+    /// once), and the excerpt looked for in it.
+    @Test func theSavePageNowHoldOutlivesTheRunAndTheSnapshotIsChecked() async throws {
+        let service = try SavePageNowStandIn(
+            accessKey: "a", secretKey: "s",
+            snapshotBody: "<html><body><article><p>\(Self.excerpt)</p></article></body></html>")
+        defer { service.stop() }
+        let site = try Self.site()
+        defer { site.stop() }
+        let urls = [site.url + "/plain?a-session-limit", site.url + "/plain?b-other"]
+        let issue = try await Issue(links: urls.map { ($0, Self.excerpt) }) {
+            var spn = SavePageNowSettings()
+            spn.endpoint = service.url
+            spn.perMinute = 60
+            spn.retryBaseSeconds = 3
+            spn.pollSeconds = 1
+            $0.archive.savePageNow = spn
+        }
+        let state = try StateDatabase(path: issue.config.paths.state)
+        try await PreservationStore(state).enqueue(
+            issue: issue.date, links: urls.map { (url: $0, excerpt: Self.excerpt) }, savePageNow: true, now: 0)
+        let links = LinkService(settings: issue.config.links, registry: .empty, state: state, version: "test")
+        defer { Task { await links.shutdown() } }
+        func run() throws -> SavePageNowRun {
+            try #require(
+                SavePageNowRun(
+                    config: issue.config, state: state, links: links,
+                    environment: ["BRIEFD_SPN_ACCESS_KEY": "a", "BRIEFD_SPN_SECRET_KEY": "s"],
+                    snapshotCheckDelay: 0))
+        }
+        let first = try await run().work(now: Date().timeIntervalSince1970)
+        #expect(first.submitted == 1)  // The session limit: the queue holds.
+        #expect(first.held?.contains("error:user-session-limit") == true)  // The second page waits.
+        let afterRestart = try await run().work(now: Date().timeIntervalSince1970)
+        #expect(afterRestart.submitted == 0)
+        #expect(afterRestart.held?.contains("error:user-session-limit") == true)
+        #expect(try await PreservationStore(state).pace().holdReason == "error:user-session-limit")
+        // Later, every page goes, is polled to success, and its snapshot is checked once.
+        let deadline = Date().addingTimeInterval(30)
+        var submissions: [SavePageNowSubmission] = []
+        repeat {
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await run().work(now: Date().timeIntervalSince1970)
+            submissions = try await PreservationStore(state).submissions(of: issue.date)
+        } while Date() < deadline && !submissions.allSatisfy(\.isFinal)
+        #expect(submissions.allSatisfy { $0.state == .success && $0.snapshotExcerptFound == true }, "\(submissions)")
+        #expect(service.submissions.filter(\.accepted).count == 2)
+        let accepted = service.submissions.filter(\.accepted).map(\.at)
+        #expect(accepted.count == 2 && accepted[1] - accepted[0] >= 0.95)  // 60 a minute.
+    }
 }

@@ -106,6 +106,52 @@ import Testing
         #expect((first?["text"] as? String)?.contains("Dead link: \(url)") == true)
     }
 
+    /// A page the issue captured when it was published, which then dies: the alert offers the issue's own copy
+    /// first (served by the desk), before whatever the Wayback lookup finds.
+    @Test func aCapturedPageThatDiesPointsToTheIssuesOwnCopy() async throws {
+        let alive = Switch(true)
+        let site = try TestHTTPServer { _ in
+            alive.isOn
+                ? .respond(
+                    status: 200,
+                    body:
+                        "<html><head><title>Story</title></head><body><article><p>\(String(repeating: "Village schools close as families move to the cities. ", count: 3))</p></article></body></html>"
+                )
+                : .respond(status: 404)
+        }
+        defer { site.stop() }
+        let archive = try Self.archiveServer()
+        defer { archive.stop() }
+        let url = site.url + "/2026/11/story"
+        let workspace = try Workspace(urls: [url], archive: archive.url)
+        workspace.config.paths.digests = workspace.folder + "/digests"
+        workspace.config.web.publicURL = "https://desk.example.org"
+        try FileManager.default.createDirectory(
+            atPath: workspace.folder + "/digests/2026-11-19", withIntermediateDirectories: true)
+        try "<!DOCTYPE html><title>Issue</title>".write(
+            toFile: workspace.folder + "/digests/2026-11-19/index.html", atomically: true, encoding: .utf8)
+        let state = try StateDatabase(path: workspace.config.paths.state)
+        try await PreservationStore(state).enqueue(
+            issue: "2026-11-19", links: [(url: url, excerpt: "Village schools close as families move to the cities.")],
+            savePageNow: false, now: 0)
+        let service = LinkService(settings: workspace.config.links, registry: .empty, state: state, version: "test")
+        #expect(
+            try await CaptureRun(config: workspace.config, state: state, links: service).work(now: Self.start).captured
+                == 1)
+        await service.shutdown()
+
+        _ = try await workspace.pass(at: Self.start)
+        alive.set(false)
+        for day in 1...3 { _ = try await workspace.pass(at: Self.start + Double(day) * Self.day) }
+        let fatal = try await workspace.pass(at: Self.start + 4 * Self.day + 3600)
+        let alert = try #require(fatal.alerts.first { $0.kind == .dead })
+        #expect(alert.copies?.map(\.kind) == [.issueCapture, .wayback])
+        #expect(alert.archivedURL == "https://desk.example.org/archive/2026-11-19/1")
+        #expect(alert.text.contains("the issue's own copy (taken "))
+        #expect(alert.text.contains("https://desk.example.org/archive/2026-11-19/1"))
+        #expect(alert.jsonLine.contains("\"kind\":\"issue_capture\""))
+    }
+
     /// An outbox row this version cannot read (written by another version) is said at every due pass and kept,
     /// and does not hold back the alerts that can be read.
     @Test func anUnreadableOutboxRowIsReportedNotDropped() async throws {
