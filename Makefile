@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes clean
+.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -176,6 +176,13 @@ bench-import: release
 ## bench-links: briefd links vs lychee on the loopback link farm (fast mix x3, then the full mix with politeness).
 bench-links: release bench-deps
 	python3 scripts/bench_links.py --briefd .build/release/briefd --bench $(SHARED)/bench --rounds 3 --full-rounds 1
+
+## bench-archive: 500 farm pages captured into a WARC by briefd and by wget --warc-file, same per-host politeness.
+bench-archive: release bench-deps
+	@command -v wget >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wget >/dev/null; }
+	@python3 -c "import warcio" 2>/dev/null || python3 -m pip install -q warcio || python3 -m pip install -q --break-system-packages warcio
+	python3 scripts/bench_archive.py --briefd .build/release/briefd --bench $(SHARED)/bench --rounds 3
 
 clean:
 	rm -rf .build var

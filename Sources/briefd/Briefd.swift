@@ -14,7 +14,7 @@ struct Briefd: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self,
             IssuesCommand.self, SnapshotCommand.self, ClipCommand.self, ImportCommand.self, RotCommand.self,
-            ConfigCommand.self, ArchiveCommand.self, BenchQuotesCommand.self,
+            ConfigCommand.self, ArchiveCommand.self, BenchQuotesCommand.self, BenchCaptureCommand.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import BriefdTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// `briefd build` and `briefd archive` on the built binary, online, against a local site and a stand-in of Save
@@ -142,5 +143,77 @@ struct ArchiveCommandTests {
         #expect(run.status == 0)  // The own copy is there; Save Page Now waits for its keys.
         #expect(run.stdout.contains("Save Page Now's keys are not set (BRIEFD_SPN_ACCESS_KEY, BRIEFD_SPN_SECRET_KEY)"))
         #expect(service.submissions.isEmpty)
+    }
+
+    /// The daemon as systemd runs it (online) captures an issue published while it runs, and tries again a page
+    /// that answered 503: the capture queue is worked by the daemon, not by the build.
+    @Test func theOnlineDaemonCapturesAPublishedIssueAndRetriesAFailure() async throws {
+        let troubled = Mutex(false)
+        let site = try TestHTTPServer { request in
+            if request.path.hasSuffix("/flaky")
+                && troubled.withLock({ was in
+                    defer { was = false }; return was
+                })
+            {
+                return .respond(status: 503, body: "busy")
+            }
+            return .respond(status: 200, body: Self.page)
+        }
+        defer { site.stop() }
+        let workspace = try DaemonTests.Workspace(
+            extraConfig: """
+                links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}
+                archive: {capture_retry_s: 1, capture_attempts: 3}
+                """)
+        try "publications:\n  - name: Local Times\n    domains: [127.0.0.1]\n".write(
+            toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
+        for (index, path) in ["/steady", "/flaky"].enumerated() {
+            try workspace.write(
+                "d\(index).md",
+                """
+                ---
+                title: Provincial Rules \(index)
+                url: \(site.url)\(path)
+                source: Local Times
+                published: 2026-11-20
+                section: Government / Politics / Foreign Affairs
+                ---
+                \(Self.excerpt)
+
+                """)
+        }
+        let daemon = try DaemonTests.Daemon(workspace, offline: false)
+        defer { _ = daemon.stop() }
+        try await OnlineDaemonTests.waitFor("both drafts reviewed", seconds: 30) {
+            OnlineDaemonTests.summary(workspace)["drafts"] == 2 && OnlineDaemonTests.summary(workspace)["checking"] == 0
+        }
+        // From now on the flaky page answers its next request with a 503 (the reviews have read it already).
+        troubled.withLock { $0 = true }
+        let before = site.requests.count
+        let build = try Briefd.run(["build", "--config", workspace.folder + "/briefd.yml", "--issue", "2026-12-03"])
+        #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
+        #expect(build.stderr.contains("The running daemon captures the cited pages"), "\(build.stderr)")
+        var links: [[String: Any]] = []
+        try await OnlineDaemonTests.waitFor("the daemon's captures", seconds: 30) {
+            let run = try? Briefd.run(["archive", "--config", workspace.folder + "/briefd.yml", "--format", "json"])
+            let document =
+                run.flatMap { try? JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) } as? [String: Any]
+            links = document?["links"] as? [[String: Any]] ?? []
+            return links.count == 2 && links.allSatisfy { $0["captured"] as? Bool == true }
+        }
+        #expect(links.allSatisfy { $0["excerpt_found"] as? Bool == true }, "\(links)")
+        let captures = site.requests.dropFirst(before)
+        #expect(captures.filter { $0.path.hasSuffix("/flaky") }.count == 2)  // The 503, then the capture.
+        #expect(captures.filter { $0.path.hasSuffix("/steady") }.count == 1)
+        #expect(daemon.logText.contains("captured cited pages"))
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = [
+            "python3", "-c", "import sys; from warcio.cli import main; sys.exit(main())", "check",
+            workspace.folder + "/digests/2026-12-03/archive.warc.gz",
+        ]
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0)
     }
 }
