@@ -371,8 +371,9 @@ def browser_checks(port, tmp, articles_port, screenshots):
             if statuses.get("clean.md") == "ready":
                 break
             time.sleep(0.1)
-        publish_and_replace(page, base, port)
-        phone_layout(browser, base)
+        date = publish_and_replace(page, base, port)
+        preservation_checks(page, base, port, date, screenshots)
+        phone_layout(browser, base, extra=[f"/archive/{date}/1"])
         check(not errors, f"no script error in the pages ({errors})")
         browser.close()
 
@@ -406,16 +407,46 @@ def publish_and_replace(page, base, port):
     versions_after = [i for i in json.loads(request(port, "GET", "/api/issues")[2])["issues"] if i["date"] == date][0]
     check(versions_before["version"] == 1 and versions_after["version"] == 2 and len(versions_after["versions"]) == 2,
           "the confirmed replacement publishes version 2 and keeps version 1")
+    return date
 
 
-def phone_layout(browser, base):
+def preservation_checks(page, base, port, date, screenshots):
+    """The daemon captures the published issue's cited page; the issue's page shows it, and the copy opens in a
+    sandboxed frame under its banner."""
+    deadline = time.time() + 20
+    links = []
+    while time.time() < deadline:
+        links = json.loads(request(port, "GET", f"/api/issues/{date}/archive")[2])["links"]
+        if links and all(link["captured"] for link in links):
+            break
+        time.sleep(0.2)
+    check(links and all(link["captured"] and link["excerpt_found"] is True and link["copy"] for link in links),
+          f"the daemon captured the published issue's cited page, with its excerpt ({links})")
+    if not links or not links[0]["copy"]:
+        return
+    page.goto(base + f"/issues/{date}")
+    row = page.locator("table.links tbody tr").first
+    check("found" in row.inner_text() and row.locator("a", has_text="own copy").count() == 1,
+          "the published issue's page shows each link's preservation and its own copy")
+    row.locator("a", has_text="own copy").click()
+    page.wait_for_load_state()
+    check("not the live page" in page.locator(".capture-banner").inner_text()
+          and page.locator("iframe.capture").get_attribute("sandbox") == "",
+          "the own copy's page says what it is, above a sandboxed frame")
+    frame = page.frame_locator("iframe.capture")
+    check("Village Schools Close Their Doors" in frame.locator("body").inner_text(timeout=10_000),
+          "the frame shows the captured article")
+    if screenshots:
+        shoot(page, screenshots, "capture")
+
+
+def phone_layout(browser, base, extra=()):
     """At 390 px nothing overflows horizontally, on every page of the desk."""
     phone = browser.new_page(viewport={"width": 390, "height": 844})
-    issues = [a.get_attribute("href") for a in []]
     phone.goto(base + "/issues")
     issues = [a.get_attribute("href") for a in phone.locator("table.archive a").all()]
     pages = ["/", "/drafts/mistake.md", "/drafts/hostile.md", "/drafts/clean.md", "/issues/next", "/issues",
-             "/links", "/clip", "/issues/next/build"] + issues[:1]
+             "/links", "/clip", "/issues/next/build"] + issues[:1] + list(extra)
     wide = []
     for path in pages:
         phone.goto(base + path)

@@ -54,10 +54,15 @@ extension DeskApp {
                 of: capture.finalURL ?? capture.url, folder: config.paths.digests + "/" + which,
                 maxBytes: config.archive.maxPageBytes)
         else { return Response(status: .notFound) }
+        // The charset is the captured page's word: passed on only when it looks like a charset's name.
+        let charset = copy.charset.flatMap { name in
+            !name.isEmpty && name.count <= 40
+                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) } ? name : nil
+        }
         let type =
             copy.mediaType == "text/plain"
-            ? "text/plain; charset=\(copy.charset ?? "utf-8")"
-            : "text/html" + (copy.charset.map { "; charset=\($0)" } ?? "")
+            ? "text/plain; charset=\(charset ?? "utf-8")"
+            : "text/html" + (charset.map { "; charset=\($0)" } ?? "")
         var response = Response(
             status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: copy.body)))
         response.headers[.contentSecurityPolicy] =

@@ -163,7 +163,8 @@ struct RunCommand: AsyncParsableCommand {
                     environment: ProcessInfo.processInfo.environment))
             services.append(
                 PreservationService(
-                    holder: holder, links: links, logger: logger, environment: ProcessInfo.processInfo.environment))
+                    holder: holder, links: links, publications: desk.publications, logger: logger,
+                    environment: ProcessInfo.processInfo.environment))
             services.append(LinkServiceOwner(links: links))
         }
         // The desk stops early in a graceful stop (services stop from the last to the first): its live pages end

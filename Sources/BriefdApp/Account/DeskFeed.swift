@@ -1,4 +1,4 @@
-public import BriefdIO
+import BriefdIO
 import Foundation
 import Synchronization
 

@@ -209,7 +209,11 @@ public actor DraftLedger {
         indexDirty = true
         lastChange = Date()
         feed?.publish("*")
+        publications.ring()
     }
+
+    /// Rung when an issue is published, replaced or restored: the preservation service captures its pages.
+    public nonisolated let publications = Doorbell()
 
     /// When the last full scan of the folder finished (the desk's `/healthz`).
     public private(set) var lastScanFinished: Date?

@@ -130,7 +130,8 @@ public struct CaptureRun: Sendable {
         let (mediaType, charset) = PageFetcher.contentType(of: response)
         var verdict = CaptureVerdict.judge(
             status: response.status, mediaType: mediaType, charset: charset, body: body,
-            truncated: response.wire?.truncated ?? false, excerpt: excerpt)
+            truncated: response.wire?.truncated ?? false, excerpt: excerpt,
+            challenged: response.headers["cf-mitigated"] != nil)
         if excerpt.isEmpty && verdict.excerptFound == false {
             verdict.excerptFound = nil
             verdict.reason = "the issue's record has no excerpt to look for (an imported issue)"

@@ -43,6 +43,12 @@ public struct SavePageNowRun: Sendable {
         public var held: String?
     }
 
+    /// The earliest moment a queued page may be submitted: after the pace's spacing and any hold.
+    public func nextSubmissionAllowed() async throws -> Double {
+        let pace = try await store.pace()
+        return max((pace.lastSubmission ?? 0) + 60 / Double(settings.perMinute), pace.holdUntil ?? 0)
+    }
+
     /// One pass over what is due at `now`.
     public func work(now: Double) async throws -> Outcome {
         var outcome = Outcome()
@@ -102,10 +108,13 @@ public struct SavePageNowRun: Sendable {
             }
         case .success(let timestamp, let originalURL):
             submission.state = .success
+            // The service's `original_url` is outside input: taken only when it is a web address on one line (it
+            // may differ from ours after a redirect), else the address submitted.
+            let captured = originalURL.flatMap { url in
+                WebAddress(url)?.isHTTP == true && !url.contains(where: \.isWhitespace) ? url : nil
+            }
             submission.snapshot =
-                client.snapshotAddresses(
-                    timestamp: timestamp, originalURL: originalURL ?? submission.url
-                ).replay
+                client.snapshotAddresses(timestamp: timestamp, originalURL: captured ?? submission.url).replay
             submission.statusExt = nil
             submission.nextTry = now + snapshotCheckDelay
         case .later(let statusExt, let message, let retryAfter):

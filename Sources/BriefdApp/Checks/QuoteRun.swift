@@ -1,4 +1,4 @@
-public import BriefdIO
+import BriefdIO
 public import BriefdCore
 
 /// The quote check of a set of drafts, given their sources' snapshots (`DraftReview` gathers them).

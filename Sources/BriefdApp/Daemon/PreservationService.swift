@@ -6,21 +6,24 @@ public import ServiceLifecycle
 
 /// Preserves the cited pages of each published issue in the daemon: captures them into the issue's WARC as soon
 /// as the issue is out (however it was built: the schedule, the desk, the command line), tries failed captures
-/// again later, and works the Save Page Now queue. It looks for work every `interval`; the queue itself is in
-/// the state database, so a restart loses nothing.
+/// again later, and works the Save Page Now queue. It sleeps until the next step is due or an issue is published
+/// (`publications`, rung by the drafts' ledger), and looks at least every `interval` in case another process queued
+/// work; the queue itself is in the state database, so a restart loses nothing.
 public struct PreservationService: Service {
     let holder: WorkspaceHolder
     let links: LinkService
+    let publications: Doorbell
     let interval: Duration
     let logger: Logger
     let environment: [String: String]
 
     public init(
-        holder: WorkspaceHolder, links: LinkService, interval: Duration = .seconds(2), logger: Logger,
-        environment: [String: String]
+        holder: WorkspaceHolder, links: LinkService, publications: Doorbell, interval: Duration = .seconds(60),
+        logger: Logger, environment: [String: String]
     ) {
         self.holder = holder
         self.links = links
+        self.publications = publications
         self.interval = interval
         self.logger = logger
         self.environment = environment
@@ -66,7 +69,18 @@ public struct PreservationService: Service {
             } catch {
                 logger.error("preservation pass failed; will retry", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            // Until the next step falls due (a retry, a poll, Save Page Now's pace), an issue is published, or the
+            // interval has passed; a step due now (the pace let only one page go) comes back at once.
+            var wait = interval
+            let queue = SavePageNowRun(
+                config: holder.workspace.config, state: links.state, links: links, environment: environment)
+            let notBefore = (try? await queue?.nextSubmissionAllowed()) ?? .infinity
+            if let next = try? await PreservationStore(links.state).nextDue(submissionsNotBefore: notBefore) {
+                let seconds = min(max(next - Date().timeIntervalSince1970, 0.05), Double(interval.components.seconds))
+                wait = .milliseconds(Int(seconds * 1000))
+            }
+            let limit = wait
+            await cancelWhenGracefulShutdown { await publications.wait(upTo: limit) }
         }
     }
 }

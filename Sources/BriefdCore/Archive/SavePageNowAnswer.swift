@@ -66,6 +66,12 @@ public enum SavePageNowAnswer: Sendable, Equatable {
         if status >= 500 || status == 0 {
             return .later(statusExt: "error:http-\(status)", message: message, retryAfter: retryAfter)
         }
+        if object == nil {
+            // Not JSON (an HTML page from a proxy, a cut answer): says nothing final about the page.
+            return .later(
+                statusExt: "error:invalid-answer", message: "HTTP \(status) without a JSON body", retryAfter: retryAfter
+            )
+        }
         return .failed(
             statusExt: "error:unexpected-answer",
             message: message ?? "HTTP \(status) without a job or a status briefd understands")

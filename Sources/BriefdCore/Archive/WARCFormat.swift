@@ -12,7 +12,7 @@ public enum WARCFormat {
         var text = "WARC/1.1\r\n"
         for field in fields + [("Content-Length", String(length))] {
             // A value never spans lines: a URL or a reason with a line break in it would forge a field.
-            let value = field.value.filter { $0 != "\r" && $0 != "\n" }
+            let value = field.value.filter { !$0.isNewline }  // "\r\n" is one Character: test newlines, not bytes.
             text += field.name + ": " + value + "\r\n"
         }
         return Array((text + "\r\n").utf8)

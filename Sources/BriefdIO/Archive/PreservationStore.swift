@@ -47,18 +47,22 @@ public final class PreservationStore: Sendable {
         }
     }
 
-    /// When the next pending capture or submission falls due; nil when none waits.
-    public func nextDue() async throws -> Double? {
+    /// When the next pending capture, poll, snapshot check or submission falls due; nil when none waits. A queued
+    /// submission waits for `submissionsNotBefore` too (Save Page Now's pace and hold).
+    public func nextDue(submissionsNotBefore: Double = 0) async throws -> Double? {
         try await database.readOffThePool { db in
             let capture = try Double.fetchOne(
                 db, sql: "SELECT MIN(next_try) FROM page_capture WHERE state = 'pending'")
-            let submission = try Double.fetchOne(
+            let step = try Double.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(next_try) FROM spn_submission
-                    WHERE state IN ('queued', 'pending') OR (state = 'success' AND snapshot_checked_at IS NULL)
+                    WHERE state = 'pending' OR (state = 'success' AND snapshot_checked_at IS NULL)
                     """)
-            return [capture, submission].compactMap { $0 }.min()
+            let queued = try Double.fetchOne(
+                db, sql: "SELECT MIN(next_try) FROM spn_submission WHERE state = 'queued'"
+            ).map { max($0, submissionsNotBefore) }
+            return [capture, step, queued].compactMap { $0 }.min()
         }
     }
 

@@ -3,6 +3,10 @@
 /// sd_notify without libsystemd: one datagram to `$NOTIFY_SOCKET` per message (`READY=1`, `STATUS=…`,
 /// `WATCHDOG=1`, `RELOADING=1`, `STOPPING=1`). Outside systemd (no socket) it sends nothing.
 public struct SystemdNotifier: Sendable {
+    /// `SOCK_DGRAM | SOCK_CLOEXEC` (2 | 0o2000000 on Linux). Spelled out: in a whole-module (release) build the
+    /// socket types are imported with libcurl's headers, which this file does not import, and Glibc's names for
+    /// them are not found here.
+    static let datagramCloseOnExec: Int32 = 2 | 0o2_000_000
     private let socketPath: String?
     /// Half of `WATCHDOG_USEC`, when systemd asks for a watchdog for this process.
     public let watchdogInterval: Duration?
@@ -23,7 +27,7 @@ public struct SystemdNotifier: Sendable {
     /// Sends newline-separated `KEY=VALUE` lines; failures are ignored (systemd may be gone).
     public func send(_ lines: String...) {
         guard let socketPath else { return }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(AF_UNIX, SystemdNotifier.datagramCloseOnExec, 0)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         var address = sockaddr_un()
