@@ -428,8 +428,10 @@ def preservation_checks(page, base, port, date, screenshots):
     row = page.locator("table.links tbody tr").first
     check("found" in row.inner_text() and row.locator("a", has_text="own copy").count() == 1,
           "the published issue's page shows each link's preservation and its own copy")
-    row.locator("a", has_text="own copy").click()
-    page.wait_for_load_state()
+    # Followed by address rather than clicked: the page reloads itself when the account changes.
+    check(row.locator("a", has_text="own copy").get_attribute("href") == links[0]["copy"],
+          "the own copy's link is the one the API gives")
+    page.goto(base + links[0]["copy"])
     check("not the live page" in page.locator(".capture-banner").inner_text()
           and page.locator("iframe.capture").get_attribute("sandbox") == "",
           "the own copy's page says what it is, above a sandboxed frame")
