@@ -362,7 +362,7 @@ def browser_checks(port, tmp, articles_port, screenshots):
         # The clipped draft cites the same article as clean.md (both need work while both exist): it goes again.
         # Its page is left first: a draft's page reloads itself when its report changes (or goes), which would
         # interrupt the next navigation.
-        page.goto(base + "/links")
+        goto_settled(page, base + "/links")
         for path in clipped:
             path.unlink()
         deadline = time.time() + 10
@@ -376,6 +376,19 @@ def browser_checks(port, tmp, articles_port, screenshots):
         phone_layout(browser, base, extra=[f"/archive/{date}/1"])
         check(not errors, f"no script error in the pages ({errors})")
         browser.close()
+
+
+def goto_settled(page, url, tries=5):
+    """Goes to `url`, again when the page left behind reloads itself meanwhile (a draft's page does when its
+    report changes, and that navigation interrupts ours)."""
+    for attempt in range(tries):
+        try:
+            page.goto(url)
+            return
+        except Exception as error:  # playwright's Error: "... is interrupted by another navigation ..."
+            if "interrupted by another navigation" not in str(error) or attempt == tries - 1:
+                raise
+            page.wait_for_load_state()
 
 
 def publish_and_replace(page, base, port):

@@ -14,7 +14,8 @@ struct Briefd: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self,
             IssuesCommand.self, SnapshotCommand.self, ClipCommand.self, ImportCommand.self, RotCommand.self,
-            ConfigCommand.self, ArchiveCommand.self, BenchQuotesCommand.self, BenchCaptureCommand.self,
+            ConfigCommand.self, ArchiveCommand.self, SendCommand.self, BenchQuotesCommand.self,
+            BenchCaptureCommand.self,
         ]
     )
 

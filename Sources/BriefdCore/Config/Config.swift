@@ -13,6 +13,7 @@ public struct Config: Sendable {
     public var alerts = AlertSettings(jsonl: nil)
     public var web = WebSettings()
     public var archive = ArchiveSettings()
+    public var delivery = DeliverySettings()
 
     public struct Newsletter: Sendable {
         public var name = "ZGBriefs"

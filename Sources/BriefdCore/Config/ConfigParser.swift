@@ -4,7 +4,7 @@ import Foundation
 public enum ConfigParser {
     static let sections = [
         "newsletter", "registry", "paths", "checks", "links", "digest", "schedule", "watch", "log_level", "rot",
-        "alerts", "web", "archive",
+        "alerts", "web", "archive", "delivery",
     ]
 
     /// - Parameter path: the config file's path, absolute or relative to the working folder; relative paths
@@ -39,6 +39,7 @@ public enum ConfigParser {
         if let node = top.values["alerts"] { try applyAlerts(node, to: &config, path: path, folder: folder) }
         if let node = top.values["web"] { try applyWeb(node, to: &config, path: path, folder: folder) }
         if let node = top.values["archive"] { config.archive = try parseArchive(node, path: path) }
+        if let node = top.values["delivery"] { config.delivery = try parseDelivery(node, path: path) }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
@@ -219,6 +220,37 @@ public enum ConfigParser {
         }
         if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
         if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
+    }
+
+    /// The `delivery:` section.
+    private static func parseDelivery(_ node: YAMLNode, path: String) throws(ConfigurationError) -> DeliverySettings {
+        var settings = DeliverySettings()
+        let delivery = try StrictMapping(node, path: path, context: "delivery", allowed: ["from", "test_to", "smtp"])
+        if let from = try delivery.string("from") {
+            guard MailComposer.isAddress(from) else {
+                throw delivery.error(
+                    "from", "'from' must be an email address such as newsletter@example.org, found '\(from)'")
+            }
+            settings.from = from
+        }
+        settings.testTo = try delivery.strings("test_to")
+        if let wrong = settings.testTo.first(where: { !MailComposer.isAddress($0) }) {
+            throw delivery.error("test_to", "'test_to' must list email addresses, found '\(wrong)'")
+        }
+        if let node = delivery.values["smtp"] {
+            let smtp = try StrictMapping(
+                node, path: path, context: "smtp", allowed: ["url", "user_env", "password_env"])
+            if let url = try smtp.string("url"), !url.isEmpty {
+                guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
+                    throw smtp.error(
+                        "url", "the smtp 'url' must be smtp://host:port or smtps://host:port, found '\(url)'")
+                }
+                settings.smtpURL = url
+            }
+            if let name = try smtp.string("user_env") { settings.smtpUserEnv = name }
+            if let name = try smtp.string("password_env") { settings.smtpPasswordEnv = name }
+        }
+        return settings
     }
 
     /// The `archive:` section.

@@ -25,11 +25,24 @@ public enum CurlMailer {
     public static func send(_ message: Message, url: String, user: String?, password: String?, timeoutSeconds: Int)
         async -> String?
     {
+        let host = WebAddress(url)?.host ?? "localhost"
+        let payload = CurlMailer.wireFormat(
+            message, date: MailComposer.date(Date().timeIntervalSince1970), id: "\(UUID().uuidString)@briefd.\(host)")
+        return await send(
+            raw: payload, from: message.from, to: message.to, url: url, user: user, password: password,
+            timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Sends a message already in its wire form (`MailComposer`) to `to`; nil when the server accepted it.
+    public static func send(
+        raw payload: [UInt8], from: String, to: [String], url: String, user: String?, password: String?,
+        timeoutSeconds: Int
+    ) async -> String? {
         CurlGlobal.initialize()
         return await withCheckedContinuation { continuation in
             let box = MailJob(
-                message: message, url: url, user: user, password: password, timeout: timeoutSeconds,
-                continuation: continuation)
+                payload: payload, from: from, to: to, url: url, user: user, password: password,
+                timeout: timeoutSeconds, continuation: continuation)
             var handle = pthread_t()
             let context = Unmanaged.passRetained(box).toOpaque()
             let created = pthread_create(
@@ -61,20 +74,23 @@ public enum CurlMailer {
     }
 
     final class MailJob: @unchecked Sendable {
-        let message: Message
+        let payload: [UInt8]
+        let from: String
+        let to: [String]
         let url: String
         let user: String?
         let password: String?
         let timeout: Int
         let continuation: CheckedContinuation<String?, Never>
-        var payload: [UInt8] = []
         var offset = 0
 
         init(
-            message: Message, url: String, user: String?, password: String?, timeout: Int,
+            payload: [UInt8], from: String, to: [String], url: String, user: String?, password: String?, timeout: Int,
             continuation: CheckedContinuation<String?, Never>
         ) {
-            self.message = message
+            self.payload = payload
+            self.from = from
+            self.to = to
             self.url = url
             self.user = user
             self.password = password
@@ -85,14 +101,8 @@ public enum CurlMailer {
         func perform() -> String? {
             guard let easy = curl_easy_init() else { return "cannot create a curl handle" }
             defer { curl_easy_cleanup(easy) }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-            let host = WebAddress(url)?.host ?? "localhost"
-            payload = CurlMailer.wireFormat(
-                message, date: formatter.string(from: Date()), id: "\(UUID().uuidString)@briefd.\(host)")
             var recipients: UnsafeMutablePointer<curl_slist>? = nil
-            for address in message.to { recipients = curl_slist_append(recipients, "<\(address)>") }
+            for address in to { recipients = curl_slist_append(recipients, "<\(address)>") }
             defer { curl_slist_free_all(recipients) }
             let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
             errorBuffer.initialize(to: 0)
@@ -102,7 +112,7 @@ public enum CurlMailer {
             briefd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
             briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT, timeout)
             briefd_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
-            briefd_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(message.from)>")
+            briefd_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(from)>")
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients))
             if let user { briefd_curl_easy_setopt_string(easy, CURLOPT_USERNAME, user) }
             if let password { briefd_curl_easy_setopt_string(easy, CURLOPT_PASSWORD, password) }

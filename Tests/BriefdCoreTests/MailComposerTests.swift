@@ -1,0 +1,62 @@
+import BriefdCore
+import Foundation
+import Testing
+
+/// The test email's wire form: quoted-printable's limits, encoded words that never split a character, the date,
+/// and header values that cannot smuggle a header in.
+@Suite struct MailComposerTests {
+    @Test func quotedPrintableKeepsLinesShortAndEncodesWhatItMust() {
+        let long = String(repeating: "abcdefghij", count: 20)
+        let encoded = MailComposer.quotedPrintable(long + "\n.starts with a dot\ntrailing space \na=b é")
+        let lines = encoded.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.count <= 76 })
+        #expect(lines.first?.hasSuffix("=") == true)  // a soft break
+        #expect(lines.contains("=2Estarts with a dot"))
+        #expect(lines.contains("trailing space=20"))
+        #expect(lines.contains("a=3Db =C3=A9"))
+        // Decoding gives the text back.
+        var decoded = encoded.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "\r\n", with: "\n")
+        for (code, text) in [("=2E", "."), ("=20", " "), ("=3D", "=")] {
+            decoded = decoded.replacingOccurrences(of: code, with: text)
+        }
+        #expect(
+            decoded.replacingOccurrences(of: "=C3=A9", with: "é") == long
+                + "\n.starts with a dot\ntrailing space \na=b é")
+    }
+
+    @Test func anEncodedSubjectNeverSplitsACharacterAndStaysShort() {
+        let subject = "[TEST] 中国简报周刊 | " + String(repeating: "简报", count: 20)
+        let header = MailComposer.encodedHeader(subject)
+        let words = header.components(separatedBy: "\r\n ")
+        #expect(words.count > 1)
+        var bytes: [UInt8] = []
+        for word in words {
+            #expect(word.count <= 75 && word.hasPrefix("=?UTF-8?B?") && word.hasSuffix("?="))
+            let payload = String(word.dropFirst(10).dropLast(2))
+            let data = Data(base64Encoded: payload)
+            #expect(data.map { String(data: $0, encoding: .utf8) != nil } == true)  // each word is whole UTF-8
+            bytes += data.map { [UInt8]($0) } ?? []
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == subject)
+        #expect(MailComposer.encodedHeader("Plain ASCII") == "Plain ASCII")
+    }
+
+    @Test func theDateIsRFC5322sAndALineBreakIsRefused() throws {
+        #expect(MailComposer.date(1_796_300_102) == "Thu, 03 Dec 2026 12:15:02 +0000")
+        #expect(MailComposer.date(0) == "Thu, 01 Jan 1970 00:00:00 +0000")
+        var mail = MailComposer.Mail(
+            from: "a@example.org", to: ["b@example.org"], subject: "Issue", date: MailComposer.date(0),
+            messageID: "1@example.org", text: "text", html: "<p>html</p>")
+        let bytes = try MailComposer.compose(mail, boundary: "=_b")
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\r\n--=_b--\r\n"))
+        for forged in ["Issue\r\nBcc: x@example.org", "Issue\nBcc: x@example.org", "Issue\u{0}"] {
+            mail.subject = forged
+            #expect(throws: MailComposer.MailError.self) { try MailComposer.compose(mail, boundary: "=_b") }
+        }
+        mail.subject = "Issue"
+        mail.to = ["b@example.org>\r\nBcc: x"]
+        #expect(throws: MailComposer.MailError.self) { try MailComposer.compose(mail, boundary: "=_b") }
+        #expect(!MailComposer.isAddress("Editors <e@example.org>"))
+        #expect(MailComposer.isAddress("e.d+tag@example.org"))
+    }
+}

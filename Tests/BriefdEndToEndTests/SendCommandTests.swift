@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// `briefd send test` on the built binary against a real SMTP server (aiosmtpd, as the alert tests use): the
+/// message read back with Python's `email` parser, its structure, headers and encodings, and its parts byte for byte
+/// the issue's recorded email HTML and text; a header value with a line break refused before anything is sent.
+@Suite("briefd send test", .serialized, .timeLimit(.minutes(3)))
+struct SendCommandTests {
+    /// aiosmtpd on a port of its choosing, delivering into a maildir.
+    final class MailServer {
+        let process = Process()
+        let maildir: String
+        let port: Int
+
+        init() throws {
+            maildir =
+                FileManager.default.temporaryDirectory.appendingPathComponent("briefd-send-\(UUID().uuidString)")
+                .path
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c",
+                """
+                import asyncio, sys
+                from aiosmtpd.smtp import SMTP
+                from aiosmtpd.handlers import Mailbox
+                async def main():
+                    server = await asyncio.get_running_loop().create_server(lambda: SMTP(Mailbox(sys.argv[1])), "127.0.0.1", 0)
+                    print(server.sockets[0].getsockname()[1], flush=True)
+                    await server.serve_forever()
+                asyncio.run(main())
+                """, maildir,
+            ]
+            let announced = Pipe()
+            process.standardOutput = announced
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(0x0A) {
+                let chunk = announced.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                line.append(chunk)
+            }
+            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
+                throw CocoaError(.fileReadUnknown)  // aiosmtpd missing: make test-deps installs it
+            }
+            self.port = port
+        }
+
+        var messages: [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? []).map {
+                maildir + "/new/" + $0
+            }
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: maildir)
+        }
+    }
+
+    func workspace(newsletter: String, port: Int) throws -> String {
+        let folder = try BuildCommandTests().workspace()
+        var config = try String(contentsOfFile: folder + "/briefd.yml", encoding: .utf8)
+        config = config.replacingOccurrences(
+            of: "newsletter: {name: ZGBriefs}", with: "newsletter: {name: \(newsletter)}")
+        config += """
+
+            delivery:
+              from: newsletter@zgbriefs.test
+              test_to: [editors@zgbriefs.test, second@zgbriefs.test]
+              smtp: {url: "smtp://127.0.0.1:\(port)"}
+            """
+        try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// The message parsed by Python's `email` package: headers, each part's type, charset, encoding and body.
+    func parse(_ path: String) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            """
+            import email, email.policy, json, sys
+            raw = open(sys.argv[1], 'rb').read()
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            parts = [{"type": p.get_content_type(), "charset": p.get_content_charset(), "encoding": p["Content-Transfer-Encoding"],
+                      "body": p.get_content()} for p in message.iter_parts()]
+            longest = max(len(line.rstrip(b"\\r")) for line in raw.split(b"\\n"))
+            print(json.dumps({"subject": str(message["Subject"]), "raw_subject": message.get("Subject", failobj=None) and raw.split(b"Subject: ")[1].split(b"Date: ")[0].decode().strip(),
+                              "from": str(message["From"]), "to": str(message["To"]), "date": str(message["Date"]),
+                              "message_id": str(message["Message-ID"]), "mime": str(message["MIME-Version"]),
+                              "type": message.get_content_type(), "defects": len(message.defects), "parts": parts, "longest_line": longest}))
+            """, path,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    @Test func theTestIsTheIssueAsBuiltInOneWellFormedMessage() throws {
+        let server = try MailServer()
+        let folder = try workspace(newsletter: "\"ZG简报 Weekly\"", port: server.port)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let build = try Briefd.run([
+            "build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02", "--no-capture",
+        ])
+        #expect(build.status == 0, "\(build.stderr)")
+        let run = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout.contains("Sent \"[TEST] ZG简报 Weekly | December 2, 2026\" (the issue of 2026-12-02, version 1)"))
+        #expect(server.messages.count == 1)
+        let message = try parse(try #require(server.messages.first))
+        #expect(message["subject"] as? String == "[TEST] ZG简报 Weekly | December 2, 2026")
+        #expect((message["raw_subject"] as? String)?.hasPrefix("=?UTF-8?B?") == true)  // RFC 2047, not raw UTF-8
+        #expect(message["from"] as? String == "newsletter@zgbriefs.test")
+        #expect(message["to"] as? String == "editors@zgbriefs.test, second@zgbriefs.test")
+        #expect(message["mime"] as? String == "1.0")
+        #expect((message["message_id"] as? String)?.hasPrefix("<") == true)
+        #expect((message["date"] as? String)?.hasSuffix("+0000") == true)
+        #expect(message["type"] as? String == "multipart/alternative")
+        #expect(message["defects"] as? Int == 0)
+        #expect((message["longest_line"] as? Int ?? 999) <= 78)
+        let parts = message["parts"] as? [[String: Any]] ?? []
+        #expect(parts.map { $0["type"] as? String } == ["text/plain", "text/html"])
+        #expect(
+            parts.allSatisfy { $0["charset"] as? String == "utf-8" && $0["encoding"] as? String == "quoted-printable" })
+        let issue = folder + "/out/2026-12-02/"
+        let text = try String(contentsOfFile: issue + "digest.txt", encoding: .utf8)
+        let html = try String(contentsOfFile: issue + "email.html", encoding: .utf8)
+        #expect(parts.first?["body"] as? String == text)
+        #expect(parts.last?["body"] as? String == html)
+
+        // --to replaces test_to; a second send is a second message.
+        let again = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "one@zgbriefs.test"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(server.messages.count == 2)
+    }
+
+    @Test func aHeaderWithALineBreakOrAMissingSettingSendsNothing() throws {
+        let server = try MailServer()
+        let folder = try workspace(newsletter: "\"ZGBriefs\\r\\nBcc: everyone@example.org\"", port: server.port)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(
+            try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02", "--no-capture"])
+                .status == 0)
+        let run = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("the Subject header's value has a line break"), "\(run.stderr)")
+        let usage = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "not an address"])
+        #expect(usage.status != 0)
+        #expect(usage.stderr.contains("--to must be an email address"))
+        let unpublished = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--issue", "2026-12-09"])
+        #expect(unpublished.status == 1)
+        #expect(unpublished.stderr.contains("the issue of 2026-12-09 is not published; build it first"))
+        #expect(server.messages.isEmpty)
+    }
+}
