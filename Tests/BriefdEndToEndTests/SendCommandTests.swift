@@ -1,3 +1,4 @@
+import BriefdTestSupport
 import Foundation
 import Testing
 
@@ -6,60 +7,6 @@ import Testing
 /// the issue's recorded email HTML and text; a header value with a line break refused before anything is sent.
 @Suite("briefd send test", .serialized, .timeLimit(.minutes(3)))
 struct SendCommandTests {
-    /// aiosmtpd on a port of its choosing, delivering into a maildir.
-    final class MailServer {
-        let process = Process()
-        let maildir: String
-        let port: Int
-
-        init() throws {
-            maildir =
-                FileManager.default.temporaryDirectory.appendingPathComponent("briefd-send-\(UUID().uuidString)")
-                .path
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", "-c",
-                """
-                import asyncio, sys
-                from aiosmtpd.smtp import SMTP
-                from aiosmtpd.handlers import Mailbox
-                async def main():
-                    server = await asyncio.get_running_loop().create_server(lambda: SMTP(Mailbox(sys.argv[1])), "127.0.0.1", 0)
-                    print(server.sockets[0].getsockname()[1], flush=True)
-                    await server.serve_forever()
-                asyncio.run(main())
-                """, maildir,
-            ]
-            let announced = Pipe()
-            process.standardOutput = announced
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = announced.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                line.append(chunk)
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-            else {
-                throw CocoaError(.fileReadUnknown)  // aiosmtpd missing: make test-deps installs it
-            }
-            self.port = port
-        }
-
-        var messages: [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? []).map {
-                maildir + "/new/" + $0
-            }
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: maildir)
-        }
-    }
-
     func workspace(newsletter: String, port: Int) throws -> String {
         let folder = try BuildCommandTests().workspace()
         var config = try String(contentsOfFile: folder + "/briefd.yml", encoding: .utf8)
@@ -104,7 +51,8 @@ struct SendCommandTests {
     }
 
     @Test func theTestIsTheIssueAsBuiltInOneWellFormedMessage() throws {
-        let server = try MailServer()
+        let server = try TestSMTPServer()
+        defer { server.stop() }
         let folder = try workspace(newsletter: "\"ZG简报 Weekly\"", port: server.port)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let build = try Briefd.run([
@@ -144,7 +92,8 @@ struct SendCommandTests {
     }
 
     @Test func aHeaderWithALineBreakOrAMissingSettingSendsNothing() throws {
-        let server = try MailServer()
+        let server = try TestSMTPServer()
+        defer { server.stop() }
         let folder = try workspace(newsletter: "\"ZGBriefs\\r\\nBcc: everyone@example.org\"", port: server.port)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(

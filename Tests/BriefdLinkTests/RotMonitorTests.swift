@@ -312,17 +312,7 @@ import Testing
     }
 
     /// The path of the Python interpreter `python3` runs.
-    static func pythonExecutable() throws -> String {
-        let finder = Process()
-        finder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        finder.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        let output = Pipe()
-        finder.standardOutput = output
-        try finder.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        finder.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func pythonExecutable() throws -> String { try TestSMTPServer.pythonExecutable() }
 
     /// aiosmtpd is there (`make test-deps` installs it; CI always runs `make test`, so there it must be).
     static let aiosmtpdAvailable: Bool = {
@@ -339,46 +329,9 @@ import Testing
     @Test(
         .enabled(if: aiosmtpdAvailable, "needs the aiosmtpd SMTP server: run make test-deps (or pip install aiosmtpd)"))
     func theSMTPSinkSendsOneMessageToARealServer() async throws {
-        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "briefd-maildir-\(UUID().uuidString)"
-        ).path
-        defer { try? FileManager.default.removeItem(atPath: maildir) }
-        let smtp = Process()
-        // The interpreter itself, not a wrapper script (pyenv's shim), so that the signal reaches the server. The
-        // server binds port 0 and says which port it got, once it listens: no port is picked, released and hoped
-        // for, and no connection is probed.
-        smtp.executableURL = URL(fileURLWithPath: try Self.pythonExecutable())
-        smtp.arguments = [
-            "-c",
-            """
-            import asyncio, sys
-            from aiosmtpd.smtp import SMTP
-            from aiosmtpd.handlers import Mailbox
-            async def main():
-                server = await asyncio.get_running_loop().create_server(lambda: SMTP(Mailbox(sys.argv[1])), "127.0.0.1", 0)
-                print(server.sockets[0].getsockname()[1], flush=True)
-                await server.serve_forever()
-            asyncio.run(main())
-            """, maildir,
-        ]
-        let announced = Pipe()
-        smtp.standardOutput = announced
-        smtp.standardError = FileHandle.nullDevice
-        try smtp.run()
-        defer {
-            // The message is read already; the server ignores gentler signals here.
-            kill(smtp.processIdentifier, SIGKILL)
-            smtp.waitUntilExit()
-        }
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = announced.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }  // the server died before listening
-            line.append(chunk)
-        }
-        let port = try #require(
-            Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-            "the SMTP server did not start (is aiosmtpd installed? make test-deps installs it)")
+        let smtp = try TestSMTPServer()
+        defer { smtp.stop() }
+        let port = smtp.port
         let site = try TestHTTPServer { _ in .respond(status: 404) }
         defer { site.stop() }
         let workspace = try Workspace(urls: [site.url + "/lost"], archive: site.url) {
@@ -393,9 +346,9 @@ import Testing
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
         let delivery = await dispatcher.deliver(try workspace.store, now: Self.start)
         #expect(delivery.accepted[.smtp] == 1, "\(delivery.errors)")
-        let messages = (try? FileManager.default.contentsOfDirectory(atPath: maildir + "/new")) ?? []
+        let messages = smtp.messages
         #expect(messages.count == 1)
-        let message = try String(contentsOfFile: maildir + "/new/" + (messages.first ?? ""), encoding: .utf8)
+        let message = try String(contentsOfFile: messages.first ?? "", encoding: .utf8)
         #expect(message.contains("Subject: [ZGBriefs] 1 link died"))
         #expect(message.contains("To: editors@zgbriefs.test"))
         #expect(message.contains("Dead link: \(site.url)/lost"))
