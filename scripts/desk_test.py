@@ -407,6 +407,9 @@ def publish_and_replace(page, base, port):
     check("Published" in page.locator("p.summary").first.inner_text()
           and page.locator('a[href$="/files/digest.txt"]').count() == 1,
           "a published issue's page says when it was published and offers its text for download")
+    check(page.locator("h2", has_text="Email checks").count() == 1
+          and "passes every check" in page.locator("main").inner_text(),
+          "a published issue's page shows the email checks of its build (the test issue passes them)")
     page.click(f'a[href="/issues/{date}/rebuild"]')
     page.wait_for_load_state()
     question = page.locator("main p").first.inner_text()

@@ -252,6 +252,8 @@ public final class DeskApp: Sendable {
                             ]
                         },
                         "hasLeftOut": !preview.report.leftOut.isEmpty,
+                        "emailChecked": preview.report.email != nil,
+                        "emailFindings": DeskApp.emailRows(preview.report.email),
                         "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
                         "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
                         "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
@@ -291,6 +293,7 @@ public final class DeskApp: Sendable {
                 } ?? [],
                 "hasLeftOut": report?.leftOut.isEmpty == false,
                 "preservation": preservation, "hasPreservation": !preservation.isEmpty,
+                "emailChecked": report?.email != nil, "emailFindings": DeskApp.emailRows(report?.email),
                 "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
                 "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
                 "downloads": [
@@ -299,6 +302,15 @@ public final class DeskApp: Sendable {
                     ["href": "/issues/\(which)/files/digest.md", "label": "Markdown"],
                 ],
             ], session: session)
+    }
+
+    /// The email checks' findings for the issue page (nil: the build predates the checks).
+    static func emailRows(_ findings: [EmailFinding]?) -> [[String: Any]] {
+        (findings ?? []).map { finding in
+            var row: [String: Any] = ["rule": finding.rule, "message": finding.message]
+            if let line = finding.line { row["line"] = line }
+            return row
+        }
     }
 
     /// `/issues`: every published issue, newest first.

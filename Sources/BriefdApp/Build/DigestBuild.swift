@@ -140,8 +140,12 @@ public struct DigestBuild: Sendable {
             date: date, published: try await publishedIssues(), account: account)
         guard let issue = assembled else { return Preview(report: report, web: nil, email: nil) }
         do {
-            return Preview(
-                report: report, web: try templates.render(.web, issue), email: try templates.render(.email, issue))
+            let email = try templates.render(.email, issue)
+            var report = report
+            report.email = DigestBuild.emailFindings(
+                [("email.html", Array(email.utf8)), ("digest.txt", Array(try templates.render(.text, issue).utf8))],
+                issue: issue)
+            return Preview(report: report, web: try templates.render(.web, issue), email: email)
         } catch {
             throw BuildError(.templates, error.description)
         }
@@ -217,7 +221,7 @@ public struct DigestBuild: Sendable {
     {
         var report = report
         let issues = IssueStore(state)
-        let files: [(name: String, bytes: [UInt8])]
+        var files: [(name: String, bytes: [UInt8])]
         let entry: String
         var version = 0
         do {
@@ -233,6 +237,9 @@ public struct DigestBuild: Sendable {
         } catch {
             throw BuildError(.templates, error.description)
         }
+        report.email = DigestBuild.emailFindings(files, issue: issue)
+        // build.json is written with the email's findings in it.
+        files = files.map { $0.name == "build.json" ? ("build.json", DigestBuild.json(report)) : $0 }
         try await failingAsBuildError {
             // The issue's captures go with it into the new version of its folder (they are not part of the
             // recorded version: the pages were captured once, when first published).
@@ -289,6 +296,13 @@ public struct DigestBuild: Sendable {
         } catch {
             throw BuildError(.state, "\(config.paths.state): \(error)")
         }
+    }
+
+    /// The email checks on the rendered email and text version.
+    static func emailFindings(_ files: [(name: String, bytes: [UInt8])], issue: DigestIssue) -> [EmailFinding] {
+        let html = files.first { $0.name == "email.html" }?.bytes ?? []
+        let text = String(decoding: files.first { $0.name == "digest.txt" }?.bytes ?? [], as: UTF8.self)
+        return EmailChecks.check(html: html, text: text, itemURLs: CitedPages.of(issue).map(\.url))
     }
 
     private func publishedItems(_ issue: DigestIssue) -> [IssueStore.Item] {

@@ -29,6 +29,8 @@ public struct BuildReport: Sendable, Codable, Equatable {
     /// fetched): they went out unverified, and the editor is told how many.
     public var unverifiedLinks = 0
     public var unverifiedQuotes = 0
+    /// What the email checks found in the rendered email (`EmailChecks`); nil in reports written before them.
+    public var email: [EmailFinding]?
 
     public init(issue: String) { self.issue = issue }
 
@@ -44,6 +46,10 @@ public struct BuildReport: Sendable, Codable, Equatable {
         }
         for error in errors { out += "error: \(error)\n" }
         for warning in warnings { out += "warning: \(warning)\n" }
+        for finding in email ?? [] {
+            out += "email: \(finding.rule)" + (finding.line.map { " at line \($0) of email.html" } ?? "")
+            out += ": \(finding.message)\n"
+        }
         return out
     }
 }

@@ -16,6 +16,15 @@ public struct ExtractedArticle: Sendable, Equatable {
     }
 }
 
+/// One element of a page as the email checks read it.
+public struct PageElement: Sendable, Equatable {
+    public var name: String
+    public var attributes: [String: String]
+    /// The text inside (links only).
+    public var text: String
+    public var line: Int
+}
+
 /// One block of a page: a heading (its level), a paragraph or a list item, with its links.
 public struct PageBlock: Sendable, Equatable {
     public struct Link: Sendable, Equatable {
@@ -144,6 +153,43 @@ public enum ArticleExtractor {
             var collector = BlockCollector()
             collector.collect(root)
             return collector.blocks
+        }
+    }
+
+    /// Every element named in `names`, in document order, with its attributes (names lowercased), its text and its
+    /// line: what the email checks read. Nil when the page cannot be parsed.
+    public static func readElements(html: [UInt8], names wanted: Set<String>) -> [PageElement]? {
+        withDocument(html: html, charset: "utf-8") { root in
+            let names = Names()
+            var found: [PageElement] = []
+            var stack: [xmlNodePtr] = [root]
+            while let node = stack.popLast() {
+                guard node.pointee.type == XML_ELEMENT_NODE else { continue }
+                let name = names.of(node)
+                if wanted.contains(name) {
+                    var attributes: [String: String] = [:]
+                    var property = node.pointee.properties
+                    while let current = property {
+                        if let key = current.pointee.name {
+                            let key = String(cString: key).lowercased()
+                            attributes[key] = attribute(node, key) ?? ""
+                        }
+                        property = current.pointee.next
+                    }
+                    found.append(
+                        PageElement(
+                            name: name, attributes: attributes, text: name == "a" ? textContent(node) : "",
+                            line: Int(xmlGetLineNo(node))))
+                }
+                var children: [xmlNodePtr] = []
+                var child = node.pointee.children
+                while let current = child {
+                    children.append(current)
+                    child = current.pointee.next
+                }
+                stack += children.reversed()
+            }
+            return found
         }
     }
 
