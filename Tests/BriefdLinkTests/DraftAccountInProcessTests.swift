@@ -3,6 +3,7 @@ import BriefdIO
 import BriefdApp
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The daemon's account of drafts, driven in process: a review that fails leaves its draft `checking` with the
@@ -139,5 +140,65 @@ struct DraftAccountInProcessTests {
         #expect(after.nextIssue == next.adding(days: 7))
         #expect(after.drafts.first { $0.path == "ready.md" }?.standing.status == .published)
         #expect(after.drafts.first { $0.path == "later.md" }?.standing.status == .ready)
+    }
+
+    /// Counts the error lines a logger receives.
+    final class ErrorCount: LogHandler, @unchecked Sendable {
+        let lines = Mutex<[String]>([])
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            if event.level >= .error { lines.withLock { $0.append("\(event.message)") } }
+        }
+    }
+
+    /// A database that stays broken (its table gone under the daemon) is tried again at a doubling interval and
+    /// said once, not ten times a second; the state that could not be saved is kept for the next try.
+    @Test(.timeLimit(.minutes(1)))
+    func aLastingDatabaseFailureIsRetriedWithBackoffAndSaidOnce() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "briefd-backoff-\(UUID().uuidString)"
+        )
+        .path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
+        var config = Config.defaults(at: folder + "/briefd.yml")
+        config.paths.drafts = folder + "/drafts"
+        config.paths.reports = folder + "/reports"
+        config.paths.state = folder + "/briefd.sqlite"
+        let state = try StateDatabase(path: config.paths.state)
+        let errors = ErrorCount()
+        let desk = try await DraftLedger(
+            workspace: Workspace(config: config, registry: .empty, fingerprint: "backoff"), store: DaemonStore(state),
+            logger: Logger(label: "test", factory: { _ in errors }), reviews: nil, version: "test")
+        // Another connection drops the table the ledger saves into.
+        let drop = Process()
+        drop.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        drop.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE draft_state'); c.commit()",
+            config.paths.state,
+        ]
+        try drop.run()
+        drop.waitUntilExit()
+        #expect(drop.terminationStatus == 0)
+        try "---\ntitle: A\nkind: post\nauthor: B\ndate: 2026-11-20\n---\nText.\n".write(
+            toFile: folder + "/drafts/a.md", atomically: true, encoding: .utf8)
+        await desk.scanAll(reason: "test")
+        // The upkeep would call flush ten times a second: 30 calls over 3 s.
+        for _ in 0..<30 {
+            await desk.flush(force: false)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let said = errors.lines.withLock { $0 }.filter { $0.contains("cannot save draft state") }
+        #expect(said.count == 1, "\(said)")
+        let failures = await desk.upkeepFailuresInARow
+        #expect(failures >= 3 && failures <= 6, "tries in 3 s with a doubling wait from 0.1 s: \(failures)")
+        #expect(await desk.nextUpkeepAttempt > Date())
+        #expect(await desk.hasUpkeepPending)  // nothing was dropped: the state waits for the next try
     }
 }

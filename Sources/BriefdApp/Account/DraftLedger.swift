@@ -41,6 +41,10 @@ public actor DraftLedger {
     private var pendingRemovals: Set<String> = [] { didSet { if !pendingRemovals.isEmpty { changes.ring() } } }
     private var indexDirty = false { didSet { if indexDirty { changes.ring() } } }
     private var indexWritten = Date.distantPast
+    /// Upkeep's saves and index writes that failed in a row, and when the next try may be: a database or disk
+    /// that stays broken is tried at a doubling interval (0.1 s up to 30 s) and said once, not ten times a second.
+    private var upkeepFailures = 0
+    private var upkeepRetryAt = Date.distantPast
     private var lastChange = Date.distantPast
     /// Reports and index could not be written (a full disk, a read-only folder); retried at the next flush.
     private var unwritten: Set<String> = [] { didSet { if !unwritten.isEmpty { changes.ring() } } }
@@ -230,6 +234,35 @@ public actor DraftLedger {
     /// Whether a flush has something left to do (a save or a write that failed, or an index held back in a burst).
     public var hasUpkeepPending: Bool {
         indexDirty || !pendingSaves.isEmpty || !pendingRemovals.isEmpty || !unwritten.isEmpty
+    }
+
+    /// When a flush may next try again after failures (`Date.distantPast` when nothing failed).
+    public var nextUpkeepAttempt: Date { upkeepRetryAt }
+
+    /// Failures in a row so far of upkeep's saves and writes.
+    public var upkeepFailuresInARow: Int { upkeepFailures }
+
+    private func upkeepFailed(_ what: String, _ error: any Error) {
+        upkeepFailures += 1
+        let delay = min(0.1 * pow(2, Double(min(upkeepFailures - 1, 20))), 30)
+        upkeepRetryAt = Date().addingTimeInterval(delay)
+        // Said at the first failure of a streak and then every 20th (about every 10 minutes at the longest
+        // interval): the journal shows the trouble and that it lasts, without filling up.
+        if upkeepFailures == 1 || upkeepFailures % 20 == 0 {
+            logger.error(
+                "\(what); will retry",
+                metadata: [
+                    "error": "\(error)", "failures_in_a_row": "\(upkeepFailures)",
+                    "retry_in_s": "\(String(format: "%.1f", delay))",
+                ])
+        }
+    }
+
+    private func upkeepSucceeded() {
+        guard upkeepFailures > 0 else { return }
+        logger.notice("draft state and the index are saved again", metadata: ["after_failures": "\(upkeepFailures)"])
+        upkeepFailures = 0
+        upkeepRetryAt = .distantPast
     }
 
     // MARK: - Events
@@ -566,6 +599,10 @@ public actor DraftLedger {
     /// changed. Called every few hundred milliseconds; during a burst of changes the index (every draft, so
     /// costly with thousands) is rewritten at most once a second, and at once when the burst is over.
     public func flush(force: Bool = true) async {
+        // After failures, not before the backoff has passed (the final flush at shutdown tries regardless).
+        if !force && Date() < upkeepRetryAt { return }
+        var failed = false
+        defer { if !failed && !hasUpkeepPending { upkeepSucceeded() } }
         for path in unwritten { writeReport(path) }
         // Taken out before the write: the actor may take other calls while it waits for the database.
         let (saves, removals) = (pendingSaves, pendingRemovals)
@@ -574,7 +611,8 @@ public actor DraftLedger {
         do {
             try await store.update(saving: Array(saves.values), removing: Array(removals))
         } catch {
-            logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
+            failed = true
+            upkeepFailed("cannot save draft state", error)
             for (path, record) in saves where pendingSaves[path] == nil && !pendingRemovals.contains(path) {
                 pendingSaves[path] = record
             }
@@ -613,7 +651,8 @@ public actor DraftLedger {
                 reportsRoot + "/INDEX.md", Array(DraftIndex.markdown(entries).utf8), durable: false)
             indexDirty = false
         } catch {
-            logger.error("cannot write the reports index; will retry", metadata: ["error": "\(error)"])
+            failed = true
+            upkeepFailed("cannot write the reports index", error)
         }
         if !pendingSaves.isEmpty {
             let saves = Array(pendingSaves.values)
@@ -621,7 +660,8 @@ public actor DraftLedger {
             do {
                 try await store.update(saving: saves, removing: [])
             } catch {
-                logger.error("cannot save draft state; will retry", metadata: ["error": "\(error)"])
+                if !failed { upkeepFailed("cannot save draft state", error) }
+                failed = true
                 for record in saves where pendingSaves[record.path] == nil { pendingSaves[record.path] = record }
             }
         }

@@ -78,7 +78,11 @@ public struct UpkeepService: Service {
                 trimmedAfter = lastChange
             }
             var next = min(nextRescan, nextPublicationCheck)
-            if await desk.hasUpkeepPending { next = min(next, clock.now.advanced(by: Self.burstGap)) }
+            if await desk.hasUpkeepPending {
+                // Soon, or when the backoff after failures lets the next try happen.
+                let backoff = max(0, await desk.nextUpkeepAttempt.timeIntervalSinceNow)
+                next = min(next, clock.now.advanced(by: max(Self.burstGap, .milliseconds(Int(backoff * 1000)))))
+            }
             if lastChange > trimmedAfter && awaited == 0 {
                 next = min(next, clock.now.advanced(by: .seconds(max(0, 2 - Date().timeIntervalSince(lastChange)))))
             }
