@@ -164,7 +164,7 @@ struct AccountScenarioTests {
         #expect(workspace.report("dead")?.contains("link.broken") == true)
         if namesResolve {
             // Nothing is ready: the rest of the scenario (builds, restart) is the case without network.
-            #expect(daemon.stop() == 0)
+            #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
             return
         }
 
@@ -203,7 +203,7 @@ struct AccountScenarioTests {
 
         // A restart keeps the account.
         let before = try await Self.ask(desk, config)
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         daemon = try DaemonTests.Daemon(workspace, offline: false)
         try DaemonTests.waitFor("the desk to listen again", seconds: 20) {
             daemon.logText.contains("the desk is listening")
@@ -211,7 +211,7 @@ struct AccountScenarioTests {
         seen = try await Self.ask(desk, config)
         Self.expectAgreement(seen)
         #expect(seen.statusesFromAPI == before.statusesFromAPI)
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 }
 

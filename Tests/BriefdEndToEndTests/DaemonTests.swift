@@ -127,7 +127,7 @@ struct DaemonTests {
         }
         #expect(rename(workspace.drafts + "/copied.md", workspace.folder + "/moved-out.md") == 0)
         try Self.waitFor("the moved-out draft to leave", seconds: 5) { workspace.report("copied") == nil }
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func droppedEditedRenamedAndDeletedDraftsGetTheirReports() throws {
@@ -174,7 +174,7 @@ struct DaemonTests {
         // The drafts are the editors' own: nothing was added to or changed in their folder.
         let left = try FileManager.default.subpathsOfDirectory(atPath: workspace.drafts).sorted()
         #expect(left == ["week48", "week48/c.md"], "\(left)")
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func aBurstOfDraftsIsReportedInFullAndAChangeWhileDownIsSeen() throws {
@@ -222,7 +222,7 @@ struct DaemonTests {
         daemon.signal(SIGHUP)
         try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
         #expect(daemon.process.isRunning)
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     /// A reload is applied whole or refused naming what only a restart applies: a new drafts folder is not watched
@@ -242,7 +242,7 @@ struct DaemonTests {
         // The old config is the one in use: a draft in the old folder is reported.
         try workspace.write("still-watched.md", Self.cleanBrief)
         try Self.waitFor("the old folder's draft") { workspace.report("still-watched")?.contains("0 errors") == true }
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func sigtermStopsWithinSecondsWithoutPartialFiles() throws {
@@ -254,7 +254,7 @@ struct DaemonTests {
         }
         usleep(50_000)
         let started = Date()
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         #expect(Date().timeIntervalSince(started) < 10)
         let leftovers = ((try? FileManager.default.subpathsOfDirectory(atPath: workspace.reports)) ?? []).filter {
             $0.contains(".tmp-")
@@ -291,7 +291,7 @@ struct DaemonTests {
         }
         try workspace.write("b.md", Self.brief(source: "Sixth Tonee"))
         try Self.waitFor("b's report") { workspace.report("b")?.contains("brief.unknown-source") == true }
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func aSecondInstanceOnTheSameStateExitsTwo() throws {
@@ -302,7 +302,7 @@ struct DaemonTests {
         #expect(second.stderr.contains("another briefd run is already using"))
         let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("daemon: running"))
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test(arguments: [false, true])
@@ -314,7 +314,7 @@ struct DaemonTests {
         try Self.waitFor("READY=1") { listener.received.contains { $0.contains("READY=1") } }
         #expect(listener.received.contains { $0.contains("STATUS=watching 0 drafts") })
         try Self.waitFor("two WATCHDOG=1") { listener.received.filter { $0 == "WATCHDOG=1" }.count >= 2 }
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
     }
 

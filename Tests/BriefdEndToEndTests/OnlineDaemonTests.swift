@@ -169,7 +169,7 @@ struct OnlineDaemonTests {
         Self.expectFinalReports(workspace, count: 300)
         Self.expectPoliteness(publishers)
         // The link-rot monitor's first pass ran during the burst, through the same limits.
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func sighupInTheMiddleOfABurstRechecksWithoutAskingAgain() async throws {
@@ -189,7 +189,7 @@ struct OnlineDaemonTests {
         }
         Self.expectFinalReports(workspace, count: 150)
         Self.expectPoliteness(publishers)
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func sigtermInTheMiddleOfABurstStopsAtOnceAndLeavesNoHalfReport() async throws {
@@ -241,7 +241,7 @@ struct OnlineDaemonTests {
         }
         try await Self.waitFor("the index to settle") { Self.statuses(workspace)["edited.md"] == "needs-work" }
         #expect(Self.rules(workspace, "edited").contains("link.broken"))
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 }
 
