@@ -203,7 +203,7 @@ struct DraftAccountInProcessTests {
         let failures = await desk.upkeepFailuresInARow
         let bound = Int(log2(elapsed / 0.1 + 1)) + 2
         #expect(failures >= 3 && failures <= bound, "\(failures) tries in \(elapsed) s (at most \(bound))")
-        #expect(await desk.nextUpkeepAttempt > Date())
+        #expect(await desk.nextUpkeepAttempt > started)  // a next try is set (it may have passed on a slow machine)
         #expect(await desk.hasUpkeepPending)  // nothing was dropped: the state waits for the next try
     }
 }

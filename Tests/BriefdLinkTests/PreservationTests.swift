@@ -212,6 +212,20 @@ import Testing
         #expect(try await issue.captures()["http://127.0.0.1:\(closed.port)/story"]?.state == .failed)
         // The good capture is still in the file, whole.
         #expect(try warcio(["check", issue.warc]).status == 0)
+
+        // Files lost under the database (a folder replaced while a capture was written): the captures it lists as
+        // done are taken again, so that what `briefd archive` calls captured is in the WARC.
+        try FileManager.default.removeItem(atPath: issue.warc)
+        try FileManager.default.removeItem(atPath: issue.config.paths.digests + "/\(issue.date)/archive.cdxj")
+        let state = try StateDatabase(path: issue.config.paths.state)
+        let links = LinkService(settings: issue.config.links, registry: .empty, state: state, version: "test")
+        let run = CaptureRun(config: issue.config, state: state, links: links)
+        #expect(try await run.reconcile(now: start + 62) == 1)
+        #expect(try await run.reconcile(now: start + 62) == 0)  // queued once
+        #expect(try await run.work(now: start + 62).captured == 1)
+        await links.shutdown()
+        #expect(try await issue.captures()[site.url + "/plain"]?.state == .captured)
+        #expect(try warcio(["check", issue.warc]).status == 0)
     }
 
     /// The Save Page Now queue in process: a session limit holds the whole queue, and the hold is in the state

@@ -80,6 +80,31 @@ public struct CaptureRun: Sendable {
         return outcome
     }
 
+    /// Captures the database calls done but whose records are not in their issue's index (the folder was replaced
+    /// while they were written, or the files were removed) are queued again: what `briefd archive` says captured is
+    /// always in the WARC. Returns how many were queued again.
+    public func reconcile(now: Double) async throws -> Int {
+        var queued: [PageCapture] = []
+        for issue in try await store.issuesWithCaptures() {
+            let folder = config.paths.digests + "/" + issue
+            guard FileManager.default.fileExists(atPath: folder + "/index.html") else { continue }
+            let indexed = IssueArchiveFile.indexedURLs(folder: folder)
+            for capture in try await store.captures(of: issue) where capture.state == .captured {
+                guard !indexed.contains(capture.finalURL ?? capture.url) else { continue }
+                var again = capture
+                again.state = .pending
+                again.attempts = 0
+                again.nextTry = now
+                again.verdict = CaptureVerdict(
+                    good: false, excerptFound: nil,
+                    reason: "the capture is missing from the issue's WARC; capturing again")
+                queued.append(again)
+            }
+        }
+        if !queued.isEmpty { try await store.save(queued) }
+        return queued.count
+    }
+
     /// One page: its records and its new state; nil when the process is shutting down (it stays pending).
     private func capture(_ capture: PageCapture, now: Double) async -> (PageCapture, [WARCWriter.Member])? {
         let settings = config.archive

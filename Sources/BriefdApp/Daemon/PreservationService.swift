@@ -31,12 +31,23 @@ public struct PreservationService: Service {
 
     public func run() async throws {
         var saidMissingKeys: [String] = []
+        var checkIndexes = true
         var lastHold: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let config = holder.workspace.config
             let now = Date().timeIntervalSince1970
             do {
-                let captures = try await CaptureRun(config: config, state: links.state, links: links).work(now: now)
+                let run = CaptureRun(config: config, state: links.state, links: links)
+                if checkIndexes {
+                    // At start and after each publication: a replaced folder must still hold every capture.
+                    checkIndexes = false
+                    let again = try await run.reconcile(now: now)
+                    if again > 0 {
+                        logger.warning(
+                            "captures missing from their issue's WARC are taken again", metadata: ["pages": "\(again)"])
+                    }
+                }
+                let captures = try await run.work(now: now)
                 if captures != CaptureRun.Outcome() {
                     logger.notice(
                         "captured cited pages",
@@ -80,7 +91,10 @@ public struct PreservationService: Service {
                 wait = .milliseconds(Int(seconds * 1000))
             }
             let limit = wait
+            let started = ContinuousClock.now
             await cancelWhenGracefulShutdown { await publications.wait(upTo: limit) }
+            // Woken before the limit: an issue was published, replaced or restored.
+            if ContinuousClock.now - started < limit { checkIndexes = true }
         }
     }
 }

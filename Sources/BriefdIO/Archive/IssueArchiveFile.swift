@@ -39,6 +39,21 @@ public enum IssueArchiveFile {
             folder + "/" + indexName, Array((lines.sorted().joined(separator: "\n") + "\n").utf8))
     }
 
+    /// The addresses the issue's index has a response for (empty when there is no index).
+    public static func indexedURLs(folder: String) -> Set<String> {
+        guard let index = try? String(contentsOfFile: folder + "/" + indexName, encoding: .utf8) else { return [] }
+        var urls = Set<String>()
+        for line in index.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            guard parts.count == 3,
+                let json = try? JSONSerialization.jsonObject(with: Data(parts[2].utf8)) as? [String: String],
+                let url = json["url"]
+            else { continue }
+            urls.insert(url)
+        }
+        return urls
+    }
+
     /// The files to carry into a new version of the issue's folder (a replaced or restored issue keeps its copies).
     public static func carried(from folder: String) -> [(name: String, bytes: [UInt8])] {
         [warcName, indexName].compactMap { name in

@@ -32,6 +32,15 @@ public final class PreservationStore: Sendable {
         }
     }
 
+    /// The issues that have captures recorded as done, newest first.
+    public func issuesWithCaptures() async throws -> [String] {
+        try await database.readOffThePool { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT DISTINCT issue_date FROM page_capture WHERE state = 'captured' ORDER BY issue_date DESC")
+        }
+    }
+
     public func captures(of issue: String) async throws -> [PageCapture] {
         try await database.readOffThePool { db in
             try PageCaptureRow.filter(Column("issue_date") == issue).order(Column("position")).fetchAll(db)
