@@ -60,3 +60,43 @@ import Testing
         #expect(MailComposer.isAddress("e.d+tag@example.org"))
     }
 }
+
+/// The `delivery:` section: what it takes and what it refuses, with the key named.
+@Suite struct DeliveryConfigTests {
+    func parse(_ yaml: String) throws -> Config { try ConfigParser.parse(yaml, path: "/srv/briefd.yml") }
+
+    @Test func listmonkIsReadWithItsListsAndKeysNames() throws {
+        let config = try parse(
+            """
+            delivery:
+              from: newsletter@example.org
+              test_to: [editors@example.org]
+              smtp: {url: "smtp://mail.example.org:587"}
+              service: listmonk
+              listmonk: {url: "https://lists.example.org/", lists: [3, 7], token_env: LM_TOKEN, template_id: 2}
+            """)
+        #expect(config.delivery.from == "newsletter@example.org")
+        #expect(config.delivery.listmonk?.url == "https://lists.example.org")
+        #expect(config.delivery.listmonk?.lists == [3, 7])
+        #expect(config.delivery.listmonk?.tokenEnv == "LM_TOKEN")
+        #expect(config.delivery.listmonk?.userEnv == "BRIEFD_LISTMONK_USER")
+        #expect(config.delivery.listmonk?.templateID == 2)
+    }
+
+    @Test func badDeliverySettingsAreRefusedByName() {
+        for (yaml, said) in [
+            ("delivery: {service: buttondown}", "Buttondown is not supported yet"),
+            ("delivery: {service: listmonk}", "needs a 'listmonk:' section"),
+            ("delivery: {service: listmonk, listmonk: {url: \"https://l.example.org\", lists: []}}", "'lists'"),
+            ("delivery: {from: \"Editors <e@example.org>\"}", "'from' must be an email address"),
+            ("delivery: {smtp: {url: \"http://mail.example.org\"}}", "smtp://host:port"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(yaml)") { try parse(yaml) }
+            do {
+                _ = try parse(yaml)
+            } catch {
+                #expect("\(error)".contains(said), "\(yaml): \(error)")
+            }
+        }
+    }
+}

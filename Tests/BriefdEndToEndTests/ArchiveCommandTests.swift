@@ -9,45 +9,18 @@ import Testing
 /// "later", a job ending in an error recorded as final, and the keys nowhere but in the Authorization header.
 @Suite("briefd archive, with Save Page Now", .serialized, .timeLimit(.minutes(3)))
 struct ArchiveCommandTests {
-    static let root = String(#filePath).components(separatedBy: "/Tests/")[0]
-    static let excerpt =
-        "Across the countryside, village schools are closing as families follow work to the cities and birth rates fall in every province of the west."
-    static let page =
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Village schools</title></head><body><article><h1>Village schools</h1><p>\(excerpt)</p></article></body></html>"
+    static let excerpt = LocalSiteWorkspace.excerpt
+    static let page = LocalSiteWorkspace.page()
     static let accessKey = "spn-access-4f1c"
     static let secretKey = "spn-SECRET-d9b27e0a55"
 
     func workspace(site: String, endpoint: String, paths: [String]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "briefd-archive-\(UUID().uuidString)"
-        )
-        .path
-        try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
-        try "publications:\n  - name: Local Times\n    domains: [127.0.0.1]\n".write(
-            toFile: folder + "/sources.yml", atomically: true, encoding: .utf8)
-        for (index, path) in paths.enumerated() {
-            try """
-            ---
-            title: Village Schools Close, part \(index + 1)
-            url: \(site)\(path)
-            source: Local Times
-            published: 2026-11-18
-            section: Education / Language
-            ---
-            \(Self.excerpt)
-
-            """.write(toFile: folder + "/drafts/d\(index).md", atomically: true, encoding: .utf8)
-        }
-        try """
-        newsletter: {name: ZGBriefs}
-        registry: sources.yml
-        paths: {drafts: drafts, digests: out, state: state/briefd.sqlite, reports: reports, templates: \(Self.root)/templates}
-        digest: {site_url: https://briefs.example.org/}
-        links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0}
-        archive:
-          save_page_now: {endpoint: "\(endpoint)", per_minute: 30, retry_base_s: 1, poll_s: 1}
-        """.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        return folder
+        try LocalSiteWorkspace.make(
+            site: site, paths: paths,
+            extraConfig: """
+                archive:
+                  save_page_now: {endpoint: "\(endpoint)", per_minute: 30, retry_base_s: 1, poll_s: 1}
+                """)
     }
 
     @Test func everyPageIsSubmittedOnceAtThePaceAndTheKeysStaySecret() throws {

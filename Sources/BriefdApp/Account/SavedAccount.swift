@@ -23,8 +23,10 @@ public enum SavedAccount {
         let root = config.paths.drafts
         var facts: [DraftFacts] = []
         var drafts: [Draft] = []
+        var findings: [String: [Finding]] = [:]
         for (path, record) in records {
             let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            findings[relative] = (record.findings ?? []) + (record.reviewFindings ?? [])
             guard let known = record.facts else {
                 facts.append(DraftFacts(path: relative, review: .pending))
                 continue
@@ -39,7 +41,7 @@ public enum SavedAccount {
             draft.path = relative
             drafts.append(draft)
         }
-        return (DigestBuild.Drafts(drafts: drafts, facts: facts), .daemon)
+        return (DigestBuild.Drafts(drafts: drafts, facts: facts, findings: findings), .daemon)
     }
 
     /// Every draft's standing for the coming issue (or `target`), from those drafts.

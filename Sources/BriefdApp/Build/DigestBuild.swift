@@ -36,10 +36,13 @@ public struct DigestBuild: Sendable {
         /// The parsed drafts, paths relative to the drafts folder.
         public var drafts: [Draft]
         public var facts: [DraftFacts]
+        /// Each draft's findings, checks and review together, by relative path (the send gate reads quotes there).
+        public var findings: [String: [Finding]]
 
-        public init(drafts: [Draft], facts: [DraftFacts]) {
+        public init(drafts: [Draft], facts: [DraftFacts], findings: [String: [Finding]] = [:]) {
             self.drafts = drafts
             self.facts = facts
+            self.findings = findings
         }
     }
 
@@ -213,7 +216,9 @@ public struct DigestBuild: Sendable {
             moved.path = relative(draft.path)
             return moved
         }
-        return Drafts(drafts: moved, facts: facts)
+        var relativeFindings: [String: [Finding]] = [:]
+        for (path, found) in findings { relativeFindings[relative(path)] = found }
+        return Drafts(drafts: moved, facts: facts, findings: relativeFindings)
     }
 
     private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String)
@@ -252,6 +257,18 @@ public struct DigestBuild: Sendable {
                     contentHTML: entry),
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
+        }
+        if version > 1, let campaign = try? await CampaignStore(state).record(of: issue.date) {
+            // The service holds the version handed to it; the replacement goes only when the editor sends it again.
+            if ["draft", "scheduled", "paused"].contains(campaign.status) {
+                report.warnings.append(
+                    "the issue's campaign \(campaign.campaignID) at \(campaign.service) still holds version \(campaign.version); run 'briefd send campaign' to update it before it goes out"
+                )
+            } else {
+                report.warnings.append(
+                    "the issue's campaign \(campaign.campaignID) at \(campaign.service) went out with version \(campaign.version) (\(campaign.status)); this replacement is not sent"
+                )
+            }
         }
         if config.archive.capture && root == config.paths.digests {
             // Queued, not captured here (an issue written elsewhere with `--out` is a trial, not published): the daemon (or `briefd build` without one) captures the pages, and a

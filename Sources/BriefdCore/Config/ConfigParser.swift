@@ -225,7 +225,8 @@ public enum ConfigParser {
     /// The `delivery:` section.
     private static func parseDelivery(_ node: YAMLNode, path: String) throws(ConfigurationError) -> DeliverySettings {
         var settings = DeliverySettings()
-        let delivery = try StrictMapping(node, path: path, context: "delivery", allowed: ["from", "test_to", "smtp"])
+        let delivery = try StrictMapping(
+            node, path: path, context: "delivery", allowed: ["from", "test_to", "smtp", "service", "listmonk"])
         if let from = try delivery.string("from") {
             guard MailComposer.isAddress(from) else {
                 throw delivery.error(
@@ -249,6 +250,32 @@ public enum ConfigParser {
             }
             if let name = try smtp.string("user_env") { settings.smtpUserEnv = name }
             if let name = try smtp.string("password_env") { settings.smtpPasswordEnv = name }
+        }
+        let service = try delivery.string("service") ?? "none"
+        guard ["none", "listmonk"].contains(service) else {
+            throw delivery.error(
+                "service", "'service' must be none or listmonk (Buttondown is not supported yet), found '\(service)'")
+        }
+        if service == "listmonk" {
+            guard let node = delivery.values["listmonk"] else {
+                throw delivery.error("service", "service: listmonk needs a 'listmonk:' section with url and lists")
+            }
+            let listmonk = try StrictMapping(
+                node, path: path, context: "listmonk",
+                allowed: ["url", "user_env", "token_env", "lists", "template_id"])
+            guard let url = try listmonk.string("url"), WebAddress(url)?.isHTTP == true else {
+                throw listmonk.error("url", "listmonk's 'url' must be the instance's http(s) address")
+            }
+            let lists = try listmonk.strings("lists").map { Int($0) }
+            guard !lists.isEmpty, lists.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw listmonk.error("lists", "listmonk's 'lists' must name one or more list ids, such as [3]")
+            }
+            var settings2 = ListmonkSettings(
+                url: url.hasSuffix("/") ? String(url.dropLast()) : url, lists: lists.compactMap { $0 })
+            if let name = try listmonk.string("user_env") { settings2.userEnv = name }
+            if let name = try listmonk.string("token_env") { settings2.tokenEnv = name }
+            settings2.templateID = try listmonk.int("template_id", in: 1...Int(Int32.max))
+            settings.listmonk = settings2
         }
         return settings
     }

@@ -9,6 +9,24 @@ public struct DeliverySettings: Sendable, Equatable {
     public var smtpURL: String?
     public var smtpUserEnv = "BRIEFD_SMTP_USER"
     public var smtpPasswordEnv = "BRIEFD_SMTP_PASSWORD"
+    /// The mailing service the campaign is handed to; nil: none (`briefd send campaign` says so).
+    public var listmonk: ListmonkSettings?
 
     public init() {}
+}
+
+/// listmonk (self-hosted, open source): where it is, the API user and token (from the environment), the lists the
+/// campaign goes to, and optionally the template it is wrapped in.
+public struct ListmonkSettings: Sendable, Equatable {
+    /// The instance's root, `https://lists.example.org` (the API is under `/api`).
+    public var url: String
+    public var userEnv = "BRIEFD_LISTMONK_USER"
+    public var tokenEnv = "BRIEFD_LISTMONK_TOKEN"
+    public var lists: [Int]
+    public var templateID: Int?
+
+    public init(url: String, lists: [Int]) {
+        self.url = url
+        self.lists = lists
+    }
 }

@@ -3,6 +3,7 @@ public struct HTTPRequest: Sendable, Hashable {
     public enum Method: String, Sendable {
         case get = "GET"
         case post = "POST"
+        case put = "PUT"
     }
 
     public var url: String

@@ -377,12 +377,15 @@ final class CurlEngine: @unchecked Sendable {
             easy, CURLOPT_TIMEOUT_MS, transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
         keepWireExchange(transfer.request.keepsWireExchange, easy: easy, context: transfer)
+        // Reset on every use (handles are reused): only a PUT names its method.
+        briefd_curl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, nil)
         switch transfer.request.method {
         case .get:
             briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        case .post:
+        case .post, .put:
             let body = transfer.request.body ?? []
             briefd_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
+            if transfer.request.method == .put { briefd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "PUT") }
             briefd_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
             _ = body.withUnsafeBufferPointer { buffer in
                 // COPYPOSTFIELDS: curl keeps its own copy, so the Swift array may go.

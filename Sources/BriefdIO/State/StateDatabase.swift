@@ -271,6 +271,22 @@ public final class StateDatabase: Sendable {
                 table.column("reason", .text)
             }
         }
+        migrator.registerMigration("v12: campaigns") { db in
+            // The campaign an issue was handed to, so that a second run updates it instead of making another; and
+            // who sent it past the gate, and why.
+            try db.create(table: "campaign") { table in
+                table.column("issue_date", .text).primaryKey()
+                table.column("version", .integer).notNull()
+                table.column("service", .text).notNull()
+                table.column("campaign_id", .integer).notNull()
+                table.column("status", .text).notNull()
+                table.column("send_at", .text)
+                table.column("updated_at", .double).notNull()
+                table.column("forced_reason", .text)
+                table.column("forced_by", .text)
+                table.column("forced_at", .double)
+            }
+        }
         return migrator
     }
 }

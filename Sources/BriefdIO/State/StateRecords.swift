@@ -366,3 +366,30 @@ struct SavePageNowPaceRow: Codable, FetchableRecord, PersistableRecord {
     var at: Double
     var reason: String?
 }
+
+/// A `campaign` row: the campaign an issue was handed to.
+struct CampaignRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "campaign"
+
+    var issueDate: String
+    var version: Int
+    var service: String
+    var campaignID: Int
+    var status: String
+    var sendAt: String?
+    var updatedAt: Double
+    var forcedReason: String?
+    var forcedBy: String?
+    var forcedAt: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case version, service, status
+        case issueDate = "issue_date"
+        case campaignID = "campaign_id"
+        case sendAt = "send_at"
+        case updatedAt = "updated_at"
+        case forcedReason = "forced_reason"
+        case forcedBy = "forced_by"
+        case forcedAt = "forced_at"
+    }
+}

@@ -1,0 +1,243 @@
+public import BriefdCore
+public import BriefdIO
+import Foundation
+
+/// `briefd send campaign`: the published issue handed to the mailing service (listmonk) as one campaign, made once and
+/// updated after, never a second one; a test through the service; the schedule. Before anything goes out the gate
+/// (`SendGate`) must pass — the issue built, no link broken now, no quote altered, the email checks clean — unless
+/// the editor forces it, which is recorded with the reason.
+public struct CampaignHandOff: Sendable {
+    let config: Config
+    let registry: Registry
+    let state: StateDatabase
+
+    public init(config: Config, registry: Registry, state: StateDatabase) {
+        self.config = config
+        self.registry = registry
+        self.state = state
+    }
+
+    public struct Request: Sendable {
+        public var issue: Day?
+        /// RFC 3339 (`2026-12-03T08:00:00Z`, or with an offset); nil leaves the campaign a draft.
+        public var at: String?
+        /// Addresses to send the service's test to.
+        public var tests: [String]
+        /// Send past the gate, for this reason.
+        public var force: String?
+        /// Who asks (the login running the command), recorded with a forced hand-off.
+        public var user: String
+        public var daemonRuns: Bool
+
+        public init(issue: Day?, at: String?, tests: [String], force: String?, user: String, daemonRuns: Bool) {
+            self.issue = issue
+            self.at = at
+            self.tests = tests
+            self.force = force
+            self.user = user
+            self.daemonRuns = daemonRuns
+        }
+    }
+
+    /// What was done, as `--format json` prints it (every key present).
+    public struct Outcome: Sendable, Encodable {
+        public var issue: String
+        public var version: Int
+        public var service: String
+        public var campaignID: Int
+        public var status: String
+        @NullEncoded public var sendAt: String?
+        /// Made now (false: an earlier campaign of this issue was updated).
+        public var created: Bool
+        public var tested: [String]
+        /// The gate's reasons that `--force` passed over (empty when the gate passed).
+        public var forcedPast: [String]
+        @NullEncoded public var forcedReason: String?
+        /// Links the gate could not check now (the network was down): said, not held against the issue.
+        public var uncheckedLinks: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case issue, version, service, status, created, tested
+            case campaignID = "campaign_id"
+            case sendAt = "send_at"
+            case forcedPast = "forced_past"
+            case forcedReason = "forced_reason"
+            case uncheckedLinks = "unchecked_links"
+        }
+    }
+
+    public enum HandOffError: Error, CustomStringConvertible {
+        /// The gate held the issue back: every reason.
+        case refused([String])
+        case failed(String)
+
+        public var description: String {
+            switch self {
+            case .refused(let reasons):
+                "the issue is not sent (--force REASON sends it anyway):\n"
+                    + reasons.map { "  - \($0)" }.joined(separator: "\n")
+            case .failed(let reason): reason
+            }
+        }
+    }
+
+    public func run(_ request: Request, links: LinkService, environment: [String: String]) async throws(HandOffError)
+        -> Outcome
+    {
+        let delivery = config.delivery
+        guard let settings = delivery.listmonk else {
+            throw .failed("no mailing service is configured (delivery.service: listmonk, docs/delivery.md)")
+        }
+        guard let from = delivery.from else { throw .failed("delivery.from is not set in \(config.path)") }
+        if let at = request.at, !SendTime.isRFC3339(at) {
+            throw .failed(
+                "--at must be a time such as 2026-12-03T08:00:00Z or 2026-12-03T16:00:00+08:00, found '\(at)'")
+        }
+        let serviceClient = DeliveryHTTP.client(timeoutSeconds: 60)
+        defer { Task { await serviceClient.shutdown() } }
+        guard let listmonk = ListmonkClient(settings: settings, client: serviceClient, environment: environment) else {
+            let missing = ListmonkClient.missingKeys(settings, environment: environment)
+            throw .failed("listmonk's keys are not set (\(missing.joined(separator: ", ")))")
+        }
+        let issue = try await publishedIssue(request.issue)
+        let (facts, files) = try await gateFacts(issue, links: links, daemonRuns: request.daemonRuns)
+        let reasons = SendGate.reasons(facts)
+        if !reasons.isEmpty && request.force == nil { throw .refused(reasons) }
+        guard let html = files["email.html"], let text = files["digest.txt"], let day = Day(iso: issue.date) else {
+            throw .failed("the issue of \(issue.date) has no email.html and digest.txt recorded")
+        }
+        let content = ListmonkClient.Content(
+            name: "\(config.newsletter.name) \(issue.date)",
+            subject: "\(config.newsletter.name) | \(DigestText.longDate(day))", fromEmail: from,
+            html: String(decoding: html, as: UTF8.self), text: String(decoding: text, as: UTF8.self),
+            sendAt: request.at)
+        let store = CampaignStore(state)
+        let known: CampaignStore.Record?
+        do {
+            known = try await store.record(of: issue.date)
+        } catch {
+            throw .failed("\(config.paths.state): \(error)")
+        }
+        var campaign: ListmonkClient.Campaign
+        var created = false
+        do {
+            if let known {
+                let current = try await listmonk.campaign(known.campaignID)
+                guard ["draft", "scheduled", "paused"].contains(current.status) else {
+                    throw HandOffError.failed(
+                        "campaign \(known.campaignID) of the issue of \(issue.date) is \(current.status) at listmonk: it has started sending and is not changed; nothing was sent"
+                    )
+                }
+                campaign = try await listmonk.update(known.campaignID, content)
+            } else {
+                campaign = try await listmonk.create(content)
+                created = true
+                // Recorded at once: should anything after fail, the next run updates this campaign.
+                try? await store.save(
+                    issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+                    status: campaign.status, sendAt: campaign.sendAt, forcedReason: nil,
+                    now: Date().timeIntervalSince1970)
+            }
+            if !request.tests.isEmpty { try await listmonk.test(campaign.id, content, to: request.tests) }
+            if request.at != nil && campaign.status == "draft" { campaign = try await listmonk.schedule(campaign.id) }
+        } catch let error as HandOffError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+        let forcedReason = reasons.isEmpty ? nil : request.force
+        do {
+            try await store.save(
+                issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+                status: campaign.status, sendAt: campaign.sendAt ?? request.at, forcedReason: forcedReason,
+                forcedBy: forcedReason == nil ? nil : request.user, now: Date().timeIntervalSince1970)
+        } catch {
+            throw .failed("campaign \(campaign.id) was handed off but not recorded in \(config.paths.state): \(error)")
+        }
+        return Outcome(
+            issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+            status: campaign.status, sendAt: campaign.sendAt ?? request.at, created: created, tested: request.tests,
+            forcedPast: request.force == nil ? [] : reasons, forcedReason: forcedReason,
+            uncheckedLinks: facts.uncheckedLinks)
+    }
+
+    private func publishedIssue(_ date: Day?) async throws(HandOffError) -> IssueStore.Published {
+        let published: [IssueStore.Published]
+        do {
+            published = try await IssueStore(state).published()
+        } catch {
+            throw .failed("\(config.paths.state): \(error)")
+        }
+        guard let issue = date.map({ day in published.first { $0.date == day.description } }) ?? published.first else {
+            throw .refused([
+                date.map { "the issue of \($0) is not built; build it first" }
+                    ?? "no issue is built yet; build one first"
+            ])
+        }
+        return issue
+    }
+
+    /// What the gate weighs: the recorded files, every item's link checked now, the items' quote findings, the
+    /// build's email findings.
+    private func gateFacts(_ issue: IssueStore.Published, links: LinkService, daemonRuns: Bool)
+        async throws(HandOffError) -> (SendGate.Facts, [String: [UInt8]])
+    {
+        guard issue.importedFrom == nil, let day = Day(iso: issue.date) else {
+            let facts = SendGate.Facts(
+                notBuilt: "the issue of \(issue.date) was imported, not built here: it has no email to send",
+                brokenLinks: [], alteredQuotes: [], emailFindings: [], uncheckedLinks: [])
+            return (facts, [:])
+        }
+        let store = IssueStore(state)
+        let files: [String: [UInt8]]
+        let items: [IssueStore.Item]
+        let drafts: DigestBuild.Drafts
+        do {
+            files = Dictionary(
+                try await store.files(of: day, version: issue.version).map { ($0.name, $0.bytes) },
+                uniquingKeysWith: { first, _ in first })
+            items = try await store.items(of: day)
+            drafts = try await SavedAccount.drafts(
+                config: config, registry: registry, state: state, daemonRuns: daemonRuns, today: day, parsing: false
+            ).0
+        } catch {
+            throw .failed("\(config.paths.state): \(error)")
+        }
+        let report = files["build.json"].flatMap { try? JSONDecoder().decode(BuildReport.self, from: Data($0)) }
+        var broken: [(url: String, reason: String)] = []
+        var unchecked: [String] = []
+        let urls = Array(Set(items.map(\.url))).sorted()
+        let results = await withTaskGroup(of: LinkResult?.self) { group in
+            for url in urls { group.addTask { await links.checker.check(url: url, reuse: .inFlight) } }
+            var results: [LinkResult] = []
+            for await result in group { if let result { results.append(result) } }
+            return results
+        }
+        for result in results.sorted(by: { $0.url < $1.url }) {
+            switch result.verdict {
+            case .broken, .soft404: broken.append((result.url, result.error ?? result.verdict.rawValue))
+            case .timeout, .unverified: unchecked.append(result.url)
+            default: break
+            }
+        }
+        var altered: [String] = []
+        for item in items {
+            for finding in drafts.findings[item.path] ?? [] where finding.rule == .quoteAltered {
+                altered.append("\(item.path):\(finding.position.line):\(finding.position.column): \(finding.message)")
+            }
+        }
+        let facts = SendGate.Facts(
+            notBuilt: files["email.html"] == nil
+                ? "the issue of \(issue.date) has no email recorded; build it again" : nil,
+            brokenLinks: broken, alteredQuotes: altered, emailFindings: report?.email ?? [], uncheckedLinks: unchecked)
+        return (facts, files)
+    }
+}
+
+/// Times a service is given.
+enum SendTime {
+    /// `2026-12-03T08:00:00Z` or with an offset (`+08:00`); seconds required, fractions allowed.
+    static func isRFC3339(_ text: String) -> Bool {
+        (try? Regex(#"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"#).wholeMatch(in: text)) != nil
+    }
+}

@@ -1,0 +1,67 @@
+public import BriefdCore
+import Foundation
+import GRDB
+
+/// The campaign each issue was handed to (one per issue, whatever its version), in the state database.
+public final class CampaignStore: Sendable {
+    private let database: DatabasePool
+
+    public init(_ state: StateDatabase) { database = state.pool }
+
+    public struct Record: Sendable, Equatable, Encodable {
+        public var issue: String
+        public var version: Int
+        public var service: String
+        public var campaignID: Int
+        public var status: String
+        @NullEncoded public var sendAt: String?
+        public var updatedAt: String
+        @NullEncoded public var forcedReason: String?
+        @NullEncoded public var forcedBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case issue, version, service, status
+            case campaignID = "campaign_id"
+            case sendAt = "send_at"
+            case updatedAt = "updated_at"
+            case forcedReason = "forced_reason"
+            case forcedBy = "forced_by"
+        }
+    }
+
+    public func record(of issue: String) async throws -> Record? {
+        try await database.readOffThePool { db in
+            try CampaignRow.fetchOne(db, key: issue).map(CampaignStore.record)
+        }
+    }
+
+    public func all() async throws -> [String: Record] {
+        try await database.readOffThePool { db in
+            Dictionary(
+                uniqueKeysWithValues: try CampaignRow.fetchAll(db).map { ($0.issueDate, CampaignStore.record($0)) })
+        }
+    }
+
+    /// Records the campaign's state after a hand-off; `forcedReason` (and who) when the gate was passed with `--force`.
+    public func save(
+        issue: String, version: Int, service: String, campaignID: Int, status: String, sendAt: String?,
+        forcedReason: String?, forcedBy: String? = nil, now: Double
+    ) async throws {
+        try await database.writeOffThePool { db in
+            let previous = try CampaignRow.fetchOne(db, key: issue)
+            try CampaignRow(
+                issueDate: issue, version: version, service: service, campaignID: campaignID, status: status,
+                sendAt: sendAt, updatedAt: now, forcedReason: forcedReason ?? previous?.forcedReason,
+                forcedBy: forcedReason != nil ? forcedBy : previous?.forcedBy,
+                forcedAt: forcedReason != nil ? now : previous?.forcedAt
+            ).save(db)
+        }
+    }
+
+    private static func record(_ row: CampaignRow) -> Record {
+        Record(
+            issue: row.issueDate, version: row.version, service: row.service, campaignID: row.campaignID,
+            status: row.status, sendAt: row.sendAt, updatedAt: JSONText.timestamp(row.updatedAt),
+            forcedReason: row.forcedReason, forcedBy: row.forcedBy)
+    }
+}

@@ -1,0 +1,178 @@
+import BriefdTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// `briefd send campaign` on the built binary against a listmonk stand-in (`ListmonkStandIn`, after listmonk's API
+/// documentation): one campaign per issue across runs, updated while it is a draft or scheduled and refused once it is
+/// sending; the test through the service and its known-subscribers rule; the schedule; the gate (a link broken now, an
+/// altered quote, an email check) with `--force` recorded; the token nowhere but in the Authorization header.
+@Suite("briefd send campaign, with listmonk", .serialized, .timeLimit(.minutes(3)))
+struct SendCampaignTests {
+    static let excerpt = LocalSiteWorkspace.excerpt
+    static func page(_ text: String) -> String { LocalSiteWorkspace.page(text) }
+    static let user = "briefd-api"
+    static let token = "LM-TOKEN-7d1e55c0a9"
+
+    func workspace(site: String, service: String, paths: [String]) throws -> String {
+        try LocalSiteWorkspace.make(
+            site: site, paths: paths,
+            extraConfig: """
+                archive: {capture: false}
+                delivery:
+                  from: newsletter@zgbriefs.test
+                  service: listmonk
+                  listmonk: {url: "\(service)", lists: [3]}
+                """, linksRetries: false)
+    }
+
+    var keys: [String: String] { ["BRIEFD_LISTMONK_USER": Self.user, "BRIEFD_LISTMONK_TOKEN": Self.token] }
+
+    func send(_ folder: String, _ extra: [String] = []) throws -> Briefd.Run {
+        try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"] + extra, environment: keys)
+    }
+
+    @Test func oneCampaignPerIssueUpdatedTestedScheduledAndLeftAloneOnceSending() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page(Self.excerpt)) }
+        defer { site.stop() }
+        let service = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: ["editor@zgbriefs.test"])
+        defer { service.stop() }
+        let folder = try workspace(site: site.url, service: service.url, paths: ["/a", "/b"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let build = try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
+        #expect(build.status == 0, "\(build.stderr)")
+
+        let first = try send(folder, ["--format", "json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(
+            Set(outcome.keys) == [
+                "issue", "version", "service", "campaign_id", "status", "send_at", "created", "tested", "forced_past",
+                "forced_reason", "unchecked_links",
+            ])
+        #expect(outcome["created"] as? Bool == true)
+        #expect(outcome["status"] as? String == "draft")
+        #expect(service.campaigns.count == 1)
+        let campaign = try #require(service.campaigns.first)
+        #expect(campaign.lists == [3])
+        #expect(campaign.fields["subject"] == "ZGBriefs | December 3, 2026")
+        #expect(campaign.fields["content_type"] == "html" && campaign.fields["type"] == "regular")
+        #expect(
+            campaign.fields["body"]
+                == (try String(contentsOfFile: folder + "/out/2026-12-03/email.html", encoding: .utf8)))
+        #expect(
+            campaign.fields["altbody"]
+                == (try String(contentsOfFile: folder + "/out/2026-12-03/digest.txt", encoding: .utf8)))
+
+        // Again, with a test and a time: the same campaign, updated, tested, scheduled.
+        let second = try send(folder, ["--test", "editor@zgbriefs.test", "--at", "2026-12-03T08:00:00Z"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Updated listmonk campaign \(campaign.id)"))
+        #expect(second.stdout.contains("scheduled, sends at 2026-12-03T08:00:00Z"))
+        #expect(service.campaigns.count == 1)
+        #expect(service.campaigns.first?.status == "scheduled")
+        #expect(service.tests.map(\.to) == [["editor@zgbriefs.test"]])
+
+        // A test to someone who is not a subscriber: listmonk's own message.
+        let stranger = try send(folder, ["--test", "stranger@zgbriefs.test"])
+        #expect(stranger.status == 1)
+        #expect(stranger.stderr.contains("test e-mails go only to existing subscribers"), "\(stranger.stderr)")
+        #expect(service.campaigns.count == 1)
+
+        // A replaced issue: the build says the campaign holds the old version; sending again updates the same one.
+        let replaced = try Briefd.run([
+            "build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03", "--replace",
+        ])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(replaced.stdout.contains("the issue's campaign \(campaign.id) at listmonk still holds version 1"))
+        let third = try send(folder)
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(
+            third.stdout.contains("Updated listmonk campaign \(campaign.id) for the issue of 2026-12-03 (version 2)"))
+        #expect(service.campaigns.count == 1)
+
+        // Once the service sends it, briefd changes nothing and says so.
+        service.startSending(campaign.id)
+        let updates = service.campaigns.first?.updates
+        let late = try send(folder)
+        #expect(late.status == 1)
+        #expect(late.stderr.contains("is running at listmonk: it has started sending"), "\(late.stderr)")
+        #expect(service.campaigns.first?.updates == updates)
+        #expect(service.campaigns.count == 1)
+
+        // The token: only in the Authorization header, nowhere on disk or in output.
+        #expect(service.authorizations == ["token \(Self.user):\(Self.token)"])
+        for run in [first, second, stranger, late] {
+            #expect(!(run.stdout + run.stderr).contains(Self.token))
+        }
+        for file in FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [] {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
+            #expect(data.range(of: Data(Self.token.utf8)) == nil, "the token is in \(file)")
+        }
+    }
+
+    @Test func theGateHoldsBackABrokenLinkAnAlteredQuoteAndAFailedEmailCheckUnlessForced() throws {
+        let alive = Mutex(true)
+        // /a is quoted with a word changed; /b dies after the build.
+        let site = try TestHTTPServer { request in
+            if request.path == "/a" {
+                return .respond(
+                    status: 200, body: Self.page(Self.excerpt.replacingOccurrences(of: "families", with: "parents")))
+            }
+            return alive.withLock { $0 } ? .respond(status: 200, body: Self.page(Self.excerpt)) : .respond(status: 404)
+        }
+        defer { site.stop() }
+        let service = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: [])
+        defer { service.stop() }
+        let folder = try workspace(site: site.url, service: service.url, paths: ["/a", "/b"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // An excerpt with a link whose text says nothing: the email check finds it.
+        let draft = folder + "/drafts/d1.md"
+        try (try String(contentsOfFile: draft, encoding: .utf8) + "More [here](https://example.org/more).\n").write(
+            toFile: draft, atomically: true, encoding: .utf8)
+        // The quote check reads the pages once (online), then the build takes the account as checked.
+        _ = try Briefd.run(["check", "--config", folder + "/briefd.yml", folder + "/drafts"])
+        let build = try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
+        #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
+        alive.withLock { $0 = false }
+
+        let refused = try send(folder)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the issue is not sent (--force REASON sends it anyway)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the link \(site.url)/b is broken now: 404"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("an altered quote: d0.md:"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the email fails email.link-text"), "\(refused.stderr)")
+        #expect(service.campaigns.isEmpty)
+
+        let forced = try send(folder, ["--force", "the editor checked the dead link by hand", "--format", "json"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stderr.contains("sent past the gate, forced by "))
+        #expect(forced.stderr.contains(": the editor checked the dead link by hand; held back by:"))
+        let outcome = try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as? [String: Any]
+        #expect(outcome?["forced_reason"] as? String == "the editor checked the dead link by hand")
+        // The dead link, both altered quotes (d1 gained a sentence its page does not have), the email check.
+        #expect((outcome?["forced_past"] as? [String])?.count == 4, "\(outcome?["forced_past"] ?? "")")
+        #expect(service.campaigns.count == 1)
+        // Recorded in the state database with the campaign.
+        let reason = try Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_reason FROM campaign")
+        #expect(reason == "the editor checked the dead link by hand")
+        let who = try Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_by FROM campaign")
+        #expect(!who.isEmpty && who != "None")
+    }
+
+    static func sqlite(_ path: String, _ query: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])",
+            path, query,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
