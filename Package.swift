@@ -143,7 +143,8 @@ let package = Package(
         .testTarget(
             name: "BriefdDeskTests",
             dependencies: [
-                "BriefdDesk", "BriefdApp", "BriefdIO", "BriefdCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "BriefdDesk", "BriefdApp", "BriefdIO", "BriefdCore", "BriefdTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

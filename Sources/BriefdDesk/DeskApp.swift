@@ -16,7 +16,9 @@ public final class DeskApp: Sendable {
     let feed: DeskFeed
     public let state: StateDatabase
     /// nil when the daemon runs `--offline`: no clip then.
-    let links: LinkService?
+    public let links: LinkService?
+    /// The process's environment, where the delivery keys are (read once, at start).
+    let environment: [String: String]
     public let security: DeskSecurity
     let metrics: PrometheusCollectorRegistry
     let logger: Logger
@@ -27,8 +29,10 @@ public final class DeskApp: Sendable {
 
     public init(
         holder: WorkspaceHolder, drafts: DraftLedger, feed: DeskFeed, state: StateDatabase, links: LinkService?,
-        security: DeskSecurity, metrics: PrometheusCollectorRegistry, logger: Logger
+        security: DeskSecurity, metrics: PrometheusCollectorRegistry, logger: Logger,
+        environment: [String: String]? = nil
     ) {
+        self.environment = environment ?? ProcessInfo.processInfo.environment
         self.holder = holder
         self.drafts = drafts
         self.feed = feed
@@ -294,6 +298,7 @@ public final class DeskApp: Sendable {
                 "hasLeftOut": report?.leftOut.isEmpty == false,
                 "preservation": preservation, "hasPreservation": !preservation.isEmpty,
                 "emailChecked": report?.email != nil, "emailFindings": DeskApp.emailRows(report?.email),
+                "delivery": deliveryValues(issue),
                 "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
                 "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
                 "downloads": [

@@ -119,6 +119,18 @@ public struct DeskService: Service {
             }
             return await app.build(replacing: date, session: context.session(request))
         }
+        for (action, handOff) in [("send-test", false), ("hand-off", true)] {
+            router.get("/issues/:which/\(action)") { request, context in
+                await app.confirmDelivery(
+                    context.parameters.get("which") ?? "", handOff: handOff, session: context.session(request))
+            }
+        }
+        router.post("/issues/:which/send-test") { request, context in
+            await app.sendTest(context.parameters.get("which") ?? "", session: context.session(request))
+        }
+        router.post("/issues/:which/hand-off") { request, context in
+            await app.handOff(context.parameters.get("which") ?? "", session: context.session(request))
+        }
         router.get("/issues/:which/files/:name") { request, context in
             app.issueFile(context.parameters.get("which") ?? "", context.parameters.get("name") ?? "")
         }

@@ -156,6 +156,10 @@ struct IssuesListCommand: AsyncParsableCommand {
                     issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
                     ?? "imported from \(issue.importedFrom ?? "a page")"
                 out += "\n"
+                if let campaign = issue.delivery {
+                    out += "    campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
+                    out += (campaign.sendAt.map { ", sends at \($0)" } ?? "") + " (version \(campaign.version))\n"
+                }
                 if issue.versions.count > 1 {
                     for version in issue.versions {
                         out +=

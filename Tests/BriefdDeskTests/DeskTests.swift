@@ -2,6 +2,7 @@ import BriefdCore
 import BriefdDesk
 import BriefdIO
 import BriefdApp
+import BriefdTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -24,7 +25,13 @@ struct DeskTests {
         let drafts: DraftLedger
         let feed: DeskFeed
 
-        init(token: String? = nil) async throws {
+        /// - Parameters:
+        ///   - online: give the desk a link service (the hand-off's gate checks links with it).
+        ///   - change: config changes after the defaults (delivery settings).
+        init(
+            token: String? = nil, online: Bool = false, environment: [String: String] = [:],
+            change: (inout Config) -> Void = { _ in }
+        ) async throws {
             folder =
                 FileManager.default.temporaryDirectory.appendingPathComponent("briefd-desk-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
@@ -35,6 +42,7 @@ struct DeskTests {
             config.paths.state = folder + "/briefd.sqlite"
             config.paths.templates = String(#filePath).components(separatedBy: "/Tests/")[0] + "/templates"
             config.web.listen = "127.0.0.1:0"
+            change(&config)
             let registry = try RegistryParser.parse(
                 "publications:\n  - {name: Sixth Tone, domains: [sixthtone.com]}\n", path: "sources.yml")
             try """
@@ -59,10 +67,12 @@ struct DeskTests {
                 feed: feed)
             await drafts.scanAll(reason: "test")
             app = DeskApp(
-                holder: WorkspaceHolder(workspace), drafts: drafts, feed: feed, state: state, links: nil,
+                holder: WorkspaceHolder(workspace), drafts: drafts, feed: feed, state: state,
+                links: online
+                    ? LinkService(settings: config.links, registry: registry, state: state, version: "test") : nil,
                 security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
                 metrics: PrometheusCollectorRegistry(),
-                logger: Logger(label: "test"))
+                logger: Logger(label: "test"), environment: environment)
         }
 
         func application() -> some ApplicationProtocol {
@@ -190,6 +200,57 @@ struct DeskTests {
                 #expect(links.last?["reason"] as? String == "the page answered 404")
             }
         }
+    }
+
+    /// A published issue's page offers the hand-off; its confirmation's form hands the issue to listmonk (a
+    /// stand-in) past the gate, and the page and `GET /api/issues` then show the campaign.
+    @Test func aPublishedIssueIsHandedOffFromItsPage() async throws {
+        let service = try ListmonkStandIn(user: "u", token: "t", subscribers: [])
+        defer { service.stop() }
+        let desk = try await Desk(
+            online: true, environment: ["BRIEFD_LISTMONK_USER": "u", "BRIEFD_LISTMONK_TOKEN": "t"]
+        ) {
+            $0.delivery.from = "newsletter@zgbriefs.test"
+            $0.delivery.listmonk = ListmonkSettings(url: service.url, lists: [3])
+            $0.archive.capture = false
+            $0.links.timeoutSeconds = 2
+        }
+        let date = await desk.drafts.account.nextIssue.description
+        let token = desk.app.security.csrfToken(session: nil)
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+        try await desk.application().test(.live) { client in
+            try await client.execute(
+                uri: "/issues/next/build", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)")
+            ) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/issues/\(date)", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("Not handed to a mailing service yet."))
+                #expect(body.contains("href=\"/issues/\(date)/hand-off\""))
+            }
+            try await client.execute(uri: "/issues/\(date)/hand-off", method: .get) { response in
+                #expect(String(buffer: response.body).contains("action=\"/issues/\(date)/hand-off\""))
+            }
+            #expect(service.campaigns.isEmpty)  // asking is not doing
+            try await client.execute(
+                uri: "/issues/\(date)/hand-off", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)")
+            ) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                #expect(
+                    String(buffer: response.body).contains("Made listmonk campaign 1 for the issue of \(date): draft."))
+            }
+            #expect(service.campaigns.count == 1)
+            try await client.execute(uri: "/api/issues", method: .get) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let issue = (json?["issues"] as? [[String: Any]])?.first
+                let delivery = issue?["delivery"] as? [String: Any]
+                #expect(delivery?["campaign_id"] as? Int == 1)
+                #expect(delivery?["status"] as? String == "draft")
+            }
+            try await client.execute(uri: "/issues/\(date)", method: .get) { response in
+                #expect(String(buffer: response.body).contains("Campaign 1 at listmonk: draft"))
+            }
+        }
+        await desk.app.links?.shutdown()
     }
 
     @Test func aHostOtherThanTheDesksIsRefusedBeforeAnyRoute() async throws {

@@ -58,7 +58,7 @@ public final class CampaignStore: Sendable {
         }
     }
 
-    private static func record(_ row: CampaignRow) -> Record {
+    static func record(_ row: CampaignRow) -> Record {
         Record(
             issue: row.issueDate, version: row.version, service: row.service, campaignID: row.campaignID,
             status: row.status, sendAt: row.sendAt, updatedAt: JSONText.timestamp(row.updatedAt),

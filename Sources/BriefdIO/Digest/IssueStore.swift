@@ -138,9 +138,11 @@ public final class IssueStore: Sendable {
         public var title: String
         /// The page it was imported from, for an issue briefd did not build.
         @NullEncoded public var importedFrom: String?
+        /// The campaign it was handed to (`briefd send campaign`), when it was.
+        @NullEncoded public var delivery: CampaignStore.Record?
 
         enum CodingKeys: String, CodingKey {
-            case date, version, versions, items, title
+            case date, version, versions, items, title, delivery
             case builtAt = "built_at"
             case importedFrom = "imported_from"
         }
@@ -155,11 +157,14 @@ public final class IssueStore: Sendable {
                     Published.Version(
                         version: row.version, builtAt: JSONText.timestamp(row.builtAt), items: row.itemCount))
             }
+            // Each issue with its campaign, read in the same transaction: every surface lists both as one.
+            let campaigns = Dictionary(
+                uniqueKeysWithValues: try CampaignRow.fetchAll(db).map { ($0.issueDate, CampaignStore.record($0)) })
             return try IssueRow.order(Column("date").desc).fetchAll(db).map { row in
                 Published(
                     date: row.date, builtAt: row.builtAt.map(JSONText.timestamp), version: row.version,
                     versions: versions[row.date] ?? [], items: row.itemCount, title: row.title,
-                    importedFrom: row.importedFrom)
+                    importedFrom: row.importedFrom, delivery: campaigns[row.date])
             }
         }
     }

@@ -1,0 +1,109 @@
+import BriefdApp
+import BriefdCore
+import BriefdIO
+import Foundation
+import Hummingbird
+
+/// The desk's delivery: on a published issue's page, "Send a test" and "Hand off to listmonk", each behind its own
+/// confirmation, then what happened; the campaign's id, state and schedule on the page and in `GET /api/issues`.
+extension DeskApp {
+    /// The issue page's delivery values.
+    func deliveryValues(_ issue: IssueStore.Published) -> [String: Any] {
+        let delivery = config.delivery
+        var values: [String: Any] = [
+            "canTest": delivery.from != nil && delivery.smtpURL != nil && !delivery.testTo.isEmpty,
+            "testTo": delivery.testTo.joined(separator: ", "),
+            "canHandOff": delivery.listmonk != nil && links != nil && issue.importedFrom == nil,
+        ]
+        if let campaign = issue.delivery {
+            var text = "Campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
+            if let sendAt = campaign.sendAt { text += ", sends at \(sendAt)" }
+            text += " (version \(campaign.version), last handed off \(campaign.updatedAt))"
+            if let reason = campaign.forcedReason {
+                text += "; sent past the gate by \(campaign.forcedBy ?? "someone"): \(reason)"
+            }
+            values["campaign"] = text
+        }
+        return values
+    }
+
+    /// `GET /issues/<date>/send-test` and `…/hand-off`: the question, with the form that confirms.
+    func confirmDelivery(_ which: String, handOff: Bool, session: String?) async -> Response {
+        guard let date = Day(iso: which), date.description == which else { return notFound(session) }
+        let text =
+            handOff
+            ? "Hand the issue of \(which) to listmonk? The gate checks every link now, the quotes and the email first; the campaign is made (or the issue's campaign updated) as a draft, not sent."
+            : "Send the issue of \(which), as it was built, to \(config.delivery.testTo.joined(separator: ", ")) as a test email?"
+        return page(
+            "message",
+            [
+                "title": handOff ? "Hand off to listmonk" : "Send a test", "text": text, "confirmBuild": true,
+                "buildAction": "/issues/\(which)/" + (handOff ? "hand-off" : "send-test"),
+                "buildLabel": handOff ? "Hand off the issue of \(which)" : "Send the test",
+                "cancel": "/issues/\(which)",
+            ], session: session)
+    }
+
+    /// `POST /issues/<date>/send-test`.
+    func sendTest(_ which: String, session: String?) async -> Response {
+        guard let date = Day(iso: which), date.description == which else { return notFound(session) }
+        do {
+            let outcome = try await TestSend(config: config, state: state).send(
+                issue: date, to: [], environment: environment)
+            logger.notice("test email from the desk", metadata: ["issue": "\(which)", "to": "\(outcome.recipients)"])
+            return page(
+                "message",
+                [
+                    "title": "Test sent",
+                    "text": "\"\(outcome.subject)\" went to \(outcome.recipients.joined(separator: ", ")).",
+                    "link": "/issues/\(which)", "linkText": "Back to the issue",
+                ], session: session)
+        } catch {
+            return page(
+                "message",
+                [
+                    "title": "Test not sent", "text": error.description, "link": "/issues/\(which)",
+                    "linkText": "Back to the issue",
+                ], session: session, status: .badRequest)
+        }
+    }
+
+    /// `POST /issues/<date>/hand-off`: the gate, then the campaign (a draft; scheduling and `--force` stay on the
+    /// command line, where the reason is typed).
+    func handOff(_ which: String, session: String?) async -> Response {
+        guard let date = Day(iso: which), date.description == which else { return notFound(session) }
+        guard let links else {
+            return message("Hand off", "The daemon runs --offline: the gate cannot check the links.", session: session)
+        }
+        let workspace = holder.workspace
+        let request = CampaignHandOff.Request(
+            issue: date, at: nil, tests: [], force: nil, user: "the desk", daemonRuns: true)
+        do {
+            let outcome = try await CampaignHandOff(
+                config: workspace.config, registry: workspace.registry, state: state
+            ).run(request, links: links, environment: environment)
+            logger.notice(
+                "hand-off from the desk", metadata: ["issue": "\(which)", "campaign": "\(outcome.campaignID)"])
+            return page(
+                "message",
+                [
+                    "title": "Handed off",
+                    "text":
+                        "\(outcome.created ? "Made" : "Updated") listmonk campaign \(outcome.campaignID) for the issue of \(which): \(outcome.status).",
+                    "link": "/issues/\(which)", "linkText": "Back to the issue",
+                ], session: session)
+        } catch {
+            var values: [String: Any] = [
+                "title": "Not handed off", "link": "/issues/\(which)", "linkText": "Back to the issue",
+            ]
+            if case .refused(let reasons) = error {
+                values["text"] = "The gate held the issue back (briefd send campaign --force REASON sends it anyway):"
+                values["problems"] = reasons
+                values["hasProblems"] = true
+                return page("outcome", values, session: session, status: .conflict)
+            }
+            values["text"] = error.description
+            return page("message", values, session: session, status: .badGateway)
+        }
+    }
+}
