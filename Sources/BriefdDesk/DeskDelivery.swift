@@ -13,7 +13,9 @@ extension DeskApp {
         var values: [String: Any] = [
             "canTest": delivery.from != nil && delivery.smtpURL != nil && !delivery.testTo.isEmpty,
             "testTo": delivery.testTo.joined(separator: ", "),
-            "canHandOff": delivery.listmonk != nil && links != nil && issue.importedFrom == nil,
+            "canHandOff": (delivery.listmonk != nil || delivery.buttondown != nil) && links != nil
+                && issue.importedFrom == nil,
+            "service": delivery.buttondown != nil ? "Buttondown" : "listmonk",
         ]
         if let campaign = issue.delivery {
             var text = "Campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
@@ -27,17 +29,19 @@ extension DeskApp {
         return values
     }
 
+    var serviceName: String { config.delivery.buttondown != nil ? "Buttondown" : "listmonk" }
+
     /// `GET /issues/<date>/send-test` and `…/hand-off`: the question, with the form that confirms.
     func confirmDelivery(_ which: String, handOff: Bool, session: String?) async -> Response {
         guard let date = Day(iso: which), date.description == which else { return notFound(session) }
         let text =
             handOff
-            ? "Hand the issue of \(which) to listmonk? The gate checks every link now, the quotes and the email first; the campaign is made (or the issue's campaign updated) as a draft, not sent."
+            ? "Hand the issue of \(which) to \(serviceName)? The gate checks every link now, the quotes and the email first; the campaign is made (or the issue's campaign updated) as a draft, not sent."
             : "Send the issue of \(which), as it was built, to \(config.delivery.testTo.joined(separator: ", ")) as a test email?"
         return page(
             "message",
             [
-                "title": handOff ? "Hand off to listmonk" : "Send a test", "text": text, "confirmBuild": true,
+                "title": handOff ? "Hand off to \(serviceName)" : "Send a test", "text": text, "confirmBuild": true,
                 "buildAction": "/issues/\(which)/" + (handOff ? "hand-off" : "send-test"),
                 "buildLabel": handOff ? "Hand off the issue of \(which)" : "Send the test",
                 "cancel": "/issues/\(which)",
@@ -89,7 +93,7 @@ extension DeskApp {
                 [
                     "title": "Handed off",
                     "text":
-                        "\(outcome.created ? "Made" : "Updated") listmonk campaign \(outcome.campaignID) for the issue of \(which): \(outcome.status).",
+                        "\(outcome.created ? "Made" : "Updated") \(outcome.service) campaign \(outcome.campaignID) for the issue of \(which): \(outcome.status).",
                     "link": "/issues/\(which)", "linkText": "Back to the issue",
                 ], session: session)
         } catch {

@@ -59,7 +59,8 @@ struct SendTestCommand: AsyncParsableCommand {
 struct SendCampaignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
-        abstract: "Hand the published issue to the mailing service (listmonk) as one campaign, updated on each run.",
+        abstract:
+            "Hand the published issue to the mailing service (listmonk, Buttondown) as one campaign, updated on each run.",
         discussion: """
             The gate comes first: the issue must be built, no link in it broken now, no quote altered, its email \
             checks clean; --force REASON sends anyway and records the reason. A second run updates the same \
@@ -127,7 +128,7 @@ struct SendCampaignCommand: AsyncParsableCommand {
             FileHandleOutput.write(JSONText.pretty(outcome))
         case .text:
             var out =
-                "\(outcome.created ? "Made" : "Updated") listmonk campaign \(outcome.campaignID) for the issue of "
+                "\(outcome.created ? "Made" : "Updated") \(outcome.service) campaign \(outcome.campaignID) for the issue of "
             out += "\(outcome.issue) (version \(outcome.version)): \(outcome.status)"
             out += outcome.sendAt.map { ", sends at \($0)" } ?? ""
             out += "\n"

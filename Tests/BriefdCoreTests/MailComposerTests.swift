@@ -85,7 +85,11 @@ import Testing
 
     @Test func badDeliverySettingsAreRefusedByName() {
         for (yaml, said) in [
-            ("delivery: {service: buttondown}", "Buttondown is not supported yet"),
+            ("delivery: {service: mailchimp}", "'service' must be none, listmonk or buttondown"),
+            (
+                "delivery: {service: buttondown, buttondown: {endpoint: \"ftp://x\"}}",
+                "'endpoint' must be an http(s) URL"
+            ),
             ("delivery: {service: listmonk}", "needs a 'listmonk:' section"),
             ("delivery: {service: listmonk, listmonk: {url: \"https://l.example.org\", lists: []}}", "'lists'"),
             ("delivery: {from: \"Editors <e@example.org>\"}", "'from' must be an email address"),

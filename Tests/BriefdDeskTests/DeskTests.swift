@@ -243,7 +243,7 @@ struct DeskTests {
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 let issue = (json?["issues"] as? [[String: Any]])?.first
                 let delivery = issue?["delivery"] as? [String: Any]
-                #expect(delivery?["campaign_id"] as? Int == 1)
+                #expect(delivery?["campaign_id"] as? String == "1")
                 #expect(delivery?["status"] as? String == "draft")
             }
             try await client.execute(uri: "/issues/\(date)", method: .get) { response in

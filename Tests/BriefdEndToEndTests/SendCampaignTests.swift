@@ -7,7 +7,7 @@ import Testing
 /// documentation): one campaign per issue across runs, updated while it is a draft or scheduled and refused once it is
 /// sending; the test through the service and its known-subscribers rule; the schedule; the gate (a link broken now, an
 /// altered quote, an email check) with `--force` recorded; the token nowhere but in the Authorization header.
-@Suite("briefd send campaign, with listmonk", .serialized, .timeLimit(.minutes(3)))
+@Suite("briefd send campaign, with listmonk and Buttondown", .serialized, .timeLimit(.minutes(3)))
 struct SendCampaignTests {
     static let excerpt = LocalSiteWorkspace.excerpt
     static func page(_ text: String) -> String { LocalSiteWorkspace.page(text) }
@@ -174,5 +174,54 @@ struct SendCampaignTests {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The same hand-off to Buttondown (a stand-in after its API docs): one email per issue, a draft, its test through
+    /// send-draft, the schedule with its publish date, and nothing changed once it is sent.
+    @Test func buttondownGetsOneEmailPerIssue() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page(Self.excerpt)) }
+        defer { site.stop() }
+        let key = "BD-KEY-0c44b7e2"
+        let service = try ButtondownStandIn(key: key)
+        defer { service.stop() }
+        let folder = try LocalSiteWorkspace.make(
+            site: site.url, paths: ["/a"],
+            extraConfig: """
+                archive: {capture: false}
+                delivery:
+                  from: newsletter@zgbriefs.test
+                  service: buttondown
+                  buttondown: {endpoint: "\(service.url)"}
+                """, linksRetries: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let env = ["BRIEFD_BUTTONDOWN_TOKEN": key]
+        #expect(try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"]).status == 0)
+        let first = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Made Buttondown campaign"))
+        #expect(service.emails.map(\.status) == ["draft"])
+        #expect(service.emails.first?.subject == "ZGBriefs | December 3, 2026")
+        let id = try #require(service.emails.first?.id)
+        let second = try Briefd.run(
+            [
+                "send", "campaign", "--config", folder + "/briefd.yml", "--test", "editor@zgbriefs.test", "--at",
+                "2026-12-03T08:00:00Z",
+            ], environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Updated Buttondown campaign \(id)"))
+        #expect(service.emails.count == 1)
+        #expect(service.emails.first?.status == "scheduled")
+        #expect(service.emails.first?.publishDate == "2026-12-03T08:00:00Z")
+        #expect(service.tests.map(\.to) == [["editor@zgbriefs.test"]])
+        service.send(id)
+        let late = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
+        #expect(late.status == 1)
+        #expect(late.stderr.contains("is sent at Buttondown: it has started sending"), "\(late.stderr)")
+        #expect(service.emails.count == 1)
+        #expect(service.authorizations == ["Token \(key)"])
+        for run in [first, second, late] { #expect(!(run.stdout + run.stderr).contains(key)) }
+        let missing = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("Buttondown's key is not set (BRIEFD_BUTTONDOWN_TOKEN)"))
     }
 }

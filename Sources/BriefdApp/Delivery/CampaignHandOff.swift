@@ -44,7 +44,7 @@ public struct CampaignHandOff: Sendable {
         public var issue: String
         public var version: Int
         public var service: String
-        public var campaignID: Int
+        public var campaignID: String
         public var status: String
         @NullEncoded public var sendAt: String?
         /// Made now (false: an earlier campaign of this issue was updated).
@@ -85,9 +85,6 @@ public struct CampaignHandOff: Sendable {
         -> Outcome
     {
         let delivery = config.delivery
-        guard let settings = delivery.listmonk else {
-            throw .failed("no mailing service is configured (delivery.service: listmonk, docs/delivery.md)")
-        }
         guard let from = delivery.from else { throw .failed("delivery.from is not set in \(config.path)") }
         if let at = request.at, !SendTime.isRFC3339(at) {
             throw .failed(
@@ -95,10 +92,7 @@ public struct CampaignHandOff: Sendable {
         }
         let serviceClient = DeliveryHTTP.client(timeoutSeconds: 60)
         defer { Task { await serviceClient.shutdown() } }
-        guard let listmonk = ListmonkClient(settings: settings, client: serviceClient, environment: environment) else {
-            let missing = ListmonkClient.missingKeys(settings, environment: environment)
-            throw .failed("listmonk's keys are not set (\(missing.joined(separator: ", ")))")
-        }
+        let service = try CampaignHandOff.service(delivery, client: serviceClient, environment: environment)
         let issue = try await publishedIssue(request.issue)
         let (facts, files) = try await gateFacts(issue, links: links, daemonRuns: request.daemonRuns)
         let reasons = SendGate.reasons(facts)
@@ -106,7 +100,7 @@ public struct CampaignHandOff: Sendable {
         guard let html = files["email.html"], let text = files["digest.txt"], let day = Day(iso: issue.date) else {
             throw .failed("the issue of \(issue.date) has no email.html and digest.txt recorded")
         }
-        let content = ListmonkClient.Content(
+        let content = CampaignContent(
             name: "\(config.newsletter.name) \(issue.date)",
             subject: "\(config.newsletter.name) | \(DigestText.longDate(day))", fromEmail: from,
             html: String(decoding: html, as: UTF8.self), text: String(decoding: text, as: UTF8.self),
@@ -118,28 +112,30 @@ public struct CampaignHandOff: Sendable {
         } catch {
             throw .failed("\(config.paths.state): \(error)")
         }
-        var campaign: ListmonkClient.Campaign
+        var campaign: ServiceCampaign
         var created = false
         do {
             if let known {
-                let current = try await listmonk.campaign(known.campaignID)
-                guard ["draft", "scheduled", "paused"].contains(current.status) else {
+                let current = try await service.campaign(known.campaignID)
+                guard service.isEditable(current.status) else {
                     throw HandOffError.failed(
-                        "campaign \(known.campaignID) of the issue of \(issue.date) is \(current.status) at listmonk: it has started sending and is not changed; nothing was sent"
+                        "campaign \(known.campaignID) of the issue of \(issue.date) is \(current.status) at \(service.name): it has started sending and is not changed; nothing was sent"
                     )
                 }
-                campaign = try await listmonk.update(known.campaignID, content)
+                campaign = try await service.update(known.campaignID, content)
             } else {
-                campaign = try await listmonk.create(content)
+                campaign = try await service.create(content)
                 created = true
                 // Recorded at once: should anything after fail, the next run updates this campaign.
                 try? await store.save(
-                    issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+                    issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
                     status: campaign.status, sendAt: campaign.sendAt, forcedReason: nil,
                     now: Date().timeIntervalSince1970)
             }
-            if !request.tests.isEmpty { try await listmonk.test(campaign.id, content, to: request.tests) }
-            if request.at != nil && campaign.status == "draft" { campaign = try await listmonk.schedule(campaign.id) }
+            if !request.tests.isEmpty { try await service.test(campaign.id, content, to: request.tests) }
+            if let at = request.at, !service.isScheduled(campaign.status) {
+                campaign = try await service.schedule(campaign.id, at: at)
+            }
         } catch let error as HandOffError {
             throw error
         } catch {
@@ -148,17 +144,37 @@ public struct CampaignHandOff: Sendable {
         let forcedReason = reasons.isEmpty ? nil : request.force
         do {
             try await store.save(
-                issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+                issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
                 status: campaign.status, sendAt: campaign.sendAt ?? request.at, forcedReason: forcedReason,
                 forcedBy: forcedReason == nil ? nil : request.user, now: Date().timeIntervalSince1970)
         } catch {
             throw .failed("campaign \(campaign.id) was handed off but not recorded in \(config.paths.state): \(error)")
         }
         return Outcome(
-            issue: issue.date, version: issue.version, service: "listmonk", campaignID: campaign.id,
+            issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
             status: campaign.status, sendAt: campaign.sendAt ?? request.at, created: created, tested: request.tests,
             forcedPast: request.force == nil ? [] : reasons, forcedReason: forcedReason,
             uncheckedLinks: facts.uncheckedLinks)
+    }
+
+    /// The configured service's client; why there is none when it is not configured or its keys are missing.
+    static func service(_ delivery: DeliverySettings, client: CurlHTTPClient, environment: [String: String])
+        throws(HandOffError) -> any MailingService
+    {
+        if let settings = delivery.listmonk {
+            guard let listmonk = ListmonkClient(settings: settings, client: client, environment: environment) else {
+                let missing = ListmonkClient.missingKeys(settings, environment: environment)
+                throw .failed("listmonk's keys are not set (\(missing.joined(separator: ", ")))")
+            }
+            return listmonk
+        }
+        if let settings = delivery.buttondown {
+            guard let buttondown = ButtondownClient(settings: settings, client: client, environment: environment) else {
+                throw .failed("Buttondown's key is not set (\(settings.tokenEnv))")
+            }
+            return buttondown
+        }
+        throw .failed("no mailing service is configured (delivery.service: listmonk or buttondown, docs/delivery.md)")
     }
 
     private func publishedIssue(_ date: Day?) async throws(HandOffError) -> IssueStore.Published {

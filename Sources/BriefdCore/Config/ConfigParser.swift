@@ -226,7 +226,8 @@ public enum ConfigParser {
     private static func parseDelivery(_ node: YAMLNode, path: String) throws(ConfigurationError) -> DeliverySettings {
         var settings = DeliverySettings()
         let delivery = try StrictMapping(
-            node, path: path, context: "delivery", allowed: ["from", "test_to", "smtp", "service", "listmonk"])
+            node, path: path, context: "delivery",
+            allowed: ["from", "test_to", "smtp", "service", "listmonk", "buttondown"])
         if let from = try delivery.string("from") {
             guard MailComposer.isAddress(from) else {
                 throw delivery.error(
@@ -252,9 +253,24 @@ public enum ConfigParser {
             if let name = try smtp.string("password_env") { settings.smtpPasswordEnv = name }
         }
         let service = try delivery.string("service") ?? "none"
-        guard ["none", "listmonk"].contains(service) else {
-            throw delivery.error(
-                "service", "'service' must be none or listmonk (Buttondown is not supported yet), found '\(service)'")
+        guard ["none", "listmonk", "buttondown"].contains(service) else {
+            throw delivery.error("service", "'service' must be none, listmonk or buttondown, found '\(service)'")
+        }
+        if service == "buttondown" {
+            var buttondown = ButtondownSettings()
+            if let node = delivery.values["buttondown"] {
+                let mapping = try StrictMapping(
+                    node, path: path, context: "buttondown", allowed: ["endpoint", "token_env"])
+                if let endpoint = try mapping.string("endpoint") {
+                    guard WebAddress(endpoint)?.isHTTP == true else {
+                        throw mapping.error(
+                            "endpoint", "Buttondown's 'endpoint' must be an http(s) URL, found '\(endpoint)'")
+                    }
+                    buttondown.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+                }
+                if let name = try mapping.string("token_env") { buttondown.tokenEnv = name }
+            }
+            settings.buttondown = buttondown
         }
         if service == "listmonk" {
             guard let node = delivery.values["listmonk"] else {

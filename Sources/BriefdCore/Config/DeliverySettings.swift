@@ -9,8 +9,9 @@ public struct DeliverySettings: Sendable, Equatable {
     public var smtpURL: String?
     public var smtpUserEnv = "BRIEFD_SMTP_USER"
     public var smtpPasswordEnv = "BRIEFD_SMTP_PASSWORD"
-    /// The mailing service the campaign is handed to; nil: none (`briefd send campaign` says so).
+    /// The mailing service the campaign is handed to (at most one is set); both nil: none.
     public var listmonk: ListmonkSettings?
+    public var buttondown: ButtondownSettings?
 
     public init() {}
 }
@@ -29,4 +30,12 @@ public struct ListmonkSettings: Sendable, Equatable {
         self.url = url
         self.lists = lists
     }
+}
+
+/// Buttondown (hosted): its API's root and the environment variable holding the API key.
+public struct ButtondownSettings: Sendable, Equatable {
+    public var endpoint = "https://api.buttondown.com"
+    public var tokenEnv = "BRIEFD_BUTTONDOWN_TOKEN"
+
+    public init() {}
 }

@@ -4,6 +4,7 @@ public struct HTTPRequest: Sendable, Hashable {
         case get = "GET"
         case post = "POST"
         case put = "PUT"
+        case patch = "PATCH"
     }
 
     public var url: String

@@ -12,7 +12,7 @@ public final class CampaignStore: Sendable {
         public var issue: String
         public var version: Int
         public var service: String
-        public var campaignID: Int
+        public var campaignID: String
         public var status: String
         @NullEncoded public var sendAt: String?
         public var updatedAt: String
@@ -44,7 +44,7 @@ public final class CampaignStore: Sendable {
 
     /// Records the campaign's state after a hand-off; `forcedReason` (and who) when the gate was passed with `--force`.
     public func save(
-        issue: String, version: Int, service: String, campaignID: Int, status: String, sendAt: String?,
+        issue: String, version: Int, service: String, campaignID: String, status: String, sendAt: String?,
         forcedReason: String?, forcedBy: String? = nil, now: Double
     ) async throws {
         try await database.writeOffThePool { db in

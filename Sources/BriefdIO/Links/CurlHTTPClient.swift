@@ -377,15 +377,17 @@ final class CurlEngine: @unchecked Sendable {
             easy, CURLOPT_TIMEOUT_MS, transfer.request.timeoutMilliseconds ?? settings.timeoutSeconds * 1000)
         briefd_curl_easy_setopt_string(easy, CURLOPT_URL, transfer.request.url)
         keepWireExchange(transfer.request.keepsWireExchange, easy: easy, context: transfer)
-        // Reset on every use (handles are reused): only a PUT names its method.
+        // Reset on every use (handles are reused): only a PUT or a PATCH names its method.
         briefd_curl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, nil)
         switch transfer.request.method {
         case .get:
             briefd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
-        case .post, .put:
+        case .post, .put, .patch:
             let body = transfer.request.body ?? []
             briefd_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
-            if transfer.request.method == .put { briefd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "PUT") }
+            if transfer.request.method != .post {
+                briefd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, transfer.request.method.rawValue)
+            }
             briefd_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
             _ = body.withUnsafeBufferPointer { buffer in
                 // COPYPOSTFIELDS: curl keeps its own copy, so the Swift array may go.

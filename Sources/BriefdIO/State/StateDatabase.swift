@@ -278,7 +278,7 @@ public final class StateDatabase: Sendable {
                 table.column("issue_date", .text).primaryKey()
                 table.column("version", .integer).notNull()
                 table.column("service", .text).notNull()
-                table.column("campaign_id", .integer).notNull()
+                table.column("campaign_id", .text).notNull()
                 table.column("status", .text).notNull()
                 table.column("send_at", .text)
                 table.column("updated_at", .double).notNull()

@@ -374,7 +374,7 @@ struct CampaignRow: Codable, FetchableRecord, PersistableRecord {
     var issueDate: String
     var version: Int
     var service: String
-    var campaignID: Int
+    var campaignID: String
     var status: String
     var sendAt: String?
     var updatedAt: Double
