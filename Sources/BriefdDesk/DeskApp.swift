@@ -419,6 +419,18 @@ public final class DeskApp: Sendable {
                     "version": "\(outcome.version ?? 0)",
                 ])
             var values = DeskApp.outcomeValues(outcome.report)
+            if let published, let links, outcome.folder != nil,
+                let line = await CampaignHandOff(
+                    config: workspace.config, registry: workspace.registry, state: state
+                ).followReplacement(
+                    of: published, links: links, user: "the desk", daemonRuns: true, environment: environment)
+            {
+                // The replaced issue's campaign follows the new version, or says why it could not.
+                var problems = values["problems"] as? [String] ?? []
+                problems.append(line)
+                values["problems"] = problems
+                values["hasProblems"] = true
+            }
             if outcome.isEmpty {
                 values["title"] = "Not built"
                 values["text"] = "No draft is ready: the issue of \(date) was not built."

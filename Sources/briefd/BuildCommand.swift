@@ -86,6 +86,19 @@ struct BuildCommand: AsyncParsableCommand {
         if outcome.folder != nil, config.archive.capture, root == config.paths.digests, !noCapture {
             await captureCitedPages(date: date, workspace: workspace, state: state)
         }
+        if replace, outcome.folder != nil, root == config.paths.digests {
+            // A replaced issue's campaign, if it has not gone out, follows the new version.
+            let links = LinkService(
+                settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
+            if let line = await CampaignHandOff(config: config, registry: workspace.registry, state: state)
+                .followReplacement(
+                    of: date, links: links, user: SendCampaignCommand.user(), daemonRuns: daemonRuns(config),
+                    environment: ProcessInfo.processInfo.environment)
+            {
+                FileHandleOutput.write(line + "\n")
+            }
+            await links.shutdown()
+        }
     }
 
     /// The cited pages of the issue just published, captured into its WARC now unless a daemon runs (then the

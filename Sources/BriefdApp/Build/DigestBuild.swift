@@ -258,18 +258,6 @@ public struct DigestBuild: Sendable {
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         }
-        if version > 1, let campaign = try? await CampaignStore(state).record(of: issue.date) {
-            // The service holds the version handed to it; the replacement goes only when the editor sends it again.
-            if ["draft", "scheduled", "paused"].contains(campaign.status) {
-                report.warnings.append(
-                    "the issue's campaign \(campaign.campaignID) at \(campaign.service) still holds version \(campaign.version); run 'briefd send campaign' to update it before it goes out"
-                )
-            } else {
-                report.warnings.append(
-                    "the issue's campaign \(campaign.campaignID) at \(campaign.service) went out with version \(campaign.version) (\(campaign.status)); this replacement is not sent"
-                )
-            }
-        }
         if config.archive.capture && root == config.paths.digests {
             // Queued, not captured here (an issue written elsewhere with `--out` is a trial, not published): the daemon (or `briefd build` without one) captures the pages, and a
             // page that fails is tried again later; the build itself never fails for a capture.

@@ -157,6 +157,24 @@ public struct CampaignHandOff: Sendable {
             uncheckedLinks: facts.uncheckedLinks)
     }
 
+    /// After `build --replace`: the issue's campaign, if it has one and it has not gone out, is updated with the new
+    /// version through the same gate (a scheduled campaign must not go out with the old text). Returns what happened,
+    /// as a line for the editor; nil when the issue has no campaign.
+    public func followReplacement(
+        of date: Day, links: LinkService, user: String, daemonRuns: Bool, environment: [String: String]
+    ) async -> String? {
+        guard let campaign = try? await CampaignStore(state).record(of: date.description) else { return nil }
+        let request = Request(issue: date, at: nil, tests: [], force: nil, user: user, daemonRuns: daemonRuns)
+        do {
+            let outcome = try await run(request, links: links, environment: environment)
+            return
+                "Updated \(outcome.service) campaign \(outcome.campaignID) with version \(outcome.version) of the issue (\(outcome.status))"
+        } catch {
+            return
+                "The issue's campaign \(campaign.campaignID) at \(campaign.service) still holds version \(campaign.version): \(error)"
+        }
+    }
+
     /// The configured service's client; why there is none when it is not configured or its keys are missing.
     static func service(_ delivery: DeliverySettings, client: CurlHTTPClient, environment: [String: String])
         throws(HandOffError) -> any MailingService
