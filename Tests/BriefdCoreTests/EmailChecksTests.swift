@@ -47,3 +47,28 @@ import Testing
         #expect(findings.map(\.rule) == ["email.clipped"])
     }
 }
+
+/// The gate: each reason alone holds the issue back; links that could not be checked do not.
+@Suite struct SendGateTests {
+    static let clean = SendGate.Facts(
+        notBuilt: nil, brokenLinks: [], alteredQuotes: [], emailFindings: [], uncheckedLinks: [])
+
+    @Test func eachReasonAloneRefusesAndNothingElseDoes() {
+        #expect(SendGate.reasons(Self.clean).isEmpty)
+        var unchecked = Self.clean
+        unchecked.uncheckedLinks = ["https://example.org/a"]
+        #expect(SendGate.reasons(unchecked).isEmpty)
+        var dead = Self.clean
+        dead.brokenLinks = [("https://example.org/a", "404")]
+        #expect(SendGate.reasons(dead) == ["the link https://example.org/a is broken now: 404"])
+        var altered = Self.clean
+        altered.alteredQuotes = ["a.md:3:1: the quote differs"]
+        #expect(SendGate.reasons(altered) == ["an altered quote: a.md:3:1: the quote differs"])
+        var email = Self.clean
+        email.emailFindings = [EmailFinding(rule: "email.lang", message: "no lang", line: 1)]
+        #expect(SendGate.reasons(email) == ["the email fails email.lang at line 1: no lang"])
+        var notBuilt = dead
+        notBuilt.notBuilt = "the issue of 2026-12-03 is not built; build it first"
+        #expect(SendGate.reasons(notBuilt) == ["the issue of 2026-12-03 is not built; build it first"])
+    }
+}
