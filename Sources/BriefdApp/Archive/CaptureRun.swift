@@ -50,7 +50,9 @@ public struct CaptureRun: Sendable {
                     guard let capture = next.next() else { return }
                     group.addTask { await self.capture(capture, now: now) }
                 }
-                for _ in 0..<max(1, config.links.maxConcurrency) { startNext() }
+                // At most 16 pages at once: each may hold up to archive.max_page_bytes until the WARC is written
+                // (the client's per-host limits still apply within that).
+                for _ in 0..<min(max(1, config.links.maxConcurrency), 16) { startNext() }
                 while let result = await group.next() {
                     if let (capture, kept) = result {
                         results.append(capture)
