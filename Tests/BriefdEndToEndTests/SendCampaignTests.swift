@@ -213,6 +213,12 @@ struct SendCampaignTests {
         #expect(service.emails.first?.status == "scheduled")
         #expect(service.emails.first?.publishDate == "2026-12-03T08:00:00Z")
         #expect(service.tests.map(\.to) == [["editor@zgbriefs.test"]])
+        // A new time for an email scheduled already moves it.
+        let moved = try Briefd.run(
+            ["send", "campaign", "--config", folder + "/briefd.yml", "--at", "2026-12-03T09:30:00Z"], environment: env)
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(service.emails.first?.publishDate == "2026-12-03T09:30:00Z")
+        #expect(service.emails.first?.status == "scheduled")
         service.send(id)
         let late = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
         #expect(late.status == 1)

@@ -20,8 +20,12 @@ public struct ButtondownClient: MailingService {
         authorization = "Authorization: Token \(key)"
     }
 
+    /// The email's subject and body, and its publish date when one is asked for (an email scheduled already moves
+    /// to the new time).
     private func fields(_ content: CampaignContent) -> [String: Any] {
-        ["subject": content.subject, "body": content.html]
+        var fields: [String: Any] = ["subject": content.subject, "body": content.html]
+        if let sendAt = content.sendAt { fields["publish_date"] = sendAt }
+        return fields
     }
 
     public func create(_ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign {
