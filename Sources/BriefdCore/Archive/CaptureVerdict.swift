@@ -93,7 +93,8 @@ enum Paywall {
 }
 
 /// The first 512 KiB of a page with ASCII letters lowercased, searched as bytes (Foundation's string search
-/// was most of a capture's time).
+/// was most of a capture's time): how the link checker and the capture judge both look for a challenge page's marks
+/// and a not-found title.
 struct LoweredHead {
     static let limit = 512 * 1024
     let bytes: [UInt8]

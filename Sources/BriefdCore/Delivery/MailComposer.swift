@@ -1,3 +1,5 @@
+import Foundation
+
 /// An issue as an email (RFC 5322, MIME): `multipart/alternative` with the text version first and the HTML second,
 /// both UTF-8 in quoted-printable; `From`, `To`, `Subject` (RFC 2047 encoded words where it is not ASCII), `Date`,
 /// `Message-ID`, `MIME-Version`. A header value with a line break is refused, never folded into a forged header.
@@ -127,20 +129,7 @@ public enum MailComposer {
         return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var output = ""
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
-            for position in 0..<4 {
-                output.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=")
-            }
-            index += 3
-        }
-        return output
-    }
+    static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
     /// `Thu, 03 Dec 2026 10:15:00 +0000` for seconds since 1970 (UTC).
     public static func date(_ seconds: Double) -> String {

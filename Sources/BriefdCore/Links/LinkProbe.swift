@@ -294,17 +294,7 @@ enum SoftNotFound {
     }
 
     /// The text of the first `<title>` in a (capped) HTML body, whitespace collapsed.
-    static func title(in body: [UInt8]) -> String? {
-        guard !body.isEmpty else { return nil }
-        let text = String(decoding: body, as: UTF8.self)
-        guard let open = text.range(of: "<title", options: .caseInsensitive),
-            let openEnd = text[open.upperBound...].firstIndex(of: ">"),
-            let close = text[openEnd...].range(of: "</title", options: .caseInsensitive)
-        else { return nil }
-        let raw = text[text.index(after: openEnd)..<close.lowerBound]
-        let words = HTMLAttributes.decodeEntities(String(raw)).split(whereSeparator: \.isWhitespace)
-        return words.isEmpty ? nil : words.joined(separator: " ")
-    }
+    static func title(in body: [UInt8]) -> String? { LoweredHead(body).title() }
 }
 
 /// Signs that a site refused an automated client: a challenge page or a bot wall.
@@ -316,10 +306,7 @@ enum BotWall {
     ]
 
     static func detect(_ response: HTTPResponse) -> Bool {
-        if response.headers["cf-mitigated"] != nil { return true }
-        guard !response.body.isEmpty else { return false }
-        let lowered = String(decoding: response.body, as: UTF8.self).lowercased()
-        return markers.contains { lowered.contains($0) }
+        response.headers["cf-mitigated"] != nil || LoweredHead(response.body).containsAny(markers)
     }
 }
 

@@ -1,4 +1,4 @@
-public import BriefdCore
+import BriefdCore
 
 /// The HTTP client for the services the config names (the mailing service): unlike the link checker's, it may
 /// reach a private network — a self-hosted listmonk is often on one, and its address is the editor's own
