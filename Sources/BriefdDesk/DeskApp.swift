@@ -41,10 +41,13 @@ public final class DeskApp: Sendable {
         self.security = security
         self.metrics = metrics
         self.logger = logger
-        self.templates = DeskTemplates(folder: holder.workspace.config.paths.templates)
+        self.templates = DeskTemplates(folder: holder.workspace.config.paths.templates, logger: logger)
     }
 
     var config: Config { holder.workspace.config }
+
+    /// "template: name" for each value a desk template named that its page did not give (logged once each).
+    public var templateNamesNotGiven: Set<String> { templates.unknownNames }
 
     // MARK: - Pages
 
@@ -77,23 +80,34 @@ public final class DeskApp: Sendable {
         let config = self.config
         let next = await drafts.account.nextIssue
         let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
-        let statuses = DraftStatus.allCases.sorted { $0.order < $1.order }.map { status -> [String: Any] in
-            [
-                "value": status.rawValue, "count": list.counts[status.rawValue] ?? 0,
-                "selected": status.rawValue == statusFilter,
-            ]
+        let statuses = DraftStatus.allCases.sorted { $0.order < $1.order }.map { status in
+            DeskListPage.StatusChoice(
+                value: status.rawValue, count: list.counts[status.rawValue] ?? 0,
+                selected: status.rawValue == statusFilter)
         }
-        let sections = config.newsletter.sections.map {
-            ["value": $0, "selected": $0 == sectionFilter] as [String: Any]
+        let values = DeskListPage(
+            rowsHTML: list.html, total: list.total, statuses: statuses,
+            sections: config.newsletter.sections.map { .init(value: $0, selected: $0 == sectionFilter) },
+            nextIssue: next.description,
+            nextBuild: nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
+            query: DeskApp.query(["status": statusFilter, "section": sectionFilter]),
+            reloadProblem: DeskApp.reloadProblem(holder.reload))
+        return page("desk", values, session: session)
+    }
+
+    /// What the list says of the last reload (SIGHUP) when it was not applied: the config in use is the old one.
+    static func reloadProblem(_ reload: (at: Date, outcome: WorkspaceHolder.ReloadOutcome)?) -> String? {
+        guard let reload else { return nil }
+        let when = DeskApp.time(reload.at.timeIntervalSince1970)
+        switch reload.outcome {
+        case .applied: return nil
+        case .refused(let settings):
+            return
+                "The reload of \(when) was not applied: \(settings.joined(separator: ", ")) change only when briefd is "
+                + "restarted. The old config is still in use; restart briefd, or put those settings back and reload."
+        case .failed(let reason):
+            return "The reload of \(when) failed, and the old config is still in use: \(reason)"
         }
-        return page(
-            "desk",
-            [
-                "title": "Desk", "rowsHTML": list.html, "total": list.total, "statuses": statuses,
-                "sections": sections, "nextIssue": next.description,
-                "nextBuild": nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
-                "query": DeskApp.query(["status": statusFilter, "section": sectionFilter]), "live": true,
-            ], session: session)
     }
 
     private func renderRows(statusFilter: String?, sectionFilter: String?, generation: Int) async
@@ -104,11 +118,11 @@ public final class DeskApp: Sendable {
             (statusFilter == nil || row.standing.status.rawValue == statusFilter)
                 && (sectionFilter == nil || row.facts.section == sectionFilter)
         }.sorted { ($0.standing.status.order, $0.path) < ($1.standing.status.order, $1.path) }
-        let rowValues: [[String: Any]] = shown.map(DeskApp.rowValue)
         var counts: [String: Int] = [:]
         for row in rows { counts[row.standing.status.rawValue, default: 0] += 1 }
         let html: String
-        switch templates.render("desk-rows", ["rows": rowValues, "empty": rowValues.isEmpty]) {
+        switch templates.render("desk-rows", DeskRowsPage(rows: shown.map(DeskApp.row)), layout: layout(session: nil))
+        {
         case .success(let rendered): html = rendered
         case .failure(let problem):
             html =
@@ -118,16 +132,14 @@ public final class DeskApp: Sendable {
     }
 
     /// One row of the list: the account's entry, as the template shows it.
-    static func rowValue(_ row: DraftLedger.Account.Entry) -> [String: Any] {
+    static func row(_ row: DraftLedger.Account.Entry) -> DeskRow {
         let status = row.standing.status
-        return [
-            "path": DeskText.visible(row.path), "href": "/drafts/" + DeskApp.pathForURL(row.path),
-            "status": status.rawValue,
-            "statusClass": status.cssClass, "kind": row.facts.kind?.rawValue ?? "unreadable",
-            "title": DeskText.visible(row.facts.title ?? row.path), "section": row.facts.section ?? "",
-            "reason": row.standing.reasons.first ?? "", "errors": row.facts.errors, "warnings": row.facts.warnings,
-            "modified": DeskApp.time(row.modified),
-        ]
+        return DeskRow(
+            path: DeskText.visible(row.path), href: "/drafts/" + DeskApp.pathForURL(row.path), status: status.rawValue,
+            statusClass: status.cssClass, kind: row.facts.kind?.rawValue ?? "unreadable",
+            title: DeskText.visible(row.facts.title ?? row.path), section: row.facts.section ?? "",
+            reason: row.standing.reasons.first ?? "", errors: row.facts.errors, warnings: row.facts.warnings,
+            modified: DeskApp.time(row.modified))
     }
 
     static func escape(_ text: String) -> String {
@@ -153,67 +165,52 @@ public final class DeskApp: Sendable {
             identity == nil
             ? []
             : await drafts.account.drafts.filter { $0.facts.identity == identity && $0.path != relative }
-                .map { ["path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path)] }
-        let lines = DraftMarkup.lines(of: text, findings: findings).map { line -> [String: Any] in
-            [
-                "number": line.number,
-                "runs": line.runs.map { run -> [String: Any] in
-                    let worst = run.findings.map { findings[$0].severity }.max() ?? .info
-                    return [
-                        "text": run.text, "marked": !run.findings.isEmpty, "severity": worst.rawValue,
-                        "ids": run.findings.map { "f\($0 + 1)" }.joined(separator: " "),
-                        "first": run.findings.first.map { "f\($0 + 1)" } ?? "",
-                    ]
+                .map { DraftLink(path: DeskText.visible($0.path), href: "/drafts/" + DeskApp.pathForURL($0.path)) }
+        let lines = DraftMarkup.lines(of: text, findings: findings).map { line in
+            DraftPage.Line(
+                number: line.number,
+                runs: line.runs.map { run in
+                    DraftPage.Run(
+                        text: run.text, marked: !run.findings.isEmpty,
+                        severity: (run.findings.map { findings[$0].severity }.max() ?? .info).rawValue,
+                        ids: run.findings.map { "f\($0 + 1)" }.joined(separator: " "),
+                        first: run.findings.first.map { "f\($0 + 1)" } ?? "")
                 },
-                "trailing": line.trailing.map { ["id": "f\($0 + 1)", "severity": findings[$0].severity.rawValue] },
-            ]
+                trailing: line.trailing.map { .init(id: "f\($0 + 1)", severity: findings[$0].severity.rawValue) })
         }
-        let findingValues = findings.enumerated().map { index, finding -> [String: Any] in
-            var value: [String: Any] = [
-                "id": "f\(index + 1)", "line": finding.position.line, "column": finding.position.column,
-                "severity": finding.severity.rawValue, "rule": finding.rule.id, "message": finding.message,
-            ]
-            if let suggestion = finding.suggestion { value["suggestion"] = suggestion }
-            if finding.rule == .briefDuplicateURL, !sameArticle.isEmpty { value["related"] = sameArticle }
-            if finding.rule == .quoteAltered, let suggestion = finding.suggestion {
-                value["passage"] = DeskApp.markedPassage(suggestion, message: finding.message)
-                value["hasPassage"] = true
-            }
-            return value
+        let findingRows = findings.enumerated().map { index, finding in
+            DraftPage.FindingRow(
+                id: "f\(index + 1)", line: finding.position.line, column: finding.position.column,
+                severity: finding.severity.rawValue, rule: finding.rule.id, message: finding.message,
+                suggestion: finding.suggestion,
+                related: finding.rule == .briefDuplicateURL && !sameArticle.isEmpty ? sameArticle : nil,
+                passage: finding.rule == .quoteAltered
+                    ? finding.suggestion.map { DeskApp.markedPassage($0, message: finding.message) } ?? [] : [])
         }
         let draft = DraftParser.parse(path: file, bytes: bytes).draft
-        var linkValues: [[String: Any]] = []
+        var linkRows: [DraftPage.LinkRow] = []
         if let draft {
             let urls = Array(Set(LinkExtractor.links(in: draft).map(\.url))).sorted()
             let store = LinkStore(state)
             let byURL = await readOrLogged("the link history", [:]) { try await store.latest(of: urls) }
-            linkValues = urls.map { url in
+            linkRows = urls.map { url in
                 guard let result = byURL[url] else {
-                    return ["url": url, "verdict": "not checked yet", "verdictClass": "unknown"]
+                    return DraftPage.LinkRow(url: url, verdict: "not checked yet", verdictClass: "unknown")
                 }
-                var value: [String: Any] = [
-                    "url": url, "verdict": result.verdict.rawValue, "verdictClass": result.ok ? "ok" : "bad",
-                    "checked": DeskApp.time(result.checkedAt),
-                ]
-                if let status = result.status { value["status"] = status }
-                if let final = result.finalURL, final != url { value["final"] = final }
-                if let error = result.error { value["error"] = error }
-                return value
+                return DraftPage.LinkRow(
+                    url: url, verdict: result.verdict.rawValue, verdictClass: result.ok ? "ok" : "bad",
+                    checked: DeskApp.time(result.checkedAt), status: result.status.map(String.init) ?? "",
+                    final: result.finalURL.flatMap { $0 == url ? nil : $0 }, error: result.error)
             }
         }
-        return page(
-            "draft",
-            [
-                "title": relative, "path": relative, "lines": lines, "findings": findingValues,
-                "hasFindings": !findings.isEmpty,
-                "links": linkValues, "hasLinks": !linkValues.isEmpty,
-                "quotes": findingValues.filter { ($0["rule"] as? String)?.hasPrefix("quote.") == true },
-                "kind": draft?.kind.rawValue ?? "unreadable",
-                "status": entry?.standing.status.rawValue ?? DraftStatus.checking.rawValue,
-                "statusClass": (entry?.standing.status ?? .checking).cssClass,
-                "reasons": entry?.standing.reasons ?? ["not checked yet"], "live": true,
-                "clean": findings.isEmpty && entry?.standing.status == .ready,
-            ], session: session)
+        let status = entry?.standing.status ?? .checking
+        let values = DraftPage(
+            title: relative, path: relative, lines: lines, findings: findingRows, links: linkRows,
+            quotes: findingRows.filter { $0.rule.hasPrefix("quote.") }, kind: draft?.kind.rawValue ?? "unreadable",
+            status: status.rawValue, statusClass: status.cssClass,
+            reasons: entry?.standing.reasons ?? ["not checked yet"],
+            clean: findings.isEmpty && entry?.standing.status == .ready)
+        return page("draft", values, session: session)
     }
 
     /// The draft's findings as its report has them (links and quotes included); the offline ones when no report
@@ -230,39 +227,24 @@ public final class DeskApp: Sendable {
         let workspace = holder.workspace
         // Remote images only when the editor asks: a draft may name a tracking pixel.
         let imagesQuery = images ? "?images=1" : ""
-        let imageValues: [String: Any] = [
-            "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
-        ]
+        let imagesToggle = "/issues/\(which)" + (images ? "" : "?images=1")
         if which == "next" {
             let build = DigestBuild(config: workspace.config, registry: workspace.registry, state: state)
             let date = await drafts.account.nextIssue
             do {
                 let preview = try await build.preview(date: date, account: await drafts.draftsForBuild())
-                return page(
-                    "issue",
-                    [
-                        "title": "Issue \(date) (preview)", "date": date.description, "isNext": true,
-                        "hasIssue": preview.web != nil,
-                        "included": preview.report.included.map {
-                            [
-                                "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
-                                "title": DeskText.visible($0.title), "placement": $0.placement,
-                            ]
-                        },
-                        "leftOut": preview.report.leftOut.map {
-                            [
-                                "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
-                                "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason,
-                            ]
-                        },
-                        "hasLeftOut": !preview.report.leftOut.isEmpty,
-                        "emailChecked": preview.report.email != nil,
-                        "emailFindings": DeskApp.emailRows(preview.report.email),
-                        "unverified": preview.report.unverifiedLinks + preview.report.unverifiedQuotes > 0,
-                        "unverifiedLinks": DraftAccount.counted(preview.report.unverifiedLinks, "link"),
-                        "unverifiedQuotes": DraftAccount.counted(preview.report.unverifiedQuotes, "quote"),
-                        "web": "/issues/next/web" + imagesQuery, "email": "/issues/next/email" + imagesQuery,
-                    ].merging(imageValues) { first, _ in first }, session: session)
+                let report = preview.report
+                let values = IssuePage(
+                    title: "Issue \(date) (preview)", date: date.description, isNext: true,
+                    hasIssue: preview.web != nil, included: report.included.map(DeskApp.includedRow),
+                    leftOut: report.leftOut.map(DeskApp.leftOutRow), emailChecked: report.email != nil,
+                    emailFindings: DeskApp.emailRows(report.email),
+                    unverified: report.unverifiedLinks + report.unverifiedQuotes > 0,
+                    unverifiedLinks: DraftAccount.counted(report.unverifiedLinks, "link"),
+                    unverifiedQuotes: DraftAccount.counted(report.unverifiedQuotes, "quote"),
+                    web: "/issues/next/web" + imagesQuery, email: "/issues/next/email" + imagesQuery,
+                    imagesShown: images, imagesToggle: imagesToggle)
+                return page("issue", values, session: session)
             } catch {
                 return message("Issue \(date)", "The issue cannot be previewed: \(error)", session: session)
             }
@@ -273,64 +255,62 @@ public final class DeskApp: Sendable {
         guard let issue = published.first(where: { $0.date == which }) else { return notFound(session) }
         let items = await readOrLogged("the issue's items", []) { try await store.items(of: date) }
         let folder = workspace.config.paths.digests + "/" + which
-        let preservation = await preservationRows(which)
         let report = FileManager.default.contents(atPath: folder + "/build.json").flatMap { data in
             orLogged("the build report of \(which)", nil) { try JSONDecoder().decode(BuildReport.self, from: data) }
         }
-        return page(
-            "issue",
-            [
-                "title": "Issue \(which)", "date": which, "isNext": false, "hasIssue": true, "published": true,
-                "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
-                "version": issue.version, "versions": issue.versions.count,
-                "included": items.map {
-                    [
-                        "path": DeskText.visible($0.path), "href": "/drafts/" + DeskApp.pathForURL($0.path),
-                        "title": DeskText.visible($0.title), "placement": $0.placement,
-                    ]
-                },
-                "leftOut": report?.leftOut.map {
-                    [
-                        "path": DeskText.visible($0.path), "status": $0.status.rawValue,
-                        "statusClass": $0.status.cssClass, "reason": $0.reason,
-                    ]
-                } ?? [],
-                "hasLeftOut": report?.leftOut.isEmpty == false,
-                "preservation": preservation, "hasPreservation": !preservation.isEmpty,
-                "emailChecked": report?.email != nil, "emailFindings": DeskApp.emailRows(report?.email),
-                "delivery": deliveryValues(issue),
-                "web": "/issues/\(which)/web" + imagesQuery, "email": "/issues/\(which)/email" + imagesQuery,
-                "imagesShown": images, "imagesToggle": "/issues/\(which)" + (images ? "" : "?images=1"),
-                "downloads": [
-                    ["href": "/issues/\(which)/files/email.html", "label": "Email HTML"],
-                    ["href": "/issues/\(which)/files/digest.txt", "label": "Text"],
-                    ["href": "/issues/\(which)/files/digest.md", "label": "Markdown"],
-                ],
-            ], session: session)
+        let values = IssuePage(
+            title: "Issue \(which)", date: which, isNext: false, hasIssue: true, published: true,
+            builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
+            version: issue.version, versions: issue.versions.count,
+            included: items.map {
+                IncludedRow(
+                    path: DeskText.visible($0.path), href: "/drafts/" + DeskApp.pathForURL($0.path),
+                    title: DeskText.visible($0.title), placement: $0.placement)
+            },
+            // A published issue's left-out drafts may be gone from the folder: named, not linked.
+            leftOut: (report?.leftOut ?? []).map { DeskApp.leftOutRow($0, linked: false) },
+            emailChecked: report?.email != nil, emailFindings: DeskApp.emailRows(report?.email),
+            preservation: await preservationRows(which), delivery: deliveryValues(issue),
+            downloads: [
+                .init(href: "/issues/\(which)/files/email.html", label: "Email HTML"),
+                .init(href: "/issues/\(which)/files/digest.txt", label: "Text"),
+                .init(href: "/issues/\(which)/files/digest.md", label: "Markdown"),
+            ],
+            web: "/issues/\(which)/web" + imagesQuery, email: "/issues/\(which)/email" + imagesQuery,
+            imagesShown: images, imagesToggle: imagesToggle)
+        return page("issue", values, session: session)
+    }
+
+    static func includedRow(_ item: BuildReport.Included) -> IncludedRow {
+        IncludedRow(
+            path: DeskText.visible(item.path), href: "/drafts/" + pathForURL(item.path),
+            title: DeskText.visible(item.title), placement: item.placement)
+    }
+
+    static func leftOutRow(_ item: BuildReport.LeftOut) -> LeftOutRow { leftOutRow(item, linked: true) }
+
+    static func leftOutRow(_ item: BuildReport.LeftOut, linked: Bool) -> LeftOutRow {
+        LeftOutRow(
+            path: DeskText.visible(item.path), href: linked ? "/drafts/" + pathForURL(item.path) : nil,
+            status: item.status.rawValue, statusClass: item.status.cssClass, reason: item.reason)
     }
 
     /// The email checks' findings for the issue page (nil: the build predates the checks).
-    static func emailRows(_ findings: [EmailFinding]?) -> [[String: Any]] {
-        (findings ?? []).map { finding in
-            var row: [String: Any] = ["rule": finding.rule, "message": finding.message]
-            if let line = finding.line { row["line"] = line }
-            return row
-        }
+    static func emailRows(_ findings: [EmailFinding]?) -> [IssuePage.EmailRow] {
+        (findings ?? []).map { IssuePage.EmailRow(rule: $0.rule, message: $0.message, line: $0.line) }
     }
 
     /// `/issues`: every published issue, newest first.
     func archivePage(session: String?) async -> Response {
         let store = IssueStore(state)
         let published = await readOrLogged("the published issues", []) { try await store.published() }
-        let rows: [[String: Any]] = published.map { issue in
-            [
-                "date": issue.date, "href": "/issues/\(issue.date)", "title": DeskText.visible(issue.title),
-                "items": issue.items,
-                "builtAt": issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported",
-                "version": issue.version,
-            ]
+        let rows = published.map { issue in
+            ArchivePage.Row(
+                date: issue.date, href: "/issues/\(issue.date)", title: DeskText.visible(issue.title),
+                items: issue.items, builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported",
+                version: issue.version)
         }
-        return page("archive", ["title": "Published issues", "issues": rows, "empty": rows.isEmpty], session: session)
+        return page("archive", ArchivePage(issues: rows), session: session)
     }
 
     /// `/issues/<date>/files/<name>`: a published issue's email HTML, text or Markdown, as a download.
@@ -426,22 +406,19 @@ public final class DeskApp: Sendable {
                     of: published, links: links, user: "the desk", daemonRuns: true, environment: environment)
             {
                 // The replaced issue's campaign follows the new version, or says why it could not.
-                var problems = values["problems"] as? [String] ?? []
-                problems.append(line)
-                values["problems"] = problems
-                values["hasProblems"] = true
+                values.problems.append(line)
             }
             if outcome.isEmpty {
-                values["title"] = "Not built"
-                values["text"] = "No draft is ready: the issue of \(date) was not built."
+                values.title = "Not built"
+                values.text = "No draft is ready: the issue of \(date) was not built."
             } else {
-                values["title"] = "Built"
-                values["text"] =
+                values.title = "Built"
+                values.text =
                     published == nil
                     ? "The issue of \(date) was built and published."
                     : "The issue of \(date) was replaced: version \(outcome.version ?? 0) is published; the earlier one is kept."
-                values["link"] = "/issues/\(date)"
-                values["linkText"] = "See the issue"
+                values.link = "/issues/\(date)"
+                values.linkText = "See the issue"
             }
             return page("outcome", values, session: session)
         } catch {
@@ -464,27 +441,13 @@ public final class DeskApp: Sendable {
     }
 
     /// A build's outcome as lists: what went in, what was left out and why, problems.
-    static func outcomeValues(_ report: BuildReport) -> [String: Any] {
-        [
-            "included": report.included.map {
-                [
-                    "path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path),
-                    "title": DeskText.visible($0.title), "placement": $0.placement,
-                ]
-            },
-            "hasIncluded": !report.included.isEmpty,
-            "leftOut": report.leftOut.map {
-                [
-                    "path": DeskText.visible($0.path), "href": "/drafts/" + pathForURL($0.path),
-                    "status": $0.status.rawValue, "statusClass": $0.status.cssClass, "reason": $0.reason,
-                ]
-            },
-            "hasLeftOut": !report.leftOut.isEmpty,
-            "problems": report.errors + report.warnings, "hasProblems": !(report.errors + report.warnings).isEmpty,
-            "unverified": report.unverifiedLinks + report.unverifiedQuotes > 0,
-            "unverifiedText":
-                "\(DraftAccount.counted(report.unverifiedLinks, "link")) and \(DraftAccount.counted(report.unverifiedQuotes, "quote")) went out unverified (they could not be checked).",
-        ]
+    static func outcomeValues(_ report: BuildReport) -> OutcomePage {
+        OutcomePage(
+            title: "", text: "", included: report.included.map(includedRow), leftOut: report.leftOut.map(leftOutRow),
+            problems: report.errors + report.warnings, unverified: report.unverifiedLinks + report.unverifiedQuotes > 0,
+            unverifiedText:
+                "\(DraftAccount.counted(report.unverifiedLinks, "link")) and \(DraftAccount.counted(report.unverifiedQuotes, "quote")) went out unverified (they could not be checked)."
+        )
     }
 
     /// `/links`: suspect and dead links, the issues citing them, and the alerts.
@@ -512,47 +475,36 @@ public final class DeskApp: Sendable {
         let copies = await copies(
             of: troubled.map(\.url),
             wayback: troubled.reduce(into: [:]) { found, link in found[link.url] = link.archivedURL })
-        let rows: [[String: Any]] = troubled.map { link in
-            var value: [String: Any] = [
-                "url": link.url, "state": link.state.rawValue, "failures": link.failures,
-                "issues": (citing[link.url] ?? []).map { ["date": $0, "href": "/issues/\($0)"] },
-                "drafts": (drafts[link.url] ?? []).sorted().map {
-                    ["path": $0, "href": "/drafts/" + DeskApp.pathForURL($0)]
+        let rows = troubled.map { link in
+            LinksPage.Row(
+                url: link.url, state: link.state.rawValue, failures: link.failures,
+                issues: (citing[link.url] ?? []).map { .init(date: $0, href: "/issues/\($0)") },
+                drafts: (drafts[link.url] ?? []).sorted().map {
+                    DraftLink(path: DeskText.visible($0), href: "/drafts/" + DeskApp.pathForURL($0))
                 },
-            ]
-            if let first = link.firstFailure { value["firstFailure"] = DeskApp.time(first) }
-            if let last = link.lastCheck { value["lastCheck"] = DeskApp.time(last) }
-            if let status = link.lastStatus { value["status"] = status }
-            if let reason = reasons[link.url] { value["reason"] = reason }
-            value["copies"] = copies[link.url] ?? []
-            return value
+                firstFailure: link.firstFailure.map(DeskApp.time) ?? "",
+                lastCheck: link.lastCheck.map(DeskApp.time) ?? "",
+                status: link.lastStatus, reason: reasons[link.url], copies: copies[link.url] ?? [])
         }
         let alerts = await readOrLogged("the alerts", []) { try await rot.deliveries() }
-        let alertRows: [[String: Any]] = alerts.prefix(100).map { entry in
-            [
-                "url": entry.alert.url, "kind": "\(entry.alert.kind)", "raised": DeskApp.time(entry.alert.raisedAt),
-                "delivered": entry.delivered.joined(separator: ", "), "waiting": entry.waiting.joined(separator: ", "),
-            ]
+        let alertRows = alerts.prefix(100).map { entry in
+            LinksPage.Alert(
+                url: entry.alert.url, kind: "\(entry.alert.kind)", raised: DeskApp.time(entry.alert.raisedAt),
+                delivered: entry.delivered.joined(separator: ", "), waiting: entry.waiting.joined(separator: ", "))
         }
-        let published = rows.filter { !(($0["issues"] as? [[String: String]]) ?? []).isEmpty }.count
-        return page(
-            "links",
-            [
-                "title": "Links", "rows": rows, "empty": rows.isEmpty, "watched": watched.count,
-                "troubledPublished": published, "troubledWaiting": rows.count - published,
-                "alive": watched.values.filter { $0.state == .alive }.count, "alerts": alertRows,
-                "noAlerts": alertRows.isEmpty,
-            ], session: session)
+        let published = rows.filter { !$0.issues.isEmpty }.count
+        let values = LinksPage(
+            rows: rows, watched: watched.count, troubledPublished: published, troubledWaiting: rows.count - published,
+            alive: watched.values.filter { $0.state == .alive }.count, alerts: Array(alertRows))
+        return page("links", values, session: session)
     }
 
     /// `GET /clip`: the form.
     func clipForm(session: String?, problem: String? = nil, url: String = "") -> Response {
-        var values: [String: Any] = [
-            "title": "Clip", "url": url, "online": links != nil,
-            "sections": [["value": "", "label": "where this publication's items usually go"]]
-                + config.newsletter.sections.map { ["value": $0, "label": $0] },
-        ]
-        if let problem { values["problem"] = problem }
+        let values = ClipPage(
+            url: url, online: links != nil,
+            sections: [.init(value: "", label: "where this publication's items usually go")]
+                + config.newsletter.sections.map { .init(value: $0, label: $0) }, problem: problem)
         return page("clip", values, session: session, status: problem == nil ? .ok : .unprocessableContent)
     }
 
@@ -695,15 +647,16 @@ public final class DeskApp: Sendable {
 
     // MARK: - Helpers
 
-    /// A page: the template inside the layout, with the session's CSRF token for its forms.
-    func page(_ name: String, _ values: [String: Any], session: String? = nil, status: HTTPResponse.Status = .ok)
-        -> Response
-    {
-        var context = values
-        context["csrf"] = security.csrfToken(session: security.requiresLogin ? session : nil)
-        context["loginRequired"] = security.requiresLogin
-        context["newsletter"] = config.newsletter.name
-        switch templates.render(name, context) {
+    /// What every page's layout shows: the session's CSRF token for its forms, the login, the newsletter.
+    func layout(session: String?) -> DeskLayout {
+        DeskLayout(
+            csrf: security.csrfToken(session: security.requiresLogin ? session : nil),
+            loginRequired: security.requiresLogin, newsletter: config.newsletter.name)
+    }
+
+    /// A page: the template of `name` with its values (one of the types in DeskPages.swift), inside the layout.
+    func page(_ name: String, _ values: Any, session: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        switch templates.render(name, values, layout: layout(session: session)) {
         case .success(let html):
             return Response(
                 status: status, headers: [.contentType: "text/html; charset=utf-8"],
@@ -717,7 +670,7 @@ public final class DeskApp: Sendable {
     }
 
     func message(_ title: String, _ text: String, session: String?, status: HTTPResponse.Status = .ok) -> Response {
-        page("message", ["title": title, "text": text], session: session, status: status)
+        page("message", MessagePage(title: title, text: text), session: session, status: status)
     }
 
     func notFound(_ session: String?) -> Response {
@@ -777,7 +730,7 @@ public final class DeskApp: Sendable {
 
     /// The page's passage of a `quote.altered` finding, with the words the message names ("where the page has
     /// 'rectifying'") marked.
-    static func markedPassage(_ passage: String, message: String) -> [[String: Any]] {
+    static func markedPassage(_ passage: String, message: String) -> [PassageRun] {
         var words: [String] = []
         var rest = Substring(message)
         while let range = rest.range(of: "where the page has '") {
@@ -786,20 +739,20 @@ public final class DeskApp: Sendable {
             words.append(String(after[..<end]))
             rest = after[after.index(after: end)...]
         }
-        var runs: [[String: Any]] = []
+        var runs: [PassageRun] = []
         var remaining = Substring(passage)
         while !remaining.isEmpty {
             let next = words.compactMap { word in word.isEmpty ? nil : remaining.range(of: word) }.min {
                 $0.lowerBound < $1.lowerBound
             }
             guard let next else {
-                runs.append(["text": String(remaining), "marked": false])
+                runs.append(PassageRun(text: String(remaining), marked: false))
                 break
             }
             if next.lowerBound > remaining.startIndex {
-                runs.append(["text": String(remaining[..<next.lowerBound]), "marked": false])
+                runs.append(PassageRun(text: String(remaining[..<next.lowerBound]), marked: false))
             }
-            runs.append(["text": String(remaining[next]), "marked": true])
+            runs.append(PassageRun(text: String(remaining[next]), marked: true))
             remaining = remaining[next.upperBound...]
         }
         return runs

@@ -34,16 +34,13 @@ extension DeskApp {
                 "Whether the excerpt is in it could not be checked: \(capture.verdict?.reason ?? "no reason recorded")."
         }
         if capture.verdict?.excerptFound == false, let reason = capture.verdict?.reason { excerpt += " (\(reason))" }
-        return page(
-            "capture",
-            [
-                "title": "Copy of \(DeskText.visible(capture.url))", "url": DeskText.visible(capture.url),
-                "finalURL": capture.finalURL.map(DeskText.visible) ?? "",
-                "redirected": capture.finalURL != nil && capture.finalURL != capture.url,
-                "takenAt": capture.capturedAt.map(DeskApp.time) ?? "", "issue": which,
-                "issueHref": "/issues/\(which)", "status": capture.status ?? 0, "excerpt": excerpt,
-                "frame": "/archive/\(which)/\(number)/page",
-            ], session: session)
+        let values = CapturePage(
+            title: "Copy of \(DeskText.visible(capture.url))", url: DeskText.visible(capture.url),
+            finalURL: capture.finalURL.map(DeskText.visible) ?? "",
+            redirected: capture.finalURL != nil && capture.finalURL != capture.url,
+            takenAt: capture.capturedAt.map(DeskApp.time) ?? "", issue: which, issueHref: "/issues/\(which)",
+            status: capture.status ?? 0, excerpt: excerpt, frame: "/archive/\(which)/\(number)/page")
+        return page("capture", values, session: session)
     }
 
     /// `GET /archive/<date>/<n>/page`: the captured page itself, for the frame only: sandboxed, no script, nothing
@@ -83,49 +80,47 @@ extension DeskApp {
     }
 
     /// The issue page's preservation table.
-    func preservationRows(_ which: String) async -> [[String: Any]] {
+    func preservationRows(_ which: String) async -> [IssuePage.PreservationRow] {
         let preservation = await readOrLogged("the captures", nil) {
             try await PreservationReport(config: config, state: state).preservation(of: which)
         }
         return (preservation?.links ?? []).map { link in
-            var row: [String: Any] = [
-                "url": DeskText.visible(link.url), "captured": link.captured,
-                "status": link.status.map(String.init) ?? "–",
-                "excerpt": link.excerptFound.map { $0 ? "found" : "not found" } ?? "not checked",
-                "excerptClass": link.excerptFound.map { $0 ? "clean" : "error" } ?? "unverified",
-            ]
-            if let reason = link.reason { row["reason"] = reason }
-            if let copy = link.copy { row["copy"] = copy }
+            var row = IssuePage.PreservationRow(
+                url: DeskText.visible(link.url), captured: link.captured, status: link.status.map(String.init) ?? "–",
+                excerpt: link.excerptFound.map { $0 ? "found" : "not found" } ?? "not checked",
+                excerptClass: link.excerptFound.map { $0 ? "clean" : "error" } ?? "unverified", reason: link.reason,
+                copy: link.copy)
             if let spn = link.savePageNow {
-                row["spn"] = spn.status + (spn.statusExt.map { " (\($0))" } ?? "")
-                if let snapshot = spn.snapshot, WebAddress(snapshot)?.isHTTP == true { row["snapshot"] = snapshot }
+                row.spn = spn.status + (spn.statusExt.map { " (\($0))" } ?? "")
+                // Only a web address becomes a link (the service's answer is outside input).
+                row.snapshot = spn.snapshot.flatMap { WebAddress($0)?.isHTTP == true ? $0 : nil }
             }
             return row
         }
     }
 
     /// The copies of a troubled link, best first: the issue's own, Save Page Now's, then the Wayback lookup's.
-    func copies(of urls: [String], wayback: [String: String]) async -> [String: [[String: String]]] {
+    func copies(of urls: [String], wayback: [String: String]) async -> [String: [LinksPage.Copy]] {
         let store = PreservationStore(state)
         let own = await readOrLogged("the captures", [:]) { try await store.goodCopies(of: urls) }
         let snapshots = await readOrLogged("the snapshots", [:]) { try await store.snapshots(of: urls) }
-        var copies: [String: [[String: String]]] = [:]
+        var copies: [String: [LinksPage.Copy]] = [:]
         for url in urls {
-            var list: [[String: String]] = []
+            var list: [LinksPage.Copy] = []
             if let capture = own[url] {
-                list.append([
-                    "href": "/archive/\(capture.issueDate)/\(capture.position + 1)",
-                    "label": "the issue's own copy (\(capture.capturedAt.map(DeskApp.time) ?? ""))",
-                ])
+                list.append(
+                    .init(
+                        href: "/archive/\(capture.issueDate)/\(capture.position + 1)",
+                        label: "the issue's own copy (\(capture.capturedAt.map(DeskApp.time) ?? ""))"))
             }
             if let snapshot = snapshots[url]?.snapshot, WebAddress(snapshot)?.isHTTP == true {
-                list.append(["href": snapshot, "label": "Save Page Now snapshot"])
+                list.append(.init(href: snapshot, label: "Save Page Now snapshot"))
             }
             // The monitor stores the best copy it offered; only a Wayback answer is not already listed.
             if let archived = wayback[url], WebAddress(archived)?.isHTTP == true,
                 !archived.contains("/archive/\(own[url]?.issueDate ?? "-")/"), archived != snapshots[url]?.snapshot
             {
-                list.append(["href": archived, "label": "archived copy (Wayback Machine)"])
+                list.append(.init(href: archived, label: "archived copy (Wayback Machine)"))
             }
             copies[url] = list
         }

@@ -8,15 +8,14 @@ import Hummingbird
 /// confirmation, then what happened; the campaign's id, state and schedule on the page and in `GET /api/issues`.
 extension DeskApp {
     /// The issue page's delivery values.
-    func deliveryValues(_ issue: IssueStore.Published) -> [String: Any] {
+    func deliveryValues(_ issue: IssueStore.Published) -> IssuePage.Delivery {
         let delivery = config.delivery
-        var values: [String: Any] = [
-            "canTest": delivery.from != nil && delivery.smtpURL != nil && !delivery.testTo.isEmpty,
-            "testTo": delivery.testTo.joined(separator: ", "),
-            "canHandOff": (delivery.listmonk != nil || delivery.buttondown != nil) && links != nil
+        var values = IssuePage.Delivery(
+            canTest: delivery.from != nil && delivery.smtpURL != nil && !delivery.testTo.isEmpty,
+            testTo: delivery.testTo.joined(separator: ", "),
+            canHandOff: (delivery.listmonk != nil || delivery.buttondown != nil) && links != nil
                 && issue.importedFrom == nil,
-            "service": delivery.buttondown != nil ? "Buttondown" : "listmonk",
-        ]
+            service: serviceName)
         if let campaign = issue.delivery {
             var text = "Campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
             if let sendAt = campaign.sendAt { text += ", sends at \(sendAt)" }
@@ -24,7 +23,7 @@ extension DeskApp {
             if let reason = campaign.forcedReason {
                 text += "; sent past the gate by \(campaign.forcedBy ?? "someone"): \(reason)"
             }
-            values["campaign"] = text
+            values.campaign = text
         }
         return values
     }
@@ -38,14 +37,11 @@ extension DeskApp {
             handOff
             ? "Hand the issue of \(which) to \(serviceName)? The gate checks every link now, the quotes and the email first; the campaign is made (or the issue's campaign updated) as a draft, not sent."
             : "Send the issue of \(which), as it was built, to \(config.delivery.testTo.joined(separator: ", ")) as a test email?"
-        return page(
-            "message",
-            [
-                "title": handOff ? "Hand off to \(serviceName)" : "Send a test", "text": text, "confirmBuild": true,
-                "buildAction": "/issues/\(which)/" + (handOff ? "hand-off" : "send-test"),
-                "buildLabel": handOff ? "Hand off the issue of \(which)" : "Send the test",
-                "cancel": "/issues/\(which)",
-            ], session: session)
+        let values = MessagePage(
+            title: handOff ? "Hand off to \(serviceName)" : "Send a test", text: text, confirmBuild: true,
+            buildAction: "/issues/\(which)/" + (handOff ? "hand-off" : "send-test"),
+            buildLabel: handOff ? "Hand off the issue of \(which)" : "Send the test", cancel: "/issues/\(which)")
+        return page("message", values, session: session)
     }
 
     /// `POST /issues/<date>/send-test`.
@@ -55,20 +51,16 @@ extension DeskApp {
             let outcome = try await TestSend(config: config, state: state).send(
                 issue: date, to: [], environment: environment)
             logger.notice("test email from the desk", metadata: ["issue": "\(which)", "to": "\(outcome.recipients)"])
-            return page(
-                "message",
-                [
-                    "title": "Test sent",
-                    "text": "\"\(outcome.subject)\" went to \(outcome.recipients.joined(separator: ", ")).",
-                    "link": "/issues/\(which)", "linkText": "Back to the issue",
-                ], session: session)
+            let values = MessagePage(
+                title: "Test sent",
+                text: "\"\(outcome.subject)\" went to \(outcome.recipients.joined(separator: ", ")).",
+                link: "/issues/\(which)", linkText: "Back to the issue")
+            return page("message", values, session: session)
         } catch {
-            return page(
-                "message",
-                [
-                    "title": "Test not sent", "text": error.description, "link": "/issues/\(which)",
-                    "linkText": "Back to the issue",
-                ], session: session, status: .badRequest)
+            let values = MessagePage(
+                title: "Test not sent", text: error.description, link: "/issues/\(which)", linkText: "Back to the issue"
+            )
+            return page("message", values, session: session, status: .badRequest)
         }
     }
 
@@ -88,25 +80,23 @@ extension DeskApp {
             ).run(request, links: links, environment: environment)
             logger.notice(
                 "hand-off from the desk", metadata: ["issue": "\(which)", "campaign": "\(outcome.campaignID)"])
-            return page(
-                "message",
-                [
-                    "title": "Handed off",
-                    "text":
-                        "\(outcome.created ? "Made" : "Updated") \(outcome.service) campaign \(outcome.campaignID) for the issue of \(which): \(outcome.status).",
-                    "link": "/issues/\(which)", "linkText": "Back to the issue",
-                ], session: session)
+            let values = MessagePage(
+                title: "Handed off",
+                text:
+                    "\(outcome.created ? "Made" : "Updated") \(outcome.service) campaign \(outcome.campaignID) for the issue of \(which): \(outcome.status).",
+                link: "/issues/\(which)", linkText: "Back to the issue")
+            return page("message", values, session: session)
         } catch {
-            var values: [String: Any] = [
-                "title": "Not handed off", "link": "/issues/\(which)", "linkText": "Back to the issue",
-            ]
             if case .refused(let reasons) = error {
-                values["text"] = "The gate held the issue back (briefd send campaign --force REASON sends it anyway):"
-                values["problems"] = reasons
-                values["hasProblems"] = true
+                let values = OutcomePage(
+                    title: "Not handed off",
+                    text: "The gate held the issue back (briefd send campaign --force REASON sends it anyway):",
+                    link: "/issues/\(which)", linkText: "Back to the issue", problems: reasons)
                 return page("outcome", values, session: session, status: .conflict)
             }
-            values["text"] = error.description
+            let values = MessagePage(
+                title: "Not handed off", text: error.description, link: "/issues/\(which)",
+                linkText: "Back to the issue")
             return page("message", values, session: session, status: .badGateway)
         }
     }

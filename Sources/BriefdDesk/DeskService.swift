@@ -87,13 +87,11 @@ public struct DeskService: Service {
         }
         router.get("/issues/next/build") { request, context in
             let next = await app.drafts.account.nextIssue
-            return app.page(
-                "message",
-                [
-                    "title": "Build the next issue",
-                    "text": "Build the issue of \(next) now, as the schedule would? It is published at once.",
-                    "confirmBuild": true, "buildAction": "/issues/next/build", "buildLabel": "Build and publish",
-                ], session: context.session(request))
+            let values = MessagePage(
+                title: "Build the next issue",
+                text: "Build the issue of \(next) now, as the schedule would? It is published at once.",
+                confirmBuild: true, buildAction: "/issues/next/build", buildLabel: "Build and publish")
+            return app.page("message", values, session: context.session(request))
         }
         router.post("/issues/next/build") { request, context in await app.build(session: context.session(request)) }
         router.get("/issues") { request, context in await app.archivePage(session: context.session(request)) }
@@ -102,15 +100,13 @@ public struct DeskService: Service {
             guard let date = Day(iso: which), date.description == which else {
                 return app.notFound(context.session(request))
             }
-            return app.page(
-                "message",
-                [
-                    "title": "Replace the published issue",
-                    "text":
-                        "Replace the published issue of \(which)? It is built again from the drafts ready now and published at once; the version published now is kept and can be restored (briefd issues restore).",
-                    "confirmBuild": true, "buildAction": "/issues/\(which)/rebuild",
-                    "buildLabel": "Replace the published issue of \(which)",
-                ], session: context.session(request))
+            let values = MessagePage(
+                title: "Replace the published issue",
+                text:
+                    "Replace the published issue of \(which)? It is built again from the drafts ready now and published at once; the version published now is kept and can be restored (briefd issues restore).",
+                confirmBuild: true, buildAction: "/issues/\(which)/rebuild",
+                buildLabel: "Replace the published issue of \(which)")
+            return app.page("message", values, session: context.session(request))
         }
         router.post("/issues/:which/rebuild") { request, context in
             let which = context.parameters.get("which") ?? ""
@@ -209,7 +205,7 @@ public struct DeskService: Service {
         router.get("/healthz") { _, _ in await app.health() }
         router.get("/metrics") { _, _ in await app.metricsText() }
         router.get("/login") { request, context in
-            app.page("login", ["title": "Log in"], session: nil)
+            app.page("login", LoginPage(), session: nil)
         }
         router.post("/login") { request, context in
             let form = try await DeskService.form(request, limit: 4096)
@@ -222,8 +218,7 @@ public struct DeskService: Service {
                 try? await Task.sleep(for: .milliseconds(500))  // slows guessing
                 app.logger.warning("a desk login failed", metadata: ["client": "\(client)", "failures": "\(count)"])
                 return app.page(
-                    "login", ["title": "Log in", "problem": "That token is not the desk's."], session: nil,
-                    status: .unauthorized)
+                    "login", LoginPage(problem: "That token is not the desk's."), session: nil, status: .unauthorized)
             }
             app.security.failures.recordSuccess(client)
             var response = Response(status: .seeOther, headers: [.location: "/"])

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Mustache
 import Synchronization
 
@@ -19,11 +20,21 @@ final class DeskTemplates: Sendable {
         var problem: String?
     }
     private let loaded = Mutex(Loaded())
+    /// "template: name" for each name a template asked of a page that does not have it, each logged once.
+    private let unknown = Mutex<Set<String>>([])
+    private let logger: Logger
 
-    init(folder: String) { self.folder = folder + "/desk" }
+    init(folder: String, logger: Logger) {
+        self.folder = folder + "/desk"
+        self.logger = logger
+    }
 
-    /// The output of `name` for `context`, or the reason a template cannot be used.
-    func render(_ name: String, _ context: [String: Any]) -> Result<String, DeskTemplateError> {
+    /// The names templates asked for that their pages do not have ("desk: reloadProblem"), for the tests.
+    var unknownNames: Set<String> { unknown.withLock { $0 } }
+
+    /// The output of `name` for a page's `values` (one of the types in DeskPages.swift) inside the layout's, or
+    /// the reason a template cannot be used.
+    func render(_ name: String, _ values: Any, layout: DeskLayout) -> Result<String, DeskTemplateError> {
         let stamp = DeskTemplates.names.map { modified(folder + "/" + $0 + ".mustache") }
         let (library, problem): (MustacheLibrary?, String?) = loaded.withLock { loaded in
             if loaded.stamp != stamp {
@@ -34,10 +45,19 @@ final class DeskTemplates: Sendable {
         }
         guard let library else { return .failure(DeskTemplateError(description: problem ?? "no templates")) }
         // A page whose template is not loaded is a fault of briefd's own, not an empty page.
+        let context = DeskPageContext(values: values, layout: layout) { self.noteUnknown(name, $0) }
         guard let html = library.render(context, withTemplate: name) else {
             return .failure(DeskTemplateError(description: "the desk has no template named '\(name)'"))
         }
         return .success(html)
+    }
+
+    /// An edited template naming a value the page does not give shows nothing there: said once, not quietly.
+    private func noteUnknown(_ template: String, _ name: String) {
+        guard unknown.withLock({ $0.insert(template + ": " + name).inserted }) else { return }
+        logger.warning(
+            "a desk template names a value its page does not have; it shows nothing there",
+            metadata: ["template": "\(template)", "name": "\(name)"])
     }
 
     /// Changes when any template file changes (for caches of rendered parts).

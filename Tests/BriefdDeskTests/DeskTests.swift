@@ -1,7 +1,7 @@
 import BriefdCore
 import BriefdDesk
 import BriefdIO
-import BriefdApp
+@testable import BriefdApp
 import BriefdTestSupport
 import Foundation
 import Hummingbird
@@ -24,6 +24,7 @@ struct DeskTests {
         let app: DeskApp
         let drafts: DraftLedger
         let feed: DeskFeed
+        let holder: WorkspaceHolder
 
         /// - Parameters:
         ///   - online: give the desk a link service (the hand-off's gate checks links with it).
@@ -66,8 +67,9 @@ struct DeskTests {
                 version: "test",
                 feed: feed)
             await drafts.scanAll(reason: "test")
+            holder = WorkspaceHolder(workspace)
             app = DeskApp(
-                holder: WorkspaceHolder(workspace), drafts: drafts, feed: feed, state: state,
+                holder: holder, drafts: drafts, feed: feed, state: state,
                 links: online
                     ? LinkService(settings: config.links, registry: registry, state: state, version: "test") : nil,
                 security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
@@ -126,6 +128,51 @@ struct DeskTests {
                 }
             }
             try await client.execute(uri: "/nowhere", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    /// Every page gives its template every value the template names: a name the page does not have (a template
+    /// asking for `hasReloadProblem` when the page gave none) is reported, not shown as nothing quietly.
+    @Test func everyPageGivesItsTemplateEveryValueItNames() async throws {
+        let desk = try await Desk()
+        let date = await desk.drafts.account.nextIssue.description
+        let token = desk.app.security.csrfToken(session: nil)
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+        desk.holder.noteReload(.refused(settings: ["paths.drafts"]))
+        try await desk.application().test(.live) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                // The desk says which settings a refused reload named, and that the old config is in use.
+                let body = String(buffer: response.body)
+                #expect(body.contains("paths.drafts change only when briefd is restarted"), "\(body)")
+                #expect(body.contains("The old config is still in use"))
+            }
+            try await client.execute(
+                uri: "/issues/next/build", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)")
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("was built and published"))
+            }
+            for path in [
+                "/?status=ready", "/?fragment=rows", "/drafts/clean.md", "/drafts/rtl-%E2%80%AEgnp.md", "/issues/next",
+                "/issues/\(date)", "/issues/\(date)?images=1", "/issues", "/links", "/clip", "/login",
+                "/issues/next/build", "/issues/\(date)/rebuild", "/issues/\(date)/send-test",
+                "/issues/\(date)/hand-off",
+                "/nowhere",
+            ] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok || response.status == .notFound, "\(path)")
+                }
+            }
+            try await client.execute(
+                uri: "/clip", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)&url=nonsense")
+            ) { #expect($0.status == .unprocessableContent) }
+        }
+        #expect(desk.app.templateNamesNotGiven.isEmpty, "\(desk.app.templateNamesNotGiven)")
+        desk.holder.noteReload(.applied)
+        try await desk.application().test(.live) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(!String(buffer: response.body).contains("was not applied"))
+            }
         }
     }
 

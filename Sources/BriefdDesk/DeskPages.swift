@@ -1,0 +1,381 @@
+import Mustache
+
+// What each desk template sees, as typed values: a name the code spells wrong does not compile, and a name a
+// template asks for that its page does not have is logged (`DeskTemplates`) instead of showing nothing quietly.
+// A list's emptiness is asked of the list itself (`{{^empty(rows)}}`), not of a flag kept beside it.
+// A field a template shows without a section (`{{status}}`) is not optional: an absent value would make Mustache
+// look it up in the enclosing page (a link's missing status showed the draft's status).
+
+/// What every page's layout shows beside the page's own values.
+struct DeskLayout {
+    var csrf: String
+    var loginRequired: Bool
+    var newsletter: String
+}
+
+/// A path in the drafts folder, linked to its page.
+struct DraftLink {
+    var path: String
+    var href: String
+}
+
+/// `desk.mustache`: the list of drafts (its rows are rendered apart, `DeskRowsPage`, and cached).
+struct DeskListPage {
+    struct StatusChoice {
+        var value: String
+        var count: Int
+        var selected: Bool
+    }
+    struct SectionChoice {
+        var value: String
+        var selected: Bool
+    }
+
+    var title = "Desk"
+    var rowsHTML: String
+    var total: Int
+    var statuses: [StatusChoice]
+    var sections: [SectionChoice]
+    var nextIssue: String
+    var nextBuild: String
+    var query: String
+    /// The last reload's refusal or failure, until a reload is applied.
+    var reloadProblem: String?
+}
+
+/// `desk-rows.mustache`.
+struct DeskRowsPage {
+    var rows: [DeskRow]
+}
+
+/// One row of the list. Looked up by name without reflection: the list renders a row per draft.
+struct DeskRow: MustacheParent {
+    var path: String
+    var href: String
+    var status: String
+    var statusClass: String
+    var kind: String
+    var title: String
+    var section: String
+    var reason: String
+    var errors: Int
+    var warnings: Int
+    var modified: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "path": path
+        case "href": href
+        case "status": status
+        case "statusClass": statusClass
+        case "kind": kind
+        case "title": title
+        case "section": section
+        case "reason": reason
+        case "errors": errors
+        case "warnings": warnings
+        case "modified": modified
+        default: nil
+        }
+    }
+}
+
+/// `draft.mustache`: the text with its findings marked, the findings, the links, the quotes.
+struct DraftPage {
+    struct Line {
+        var number: Int
+        var runs: [Run]
+        var trailing: [Trailing]
+    }
+    struct Run {
+        var text: String
+        var marked: Bool
+        var severity: String
+        var ids: String
+        var first: String
+    }
+    struct Trailing {
+        var id: String
+        var severity: String
+    }
+    struct FindingRow {
+        var id: String
+        var line: Int
+        var column: Int
+        var severity: String
+        var rule: String
+        var message: String
+        var suggestion: String?
+        /// Other drafts citing the same article (brief.duplicate-url).
+        var related: [DraftLink]?
+        /// The page's passage of a quote.altered finding, the differing words marked.
+        var passage: [PassageRun]
+    }
+    struct LinkRow {
+        var url: String
+        var verdict: String
+        var verdictClass: String
+        var checked: String = ""
+        var status: String = ""
+        var final: String?
+        var error: String?
+    }
+
+    var title: String
+    var path: String
+    var lines: [Line]
+    var findings: [FindingRow]
+    var links: [LinkRow]
+    var quotes: [FindingRow]
+    var kind: String
+    var status: String
+    var statusClass: String
+    var reasons: [String]
+    var clean: Bool
+}
+
+/// A run of a passage, marked where it differs from the draft's quote.
+struct PassageRun {
+    var text: String
+    var marked: Bool
+}
+
+/// A draft in an issue, or left out of it, as the issue page and a build's outcome list them.
+struct IncludedRow {
+    var path: String
+    var href: String?
+    var title: String
+    var placement: String
+}
+
+struct LeftOutRow {
+    var path: String
+    var href: String?
+    var status: String
+    var statusClass: String
+    var reason: String
+}
+
+/// `issue.mustache`: the coming issue (`isNext`) or a published one.
+struct IssuePage {
+    struct EmailRow {
+        var rule: String
+        var message: String
+        var line: Int?
+    }
+    struct Download {
+        var href: String
+        var label: String
+    }
+    struct PreservationRow {
+        var url: String
+        var captured: Bool
+        var status: String
+        var excerpt: String
+        var excerptClass: String
+        var reason: String?
+        var copy: String?
+        var spn: String = ""
+        var snapshot: String?
+    }
+    struct Delivery {
+        var canTest: Bool
+        var testTo: String
+        var canHandOff: Bool
+        var service: String
+        var campaign: String?
+    }
+
+    var title: String
+    var date: String
+    var isNext: Bool
+    var hasIssue: Bool
+    var published = false
+    var builtAt = ""
+    var version = 0
+    var versions = 0
+    var included: [IncludedRow]
+    var leftOut: [LeftOutRow]
+    var emailChecked: Bool
+    var emailFindings: [EmailRow]
+    var unverified = false
+    var unverifiedLinks = ""
+    var unverifiedQuotes = ""
+    var preservation: [PreservationRow] = []
+    var delivery: Delivery?
+    var downloads: [Download] = []
+    var web: String
+    var email: String
+    var imagesShown: Bool
+    var imagesToggle: String
+}
+
+/// `archive.mustache`: every published issue.
+struct ArchivePage {
+    struct Row {
+        var date: String
+        var href: String
+        var title: String
+        var items: Int
+        var builtAt: String
+        var version: Int
+    }
+
+    var title = "Published issues"
+    var issues: [Row]
+}
+
+/// `outcome.mustache`: what a build (or a refused hand-off) did.
+struct OutcomePage {
+    var title: String
+    var text: String
+    var link: String?
+    var linkText = ""
+    var included: [IncludedRow] = []
+    var leftOut: [LeftOutRow] = []
+    var problems: [String] = []
+    var unverified = false
+    var unverifiedText = ""
+}
+
+/// `links.mustache`: suspect and dead links, what cites them, their copies, the alerts.
+struct LinksPage {
+    struct Row {
+        var url: String
+        var state: String
+        var failures: Int
+        var issues: [IssueLink]
+        var drafts: [DraftLink]
+        var firstFailure = ""
+        var lastCheck = ""
+        var status: Int?
+        var reason: String?
+        var copies: [Copy]
+    }
+    struct IssueLink {
+        var date: String
+        var href: String
+    }
+    struct Copy {
+        var href: String
+        var label: String
+    }
+    struct Alert {
+        var url: String
+        var kind: String
+        var raised: String
+        var delivered: String
+        var waiting: String
+    }
+
+    var title = "Links"
+    var rows: [Row]
+    var watched: Int
+    var troubledPublished: Int
+    var troubledWaiting: Int
+    var alive: Int
+    var alerts: [Alert]
+}
+
+/// `clip.mustache`.
+struct ClipPage {
+    struct SectionOption {
+        var value: String
+        var label: String
+    }
+
+    var title = "Clip"
+    var url: String
+    var online: Bool
+    var sections: [SectionOption]
+    var problem: String?
+}
+
+/// `login.mustache`.
+struct LoginPage {
+    var title = "Log in"
+    var problem: String?
+}
+
+/// `message.mustache`: a sentence, a link on, or a question with the form that confirms it.
+struct MessagePage {
+    var title: String
+    var text: String
+    var link: String?
+    var linkText = ""
+    var confirmBuild = false
+    var buildAction = ""
+    var buildLabel = ""
+    var cancel: String?
+}
+
+/// `capture.mustache`: an issue's own copy of a page, under the banner that says what it is.
+struct CapturePage {
+    var title: String
+    var url: String
+    var finalURL: String
+    var redirected: Bool
+    var takenAt: String
+    var issue: String
+    var issueHref: String
+    var status: Int
+    var excerpt: String
+    var frame: String
+}
+
+/// The values a template is rendered with: the layout's, then the page's by name (through reflection: pages are
+/// few and small). A name neither has, nor any value the page holds, is reported once through `unknownName`.
+struct DeskPageContext: MustacheParent {
+    let values: Any
+    let layout: DeskLayout
+    let unknownName: (String) -> Void
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "csrf": return layout.csrf
+        case "loginRequired": return layout.loginRequired
+        case "newsletter": return layout.newsletter
+        default:
+            if let value = DeskPageContext.field(name, of: values) { return value }
+            // Mustache asks the page for a name an inner value lacks or holds as nil: only a name that no value
+            // of the page has at all is a template asking for something the page does not give.
+            if !DeskPageContext.names(in: values).contains(name) { unknownName(name) }
+            return nil
+        }
+    }
+
+    /// The stored property `name` of `value` (for a `MustacheParent`, as it answers), unwrapped.
+    static func field(_ name: String, of value: Any) -> Any? {
+        if let parent = value as? any MustacheParent { return parent.child(named: name) }
+        guard let child = Mirror(reflecting: value).children.first(where: { $0.label == name }) else {
+            return nil
+        }
+        return unwrapped(child.value)
+    }
+
+    private static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.flatMap { unwrapped($0.value) }
+    }
+
+    /// Every property name of `value` and of the values it holds (an array's first element stands for the rest).
+    static func names(in value: Any) -> Set<String> {
+        var names: Set<String> = []
+        var pending: [Any] = [value]
+        while let next = pending.popLast() {
+            let mirror = Mirror(reflecting: next)
+            switch mirror.displayStyle {
+            case .optional, .collection:
+                if let first = mirror.children.first { pending.append(first.value) }
+            case .struct:
+                for child in mirror.children {
+                    if let label = child.label { names.insert(label) }
+                    pending.append(child.value)
+                }
+            default: break
+            }
+        }
+        return names
+    }
+}
