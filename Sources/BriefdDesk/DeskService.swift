@@ -57,7 +57,10 @@ public struct DeskService: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     do {
-                        try await application.runService()
+                        // `run()`, not `runService()`: that one makes a service group of its own which traps
+                        // SIGTERM too, so the server stopped on its own before the daemon's group asked it to, and
+                        // the group took that for a failure (exit 1 now and then). The daemon alone takes signals.
+                        try await application.run()
                     } catch {
                         // A desk that cannot listen (the port is taken) must not stop the daemon: drafts are still
                         // checked and issues built. Said loudly, then the desk waits for the stop like the rest.
