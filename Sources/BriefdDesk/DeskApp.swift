@@ -56,9 +56,10 @@ public final class DeskApp: Sendable {
     private let rowsCache = Mutex<[String: (generation: Int, html: String, total: Int, counts: [String: Int])]>([:])
 
     /// `/`: every draft with its status, filtered by `status` and `section`.
-    func deskPage(_ query: [String: String], session: String?, fragment: Bool) async -> Response {
-        let statusFilter = query["status"].flatMap { $0.isEmpty ? nil : $0 }
-        let sectionFilter = query["section"].flatMap { $0.isEmpty ? nil : $0 }
+    func deskPage(_ query: ListQuery, session: String?) async -> Response {
+        let statusFilter = query.status.flatMap { $0.isEmpty ? nil : $0 }
+        let sectionFilter = query.section.flatMap { $0.isEmpty ? nil : $0 }
+        let fragment = query.fragment == "rows"
         let key = DeskApp.query(["status": statusFilter, "section": sectionFilter]) + "|" + templates.stampKey()
         let generation = feed.generation
         let cached = rowsCache.withLock { $0[key] }.flatMap { $0.generation == generation ? $0 : nil }
@@ -509,15 +510,15 @@ public final class DeskApp: Sendable {
     }
 
     /// `POST /clip`: a new draft from the address, then its page.
-    func clip(_ form: [String: String], session: String?) async -> Response {
-        let url = (form["url"] ?? "").trimmingCharacters(in: .whitespaces)
+    func clip(_ form: ClipForm, session: String?) async -> Response {
+        let url = (form.url ?? "").trimmingCharacters(in: .whitespaces)
         guard let links else {
             return clipForm(session: session, problem: "The daemon runs --offline: it fetches no page.", url: url)
         }
         guard let address = WebAddress(url), address.isHTTP else {
             return clipForm(session: session, problem: "'\(url)' is not an http(s) address.", url: url)
         }
-        let section = form["section"].flatMap { $0.isEmpty ? nil : $0 }
+        let section = form.section.flatMap { $0.isEmpty ? nil : $0 }
         if let section, !config.newsletter.sections.contains(section) {
             return clipForm(session: session, problem: "'\(section)' is not a section.", url: url)
         }
@@ -527,7 +528,7 @@ public final class DeskApp: Sendable {
                 config: workspace.config, registry: workspace.registry, state: state, links: links
             )
             .clip(
-                url, page: .web, section: section, issue: nil, featured: form["featured"] == "on", write: true,
+                url, page: .web, section: section, issue: nil, featured: form.featured == "on", write: true,
                 today: LocalCalendar.today())
             guard let path = outcome.path else {
                 return clipForm(session: session, problem: "Nothing was written.", url: url)

@@ -80,9 +80,8 @@ public struct DeskService: Service {
 
     private static func addRoutes(_ router: Router<DeskRequestContext>, _ app: DeskApp) {
         router.get("/") { request, context in
-            await app.deskPage(
-                DeskService.query(request), session: context.session(request),
-                fragment: request.uri.queryParameters["fragment"] == "rows")
+            let query = try DeskService.decodeQuery(ListQuery.self, request)
+            return await app.deskPage(query, session: context.session(request))
         }
         router.get("/drafts/**") { request, context in
             let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "\u{0}" }
@@ -138,18 +137,21 @@ public struct DeskService: Service {
         router.get("/api/issues") { _, _ in await app.apiIssues() }
         router.get("/issues/next") { request, context in
             await app.issuePage(
-                "next", images: request.uri.queryParameters["images"] == "1", session: context.session(request))
+                "next", images: try DeskService.decodeQuery(ImagesQuery.self, request).shown,
+                session: context.session(request))
         }
         router.get("/issues/:which") { request, context in
             await app.issuePage(
-                context.parameters.get("which") ?? "", images: request.uri.queryParameters["images"] == "1",
+                context.parameters.get("which") ?? "",
+                images: try DeskService.decodeQuery(ImagesQuery.self, request).shown,
                 session: context.session(request))
         }
         router.get("/issues/:which/:variant") { request, context in
             let variant = context.parameters.get("variant") ?? ""
             guard variant == "web" || variant == "email" else { return Response(status: .notFound) }
             return await app.issueDocument(
-                context.parameters.get("which") ?? "", variant, images: request.uri.queryParameters["images"] == "1")
+                context.parameters.get("which") ?? "", variant,
+                images: try DeskService.decodeQuery(ImagesQuery.self, request).shown)
         }
         router.get("/links") { request, context in await app.linksPage(session: context.session(request)) }
         router.get("/archive/:which/:number") { request, context in
@@ -167,7 +169,7 @@ public struct DeskService: Service {
         router.get("/clip") { request, context in app.clipForm(session: context.session(request)) }
         router.post("/clip") { request, context in
             await app.clip(
-                try await DeskService.form(request, limit: app.config.web.maxBodyBytes),
+                try await DeskService.form(ClipForm.self, request, limit: app.config.web.maxBodyBytes),
                 session: context.session(request))
         }
         router.get("/events") { request, context in
@@ -211,12 +213,12 @@ public struct DeskService: Service {
             app.page("login", LoginPage(), session: nil)
         }
         router.post("/login") { request, context in
-            let form = try await DeskService.form(request, limit: 4096)
+            let form = try await DeskService.form(LoginForm.self, request, limit: 4096)
             let client = context.clientAddress
             if let wait = app.security.failures.waitBeforeTrying(client) {
                 return DeskService.tooManyTries(wait)
             }
-            guard app.security.tokenMatches(form["token"] ?? "") else {
+            guard app.security.tokenMatches(form.token ?? "") else {
                 let count = app.security.failures.recordFailure(client)
                 try? await Task.sleep(for: .milliseconds(500))  // slows guessing
                 app.logger.warning("a desk login failed", metadata: ["client": "\(client)", "failures": "\(count)"])
@@ -266,32 +268,26 @@ public struct DeskService: Service {
                     string: "Too many failed attempts from this address; try again in \(seconds) s.\n")))
     }
 
-    /// The query's values, decoded once (`+` is a space, then percent-decoding), as the forms' are.
-    static func query(_ request: Request) -> [String: String] {
-        formValues(request.uri.query ?? "")
+    /// The query as `type`, decoded once by Hummingbird's `URLEncodedFormDecoder` (`+` is a space, then
+    /// percent-decoding), as the forms are; a query that does not decode (`%zz`, a repeated field) is a 400.
+    static func decodeQuery<Fields: Decodable>(_ type: Fields.Type, _ request: Request) throws -> Fields {
+        try decode(type, request.uri.query ?? "")
     }
 
-    /// An `application/x-www-form-urlencoded` body, at most `limit` bytes (more is refused with 413).
-    static func form(_ request: Request, limit: Int) async throws -> [String: String] {
+    /// An `application/x-www-form-urlencoded` body as `type`, at most `limit` bytes (more is refused with 413).
+    static func form<Fields: Decodable>(_ type: Fields.Type, _ request: Request, limit: Int) async throws -> Fields {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
-        return formValues(String(buffer: buffer))
+        return try decode(type, String(buffer: buffer))
     }
 
-    /// `a=1&b=two+words`: the one decoding of forms and queries (`+` is a space, then percent-decoding; a value that
-    /// does not decode is empty). The first of a repeated key wins.
-    static func formValues(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (part: Substring) in
-                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            guard let key = parts.first else { continue }
-            let name = decode(key)
-            if values[name] == nil { values[name] = parts.count > 1 ? decode(parts[1]) : "" }
+    /// The one decoding of forms and queries. Fields the type does not name are ignored.
+    static func decode<Fields: Decodable>(_ type: Fields.Type, _ text: String) throws -> Fields {
+        do {
+            return try URLEncodedFormDecoder().decode(type, from: text)
+        } catch {
+            throw HTTPError(.badRequest, message: "The form or query cannot be read: \(error)")
         }
-        return values
     }
 
     static func jsonString(_ text: String) -> String {
@@ -405,7 +401,7 @@ struct DeskGuard: RouterMiddleware {
             var request = request
             let limit = path == "/login" ? 4096 : app.config.web.maxBodyBytes
             let buffer = try await request.collectBody(upTo: limit)
-            let presented = DeskService.formValues(String(buffer: buffer))["csrf"]
+            let presented = try DeskService.decode(CSRFField.self, String(buffer: buffer)).csrf
             let expected = path == "/login" ? nil : (security.requiresLogin ? session : nil)
             guard security.csrfMatches(presented, session: expected) else {
                 return app.message(
@@ -435,4 +431,36 @@ struct DeskGuard: RouterMiddleware {
             "drafts", "issues", "links", "clip", "events", "healthz", "metrics", "login", "logout", "static", "api",
         ].contains(first) ? first : (first.isEmpty ? "desk" : "other")
     }
+}
+
+// The fields of the desk's queries and forms; each is decoded by `DeskService.decode`.
+
+/// `/?status=…&section=…` (and `fragment=rows`: the list's rows only, for the live refresh).
+struct ListQuery: Decodable {
+    var status: String?
+    var section: String?
+    var fragment: String?
+}
+
+/// `?images=1`: the preview loads remote images (only when the editor asks).
+struct ImagesQuery: Decodable {
+    var images: String?
+    var shown: Bool { images == "1" }
+}
+
+/// Every POST's CSRF token, read by the guard before the route.
+struct CSRFField: Decodable {
+    var csrf: String?
+}
+
+/// `POST /login`.
+struct LoginForm: Decodable {
+    var token: String?
+}
+
+/// `POST /clip`.
+struct ClipForm: Decodable {
+    var url: String?
+    var section: String?
+    var featured: String?
 }

@@ -176,6 +176,51 @@ struct DeskTests {
         }
     }
 
+    /// Queries and forms are decoded once, by Hummingbird's `URLEncodedFormDecoder` (`+` is a space, `%2F` a slash);
+    /// a path segment once too (a draft named `a%41.md` is that file, not `aA.md`); a query or form that does not
+    /// decode is a 400, not a guess.
+    @Test func formsQueriesAndPathsAreDecodedOnce() async throws {
+        let desk = try await Desk()
+        try "---\ntitle: Percent\nkind: post\nauthor: A\ndate: 2026-11-20\n---\nText.\n"
+            .write(toFile: desk.folder + "/drafts/a%41.md", atomically: true, encoding: .utf8)
+        try "---\ntitle: Decoded twice\nkind: post\nauthor: A\ndate: 2026-11-20\n---\nText.\n"
+            .write(toFile: desk.folder + "/drafts/aA.md", atomically: true, encoding: .utf8)
+        await desk.drafts.scanAll(reason: "test")
+        let sections = Config.defaults(at: "/x").newsletter.sections
+        let other = try #require(sections.dropFirst().first).replacingOccurrences(of: " ", with: "+")
+        let token = desk.app.security.csrfToken(session: nil)
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+        try await desk.application().test(.live) { client in
+            try await client.execute(uri: "/drafts/a%2541.md", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("<h1>a%41.md</h1>"))
+            }
+            let encoded = sections[0].replacingOccurrences(of: " ", with: "+").replacingOccurrences(
+                of: "/", with: "%2F")
+            try await client.execute(uri: "/?fragment=rows&section=" + encoded, method: .get) { response in
+                let rows = String(buffer: response.body)
+                #expect(rows.contains("clean.md"), "\(rows)")
+                #expect(!rows.contains("a%41.md"))
+            }
+            try await client.execute(uri: "/?fragment=rows&section=" + other, method: .get) { response in
+                #expect(!String(buffer: response.body).contains("clean.md"))
+            }
+            for bad in ["/?status=%zz", "/issues/next?images=%"] {
+                try await client.execute(uri: bad, method: .get) { #expect($0.status == .badRequest, "\(bad)") }
+            }
+            try await client.execute(
+                uri: "/clip", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(token)&url=%E2%80%AEnot+an+address")
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("not an address"))
+            }
+            try await client.execute(
+                uri: "/clip", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)&url=%zz")
+            ) { #expect($0.status == .badRequest) }
+        }
+    }
+
     /// An issue's own copy of a cited page: the banner page says what it is and when it was taken, and the copy
     /// itself is served only for the frame, sandboxed, running nothing and loading nothing; the JSON API has every
     /// key; an item without a good copy is not found.
