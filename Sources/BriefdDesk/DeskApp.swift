@@ -834,5 +834,6 @@ struct Health: Encodable {
         case lastScan = "last_scan"
         case lastBuild = "last_build"
         case nextIssue = "next_issue"
+        case lastReload = "last_reload"
     }
 }

@@ -247,6 +247,53 @@ struct DaemonTests {
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
+    /// The desk's listen address is set up at start: a reload that moves it is refused by name, on the log, in
+    /// `/healthz` and on the desk, and the desk stays where it was.
+    @Test func aReloadThatMovesTheDesksAddressIsRefusedByName() throws {
+        let port = try AccountScenarioTests.freePort()
+        let workspace = try Workspace(extraConfig: "web: {listen: \"127.0.0.1:\(port)\"}")
+        let daemon = try Daemon(workspace)
+        try Self.waitFor("the desk") { daemon.logText.contains("the desk is listening") }
+        var config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "127.0.0.1:\(port)", with: "127.0.0.1:\(port + 1)")
+        try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
+        #expect(daemon.logText.contains("settings=web"), "\(daemon.logText)")
+        let health = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        let reload =
+            (try JSONSerialization.jsonObject(with: health) as? [String: Any])?["last_reload"] as? [String: Any]
+        #expect(reload?["outcome"] as? String == "refused")
+        #expect(reload?["settings"] as? [String] == ["web"])
+        let desk = try String(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!, encoding: .utf8)
+        #expect(desk.contains("web change only when briefd is restarted"), "\(desk)")
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+    }
+
+    /// A schedule that never fires (30 February) is refused by `config check`, by `run` at start and by a reload,
+    /// each naming why; the running daemon keeps its old config and goes on.
+    @Test func aScheduleThatNeverFiresIsRefusedEverywhere() throws {
+        let workspace = try Workspace()
+        let never = "schedule: {build: \"0 0 30 2 *\"}\n"
+        let good = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
+        try (good + never).write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        let check = try Briefd.run(["config", "check", "--config", workspace.folder + "/briefd.yml"])
+        #expect(check.status == 2)
+        #expect(check.stderr.contains("never fires: 30 February does not exist"), "\(check.stderr)")
+        let run = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("never fires: 30 February does not exist"), "\(run.stderr)")
+        try good.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        let daemon = try Daemon(workspace)
+        try (good + never).write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        #expect(daemon.logText.contains("never fires: 30 February does not exist"), "\(daemon.logText)")
+        try workspace.write("after.md", Self.cleanBrief)
+        try Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+    }
+
     @Test func sigtermStopsWithinSecondsWithoutPartialFiles() throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)
