@@ -21,6 +21,7 @@ def build(briefd, drafts, registry, issue):
     run = subprocess.run([briefd, "build", "--config", str(work / "briefd.yml"), "--issue", issue],
                          capture_output=True, text=True)
     if run.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
         sys.exit(f"briefd build failed ({run.returncode}): {run.stderr}")
     return work / "out"
 
@@ -104,7 +105,11 @@ def main():
         ("fixtures", FIXTURES / "digest/drafts", FIXTURES / "config/sources.yml", "2026-12-02"),
     ]:
         print(f"== {name}")
-        failures += check(build(briefd, drafts, registry, issue))
+        out = build(briefd, drafts, registry, issue)
+        try:
+            failures += check(out)
+        finally:
+            shutil.rmtree(out.parent, ignore_errors=True)  # the temporary folder build() made
     print(f"digest validation: {'all outputs valid' if failures == 0 else f'{failures} check(s) failed'}")
     return 1 if failures else 0
 
