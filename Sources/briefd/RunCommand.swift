@@ -104,9 +104,9 @@ struct RunCommand: AsyncParsableCommand {
         let desk = try await DraftLedger(
             workspace: workspace, store: store, logger: logger, reviews: reviews, version: Briefd.version, feed: feed)
         // Watches first, then the scan, so that nothing written meanwhile is missed.
-        let watcher: DraftWatcher
+        let folder: WatchedFolder
         do {
-            watcher = try DraftWatcher(root: config.paths.drafts)
+            folder = WatchedFolder(try DraftWatcher(root: config.paths.drafts))
         } catch {
             logger.critical("cannot watch the drafts folder", metadata: ["error": "\(error)"])
             await links?.shutdown()
@@ -142,7 +142,7 @@ struct RunCommand: AsyncParsableCommand {
                     state.releaseMemory()
                 }),
             WatchService(
-                watcher: watcher, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
+                folder: folder, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
         ]
         if let links, let reviews {
             services.append(ReviewService(queue: reviews, desk: desk, holder: holder, links: links, logger: logger))
@@ -151,8 +151,8 @@ struct RunCommand: AsyncParsableCommand {
         services += [
             BuildScheduler(holder: holder, state: state, desk: desk, logger: logger),
             ReloadService(
-                signals: hangups, configPath: context.configPath, holder: holder, desk: desk, links: links,
-                notifier: notifier,
+                signals: hangups, configPath: context.configPath, holder: holder, desk: desk, folder: folder,
+                links: links, notifier: notifier,
                 logger: logger),
             WatchdogService(notifier: notifier),
         ]

@@ -138,12 +138,12 @@ struct DeskTests {
         let date = await desk.drafts.account.nextIssue.description
         let token = desk.app.security.csrfToken(session: nil)
         let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
-        desk.holder.noteReload(.refused(settings: ["paths.drafts"]))
+        desk.holder.noteReload(.refused(settings: ["paths.reports"]))
         try await desk.application().test(.live) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 // The desk says which settings a refused reload named, and that the old config is in use.
                 let body = String(buffer: response.body)
-                #expect(body.contains("paths.drafts change only when briefd is restarted"), "\(body)")
+                #expect(body.contains("paths.reports change only when briefd is restarted"), "\(body)")
                 #expect(body.contains("The old config is still in use"))
             }
             try await client.execute(

@@ -227,23 +227,41 @@ struct DaemonTests {
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
-    /// A reload is applied whole or refused naming what only a restart applies: a new drafts folder is not watched
-    /// half-way (the watcher would stay on the old one, silently); the old config stays in use.
-    @Test func aReloadThatMovesTheDraftsFolderIsRefusedByName() throws {
+    /// A reload that moves the drafts folder is applied: the watcher moves. The new folder's drafts are reported
+    /// (one already there and one written after the reload), the old folder's drafts and reports are forgotten, and
+    /// a draft written in the old folder is not checked. A new folder that cannot be watched (it is not there)
+    /// refuses the reload, and the folder in use stays watched.
+    @Test func aReloadThatMovesTheDraftsFolderMovesTheWatcher() throws {
         let workspace = try Workspace()
+        // Each draft cites its own article: the same one twice would be a duplicate, not "0 errors".
+        let cited = { (n: Int) in Self.cleanBrief.replacingOccurrences(of: "licensing-rules/", with: "rules-\(n)/") }
+        try workspace.write("old.md", cited(1))
         let daemon = try Daemon(workspace)
-        try FileManager.default.createDirectory(
-            atPath: workspace.folder + "/drafts2", withIntermediateDirectories: true)
-        var config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
-        config = config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts2,")
-        try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        try Self.waitFor("the old folder's draft") { workspace.report("old")?.contains("0 errors") == true }
+        let moved = workspace.folder + "/drafts2"
+        try FileManager.default.createDirectory(atPath: moved, withIntermediateDirectories: true)
+        try cited(2).write(toFile: moved + "/waiting.md", atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
+        try config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts2,")
+            .write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
-        #expect(daemon.logText.contains("settings=paths.drafts"), "\(daemon.logText)")
-        #expect(!daemon.logText.contains("reloaded the config"))
-        // The old config is the one in use: a draft in the old folder is reported.
-        try workspace.write("still-watched.md", Self.cleanBrief)
-        try Self.waitFor("the old folder's draft") { workspace.report("still-watched")?.contains("0 errors") == true }
+        try Self.waitFor("the reload") { daemon.logText.contains("reloaded the config") }
+        #expect(daemon.logText.contains("drafts2"), "\(daemon.logText)")
+        try Self.waitFor("the new folder's draft") { workspace.report("waiting")?.contains("0 errors") == true }
+        try Self.waitFor("the old folder's report gone") { workspace.report("old") == nil }
+        try cited(3).write(toFile: moved + "/new.md", atomically: false, encoding: .utf8)
+        try Self.waitFor("a draft written after the move") { workspace.report("new")?.contains("0 errors") == true }
+        try workspace.write("left-behind.md", cited(4))
+        usleep(600_000)  // 30 settle times
+        #expect(workspace.report("left-behind") == nil, "a draft in the old folder was checked")
+        // A folder that is not there: refused, and the new folder is still the one watched.
+        try config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts3,")
+            .write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        #expect(daemon.logText.contains("drafts3"), "\(daemon.logText)")
+        try cited(5).write(toFile: moved + "/after.md", atomically: false, encoding: .utf8)
+        try Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 

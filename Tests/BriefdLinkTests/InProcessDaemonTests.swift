@@ -60,7 +60,7 @@ struct InProcessDaemonTests {
             services: [
                 UpkeepService(
                     desk: desk, rescan: .seconds(600), notifier: SystemdNotifier(environment: [:]), status: { "" }),
-                WatchService(watcher: watcher, desk: desk, settle: .milliseconds(20), logger: logger),
+                WatchService(folder: WatchedFolder(watcher), desk: desk, settle: .milliseconds(20), logger: logger),
                 ReviewService(
                     queue: reviews, desk: desk, holder: WorkspaceHolder(workspace), links: links, logger: logger),
                 LinkServiceOwner(links: links),

@@ -296,6 +296,8 @@ public actor DraftLedger {
 
     /// A draft was written or moved in.
     public func changed(_ path: String) {
+        // A settle timer of the folder a reload moved away from: that draft is no longer watched.
+        guard path.hasPrefix(draftsRoot + "/") else { return }
         renewChecker(force: false)
         _ = check(path, force: false)
     }
@@ -321,6 +323,11 @@ public actor DraftLedger {
     /// A new config and registry: every draft is checked again against them (links whose results are fresh in
     /// the history are not requested again).
     public func reload(_ workspace: Workspace) async {
+        // A drafts folder moved: its drafts leave the account, and their reports go, while the reports' paths can
+        // still be told from the old folder's.
+        if workspace.config.paths.drafts != draftsRoot {
+            for path in records.keys.sorted() { forget(path) }
+        }
         self.workspace = workspace
         inputs = DraftLedger.inputs(workspace, version: version, online: reviews != nil)
         await scanAll(reason: "reload", force: true)

@@ -6,25 +6,27 @@ public import ServiceLifecycle
 public import UnixSignals
 
 /// SIGHUP: reload the config and the registry; a broken new config is logged and the old one kept; every
-/// draft is then checked against the new ones.
+/// draft is then checked against the new ones. A new drafts folder is watched before it is scanned, and the old
+/// one's watcher stops after: nothing written in the new folder meanwhile is missed.
 public struct ReloadService: Service {
     let signals: UnixSignalsSequence
     let configPath: String?
     let holder: WorkspaceHolder
     let desk: DraftLedger
+    let folder: WatchedFolder
     let links: LinkService?
     let notifier: SystemdNotifier
     let logger: Logger
 
     public init(
         signals: UnixSignalsSequence, configPath: String?, holder: WorkspaceHolder, desk: DraftLedger,
-        links: LinkService?,
-        notifier: SystemdNotifier, logger: Logger
+        folder: WatchedFolder, links: LinkService?, notifier: SystemdNotifier, logger: Logger
     ) {
         self.signals = signals
         self.configPath = configPath
         self.holder = holder
         self.desk = desk
+        self.folder = folder
         self.links = links
         self.notifier = notifier
         self.logger = logger
@@ -50,11 +52,17 @@ public struct ReloadService: Service {
                     notifier.send("READY=1")
                     continue
                 }
+                let (oldFolder, newFolder) = (before.config.paths.drafts, workspace.config.paths.drafts)
+                let movedWatcher = oldFolder == newFolder ? nil : try watcher(of: newFolder)
                 holder.replace(workspace)
                 holder.noteReload(.applied)
-                logger.notice("reloaded the config and the registry", metadata: ["config": "\(workspace.config.path)"])
+                var metadata: Logger.Metadata = ["config": "\(workspace.config.path)"]
+                if movedWatcher != nil { metadata["drafts"] = "\(oldFolder) -> \(newFolder)" }
+                logger.notice("reloaded the config and the registry", metadata: metadata)
                 links?.checker.use(workspace.registry)
+                // Scanned with the new watcher already watching; the old folder's drafts and reports are forgotten.
                 await desk.reload(workspace)
+                if let movedWatcher { folder.replace(with: movedWatcher) }
             } catch {
                 holder.noteReload(.failed(reason: "\(error)"))
                 logger.error(
@@ -63,4 +71,17 @@ public struct ReloadService: Service {
             notifier.send("READY=1")
         }
     }
+
+    /// A watcher of the new drafts folder; one that cannot be made refuses the reload (the old config stays).
+    private func watcher(of folder: String) throws -> DraftWatcher {
+        do {
+            return try DraftWatcher(root: folder)
+        } catch {
+            throw WatchedFolderError(description: "the new drafts folder \(folder) cannot be watched: \(error)")
+        }
+    }
+}
+
+struct WatchedFolderError: Error, CustomStringConvertible {
+    var description: String
 }

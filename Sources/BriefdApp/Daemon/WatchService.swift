@@ -1,19 +1,19 @@
-public import BriefdIO
+import BriefdIO
 import BriefdCore
 import Foundation
 public import Logging
 public import ServiceLifecycle
 
 /// Feeds the watcher's events to the desk; a draft is checked once it has been quiet for the settle time,
-/// so a burst of writes gives one check.
+/// so a burst of writes gives one check. When a reload moves the drafts folder, it goes on with the new watcher.
 public struct WatchService: Service {
-    let watcher: DraftWatcher
+    let folder: WatchedFolder
     let desk: DraftLedger
     let settle: Duration
     let logger: Logger
 
-    public init(watcher: DraftWatcher, desk: DraftLedger, settle: Duration, logger: Logger) {
-        self.watcher = watcher
+    public init(folder: WatchedFolder, desk: DraftLedger, settle: Duration, logger: Logger) {
+        self.folder = folder
         self.desk = desk
         self.settle = settle
         self.logger = logger
@@ -23,11 +23,18 @@ public struct WatchService: Service {
         let settler = Settler()
         // The settle timers are children of this service: none outlives it.
         await withDiscardingTaskGroup { group in
-            for await event in watcher.events.cancelOnGracefulShutdown() {
-                await handle(event, settler: settler, group: &group)
+            var watcher = folder.watcher
+            while true {
+                for await event in watcher.events.cancelOnGracefulShutdown() {
+                    await handle(event, settler: settler, group: &group)
+                }
+                // The events end at a stop, or because a reload put a new watcher in place.
+                let next = folder.watcher
+                guard next !== watcher else { break }
+                watcher = next
             }
         }
-        watcher.stop()
+        folder.stop()
     }
 
     private func handle(_ event: WatchEvent, settler: Settler, group: inout DiscardingTaskGroup) async {

@@ -1,13 +1,12 @@
-/// What a reload (SIGHUP) can apply. The drafts folder's watcher, the reports folder, the state database, the
-/// desk's address and rules, the link service's limits and the watcher's timings are set up once, at start; a new
-/// config that changes any of them is refused as a whole, naming them, and the old config stays — never half
-/// applied, never silently ignored.
+/// What a reload (SIGHUP) can apply. A new drafts folder is applied (the watcher moves to it). The reports folder,
+/// the state database, the desk's address and rules, the link service's limits and the watcher's timings are set
+/// up once, at start; a new config that changes any of them is refused as a whole, naming them, and the old config
+/// stays — never half applied, never silently ignored.
 public enum ReloadCheck {
     /// The settings `new` changes that only a restart applies, as the config names them; empty when the reload can
     /// be applied whole.
     public static func settingsNeedingRestart(old: Config, new: Config) -> [String] {
         var names: [String] = []
-        if old.paths.drafts != new.paths.drafts { names.append("paths.drafts") }
         if old.paths.reports != new.paths.reports { names.append("paths.reports") }
         if old.paths.state != new.paths.state { names.append("paths.state") }
         if old.web != new.web { names.append("web") }
