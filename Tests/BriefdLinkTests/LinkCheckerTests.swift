@@ -561,7 +561,8 @@ import Testing
         let starts = server.requests.map(\.receivedAt).sorted()
         let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
         #expect(gaps.count == 7)
-        #expect(gaps.allSatisfy { $0 >= 0.095 }, "\(gaps.map { Int($0 * 1000) }) ms")
+        // The server's kernel stamps (docs: TestHTTPServer): the interval to the stamps' rounding.
+        #expect(gaps.allSatisfy { $0 >= 0.0998 }, "\(gaps.map { Int($0 * 1000) }) ms")
         #expect(server.maxInFlight <= 4)
     }
 
@@ -579,7 +580,7 @@ import Testing
         #expect(results.values.allSatisfy { $0.verdict == .ok })
         let times = server.requests.map(\.receivedAt).sorted()
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
-        #expect(gaps.allSatisfy { $0 >= 0.08 })
+        #expect(gaps.allSatisfy { $0 >= 0.0998 }, "\(gaps)")
         // At least 7 intervals. How close to that a run finishes is the benchmark's business, not a test's: the
         // suite runs in parallel on a shared machine, and a wall-clock upper bound here failed by luck.
         #expect(elapsed >= 0.69, "\(elapsed) s; gaps \(gaps)")

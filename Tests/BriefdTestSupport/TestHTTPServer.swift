@@ -87,6 +87,11 @@ public final class TestHTTPServer: Sendable {
         }
         port = Int(UInt16(bigEndian: address.sin_port))
         guard bound == 0, listen(listener, 256) == 0 else { throw POSIXError(.EADDRINUSE) }
+        // Set on the listener, so that every accepted connection has it before its first bytes arrive: set after
+        // `accept`, a connection's first request could come unstamped and be timed when a thread got to it (late,
+        // which made two requests look closer than they arrived).
+        var stamping: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, Self.timestampOption, &stamping, socklen_t(MemoryLayout<Int32>.size))
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -143,8 +148,6 @@ public final class TestHTTPServer: Sendable {
         // When the request now being read reached this host: the kernel's timestamp of its first bytes, so that
         // a busy test thread reading it late does not make two requests look closer than they arrived.
         var arrivedAt: Double?
-        var on: Int32 = 1
-        setsockopt(client, SOL_SOCKET, Self.timestampOption, &on, socklen_t(MemoryLayout<Int32>.size))
         while true {
             guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: buffer) else {
                 let (count, stamp) = Self.receive(client, into: &chunk)
