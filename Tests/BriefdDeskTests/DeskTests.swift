@@ -205,7 +205,7 @@ struct DeskTests {
             try await client.execute(uri: "/?fragment=rows&section=" + other, method: .get) { response in
                 #expect(!String(buffer: response.body).contains("clean.md"))
             }
-            for bad in ["/?status=%zz", "/issues/next?images=%"] {
+            for bad in ["/?status=%zz", "/issues/next?images=%", "/?status=ready&status=held"] {
                 try await client.execute(uri: bad, method: .get) { #expect($0.status == .badRequest, "\(bad)") }
             }
             try await client.execute(
