@@ -114,3 +114,23 @@ struct DocumentationTests {
         }
     }
 }
+
+@Suite("What a reload applies")
+struct ReloadCheckTests {
+    /// Each setting made at start is named as the config spells it; the drafts folder and the desk's body limit
+    /// are applied by a reload, so they are not named.
+    @Test func settingsMadeAtStartAreNamedOneByOne() {
+        let old = Config.defaults(at: "/srv/briefd/briefd.yml")
+        var new = old
+        new.paths.drafts = "/srv/briefd/other-drafts"
+        new.web.maxBodyBytes = 128 * 1024
+        #expect(ReloadCheck.settingsNeedingRestart(old: old, new: new).isEmpty)
+        new.web.listen = "127.0.0.1:9000"
+        new.web.idleTimeoutSeconds = 60
+        new.paths.reports = "/srv/briefd/other-reports"
+        #expect(
+            ReloadCheck.settingsNeedingRestart(old: old, new: new) == [
+                "paths.reports", "web.listen", "web.idle_timeout_s",
+            ])
+    }
+}

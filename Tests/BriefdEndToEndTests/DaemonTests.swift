@@ -277,14 +277,14 @@ struct DaemonTests {
         try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         try Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
-        #expect(daemon.logText.contains("settings=web"), "\(daemon.logText)")
+        #expect(daemon.logText.contains("settings=web.listen"), "\(daemon.logText)")
         let health = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         let reload =
             (try JSONSerialization.jsonObject(with: health) as? [String: Any])?["last_reload"] as? [String: Any]
         #expect(reload?["outcome"] as? String == "refused")
-        #expect(reload?["settings"] as? [String] == ["web"])
+        #expect(reload?["settings"] as? [String] == ["web.listen"])
         let desk = try String(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!, encoding: .utf8)
-        #expect(desk.contains("web change only when briefd is restarted"), "\(desk)")
+        #expect(desk.contains("web.listen change only when briefd is restarted"), "\(desk)")
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
