@@ -331,6 +331,8 @@ struct DeskTests {
                     String(buffer: response.body).contains("Made listmonk campaign 1 for the issue of \(date): draft."))
             }
             #expect(service.campaigns.count == 1)
+            // The mailing service is told who calls it, with briefd's version, not as a link checker.
+            #expect(service.userAgents == ["briefd/test (mailing service client)"], "\(service.userAgents)")
             try await client.execute(uri: "/api/issues", method: .get) { response in
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 let issue = (json?["issues"] as? [[String: Any]])?.first

@@ -22,6 +22,7 @@ public final class ListmonkStandIn: Sendable {
         var nextID = 1
         var tests: [(campaign: Int, to: [String])] = []
         var authorizations: Set<String> = []
+        var userAgents: Set<String> = []
     }
 
     final class Logic: Sendable {
@@ -56,7 +57,10 @@ public final class ListmonkStandIn: Sendable {
 
         func answer(_ request: TestHTTPServer.Request) -> TestHTTPServer.Answer {
             let authorization = request.headers["authorization"] ?? ""
-            state.withLock { _ = $0.authorizations.insert(authorization) }
+            state.withLock {
+                _ = $0.authorizations.insert(authorization)
+                _ = $0.userAgents.insert(request.headers["user-agent"] ?? "")
+            }
             guard authorization == "token \(user):\(token)" else { return message(403, "invalid API credentials") }
             let parts = request.path.split(separator: "/").map(String.init)  // api, campaigns, id, test|status
             guard parts.count >= 2, parts[0] == "api", parts[1] == "campaigns" else {
@@ -139,6 +143,7 @@ public final class ListmonkStandIn: Sendable {
     public var campaigns: [Campaign] { logic.state.withLock { Array($0.campaigns.values).sorted { $0.id < $1.id } } }
     public var tests: [(campaign: Int, to: [String])] { logic.state.withLock { $0.tests } }
     public var authorizations: Set<String> { logic.state.withLock { $0.authorizations } }
+    public var userAgents: Set<String> { logic.state.withLock { $0.userAgents } }
 
     public init(user: String, token: String, subscribers: Set<String>) throws {
         let logic = Logic(user: user, token: token, subscribers: subscribers)

@@ -24,11 +24,13 @@ public final class CurlHTTPClient: Sendable {
     /// What every request says it is: briefd's version and the contact address.
     public let userAgent: String
 
-    /// - Parameter version: briefd's version, for the user agent.
-    public init(settings: LinkSettings, version: String) {
+    /// - Parameters:
+    ///   - version: briefd's version, for the user agent.
+    ///   - userAgent: another user agent than the link checker's (with the contact address publishers may use).
+    public init(settings: LinkSettings, version: String, userAgent: String? = nil) {
         CurlGlobal.initialize()
-        userAgent = "briefd/\(version) (link checker; +\(settings.userAgentContact))"
-        engine = CurlEngine(settings: settings, userAgent: userAgent)
+        self.userAgent = userAgent ?? "briefd/\(version) (link checker; +\(settings.userAgentContact))"
+        engine = CurlEngine(settings: settings, userAgent: self.userAgent)
         engine.start()
     }
 

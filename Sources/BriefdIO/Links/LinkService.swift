@@ -10,6 +10,8 @@ public final class LinkService: Sendable {
     public let checker: LinkChecker
     public let pages: PageFetcher
     public let state: StateDatabase
+    /// briefd's version, as the user agent gives it (for the other clients a run makes).
+    public let version: String
 
     /// - Parameter useHistory: record results in the link history (false only for tests that want none).
     public init(
@@ -21,6 +23,7 @@ public final class LinkService: Sendable {
             settings: settings, registry: registry, client: client, store: useHistory ? LinkStore(state) : nil,
             pages: pages)
         self.state = state
+        self.version = version
     }
 
     /// Ends every request still waiting or in flight (they answer `.shuttingDown`) and stops the client.
