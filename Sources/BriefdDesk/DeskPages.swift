@@ -329,6 +329,19 @@ struct DeskPageContext: MustacheParent {
     let values: Any
     let layout: DeskLayout
     let unknownName: (String) -> Void
+    /// The names the page's values have, found once per rendering at the first miss (a page misses a name for every
+    /// finding without a suggestion, every link without a redirect, …).
+    private let known = KnownNames()
+
+    init(values: Any, layout: DeskLayout, unknownName: @escaping (String) -> Void) {
+        self.values = values
+        self.layout = layout
+        self.unknownName = unknownName
+    }
+
+    private final class KnownNames {
+        var names: Set<String>?
+    }
 
     func child(named name: String) -> Any? {
         switch name {
@@ -339,7 +352,8 @@ struct DeskPageContext: MustacheParent {
             if let value = DeskPageContext.field(name, of: values) { return value }
             // Mustache asks the page for a name an inner value lacks or holds as nil: only a name that no value
             // of the page has at all is a template asking for something the page does not give.
-            if !DeskPageContext.names(in: values).contains(name) { unknownName(name) }
+            if known.names == nil { known.names = DeskPageContext.names(in: values) }
+            if known.names?.contains(name) == false { unknownName(name) }
             return nil
         }
     }
