@@ -436,6 +436,8 @@ public final class DeskApp: Sendable {
                     ? "The disk is full: free some space, then build again." : "The digests folder cannot be written."
             case .state: advice = "The state database cannot be used."
             case .published: advice = "It is already published."
+            case .busy:
+                advice = "Another build, restore or hand-off of this workspace is running; try again when it is done."
             }
             return message("Build failed", "The issue of \(date) was not built. \(advice) (\(error))", session: session)
         }

@@ -175,46 +175,90 @@ public final class DeskSecurity: Sendable {
 
     // MARK: - Helpers
 
-    /// Failed logins and bearer tokens per client address: after the third failure in a row, each further try waits
-    /// twice as long as the one before (2 s, 4 s, … at most 5 minutes); a success clears the address. Bounded: the
-    /// oldest addresses go when 10,000 are tracked.
+    /// Failed logins and bearer tokens per client: after the third failure in a row, each further try waits twice as
+    /// long as the one before (2 s, 4 s, … at most 5 minutes); a success clears the client. A try is counted as a
+    /// failure in the same step that lets it be checked (`admit`), and cleared by `recordSuccess`: of many guesses sent
+    /// at once, only the first three are checked. A global ceiling (`globalPerMinute` failures a minute, all clients
+    /// together) stops clients that have failed before, never one that has not, so a stranger cannot lock an editor
+    /// out. Bounded: the oldest clients go when 10,000 are tracked.
     public final class FailureLimiter: Sendable {
         private struct Record {
             var failures: Int
             var last: Date
         }
-        private let records = Mutex<[String: Record]>([:])
+        private struct State {
+            var records: [String: Record] = [:]
+            /// Failures in the current minute, all clients together.
+            var minute: Date = .distantPast
+            var failuresThisMinute = 0
+            /// When a refusal was last logged, so that a flood makes one line a minute, not one per try.
+            var lastLogged: Date = .distantPast
+            var refusedSinceLog = 0
+        }
+        private let state = Mutex(State())
         static let free = 3
         static let maxTracked = 10_000
+        static let globalPerMinute = 60
 
-        /// Seconds to wait before this address may try again; nil when it may try now.
-        public func waitBeforeTrying(_ client: String, now: Date = Date()) -> Int? {
-            guard let record = records.withLock({ $0[client] }), record.failures >= FailureLimiter.free else {
-                return nil
-            }
-            let wait = min(300, 1 << min(record.failures - FailureLimiter.free + 1, 9))
-            let remaining = Double(wait) - now.timeIntervalSince(record.last)
-            return remaining > 0 ? Int(remaining.rounded(.up)) : nil
+        /// What a try may do.
+        public enum Admission: Sendable, Equatable {
+            /// Check the token; the try already counts as a failure until `recordSuccess`.
+            case check(failures: Int)
+            /// Refused without checking: wait this many seconds.
+            case wait(Int)
         }
 
-        /// Counts a failure; returns how many in a row this address has made.
-        @discardableResult
-        public func recordFailure(_ client: String, now: Date = Date()) -> Int {
-            records.withLock { records in
-                if records.count >= FailureLimiter.maxTracked, records[client] == nil,
-                    let oldest = records.min(by: { $0.value.last < $1.value.last })?.key
-                {
-                    records[oldest] = nil
+        /// Lets `client` try now, counting the try, or says how long it must wait; one step, so that parallel tries
+        /// cannot all pass the check before any is counted.
+        public func admit(_ client: String, now: Date = Date()) -> Admission {
+            state.withLock { state in
+                if now.timeIntervalSince(state.minute) >= 60 {
+                    state.minute = now
+                    state.failuresThisMinute = 0
                 }
-                var record = records[client] ?? Record(failures: 0, last: now)
+                if let record = state.records[client] {
+                    if record.failures >= FailureLimiter.free {
+                        let wait = min(300, 1 << min(record.failures - FailureLimiter.free + 1, 9))
+                        let remaining = Double(wait) - now.timeIntervalSince(record.last)
+                        if remaining > 0 { return .wait(Int(remaining.rounded(.up))) }
+                    }
+                    if record.failures > 0, state.failuresThisMinute >= FailureLimiter.globalPerMinute {
+                        return .wait(max(1, Int((60 - now.timeIntervalSince(state.minute)).rounded(.up))))
+                    }
+                }
+                if state.records.count >= FailureLimiter.maxTracked, state.records[client] == nil,
+                    let oldest = state.records.min(by: { $0.value.last < $1.value.last })?.key
+                {
+                    state.records[oldest] = nil
+                }
+                var record = state.records[client] ?? Record(failures: 0, last: now)
                 record.failures += 1
                 record.last = now
-                records[client] = record
-                return record.failures
+                state.records[client] = record
+                state.failuresThisMinute += 1
+                return .check(failures: record.failures)
             }
         }
 
-        public func recordSuccess(_ client: String) { _ = records.withLock { $0.removeValue(forKey: client) } }
+        /// The token was right: the try is not a failure, and the client starts afresh.
+        public func recordSuccess(_ client: String) {
+            state.withLock { state in
+                state.records[client] = nil
+                state.failuresThisMinute = max(0, state.failuresThisMinute - 1)
+            }
+        }
+
+        /// Whether a refusal should be logged now (at most one line a minute), with how many were refused since the
+        /// last line.
+        public func shouldLogRefusal(now: Date = Date()) -> Int? {
+            state.withLock { state in
+                state.refusedSinceLog += 1
+                guard now.timeIntervalSince(state.lastLogged) >= 60 else { return nil }
+                state.lastLogged = now
+                defer { state.refusedSinceLog = 0 }
+                return state.refusedSinceLog
+            }
+        }
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

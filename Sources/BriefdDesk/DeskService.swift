@@ -214,13 +214,16 @@ public struct DeskService: Service {
         }
         router.post("/login") { request, context in
             let form = try await DeskService.form(LoginForm.self, request, limit: 4096)
-            let client = context.clientAddress
-            if let wait = app.security.failures.waitBeforeTrying(client) {
-                return DeskService.tooManyTries(wait)
+            let client = app.client(request, context)
+            let count: Int
+            switch app.security.failures.admit(client) {
+            case .wait(let seconds):
+                app.logRefusedLogin(client)
+                return DeskService.tooManyTries(seconds)
+            case .check(let failures): count = failures
             }
             guard app.security.tokenMatches(form.token ?? "") else {
-                let count = app.security.failures.recordFailure(client)
-                try? await Task.sleep(for: .milliseconds(500))  // slows guessing
+                try? await Task.sleep(for: .milliseconds(500))  // slows guessing; a cancelled sleep only answers sooner
                 app.logger.warning("a desk login failed", metadata: ["client": "\(client)", "failures": "\(count)"])
                 return app.page(
                     "login", LoginPage(problem: "That token is not the desk's."), session: nil, status: .unauthorized)
@@ -373,13 +376,18 @@ struct DeskGuard: RouterMiddleware {
         let open = path == "/login" || path == "/healthz" || path.hasPrefix("/static/")
         if security.requiresLogin, !open, !security.isValidSession(session) {
             if path == "/metrics", let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer ") {
-                let client = context.clientAddress
-                if let wait = security.failures.waitBeforeTrying(client) { return DeskService.tooManyTries(wait) }
+                let client = app.client(request, context)
+                let count: Int
+                switch security.failures.admit(client) {
+                case .wait(let seconds):
+                    app.logRefusedLogin(client)
+                    return DeskService.tooManyTries(seconds)
+                case .check(let failures): count = failures
+                }
                 if security.tokenMatches(String(bearer.dropFirst(7))) {
                     security.failures.recordSuccess(client)
                     return try await next(request, context)
                 }
-                let count = security.failures.recordFailure(client)
                 app.logger.warning(
                     "a wrong bearer token for /metrics", metadata: ["client": "\(client)", "failures": "\(count)"])
             }

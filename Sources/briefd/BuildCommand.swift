@@ -13,8 +13,11 @@ struct BuildCommand: AsyncParsableCommand {
             The drafts are the account's: the running daemon's when one runs, else computed the same way. Every draft \
             left out is listed with its status and reason. An issue already published is not replaced unless \
             --replace is given; the replaced version is kept ('briefd issues', 'briefd issues restore'). \
+            A build waits (at most two minutes) for another build, restore or hand-off of the workspace that is \
+            running, and then refuses by name if that one published the issue. \
             Exit status: 0 when the issue was built (even if some drafts were left out), 1 when it would be \
-            empty, is already published, or a template fails, 2 for usage or config problems.
+            empty, is already published, or a template fails, 2 for usage or config problems, 75 when another \
+            build held the workspace longer than the wait (try again).
             """
     )
 
@@ -60,10 +63,16 @@ struct BuildCommand: AsyncParsableCommand {
         do {
             let (drafts, _) = try await SavedAccount.drafts(
                 config: config, registry: workspace.registry, state: state, daemonRuns: daemonRuns(config), today: date)
-            outcome = try await build.run(date: date, root: root, dryRun: dryRun, replace: replace, account: drafts)
+            outcome = try await build.run(
+                date: date, root: root, dryRun: dryRun, replace: replace, account: drafts,
+                waiting: { holder in
+                    let who = holder.map { "\($0.purpose) is running (pid \($0.pid))" } ?? "another build is running"
+                    FileHandleOutput.write(
+                        "briefd: \(who); waiting for it (at most \(Int(DigestBuild.lockWait)) s)\n", to: .standardError)
+                })
         } catch let error as DigestBuild.BuildError {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
-            throw ExitCode(1)
+            throw ExitCode(error.step == .busy ? 75 : 1)
         } catch {
             FileHandleOutput.write("briefd: \(config.paths.state): \(error)\n", to: .standardError)
             throw ExitCode(2)
@@ -214,5 +223,17 @@ struct IssuesRestoreCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         FileHandleOutput.write("The issue of \(date) is version \(version) again; archive and feeds rewritten.\n")
+        // The issue's campaign, if it has not gone out, follows the version now published, or the editor is told why not.
+        let config = workspace.config
+        let links = LinkService(
+            settings: config.links, registry: workspace.registry, state: state, version: Briefd.version)
+        if let line = await CampaignHandOff(config: config, registry: workspace.registry, state: state)
+            .followReplacement(
+                of: Day(iso: date)!, links: links, user: SendCampaignCommand.user(), daemonRuns: daemonRuns(config),
+                environment: ProcessInfo.processInfo.environment)
+        {
+            FileHandleOutput.write(line + "\n")
+        }
+        await links.shutdown()
     }
 }

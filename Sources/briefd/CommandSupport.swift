@@ -48,14 +48,16 @@ func warnAboutHistory(_ problem: String?, state: String) {
 /// `--format`: text for people, JSON for tools.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-/// Whether a daemon holds the state database now (its account is then the one to read).
+/// Whether a daemon holds the state database now (its account is then the one to read), asked without taking the
+/// daemon's lock. When the system cannot say, that is said, and the command goes on as if no daemon ran (it computes
+/// the account from the files, which is slower but not wrong).
 func daemonRuns(_ config: Config) -> Bool {
     do {
-        _ = try InstanceLock(statePath: config.paths.state)
-        return false
-    } catch .held {
-        return true
+        return try InstanceLock.isHeld(statePath: config.paths.state)
     } catch {
+        FileHandleOutput.write(
+            "briefd: warning: cannot tell whether the daemon runs: \(error); going on without its account\n",
+            to: .standardError)
         return false
     }
 }

@@ -51,7 +51,7 @@ struct RotCommand: AsyncParsableCommand {
                     let delivery = await AlertDispatcher(
                         settings: config.alerts, newsletter: config.newsletter.name, environment: environment
                     )
-                    .deliver(store, now: Date().timeIntervalSince1970)
+                    .deliver(store, statePath: config.paths.state, now: Date().timeIntervalSince1970)
                     errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })
                 }
                 var waiting: [String: Int] = [:]

@@ -27,14 +27,12 @@ struct StatusCommand: AsyncParsableCommand {
             FileHandleOutput.write("briefd is not running and has not run here yet (no \(config.paths.state))\n")
             return
         }
-        // The lock says whether a daemon runs; a lock file this user cannot open (an editor asking about the
+        // The lock says whether a daemon runs, asked without taking it (taking it, even for an instant, would make a
+        // daemon starting at that instant find it held); a lock file this user cannot open (an editor asking about the
         // service's state) says nothing either way, and is said so rather than guessed.
         let daemon: String
         do {
-            _ = try InstanceLock(statePath: config.paths.state)
-            daemon = "not running"
-        } catch .held {
-            daemon = "running"
+            daemon = try InstanceLock.isHeld(statePath: config.paths.state) ? "running" : "not running"
         } catch {
             daemon = "unknown (\(error))"
         }

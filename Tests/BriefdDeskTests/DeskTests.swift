@@ -4,6 +4,7 @@ import BriefdIO
 @testable import BriefdApp
 import BriefdTestSupport
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -417,8 +418,64 @@ struct DeskTests {
             #expect(statuses.prefix(3).allSatisfy { $0 == .unauthorized }, "\(statuses)")
             #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
             // The right token from another address is not held back by this one's failures.
-            #expect(desk.app.security.failures.waitBeforeTrying("127.0.0.9") == nil)
+            #expect(desk.app.security.failures.admit("127.0.0.9") == .check(failures: 1))
         }
+    }
+
+    /// The check and the count are one step: of 50 wrong tokens sent at once from one client, only the first three
+    /// are checked; the rest are refused unchecked (429).
+    @Test func fiftyParallelWrongTokensAreCheckedAtMostThreeTimes() async throws {
+        let desk = try await Desk(token: "the-desk-token")
+        try await desk.application().test(.live) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/metrics", method: .get, headers: [.authorization: "Bearer guess"]
+                        ) { $0.status }
+                    }
+                }
+                var statuses: [HTTPResponse.Status] = []
+                for try await status in group { statuses.append(status) }
+                return statuses
+            }
+            #expect(statuses.count == 50)
+            #expect(statuses.filter { $0 == .unauthorized }.count <= 3, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 47, "\(statuses)")
+        }
+    }
+
+    /// Behind a reverse proxy every editor comes from the proxy's address: the client is the one the trusted proxy
+    /// names in X-Forwarded-For, so a stranger's guesses never lock out an editor; from a peer that is not a trusted
+    /// proxy the header is ignored (anyone could write it).
+    @Test func throughATrustedProxyAStrangersFailuresDoNotLockOutAnEditor() async throws {
+        let desk = try await Desk(token: "the-desk-token") { config in
+            config.web.trustedProxies = [IPNetwork("127.0.0.1/32")!]
+        }
+        try await desk.application().test(.live) { client in
+            for _ in 0..<6 {
+                _ = try await client.execute(
+                    uri: "/metrics", method: .get,
+                    headers: [.authorization: "Bearer guess", HTTPField.Name("X-Forwarded-For")!: "203.0.113.7"]
+                ) { $0.status }
+            }
+            let stranger = try await client.execute(
+                uri: "/metrics", method: .get,
+                headers: [.authorization: "Bearer guess", HTTPField.Name("X-Forwarded-For")!: "203.0.113.7"]
+            ) { $0.status }
+            #expect(stranger == .tooManyRequests)
+            let editor = try await client.execute(
+                uri: "/metrics", method: .get,
+                headers: [
+                    .authorization: "Bearer the-desk-token",
+                    HTTPField.Name("X-Forwarded-For")!: "198.51.100.4, 203.0.113.9",
+                ]
+            ) { $0.status }
+            #expect(editor == .ok)
+        }
+        #expect(
+            WebSettings().client(peer: "127.0.0.1", forwardedFor: "203.0.113.7") == "127.0.0.1",
+            "X-Forwarded-For from a peer that is not a trusted proxy is believed")
     }
 
     @Test func thePreviewLoadsNoRemoteImageUnlessAsked() async throws {

@@ -72,7 +72,8 @@ struct BuildCommandTests {
         // A published issue is not replaced by accident: refused (exit 1, saying how), and nothing changes.
         let again = try build(folder)
         #expect(again.status == 1)
-        #expect(again.stderr.contains("already published; run again with --replace"))
+        #expect(again.stderr.contains("is already published at "), "\(again.stderr)")
+        #expect(again.stderr.contains("; run again with --replace"), "\(again.stderr)")
         #expect(try build(folder, ["--issue", "2026-12-02", "--replace"]).status == 0)
         let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map {
             try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0))

@@ -399,6 +399,54 @@ struct DaemonTests {
         try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
     }
 
+    /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,
+    /// and once the template is mended the retry (10 s later) builds the issue.
+    @Test func aFailedScheduledBuildIsTriedAgainAndBuiltOnceMended() throws {
+        let workspace = try Workspace(
+            extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
+        try workspace.write("a.md", Self.cleanBrief)
+        try FileManager.default.copyItem(
+            atPath: BuildCommandTests.root + "/templates", toPath: workspace.folder + "/templates")
+        let web = workspace.folder + "/templates/web.mustache"
+        let mended = try String(contentsOfFile: web, encoding: .utf8)
+        try "{{! nothing here }}\n".write(toFile: web, atomically: true, encoding: .utf8)
+        let config = workspace.folder + "/briefd.yml"
+        try (try String(contentsOfFile: config, encoding: .utf8))
+            .replacingOccurrences(of: "templates: \(BuildCommandTests.root)/templates", with: "templates: templates")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        var daemon: Daemon? = try Daemon(workspace)
+        #expect(daemon?.stop() == 0)
+        daemon = nil
+        let seeded = try Briefd.python(
+            """
+            import sqlite3, time
+            db = sqlite3.connect('\(workspace.folder)/var/briefd.sqlite')
+            db.execute("UPDATE schedule_state SET last_due = ? WHERE name = 'build'", (time.time() - 3 * 86400,))
+            db.commit()
+            """)
+        #expect(seeded == 0)
+        daemon = try Daemon(workspace)
+        try Self.waitFor("the failed build and its retry", seconds: 60) {
+            daemon?.logText.contains("the scheduled build will be tried again") == true
+        }
+        #expect(daemon?.logText.contains("scheduled build failed") == true)
+        let meanwhile = try Briefd.run(["status", "--config", config])
+        #expect(meanwhile.stdout.contains("failed: "), "\(meanwhile.stdout)")
+        try mended.write(toFile: web, atomically: true, encoding: .utf8)
+        try Self.waitFor("the retry's build", seconds: 90) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests")) ?? []).contains {
+                $0.hasPrefix("20")
+            }
+        }
+        #expect(daemon?.stop() == 0)
+        let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter {
+            $0.hasPrefix("20")
+        }
+        #expect(issues.count == 1)
+        let after = try Briefd.run(["status", "--config", config])
+        #expect(after.stdout.contains("last build: issue \(issues.first ?? "?"), built"), "\(after.stdout)")
+    }
+
     @Test func aBuildThatFellDueWhileDownRunsOnceAtStartUp() throws {
         let workspace = try Workspace(
             extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")

@@ -179,11 +179,14 @@ enum Briefd {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("briefd").path
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Run
-    {
+    /// Runs briefd (or `program`, another executable) with `arguments` to the end.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        program: String = executable
+    ) throws -> Run {
         let process = Process()
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.executableURL = URL(fileURLWithPath: executable)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["BRIEFD_CONFIG"] = nil

@@ -110,4 +110,51 @@ struct SendCommandTests {
         #expect(unpublished.stderr.contains("the issue of 2026-12-09 is not published; build it first"))
         #expect(server.messages.isEmpty)
     }
+
+    /// With a login set, the password travels only inside TLS: to a server without STARTTLS nothing is sent and no
+    /// AUTH reaches it, and the editor is told why; to one with STARTTLS (its certificate given by `smtp.ca_file`)
+    /// the message goes out, the login inside TLS.
+    @Test func aLoginGoesOnlyInsideTLS() throws {
+        let plain = try TestSMTPServer()
+        defer { plain.stop() }
+        let folder = try workspace(newsletter: "ZGBriefs", port: plain.port)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-02", "--no-capture"]).status == 0)
+        let login = ["BRIEFD_SMTP_USER": "editor", "BRIEFD_SMTP_PASSWORD": "SMTP-SECRET-41"]
+        let refused = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("offers no STARTTLS; the password would travel in clear"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("SMTP-SECRET-41"))
+        #expect(plain.logins.isEmpty, "a login reached a server without TLS: \(plain.logins)")
+        #expect(plain.messages.isEmpty)
+
+        // Without a login nothing secret goes: the same server takes the test.
+        let open = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"])
+        #expect(open.status == 0, "\(open.stderr)")
+        #expect(plain.messages.count == 1)
+
+        // A server that offers STARTTLS, its certificate trusted through smtp.ca_file: sent, the login inside TLS.
+        let certificate = try TestSMTPServer.selfSignedCertificate(in: folder)
+        let secure = try TestSMTPServer(certificate: certificate)
+        defer { secure.stop() }
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "smtp: {url: \"smtp://127.0.0.1:\(plain.port)\"}",
+            with: "smtp: {url: \"smtp://127.0.0.1:\(secure.port)\", ca_file: smtp-cert.pem}")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let sent = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(secure.logins == ["AUTH tls=True"], "\(secure.logins)")
+        #expect(secure.messages.count == 1)
+
+        // allow_plaintext_login is for a relay on this machine only, and refused for any other host at load.
+        text = text.replacingOccurrences(
+            of: "ca_file: smtp-cert.pem}", with: "allow_plaintext_login: true}"
+        ).replacingOccurrences(of: "smtp://127.0.0.1:\(secure.port)", with: "smtp://mail.example.org:25")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let check = try Briefd.run(["config", "check", "--config", config])
+        #expect(check.status == 2)
+        #expect(check.stderr.contains("'allow_plaintext_login' is for a relay on this machine only"), "\(check.stderr)")
+    }
 }

@@ -280,3 +280,73 @@ import Testing
         #expect(accepted.count == 2 && accepted[1] - accepted[0] >= 0.95)  // 60 a minute.
     }
 }
+
+/// The WARC is appended to, never rewritten from what was read: a file that cannot be read, or is shorter than its
+/// recorded length, is left byte for byte and the capture refused; an append torn by a crash is cut back first.
+@Suite("The issue's WARC is never lost")
+struct IssueArchiveFileTests {
+    func members(_ url: String, at seconds: Double) throws -> [WARCWriter.Member] {
+        let wire = WireExchange(
+            requestHeader: Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8),
+            responseHeader: Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\n".utf8),
+            truncated: false)
+        let response = HTTPResponse(
+            status: 200, headers: ["content-type": "text/html"], body: Array("hello".utf8), wire: wire)
+        return try WARCWriter.exchange(url: url, response: response, at: seconds, warcinfoID: nil)
+    }
+
+    func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("briefd-warc-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func append(_ url: String, to folder: String) throws {
+        try IssueArchiveFile.append(
+            try members(url, at: 1_800_000_000), folder: folder, issue: "2026-12-10", newsletter: "ZGBriefs",
+            software: "briefd test", now: 1_800_000_000)
+    }
+
+    @Test func appendsKeepEveryEarlierByteAndATornAppendIsCutBack() throws {
+        let folder = try folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try append("http://127.0.0.1/a", to: folder)
+        let first = try Data(contentsOf: URL(fileURLWithPath: folder + "/archive.warc.gz"))
+        try append("http://127.0.0.1/b", to: folder)
+        let second = try Data(contentsOf: URL(fileURLWithPath: folder + "/archive.warc.gz"))
+        #expect(second.prefix(first.count) == first)
+        // A crash half-way through an append: bytes after the recorded length.
+        let handle = try #require(FileHandle(forWritingAtPath: folder + "/archive.warc.gz"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0x1f, 0x8b, 0x08, 0x00, 0x42]))
+        try handle.close()
+        try append("http://127.0.0.1/c", to: folder)
+        let third = try Data(contentsOf: URL(fileURLWithPath: folder + "/archive.warc.gz"))
+        #expect(third.prefix(second.count) == second)
+        #expect(third[second.count] == 0x1f && third[second.count + 4] != 0x42)
+        #expect(
+            IssueArchiveFile.indexedURLs(folder: folder) == [
+                "http://127.0.0.1/a", "http://127.0.0.1/b", "http://127.0.0.1/c",
+            ])
+    }
+
+    @Test func aWARCShorterThanRecordedOrUnreadableIsLeftAsItIsAndTheCaptureRefused() throws {
+        let folder = try folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try append("http://127.0.0.1/a", to: folder)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/archive.warc.gz"))
+        let cut = whole.prefix(whole.count - 10)
+        try cut.write(to: URL(fileURLWithPath: folder + "/archive.warc.gz"))
+        #expect(throws: IssueArchiveFile.ArchiveError.self) { try append("http://127.0.0.1/b", to: folder) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/archive.warc.gz")) == cut)
+        // Not a file that can be opened for reading and writing: never taken for "no WARC yet".
+        try FileManager.default.removeItem(atPath: folder + "/archive.warc.gz")
+        try FileManager.default.createDirectory(atPath: folder + "/archive.warc.gz", withIntermediateDirectories: false)
+        #expect(throws: IssueArchiveFile.ArchiveError.self) { try append("http://127.0.0.1/b", to: folder) }
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: folder + "/archive.warc.gz", isDirectory: &isFolder))
+        #expect(isFolder.boolValue)
+        #expect(throws: IssueArchiveFile.ArchiveError.self) { try IssueArchiveFile.carried(from: folder) }
+    }
+}

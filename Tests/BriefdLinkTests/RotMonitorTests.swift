@@ -97,8 +97,12 @@ import Testing
 
         // The JSON Lines sink: each alert once, however often delivery runs.
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day).accepted[.jsonl] == 2)
-        await dispatcher.deliver(try workspace.store, now: Self.start + 7 * Self.day)
+        #expect(
+            await dispatcher.deliver(
+                try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 6 * Self.day
+            ).accepted[.jsonl] == 2)
+        await dispatcher.deliver(
+            try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 7 * Self.day)
         let lines = try String(contentsOfFile: workspace.config.alerts.jsonl!, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
@@ -175,12 +179,19 @@ import Testing
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
-        let delivery = await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day)
+        let delivery = await dispatcher.deliver(
+            try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 6 * Self.day)
         #expect(delivery.accepted[.jsonl] == 1, "the readable dead-link alert still goes out")
         #expect(delivery.errors[.jsonl]?.contains("cannot be read by this version") == true, "\(delivery.errors)")
         // Kept, on the backoff: not said again a minute later, said again when due.
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 6 * Self.day + 30).errors.isEmpty)
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 7 * Self.day).errors[.jsonl] != nil)
+        #expect(
+            await dispatcher.deliver(
+                try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 6 * Self.day + 30
+            ).errors.isEmpty)
+        #expect(
+            await dispatcher.deliver(
+                try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 7 * Self.day
+            ).errors[.jsonl] != nil)
     }
 
     /// `rot --check-now` (a pass over everything) requests every link now, even one the history says was checked
@@ -295,12 +306,20 @@ import Testing
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
         let dispatcher = AlertDispatcher(
             settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: ["BRIEFD_WEBHOOK_TOKEN": "s3cret"])
-        let down = await dispatcher.deliver(try workspace.store, now: Self.start)
+        let down = await dispatcher.deliver(
+            try workspace.store, statePath: workspace.config.paths.state, now: Self.start)
         #expect(down.errors[.webhook]?.contains("503") == true)
         receiving.set(true)
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 30).accepted.isEmpty)  // backing off
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 61).accepted[.webhook] == 1)
-        #expect(await dispatcher.deliver(try workspace.store, now: Self.start + 3600).accepted.isEmpty)
+        #expect(
+            await dispatcher.deliver(try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 30)
+                .accepted.isEmpty)  // backing off
+        #expect(
+            await dispatcher.deliver(try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 61)
+                .accepted[.webhook] == 1)
+        #expect(
+            await dispatcher.deliver(
+                try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 3600
+            ).accepted.isEmpty)
         let posts = receiver.requests.filter { $0.method == "POST" }
         #expect(posts.count == 2)  // refused once, accepted once
         let accepted = try #require(posts.last)
@@ -344,7 +363,8 @@ import Testing
         workspace.config.alerts.smtpTo = ["editors@zgbriefs.test"]
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
         let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
-        let delivery = await dispatcher.deliver(try workspace.store, now: Self.start)
+        let delivery = await dispatcher.deliver(
+            try workspace.store, statePath: workspace.config.paths.state, now: Self.start)
         #expect(delivery.accepted[.smtp] == 1, "\(delivery.errors)")
         let messages = smtp.messages
         #expect(messages.count == 1)

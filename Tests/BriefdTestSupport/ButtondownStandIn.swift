@@ -26,6 +26,8 @@ public final class ButtondownStandIn: Sendable {
     final class Logic: Sendable {
         let key: String
         let state = Mutex(State())
+        /// Where it listens, for the `next` links of its pages.
+        let serverURL = Mutex("")
 
         init(key: String) { self.key = key }
 
@@ -47,12 +49,26 @@ public final class ButtondownStandIn: Sendable {
             let authorization = request.headers["authorization"] ?? ""
             state.withLock { _ = $0.authorizations.insert(authorization) }
             guard authorization == "Token \(key)" else { return json(401, ["detail": "Invalid token."]) }
-            let parts = request.path.split(separator: "/").map(String.init)  // v1, emails, id, send-draft
+            let (path, query) = TestHTTPServer.splitQuery(request.path, keepingRepeated: "status")
+            let parts = path.split(separator: "/").map(String.init)  // v1, emails, id, send-draft
             guard parts.count >= 2, parts[0] == "v1", parts[1] == "emails" else {
                 return json(404, ["detail": "Not found."])
             }
             let body = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any] ?? [:]
             return state.withLock { state -> TestHTTPServer.Answer in
+                if parts.count == 2 && request.method == "GET" {
+                    // A page of two (Buttondown's pages are larger; two makes the test follow `next`), newest first.
+                    let statuses = Set((query["status"] ?? "").split(separator: ",").map(String.init))
+                    let found = state.order.reversed().compactMap { state.emails[$0] }
+                        .filter { statuses.isEmpty || statuses.contains($0.status) }
+                    let page = max(Int(query["page"] ?? "") ?? 1, 1)
+                    let shown = found.dropFirst((page - 1) * 2).prefix(2).map(object)
+                    var next: Any = NSNull()
+                    if found.count > page * 2 {
+                        next = "\(serverURL.withLock { $0 })/v1/emails?status=draft&status=scheduled&page=\(page + 1)"
+                    }
+                    return json(200, ["results": shown, "next": next, "previous": NSNull(), "count": found.count])
+                }
                 if parts.count == 2 && request.method == "POST" {
                     guard let subject = body["subject"] as? String, !subject.isEmpty else {
                         return json(400, ["code": "subject_invalid", "detail": "An email needs a subject."])
@@ -105,14 +121,30 @@ public final class ButtondownStandIn: Sendable {
     private let server: TestHTTPServer
 
     public var url: String { server.url }
+    /// Every request received, on arrival (before any delay).
+    public var requests: [TestHTTPServer.Request] { server.requests }
     public var emails: [Email] { logic.state.withLock { state in state.order.compactMap { state.emails[$0] } } }
     public var tests: [(email: String, to: [String])] { logic.state.withLock { $0.tests } }
     public var authorizations: Set<String> { logic.state.withLock { $0.authorizations } }
 
-    public init(key: String) throws {
+    /// - Parameter delay: seconds each request waits before it is handled.
+    public init(key: String, delay: Double = 0) throws {
         let logic = Logic(key: key)
         self.logic = logic
-        server = try TestHTTPServer { request in logic.answer(request) }
+        server = try TestHTTPServer { request in
+            if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
+            return logic.answer(request)
+        }
+        logic.serverURL.withLock { $0 = server.url }
+    }
+
+    /// An email made by someone else (the newsletter's earlier issues), oldest first.
+    public func add(subject: String, status: String) {
+        logic.state.withLock { state in
+            let email = Email(id: UUID().uuidString.lowercased(), subject: subject, body: "", status: status)
+            state.emails[email.id] = email
+            state.order.append(email.id)
+        }
     }
 
     /// Buttondown sends the email (as it does at its publish date).

@@ -23,6 +23,7 @@ public final class ListmonkStandIn: Sendable {
         var tests: [(campaign: Int, to: [String])] = []
         var authorizations: Set<String> = []
         var userAgents: Set<String> = []
+        var searches = 0
     }
 
     final class Logic: Sendable {
@@ -62,12 +63,14 @@ public final class ListmonkStandIn: Sendable {
                 _ = $0.userAgents.insert(request.headers["user-agent"] ?? "")
             }
             guard authorization == "token \(user):\(token)" else { return message(403, "invalid API credentials") }
-            let parts = request.path.split(separator: "/").map(String.init)  // api, campaigns, id, test|status
+            let (path, query) = TestHTTPServer.splitQuery(request.path)
+            let parts = path.split(separator: "/").map(String.init)  // api, campaigns, id, test|status
             guard parts.count >= 2, parts[0] == "api", parts[1] == "campaigns" else {
                 return message(404, "Not found")
             }
             let body = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any] ?? [:]
             if parts.count == 2 && request.method == "POST" { return create(body) }
+            if parts.count == 2 && request.method == "GET" { return search(query) }
             guard parts.count >= 3, let id = Int(parts[2]) else { return message(400, "Invalid ID.") }
             return state.withLock { state -> TestHTTPServer.Answer in
                 guard var campaign = state.campaigns[id] else { return message(404, "Campaign not found.") }
@@ -111,6 +114,28 @@ public final class ListmonkStandIn: Sendable {
             }
         }
 
+        /// `GET /api/campaigns`: `query` matches names (listmonk searches them, case-insensitively), `per_page` and
+        /// `page` page the results, oldest first with `order=asc`.
+        func search(_ query: [String: String]) -> TestHTTPServer.Answer {
+            let words = (query["query"] ?? "").lowercased()
+            let perPage = Int(query["per_page"] ?? "") ?? 20
+            let page = max(Int(query["page"] ?? "") ?? 1, 1)
+            let found = state.withLock { state in
+                state.searches += 1
+                return state.campaigns.values.sorted { $0.id < $1.id }
+                    .filter { words.isEmpty || ($0.fields["name"] ?? "").lowercased().contains(words) }
+            }
+            let shown = found.dropFirst((page - 1) * perPage).prefix(perPage).map { campaign -> [String: Any] in
+                [
+                    "id": campaign.id, "status": campaign.status, "name": campaign.fields["name"] ?? "",
+                    "subject": campaign.fields["subject"] ?? "", "send_at": campaign.sendAt ?? NSNull(),
+                ]
+            }
+            return json(
+                200,
+                ["data": ["results": shown, "query": words, "total": found.count, "per_page": perPage, "page": page]])
+        }
+
         func create(_ body: [String: Any]) -> TestHTTPServer.Answer {
             guard let name = body["name"] as? String, !name.isEmpty else {
                 return message(400, "invalid length for `name`")
@@ -140,16 +165,26 @@ public final class ListmonkStandIn: Sendable {
     private let server: TestHTTPServer
 
     public var url: String { server.url }
+    /// Every request received, on arrival (before any delay).
+    public var requests: [TestHTTPServer.Request] { server.requests }
     public var campaigns: [Campaign] { logic.state.withLock { Array($0.campaigns.values).sorted { $0.id < $1.id } } }
     public var tests: [(campaign: Int, to: [String])] { logic.state.withLock { $0.tests } }
     public var authorizations: Set<String> { logic.state.withLock { $0.authorizations } }
     public var userAgents: Set<String> { logic.state.withLock { $0.userAgents } }
 
-    public init(user: String, token: String, subscribers: Set<String>) throws {
+    /// - Parameter delay: seconds each request waits before it is handled (a slow service: a client killed meanwhile
+    ///   leaves the request to be carried out without it).
+    public init(user: String, token: String, subscribers: Set<String>, delay: Double = 0) throws {
         let logic = Logic(user: user, token: token, subscribers: subscribers)
         self.logic = logic
-        server = try TestHTTPServer { request in logic.answer(request) }
+        server = try TestHTTPServer { request in
+            if delay > 0 { usleep(UInt32(delay * 1_000_000)) }
+            return logic.answer(request)
+        }
     }
+
+    /// Campaign searches received (`GET /api/campaigns`).
+    public var searches: Int { logic.state.withLock { $0.searches } }
 
     /// The service starts sending a campaign (as listmonk does at its `send_at`).
     public func startSending(_ id: Int) {

@@ -34,6 +34,26 @@ public final class TestHTTPServer: Sendable {
 
     public typealias Handler = @Sendable (Request) -> Answer
 
+    /// A request target's path and its query's fields (percent-decoded; `+` is a space). A field given more than once
+    /// keeps its last value, or, when it is `keepingRepeated`, all of them joined by commas.
+    public static func splitQuery(_ target: String, keepingRepeated: String? = nil) -> (String, [String: String]) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, [:]) }
+        var fields: [String: String] = [:]
+        for pair in target[target.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            let name = parts[0]
+            let value = parts.count > 1 ? parts[1] : ""
+            if name == keepingRepeated, let earlier = fields[name] {
+                fields[name] = earlier + "," + value
+            } else {
+                fields[name] = value
+            }
+        }
+        return (String(target[..<mark]), fields)
+    }
+
     public let port: Int
     public let host: String
     private let listener: Int32

@@ -1,6 +1,7 @@
 public import BriefdIO
 public import BriefdCore
 import Foundation
+import Synchronization
 
 /// Builds one issue of the digest: checks the drafts, assembles the issue, renders every output from the
 /// templates, publishes the issue folder atomically, records it in the state database, and rewrites the
@@ -53,6 +54,8 @@ public struct DigestBuild: Sendable {
             case templates, state, writing
             /// The issue is already published and the build was not asked to replace it.
             case published
+            /// Another build, restore or hand-off held the workspace's lock longer than a build waits.
+            case busy
         }
         public var step: Step
         public var description: String
@@ -77,22 +80,63 @@ public struct DigestBuild: Sendable {
         return DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: published)
     }
 
+    /// How long a build waits for another one that holds the workspace's lock before it gives up, by name.
+    public static let lockWait: Double = 120
+
     /// - Parameters:
     ///   - root: the digests folder (`paths.digests` unless `--out`).
     ///   - dryRun: assemble and report only; nothing is written or recorded.
     ///   - replace: an issue already published may be replaced (its earlier version is kept); without it the
     ///     build refuses.
     ///   - account: the daemon's account of the drafts; nil computes it here, the same way.
+    ///   - waiting: told once, with who holds it, when another build (or hand-off) holds the workspace's lock.
+    ///
+    /// A build that writes holds the workspace's lock (`WorkspaceLock`) from "is it published?" to "recorded": of
+    /// two builds of one issue started together, one publishes and the other, once the first is done, refuses by name
+    /// (or, with `--replace`, makes the next version).
     public func run(
         date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts? = nil,
-        trigger: Trigger = .command
+        trigger: Trigger = .command, waiting: @Sendable (WorkspaceLock.Holder?) -> Void = { _ in }
+    ) async throws(BuildError) -> Outcome {
+        if dryRun { return try await runHoldingTheLock(date: date, root: root, dryRun: true, account: account) }
+        let waited = Mutex(false)
+        let lock: WorkspaceLock
+        do {
+            lock = try await WorkspaceLock.acquire(
+                statePath: config.paths.state, purpose: "the build of the issue of \(date)",
+                waitingAtMost: DigestBuild.lockWait,
+                waiting: { holder in
+                    waited.withLock { $0 = true }
+                    waiting(holder)
+                })
+        } catch {
+            throw BuildError(.busy, "the issue of \(date) was not built: \(error)")
+        }
+        defer { lock.release() }
+        return try await runHoldingTheLock(
+            date: date, root: root, dryRun: false, replace: replace, account: account, trigger: trigger,
+            afterWaiting: waited.withLock { $0 })
+    }
+
+    private func runHoldingTheLock(
+        date: Day, root: String, dryRun: Bool, replace: Bool = false, account: Drafts?, trigger: Trigger = .command,
+        afterWaiting: Bool = false
     ) async throws(BuildError) -> Outcome {
         let published = try await publishedIssues()
         let already = published.dates.contains(date)
         if already && !replace && !dryRun {
+            // A build killed after its record and before the archive page and feeds leaves them behind the record;
+            // the rerun that refuses completes them (they are made from the record alone).
+            if root == config.paths.digests, let templates = try? DigestTemplates(folder: config.paths.templates) {
+                // A template error is the next build's to report; this refusal is about the issue being out.
+                try? await writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
+            }
+            let when = await publishedAt(date).map { " at \($0)" } ?? ""
             throw BuildError(
                 .published,
-                "the issue of \(date) is already published; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
+                afterWaiting
+                    ? "the issue of \(date) was published\(when) by another build while this one waited; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
+                    : "the issue of \(date) is already published\(when); run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
             )
         }
         let (assembled, report, templates) = try await assemble(date: date, published: published, account: account)
@@ -120,6 +164,13 @@ public struct DigestBuild: Sendable {
             }
         }
         return outcome
+    }
+
+    /// When the current version of the issue of `date` was built, as `briefd issues` says it; nil when unknown.
+    private func publishedAt(_ date: Day) async -> String? {
+        // Only words of a refusal depend on it: a database that cannot say leaves them out.
+        let issues = try? await IssueStore(state).published()
+        return issues?.first { $0.date == date.description }?.builtAt
     }
 
     private func publishedIssues() async throws(BuildError) -> PublishedIssues {
@@ -245,30 +296,39 @@ public struct DigestBuild: Sendable {
         report.email = DigestBuild.emailFindings(files, issue: issue)
         // build.json is written with the email's findings in it.
         files = files.map { $0.name == "build.json" ? ("build.json", DigestBuild.json(report)) : $0 }
+        FaultPoint.afterRender.reached()
+        var queueProblem: String?
         try await failingAsBuildError {
             // The issue's captures go with it into the new version of its folder (they are not part of the
             // recorded version: the pages were captured once, when first published).
-            let carried = IssueArchiveFile.carried(from: root + "/" + issue.date)
+            let carried = try IssueArchiveFile.carried(from: root + "/" + issue.date)
             try AtomicOutput.publishFolder(root: root, name: issue.date, files: files + carried)
+            FaultPoint.afterRename.reached()
+            if config.archive.capture && root == config.paths.digests {
+                // Queued before the issue is recorded (a build killed between the two is built again by its rerun,
+                // and queueing is idempotent), not captured here: the daemon (or `briefd build` without one)
+                // captures the pages, and a page that fails is tried again later; the build never fails for a
+                // capture. An issue written elsewhere with `--out` is a trial, not published.
+                do {
+                    try await PreservationStore(state).enqueue(
+                        issue: issue.date, links: CitedPages.of(issue), savePageNow: config.archive.savePageNow != nil,
+                        now: Date().timeIntervalSince1970)
+                } catch {
+                    queueProblem = "\(error)"
+                }
+            }
             let items = publishedItems(issue)
             version = try await issues.record(
                 IssueStore.Record(
                     date: issue.date, title: issue.title, itemCount: issue.itemCount, webURL: issue.webURL,
                     contentHTML: entry),
                 items: items, files: files, builtAt: Date().timeIntervalSince1970)
+            FaultPoint.afterRecord.reached()
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
         }
-        if config.archive.capture && root == config.paths.digests {
-            // Queued, not captured here (an issue written elsewhere with `--out` is a trial, not published): the daemon (or `briefd build` without one) captures the pages, and a
-            // page that fails is tried again later; the build itself never fails for a capture.
-            do {
-                try await PreservationStore(state).enqueue(
-                    issue: issue.date, links: CitedPages.of(issue), savePageNow: config.archive.savePageNow != nil,
-                    now: Date().timeIntervalSince1970)
-            } catch {
-                report.warnings.append(
-                    "the cited pages could not be queued for capture in \(config.paths.state): \(error)")
-            }
+        if let queueProblem {
+            report.warnings.append(
+                "the cited pages could not be queued for capture in \(config.paths.state): \(queueProblem)")
         }
         return Outcome(report: report, folder: root + "/" + issue.date, isEmpty: false, version: version)
     }
@@ -277,11 +337,20 @@ public struct DigestBuild: Sendable {
     /// record as the current one, and the archive and feeds rewritten.
     /// The files go first: should their writing fail, the record still names the version that is on disk.
     public func restore(date: Day, version: Int, root: String) async throws(BuildError) {
+        let lock: WorkspaceLock
+        do {
+            lock = try await WorkspaceLock.acquire(
+                statePath: config.paths.state, purpose: "the restore of the issue of \(date)",
+                waitingAtMost: DigestBuild.lockWait)
+        } catch {
+            throw BuildError(.busy, "version \(version) of the issue of \(date) was not restored: \(error)")
+        }
+        defer { lock.release() }
         try await failingAsBuildError {
             let issues = IssueStore(state)
             let templates = try DigestTemplates(folder: config.paths.templates)
             let files = try await issues.files(of: date, version: version)
-            let carried = IssueArchiveFile.carried(from: root + "/" + date.description)
+            let carried = try IssueArchiveFile.carried(from: root + "/" + date.description)
             try AtomicOutput.publishFolder(root: root, name: date.description, files: files + carried)
             try await issues.restore(date: date, version: version)
             try await writeArchiveAndFeeds(root: root, issues: issues, templates: templates)
@@ -298,6 +367,11 @@ public struct DigestBuild: Sendable {
             throw BuildError(.templates, problem.description)
         } catch let failure as AtomicOutput.WriteError {
             throw BuildError(.writing, failure.description, code: failure.code)
+        } catch let failure as IssueArchiveFile.ArchiveError {
+            throw BuildError(
+                .writing,
+                "the issue's preserved copies cannot be carried into its new version, so the published one is left as it is: \(failure)"
+            )
         } catch {
             throw BuildError(.state, "\(config.paths.state): \(error)")
         }

@@ -66,7 +66,42 @@ public struct BuildScheduler: Service {
             guard !Task.isShuttingDownGracefully, Date() >= due, holder.workspace.config.daemon.build == schedule else {
                 continue
             }
-            await build(due: due)
+            await buildUntilDone(due: due)
+        }
+    }
+
+    /// The first wait before a failed scheduled build is tried again; it doubles up to `longestRetry`.
+    static let firstRetry: Double = 10
+    static let longestRetry: Double = 30 * 60
+
+    /// Builds the issue of `due`, and while that fails tries again, 10 s after, then 20, 40 … up to 30 min apart,
+    /// until it is built or the next build falls due (which then builds the coming issue). The due time is marked
+    /// handled only then: a busy database, a full disk or a template typo at 3 a.m. does not lose the week's issue.
+    private func buildUntilDone(due: Date) async {
+        var wait = Self.firstRetry
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if await build(due: due) { return }
+            let config = holder.workspace.config
+            guard let next = config.daemon.build.next(after: due), Date().addingTimeInterval(wait) < next else {
+                logger.error(
+                    "the scheduled build failed and the next one is due before another try; giving up on this one",
+                    metadata: ["due": "\(due)"])
+                await markHandled(due)
+                return
+            }
+            logger.notice(
+                "the scheduled build will be tried again", metadata: ["due": "\(due)", "retry_in_s": "\(Int(wait))"])
+            let seconds = wait
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }  // shutdown ends it
+            wait = min(wait * 2, Self.longestRetry)
+        }
+    }
+
+    private func markHandled(_ due: Date) async {
+        do {
+            try await store.setLastHandledDue(Self.scheduleName, due.timeIntervalSince1970)
+        } catch {
+            logger.error("cannot record the build as handled", metadata: ["error": "\(error)"])
         }
     }
 
@@ -102,7 +137,7 @@ public struct BuildScheduler: Service {
         if let previous = schedule.previous(atOrBefore: now), previous.timeIntervalSince1970 > handled {
             logger.notice(
                 "a scheduled build fell due while briefd was down; building it now", metadata: ["due": "\(previous)"])
-            await build(due: previous)
+            await buildUntilDone(due: previous)
         } else {
             logger.info(
                 "the schedule is up to date: nothing fell due while briefd was down",
@@ -110,10 +145,12 @@ public struct BuildScheduler: Service {
         }
     }
 
-    private func build(due: Date) async {
+    /// One try at the build of `due`, recorded with its outcome; true when it is done (built, empty or already out),
+    /// false when it failed.
+    private func build(due: Date) async -> Bool {
         let workspace = holder.workspace
         let config = workspace.config
-        guard let day = config.daemon.build.localDay(of: due) else { return }
+        guard let day = config.daemon.build.localDay(of: due) else { return true }
         let issue = config.digest.issueWeekday.next(onOrAfter: day)
         var outcome: DaemonStore.BuildOutcome
         let began = DispatchTime.now()
@@ -141,6 +178,12 @@ public struct BuildScheduler: Service {
                         "left_out": "\(report.leftOut.count)",
                     ])
             }
+        } catch let refusal as DigestBuild.BuildError where refusal.step == .published {
+            // Published by another build (the desk, a terminal) while this one waited for the workspace's lock.
+            outcome = .alreadyBuilt
+            logger.notice(
+                "the issue was published by another build meanwhile; the schedule does not replace it",
+                metadata: ["issue": "\(issue)"])
         } catch {
             outcome = .failed("\(error)")
             let failure = error as? DigestBuild.BuildError
@@ -152,9 +195,11 @@ public struct BuildScheduler: Service {
             try await store.recordBuild(
                 due: due.timeIntervalSince1970, issueDate: issue.description, finishedAt: Date().timeIntervalSince1970,
                 outcome: outcome)
-            try await store.setLastHandledDue(Self.scheduleName, due.timeIntervalSince1970)
         } catch {
             logger.error("cannot record the build", metadata: ["error": "\(error)"])
         }
+        if case .failed = outcome { return false }
+        await markHandled(due)
+        return true
     }
 }

@@ -38,7 +38,7 @@ public struct RotService: Service {
                 let delivery = await AlertDispatcher(
                     settings: config.alerts, newsletter: config.newsletter.name, environment: environment
                 )
-                .deliver(RotStore(links.state), now: Date().timeIntervalSince1970)
+                .deliver(RotStore(links.state), statePath: config.paths.state, now: Date().timeIntervalSince1970)
                 for (sink, error) in delivery.errors {
                     logger.error(
                         "alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])

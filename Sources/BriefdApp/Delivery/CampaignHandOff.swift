@@ -105,45 +105,22 @@ public struct CampaignHandOff: Sendable {
             subject: "\(config.newsletter.name) | \(DigestText.longDate(day))", fromEmail: from,
             html: String(decoding: html, as: UTF8.self), text: String(decoding: text, as: UTF8.self),
             sendAt: request.at)
-        let store = CampaignStore(state)
-        let known: CampaignStore.Record?
+        // From "has this issue a campaign?" to "recorded", under the workspace's lock: of two hand-offs started
+        // together (a double click, the desk and a terminal) the second finds the first's campaign and updates it.
+        let lock: WorkspaceLock
         do {
-            known = try await store.record(of: issue.date)
+            lock = try await WorkspaceLock.acquire(
+                statePath: config.paths.state, purpose: "the hand-off of the issue of \(issue.date) to \(service.name)",
+                waitingAtMost: DigestBuild.lockWait)
         } catch {
-            throw .failed("\(config.paths.state): \(error)")
+            throw .failed("the issue of \(issue.date) was not handed off: \(error)")
         }
-        var campaign: ServiceCampaign
-        var created = false
-        do {
-            if let known {
-                let current = try await service.campaign(known.campaignID)
-                guard service.isEditable(current.status) else {
-                    throw HandOffError.failed(
-                        "campaign \(known.campaignID) of the issue of \(issue.date) is \(current.status) at \(service.name): it has started sending and is not changed; nothing was sent"
-                    )
-                }
-                campaign = try await service.update(known.campaignID, content)
-            } else {
-                campaign = try await service.create(content)
-                created = true
-                // Recorded at once: should anything after fail, the next run updates this campaign.
-                try? await store.save(
-                    issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
-                    status: campaign.status, sendAt: campaign.sendAt, forcedReason: nil,
-                    now: Date().timeIntervalSince1970)
-            }
-            if !request.tests.isEmpty { try await service.test(campaign.id, content, to: request.tests) }
-            if let at = request.at, !service.isScheduled(campaign.status) {
-                campaign = try await service.schedule(campaign.id, at: at)
-            }
-        } catch let error as HandOffError {
-            throw error
-        } catch {
-            throw .failed("\(error)")
-        }
+        defer { lock.release() }
+        let (campaign, created) = try await createOrUpdate(
+            content, of: issue, at: request.at, tests: request.tests, service: service)
         let forcedReason = reasons.isEmpty ? nil : request.force
         do {
-            try await store.save(
+            try await CampaignStore(state).save(
                 issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
                 status: campaign.status, sendAt: campaign.sendAt ?? request.at, forcedReason: forcedReason,
                 forcedBy: forcedReason == nil ? nil : request.user, now: Date().timeIntervalSince1970)
@@ -155,6 +132,69 @@ public struct CampaignHandOff: Sendable {
             status: campaign.status, sendAt: campaign.sendAt ?? request.at, created: created, tested: request.tests,
             forcedPast: request.force == nil ? [] : reasons, forcedReason: forcedReason,
             uncheckedLinks: facts.uncheckedLinks)
+    }
+
+    /// The issue's campaign made or updated, tested and scheduled as asked; whether it was made now. The intent is on
+    /// record before the service is asked to make one: the campaign is looked for at the service by its unique name
+    /// first (a run killed after "created" and before "recorded" left one there), and recorded the moment it is made.
+    private func createOrUpdate(
+        _ content: CampaignContent, of issue: IssueStore.Published, at: String?, tests: [String],
+        service: any MailingService
+    ) async throws(HandOffError) -> (ServiceCampaign, Bool) {
+        let store = CampaignStore(state)
+        func record(_ campaign: ServiceCampaign) async throws(HandOffError) {
+            do {
+                try await store.save(
+                    issue: issue.date, version: issue.version, service: service.name, campaignID: campaign.id,
+                    status: campaign.status, sendAt: campaign.sendAt, forcedReason: nil,
+                    now: Date().timeIntervalSince1970)
+            } catch {
+                throw .failed(
+                    "\(service.name) campaign \(campaign.id) of the issue of \(issue.date) is made but could not be recorded in \(config.paths.state): \(error); the next run finds it by its name and updates it"
+                )
+            }
+        }
+        var campaign: ServiceCampaign
+        var created = false
+        do {
+            let known: CampaignStore.Record?
+            do {
+                known = try await store.record(of: issue.date)
+            } catch {
+                throw HandOffError.failed("\(config.paths.state): \(error)")
+            }
+            var existing: ServiceCampaign?
+            if let known {
+                existing = try await service.campaign(known.campaignID)
+            } else if let found = try await service.find(content) {
+                // Made by a run that ended before it could record it: recorded now, then updated like any other.
+                try await record(found)
+                existing = found
+            }
+            if let current = existing {
+                guard service.isEditable(current.status) else {
+                    throw HandOffError.failed(
+                        "campaign \(current.id) of the issue of \(issue.date) is \(current.status) at \(service.name): it has started sending and is not changed; nothing was sent"
+                    )
+                }
+                campaign = try await service.update(current.id, content)
+            } else {
+                campaign = try await service.create(content)
+                created = true
+                FaultPoint.afterCreate.reached()
+                // Recorded at once: should anything after fail, the next run updates this campaign.
+                try await record(campaign)
+            }
+            if !tests.isEmpty { try await service.test(campaign.id, content, to: tests) }
+            if let at, !service.isScheduled(campaign.status) {
+                campaign = try await service.schedule(campaign.id, at: at)
+            }
+        } catch let error as HandOffError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+        return (campaign, created)
     }
 
     /// After `build --replace`: the issue's campaign, if it has one and it has not gone out, is updated with the new

@@ -85,7 +85,7 @@ public struct TestSend: Sendable {
         }
         if let problem = await CurlMailer.send(
             raw: bytes, from: from, to: recipients, url: url, user: environment[settings.smtpUserEnv],
-            password: environment[settings.smtpPasswordEnv], timeoutSeconds: 60)
+            password: environment[settings.smtpPasswordEnv], security: settings.smtpSecurity, timeoutSeconds: 60)
         {
             throw SendError(description: "the SMTP server at \(url) did not take the test: \(problem)")
         }

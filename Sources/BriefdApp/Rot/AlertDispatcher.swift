@@ -19,8 +19,27 @@ public struct AlertDispatcher: Sendable {
     }
 
     /// Tries every due delivery; returns how many alerts each sink accepted, and the errors of the others.
+    ///
+    /// Under the workspace's alert lock (`statePath`): the daemon and a `briefd rot --check-now` delivering at the same
+    /// moment take turns, and the second finds the first's deliveries recorded, so each alert reaches each sink once.
     @discardableResult
-    public func deliver(_ store: RotStore, now: Double) async -> (
+    public func deliver(_ store: RotStore, statePath: String, now: Double) async -> (
+        accepted: [AlertSink: Int], errors: [AlertSink: String]
+    ) {
+        let lock: WorkspaceLock
+        do {
+            lock = try await WorkspaceLock.acquire(
+                statePath: statePath, scope: .alerts, purpose: "the delivery of link-rot alerts", waitingAtMost: 180)
+        } catch {
+            // Left in the outbox: the next pass delivers them.
+            let problem = "the alerts were not delivered now: \(error)"
+            return ([:], Dictionary(uniqueKeysWithValues: settings.sinks.map { ($0, problem) }))
+        }
+        defer { lock.release() }
+        return await deliverHoldingTheLock(store, now: now)
+    }
+
+    private func deliverHoldingTheLock(_ store: RotStore, now: Double) async -> (
         accepted: [AlertSink: Int], errors: [AlertSink: String]
     ) {
         var accepted: [AlertSink: Int] = [:]
@@ -141,6 +160,6 @@ public struct AlertDispatcher: Sendable {
         let message = CurlMailer.Message(from: settings.smtpFrom, to: settings.smtpTo, subject: subject, body: body)
         return await CurlMailer.send(
             message, url: url, user: environment[settings.smtpUserEnv], password: environment[settings.smtpPasswordEnv],
-            timeoutSeconds: 60)
+            security: settings.smtpSecurity, timeoutSeconds: 60)
     }
 }

@@ -5,12 +5,13 @@ public struct AlertSettings: Sendable, Equatable {
     public var jsonl: String?
     public var webhookURL: String?
     public var webhookTokenEnv = "BRIEFD_WEBHOOK_TOKEN"
-    /// `smtp://host:port` or `smtps://host:port` (STARTTLS is used when the server offers it).
+    /// `smtp://host:port` or `smtps://host:port` (STARTTLS is used when the server offers it, and required with a login).
     public var smtpURL: String?
     public var smtpFrom = ""
     public var smtpTo: [String] = []
     public var smtpUserEnv = "BRIEFD_SMTP_USER"
     public var smtpPasswordEnv = "BRIEFD_SMTP_PASSWORD"
+    public var smtpSecurity = SMTPSecurity()
 
     public init(jsonl: String?) { self.jsonl = jsonl }
 }

@@ -39,7 +39,7 @@ public enum ConfigParser {
         if let node = top.values["alerts"] { try applyAlerts(node, to: &config, path: path, folder: folder) }
         if let node = top.values["web"] { try applyWeb(node, to: &config, path: path, folder: folder) }
         if let node = top.values["archive"] { config.archive = try parseArchive(node, path: path) }
-        if let node = top.values["delivery"] { config.delivery = try parseDelivery(node, path: path) }
+        if let node = top.values["delivery"] { config.delivery = try parseDelivery(node, path: path, folder: folder) }
         if let level = try top.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(level) else {
@@ -177,7 +177,8 @@ public enum ConfigParser {
         }
         if let node = alerts.values["smtp"] {
             let smtp = try StrictMapping(
-                node, path: path, context: "smtp", allowed: ["url", "from", "to", "user_env", "password_env"])
+                node, path: path, context: "smtp",
+                allowed: ["url", "from", "to", "user_env", "password_env", "allow_plaintext_login", "ca_file"])
             if let url = try smtp.string("url"), !url.isEmpty {
                 guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
                     throw smtp.error(
@@ -192,6 +193,7 @@ public enum ConfigParser {
             }
             if let name = try smtp.string("user_env") { config.alerts.smtpUserEnv = name }
             if let name = try smtp.string("password_env") { config.alerts.smtpPasswordEnv = name }
+            config.alerts.smtpSecurity = try parseSMTPSecurity(smtp, url: config.alerts.smtpURL, folder: folder)
         }
     }
 
@@ -201,7 +203,7 @@ public enum ConfigParser {
     {
         let web = try StrictMapping(
             node, path: path, context: "web",
-            allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s"])
+            allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s", "trusted_proxies"])
         if web.values["listen"] != nil {
             let listen = try web.string("listen") ?? ""
             config.web.listen = listen
@@ -220,10 +222,47 @@ public enum ConfigParser {
         }
         if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
         if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
+        for (index, text) in try web.strings("trusted_proxies").enumerated() {
+            guard
+                let network = IPNetwork(text)
+                    ?? IPAddress(text).flatMap({ IPNetwork(text + ($0.isV4 ? "/32" : "/128")) })
+            else {
+                let position = web.values["trusted_proxies"]?.sequence?[index].position
+                throw ConfigurationError(
+                    path: path, position: position,
+                    message:
+                        "'trusted_proxies' items must be addresses or networks such as 127.0.0.1 or 10.0.0.0/8, found '\(text)'"
+                )
+            }
+            config.web.trustedProxies.append(network)
+        }
+    }
+
+    /// `allow_plaintext_login` and `ca_file` of an `smtp:` mapping; a plain-text login only to a loopback relay.
+    private static func parseSMTPSecurity(_ smtp: StrictMapping, url: String?, folder: String)
+        throws(ConfigurationError)
+        -> SMTPSecurity
+    {
+        var security = SMTPSecurity()
+        if try smtp.bool("allow_plaintext_login") == true {
+            guard let host = url.flatMap({ WebAddress($0)?.host }), SMTPSecurity.isLoopback(host) else {
+                throw smtp.error(
+                    "allow_plaintext_login",
+                    "'allow_plaintext_login' is for a relay on this machine only (localhost, 127.0.0.0/8, ::1); a password to \(url ?? "another server") must travel inside TLS"
+                )
+            }
+            security.allowPlaintextLogin = true
+        }
+        if let file = try smtp.string("ca_file"), !file.isEmpty {
+            security.caFile = PathArithmetic.resolve(file, against: folder)
+        }
+        return security
     }
 
     /// The `delivery:` section.
-    private static func parseDelivery(_ node: YAMLNode, path: String) throws(ConfigurationError) -> DeliverySettings {
+    private static func parseDelivery(_ node: YAMLNode, path: String, folder: String) throws(ConfigurationError)
+        -> DeliverySettings
+    {
         var settings = DeliverySettings()
         let delivery = try StrictMapping(
             node, path: path, context: "delivery",
@@ -241,7 +280,8 @@ public enum ConfigParser {
         }
         if let node = delivery.values["smtp"] {
             let smtp = try StrictMapping(
-                node, path: path, context: "smtp", allowed: ["url", "user_env", "password_env"])
+                node, path: path, context: "smtp",
+                allowed: ["url", "user_env", "password_env", "allow_plaintext_login", "ca_file"])
             if let url = try smtp.string("url"), !url.isEmpty {
                 guard let scheme = WebAddress(url)?.scheme, scheme == "smtp" || scheme == "smtps" else {
                     throw smtp.error(
@@ -251,6 +291,7 @@ public enum ConfigParser {
             }
             if let name = try smtp.string("user_env") { settings.smtpUserEnv = name }
             if let name = try smtp.string("password_env") { settings.smtpPasswordEnv = name }
+            settings.smtpSecurity = try parseSMTPSecurity(smtp, url: settings.smtpURL, folder: folder)
         }
         let service = try delivery.string("service") ?? "none"
         guard ["none", "listmonk", "buttondown"].contains(service) else {

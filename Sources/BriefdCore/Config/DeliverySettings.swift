@@ -5,10 +5,11 @@ public struct DeliverySettings: Sendable, Equatable {
     public var from: String?
     /// Where `briefd send test` sends the issue when no `--to` is given.
     public var testTo: [String] = []
-    /// `smtp://host:port` (STARTTLS when the server offers it) or `smtps://host:port`.
+    /// `smtp://host:port` (STARTTLS when the server offers it, required with a login) or `smtps://host:port`.
     public var smtpURL: String?
     public var smtpUserEnv = "BRIEFD_SMTP_USER"
     public var smtpPasswordEnv = "BRIEFD_SMTP_PASSWORD"
+    public var smtpSecurity = SMTPSecurity()
     /// The mailing service the campaign is handed to (at most one is set); both nil: none.
     public var listmonk: ListmonkSettings?
     public var buttondown: ButtondownSettings?

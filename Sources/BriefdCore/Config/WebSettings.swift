@@ -14,8 +14,27 @@ public struct WebSettings: Sendable, Equatable {
     /// connections and leaves them would otherwise hold a descriptor each for ever). Live pages are answers
     /// under way, and their heartbeat every 15 s keeps them moving.
     public var idleTimeoutSeconds = 30
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`web.trusted_proxies`); from any other peer the
+    /// header is ignored, so that nobody can pick the address the login throttle counts against.
+    public var trustedProxies: [IPNetwork] = []
 
     public init() {}
+
+    /// The client a request comes from: the peer itself, or, when the peer is a trusted proxy, the nearest address in
+    /// `X-Forwarded-For` that is not one (each proxy appends the address it received from).
+    public func client(peer: String, forwardedFor: String?) -> String {
+        guard let forwardedFor, isTrustedProxy(peer) else { return peer }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !isTrustedProxy(hop) {
+            return IPAddress(hop) != nil ? hop : peer
+        }
+        return hops.first.flatMap { IPAddress($0) != nil ? $0 : nil } ?? peer
+    }
+
+    private func isTrustedProxy(_ address: String) -> Bool {
+        guard let parsed = IPAddress(address) else { return false }
+        return trustedProxies.contains { $0.contains(parsed) }
+    }
 
     public var isEnabled: Bool { !listen.isEmpty }
 

@@ -1,26 +1,77 @@
 import BriefdCore
 import Foundation
+@preconcurrency import Glibc
 
-/// An issue's `archive.warc.gz` and its CDXJ index `archive.cdxj`, in the issue's folder. Records are added by
-/// rewriting both files whole (a temporary beside each, fsync'd, renamed), so that a crash leaves the earlier
-/// complete pair or the new one; the WARC is written before its index, so the index never points past its end.
+/// An issue's `archive.warc.gz` and its CDXJ index `archive.cdxj`, in the issue's folder. New records are appended
+/// to the WARC (whole gzip members, fsync'd; never rewritten from what was read, so that a read error cannot cost
+/// the copies already kept), then the index is replaced atomically, then the WARC's committed length is recorded
+/// beside it (`archive.warc.length`): an append torn by a crash is cut back to that length before the next one.
 public enum IssueArchiveFile {
     public static let warcName = "archive.warc.gz"
     public static let indexName = "archive.cdxj"
+    /// The WARC's length after the last complete append.
+    public static let lengthName = "archive.warc.length"
 
-    /// Adds `members` to the issue's WARC (opened by a `warcinfo` record when new) and their lines to the index.
+    /// Why the WARC was not appended to; the file is as it was.
+    public struct ArchiveError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Adds `members` to the issue's WARC (opened by a `warcinfo` record when new) and their lines to the index. Only
+    /// a WARC that does not exist is started afresh; one that cannot be read or written, or is shorter than recorded,
+    /// stops the capture with the reason and is left untouched.
     public static func append(
         _ members: [WARCWriter.Member], folder: String, issue: String, newsletter: String, software: String,
         now: Double
     ) throws -> Void {
         guard !members.isEmpty else { return }
-        var warc = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/" + warcName))).map { [UInt8]($0) } ?? []
+        let path = folder + "/" + warcName
+        var descriptor = open(path, O_RDWR | O_CLOEXEC)
+        var fresh = false
+        if descriptor < 0 {
+            guard errno == ENOENT else { throw ArchiveError(description: "\(path): \(SystemCalls.lastError)") }
+            descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw ArchiveError(description: "\(path): \(SystemCalls.lastError)") }
+            fresh = true
+        }
+        defer { close(descriptor) }
+        // Two capturers of one issue (the daemon and `briefd archive --wait`) append one after the other.
+        guard flock(descriptor, LOCK_EX) == 0 else {
+            throw ArchiveError(description: "\(path): cannot lock: \(SystemCalls.lastError)")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ArchiveError(description: "\(path): \(SystemCalls.lastError)")
+        }
+        var length = Int(status.st_size)
         var lines =
-            (try? String(contentsOfFile: folder + "/" + indexName, encoding: .utf8))
-            .map { $0.split(separator: "\n").map(String.init) } ?? []
-        if warc.isEmpty {
+            try readIfPresent(folder + "/" + indexName).map {
+                String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init)
+            } ?? []
+        let committed = try readIfPresent(folder + "/" + lengthName).flatMap {
+            Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if fresh || length == 0 {
             lines = []
-            warc = try WARCWriter.warcinfo(
+            length = 0
+        } else if let committed {
+            guard length >= committed else {
+                throw ArchiveError(
+                    description:
+                        "\(path) is \(length) bytes, shorter than the \(committed) recorded: it is damaged, and nothing is added to it (move it away to start a new one)"
+                )
+            }
+            // A crash during the last append left part of a record after the committed end: cut it off.
+            if length > committed {
+                guard ftruncate(descriptor, off_t(committed)) == 0 else {
+                    throw ArchiveError(description: "\(path): cannot cut back a torn append: \(SystemCalls.lastError)")
+                }
+                length = committed
+            }
+        }
+        var bytes: [UInt8] = []
+        if length == 0 {
+            bytes = try WARCWriter.warcinfo(
                 issue: issue, newsletter: newsletter, software: software, filename: warcName, at: now
             ).bytes
         }
@@ -29,14 +80,46 @@ public enum IssueArchiveFile {
                 lines.append(
                     WARCFormat.cdxjLine(
                         url: entry.url, seconds: entry.seconds, mime: entry.mime, status: entry.status,
-                        digest: entry.payloadDigest, length: member.bytes.count, offset: warc.count, filename: warcName)
-                )
+                        digest: entry.payloadDigest, length: member.bytes.count, offset: length + bytes.count,
+                        filename: warcName))
             }
-            warc += member.bytes
+            bytes += member.bytes
         }
-        try AtomicOutput.writeFile(folder + "/" + warcName, warc)
+        guard lseek(descriptor, off_t(length), SEEK_SET) >= 0 else {
+            throw ArchiveError(description: "\(path): \(SystemCalls.lastError)")
+        }
+        if let error = SystemCalls.writeAll(bytes, to: descriptor) {
+            // The copies kept before stay whole; should this cut fail, the next append cuts back to the recorded length.
+            _ = ftruncate(descriptor, off_t(length))
+            throw ArchiveError(description: "\(path): cannot write: \(error)")
+        }
+        guard fsync(descriptor) == 0 else {
+            throw ArchiveError(description: "\(path): cannot fsync: \(SystemCalls.lastError)")
+        }
         try AtomicOutput.writeFile(
             folder + "/" + indexName, Array((lines.sorted().joined(separator: "\n") + "\n").utf8))
+        try AtomicOutput.writeFile(folder + "/" + lengthName, Array("\(length + bytes.count)\n".utf8))
+    }
+
+    /// The whole file, or nil when it does not exist; any other failure to read it is an error.
+    private static func readIfPresent(_ path: String) throws(ArchiveError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw ArchiveError(description: "\(path): \(SystemCalls.lastError)")
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError(description: "\(path): cannot read: \(SystemCalls.lastError)")
+            }
+            bytes += buffer[0..<count]
+        }
     }
 
     /// The addresses the issue's index has a response for (empty when there is no index).
@@ -55,10 +138,14 @@ public enum IssueArchiveFile {
     }
 
     /// The files to carry into a new version of the issue's folder (a replaced or restored issue keeps its copies).
-    public static func carried(from folder: String) -> [(name: String, bytes: [UInt8])] {
-        [warcName, indexName].compactMap { name in
-            (try? Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))).map { (name, [UInt8]($0)) }
+    /// Only files that do not exist are left behind: one that cannot be read stops the replacement, whose old folder
+    /// would otherwise be removed with the only copies of pages that may have died since.
+    public static func carried(from folder: String) throws(ArchiveError) -> [(name: String, bytes: [UInt8])] {
+        var files: [(name: String, bytes: [UInt8])] = []
+        for name in [warcName, indexName, lengthName] {
+            if let bytes = try readIfPresent(folder + "/" + name) { files.append((name, bytes)) }
         }
+        return files
     }
 
     /// A captured answer read back: its status, header block and body decoded (no chunking, no compression).

@@ -34,6 +34,25 @@ public struct ButtondownClient: MailingService {
         return try email(try await send("/v1/emails", .post, body))
     }
 
+    /// `GET /v1/emails?status=draft&status=scheduled`, page by page (at most 20, following `next` only on the
+    /// endpoint itself, where the key may go): the email with the issue's subject. Buttondown emails have no name of
+    /// their own; the subject carries the issue's date, so it is unique to the issue.
+    public func find(_ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign? {
+        var path: String? = "/v1/emails?status=draft&status=scheduled"
+        var pages = 0
+        while let next = path, pages < 20 {
+            pages += 1
+            let page = try await send(next, .get, nil)
+            for case let object as [String: Any] in page["results"] as? [Any] ?? []
+            where object["subject"] as? String == content.subject {
+                return try email(object)
+            }
+            guard let link = page["next"] as? String, link.hasPrefix(settings.endpoint + "/") else { return nil }
+            path = String(link.dropFirst(settings.endpoint.count))
+        }
+        return nil
+    }
+
     public func update(_ id: String, _ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign {
         try email(try await send("/v1/emails/\(try checked(id))", .patch, fields(content)))
     }

@@ -41,6 +41,22 @@ public struct ListmonkClient: MailingService {
         try campaign(try await send("/api/campaigns", .post, fields(content)))
     }
 
+    /// `GET /api/campaigns?query=NAME&per_page=100`: listmonk searches the campaigns' names; the one named exactly
+    /// so, the oldest first.
+    public func find(_ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign? {
+        let query = content.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let data = try await send("/api/campaigns?query=\(query)&per_page=100&order_by=created_at&order=asc", .get, nil)
+        guard let page = data as? [String: Any], let results = page["results"] as? [Any] else {
+            throw MailingServiceError(status: nil, description: "listmonk answered the campaign search without results")
+        }
+        var found: [ServiceCampaign] = []
+        for result in results {
+            guard let object = result as? [String: Any], object["name"] as? String == content.name else { continue }
+            found.append(try campaign(object))
+        }
+        return found.min { (Int($0.id) ?? 0) < (Int($1.id) ?? 0) }
+    }
+
     /// `PUT /api/campaigns/{id}`: the campaign's content replaced (listmonk allows it while it has not started).
     public func update(_ id: String, _ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign {
         try campaign(try await send("/api/campaigns/\(try number(id))", .put, fields(content)))

@@ -7,6 +7,10 @@ public protocol MailingService: Sendable {
     var name: String { get }
     /// A new campaign (a draft) with `content`.
     func create(_ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign
+    /// The campaign briefd made earlier for the same issue, found at the service by `content`'s unique name (or
+    /// subject): so that a run killed between "created" and "recorded" does not make a second one. nil when there is
+    /// none; the oldest the service lists when there are several.
+    func find(_ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign?
     /// The campaign's content replaced.
     func update(_ id: String, _ content: CampaignContent) async throws(MailingServiceError) -> ServiceCampaign
     func campaign(_ id: String) async throws(MailingServiceError) -> ServiceCampaign

@@ -98,11 +98,24 @@ public enum AtomicOutput {
             try makeFolder(temporary)
             for file in files { try writeAndSync(temporary + "/" + file.name, file.bytes) }
             try syncFolder(temporary)
-            guard rename(temporary, final) == 0 else {
-                throw WriteError.system("\(final): cannot rename into place")
+            if rename(temporary, final) == 0 {
+                try syncFolder(store)
+            } else {
+                // The same contents put there meanwhile (by a build that did not hold the workspace's lock, such as
+                // one into `--out`) is the same version: keep that one.
+                let code = errno
+                guard (code == ENOTEMPTY || code == EEXIST) && access(final, F_OK) == 0 else {
+                    throw WriteError(
+                        description: "\(final): cannot rename into place: \(SystemCalls.reason(code))", code: code)
+                }
+                removeTree(temporary)
             }
-            try syncFolder(store)
         }
+        try publishLink(root: root, name: name, version: version, store: store)
+    }
+
+    /// `root/name` made a symlink to `.issues/version`, atomically; then the other versions' folders removed.
+    private static func publishLink(root: String, name: String, version: String, store: String) throws(WriteError) {
         let link = root + "/.tmp-link-" + name + "-" + String(getpid())
         unlink(link)
         guard symlink(".issues/" + version, link) == 0 else {

@@ -1,11 +1,11 @@
-import BriefdCore
+public import BriefdCore
 import CCurl
 import CCurlShim
 import Foundation
 @preconcurrency import Glibc
 
-/// Sends one email over SMTP with libcurl (`smtp://` with STARTTLS when the server offers it, or `smtps://`),
-/// on a thread of its own: `curl_easy_perform` blocks, and must not block the concurrency pool.
+/// Sends one email over SMTP with libcurl (`smtp://` with STARTTLS when the server offers it, or `smtps://`; with a
+/// login, TLS is required unless `SMTPSecurity` allows a loopback relay without), on a thread of its own: `curl_easy_perform` blocks, and must not block the concurrency pool.
 public enum CurlMailer {
     public struct Message: Sendable {
         public var from: String
@@ -22,27 +22,33 @@ public enum CurlMailer {
     }
 
     /// Nil when the server accepted the message, else why not.
-    public static func send(_ message: Message, url: String, user: String?, password: String?, timeoutSeconds: Int)
-        async -> String?
-    {
+    public static func send(
+        _ message: Message, url: String, user: String?, password: String?, security: SMTPSecurity,
+        timeoutSeconds: Int
+    ) async -> String? {
         let host = WebAddress(url)?.host ?? "localhost"
         let payload = CurlMailer.wireFormat(
             message, date: MailComposer.date(Date().timeIntervalSince1970), id: "\(UUID().uuidString)@briefd.\(host)")
         return await send(
             raw: payload, from: message.from, to: message.to, url: url, user: user, password: password,
-            timeoutSeconds: timeoutSeconds)
+            security: security, timeoutSeconds: timeoutSeconds)
     }
 
     /// Sends a message already in its wire form (`MailComposer`) to `to`; nil when the server accepted it.
     public static func send(
         raw payload: [UInt8], from: String, to: [String], url: String, user: String?, password: String?,
-        timeoutSeconds: Int
+        security: SMTPSecurity, timeoutSeconds: Int
     ) async -> String? {
         CurlGlobal.initialize()
+        // An empty user or password is no login: nothing secret goes.
+        let user = user.flatMap { $0.isEmpty ? nil : $0 }
+        let password = password.flatMap { $0.isEmpty ? nil : $0 }
+        let requirement = security.requirement(url: url, loggingIn: user != nil || password != nil)
         return await withCheckedContinuation { continuation in
             let box = MailJob(
                 payload: payload, from: from, to: to, url: url, user: user, password: password,
-                timeout: timeoutSeconds, continuation: continuation)
+                tlsRequired: requirement == .required, caFile: security.caFile, timeout: timeoutSeconds,
+                continuation: continuation)
             var handle = pthread_t()
             let context = Unmanaged.passRetained(box).toOpaque()
             let created = pthread_create(
@@ -80,13 +86,15 @@ public enum CurlMailer {
         let url: String
         let user: String?
         let password: String?
+        let tlsRequired: Bool
+        let caFile: String?
         let timeout: Int
         let continuation: CheckedContinuation<String?, Never>
         var offset = 0
 
         init(
-            payload: [UInt8], from: String, to: [String], url: String, user: String?, password: String?, timeout: Int,
-            continuation: CheckedContinuation<String?, Never>
+            payload: [UInt8], from: String, to: [String], url: String, user: String?, password: String?,
+            tlsRequired: Bool, caFile: String?, timeout: Int, continuation: CheckedContinuation<String?, Never>
         ) {
             self.payload = payload
             self.from = from
@@ -94,6 +102,8 @@ public enum CurlMailer {
             self.url = url
             self.user = user
             self.password = password
+            self.tlsRequired = tlsRequired
+            self.caFile = caFile
             self.timeout = timeout
             self.continuation = continuation
         }
@@ -111,7 +121,10 @@ public enum CurlMailer {
             briefd_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
             briefd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
             briefd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT, timeout)
-            briefd_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
+            // With a login, TLS or nothing: libcurl then stops before AUTH when the server offers no STARTTLS.
+            let level = tlsRequired ? CURLUSESSL_ALL : CURLUSESSL_TRY
+            briefd_curl_easy_setopt_long(easy, CURLOPT_USE_SSL, Int(level.rawValue))
+            if let caFile { briefd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
             briefd_curl_easy_setopt_string(easy, CURLOPT_MAIL_FROM, "<\(from)>")
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients))
             if let user { briefd_curl_easy_setopt_string(easy, CURLOPT_USERNAME, user) }
@@ -135,6 +148,7 @@ public enum CurlMailer {
             briefd_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
             let code = curl_easy_perform(easy)
             guard code == CURLE_OK else {
+                if code == CURLE_USE_SSL_FAILED { return SMTPSecurity.refusal(url: url) }
                 let detail = String(cString: errorBuffer)
                 return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             }

@@ -1,4 +1,5 @@
 import Foundation
+@preconcurrency import Glibc
 import GRDB
 
 /// briefd's state database (SQLite via GRDB, `paths.state`): the link history and the record of
@@ -24,8 +25,14 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
+            // Any number of briefd processes may open a fresh or an old database at the same moment (the daemon, a
+            // build, `status`): one migrates, the others wait for it and find nothing left to do.
+            let migrating = try MigrationLock(statePath: path)
+            defer { migrating.release() }
             pool = try DatabasePool(path: path, configuration: configuration)
             try StateDatabase.migrator.migrate(pool)
+        } catch let error as MigrationLock.Busy {
+            throw OpenError(description: error.description)
         } catch let error as DatabaseError {
             let hint =
                 [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
@@ -42,6 +49,43 @@ public final class StateDatabase: Sendable {
     /// slice's query stays short.
     static func slices(of urls: [String]) -> [[String]] {
         stride(from: 0, to: urls.count, by: 500).map { Array(urls[$0..<min($0 + 500, urls.count)]) }
+    }
+
+    /// An exclusive `flock` on `STATE.migrate.lock` while the database is opened and migrated: GRDB's migrator reads
+    /// which migrations are applied and then applies the rest, so two processes migrating at once both apply the same
+    /// one ("duplicate column name").
+    struct MigrationLock {
+        let descriptor: Int32
+
+        struct Busy: Error, CustomStringConvertible {
+            var path: String
+            var reason: String
+            var description: String { "\(path): \(reason)" }
+        }
+
+        /// Waits at most 60 s: a migration takes milliseconds, so a longer hold is a stopped process, said by name.
+        init(statePath: String) throws {
+            let path = statePath + ".migrate.lock"
+            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw Busy(path: path, reason: "cannot open the migration lock: \(SystemCalls.lastError)")
+            }
+            let deadline = Date().addingTimeInterval(60)
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                guard code == EWOULDBLOCK || code == EINTR, Date() < deadline else {
+                    close(descriptor)
+                    throw Busy(
+                        path: path,
+                        reason: code == EWOULDBLOCK
+                            ? "another briefd process has been opening the state database for 60 s; is one stopped?"
+                            : "cannot lock: \(SystemCalls.reason(code))")
+                }
+                usleep(20_000)
+            }
+        }
+
+        func release() { close(descriptor) }
     }
 
     /// The state database could not be opened or migrated.

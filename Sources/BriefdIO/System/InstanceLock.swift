@@ -33,8 +33,52 @@ public final class InstanceLock: Sendable {
             guard code == .wouldBlock else { throw .cannotOpen(lockPath: path, code) }
             throw .held(lockPath: path, statePath: statePath)
         }
+        // An open-file-description record lock as well, which another process can ask about without taking it
+        // (`isHeld`): a `briefd status` at the instant the daemon starts must not make the daemon find its lock taken.
+        var record = InstanceLock.wholeFile(F_WRLCK)
+        guard fcntl(descriptor, InstanceLock.setRecordLock, &record) == 0 else {
+            let code = Errno(rawValue: errno)
+            close(descriptor)
+            throw .cannotOpen(lockPath: path, code)
+        }
         self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }
+
+    // F_OFD_GETLK and F_OFD_SETLK (Linux 3.15), which Glibc's module does not export to Swift.
+    private static let getRecordLock: Int32 = 36
+    private static let setRecordLock: Int32 = 37
+
+    private static func wholeFile(_ type: Int32) -> flock {
+        var record = flock()
+        record.l_type = Int16(type)
+        record.l_whence = Int16(SEEK_SET)
+        record.l_start = 0
+        record.l_len = 0
+        record.l_pid = 0  // required to be 0 for open-file-description locks
+        return record
+    }
+
+    /// Whether a `briefd run` holds the lock of the state database at `statePath` now, asked without taking it.
+    /// Throws when the kernel cannot say (the daemon's answer is then unknown, not "no").
+    public static func isHeld(statePath: String) throws(LockError) -> Bool {
+        let path = statePath + ".lock"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return false }
+            throw .cannotOpen(lockPath: path, Errno(rawValue: errno))
+        }
+        defer { close(descriptor) }
+        // Only a file can hold the daemon's lock: anything else in its place (a folder) says nothing either way.
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw .cannotOpen(lockPath: path, Errno(rawValue: errno == 0 ? EISDIR : errno))
+        }
+        var record = wholeFile(F_WRLCK)
+        guard fcntl(descriptor, getRecordLock, &record) == 0 else {
+            throw .cannotOpen(lockPath: path, Errno(rawValue: errno))
+        }
+        return record.l_type != Int16(F_UNLCK)
+    }
 }

@@ -1,0 +1,266 @@
+import BriefdTestSupport
+import Foundation
+@preconcurrency import Glibc
+import Testing
+
+/// What happens once must happen once, with real processes: builds, hand-offs and alert deliveries started together
+/// on one workspace, and processes killed (SIGKILL) at each step of publishing and handing off, then run again.
+@Suite("Two at once, and failure half-way", .serialized, .timeLimit(.minutes(5)))
+struct ConcurrencyFaultTests {
+    static let user = "briefd-api"
+    static let token = "LM-TOKEN-fault-5c1d"
+    static let buttondownKey = "BD-KEY-fault-88a0"
+    var keys: [String: String] {
+        [
+            "BRIEFD_LISTMONK_USER": Self.user, "BRIEFD_LISTMONK_TOKEN": Self.token,
+            "BRIEFD_BUTTONDOWN_TOKEN": Self.buttondownKey,
+        ]
+    }
+
+    func workspace(site: String, extra: String) throws -> String {
+        try LocalSiteWorkspace.make(site: site, paths: ["/a", "/b"], extraConfig: extra, linksRetries: false)
+    }
+
+    /// Starts every command at once (all spawned before any is waited for) and returns their runs.
+    func together(_ commands: [[String]], environment: [String: String] = [:]) throws -> [Briefd.Run] {
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        for (key, value) in environment { env[key] = value }
+        var started: [(Process, FileHandle, FileHandle)] = []
+        for arguments in commands {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Briefd.executable)
+            process.arguments = arguments
+            process.environment = env
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            started.append((process, out.fileHandleForReading, err.fileHandleForReading))
+        }
+        return started.map { process, out, err in
+            let stdout = out.readDataToEndOfFile()
+            let stderr = err.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Briefd.Run(
+                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
+    /// Runs `arguments` with `BRIEFD_STOP_AT=step`, waits until the process has stopped itself there, and kills it
+    /// with SIGKILL; fails when the process never reached the step.
+    func killed(at step: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Briefd.executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        for (key, value) in environment { env[key] = value }
+        env["BRIEFD_STOP_AT"] = step
+        process.environment = env
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var stopped = false
+        while process.isRunning && !stopped {
+            let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            // The state is the field after the command's closing parenthesis: T when stopped.
+            stopped = stat.split(separator: ")").last?.split(separator: " ").first == "T"
+            if !stopped { usleep(10_000) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stopped, "the process ended before \(step): \(said)")
+        #expect(process.terminationReason == .uncaughtSignal, "\(said)")
+    }
+
+    func issues(_ folder: String) throws -> [[String: Any]] {
+        let run = try Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        return object?["issues"] as? [[String: Any]] ?? []
+    }
+
+    @Test func eightBuildsAtOnceOnAFreshWorkspacePublishVersionOneOnceAndTheOthersRefuseByName() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let folder = try workspace(site: site.url, extra: "archive: {capture: false}")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let build = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-10"]
+        let runs = try together(Array(repeating: build, count: 8))
+        let built = runs.filter { $0.status == 0 }
+        #expect(built.count == 1, "\(runs.map { "\($0.status): \($0.stderr)" })")
+        for run in runs where run.status != 0 {
+            #expect(run.status == 1, "\(run.stderr)")
+            // Waited for the first and found it published, or started after it was.
+            #expect(
+                run.stderr.contains("the issue of 2026-12-10 was published at")
+                    || run.stderr.contains("the issue of 2026-12-10 is already published at"), "\(run.stderr)")
+            #expect(run.stderr.contains("run again with --replace"), "\(run.stderr)")
+        }
+        for run in runs {
+            #expect(!run.stderr.contains("rename") && !run.stderr.contains("duplicate column"), "\(run.stderr)")
+        }
+        let published = try issues(folder)
+        #expect(published.count == 1)
+        #expect(published.first?["version"] as? Int == 1)
+        #expect((published.first?["versions"] as? [Any])?.count == 1)
+    }
+
+    @Test func manyCommandsOpeningAnOldOrFreshStateDatabaseAtOnceAllWork() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let folder = try workspace(site: site.url, extra: "archive: {capture: false}")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        let commands = [
+            ["status", "--config", config], ["issues", "--config", config], ["rot", "--config", config],
+            ["check", "--cached", "--config", config, folder + "/drafts"], ["status", "--config", config],
+            ["issues", "--config", config],
+        ]
+        let runs = try together(commands)
+        for (command, run) in zip(commands, runs) {
+            #expect(run.status == 0, "\(command): \(run.stdout) \(run.stderr)")
+            #expect(!run.stderr.contains("duplicate column"), "\(run.stderr)")
+        }
+    }
+
+    @Test func eightHandOffsAtOnceMakeOneListmonkCampaign() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let listmonk = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: [], delay: 0.5)
+        defer { listmonk.stop() }
+        let folder = try workspace(
+            site: site.url,
+            extra: """
+                archive: {capture: false}
+                delivery:
+                  from: newsletter@zgbriefs.test
+                  service: listmonk
+                  listmonk: {url: "\(listmonk.url)", lists: [3]}
+                """)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
+        let runs = try together(Array(repeating: send, count: 8), environment: keys)
+        for run in runs { #expect(run.status == 0, "\(run.stderr)") }
+        #expect(listmonk.campaigns.count == 1, "\(listmonk.campaigns.map(\.id))")
+        #expect(runs.filter { $0.stdout.contains("Created") || $0.stdout.contains("Made") }.count <= 1)
+    }
+
+    @Test func eightHandOffsAtOnceMakeOneButtondownEmail() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let buttondown = try ButtondownStandIn(key: Self.buttondownKey, delay: 0.5)
+        defer { buttondown.stop() }
+        let folder = try workspace(
+            site: site.url,
+            extra: """
+                archive: {capture: false}
+                delivery:
+                  from: newsletter@zgbriefs.test
+                  service: buttondown
+                  buttondown: {endpoint: "\(buttondown.url)"}
+                """)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
+        let runs = try together(Array(repeating: send, count: 8), environment: keys)
+        for run in runs { #expect(run.status == 0, "\(run.stdout) \(run.stderr)") }
+        #expect(buttondown.emails.count == 1, "\(buttondown.emails.map(\.id))")
+    }
+
+    @Test func aHandOffKilledAfterTheServiceMadeTheCampaignIsFoundAndUpdatedByTheRerun() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let listmonk = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: [])
+        defer { listmonk.stop() }
+        let buttondown = try ButtondownStandIn(key: Self.buttondownKey)
+        defer { buttondown.stop() }
+        // Older emails first, so that the search must follow Buttondown's `next` page (its stand-in pages by two).
+        for date in ["November 19, 2026", "November 26, 2026", "December 3, 2026"] {
+            buttondown.add(subject: "ZGBriefs | \(date)", status: "draft")
+        }
+        for service in ["listmonk", "buttondown"] {
+            let folder = try workspace(
+                site: site.url,
+                extra: """
+                    archive: {capture: false}
+                    delivery:
+                      from: newsletter@zgbriefs.test
+                      service: \(service)
+                      listmonk: {url: "\(listmonk.url)", lists: [3]}
+                      buttondown: {endpoint: "\(buttondown.url)"}
+                    """)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let config = folder + "/briefd.yml"
+            #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+            let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
+            try killed(at: "after-create", send, environment: keys)
+            let made = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
+            let again = try Briefd.run(send, environment: keys)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("Updated"), "\(again.stdout)")
+            let now = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
+            #expect(now == made, "\(service): a second campaign was made for the same issue")
+        }
+    }
+
+    @Test(arguments: ["after-render", "after-rename", "after-record"])
+    func aBuildKilledAtEachStepIsCompletedByTheRerunAsOneVersion(step: String) throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let folder = try workspace(site: site.url, extra: "")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let build = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-10"]
+        try killed(at: step, build)
+        let rerun = try Briefd.run(build)
+        if step == "after-record" {
+            // Recorded before it was killed: the rerun says it is out, and completes the archive page and feeds.
+            #expect(rerun.status == 1 && rerun.stderr.contains("already published"), "\(rerun.stderr)")
+            let capture = try Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"])
+            #expect(capture.status == 0, "\(capture.stderr)")
+        } else {
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+        }
+        let published = try issues(folder)
+        #expect(published.count == 1)
+        #expect(published.first?["version"] as? Int == 1, "\(published)")
+        let archive = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
+        #expect(archive.contains("2026-12-10"), "the archive page does not list the issue")
+        let feed = try String(contentsOfFile: folder + "/out/feed.xml", encoding: .utf8)
+        #expect(feed.contains("2026-12-10"))
+        let warc = folder + "/out/2026-12-10/archive.warc.gz"
+        #expect(FileManager.default.fileExists(atPath: warc))
+        let check = try Briefd.run(["python3", "-m", "warcio.cli", "check", warc], program: "/usr/bin/env")
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        // No leftovers of the killed build beside the published versions.
+        let store = try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues")
+        #expect(store.filter { $0.hasPrefix(".tmp") }.isEmpty, "\(store)")
+    }
+
+    @Test func aReplacementThatCannotCarryTheWARCIsRefusedAndThePublishedIssueStays() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let folder = try workspace(site: site.url, extra: "")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        let issue = folder + "/out/2026-12-10/"
+        let index = try Data(contentsOf: URL(fileURLWithPath: issue + "index.html"))
+        // A WARC that cannot be read (here a folder in its place): carrying it into a new version is impossible, and
+        // the old folder, removed after a replacement, may hold the only copies of pages that have died since.
+        try FileManager.default.removeItem(atPath: issue + "archive.warc.gz")
+        try FileManager.default.createDirectory(atPath: issue + "archive.warc.gz", withIntermediateDirectories: false)
+        let refused = try Briefd.run(["build", "--config", config, "--issue", "2026-12-10", "--replace"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("preserved copies cannot be carried"), "\(refused.stderr)")
+        #expect(try issues(folder).first?["version"] as? Int == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: issue + "index.html")) == index)
+    }
+}
