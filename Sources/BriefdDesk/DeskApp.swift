@@ -155,7 +155,8 @@ public final class DeskApp: Sendable {
         let relative = segments.joined(separator: "/")
         guard case .read(_, let bytes) = DraftFiles.read(file, root: root, maxBytes: config.checks.maxDraftBytes) else {
             return message(
-                "Draft", "\(relative) cannot be read as a draft (too large, or not a regular file).", session: session)
+                "Draft", "\(DeskText.visible(relative)) cannot be read as a draft (too large, or not a regular file).",
+                session: session)
         }
         let text = String(decoding: bytes, as: UTF8.self)
         let findings = await currentFindings(relative, file: file, bytes: bytes)
@@ -205,8 +206,11 @@ public final class DeskApp: Sendable {
             }
         }
         let status = entry?.standing.status ?? .checking
+        // The name as the list shows it: bidirectional and invisible controls made visible, so that a file named
+        // with U+202E cannot pass for another on its own page.
+        let shownName = DeskText.visible(relative)
         let values = DraftPage(
-            title: relative, path: relative, lines: lines, findings: findingRows, links: linkRows,
+            title: shownName, path: shownName, lines: lines, findings: findingRows, links: linkRows,
             quotes: findingRows.filter { $0.rule.hasPrefix("quote.") }, kind: draft?.kind.rawValue ?? "unreadable",
             status: status.rawValue, statusClass: status.cssClass,
             reasons: entry?.standing.reasons ?? ["not checked yet"],
@@ -547,8 +551,9 @@ public final class DeskApp: Sendable {
         }
     }
 
-    /// `/healthz`: up, drafts watched, last scan, last build.
-    func health() async -> Response {
+    /// `/healthz`: up, drafts watched, last scan, last build; without `detailed`, the reasons (which name files and
+    /// errors) are left out.
+    func health(detailed: Bool = true) async -> Response {
         let account = await drafts.account
         let counts = account.counts
         let lastScan = await drafts.lastScanFinished
@@ -561,10 +566,16 @@ public final class DeskApp: Sendable {
             lastScan: lastScan.map { DeskApp.iso($0.timeIntervalSince1970) },
             lastBuild: lastBuild.map {
                 Health.Build(
-                    issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt), outcome: "\($0.outcome)",
+                    issue: $0.issueDate, finished: DeskApp.iso($0.finishedAt),
+                    outcome: detailed || !$0.outcome.hasPrefix("failed") ? $0.outcome : "failed",
                     trigger: $0.trigger)
             },
-            nextIssue: account.nextIssue.description, lastReload: DeskApp.reloadValue(holder.reload))
+            nextIssue: account.nextIssue.description,
+            lastReload: DeskApp.reloadValue(holder.reload).map { reload in
+                var shown = reload
+                if !detailed && shown.reason != nil { shown.reason = "shown to a logged-in editor" }
+                return shown
+            })
         let data = Array(JSONText.line(body).utf8)
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

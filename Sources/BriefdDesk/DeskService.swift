@@ -173,7 +173,7 @@ public struct DeskService: Service {
                 session: context.session(request))
         }
         router.get("/events") { request, context in
-            guard let subscription = app.feed.subscription() else {
+            guard let subscription = app.feed.subscription(client: app.client(request, context)) else {
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"])
             }
             context.channel?.closeFuture.whenComplete { _ in subscription.end() }
@@ -207,7 +207,9 @@ public struct DeskService: Service {
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
         }
-        router.get("/healthz") { _, _ in await app.health() }
+        router.get("/healthz") { request, context in
+            await app.health(detailed: app.mayReadDetails(request, context))
+        }
         router.get("/metrics") { _, _ in await app.metricsText() }
         router.get("/login") { request, context in
             app.page("login", LoginPage(), session: nil)

@@ -72,13 +72,20 @@ import Testing
         ("192.168.1.1", "192.168.0.0/16"), ("169.254.169.254", "169.254.0.0/16"), ("100.64.0.1", "100.64.0.0/10"),
         ("0.0.0.0", "0.0.0.0/8"), ("224.0.0.1", "224.0.0.0/4"), ("::1", "::1/128"), ("::", "::/128"),
         ("fd12::1", "fc00::/7"), ("fe80::1", "fe80::/10"), ("ff02::1", "ff00::/8"), ("::ffff:10.0.0.1", "10.0.0.0/8"),
+        // IPv6 addresses that reach an internal IPv4 one: NAT64's well-known prefix, IPv4-compatible, 6to4; and the
+        // deprecated site-local block.
+        ("64:ff9b::10.0.0.1", "10.0.0.0/8"), ("64:ff9b::c0a8:101", "192.168.0.0/16"), ("::127.0.0.1", "127.0.0.0/8"),
+        ("2002:a9fe:a9fe::1", "169.254.0.0/16"), ("fec0::1", "fec0::/10"),
     ])
     func privateAndSpecialAddressesAreRefused(address: String, network: String) throws {
         let ip = try #require(IPAddress(address))
         #expect(AddressPolicy().refusal(for: ip)?.description == IPNetwork(network)?.description)
     }
 
-    @Test(arguments: ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1", "100.128.0.1"])
+    @Test(arguments: [
+        "93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1", "100.128.0.1", "64:ff9b::808:808",
+        "2002:5db8:d822::1",
+    ])
     func publicAddressesAreAllowed(address: String) throws {
         #expect(AddressPolicy().refusal(for: try #require(IPAddress(address))) == nil)
     }

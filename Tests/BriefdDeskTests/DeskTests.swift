@@ -422,6 +422,58 @@ struct DeskTests {
         }
     }
 
+    /// A report that cannot be written (a file name too long for the file system once `.report.json` and the
+    /// temporary prefix are added) makes the draft `unreadable` with the reason, and its retries back off without
+    /// telling the live pages again and again (each event made every open page reload itself).
+    @Test func aReportThatCannotBeWrittenIsSaidAndItsRetriesStayQuiet() async throws {
+        let desk = try await Desk()
+        let name = String(repeating: "n", count: 240) + ".md"
+        try "---\ntitle: Long\nkind: post\nauthor: A\ndate: 2026-11-20\n---\nText.\n"
+            .write(toFile: desk.folder + "/drafts/" + name, atomically: true, encoding: .utf8)
+        await desk.drafts.scanAll(reason: "test")
+        let entry = try #require(await desk.drafts.entry(of: name))
+        #expect(entry.standing.status == .unreadable)
+        #expect(entry.standing.reasons.first?.contains("its report cannot be written") == true, "\(entry.standing)")
+        let subscription = try #require(desk.feed.subscription(client: "editor"))
+        for _ in 0..<20 { await desk.drafts.flush(force: false) }
+        await desk.drafts.flush(force: true)
+        subscription.end()
+        var events: [String] = []
+        for await path in subscription.stream { events.append(path) }
+        #expect(events.filter { $0 == name }.isEmpty, "the retries told the live pages \(events.count) times")
+        #expect(await desk.drafts.upkeepFailuresInARow >= 1)
+        // The other drafts are unaffected.
+        #expect(await desk.drafts.entry(of: "clean.md")?.standing.status != .unreadable)
+    }
+
+    /// One client cannot take every live-update slot: at most eight streams per client, the others' still open.
+    @Test func oneClientCannotHoldEveryLiveStream() throws {
+        let feed = DeskFeed(maxListeners: 64)
+        let mine = (0..<20).compactMap { _ in feed.subscription(client: "203.0.113.7") }
+        #expect(mine.count == 8)
+        #expect(feed.subscription(client: "198.51.100.4") != nil)
+        mine[0].end()
+        #expect(feed.subscription(client: "203.0.113.7") != nil)
+    }
+
+    /// `/healthz` names files and errors (a failed build's reason, the config's parse error) only to a logged-in
+    /// editor or a request made on this machine directly; through a proxy, monitoring sees the states only.
+    @Test func healthzDetailsOnlyToAnEditorOrThisMachine() async throws {
+        let desk = try await Desk(token: "the-desk-token")
+        try await DaemonStore(desk.app.state).recordBuild(
+            due: 0, issueDate: "2026-12-10", finishedAt: 1, outcome: .failed("/etc/briefd/templates/web.mustache: oops")
+        )
+        try await desk.application().test(.live) { client in
+            let direct = try await client.execute(uri: "/healthz", method: .get) { String(buffer: $0.body) }
+            #expect(direct.contains("web.mustache"), "\(direct)")
+            let proxied = try await client.execute(
+                uri: "/healthz", method: .get, headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.7"]
+            ) { String(buffer: $0.body) }
+            #expect(!proxied.contains("web.mustache"), "\(proxied)")
+            #expect(proxied.contains("\"outcome\":\"failed\""), "\(proxied)")
+        }
+    }
+
     /// The check and the count are one step: of 50 wrong tokens sent at once from one client, only the first three
     /// are checked; the rest are refused unchecked (429).
     @Test func fiftyParallelWrongTokensAreCheckedAtMostThreeTimes() async throws {

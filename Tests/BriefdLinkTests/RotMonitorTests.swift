@@ -289,6 +289,39 @@ import Testing
         #expect(Set(third.alerts.map(\.url)) == [a, b])
     }
 
+    /// Five deliverers at once (the daemon and `briefd rot --check-now` in terminals), each with its own connection to
+    /// the state database as a process has: the outbox's alert reaches the webhook once.
+    @Test func fiveDeliverersAtOnceDeliverEachAlertOnce() async throws {
+        let receiver = try TestHTTPServer { request in
+            request.method == "POST" ? .respond(status: 200, body: "ok", delay: 0.2) : .respond(status: 404)
+        }
+        defer { receiver.stop() }
+        let site = try TestHTTPServer { _ in .respond(status: 410) }
+        defer { site.stop() }
+        let workspace = try Workspace(urls: [site.url + "/gone"], archive: site.url) {
+            $0.deadAfterFailures = 1
+            $0.deadAfterHours = 0
+        }
+        workspace.config.alerts.jsonl = nil
+        workspace.config.alerts.webhookURL = receiver.url + "/hooks/briefd"
+        #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
+        let settings = workspace.config.alerts
+        let statePath = workspace.config.paths.state
+        let stores = try (0..<5).map { _ in try workspace.store }
+        let accepted = await withTaskGroup(of: Int.self) { group in
+            for store in stores {
+                group.addTask {
+                    let dispatcher = AlertDispatcher(settings: settings, newsletter: "ZGBriefs", environment: [:])
+                    return await dispatcher.deliver(store, statePath: statePath, now: Self.start).accepted[.webhook]
+                        ?? 0
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(accepted == 1)
+        #expect(receiver.requests.filter { $0.method == "POST" }.count == 1)
+    }
+
     @Test func theWebhookGetsEachAlertOnceEvenWhenItWasDownFirst() async throws {
         let receiving = Switch(false)
         let receiver = try TestHTTPServer { request in

@@ -46,8 +46,10 @@ public actor DraftLedger {
     private var upkeepFailures = 0
     private var upkeepRetryAt = Date.distantPast
     private var lastChange = Date.distantPast
-    /// Reports and index could not be written (a full disk, a read-only folder); retried at the next flush.
-    private var unwritten: Set<String> = [] { didSet { if !unwritten.isEmpty { changes.ring() } } }
+    /// Drafts whose report could not be written (a full disk, a read-only folder, a name too long for the file
+    /// system), with the reason: retried with upkeep's backoff, and the draft is `unreadable` with that reason until
+    /// it is written.
+    private var unwritten: [String: String] = [:]
     /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
     private var madeFolders: Set<String> = []
     /// Told of every report written or removed (the desk's live page).
@@ -154,6 +156,12 @@ public actor DraftLedger {
                     .init(
                         facts: placeholder, standing: DraftStanding(.checking, ["not checked yet"]),
                         modified: record.mtime))
+                continue
+            }
+            if let reason = unwritten[path] {
+                // What the desk shows and the build takes must agree with what is on disk: no report, no verdict.
+                entries.append(
+                    .init(facts: known, standing: DraftStanding(.unreadable, [reason]), modified: record.mtime))
                 continue
             }
             entries.append(.init(facts: known, standing: standing, modified: record.mtime))
@@ -559,7 +567,9 @@ public actor DraftLedger {
     }
 
     /// Writes the draft's report (its own findings, those across drafts, link findings) and updates its record.
-    private func writeReport(_ path: String) {
+    /// - Parameter retrying: a retry of a report that could not be written: the desk is told only when it is
+    ///   written now (a write that keeps failing must not make every live page reload itself ten times a second).
+    private func writeReport(_ path: String, retrying: Bool = false) {
         if ownFindings[path] == nil, records[path] != nil { recheckQuietly(path) }
         guard var record = records[path], let own = ownFindings[path] else { return }
         let findings = (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
@@ -583,7 +593,6 @@ public actor DraftLedger {
         pendingRemovals.remove(path)
         indexDirty = true
         lastChange = Date()
-        defer { feed?.publish(relative(path)) }
         let (text, json) = reportPaths(path)
         do {
             let folder = String(text[..<text.lastIndex(of: "/")!])
@@ -593,12 +602,16 @@ public actor DraftLedger {
             }
             try AtomicOutput.writeFile(text, Array(ReportFormatter.text([report]).utf8), durable: false)
             try AtomicOutput.writeFile(json, Array(ReportFormatter.json(report).utf8), durable: false)
-            unwritten.remove(path)
+            if unwritten.removeValue(forKey: path) != nil { accountChange += 1 }
+            feed?.publish(relative(path))
         } catch {
-            if unwritten.insert(path).inserted {
+            let reason = "its report cannot be written: \(error)"
+            if unwritten.updateValue(reason, forKey: path) != reason {
+                accountChange += 1
                 logger.error(
                     "cannot write a report; will retry", metadata: ["draft": "\(relative(path))", "error": "\(error)"])
             }
+            if !retrying { feed?.publish(relative(path)) }
         }
     }
 
@@ -610,7 +623,14 @@ public actor DraftLedger {
         if !force && Date() < upkeepRetryAt { return }
         var failed = false
         defer { if !failed && !hasUpkeepPending { upkeepSucceeded() } }
-        for path in unwritten { writeReport(path) }
+        for path in unwritten.keys { writeReport(path, retrying: true) }
+        if let (path, reason) = unwritten.first {
+            failed = true
+            struct ReportNotWritten: Error, CustomStringConvertible { var description: String }
+            upkeepFailed(
+                "cannot write \(DraftAccount.counted(unwritten.count, "report"))",
+                ReportNotWritten(description: "\(relative(path)): \(reason)"))
+        }
         // Taken out before the write: the actor may take other calls while it waits for the database.
         let (saves, removals) = (pendingSaves, pendingRemovals)
         pendingSaves.removeAll()

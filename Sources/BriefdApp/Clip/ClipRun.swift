@@ -40,8 +40,13 @@ extension RunContext {
         guard let reading = ArticleExtractor.readPage(html: bytes, charset: declared) else {
             throw ClipRun.Unavailable(verdict: "unreadable", reason: "the page could not be read as HTML")
         }
+        // The coming issue: the first issue day on or after today that is not published yet (a brief clipped after
+        // this week's issue went out belongs to the next one, not to the one already out).
+        let coming = DraftAccount.nextIssue(
+            weekday: config.digest.issueWeekday, today: today,
+            published: try await IssueStore(state).publishedIssues().dates)
         let request = ClipRequest(
-            url: url, finalURL: finalURL, section: section, issue: issue, featured: featured, today: today)
+            url: url, finalURL: finalURL, section: section, issue: issue ?? coming, featured: featured, today: today)
         let used = try await sectionsUsed()
         let result = Clipper.clip(reading, request, registry: registry, config: config) { used[$0] ?? [:] }
         let markdown = result.draft.markdown

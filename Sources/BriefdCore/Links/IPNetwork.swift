@@ -28,6 +28,19 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return IPAddress(bytes: Array(bytes[12..<16]))
     }
 
+    /// The IPv4 address an IPv6 one carries to an IPv4 host: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible
+    /// (`::a.b.c.d`, deprecated), the NAT64 well-known prefix (`64:ff9b::a.b.c.d`) and 6to4 (`2002:AABB:CCDD::`).
+    /// Whether such an address may be reached is the IPv4 address's question: `64:ff9b::10.0.0.1` is 10.0.0.1.
+    public var embeddedV4: IPAddress? {
+        if let mapped = unmappedV4 { return mapped }
+        guard bytes.count == 16 else { return nil }
+        let tail = Array(bytes[12..<16])
+        if bytes[0..<12].allSatisfy({ $0 == 0 }), tail[0..<3] != [0, 0, 0] { return IPAddress(bytes: tail) }
+        if bytes[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { return IPAddress(bytes: tail) }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return IPAddress(bytes: Array(bytes[2..<6])) }
+        return nil
+    }
+
     public var description: String {
         if isV4 { return bytes.map(String.init).joined(separator: ".") }
         if let v4 = unmappedV4 { return "::ffff:\(v4)" }
@@ -149,17 +162,18 @@ public struct AddressPolicy: Sendable {
 
     public init(allowed: [IPNetwork] = []) { self.allowed = allowed }
 
-    /// Loopback, private (RFC 1918), link-local (cloud metadata at 169.254.169.254), unique-local,
-    /// carrier-grade NAT, unspecified, multicast, broadcast and the IETF's reserved blocks.
+    /// Loopback, private (RFC 1918), link-local (cloud metadata at 169.254.169.254), unique-local, site-local,
+    /// carrier-grade NAT, unspecified, multicast, broadcast and the IETF's reserved blocks; an IPv6 address that
+    /// carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged by that IPv4 address.
     public static let forbidden: [IPNetwork] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
         "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-        "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "64:ff9b:1::/48",
+        "::/128", "::1/128", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "64:ff9b:1::/48",
     ].compactMap(IPNetwork.init)
 
     /// Nil when `address` may be connected to, else the forbidden block it falls in.
     public func refusal(for address: IPAddress) -> IPNetwork? {
-        let target = address.unmappedV4 ?? address
+        let target = address.embeddedV4 ?? address
         if allowed.contains(where: { $0.contains(target) }) { return nil }
         return AddressPolicy.forbidden.first { $0.contains(target) }
     }
