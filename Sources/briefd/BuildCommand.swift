@@ -160,6 +160,7 @@ struct IssuesListCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try options.loadWorkspace()
         let state = try openState(workspace.config)
+        await recordMissingBuildTimes(workspace.config, state: state)
         let published: [IssueStore.Published]
         do {
             published = try await IssueStore(state).published()
@@ -176,7 +177,8 @@ struct IssuesListCommand: AsyncParsableCommand {
                 out += "\(issue.date)  \(DraftAccount.counted(issue.items, "item"))  "
                 out +=
                     issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
-                    ?? "imported from \(issue.importedFrom ?? "a page")"
+                    ?? issue.importedFrom.map { "imported from \($0)" }
+                    ?? "built by an earlier version of briefd (its build time was not recorded)"
                 out += "\n"
                 if let campaign = issue.delivery {
                     out += "    campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"

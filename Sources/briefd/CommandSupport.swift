@@ -22,6 +22,16 @@ func openState(_ config: Config) throws -> StateDatabase {
     }
 }
 
+/// Fills in the build times an upgraded workspace lacks (`BuildTimes`); a failure is a warning, not the command's.
+func recordMissingBuildTimes(_ config: Config, state: StateDatabase) async {
+    do {
+        try await BuildTimes.recordMissing(config: config, state: state)
+    } catch {
+        FileHandleOutput.write(
+            "briefd: warning: the build times of older issues could not be recorded: \(error)\n", to: .standardError)
+    }
+}
+
 /// The command's one link service, shut down when `body` is done.
 func withLinkService<T: Sendable>(
     _ workspace: Workspace, state: StateDatabase, _ body: (LinkService) async throws -> T

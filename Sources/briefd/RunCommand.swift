@@ -64,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
             throw ExitCode(2)
         }
+        await recordMissingBuildTimes(config, state: state)
         let context = Context(
             workspace: workspace, state: state, holder: WorkspaceHolder(workspace),
             notifier: SystemdNotifier(environment: environment), logger: logger, offline: offline,

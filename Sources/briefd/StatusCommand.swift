@@ -37,6 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
             daemon = "unknown (\(error))"
         }
         let state = try openState(config)
+        await recordMissingBuildTimes(config, state: state)
         let store = DaemonStore(state)
         var entries: [AccountDocuments.DraftEntry] = []
         var draftsProblem: String?

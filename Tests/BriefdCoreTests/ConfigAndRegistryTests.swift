@@ -124,6 +124,7 @@ struct ReloadCheckTests {
         var new = old
         new.paths.drafts = "/srv/briefd/other-drafts"
         new.web.maxBodyBytes = 128 * 1024
+        new.web.trustedProxies = [IPNetwork("127.0.0.1/32")!]
         #expect(ReloadCheck.settingsNeedingRestart(old: old, new: new).isEmpty)
         new.web.listen = "127.0.0.1:9000"
         new.web.idleTimeoutSeconds = 60
@@ -131,6 +132,16 @@ struct ReloadCheckTests {
         #expect(
             ReloadCheck.settingsNeedingRestart(old: old, new: new) == [
                 "paths.reports", "web.listen", "web.idle_timeout_s",
+            ])
+        // The templates the desk loaded at start, the digests folder the captures look in, the log handler made at
+        // start: named, not half applied (the desk kept its old templates while its CSS came from the new folder).
+        var moved = old
+        moved.paths.templates = "/srv/briefd/other-templates"
+        moved.paths.digests = "/srv/briefd/other-digests"
+        moved.daemon.logLevel = old.daemon.logLevel == "debug" ? "info" : "debug"
+        #expect(
+            ReloadCheck.settingsNeedingRestart(old: old, new: moved) == [
+                "paths.digests", "paths.templates", "log_level",
             ])
     }
 }

@@ -272,6 +272,33 @@ struct BuildCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html")) == published)
     }
 
+    /// A workspace whose issue was built by a version of briefd that recorded no build time (no `built_at`, no
+    /// `build_run` row): after the upgrade `status` names it as the last build and `briefd issues` as built, with its
+    /// folder's time, never as imported or "none yet".
+    @Test func anIssueBuiltByAnEarlierVersionIsKnownAsBuilt() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        let seeded = try Briefd.python(
+            """
+            import sqlite3
+            db = sqlite3.connect('\(folder)/state/briefd.sqlite')
+            db.execute("UPDATE issue SET built_at = NULL")
+            db.execute("DELETE FROM build_run")
+            db.commit()
+            """)
+        #expect(seeded == 0)
+        let status = try Briefd.run(["status", "--config", folder + "/briefd.yml"])
+        #expect(
+            status.stdout.contains("last build: issue 2026-12-02, built (before briefd recorded builds)"),
+            "\(status.stdout)")
+        let issues = try Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
+        let listed = try JSONSerialization.jsonObject(with: Data(issues.stdout.utf8)) as? [String: Any]
+        let first = (listed?["issues"] as? [[String: Any]])?.first
+        #expect(first?["built_at"] is String, "\(issues.stdout)")
+        #expect(first?["imported_from"] is NSNull)
+    }
+
     @Test func aKilledBuildLeavesTheOldIssueOrTheNewOneNeverAMixture() throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }

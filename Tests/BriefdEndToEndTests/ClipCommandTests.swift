@@ -76,6 +76,40 @@ struct ClipCommandTests {
         #expect(check.stdout.hasSuffix("1 draft checked: 0 errors, 0 warnings, 0 clean\n"), "\(check.stdout)")
     }
 
+    /// The coming issue is the first issue day not yet published: after this week's issue went out, a clipped brief
+    /// is for next week's, not for the issue already out (where it would be held for an issue never built).
+    @Test func aBriefClippedAfterThisWeeksIssueIsForTheNextOne() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try server()
+        defer { server.stop() }
+        func coming() throws -> String {
+            let status = try Briefd.run(["status", "--config", dir + "/briefd.yml", "--format", "json"])
+            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            return ((object?["next_issue"] as? [String: Any])?["date"] as? String) ?? ""
+        }
+        _ = try Briefd.run(["issues", "--config", dir + "/briefd.yml"])  // makes the state database
+        let thisWeek = try coming()
+        #expect(!thisWeek.isEmpty)
+        let published = try Briefd.python(
+            """
+            import sqlite3
+            db = sqlite3.connect('\(dir)/state/briefd.sqlite')
+            db.execute("INSERT INTO issue (date, title, item_count, web_url, content_html, version, built_at) VALUES (?, 'ZGBriefs', 0, '', '', 1, 1)", ('\(thisWeek)',))
+            db.commit()
+            """)
+        #expect(published == 0)
+        let nextWeek = try coming()
+        #expect(nextWeek > thisWeek)
+        let url = "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
+        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--section", "Education / Language", url])
+        #expect(run.status == 0, "\(run.stderr)")
+        let draft = try String(
+            contentsOfFile: dir + "/drafts/2026-11-16-beijing-names-a-new-tutoring-czar.md", encoding: .utf8)
+        #expect(draft.contains("issue: \(nextWeek)\n"), "\(draft)")
+        #expect(!draft.contains("issue: \(thisWeek)\n"))
+    }
+
     @Test func printAsJSONWritesNothing() throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }

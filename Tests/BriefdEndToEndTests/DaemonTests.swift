@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// `briefd run`, the real daemon, driven from outside on a temporary workspace: drafts dropped, edited,
@@ -397,6 +398,36 @@ struct DaemonTests {
         try Self.waitFor("two WATCHDOG=1") { listener.received.filter { $0 == "WATCHDOG=1" }.count >= 2 }
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
+    }
+
+    /// "Is the daemon running?" is asked without taking the daemon's lock: `briefd status` run again and again while
+    /// the daemon starts (as at `systemctl restart` with a monitor polling) never makes the daemon find its lock taken
+    /// and exit 2; and while it runs, status says so.
+    @Test func statusAskedWhileTheDaemonStartsNeverStopsIt() throws {
+        let workspace = try Workspace()
+        try workspace.write("a.md", Self.cleanBrief)
+        let done = Mutex(false)
+        let asked = Mutex(0)
+        let group = DispatchGroup()
+        let config = workspace.folder + "/briefd.yml"
+        for _ in 0..<3 {
+            DispatchQueue.global().async(group: group) {
+                while !done.withLock({ $0 }) {
+                    _ = try? Briefd.run(["status", "--config", config])  // its answer is checked below, once
+                    asked.withLock { $0 += 1 }
+                }
+            }
+        }
+        for _ in 0..<5 {
+            let daemon = try Daemon(workspace)
+            #expect(daemon.process.isRunning, "\(daemon.logText.suffix(2000))")
+            let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+            #expect(status.stdout.contains("daemon: running"), "\(status.stdout)")
+            #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
+        }
+        done.withLock { $0 = true }
+        group.wait()
+        #expect(asked.withLock { $0 } > 5, "status was hardly asked; the test proved little")
     }
 
     /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,

@@ -91,6 +91,17 @@ struct SendCampaignTests {
         #expect(service.campaigns.count == 1)
         #expect(service.campaigns.first?.updates == before + 1)
 
+        // A restore, like a replacement, takes the campaign along: version 1 again, at the service too.
+        let restored = try Briefd.run(
+            ["issues", "restore", "--config", folder + "/briefd.yml", "2026-12-03", "1"], environment: keys)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(
+            restored.stdout.contains(
+                "Updated listmonk campaign \(campaign.id) with version 1 of the issue (scheduled)"),
+            "\(restored.stdout)")
+        #expect(service.campaigns.count == 1)
+        #expect(service.campaigns.first?.updates == before + 2)
+
         // Once the service sends it, briefd changes nothing and says so.
         service.startSending(campaign.id)
         let updates = service.campaigns.first?.updates

@@ -117,6 +117,27 @@ public final class IssueStore: Sendable {
         }
     }
 
+    /// Issues built by a version of briefd that did not record when (before `built_at` existed) are known as built:
+    /// their time is taken from their build's record, else from `folderTime` (their folder's `build.json`), so that
+    /// no surface takes them for imported or says no build was made. Returns how many were filled in.
+    @discardableResult
+    public func recordMissingBuildTimes(folderTime: @escaping @Sendable (String) -> Double?) async throws -> Int {
+        try await database.writeOffThePool { db in
+            let missing = try String.fetchAll(
+                db, sql: "SELECT date FROM issue WHERE built_at IS NULL AND imported_from IS NULL")
+            var filled = 0
+            for date in missing {
+                let recorded = try Double.fetchOne(
+                    db, sql: "SELECT MAX(finished_at) FROM build_run WHERE issue_date = ? AND outcome = 'built'",
+                    arguments: [date])
+                guard let time = recorded ?? folderTime(date) else { continue }
+                try db.execute(sql: "UPDATE issue SET built_at = ? WHERE date = ?", arguments: [time, date])
+                filled += 1
+            }
+            return filled
+        }
+    }
+
     /// One published issue as `briefd issues` and `/api/issues` list it.
     public struct Published: Sendable, Equatable, Encodable {
         public struct Version: Sendable, Equatable, Encodable {

@@ -164,15 +164,27 @@ public final class DaemonStore: Sendable {
         try await database.writeOffThePool { db in try row.insert(db) }
     }
 
-    /// The last build that did something: "already built" passes of the schedule are not builds.
+    /// The last build that did something: "already built" passes of the schedule are not builds. A workspace whose
+    /// builds were made before briefd recorded them (an upgrade) has its newest built issue as its last build.
     public func lastBuild() async throws -> BuildRecord? {
         try await database.readOffThePool { db in
-            try BuildRunRow.fetchOne(
+            if let row = try BuildRunRow.fetchOne(
                 db, sql: "SELECT * FROM build_run WHERE outcome != 'already built' ORDER BY id DESC LIMIT 1")
-        }.map {
-            BuildRecord(
-                due: $0.due, issueDate: $0.issueDate, finishedAt: $0.finishedAt, outcome: $0.outcome,
-                trigger: $0.trigger)
+            {
+                return BuildRecord(
+                    due: row.due, issueDate: row.issueDate, finishedAt: row.finishedAt, outcome: row.outcome,
+                    trigger: row.trigger)
+            }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT date, built_at FROM issue WHERE built_at IS NOT NULL AND imported_from IS NULL ORDER BY built_at DESC LIMIT 1"
+                ), let date = row["date"] as String?, let builtAt = row["built_at"] as Double?
+            else { return nil }
+            return BuildRecord(
+                due: builtAt, issueDate: date, finishedAt: builtAt, outcome: "built",
+                trigger: "before briefd recorded builds")
         }
     }
 }

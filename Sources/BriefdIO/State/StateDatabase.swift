@@ -345,10 +345,16 @@ extension DatabasePool {
         }
     }
 
-    /// A write from async code, done on a dispatch thread for the same reason.
+    /// A write from async code, done on a dispatch thread for the same reason; writes run in the order they were
+    /// asked for (one serial queue), so that of two saves of the same records the newer always commits last (on the
+    /// concurrent global queue an older batch could overtake it).
     func writeOffThePool<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try self.write(updates) }) }
+            stateWrites.async { continuation.resume(with: Result { try self.write(updates) }) }
         }
     }
 }
+
+/// The process's writes to state databases, one after the other in the order asked (GRDB runs a pool's writes one at
+/// a time anyway; this keeps their order too).
+private let stateWrites = DispatchQueue(label: "briefd.state.writes")
