@@ -2,6 +2,7 @@ import BriefdCore
 import BriefdIO
 import BriefdApp
 import Foundation
+@preconcurrency import Glibc
 import HTTPTypes
 public import Hummingbird
 import Logging
@@ -39,15 +40,27 @@ public struct DeskService: Service {
         let onListening = self.onListening
         let logger = app.logger
         let app = self.app
+        // A cap on open connections below the process's file limit: a client that opens hundreds and leaves them
+        // would otherwise take the descriptors the daemon needs for drafts, reports and the database (and `/healthz`
+        // stopped answering at 256 files). Above the cap, connections wait in the listen queue.
+        var files = rlimit()
+        let fileLimit = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0 ? Int(clamping: files.rlim_cur) : 1024
+        let maxConnections = app.config.web.connectionLimit(fileLimit: fileLimit)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(app.config.web.idleTimeoutSeconds)))),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: nil,
+                availableConnectionsDelegate: .maximum(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 app.listeningPort.withLock { $0 = port }
                 logger.notice(
-                    "the desk is listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                    "the desk is listening",
+                    metadata: [
+                        "address": "\(channel.localAddress?.description ?? "?")",
+                        "max_connections": "\(maxConnections)",
+                    ])
                 await onListening(port)
             },
             logger: logger)

@@ -555,6 +555,14 @@ struct DeskTests {
                     page.contains("rtl-&lt;U+202E&gt;gnp.md") || page.contains("rtl-<U+202E>gnp.md"), "escaped name")
                 #expect(!page.contains("\u{202E}"))
             }
+            // The draft's own page as well (it showed the name raw).
+            try await client.execute(uri: "/drafts/rtl-%E2%80%AEgnp.md", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok)
+                #expect(
+                    page.contains("rtl-&lt;U+202E&gt;gnp.md") || page.contains("rtl-<U+202E>gnp.md"), "escaped name")
+                #expect(!page.contains("\u{202E}"), "the draft page shows U+202E raw")
+            }
         }
     }
 

@@ -400,6 +400,75 @@ struct DaemonTests {
         try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
     }
 
+    /// The desk keeps its connections below the process's file limit, with a reserve for the daemon's own files: a
+    /// client that opens 300 connections and leaves them, against a daemon that may open 256 files, does not take the
+    /// descriptors the daemon needs (the daemon's open files stay under the limit less the reserve, a draft written
+    /// meanwhile gets its report), and `/healthz` answers once the idle connections are closed.
+    @Test func aFloodOfIdleConnectionsLeavesTheDaemonItsFiles() throws {
+        let port = try AccountScenarioTests.freePort()
+        let workspace = try Workspace(extraConfig: "web: {listen: \"127.0.0.1:\(port)\", idle_timeout_s: 2}")
+        let log = workspace.folder + "/daemon.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/bin/sh")
+        daemon.arguments = [
+            "-c", "ulimit -n 256 && exec \"$0\" run --offline --config \"$1\"", Briefd.executable,
+            workspace.folder + "/briefd.yml",
+        ]
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        env["NOTIFY_SOCKET"] = nil
+        daemon.environment = env
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle(forWritingAtPath: log)
+        try daemon.run()
+        defer {
+            if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
+            daemon.waitUntilExit()
+        }
+        func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        try Self.waitFor("the desk to listen") { logText().contains("the desk is listening") || !daemon.isRunning }
+        #expect(logText().contains("max_connections=128"), "\(logText().suffix(2000))")
+        var flood: [Int32] = []
+        defer { flood.forEach { close($0) } }
+        for _ in 0..<300 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            flood.append(fd)
+        }
+        var most = 0
+        for _ in 0..<20 {
+            let open =
+                (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.processIdentifier)/fd"))?.count
+                ?? 0
+            most = max(most, open)
+            usleep(50_000)
+        }
+        #expect(most > 100, "the flood did not reach the desk (\(most) files open); the test proved nothing")
+        // 128 connections at most (256 less the 128 kept for the daemon's own files), and the daemon's own: well
+        // under the limit. Without the cap the flood takes every descriptor (256).
+        #expect(most <= 224, "the daemon held \(most) files of 256")
+        print("flood: the daemon held at most \(most) files of 256")
+        try workspace.write("during.md", Self.cleanBrief)
+        try Self.waitFor("the report of a draft written during the flood", seconds: 30) {
+            workspace.report("during") != nil
+        }
+        let health = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        #expect(String(decoding: health, as: UTF8.self).contains("\"up\":true"))
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0, "\(logText().suffix(2000))")
+    }
+
     /// "Is the daemon running?" is asked without taking the daemon's lock: `briefd status` run again and again while
     /// the daemon starts (as at `systemctl restart` with a monitor polling) never makes the daemon find its lock taken
     /// and exit 2; and while it runs, status says so.
@@ -433,8 +502,11 @@ struct DaemonTests {
     /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,
     /// and once the template is mended the retry (10 s later) builds the issue.
     @Test func aFailedScheduledBuildIsTriedAgainAndBuiltOnceMended() throws {
+        let port = try AccountScenarioTests.freePort()
         let workspace = try Workspace(
-            extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
+            extraConfig:
+                "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}\nweb: {listen: \"127.0.0.1:\(port)\"}"
+        )
         try workspace.write("a.md", Self.cleanBrief)
         try FileManager.default.copyItem(
             atPath: BuildCommandTests.root + "/templates", toPath: workspace.folder + "/templates")
@@ -463,6 +535,9 @@ struct DaemonTests {
         #expect(daemon?.logText.contains("scheduled build failed") == true)
         let meanwhile = try Briefd.run(["status", "--config", config])
         #expect(meanwhile.stdout.contains("failed: "), "\(meanwhile.stdout)")
+        let health = String(
+            decoding: try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!), as: UTF8.self)
+        #expect(health.contains("\"outcome\":\"failed: "), "\(health)")
         try mended.write(toFile: web, atomically: true, encoding: .utf8)
         try Self.waitFor("the retry's build", seconds: 90) {
             ((try? FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests")) ?? []).contains {

@@ -203,7 +203,10 @@ public enum ConfigParser {
     {
         let web = try StrictMapping(
             node, path: path, context: "web",
-            allowed: ["listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s", "trusted_proxies"])
+            allowed: [
+                "listen", "token_env", "public_url", "max_body_bytes", "idle_timeout_s", "trusted_proxies",
+                "max_connections",
+            ])
         if web.values["listen"] != nil {
             let listen = try web.string("listen") ?? ""
             config.web.listen = listen
@@ -222,6 +225,7 @@ public enum ConfigParser {
         }
         if let bytes = try web.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { config.web.maxBodyBytes = bytes }
         if let seconds = try web.int("idle_timeout_s", in: 1...3600) { config.web.idleTimeoutSeconds = seconds }
+        if let count = try web.int("max_connections", in: 4...100_000) { config.web.maxConnections = count }
         for (index, text) in try web.strings("trusted_proxies").enumerated() {
             guard
                 let network = IPNetwork(text)

@@ -20,6 +20,7 @@ public enum ReloadCheck {
         if old.web.tokenEnv != new.web.tokenEnv { names.append("web.token_env") }
         if old.web.publicURL != new.web.publicURL { names.append("web.public_url") }
         if old.web.idleTimeoutSeconds != new.web.idleTimeoutSeconds { names.append("web.idle_timeout_s") }
+        if old.web.maxConnections != new.web.maxConnections { names.append("web.max_connections") }
         if old.links != new.links { names.append("links") }
         if old.daemon.settleMilliseconds != new.daemon.settleMilliseconds { names.append("watch.settle_ms") }
         if old.daemon.rescanMinutes != new.daemon.rescanMinutes { names.append("watch.rescan_minutes") }

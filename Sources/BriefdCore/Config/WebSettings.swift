@@ -17,8 +17,19 @@ public struct WebSettings: Sendable, Equatable {
     /// The reverse proxies whose `X-Forwarded-For` names the client (`web.trusted_proxies`); from any other peer the
     /// header is ignored, so that nobody can pick the address the login throttle counts against.
     public var trustedProxies: [IPNetwork] = []
+    /// The most connections the desk keeps open at once (`web.max_connections`); more wait in the listen queue until
+    /// one closes. Lowered, when the process may open few files, to leave `reservedFiles` for the daemon's own.
+    public var maxConnections = 256
+    /// Descriptors kept for the daemon's own files (drafts, reports, the database, link checks) whatever the desk does.
+    public static let reservedFiles = 128
 
     public init() {}
+
+    /// `maxConnections`, or fewer when the process may open only `fileLimit` descriptors; at least 4, so the desk
+    /// still answers one editor.
+    public func connectionLimit(fileLimit: Int) -> Int {
+        max(4, min(maxConnections, fileLimit - WebSettings.reservedFiles))
+    }
 
     /// The client a request comes from: the peer itself, or, when the peer is a trusted proxy, the nearest address in
     /// `X-Forwarded-For` that is not one (each proxy appends the address it received from).
