@@ -1,5 +1,6 @@
 import BriefdTestSupport
 import Foundation
+import Synchronization
 @preconcurrency import Glibc
 import Testing
 
@@ -262,5 +263,54 @@ struct ConcurrencyFaultTests {
         #expect(refused.stderr.contains("preserved copies cannot be carried"), "\(refused.stderr)")
         #expect(try issues(folder).first?["version"] as? Int == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: issue + "index.html")) == index)
+    }
+
+    /// The daemon and four `briefd rot --check-now` started together on a workspace whose published link has died:
+    /// the dead link is raised once and its alert reaches the webhook once (the outbox's delivery and the raising of
+    /// an alert both hold against other processes).
+    @Test func theDaemonAndFourRotChecksAtOnceDeliverEachAlertOnce() throws {
+        let alive = Mutex(true)
+        let site = try TestHTTPServer { _ in
+            alive.withLock { $0 } ? .respond(status: 200, body: LocalSiteWorkspace.page()) : .respond(status: 410)
+        }
+        defer { site.stop() }
+        let receiver = try TestHTTPServer { request in
+            request.method == "POST" ? .respond(status: 200, body: "ok", delay: 0.3) : .respond(status: 404)
+        }
+        defer { receiver.stop() }
+        let folder = try workspace(
+            site: site.url,
+            extra: """
+                archive: {capture: false}
+                rot: {dead_after_failures: 1, dead_after_hours: 0}
+                alerts: {webhook: {url: "\(receiver.url)/hooks/briefd"}}
+                web: {listen: ""}
+                """)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        alive.withLock { $0 = false }
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Briefd.executable)
+        daemon.arguments = ["run", "--config", config]
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        env["NOTIFY_SOCKET"] = nil
+        daemon.environment = env
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        let runs = try together(Array(repeating: ["rot", "--config", config, "--check-now"], count: 4))
+        for run in runs { #expect([0, 1].contains(run.status), "\(run.stdout) \(run.stderr)") }
+        // Long enough for the daemon's own pass and delivery, if it makes one now.
+        usleep(3_000_000)
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        let posts = receiver.requests.filter { $0.method == "POST" }
+        #expect(posts.count == 2, "\(posts.map(\.body))")  // the alert for each of the issue's two links, once each
+        let urls = posts.compactMap { post in
+            (try? JSONSerialization.jsonObject(with: Data(post.body.utf8)) as? [String: Any])?["url"] as? String
+        }
+        #expect(urls.count == 2 && Set(urls).count == 2, "an alert was delivered twice, or one not at all: \(urls)")
     }
 }

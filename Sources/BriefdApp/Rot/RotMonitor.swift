@@ -142,8 +142,8 @@ public struct RotMonitor: Sendable {
             }
             updated.append(watched)
         }
-        try await rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
-        return Pass(checked: checked.count, watched: urls.count, alerts: alerts, unverified: unverified)
+        let raised = try await rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
+        return Pass(checked: checked.count, watched: urls.count, alerts: raised, unverified: unverified)
     }
 
     /// The copies briefd itself keeps of `url`: the issue's own capture (served by the desk) and the Save Page Now

@@ -45,12 +45,25 @@ public final class RotStore: Sendable {
     }
 
     /// Saves states and enqueues alerts in one transaction, so that a state change and its alert go together.
-    public func save(_ states: [Watched], alerts: [RotAlert], sinks: [AlertSink], now: Double) async throws {
+    /// Saves the links' states and queues `alerts`, in one transaction; returns the alerts queued. An alert whose
+    /// change another process recorded meanwhile (the daemon and `briefd rot --check-now` checking the same link at
+    /// once) is not queued again: a link is told dead once, and recovered once.
+    @discardableResult
+    public func save(_ states: [Watched], alerts: [RotAlert], sinks: [AlertSink], now: Double) async throws
+        -> [RotAlert]
+    {
         let encoder = JSONEncoder()
-        let outbox = try alerts.map {
-            AlertOutboxRow(id: nil, alert: String(decoding: try encoder.encode($0), as: UTF8.self), createdAt: now)
-        }
-        try await database.writeOffThePool { db in
+        let encoded = try alerts.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+        return try await database.writeOffThePool { db in
+            var raised: [RotAlert] = []
+            var outbox: [AlertOutboxRow] = []
+            for (alert, text) in encoded {
+                let stored = try LinkHealthRow.fetchOne(db, key: alert.url)?.state
+                let told = alert.kind == .dead ? stored == "dead" : stored != "dead"
+                guard !told else { continue }
+                raised.append(alert)
+                outbox.append(AlertOutboxRow(id: nil, alert: text, createdAt: now))
+            }
             for watched in states {
                 try LinkHealthRow(
                     url: watched.url, state: watched.state.rawValue, failures: watched.failures,
@@ -67,6 +80,7 @@ public final class RotStore: Sendable {
                     ).insert(db)
                 }
             }
+            return raised
         }
     }
 
