@@ -17,7 +17,8 @@ extension DeskApp {
                 && issue.importedFrom == nil,
             service: serviceName)
         if let campaign = issue.delivery {
-            var text = "Campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
+            let summary = campaign.summary
+            var text = summary.prefix(1).uppercased() + summary.dropFirst()
             if let sendAt = campaign.sendAt { text += ", sends at \(sendAt)" }
             text += " (version \(campaign.version), last handed off \(campaign.updatedAt))"
             if let reason = campaign.forcedReason {

@@ -181,7 +181,7 @@ struct IssuesListCommand: AsyncParsableCommand {
                     ?? "built by an earlier version of briefd (its build time was not recorded)"
                 out += "\n"
                 if let campaign = issue.delivery {
-                    out += "    campaign \(campaign.campaignID) at \(campaign.service): \(campaign.status)"
+                    out += "    \(campaign.summary)"
                     out += (campaign.sendAt.map { ", sends at \($0)" } ?? "") + " (version \(campaign.version))\n"
                 }
                 if issue.versions.count > 1 {

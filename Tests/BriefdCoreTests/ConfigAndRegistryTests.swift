@@ -103,6 +103,58 @@ struct WebSettingsTests {
     }
 }
 
+@Suite("Secrets travel only encrypted")
+struct SecretTransportTests {
+    /// A service's key over http:// to anything but this machine is refused at load, naming the setting; https://
+    /// and a service on loopback are accepted.
+    @Test func aServicesKeyOverPlainHTTPIsRefusedUnlessTheServiceIsLocal() throws {
+        for (section, refused) in [
+            (
+                "delivery: {service: listmonk, listmonk: {url: \"http://lists.example.org\", lists: [3]}}",
+                "listmonk's 'url'"
+            ),
+            (
+                "delivery: {service: buttondown, buttondown: {endpoint: \"http://api.example.org\"}}",
+                "Buttondown's 'endpoint'"
+            ),
+            ("archive: {save_page_now: {endpoint: \"http://web.example.org\"}}", "Save Page Now's 'endpoint'"),
+        ] {
+            #expect {
+                _ = try ConfigParser.parse(section + "\n", path: "/c/briefd.yml")
+            } throws: { error in
+                "\(error)".contains(refused) && "\(error)".contains("would travel in clear")
+                    && "\(error)".contains("/c/briefd.yml:1")
+            }
+        }
+        for section in [
+            "delivery: {service: listmonk, listmonk: {url: \"https://lists.example.org\", lists: [3]}}",
+            "delivery: {service: listmonk, listmonk: {url: \"http://127.0.0.1:9000\", lists: [3]}}",
+            "delivery: {service: buttondown, buttondown: {endpoint: \"http://localhost:8000\"}}",
+        ] {
+            #expect(throws: Never.self) { _ = try ConfigParser.parse(section + "\n", path: "/c/briefd.yml") }
+        }
+        #expect(KeyTransport.refusal("http://hooks.example.org/briefd", what: "the webhook's 'url'") != nil)
+        #expect(KeyTransport.refusal("http://[::1]:8080/hook", what: "the webhook's 'url'") == nil)
+        #expect(KeyTransport.refusal("https://hooks.example.org/briefd", what: "the webhook's 'url'") == nil)
+    }
+
+    /// allow_plaintext_login is for a relay on this machine only.
+    @Test func aPlaintextSMTPLoginIsForALoopbackRelayOnly() throws {
+        #expect(throws: ConfigurationError.self) {
+            _ = try ConfigParser.parse(
+                "delivery: {smtp: {url: \"smtp://mail.example.org:25\", allow_plaintext_login: true}}\n",
+                path: "/c/briefd.yml")
+        }
+        let local = try ConfigParser.parse(
+            "delivery: {smtp: {url: \"smtp://127.0.0.1:2525\", allow_plaintext_login: true}}\n", path: "/c/briefd.yml")
+        #expect(local.delivery.smtpSecurity.allowPlaintextLogin)
+        #expect(local.delivery.smtpSecurity.requirement(url: "smtp://127.0.0.1:2525", loggingIn: true) == .whenOffered)
+        #expect(
+            SMTPSecurity().requirement(url: "smtp://mail.example.org:587", loggingIn: true) == .required)
+        #expect(SMTPSecurity().requirement(url: "smtp://mail.example.org:587", loggingIn: false) == .whenOffered)
+    }
+}
+
 @Suite("Documentation")
 struct DocumentationTests {
     @Test func rulesDocumentListsEveryRule() throws {

@@ -203,6 +203,9 @@ struct ConcurrencyFaultTests {
             #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
             let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
             try killed(at: "after-create", send, environment: keys)
+            // The intent was recorded before the service was asked: the editor is told a campaign may exist.
+            let listed = try Briefd.run(["issues", "--config", config])
+            #expect(listed.stdout.contains("may have been made by a hand-off that ended"), "\(listed.stdout)")
             let made = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
             let again = try Briefd.run(send, environment: keys)
             #expect(again.status == 0, "\(again.stderr)")

@@ -164,7 +164,8 @@ public struct CampaignHandOff: Sendable {
                 throw HandOffError.failed("\(config.paths.state): \(error)")
             }
             var existing: ServiceCampaign?
-            if let known {
+            // A record without an id is an intent: a hand-off ended between asking the service and hearing back.
+            if let known, !known.campaignID.isEmpty {
                 existing = try await service.campaign(known.campaignID)
             } else if let found = try await service.find(content) {
                 // Made by a run that ended before it could record it: recorded now, then updated like any other.
@@ -179,6 +180,16 @@ public struct CampaignHandOff: Sendable {
                 }
                 campaign = try await service.update(current.id, content)
             } else {
+                // The intent first, so that every surface can say a campaign may exist before the service answers.
+                do {
+                    try await store.save(
+                        issue: issue.date, version: issue.version, service: service.name,
+                        campaignID: CampaignStore.intent, status: "being made", sendAt: nil, forcedReason: nil,
+                        now: Date().timeIntervalSince1970)
+                } catch {
+                    throw HandOffError.failed(
+                        "nothing was handed off: the hand-off could not be recorded in \(config.paths.state): \(error)")
+                }
                 campaign = try await service.create(content)
                 created = true
                 FaultPoint.afterCreate.reached()

@@ -130,6 +130,8 @@ public struct AlertDispatcher: Sendable {
     private func post(_ alerts: [RotAlert], url: String, address: WebAddress, client: CurlHTTPClient) async -> String? {
         var headers = ["Content-Type: application/json"]
         if let token = environment[settings.webhookTokenEnv], !token.isEmpty {
+            // The token only inside TLS (or to this machine): nothing is sent rather than the token in clear.
+            if let refusal = KeyTransport.refusal(url, what: "the webhook's 'url'") { return refusal }
             headers.append("Authorization: Bearer \(token)")
         }
         for alert in alerts {

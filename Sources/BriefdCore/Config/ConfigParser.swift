@@ -311,6 +311,9 @@ public enum ConfigParser {
                         throw mapping.error(
                             "endpoint", "Buttondown's 'endpoint' must be an http(s) URL, found '\(endpoint)'")
                     }
+                    if let refusal = KeyTransport.refusal(endpoint, what: "Buttondown's 'endpoint'") {
+                        throw mapping.error("endpoint", refusal)
+                    }
                     buttondown.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
                 }
                 if let name = try mapping.string("token_env") { buttondown.tokenEnv = name }
@@ -326,6 +329,9 @@ public enum ConfigParser {
                 allowed: ["url", "user_env", "token_env", "lists", "template_id"])
             guard let url = try listmonk.string("url"), WebAddress(url)?.isHTTP == true else {
                 throw listmonk.error("url", "listmonk's 'url' must be the instance's http(s) address")
+            }
+            if let refusal = KeyTransport.refusal(url, what: "listmonk's 'url'") {
+                throw listmonk.error("url", refusal)
             }
             let lists = try listmonk.strings("lists").map { Int($0) }
             guard !lists.isEmpty, lists.allSatisfy({ ($0 ?? 0) > 0 }) else {
@@ -364,6 +370,9 @@ public enum ConfigParser {
         if let endpoint = try spn.string("endpoint") {
             guard WebAddress(endpoint)?.isHTTP == true, !endpoint.contains(where: \.isNewline) else {
                 throw spn.error("endpoint", "'endpoint' must be an http(s) URL, found '\(endpoint)'")
+            }
+            if let refusal = KeyTransport.refusal(endpoint, what: "Save Page Now's 'endpoint'") {
+                throw spn.error("endpoint", refusal)
             }
             save.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         }

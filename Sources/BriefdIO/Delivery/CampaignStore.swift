@@ -8,6 +8,11 @@ public final class CampaignStore: Sendable {
 
     public init(_ state: StateDatabase) { database = state.pool }
 
+    /// The campaign id of an intent: recorded before the service is asked to make the campaign, replaced by the real id
+    /// the moment the service answers. One still there means a hand-off ended in between; the next run looks for the
+    /// campaign at the service by its name.
+    public static let intent = ""
+
     public struct Record: Sendable, Equatable, Encodable {
         public var issue: String
         public var version: Int
@@ -18,6 +23,18 @@ public final class CampaignStore: Sendable {
         public var updatedAt: String
         @NullEncoded public var forcedReason: String?
         @NullEncoded public var forcedBy: String?
+
+        /// A hand-off that ended before the service answered: the campaign may exist at the service.
+        public var isIntent: Bool { campaignID == CampaignStore.intent }
+
+        /// How editors read it: the campaign and its state, or what an unfinished hand-off means.
+        public var summary: String {
+            guard !isIntent else {
+                return
+                    "a campaign at \(service) may have been made by a hand-off that ended before \(service) answered; run 'briefd send campaign' again to find it and finish"
+            }
+            return "campaign \(campaignID) at \(service): \(status)"
+        }
 
         enum CodingKeys: String, CodingKey {
             case issue, version, service, status
