@@ -111,12 +111,38 @@ struct ConcurrencyFaultTests {
         #expect((published.first?["versions"] as? [Any])?.count == 1)
     }
 
-    @Test func manyCommandsOpeningAnOldOrFreshStateDatabaseAtOnceAllWork() throws {
+    @Test(arguments: ["fresh", "old"])
+    func manyCommandsAndTheDaemonOpeningAStateDatabaseAtOnceAllWork(_ age: String) throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "archive: {capture: false}")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
+        if age == "old" {
+            // A database as an earlier version left it: made, then its last two migrations taken back.
+            #expect(try Briefd.run(["issues", "--config", config]).status == 0)
+            let aged = try Briefd.python(
+                """
+                import sqlite3
+                db = sqlite3.connect('\(folder)/state/briefd.sqlite')
+                for table in ["page_capture", "spn_submission", "spn_pace", "campaign"]:
+                    db.execute("DROP TABLE " + table)
+                db.execute("DELETE FROM grdb_migrations WHERE identifier LIKE 'v11:%' OR identifier LIKE 'v12:%'")
+                db.commit()
+                """)
+            #expect(aged == 0)
+        }
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Briefd.executable)
+        daemon.arguments = ["run", "--offline", "--config", config]
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        env["NOTIFY_SOCKET"] = nil
+        daemon.environment = env
+        let daemonErrors = Pipe()
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = daemonErrors
+        try daemon.run()
         let commands = [
             ["status", "--config", config], ["issues", "--config", config], ["rot", "--config", config],
             ["check", "--cached", "--config", config, folder + "/drafts"], ["status", "--config", config],
@@ -127,6 +153,15 @@ struct ConcurrencyFaultTests {
             #expect(run.status == 0, "\(command): \(run.stdout) \(run.stderr)")
             #expect(!run.stderr.contains("duplicate column"), "\(run.stderr)")
         }
+        #expect(daemon.isRunning, "the daemon ended while the commands opened the database")
+        kill(daemon.processIdentifier, SIGTERM)
+        let said = String(decoding: daemonErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0, "\(said.suffix(2000))")
+        #expect(!said.contains("duplicate column") && !said.contains("already exists"), "\(said.suffix(2000))")
+        // Every migration is applied once: the tables an old database lacked are there.
+        let campaigns = try Briefd.run(["issues", "--config", config, "--format", "json"])
+        #expect(campaigns.status == 0, "\(campaigns.stderr)")
     }
 
     @Test func eightHandOffsAtOnceMakeOneListmonkCampaign() throws {
@@ -246,6 +281,36 @@ struct ConcurrencyFaultTests {
         // No leftovers of the killed build beside the published versions.
         let store = try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues")
         #expect(store.filter { $0.hasPrefix(".tmp") }.isEmpty, "\(store)")
+    }
+
+    /// A WARC that is shorter than its recorded length (a damaged disk, a copy cut short) is never rewritten from
+    /// what was read: a capture into it is refused with the reason and the file stays byte for byte.
+    @Test func aCaptureIntoADamagedWARCIsRefusedAndTheFileLeftByteForByte() throws {
+        let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
+        defer { site.stop() }
+        let folder = try workspace(site: site.url, extra: "")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = folder + "/briefd.yml"
+        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        let warc = folder + "/out/2026-12-10/archive.warc.gz"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: warc))
+        let cut = whole.prefix(whole.count - 10)
+        try cut.write(to: URL(fileURLWithPath: warc))
+        // The captures forgotten, so that they are taken again into the damaged file.
+        #expect(
+            try Briefd.python(
+                """
+                import sqlite3
+                db = sqlite3.connect('\(folder)/state/briefd.sqlite')
+                db.execute("DELETE FROM page_capture")
+                db.commit()
+                """) == 0)
+        let again = try Briefd.run(["archive", "--config", config, "--issue", "2026-12-10", "--capture", "--wait"])
+        #expect(
+            again.stdout.contains("Not finished: ") && again.stdout.contains("shorter than the"),
+            "\(again.stdout) \(again.stderr)")
+        #expect(again.status == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: warc)) == cut, "the damaged WARC was changed")
     }
 
     @Test func aReplacementThatCannotCarryTheWARCIsRefusedAndThePublishedIssueStays() throws {
