@@ -497,6 +497,30 @@ struct DaemonTests {
         done.withLock { $0 = true }
         group.wait()
         #expect(asked.withLock { $0 } > 5, "status was hardly asked; the test proved little")
+
+        // Deterministically: a `status` stopped in the middle of asking (its lock file open) while the daemon starts.
+        let asking = Process()
+        asking.executableURL = URL(fileURLWithPath: Briefd.executable)
+        asking.arguments = ["status", "--config", config]
+        var env = ProcessInfo.processInfo.environment
+        env["BRIEFD_CONFIG"] = nil
+        env["BRIEFD_STOP_AT"] = "while-asking"
+        asking.environment = env
+        asking.standardOutput = FileHandle.nullDevice
+        asking.standardError = FileHandle.nullDevice
+        try asking.run()
+        defer {
+            kill(asking.processIdentifier, SIGKILL)
+            asking.waitUntilExit()
+        }
+        try Self.waitFor("status to stop while asking") {
+            let stat =
+                (try? String(contentsOfFile: "/proc/\(asking.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            return stat.split(separator: ")").last?.split(separator: " ").first == "T"
+        }
+        let daemon = try Daemon(workspace)
+        #expect(daemon.process.isRunning, "the daemon did not start while status asked: \(daemon.logText.suffix(2000))")
+        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
     }
 
     /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,

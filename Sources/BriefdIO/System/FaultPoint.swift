@@ -13,6 +13,8 @@ public enum FaultPoint: String, Sendable {
     case afterRecord = "after-record"
     /// The mailing service made the campaign; briefd has not recorded it.
     case afterCreate = "after-create"
+    /// Asking whether the daemon runs, its lock file open.
+    case whileAsking = "while-asking"
 
     private static let chosen = ProcessInfo.processInfo.environment["BRIEFD_STOP_AT"].flatMap(FaultPoint.init)
 

@@ -79,6 +79,7 @@ public final class InstanceLock: Sendable {
         guard fcntl(descriptor, getRecordLock, &record) == 0 else {
             throw .cannotOpen(lockPath: path, Errno(rawValue: errno))
         }
+        FaultPoint.whileAsking.reached()
         return record.l_type != Int16(F_UNLCK)
     }
 }
