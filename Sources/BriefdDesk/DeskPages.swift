@@ -184,6 +184,8 @@ struct IssuePage {
         var canHandOff: Bool
         var service: String
         var campaign: String?
+        /// Why the hand-off is not offered though a service is configured, and how to make it possible.
+        var handOffUnavailable: String?
     }
 
     var title: String

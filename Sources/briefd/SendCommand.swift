@@ -118,9 +118,14 @@ struct SendCampaignCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         await links.shutdown()
+        let happened = CampaignHandOff.describe(
+            created: outcome.created, service: outcome.service, campaignID: outcome.campaignID,
+            status: outcome.status, sendAt: outcome.sendAt)
         if let reason = outcome.forcedReason {
+            // Said as it happened: the gate was passed over for this issue; whether anything goes out depends on the
+            // campaign's state, which the line names.
             FileHandleOutput.write(
-                "briefd: sent past the gate, forced by \(Self.user()): \(reason); held back by:\n"
+                "briefd: the gate was passed over by \(Self.user()) (\(reason)): \(happened). The gate had held it back for:\n"
                     + outcome.forcedPast.map { "  - \($0)\n" }.joined(), to: .standardError)
         }
         switch format {
@@ -133,17 +138,21 @@ struct SendCampaignCommand: AsyncParsableCommand {
             out += outcome.sendAt.map { ", sends at \($0)" } ?? ""
             out += "\n"
             if !outcome.tested.isEmpty {
-                out += "Test sent through listmonk to \(outcome.tested.joined(separator: ", "))\n"
+                out += "Test sent through \(outcome.service) to \(outcome.tested.joined(separator: ", "))\n"
             }
             for url in outcome.uncheckedLinks { out += "warning: \(url) could not be checked now\n" }
             FileHandleOutput.write(out)
         }
     }
 
-    /// The login running the command: `SUDO_USER` when run through sudo, else `USER`, else the uid.
+    /// The login running the command: `SUDO_USER` when run through sudo, else `USER` or `LOGNAME`, else the name the
+    /// user database gives the uid (a systemd unit or cron job has no `USER`), else the uid.
     static func user() -> String {
         let environment = ProcessInfo.processInfo.environment
-        let name = environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"]
+        var name = environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"]
+        if name?.isEmpty != false, let entry = getpwuid(getuid()), let login = entry.pointee.pw_name {
+            name = String(cString: login)
+        }
         return name.map { String($0.prefix(64)).filter { !$0.isNewline } } ?? "uid \(getuid())"
     }
 }

@@ -344,6 +344,51 @@ struct DeskTests {
             try await client.execute(uri: "/issues/\(date)", method: .get) { response in
                 #expect(String(buffer: response.body).contains("Campaign 1 at listmonk: draft"))
             }
+            // Once scheduled, the confirmation says the campaign stays scheduled; it does not promise a draft.
+            try await CampaignStore(desk.app.state).save(
+                issue: date, version: 1, service: "listmonk", campaignID: "1", status: "scheduled",
+                sendAt: "2026-12-10T08:00:00Z", forcedReason: nil, now: 0)
+            try await client.execute(uri: "/issues/\(date)/hand-off", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(
+                    body.contains(
+                        "listmonk campaign 1 is updated with the issue as published now and stays scheduled (it sends at 2026-12-10T08:00:00Z)"
+                    ), "\(body)")
+                #expect(!body.contains("as a draft"))
+            }
+        }
+        await desk.app.links?.shutdown()
+    }
+
+    /// A hand-off the daemon cannot do (its keys were not in its environment) is shown disabled with the reason and
+    /// the fix, and its confirmation says so instead of offering a form that would fail.
+    @Test func aHandOffWithoutKeysIsShownDisabledWithTheFix() async throws {
+        let desk = try await Desk(online: true, environment: [:]) {
+            $0.delivery.from = "newsletter@zgbriefs.test"
+            $0.delivery.listmonk = ListmonkSettings(url: "http://127.0.0.1:9", lists: [3])
+            $0.archive.capture = false
+        }
+        let date = await desk.drafts.account.nextIssue.description
+        let token = desk.app.security.csrfToken(session: nil)
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+        try await desk.application().test(.live) { client in
+            try await client.execute(
+                uri: "/issues/next/build", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(token)")
+            ) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/issues/\(date)", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(!body.contains("href=\"/issues/\(date)/hand-off\""))
+                #expect(
+                    body.contains(
+                        "the daemon was started without BRIEFD_LISTMONK_USER and BRIEFD_LISTMONK_TOKEN: set them in its environment"
+                    ),
+                    "\(body)")
+            }
+            try await client.execute(uri: "/issues/\(date)/hand-off", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(!body.contains("action=\"/issues/\(date)/hand-off\""))
+                #expect(body.contains("The hand-off is not possible now"))
+            }
         }
         await desk.app.links?.shutdown()
     }

@@ -66,6 +66,21 @@ public struct CampaignHandOff: Sendable {
         }
     }
 
+    /// What happened to the campaign, as it happened: made or updated, and what its state means for readers.
+    public static func describe(created: Bool, service: String, campaignID: String, status: String, sendAt: String?)
+        -> String
+    {
+        let done = created ? "made" : "updated"
+        let state: String
+        switch status {
+        case "draft": state = "it is a draft: nothing is sent until someone starts or schedules it at \(service)"
+        case "scheduled": state = "it is scheduled" + (sendAt.map { " to send at \($0)" } ?? "")
+        case "paused": state = "it is paused at \(service): nothing more is sent until someone resumes it"
+        default: state = "its state at \(service) is \(status)"
+        }
+        return "\(service) campaign \(campaignID) was \(done); \(state)"
+    }
+
     public enum HandOffError: Error, CustomStringConvertible {
         /// The gate held the issue back: every reason.
         case refused([String])
