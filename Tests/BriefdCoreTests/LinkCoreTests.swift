@@ -340,3 +340,54 @@ import Testing
         #expect(unknown?.description.contains("did you mean 'per_host_interval_ms'") == true)
     }
 }
+
+/// A link's failure is said in the editor's words; the raw text stays in the result for the JSON.
+@Suite struct LinkProblemTests {
+    @Test(arguments: [
+        (404, "404", "not found (404)"),
+        (410, "410", "gone: the site has removed the page (410)"),
+        (503, "503 Service Unavailable after 3 tries", "the site is unavailable for now (503) after 3 tries"),
+        (418, "418", "the site refused the request (418)"),
+    ])
+    func anHTTPStatusIsSaidAsWhatItMeans(status: Int, error: String, sentence: String) {
+        #expect(LinkProblem.sentence(status: status, error: error) == sentence)
+    }
+
+    @Test(arguments: [
+        (
+            "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number",
+            "the server does not speak HTTPS at this address"
+        ),
+        (
+            "Could not resolve host: www.sixthtone.invalid",
+            "the site's name does not resolve: no such site, or the name's records are missing"
+        ),
+        (
+            "Failed to connect to 127.0.0.1 port 9: Connection refused (3 tries, 2 s)",
+            "nothing answers at that address: the connection was refused (3 tries, 2 s)"
+        ),
+        ("SSL certificate problem: certificate has expired", "the site's security certificate has expired"),
+        (
+            "SSL certificate problem: self-signed certificate",
+            "the site's security certificate is self-signed, so it cannot be trusted"
+        ),
+        ("Operation timed out after 10001 milliseconds with 0 bytes received", "no answer within the time limit"),
+        ("Empty reply from server", "the server closed the connection without answering"),
+    ])
+    func aTransportFailureIsSaidWithoutTheLibrarysWords(raw: String, sentence: String) {
+        let said = LinkProblem.sentence(status: nil, error: raw)
+        #expect(said == sentence)
+        #expect(said?.contains("OpenSSL") == false && said?.contains("error:") == false)
+    }
+
+    /// briefd's own sentences pass through as they are, and a finding never says the status twice.
+    @Test func briefdsOwnWordsStayAndTheStatusIsSaidOnce() {
+        #expect(
+            LinkProblem.sentence(status: nil, error: "redirect loop back to https://a.org/")
+                == "redirect loop back to https://a.org/")
+        let finding = LinkFindings.finding(
+            for: LinkResult(url: "https://a.org/x", verdict: .broken, status: 404, error: "404"),
+            at: SourcePosition(line: 3, column: 1))
+        #expect(finding?.message == "https://a.org/x is broken: not found (404)")
+    }
+}

@@ -150,7 +150,7 @@ struct SendCampaignTests {
         let refused = try send(folder)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the issue is not sent (--force REASON sends it anyway)"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("the link \(site.url)/b is broken now: 404"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the link \(site.url)/b is broken now: not found (404)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("an altered quote: d0.md:"), "\(refused.stderr)")
         #expect(refused.stderr.contains("the email fails email.link-text"), "\(refused.stderr)")
         #expect(service.campaigns.isEmpty)

@@ -315,7 +315,12 @@ public struct CampaignHandOff: Sendable {
         }
         for result in results.sorted(by: { $0.url < $1.url }) {
             switch result.verdict {
-            case .broken, .soft404: broken.append((result.url, result.error ?? result.verdict.rawValue))
+            case .broken, .soft404:
+                broken.append(
+                    (
+                        result.url,
+                        LinkProblem.sentence(status: result.status, error: result.error) ?? result.verdict.rawValue
+                    ))
             case .timeout, .unverified: unchecked.append(result.url)
             default: break
             }

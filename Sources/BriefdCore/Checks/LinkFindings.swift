@@ -2,8 +2,8 @@
 public enum LinkFindings {
     /// The finding for `result` at `position`, or nil when the link needs no change.
     public static func finding(for result: LinkResult, at position: SourcePosition) -> Finding? {
-        let status = result.status.map { " (\($0))" } ?? ""
-        let detail = result.error.map { ": \($0)" } ?? ""
+        // In the editor's words; the raw text stays in the result (`briefd links --format json`).
+        let detail = LinkProblem.sentence(status: result.status, error: result.error).map { ": \($0)" } ?? ""
         switch result.verdict {
         case .ok, .paywalled, .skipped:
             return nil
@@ -13,7 +13,7 @@ public enum LinkFindings {
                 "\(result.url) redirects permanently to \(result.finalURL ?? "another address")",
                 suggestion: result.finalURL)
         case .broken:
-            return Finding(.linkBroken, at: position, "\(result.url) is broken\(status)\(detail)")
+            return Finding(.linkBroken, at: position, "\(result.url) is broken\(detail)")
         case .soft404:
             return Finding(.linkSoft404, at: position, "\(result.url) leads to a not-found page\(detail)")
         case .blocked:

@@ -42,11 +42,17 @@ public enum LinkReportFormatter {
         for entry in entries where !(entry.result.verdict == .ok || entry.result.verdict == .skipped) {
             let result = entry.result
             var line = "\(label(result)) \(result.url)"
-            if let status = result.status { line += " (\(status))" }
             if let final = result.finalURL, result.verdict == .redirected || result.verdict == .soft404 {
                 line += " -> \(final)"
             }
-            if let error = result.error, result.verdict != .redirected { line += ": \(error)" }
+            // In the editor's words; `--format json` keeps the status and the raw error.
+            if result.verdict != .redirected,
+                let problem = LinkProblem.sentence(status: result.status, error: result.error)
+            {
+                line += ": \(problem)"
+            } else if let status = result.status, result.verdict != .redirected {
+                line += " (\(status))"
+            }
             for citation in entry.link.citations {
                 out += "\(citation.path):\(citation.line):\(citation.column): \(line)\n"
             }
