@@ -202,7 +202,8 @@ public final class DeskApp: Sendable {
                 return DraftPage.LinkRow(
                     url: url, verdict: result.verdict.rawValue, verdictClass: result.ok ? "ok" : "bad",
                     checked: DeskApp.time(result.checkedAt), status: result.status.map(String.init) ?? "",
-                    final: result.finalURL.flatMap { $0 == url ? nil : $0 }, error: result.error)
+                    final: result.finalURL.flatMap { $0 == url ? nil : $0 },
+                    error: LinkProblem.sentence(status: result.status, error: result.error))
             }
         }
         let status = entry?.standing.status ?? .checking
@@ -476,7 +477,9 @@ public final class DeskApp: Sendable {
         }
         let history = LinkStore(state)
         let reasons = await readOrLogged("the link history", [:]) {
-            try await history.latest(of: troubled.map(\.url)).compactMapValues(\.error)
+            try await history.latest(of: troubled.map(\.url)).compactMapValues {
+                LinkProblem.sentence(status: $0.status, error: $0.error)
+            }
         }
         // Only a web address becomes a link (the archive's answer is outside input): `copies` checks each.
         let copies = await copies(

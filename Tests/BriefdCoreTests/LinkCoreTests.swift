@@ -382,6 +382,8 @@ import Testing
 
     /// briefd's own sentences pass through as they are, and a finding never says the status twice.
     @Test func briefdsOwnWordsStayAndTheStatusIsSaidOnce() {
+        #expect(LinkProblem.sentence(status: 200, error: nil) == nil)
+        #expect(LinkProblem.sentence(status: 404, error: nil) == "not found (404)")
         #expect(
             LinkProblem.sentence(status: nil, error: "redirect loop back to https://a.org/")
                 == "redirect loop back to https://a.org/")

@@ -2,9 +2,11 @@
 /// as what it means for the link ("not found (404)", "the server does not speak HTTPS at this address"). The raw text
 /// stays in the link's result (`briefd links --format json`, the history), for whoever needs the detail.
 public enum LinkProblem {
-    /// The sentence for a failed check: its status and its raw error, as `LinkResult` keeps them.
+    /// The sentence for a failed check: its status and its raw error, as `LinkResult` keeps them; nil when there is
+    /// nothing wrong to say (no error, and a status that is not a failure).
     public static func sentence(status: Int?, error: String?) -> String? {
         let raw = error ?? ""
+        if raw.isEmpty && (status ?? 0) < 400 { return nil }
         // "404", "404 after 3 tries", "503 Service Unavailable after 3 tries": the status said in words, the tries kept.
         if let status, raw.isEmpty || raw.hasPrefix(String(status)) {
             let tries = raw.range(of: " after ").map { " " + raw[$0.lowerBound...].dropFirst() } ?? ""
