@@ -75,7 +75,7 @@ import Testing
               service: listmonk
               listmonk: {url: "https://lists.example.org/", lists: [3, 7], token_env: LM_TOKEN, template_id: 2}
             """)
-        #expect(config.delivery.from == "newsletter@example.org")
+        #expect(config.delivery.from == Mailbox(name: nil, address: "newsletter@example.org"))
         #expect(config.delivery.listmonk?.url == "https://lists.example.org")
         #expect(config.delivery.listmonk?.lists == [3, 7])
         #expect(config.delivery.listmonk?.tokenEnv == "LM_TOKEN")
@@ -92,7 +92,8 @@ import Testing
             ),
             ("delivery: {service: listmonk}", "needs a 'listmonk:' section"),
             ("delivery: {service: listmonk, listmonk: {url: \"https://l.example.org\", lists: []}}", "'lists'"),
-            ("delivery: {from: \"Editors <e@example.org>\"}", "'from' must be an email address"),
+            ("delivery: {from: \"Editors <e@example>\"}", "'from' must be an email address"),
+            ("delivery: {from: \"Editors e@example.org\"}", "or with a name: ZGBriefs <newsletter@example.org>"),
             ("delivery: {smtp: {url: \"http://mail.example.org\"}}", "smtp://host:port"),
         ] {
             #expect(throws: ConfigurationError.self, "\(yaml)") { try parse(yaml) }
@@ -102,5 +103,24 @@ import Testing
                 #expect("\(error)".contains(said), "\(yaml): \(error)")
             }
         }
+    }
+
+    /// `from` takes a name (RFC 5322), encoded as RFC 2047 words when it is not ASCII; a bare address is shown with the
+    /// newsletter's name.
+    @Test func theSenderHasANameReadersSee() throws {
+        let named = try parse("delivery: {from: \"ZGBriefs <briefs@example.org>\"}").delivery.from
+        #expect(named == Mailbox(name: "ZGBriefs", address: "briefs@example.org"))
+        #expect(named?.header == "\"ZGBriefs\" <briefs@example.org>")
+        #expect(Mailbox("\"Briefs, \\\"Weekly\\\"\" <b@example.org>")?.name == "Briefs, \"Weekly\"")
+        let chinese = Mailbox(name: "ZG简报", address: "b@example.org")
+        #expect(chinese.header.hasPrefix("=?UTF-8?B?") && chinese.header.hasSuffix(" <b@example.org>"))
+        #expect(Mailbox("b@example.org")?.named("ZGBriefs").header == "\"ZGBriefs\" <b@example.org>")
+        #expect(Mailbox("Evil\r\nBcc: x@example.org <b@example.org>") == nil)
+        let mail = MailComposer.Mail(
+            from: "b@example.org", fromName: "ZG简报", to: ["e@example.org"], subject: "S", date: MailComposer.date(0),
+            messageID: "1@example.org", text: "t", html: "<p>h</p>")
+        let text = String(decoding: try MailComposer.compose(mail, boundary: "=_b"), as: UTF8.self)
+        #expect(text.contains("From: =?UTF-8?B?"))
+        #expect(text.contains(" <b@example.org>\r\n"))
     }
 }

@@ -303,7 +303,7 @@ struct DeskTests {
         let desk = try await Desk(
             online: true, environment: ["BRIEFD_LISTMONK_USER": "u", "BRIEFD_LISTMONK_TOKEN": "t"]
         ) {
-            $0.delivery.from = "newsletter@zgbriefs.test"
+            $0.delivery.from = Mailbox("newsletter@zgbriefs.test")
             $0.delivery.listmonk = ListmonkSettings(url: service.url, lists: [3])
             $0.archive.capture = false
             $0.links.timeoutSeconds = 2
@@ -364,7 +364,7 @@ struct DeskTests {
     /// the fix, and its confirmation says so instead of offering a form that would fail.
     @Test func aHandOffWithoutKeysIsShownDisabledWithTheFix() async throws {
         let desk = try await Desk(online: true, environment: [:]) {
-            $0.delivery.from = "newsletter@zgbriefs.test"
+            $0.delivery.from = Mailbox("newsletter@zgbriefs.test")
             $0.delivery.listmonk = ListmonkSettings(url: "http://127.0.0.1:9", lists: [3])
             $0.archive.capture = false
         }

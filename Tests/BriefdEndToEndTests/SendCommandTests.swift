@@ -67,7 +67,8 @@ struct SendCommandTests {
         let message = try parse(try #require(server.messages.first))
         #expect(message["subject"] as? String == "[TEST] ZG简报 Weekly | December 2, 2026")
         #expect((message["raw_subject"] as? String)?.hasPrefix("=?UTF-8?B?") == true)  // RFC 2047, not raw UTF-8
-        #expect(message["from"] as? String == "newsletter@zgbriefs.test")
+        // A bare `from` is shown with the newsletter's name (RFC 2047 encoded on the wire).
+        #expect(message["from"] as? String == "ZG简报 Weekly <newsletter@zgbriefs.test>")
         #expect(message["to"] as? String == "editors@zgbriefs.test, second@zgbriefs.test")
         #expect(message["mime"] as? String == "1.0")
         #expect((message["message_id"] as? String)?.hasPrefix("<") == true)
@@ -89,6 +90,17 @@ struct SendCommandTests {
         let again = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "one@zgbriefs.test"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(server.messages.count == 2)
+
+        // The newsletter renamed after the build: the subject is the as built, like its body.
+        let config = folder + "/briefd.yml"
+        try (try String(contentsOfFile: config, encoding: .utf8))
+            .replacingOccurrences(of: "name: \"ZG简报 Weekly\"", with: "name: Renamed Weekly")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try String(contentsOfFile: config, encoding: .utf8).contains("Renamed Weekly"))
+        let renamed = try Briefd.run(["send", "test", "--config", config, "--to", "one@zgbriefs.test"])
+        #expect(renamed.status == 0, "\(renamed.stderr)")
+        let third = try parse(try #require(server.messages.last))
+        #expect(third["subject"] as? String == "[TEST] ZG简报 Weekly | December 2, 2026", "\(third)")
     }
 
     @Test func aHeaderWithALineBreakOrAMissingSettingSendsNothing() throws {
@@ -101,7 +113,8 @@ struct SendCommandTests {
                 .status == 0)
         let run = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("the Subject header's value has a line break"), "\(run.stderr)")
+        // The name goes into From (as the newsletter's display name) and Subject: refused before anything is sent.
+        #expect(run.stderr.contains("header's value has a line break"), "\(run.stderr)")
         let usage = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "not an address"])
         #expect(usage.status != 0)
         #expect(usage.stderr.contains("--to must be an email address"))

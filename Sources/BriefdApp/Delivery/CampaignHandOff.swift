@@ -115,9 +115,11 @@ public struct CampaignHandOff: Sendable {
         guard let html = files["email.html"], let text = files["digest.txt"], let day = Day(iso: issue.date) else {
             throw .failed("the issue of \(issue.date) has no email.html and digest.txt recorded")
         }
+        // The subject as the issue was built (its recorded title), like its body; the sender with its name.
         let content = CampaignContent(
             name: "\(config.newsletter.name) \(issue.date)",
-            subject: "\(config.newsletter.name) | \(DigestText.longDate(day))", fromEmail: from,
+            subject: issue.title.isEmpty ? "\(config.newsletter.name) | \(DigestText.longDate(day))" : issue.title,
+            fromEmail: from.named(config.newsletter.name).display,
             html: String(decoding: html, as: UTF8.self), text: String(decoding: text, as: UTF8.self),
             sendAt: request.at)
         // From "has this issue a campaign?" to "recorded", under the workspace's lock: of two hand-offs started

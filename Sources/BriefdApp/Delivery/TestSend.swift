@@ -70,11 +70,15 @@ public struct TestSend: Sendable {
         guard let html = files["email.html"], let text = files["digest.txt"] else {
             throw SendError(description: "the issue of \(issue.date) has no email.html and digest.txt recorded")
         }
-        let subject = "[TEST] \(config.newsletter.name) | \(DigestText.longDate(day))"
+        // The subject as the issue was built (its recorded title), like its body: renaming the newsletter later
+        // changes neither.
+        let subject = "[TEST] \(issue.title)"
         let host = WebAddress(url)?.host ?? "localhost"
         let messageID = "\(UUID().uuidString.lowercased())@briefd.\(host)"
+        let sender = from.named(config.newsletter.name)
         let mail = MailComposer.Mail(
-            from: from, to: recipients, subject: subject, date: MailComposer.date(Date().timeIntervalSince1970),
+            from: sender.address, fromName: sender.name, to: recipients, subject: subject,
+            date: MailComposer.date(Date().timeIntervalSince1970),
             messageID: messageID, text: String(decoding: text, as: UTF8.self),
             html: String(decoding: html, as: UTF8.self))
         let bytes: [UInt8]
@@ -84,7 +88,7 @@ public struct TestSend: Sendable {
             throw SendError(description: error.description)
         }
         if let problem = await CurlMailer.send(
-            raw: bytes, from: from, to: recipients, url: url, user: environment[settings.smtpUserEnv],
+            raw: bytes, from: sender.address, to: recipients, url: url, user: environment[settings.smtpUserEnv],
             password: environment[settings.smtpPasswordEnv], security: settings.smtpSecurity, timeoutSeconds: 60)
         {
             throw SendError(description: "the SMTP server at \(url) did not take the test: \(problem)")

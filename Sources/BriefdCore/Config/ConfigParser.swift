@@ -272,11 +272,13 @@ public enum ConfigParser {
             node, path: path, context: "delivery",
             allowed: ["from", "test_to", "smtp", "service", "listmonk", "buttondown"])
         if let from = try delivery.string("from") {
-            guard MailComposer.isAddress(from) else {
+            guard let mailbox = Mailbox(from) else {
                 throw delivery.error(
-                    "from", "'from' must be an email address such as newsletter@example.org, found '\(from)'")
+                    "from",
+                    "'from' must be an email address such as newsletter@example.org, or with a name: ZGBriefs <newsletter@example.org>; found '\(from)'"
+                )
             }
-            settings.from = from
+            settings.from = mailbox
         }
         settings.testTo = try delivery.strings("test_to")
         if let wrong = settings.testTo.first(where: { !MailComposer.isAddress($0) }) {

@@ -1,8 +1,9 @@
 /// The `delivery:` section of `briefd.yml`: who an issue comes from, where its test goes, and the SMTP server
 /// that sends the test. The login comes from environment variables named here, never from the file.
 public struct DeliverySettings: Sendable, Equatable {
-    /// The sender, `newsletter@example.org`.
-    public var from: String?
+    /// The sender: `newsletter@example.org`, or with the name readers see, `ZGBriefs <newsletter@example.org>`
+    /// (without one, the newsletter's name is shown).
+    public var from: Mailbox?
     /// Where `briefd send test` sends the issue when no `--to` is given.
     public var testTo: [String] = []
     /// `smtp://host:port` (STARTTLS when the server offers it, required with a login) or `smtps://host:port`.

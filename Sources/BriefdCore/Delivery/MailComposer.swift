@@ -6,6 +6,8 @@ import Foundation
 public enum MailComposer {
     public struct Mail: Sendable, Equatable {
         public var from: String
+        /// The name readers see beside `from`; nil shows the address alone.
+        public var fromName: String?
         public var to: [String]
         public var subject: String
         /// RFC 5322's form: `Thu, 03 Dec 2026 10:15:00 +0000`.
@@ -16,9 +18,11 @@ public enum MailComposer {
         public var html: String
 
         public init(
-            from: String, to: [String], subject: String, date: String, messageID: String, text: String, html: String
+            from: String, fromName: String? = nil, to: [String], subject: String, date: String, messageID: String,
+            text: String, html: String
         ) {
             self.from = from
+            self.fromName = fromName
             self.to = to
             self.subject = subject
             self.date = date
@@ -35,7 +39,9 @@ public enum MailComposer {
     /// The message's bytes, CRLF line ends. `boundary` is chosen by the caller (random); it must not occur in the
     /// encoded parts, which quoted-printable guarantees for one starting with `=_` (never a valid encoding).
     public static func compose(_ mail: Mail, boundary: String) throws(MailError) -> [UInt8] {
-        for (name, value) in [("From", mail.from), ("Subject", mail.subject), ("Date", mail.date)]
+        for (name, value) in [
+            ("From", mail.from), ("From", mail.fromName ?? ""), ("Subject", mail.subject), ("Date", mail.date),
+        ]
             + mail.to.map({ ("To", $0) }) + [("Message-ID", mail.messageID)]
         where value.contains(where: \.isNewline)
             || value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" })
@@ -50,7 +56,9 @@ public enum MailComposer {
             throw MailError(description: "the MIME boundary must start with '=_'")
         }
         var lines = [
-            "From: \(mail.from)", "To: \(mail.to.joined(separator: ", "))", "Subject: \(encodedHeader(mail.subject))",
+            "From: \(Mailbox(name: mail.fromName, address: mail.from).header)",
+            "To: \(mail.to.joined(separator: ", "))",
+            "Subject: \(encodedHeader(mail.subject))",
             "Date: \(mail.date)", "Message-ID: <\(mail.messageID)>", "MIME-Version: 1.0",
             "Content-Type: multipart/alternative;", " boundary=\"\(boundary)\"", "",
             "A message in MIME format: a text and an HTML version of the same issue.", "",
