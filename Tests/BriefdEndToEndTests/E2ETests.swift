@@ -135,6 +135,13 @@ struct CheckCommandTests {
         #expect(run.stdout.contains("newsletter: ZGBriefs"))
         #expect(run.stdout.contains("5 publications, 5 people"))
         #expect(run.stdout.contains("max_draft_bytes: 4096"))
+        // Every section it loaded, defaults included, and no secret: only the names of the variables that hold them.
+        for section in [
+            "paths:", "checks:", "links:", "digest:", "schedule:", "watch:", "rot:", "alerts:", "web:", "archive:",
+            "delivery:", "log_level:",
+        ] {
+            #expect(run.stdout.contains("\n\(section)"), "config check does not print \(section)")
+        }
     }
 
     /// A drafts folder that is not there is a mistake in the config, not an empty desk: `config check` and `run` say
