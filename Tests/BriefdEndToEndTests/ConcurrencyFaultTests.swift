@@ -139,9 +139,10 @@ struct ConcurrencyFaultTests {
         env["BRIEFD_CONFIG"] = nil
         env["NOTIFY_SOCKET"] = nil
         daemon.environment = env
-        let daemonErrors = Pipe()
+        let daemonLog = folder + "/daemon.log"
+        _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
         daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = daemonErrors
+        daemon.standardError = FileHandle(forWritingAtPath: daemonLog)
         try daemon.run()
         let commands = [
             ["status", "--config", config], ["issues", "--config", config], ["rot", "--config", config],
@@ -153,10 +154,17 @@ struct ConcurrencyFaultTests {
             #expect(run.status == 0, "\(command): \(run.stdout) \(run.stderr)")
             #expect(!run.stderr.contains("duplicate column"), "\(run.stderr)")
         }
+        // Running, and past its start-up (its signal handlers in place), before it is asked to stop.
+        let started = Date()
+        while daemon.isRunning && Date().timeIntervalSince(started) < 60 {
+            let log = (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? ""
+            if log.contains("briefd is running") { break }
+            usleep(20_000)
+        }
         #expect(daemon.isRunning, "the daemon ended while the commands opened the database")
         kill(daemon.processIdentifier, SIGTERM)
-        let said = String(decoding: daemonErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         daemon.waitUntilExit()
+        let said = (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? ""
         #expect(daemon.terminationStatus == 0, "\(said.suffix(2000))")
         #expect(!said.contains("duplicate column") && !said.contains("already exists"), "\(said.suffix(2000))")
         // Every migration is applied once: the tables an old database lacked are there.
