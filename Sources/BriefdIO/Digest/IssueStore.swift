@@ -122,16 +122,20 @@ public final class IssueStore: Sendable {
     /// no surface takes them for imported or says no build was made. Returns how many were filled in.
     @discardableResult
     public func recordMissingBuildTimes(folderTime: @escaping @Sendable (String) -> Double?) async throws -> Int {
-        try await database.writeOffThePool { db in
-            let missing = try String.fetchAll(
-                db, sql: "SELECT date FROM issue WHERE built_at IS NULL AND imported_from IS NULL")
+        // Asked with a read first: every `status` runs this, and an upgraded workspace needs the write once.
+        let missing = try await database.readOffThePool { db in
+            try String.fetchAll(db, sql: "SELECT date FROM issue WHERE built_at IS NULL AND imported_from IS NULL")
+        }
+        guard !missing.isEmpty else { return 0 }
+        return try await database.writeOffThePool { db in
             var filled = 0
             for date in missing {
                 let recorded = try Double.fetchOne(
                     db, sql: "SELECT MAX(finished_at) FROM build_run WHERE issue_date = ? AND outcome = 'built'",
                     arguments: [date])
                 guard let time = recorded ?? folderTime(date) else { continue }
-                try db.execute(sql: "UPDATE issue SET built_at = ? WHERE date = ?", arguments: [time, date])
+                try db.execute(
+                    sql: "UPDATE issue SET built_at = ? WHERE date = ? AND built_at IS NULL", arguments: [time, date])
                 filled += 1
             }
             return filled

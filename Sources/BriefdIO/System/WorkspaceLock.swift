@@ -83,7 +83,8 @@ public final class WorkspaceLock: Sendable {
                 throw .cannotLock(path: path, code)
             }
             let waited = Date().timeIntervalSince(start)
-            if waited >= seconds {
+            // A cancelled task (the daemon stopping) gives up at once: its sleeps would return at once and spin.
+            if waited >= seconds || Task.isCancelled {
                 close(descriptor)
                 throw .busy(holder(of: path), waitedSeconds: waited)
             }
@@ -92,7 +93,7 @@ public final class WorkspaceLock: Sendable {
                 waiting(holder(of: path))
             }
             // 50 ms: a build takes seconds, and the waiter should follow its end closely.
-            try? await Task.sleep(for: .milliseconds(50))  // a cancelled sleep just tries once more, then gives up
+            try? await Task.sleep(for: .milliseconds(50))  // cancelled: the next turn gives up (above)
         }
         let mine = Holder(pid: getpid(), since: Date().timeIntervalSince1970, purpose: purpose)
         if let data = try? JSONEncoder().encode(mine) {  // encoding three plain fields cannot fail
