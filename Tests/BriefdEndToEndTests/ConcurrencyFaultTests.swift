@@ -22,6 +22,11 @@ struct ConcurrencyFaultTests {
         try LocalSiteWorkspace.make(site: site, paths: ["/a", "/b"], extraConfig: extra, linksRetries: false)
     }
 
+    /// `together`, waited for off the concurrency pool.
+    func togetherAsync(_ commands: [[String]], environment: [String: String] = [:]) async throws -> [Briefd.Run] {
+        try await offThePool { try self.together(commands, environment: environment) }
+    }
+
     /// Starts every command at once (all spawned before any is waited for) and returns their runs.
     func together(_ commands: [[String]], environment: [String: String] = [:]) throws -> [Briefd.Run] {
         var env = ProcessInfo.processInfo.environment
@@ -50,9 +55,19 @@ struct ConcurrencyFaultTests {
         }
     }
 
-    /// Runs `arguments` with `BRIEFD_STOP_AT=step`, waits until the process has stopped itself there, and kills it
-    /// with SIGKILL; fails when the process never reached the step.
-    func killed(at step: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Runs `arguments` with `BRIEFD_STOP_AT=step`, waits (off the concurrency pool) until the process has stopped
+    /// itself there, and kills it with SIGKILL; fails when the process never reached the step.
+    func killed(at step: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+        let (stopped, signalled, said) = try await offThePool {
+            try Self.stopAndKill(at: step, arguments, environment: environment)
+        }
+        #expect(stopped, "the process ended before \(step): \(said)")
+        #expect(signalled, "\(said)")
+    }
+
+    static func stopAndKill(at step: String, _ arguments: [String], environment: [String: String]) throws -> (
+        Bool, Bool, String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Briefd.executable)
         process.arguments = arguments
@@ -75,23 +90,22 @@ struct ConcurrencyFaultTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(stopped, "the process ended before \(step): \(said)")
-        #expect(process.terminationReason == .uncaughtSignal, "\(said)")
+        return (stopped, process.terminationReason == .uncaughtSignal, said)
     }
 
-    func issues(_ folder: String) throws -> [[String: Any]] {
-        let run = try Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
+    func issues(_ folder: String) async throws -> [[String: Any]] {
+        let run = try await Briefd.runAsync(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         return object?["issues"] as? [[String: Any]] ?? []
     }
 
-    @Test func eightBuildsAtOnceOnAFreshWorkspacePublishVersionOneOnceAndTheOthersRefuseByName() throws {
+    @Test func eightBuildsAtOnceOnAFreshWorkspacePublishVersionOneOnceAndTheOthersRefuseByName() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "archive: {capture: false}")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let build = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-10"]
-        let runs = try together(Array(repeating: build, count: 8))
+        let runs = try await togetherAsync(Array(repeating: build, count: 8))
         let built = runs.filter { $0.status == 0 }
         #expect(built.count == 1, "\(runs.map { "\($0.status): \($0.stderr)" })")
         for run in runs where run.status != 0 {
@@ -105,14 +119,14 @@ struct ConcurrencyFaultTests {
         for run in runs {
             #expect(!run.stderr.contains("rename") && !run.stderr.contains("duplicate column"), "\(run.stderr)")
         }
-        let published = try issues(folder)
+        let published = try await issues(folder)
         #expect(published.count == 1)
         #expect(published.first?["version"] as? Int == 1)
         #expect((published.first?["versions"] as? [Any])?.count == 1)
     }
 
     @Test(arguments: ["fresh", "old"])
-    func manyCommandsAndTheDaemonOpeningAStateDatabaseAtOnceAllWork(_ age: String) throws {
+    func manyCommandsAndTheDaemonOpeningAStateDatabaseAtOnceAllWork(_ age: String) async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "archive: {capture: false}")
@@ -120,8 +134,8 @@ struct ConcurrencyFaultTests {
         let config = folder + "/briefd.yml"
         if age == "old" {
             // A database as an earlier version left it: made, then its last two migrations taken back.
-            #expect(try Briefd.run(["issues", "--config", config]).status == 0)
-            let aged = try Briefd.python(
+            #expect(try await Briefd.runAsync(["issues", "--config", config]).status == 0)
+            let aged = try await Briefd.pythonAsync(
                 """
                 import sqlite3
                 db = sqlite3.connect('\(folder)/state/briefd.sqlite')
@@ -149,7 +163,7 @@ struct ConcurrencyFaultTests {
             ["check", "--cached", "--config", config, folder + "/drafts"], ["status", "--config", config],
             ["issues", "--config", config],
         ]
-        let runs = try together(commands)
+        let runs = try await togetherAsync(commands)
         for (command, run) in zip(commands, runs) {
             #expect(run.status == 0, "\(command): \(run.stdout) \(run.stderr)")
             #expect(!run.stderr.contains("duplicate column"), "\(run.stderr)")
@@ -159,20 +173,21 @@ struct ConcurrencyFaultTests {
         while daemon.isRunning && Date().timeIntervalSince(started) < 60 {
             let log = (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? ""
             if log.contains("briefd is running") { break }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         #expect(daemon.isRunning, "the daemon ended while the commands opened the database")
         kill(daemon.processIdentifier, SIGTERM)
+        while daemon.isRunning { try await Task.sleep(for: .milliseconds(20)) }  // waited for off the pool
         daemon.waitUntilExit()
         let said = (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? ""
         #expect(daemon.terminationStatus == 0, "\(said.suffix(2000))")
         #expect(!said.contains("duplicate column") && !said.contains("already exists"), "\(said.suffix(2000))")
         // Every migration is applied once: the tables an old database lacked are there.
-        let campaigns = try Briefd.run(["issues", "--config", config, "--format", "json"])
+        let campaigns = try await Briefd.runAsync(["issues", "--config", config, "--format", "json"])
         #expect(campaigns.status == 0, "\(campaigns.stderr)")
     }
 
-    @Test func eightHandOffsAtOnceMakeOneListmonkCampaign() throws {
+    @Test func eightHandOffsAtOnceMakeOneListmonkCampaign() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let listmonk = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: [], delay: 0.5)
@@ -188,15 +203,15 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
-        let runs = try together(Array(repeating: send, count: 8), environment: keys)
+        let runs = try await togetherAsync(Array(repeating: send, count: 8), environment: keys)
         for run in runs { #expect(run.status == 0, "\(run.stderr)") }
         #expect(listmonk.campaigns.count == 1, "\(listmonk.campaigns.map(\.id))")
         #expect(runs.filter { $0.stdout.contains("Created") || $0.stdout.contains("Made") }.count <= 1)
     }
 
-    @Test func eightHandOffsAtOnceMakeOneButtondownEmail() throws {
+    @Test func eightHandOffsAtOnceMakeOneButtondownEmail() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let buttondown = try ButtondownStandIn(key: Self.buttondownKey, delay: 0.5)
@@ -212,14 +227,14 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
-        let runs = try together(Array(repeating: send, count: 8), environment: keys)
+        let runs = try await togetherAsync(Array(repeating: send, count: 8), environment: keys)
         for run in runs { #expect(run.status == 0, "\(run.stdout) \(run.stderr)") }
         #expect(buttondown.emails.count == 1, "\(buttondown.emails.map(\.id))")
     }
 
-    @Test func aHandOffKilledAfterTheServiceMadeTheCampaignIsFoundAndUpdatedByTheRerun() throws {
+    @Test func aHandOffKilledAfterTheServiceMadeTheCampaignIsFoundAndUpdatedByTheRerun() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let listmonk = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: [])
@@ -243,14 +258,14 @@ struct ConcurrencyFaultTests {
                     """)
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let config = folder + "/briefd.yml"
-            #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+            #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
             let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
-            try killed(at: "after-create", send, environment: keys)
+            try await killed(at: "after-create", send, environment: keys)
             // The intent was recorded before the service was asked: the editor is told a campaign may exist.
-            let listed = try Briefd.run(["issues", "--config", config])
+            let listed = try await Briefd.runAsync(["issues", "--config", config])
             #expect(listed.stdout.contains("may have been made by a hand-off that ended"), "\(listed.stdout)")
             let made = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
-            let again = try Briefd.run(send, environment: keys)
+            let again = try await Briefd.runAsync(send, environment: keys)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.contains("Updated"), "\(again.stdout)")
             let now = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
@@ -259,23 +274,23 @@ struct ConcurrencyFaultTests {
     }
 
     @Test(arguments: ["after-render", "after-rename", "after-record"])
-    func aBuildKilledAtEachStepIsCompletedByTheRerunAsOneVersion(step: String) throws {
+    func aBuildKilledAtEachStepIsCompletedByTheRerunAsOneVersion(step: String) async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let build = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-10"]
-        try killed(at: step, build)
-        let rerun = try Briefd.run(build)
+        try await killed(at: step, build)
+        let rerun = try await Briefd.runAsync(build)
         if step == "after-record" {
             // Recorded before it was killed: the rerun says it is out, and completes the archive page and feeds.
             #expect(rerun.status == 1 && rerun.stderr.contains("already published"), "\(rerun.stderr)")
-            let capture = try Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"])
+            let capture = try await Briefd.runAsync(["archive", "--config", folder + "/briefd.yml", "--wait"])
             #expect(capture.status == 0, "\(capture.stderr)")
         } else {
             #expect(rerun.status == 0, "\(rerun.stderr)")
         }
-        let published = try issues(folder)
+        let published = try await issues(folder)
         #expect(published.count == 1)
         #expect(published.first?["version"] as? Int == 1, "\(published)")
         let archive = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
@@ -284,7 +299,7 @@ struct ConcurrencyFaultTests {
         #expect(feed.contains("2026-12-10"))
         let warc = folder + "/out/2026-12-10/archive.warc.gz"
         #expect(FileManager.default.fileExists(atPath: warc))
-        let check = try Briefd.run(["python3", "-m", "warcio.cli", "check", warc], program: "/usr/bin/env")
+        let check = try await Briefd.runAsync(["python3", "-m", "warcio.cli", "check", warc], program: "/usr/bin/env")
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         // No leftovers of the killed build beside the published versions.
         let store = try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues")
@@ -293,27 +308,29 @@ struct ConcurrencyFaultTests {
 
     /// A WARC that is shorter than its recorded length (a damaged disk, a copy cut short) is never rewritten from
     /// what was read: a capture into it is refused with the reason and the file stays byte for byte.
-    @Test func aCaptureIntoADamagedWARCIsRefusedAndTheFileLeftByteForByte() throws {
+    @Test func aCaptureIntoADamagedWARCIsRefusedAndTheFileLeftByteForByte() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let warc = folder + "/out/2026-12-10/archive.warc.gz"
         let whole = try Data(contentsOf: URL(fileURLWithPath: warc))
         let cut = whole.prefix(whole.count - 10)
         try cut.write(to: URL(fileURLWithPath: warc))
         // The captures forgotten, so that they are taken again into the damaged file.
         #expect(
-            try Briefd.python(
+            try await Briefd.pythonAsync(
                 """
                 import sqlite3
                 db = sqlite3.connect('\(folder)/state/briefd.sqlite')
                 db.execute("DELETE FROM page_capture")
                 db.commit()
                 """) == 0)
-        let again = try Briefd.run(["archive", "--config", config, "--issue", "2026-12-10", "--capture", "--wait"])
+        let again = try await Briefd.runAsync([
+            "archive", "--config", config, "--issue", "2026-12-10", "--capture", "--wait",
+        ])
         #expect(
             again.stdout.contains("Not finished: ") && again.stdout.contains("shorter than the"),
             "\(again.stdout) \(again.stderr)")
@@ -321,30 +338,30 @@ struct ConcurrencyFaultTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: warc)) == cut, "the damaged WARC was changed")
     }
 
-    @Test func aReplacementThatCannotCarryTheWARCIsRefusedAndThePublishedIssueStays() throws {
+    @Test func aReplacementThatCannotCarryTheWARCIsRefusedAndThePublishedIssueStays() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: LocalSiteWorkspace.page()) }
         defer { site.stop() }
         let folder = try workspace(site: site.url, extra: "")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let issue = folder + "/out/2026-12-10/"
         let index = try Data(contentsOf: URL(fileURLWithPath: issue + "index.html"))
         // A WARC that cannot be read (here a folder in its place): carrying it into a new version is impossible, and
         // the old folder, removed after a replacement, may hold the only copies of pages that have died since.
         try FileManager.default.removeItem(atPath: issue + "archive.warc.gz")
         try FileManager.default.createDirectory(atPath: issue + "archive.warc.gz", withIntermediateDirectories: false)
-        let refused = try Briefd.run(["build", "--config", config, "--issue", "2026-12-10", "--replace"])
+        let refused = try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10", "--replace"])
         #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("preserved copies cannot be carried"), "\(refused.stderr)")
-        #expect(try issues(folder).first?["version"] as? Int == 1)
+        #expect(try await issues(folder).first?["version"] as? Int == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: issue + "index.html")) == index)
     }
 
     /// The daemon and four `briefd rot --check-now` started together on a workspace whose published link has died:
     /// the dead link is raised once and its alert reaches the webhook once (the outbox's delivery and the raising of
     /// an alert both hold against other processes).
-    @Test func theDaemonAndFourRotChecksAtOnceDeliverEachAlertOnce() throws {
+    @Test func theDaemonAndFourRotChecksAtOnceDeliverEachAlertOnce() async throws {
         let alive = Mutex(true)
         let site = try TestHTTPServer { _ in
             alive.withLock { $0 } ? .respond(status: 200, body: LocalSiteWorkspace.page()) : .respond(status: 410)
@@ -364,7 +381,7 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         alive.withLock { $0 = false }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: Briefd.executable)
@@ -376,11 +393,12 @@ struct ConcurrencyFaultTests {
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle.nullDevice
         try daemon.run()
-        let runs = try together(Array(repeating: ["rot", "--config", config, "--check-now"], count: 4))
+        let runs = try await togetherAsync(Array(repeating: ["rot", "--config", config, "--check-now"], count: 4))
         for run in runs { #expect([0, 1].contains(run.status), "\(run.stdout) \(run.stderr)") }
         // Long enough for the daemon's own pass and delivery, if it makes one now.
-        usleep(3_000_000)
+        try await Task.sleep(for: .seconds(3))
         kill(daemon.processIdentifier, SIGTERM)
+        while daemon.isRunning { try await Task.sleep(for: .milliseconds(20)) }  // waited for off the pool
         daemon.waitUntilExit()
         let posts = receiver.requests.filter { $0.method == "POST" }
         #expect(posts.count == 2, "\(posts.map(\.body))")  // the alert for each of the issue's two links, once each

@@ -110,6 +110,15 @@ struct DaemonTests {
 
     struct WaitFailure: Error, CustomStringConvertible { var description: String }
 
+    /// `waitFor` for a long wait, polling with `Task.sleep`: it holds no thread of the concurrency pool meanwhile.
+    static func waitForAsync(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else { throw WaitFailure(description: "timed out waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Every way a file can appear reaches the account at once: linked in with link(2) (as the desk's Clip publishes
     /// a new draft, which gives no CLOSE_WRITE), a symlink, a copy; and a draft moved out leaves it.
     @Test(.timeLimit(.minutes(1)))
@@ -525,7 +534,7 @@ struct DaemonTests {
 
     /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,
     /// and once the template is mended the retry (10 s later) builds the issue.
-    @Test func aFailedScheduledBuildIsTriedAgainAndBuiltOnceMended() throws {
+    @Test func aFailedScheduledBuildIsTriedAgainAndBuiltOnceMended() async throws {
         let port = try AccountScenarioTests.freePort()
         let workspace = try Workspace(
             extraConfig:
@@ -544,7 +553,7 @@ struct DaemonTests {
         var daemon: Daemon? = try Daemon(workspace)
         #expect(daemon?.stop() == 0)
         daemon = nil
-        let seeded = try Briefd.python(
+        let seeded = try await Briefd.pythonAsync(
             """
             import sqlite3, time
             db = sqlite3.connect('\(workspace.folder)/var/briefd.sqlite')
@@ -553,17 +562,17 @@ struct DaemonTests {
             """)
         #expect(seeded == 0)
         daemon = try Daemon(workspace)
-        try Self.waitFor("the failed build and its retry", seconds: 60) {
+        try await Self.waitForAsync("the failed build and its retry", seconds: 60) {
             daemon?.logText.contains("the scheduled build will be tried again") == true
         }
         #expect(daemon?.logText.contains("scheduled build failed") == true)
-        let meanwhile = try Briefd.run(["status", "--config", config])
+        let meanwhile = try await Briefd.runAsync(["status", "--config", config])
         #expect(meanwhile.stdout.contains("failed: "), "\(meanwhile.stdout)")
         let health = String(
             decoding: try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!), as: UTF8.self)
         #expect(health.contains("\"outcome\":\"failed: "), "\(health)")
         try mended.write(toFile: web, atomically: true, encoding: .utf8)
-        try Self.waitFor("the retry's build", seconds: 90) {
+        try await Self.waitForAsync("the retry's build", seconds: 90) {
             ((try? FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests")) ?? []).contains {
                 $0.hasPrefix("20")
             }
@@ -573,7 +582,7 @@ struct DaemonTests {
             $0.hasPrefix("20")
         }
         #expect(issues.count == 1)
-        let after = try Briefd.run(["status", "--config", config])
+        let after = try await Briefd.runAsync(["status", "--config", config])
         #expect(after.stdout.contains("last build: issue \(issues.first ?? "?"), built"), "\(after.stdout)")
     }
 

@@ -174,7 +174,7 @@ struct CheckCommandTests {
 
 /// The built `briefd` binary, beside this test bundle in the build folder.
 enum Briefd {
-    struct Run {
+    struct Run: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
