@@ -184,7 +184,7 @@ public final class DeskApp: Sendable {
             DraftPage.FindingRow(
                 id: "f\(index + 1)", line: finding.position.line, column: finding.position.column,
                 severity: finding.severity.rawValue, rule: finding.rule.id, message: finding.message,
-                suggestion: finding.suggestion,
+                suggestion: finding.suggestion, suggestionSource: finding.suggestionSource,
                 related: finding.rule == .briefDuplicateURL && !sameArticle.isEmpty ? sameArticle : nil,
                 passage: finding.rule == .quoteAltered
                     ? finding.suggestion.map { DeskApp.markedPassage($0, message: finding.message) } ?? [] : [])
@@ -774,29 +774,6 @@ public final class DeskApp: Sendable {
         }
         return runs
     }
-}
-
-/// The JSON report the daemon writes beside each draft, read back for the draft page.
-struct ReportFile: Decodable {
-    struct Entry: Decodable {
-        var rule: String
-        var severity: String
-        var line: Int
-        var column: Int
-        var message: String
-        var suggestion: String?
-
-        var finding: Finding? {
-            guard let rule = Rule(rawValue: rule) ?? Rule.allCases.first(where: { $0.id == self.rule }) else {
-                return nil
-            }
-            var finding = Finding(rule, at: SourcePosition(line: line, column: column), message, suggestion: suggestion)
-            if let parsed = Severity(rawValue: severity) { finding.severity = parsed }
-            return finding
-        }
-    }
-
-    var findings: [Entry]
 }
 
 extension DraftStatus {

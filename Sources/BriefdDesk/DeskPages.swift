@@ -106,6 +106,7 @@ struct DraftPage {
         var rule: String
         var message: String
         var suggestion: String?
+        var suggestionSource: String?
         /// Other drafts citing the same article (brief.duplicate-url).
         var related: [DraftLink]?
         /// The page's passage of a quote.altered finding, the differing words marked.

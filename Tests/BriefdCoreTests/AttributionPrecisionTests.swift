@@ -276,7 +276,9 @@ struct AttributionPrecisionTests {
 
     // MARK: The unattributed-quote message
 
-    @Test func theUnattributedMessageQuotesTheQuoteAndSuggestsANamedPerson() {
+    /// The people named earlier in a post are not evidence of who said an unattributed quote: suggesting the last
+    /// of them ("Mara Feld said:") once offered a false attribution. The suggestion is the form, saying so.
+    @Test func theUnattributedMessageQuotesTheQuoteAndSuggestsOnlyTheForm() {
         let named = S.post(
             "Mara Feld has written about this.\n\nThe rules are new.\n\n> Organization, discipline and obedience are the pillars it rests on.\n"
         )
@@ -284,8 +286,10 @@ struct AttributionPrecisionTests {
         #expect(
             finding?.message.contains("“Organization, discipline and obedience are the pillars it …”") == true,
             "\(String(describing: finding))")
-        #expect(finding?.message.contains("“Mara Feld said:”") == true)
-        // Counter-example: nobody named, the house form.
+        #expect(finding?.message.contains("Mara Feld") == false, "\(String(describing: finding))")
+        #expect(finding?.suggestion == "Name, writing in Publication, said:")
+        #expect(finding?.suggestionSource?.hasPrefix("the form to fill in") == true)
+        // Nobody named: the same form.
         let nobody = S.findings(S.post("The rules are new.\n\n> Words.\n")).first { $0.rule == .quoteUnattributed }
         #expect(nobody?.message.contains("“Name, writing in Publication, said:”") == true)
     }

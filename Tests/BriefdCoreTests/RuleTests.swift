@@ -112,6 +112,57 @@ struct RuleTests {
         #expect(!findings.contains { $0.rule == rule.rule }, "\(findings)")
     }
 
+    /// Part of the message audit: a suggestion always says where it comes from, and one said to come from the
+    /// registry names only what the registry has (a name, alias, role, outlet or domain of some entry).
+    @Test(arguments: cases)
+    func everySuggestionSaysWhereItComesFrom(_ rule: RuleCase) {
+        var registryWords: [String] = []
+        for person in S.registry.people {
+            registryWords += [person.name] + person.aliases + person.writesFor
+            for role in person.roles { registryWords += [role.title, role.org] }
+        }
+        for publication in S.registry.publications {
+            registryWords += [publication.name] + publication.aliases + publication.domains
+        }
+        for finding in TestSupport.findings(rule.failing) where finding.suggestion != nil {
+            let suggestion = finding.suggestion ?? ""
+            #expect(finding.suggestionSource != nil, "\(finding)")
+            if finding.suggestionSource == SuggestionSource.registry.description {
+                #expect(registryWords.contains { !$0.isEmpty && suggestion.contains($0) }, "\(finding)")
+            }
+        }
+    }
+
+    @Test func anUnknownBriefSourceWithNoNearNameSuggestsTheEntryToAdd() {
+        let finding = TestSupport.findings(
+            S.brief(["source": "Protestant Review", "url": "https://www.protestantreview.org/news/1"])
+        ).first { $0.rule == .briefUnknownSource }
+        #expect(
+            finding?.suggestion == "- {name: Protestant Review, domains: [protestantreview.org]}",
+            "\(String(describing: finding))")
+        #expect(finding?.suggestionSource == SuggestionSource.registryEntryToAdd.description)
+        // Counter-example: a near name is suggested from the registry, not an entry.
+        let near = TestSupport.findings(S.brief(["source": "Caxin"])).first { $0.rule == .briefUnknownSource }
+        #expect(near?.suggestionSource == SuggestionSource.registry.description, "\(String(describing: near))")
+        // A name YAML would misread is quoted.
+        #expect(
+            RegistryEntryText.publication(name: "China: A Review", domains: [])
+                == "- {name: \"China: A Review\", domains: []}")
+    }
+
+    @Test func theTextReportPrintsEachSuggestionUnderItsFindingAndCountsInfoAsClean() {
+        let misspelled = DraftReport(
+            path: "a.md", kind: .post,
+            findings: TestSupport.findings(S.post("Mara Fled, writing in The Wire China, said:\n\n> Words.\n")))
+        let verified = DraftReport(
+            path: "b.md", kind: .brief,
+            findings: [Finding(.quoteVerified, at: SourcePosition(line: 8, column: 1), "the quote matches the page")])
+        let text = ReportFormatter.text([misspelled, verified])
+        #expect(text.contains("\n    suggestion (from the registry): Mara Feld\n"), "\(text)")
+        #expect(text.hasSuffix(", 1 clean\n"), "\(text)")
+        #expect(verified.isClean && !misspelled.isClean)
+    }
+
     @Test func everyRuleHasACase() {
         let covered = Set(Self.cases.map(\.rule))
         // DraftParserTests, CrossDraftTests; link rules in LinkDecisionTests (link.unverified in

@@ -17,16 +17,22 @@ struct BriefCheck {
                     Finding(
                         .briefUnknownSource, at: fields.position(of: "source"),
                         "'\(source)' is not a publication in the registry; did you mean \(quotedList(names))?",
-                        suggestion: names.first))
+                        suggestion: names.first, from: .registry))
             case .none:
                 let closest = EditDistance.closest(to: source, in: registry.publications.map(\.name))
+                // With no registry name near it, the entry to add: the source as written, the link's host.
+                let host = fields.url.flatMap { WebAddress($0)?.host }.map {
+                    $0.hasPrefix("www.") ? String($0.dropFirst(4)) : $0
+                }
+                let entry = RegistryEntryText.publication(name: source, domains: host.map { [$0] } ?? [])
                 findings.append(
                     Finding(
                         .briefUnknownSource, at: fields.position(of: "source"),
                         "'\(source)' is not a publication in the registry; "
                             + (closest.map { "did you mean '\($0)'? If not, " } ?? "")
-                            + "add it to the registry with its domains",
-                        suggestion: closest))
+                            + "add it under 'publications' in the registry"
+                            + (closest == nil ? ": \(entry)" : " with its domains"),
+                        suggestion: closest ?? entry, from: closest == nil ? .registryEntryToAdd : .registry))
             }
         }
         if let publication, fields.via == nil, let url = fields.url, let host = WebAddress(url)?.host,
@@ -40,7 +46,7 @@ struct BriefCheck {
                         + "(\(publication.domains.joined(separator: ", ")))"
                         + (owner.map { "; it belongs to \($0.name): is 'source' right?" }
                             ?? "; if it is hosted elsewhere, say where with 'via:'"),
-                    suggestion: owner?.name))
+                    suggestion: owner?.name, from: .registry))
         }
         let words = ExcerptText.wordCount(draft.body)
         if words == 0 {

@@ -15,4 +15,7 @@ public struct DraftReport: Sendable, Codable {
     public var warningCount: Int { findings.count { $0.severity == .warning } }
     public var infoCount: Int { findings.count { $0.severity == .info } }
     public var hasErrors: Bool { errorCount > 0 }
+    /// No error and no warning; info findings ("the quote matches the page") leave a draft clean. Every surface
+    /// counts clean drafts with this, so a folder is as clean online as offline unless the network found a fault.
+    public var isClean: Bool { errorCount == 0 && warningCount == 0 }
 }

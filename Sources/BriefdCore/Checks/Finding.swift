@@ -21,19 +21,32 @@ public struct Finding: Sendable, Hashable, Codable {
     public var message: String
     /// The replacement text or action to take, when there is one ("Mara Feld").
     public var suggestion: String?
+    /// Where the suggestion comes from ("from the registry"); set whenever `suggestion` is.
+    public var suggestionSource: String?
     /// Where the wrong span ends (exclusive), when the check knows it: a whole role, not its first word.
     public var end: SourcePosition?
 
-    public init(_ rule: Rule, at position: SourcePosition, _ message: String, suggestion: String? = nil) {
+    public init(_ rule: Rule, at position: SourcePosition, _ message: String) {
         self.rule = rule
         self.severity = rule.severity
         self.position = position
         self.message = message
-        self.suggestion = suggestion
+    }
+
+    /// A finding with a suggestion, which always says where it comes from; nil `suggestion` makes none.
+    public init(
+        _ rule: Rule, at position: SourcePosition, _ message: String, suggestion: String?, from source: SuggestionSource
+    ) {
+        self.init(rule, at: position, message)
+        if let suggestion {
+            self.suggestion = suggestion
+            self.suggestionSource = source.description
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case rule, severity, line, column, message, suggestion
+        case suggestionSource = "suggestion_source"
         case endLine = "end_line"
         case endColumn = "end_column"
     }
@@ -46,6 +59,7 @@ public struct Finding: Sendable, Hashable, Codable {
         try container.encode(position.column, forKey: .column)
         try container.encode(message, forKey: .message)
         try container.encode(suggestion, forKey: .suggestion)
+        try container.encode(suggestionSource, forKey: .suggestionSource)
         try container.encode(end?.line, forKey: .endLine)
         try container.encode(end?.column, forKey: .endColumn)
     }
@@ -63,6 +77,7 @@ public struct Finding: Sendable, Hashable, Codable {
         )
         self.message = try container.decode(String.self, forKey: .message)
         self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
+        self.suggestionSource = try container.decodeIfPresent(String.self, forKey: .suggestionSource)
         if let line = try container.decodeIfPresent(Int.self, forKey: .endLine),
             let column = try container.decodeIfPresent(Int.self, forKey: .endColumn)
         {

@@ -14,7 +14,7 @@ struct FrontMatterCheck {
                     "'\(section)' is not a section of \(config.newsletter.name)"
                         + (closest.map { "; did you mean '\($0)'?" }
                             ?? " (sections: \(config.newsletter.sections.joined(separator: "; ")))"),
-                    suggestion: closest))
+                    suggestion: closest, from: .closestAccepted))
         }
         if let url = fields.url, WebAddress(url)?.isHTTP != true {
             findings.append(

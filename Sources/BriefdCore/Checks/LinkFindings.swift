@@ -11,7 +11,8 @@ public enum LinkFindings {
             return Finding(
                 .linkRedirected, at: position,
                 "\(result.url) redirects permanently to \(result.finalURL ?? "another address")",
-                suggestion: result.finalURL)
+                suggestion: result.finalURL,
+                from: .linkCheck(checked: SuggestionSource.day(ofUnixTime: result.checkedAt)))
         case .broken:
             return Finding(.linkBroken, at: position, "\(result.url) is broken\(detail)")
         case .soft404:

@@ -88,7 +88,8 @@ public enum QuoteCheck {
             }
             let source = sources[quote.url] ?? QuoteSource(text: text)
             sources[quote.url] = source
-            var judged = judge(quote, draft: draft, source: source, start: start)
+            let fetched = SuggestionSource.page(fetched: SuggestionSource.day(ofUnixTime: snapshot.fetchedAt))
+            var judged = judge(quote, draft: draft, source: source, fetched: fetched, start: start)
             if paywalled(quote.url) || draft.frontMatter.paywall == true,
                 judged.contains(where: { $0.rule == .quoteNotFound })
             {
@@ -102,18 +103,21 @@ public enum QuoteCheck {
             findings += judged
         }
         if draft.kind == .brief, let url = draft.frontMatter.url, let stated = draft.frontMatter.published,
-            let pageDate = snapshots[url]?.published, pageDate != stated
+            let snapshot = snapshots[url], let pageDate = snapshot.published, pageDate != stated
         {
             findings.append(
                 Finding(
                     .briefDateMismatch, at: draft.frontMatter.position(of: "published"),
                     "'published' is \(stated), but the page says it was published on \(pageDate)",
-                    suggestion: pageDate.description))
+                    suggestion: pageDate.description,
+                    from: .page(fetched: SuggestionSource.day(ofUnixTime: snapshot.fetchedAt))))
         }
         return findings
     }
 
-    private static func judge(_ quote: Quote, draft: Draft, source: QuoteSource, start: SourcePosition) -> [Finding] {
+    private static func judge(
+        _ quote: Quote, draft: Draft, source: QuoteSource, fetched: SuggestionSource, start: SourcePosition
+    ) -> [Finding] {
         var cursor = 0
         var findings: [Finding] = []
         var fragments = 0
@@ -152,7 +156,7 @@ public enum QuoteCheck {
                             .quoteAltered, at: first,
                             "the quote differs from \(quote.url) (\(Int((similarity * 100).rounded(.down)))% the same): "
                                 + described.joined(separator: "; ") + more,
-                            suggestion: source.passage(range)))
+                            suggestion: source.passage(range), from: fetched))
                 }
             }
         }

@@ -23,7 +23,7 @@ enum FrontMatterDecoder {
                     Finding(
                         .frontMatterUnknownKind, at: kindEntry.value.position,
                         "unknown kind \(kindEntry.value.kindDescription): a draft's kind is brief (the default), post or sponsor\(hint)",
-                        suggestion: closest))
+                        suggestion: closest, from: .closestAccepted))
             }
         }
         let schema = FrontMatterSchema.fields(for: result.kind)
@@ -40,7 +40,8 @@ enum FrontMatterDecoder {
                 findings.append(
                     Finding(
                         .frontMatterUnknownKey, at: entry.keyNode.position,
-                        "unknown key '\(key)' for a \(result.kind.rawValue)\(hint)", suggestion: closest))
+                        "unknown key '\(key)' for a \(result.kind.rawValue)\(hint)", suggestion: closest,
+                        from: .closestAccepted))
                 continue
             }
             if entry.value.isNull { continue }  // reported as missing below when required

@@ -26,17 +26,21 @@ public enum ReportFormatter {
         }
     }
 
-    /// `path:line:col: severity rule: message`, then one summary line.
+    /// `path:line:col: severity rule: message`, each suggestion indented under its finding, then one summary line.
     public static func text(_ reports: [DraftReport]) -> String {
         var out = ""
         for report in reports {
             for finding in report.findings {
                 out += "\(report.path):\(finding.position.line):\(finding.position.column): "
                 out += "\(finding.severity.rawValue) \(finding.rule.id): \(finding.message)\n"
+                // The suggestion under its finding, with where it comes from, as the JSON and the desk have it.
+                if let suggestion = finding.suggestion {
+                    out += "    suggestion (\(finding.suggestionSource ?? "no source given")): \(suggestion)\n"
+                }
             }
         }
         let summary = Summary(reports)
-        let clean = reports.filter { $0.findings.isEmpty }.count
+        let clean = reports.filter(\.isClean).count
         out +=
             "\(summary.drafts) draft\(summary.drafts == 1 ? "" : "s") checked: \(summary.errors) error\(summary.errors == 1 ? "" : "s"), "
         out += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s"), \(clean) clean\n"

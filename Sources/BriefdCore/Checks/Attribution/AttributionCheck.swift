@@ -27,7 +27,7 @@ struct AttributionCheck {
                     Finding(
                         .proseMisspelledName, at: draft.position(ofByte: offset),
                         "'\(mention.text)' looks like a misspelling of \(quotedList(spellings)), as the registry spells it",
-                        suggestion: spellings.first))
+                        suggestion: spellings.first, from: .registry))
             }
         }
         return state.findings
@@ -180,18 +180,17 @@ struct AttributionCheck {
         state.findings.append(unattributed(quote, at: quotePosition, state: state))
     }
 
-    /// The message quotes the start of the quote and suggests a lead-in from the people the draft has named.
+    /// The message quotes the start of the quote and shows the form of a lead-in. It names nobody: the people
+    /// named earlier in the post are not evidence of who said this (suggesting the last of them once attributed
+    /// one person's words to another).
     private func unattributed(_ quote: MarkdownBlock, at position: SourcePosition, state: WalkState) -> Finding {
         let words = (quote.children.first?.inline.text ?? "").split(whereSeparator: \.isWhitespace)
         let opening = words.prefix(8).joined(separator: " ") + (words.count > 8 ? " …" : "")
-        let person = state.namedPeople.last
-        let leadIn = person.map { "“\($0) said:”" } ?? "“Name, writing in Publication, said:”"
-        let closing = "“— \(person ?? "Name"), Publication”"
         return Finding(
             .quoteUnattributed, at: position,
             "this quote has no attribution: “\(opening)”. Name its source in the paragraph before it (for example "
-                + "\(leadIn)) or close it with a line \(closing)",
-            suggestion: person.map { "\($0) said:" })
+                + "“Name, writing in Publication, said:”) or close it with a line “— Name, Publication”",
+            suggestion: "Name, writing in Publication, said:", from: .form)
     }
 
     /// A name in a lead-in that the registry does not know but that is plainly a name: a run with an
@@ -329,17 +328,20 @@ struct AttributionCheck {
                 Finding(
                     isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
                     "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
-                    suggestion: spellings.first))
+                    suggestion: spellings.first, from: .registry))
         case .unknown:
             let what = isPerson ? "person" : "publication"
             // A ready-to-paste registry entry, so that adding a name is one step.
-            let entry = isPerson ? "- {name: \(mention.text)}" : "- {name: \(mention.text), domains: []}"
+            let entry =
+                isPerson
+                ? RegistryEntryText.person(name: mention.text)
+                : RegistryEntryText.publication(name: mention.text, domains: [])
             state.findings.append(
                 Finding(
                     isPerson ? .attributionUnknownPerson : .attributionUnknownPublication, at: position,
                     "the \(what) '\(mention.text)' is not in the registry; check the name and add it under "
                         + "'\(isPerson ? "people" : "publications")' in the registry: \(entry)",
-                    suggestion: entry))
+                    suggestion: entry, from: .registryEntryToAdd))
         }
         state.reportedOffsets.insert(offset)
     }
@@ -380,9 +382,18 @@ struct AttributionCheck {
             .attributionRoleMismatch, at: position,
             "the draft calls \(entry.name) '\(title)', but the registry has: "
                 + entry.roles.map(\.description).joined(separator: "; "),
-            suggestion: entry.roles.first.map { "\($0.title) \(entry.name)" })
+            suggestion: roleHeld(by: entry, draft: draft).map { "\($0.title) \(entry.name)" }, from: .registry)
         finding.end = draft.position(ofByte: block.inline.fileOffset(ofTextOffset: tokens[nameStart - 1].end))
         state.findings.append(finding)
+    }
+
+    /// The one role the registry says `entry` held on the draft's date (or its only role when the draft has no
+    /// date); nil when that is not one role, so no title is suggested that the registry does not back.
+    private func roleHeld(by entry: Person, draft: Draft) -> Role? {
+        let candidates =
+            draft.frontMatter.contentDate.map { day in entry.roles.filter { $0.isHeld(on: day) } }
+            ?? entry.roles
+        return candidates.count == 1 ? candidates[0] : nil
     }
 
     /// The title and organisation a draft gives a person must match a registry role held at the draft's date.
@@ -420,7 +431,7 @@ struct AttributionCheck {
                 .attributionRoleMismatch, at: position,
                 "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
                     + "but the registry has: \(registryRoles)\(qualified)",
-                suggestion: entry.roles.first.map { "\($0.title), \($0.org)" })
+                suggestion: roleHeld(by: entry, draft: draft).map { "\($0.title), \($0.org)" }, from: .registry)
             finding.end = end
             state.findings.append(finding)
         } else if let day = draft.frontMatter.contentDate,
@@ -432,7 +443,7 @@ struct AttributionCheck {
                 .attributionRoleNotHeld, at: position,
                 "\(entry.name) did not hold '\(title) of \(organisation)' on \(day), the draft's date; "
                     + "the registry has: \(registryRoles)",
-                suggestion: "say 'former \(title)' or give the role held on \(day)")
+                suggestion: "former \(title)", from: .registryDates)
             finding.end = end
             state.findings.append(finding)
         }
@@ -453,7 +464,7 @@ struct AttributionCheck {
             Finding(
                 .attributionOutletMismatch, at: draft.position(ofByte: offset),
                 "the registry lists \(entry.name) as writing for \(quotedList(entry.writesFor)), not \(publication.name)",
-                suggestion: entry.writesFor.first))
+                suggestion: entry.writesFor.count == 1 ? entry.writesFor[0] : nil, from: .registry))
     }
 
     /// A link in the lead-in or the quote should point at the publication the text names.
@@ -481,7 +492,7 @@ struct AttributionCheck {
                     .attributionLinkDomain, at: draft.position(ofByte: link.fileOffset),
                     "this link goes to \(host), but the text names \(outlet.name) "
                         + "(\(outlet.domains.joined(separator: ", "))); link the article on \(outlet.name)'s site",
-                    suggestion: outlet.domains.first))
+                    suggestion: outlet.domains.first, from: .registry))
         }
     }
 }
