@@ -143,7 +143,8 @@ import Testing
             config: workspace.config, registry: workspace.registry, state: workspace.state, links: nil
         )
         .review([checked.draft!], mode: .cached)
-        #expect(review.findings[first.path!]?.map(\.rule) == [.quoteVerified])
+        // Reading the page was no link check: the cached review names the link as not checked yet.
+        #expect(review.findings[first.path!]?.map(\.rule) == [.linkUnverified, .quoteVerified])
         #expect(first.findings.allSatisfy { $0.severity != .error })
 
         let second = try await workspace.clip(url, write: true)

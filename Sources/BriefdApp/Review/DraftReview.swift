@@ -75,13 +75,25 @@ extension RunContext {
                 && quoteSources.allSatisfy { unreadable.contains($0) || snapshots[$0] != nil }
         }
         outcome.linkEntries = cited.compactMap { link in results[link.url].map { .init(link: link, result: $0) } }
-        let quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: registry)
+        var quoteFindings = QuoteRun.findings(drafts, snapshots: snapshots, registry: registry)
+        // `--cached` makes no request: what the history does not hold is named, never passed over in silence.
+        let unknownLinks = mode == .cached ? "no result in the history (--cached makes no request)" : nil
+        if mode == .cached {
+            for draft in drafts {
+                let missing = QuoteCheck.notCompared(
+                    in: draft, snapshots: snapshots,
+                    because: "no copy of the page is kept (--cached makes no request); check without --cached")
+                if !missing.isEmpty { quoteFindings[draft.path, default: []] += missing }
+            }
+        }
         let paths = Set(cited.flatMap { $0.citations.map(\.path) }).union(quoteFindings.keys)
         let citedByPath = Dictionary(
             grouping: cited.flatMap { link in Set(link.citations.map(\.path)).map { ($0, link) } }, by: \.0)
         for path in paths {
             let found =
-                LinkFindings.findings(path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results)
+                LinkFindings.findings(
+                    path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results,
+                    unknownBecause: unknownLinks)
                 + (quoteFindings[path] ?? [])
             if !found.isEmpty { outcome.findings[path] = found }
         }

@@ -32,10 +32,23 @@ public enum LinkFindings {
     }
 
     /// Findings for every citation in `links` of the draft at `path`.
-    public static func findings(path: String, links: [CitedLink], results: [String: LinkResult]) -> [Finding] {
+    public static func findings(
+        path: String, links: [CitedLink], results: [String: LinkResult], unknownBecause: String? = nil
+    ) -> [Finding] {
         var findings: [Finding] = []
         for link in links {
-            guard let result = results[link.url] else { continue }
+            guard let result = results[link.url] else {
+                // Nothing unknown is silent: with no result to show, say so at each citation.
+                if let unknownBecause {
+                    for citation in link.citations where citation.path == path {
+                        findings.append(
+                            Finding(
+                                .linkUnverified, at: SourcePosition(line: citation.line, column: citation.column),
+                                "\(link.url) was not checked: \(unknownBecause)"))
+                    }
+                }
+                continue
+            }
             for citation in link.citations where citation.path == path {
                 let position = SourcePosition(line: citation.line, column: citation.column)
                 if let finding = finding(for: result, at: position) { findings.append(finding) }

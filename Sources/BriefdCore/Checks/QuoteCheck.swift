@@ -66,6 +66,18 @@ public enum QuoteCheck {
         return result
     }
 
+    /// A finding for each quote of `draft` whose page has no snapshot in `snapshots`, saying why it was not
+    /// compared, so that a quote nobody compared never reads as a verified one.
+    public static func notCompared(in draft: Draft, snapshots: [String: PageSnapshot], because why: String)
+        -> [Finding]
+    {
+        quotes(in: draft).filter { snapshots[$0.url] == nil }.map { quote in
+            Finding(
+                .quoteSourceUnavailable, at: draft.position(ofByte: quote.paragraphs[0].fileOffset(ofTextOffset: 0)),
+                "the quote was not compared with \(quote.url): \(why)")
+        }
+    }
+
     /// The findings of every quote of `draft` whose page is in `snapshots` (quotes without one are not judged).
     ///
     /// - Parameter paywalled: whether a page is behind a paywall (the draft's `paywall: true`, or the registry's
