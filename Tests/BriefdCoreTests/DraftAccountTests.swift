@@ -43,6 +43,31 @@ struct DraftAccountTests {
         #expect(result.reasons == ["2 errors (first: link.broken at 3:6: https://x.example/a is broken (404))"])
     }
 
+    /// The send gate refuses an altered quote; so the account keeps the draft out of `ready`, and the web issue
+    /// never publishes what the email may not send. Other warnings leave it ready.
+    @Test func anAlteredQuoteKeepsADraftOutOfTheIssueAsTheSendGateWould() {
+        var facts = brief()
+        let altered = Finding(
+            .quoteAltered, at: SourcePosition(line: 9, column: 54),
+            "the quote differs from https://x.example/a (98% the same): 'Thursday' where the page has 'Wednesday'")
+        facts.recount([altered], review: .done)
+        let result = standing(facts)
+        #expect(result.status == .needsWork)
+        #expect(result.reasons.first?.hasPrefix("quote.altered at 9:54: the quote differs") == true, "\(result)")
+        #expect(
+            result.reasons.first?.hasSuffix(
+                "the send gate refuses it, so the draft is kept out of the issue until it is fixed") == true)
+        #expect(
+            Rule.allCases.filter(\.keepsDraftOut).allSatisfy {
+                $0.severity == .error || Rule.refusedBySendGate.contains($0)
+            })
+        // Counter-example: a warning the gate lets through leaves the draft ready, said as a warning.
+        var outOfOrder = brief()
+        outOfOrder.recount(
+            [Finding(.quoteOutOfOrder, at: SourcePosition(line: 9, column: 1), "out of order")], review: .done)
+        #expect(standing(outOfOrder) == DraftStanding(.ready, ["goes in the issue of 2026-12-03", "1 warning"]))
+    }
+
     @Test func aPendingOrFailedReviewIsCheckingNeverClean() {
         var facts = brief()
         facts.review = .pending

@@ -201,6 +201,17 @@ struct RuleTests {
         #expect(findings["a.md"]?.first?.position == SourcePosition(line: 3, column: 6))
     }
 
+    /// `repeat: true` says a brief cites an article again on purpose: no duplicate finding on it or on the draft
+    /// it repeats (often the published one, still in the folder). Without it the pair is still reported.
+    @Test func repeatTrueClearsTheDuplicateFinding() throws {
+        let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
+        let published = try #require(checker.check(path: "a.md", bytes: Array(S.brief().utf8)).draft)
+        let again = try #require(checker.check(path: "b.md", bytes: Array(S.brief(["repeat": "true"]).utf8)).draft)
+        #expect(DraftChecker.crossDraftFindings([published, again]).isEmpty)
+        let plain = try #require(checker.check(path: "c.md", bytes: Array(S.brief().utf8)).draft)
+        #expect(DraftChecker.crossDraftFindings([published, plain]).keys.sorted() == ["a.md", "c.md"])
+    }
+
     @Test func aURLCitedByThousandsNamesThreeOthersAndCountsTheRest() {
         let briefs = (0..<10_000).map { index in
             CitedBrief(

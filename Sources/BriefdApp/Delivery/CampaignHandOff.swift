@@ -329,7 +329,8 @@ public struct CampaignHandOff: Sendable {
         }
         var altered: [String] = []
         for item in items {
-            for finding in drafts.findings[item.path] ?? [] where finding.rule == .quoteAltered {
+            // The one list the account also reads (`Rule.keepsDraftOut`): a draft with one of these is never ready.
+            for finding in drafts.findings[item.path] ?? [] where Rule.refusedBySendGate.contains(finding.rule) {
                 altered.append("\(item.path):\(finding.position.line):\(finding.position.column): \(finding.message)")
             }
         }

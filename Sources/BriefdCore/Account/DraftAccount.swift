@@ -42,6 +42,9 @@ public struct DraftFacts: Sendable, Equatable, Codable {
     public var warnings: Int
     /// The first error in reading order, for the reason.
     public var firstError: Finding?
+    /// The first warning that keeps the draft out of the issue all the same (`Rule.refusedBySendGate`: an altered
+    /// quote); optional, so that accounts saved before it read back.
+    public var firstRefusedWarning: Finding?
     /// Links and quotes that could not be checked (`link.unverified`, `quote.source-unavailable`).
     public var unverifiedLinks: Int
     public var unverifiedQuotes: Int
@@ -90,6 +93,7 @@ public struct DraftFacts: Sendable, Equatable, Codable {
         errors = ordered.count { $0.severity == .error }
         warnings = ordered.count { $0.severity == .warning }
         firstError = ordered.first { $0.severity == .error }
+        firstRefusedWarning = ordered.first { $0.severity != .error && $0.rule.keepsDraftOut }
         unverifiedLinks = ordered.count { $0.rule == .linkUnverified }
         unverifiedQuotes = ordered.count { $0.rule == .quoteSourceUnavailable }
     }
@@ -188,6 +192,14 @@ public enum DraftAccount {
             break
         }
         if facts.errors > 0 { return DraftStanding(.needsWork, [errorReason(facts)]) }
+        if let refused = facts.firstRefusedWarning {
+            return DraftStanding(
+                .needsWork,
+                [
+                    "\(refused.rule.id) at \(refused.position.line):\(refused.position.column): \(refused.message); "
+                        + "the send gate refuses it, so the draft is kept out of the issue until it is fixed"
+                ])
+        }
         if facts.kind == .post {
             return DraftStanding(.held, ["a blog post: posts are not items of the digest"])
         }

@@ -89,8 +89,11 @@ public struct CitedBrief: Sendable, Hashable {
         self.position = position
     }
 
+    /// Nil for what is no brief, and for a brief with `repeat: true`: it cites an article again on purpose (the
+    /// published draft of the first time may still be in the folder), so it is nobody's duplicate.
     public init?(_ draft: Draft) {
-        guard draft.kind == .brief, let url = draft.frontMatter.url, let address = WebAddress(url), address.isHTTP
+        guard draft.kind == .brief, !draft.frontMatter.repeatAllowed, let url = draft.frontMatter.url,
+            let address = WebAddress(url), address.isHTTP
         else {
             return nil
         }

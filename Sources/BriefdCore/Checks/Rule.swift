@@ -70,3 +70,13 @@ public enum Rule: String, Sendable, CaseIterable, Hashable, Codable {
         }
     }
 }
+
+extension Rule {
+    /// Warnings the send gate refuses in an issue: a quote that differs from its page would be sent as a misquote.
+    /// The account keeps a draft with one of these out of `ready`, so nothing reaches the web that cannot be sent.
+    public static let refusedBySendGate: Set<Rule> = [.quoteAltered]
+
+    /// Whether a finding of this rule keeps its draft out of the issue: every error, and what the send gate
+    /// refuses. The one list the account (`DraftAccount`) and the send gate (`CampaignHandOff`) both read.
+    public var keepsDraftOut: Bool { severity == .error || Rule.refusedBySendGate.contains(self) }
+}
