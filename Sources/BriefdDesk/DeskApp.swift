@@ -80,7 +80,7 @@ public final class DeskApp: Sendable {
         }
         let config = self.config
         let next = await drafts.account.nextIssue
-        let nextBuild = await BuildScheduler.nextDue(config, store: DaemonStore(state))
+        let nextBuild = await BuildScheduler.nextBuild(config, store: DaemonStore(state), coming: next)
         let statuses = DraftStatus.allCases.sorted { $0.order < $1.order }.map { status in
             DeskListPage.StatusChoice(
                 value: status.rawValue, count: list.counts[status.rawValue] ?? 0,
@@ -90,16 +90,17 @@ public final class DeskApp: Sendable {
             rowsHTML: list.html, total: list.total, statuses: statuses,
             sections: config.newsletter.sections.map { .init(value: $0, selected: $0 == sectionFilter) },
             nextIssue: next.description,
-            nextBuild: nextBuild.map { DeskApp.time($0.timeIntervalSince1970) } ?? "not scheduled",
+            nextBuild: nextBuild.map { DeskApp.time($0.due.timeIntervalSince1970, in: config) } ?? "not scheduled",
             query: DeskApp.query(["status": statusFilter, "section": sectionFilter]),
-            reloadProblem: DeskApp.reloadProblem(holder.reload))
+            reloadProblem: DeskApp.reloadProblem(holder.reload, config: config))
         return page("desk", values, session: session)
     }
 
     /// What the list says of the last reload (SIGHUP) when it was not applied: the config in use is the old one.
-    static func reloadProblem(_ reload: (at: Date, outcome: WorkspaceHolder.ReloadOutcome)?) -> String? {
+    static func reloadProblem(_ reload: (at: Date, outcome: WorkspaceHolder.ReloadOutcome)?, config: Config) -> String?
+    {
         guard let reload else { return nil }
-        let when = DeskApp.time(reload.at.timeIntervalSince1970)
+        let when = DeskApp.time(reload.at.timeIntervalSince1970, in: config)
         switch reload.outcome {
         case .applied: return nil
         case .refused(let settings):
@@ -122,7 +123,9 @@ public final class DeskApp: Sendable {
         var counts: [String: Int] = [:]
         for row in rows { counts[row.standing.status.rawValue, default: 0] += 1 }
         let html: String
-        switch templates.render("desk-rows", DeskRowsPage(rows: shown.map(DeskApp.row)), layout: layout(session: nil))
+        switch templates.render(
+            "desk-rows", DeskRowsPage(rows: shown.map { DeskApp.row($0, config: config) }), layout: layout(session: nil)
+        )
         {
         case .success(let rendered): html = rendered
         case .failure(let problem):
@@ -133,14 +136,14 @@ public final class DeskApp: Sendable {
     }
 
     /// One row of the list: the account's entry, as the template shows it.
-    static func row(_ row: DraftLedger.Account.Entry) -> DeskRow {
+    static func row(_ row: DraftLedger.Account.Entry, config: Config) -> DeskRow {
         let status = row.standing.status
         return DeskRow(
             path: DeskText.visible(row.path), href: "/drafts/" + DeskApp.pathForURL(row.path), status: status.rawValue,
             statusClass: status.cssClass, kind: row.facts.kind?.rawValue ?? "unreadable",
             title: DeskText.visible(row.facts.title ?? row.path), section: row.facts.section ?? "",
             reason: row.standing.reasons.first ?? "", errors: row.facts.errors, warnings: row.facts.warnings,
-            modified: DeskApp.time(row.modified))
+            modified: DeskApp.time(row.modified, in: config))
     }
 
     static func escape(_ text: String) -> String {
@@ -201,7 +204,7 @@ public final class DeskApp: Sendable {
                 }
                 return DraftPage.LinkRow(
                     url: url, verdict: result.verdict.rawValue, verdictClass: result.ok ? "ok" : "bad",
-                    checked: DeskApp.time(result.checkedAt), status: result.status.map(String.init) ?? "",
+                    checked: DeskApp.time(result.checkedAt, in: config), status: result.status.map(String.init) ?? "",
                     final: result.finalURL.flatMap { $0 == url ? nil : $0 },
                     error: LinkProblem.sentence(status: result.status, error: result.error))
             }
@@ -266,7 +269,8 @@ public final class DeskApp: Sendable {
         }
         let values = IssuePage(
             title: "Issue \(which)", date: which, isNext: false, hasIssue: true, published: true,
-            builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported, not built here",
+            builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0), in: config) }
+                ?? "imported, not built here",
             version: issue.version, versions: issue.versions.count,
             included: items.map {
                 IncludedRow(
@@ -313,7 +317,8 @@ public final class DeskApp: Sendable {
         let rows = published.map { issue in
             ArchivePage.Row(
                 date: issue.date, href: "/issues/\(issue.date)", title: DeskText.visible(issue.title),
-                items: issue.items, builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0)) } ?? "imported",
+                items: issue.items,
+                builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0), in: config) } ?? "imported",
                 version: issue.version)
         }
         return page("archive", ArchivePage(issues: rows), session: session)
@@ -492,14 +497,15 @@ public final class DeskApp: Sendable {
                 drafts: (drafts[link.url] ?? []).sorted().map {
                     DraftLink(path: DeskText.visible($0), href: "/drafts/" + DeskApp.pathForURL($0))
                 },
-                firstFailure: link.firstFailure.map(DeskApp.time) ?? "",
-                lastCheck: link.lastCheck.map(DeskApp.time) ?? "",
+                firstFailure: link.firstFailure.map(time) ?? "",
+                lastCheck: link.lastCheck.map(time) ?? "",
                 status: link.lastStatus, reason: reasons[link.url], copies: copies[link.url] ?? [])
         }
         let alerts = await readOrLogged("the alerts", []) { try await rot.deliveries() }
         let alertRows = alerts.prefix(100).map { entry in
             LinksPage.Alert(
-                url: entry.alert.url, kind: "\(entry.alert.kind)", raised: DeskApp.time(entry.alert.raisedAt),
+                url: entry.alert.url, kind: "\(entry.alert.kind)",
+                raised: DeskApp.time(entry.alert.raisedAt, in: config),
                 delivered: entry.delivered.joined(separator: ", "), waiting: entry.waiting.joined(separator: ", "))
         }
         let published = rows.filter { !$0.issues.isEmpty }.count
@@ -589,7 +595,7 @@ public final class DeskApp: Sendable {
     /// `GET /api/drafts`.
     func apiDrafts() async -> Response {
         let account = await drafts.account
-        let due = await BuildScheduler.nextDue(config, store: DaemonStore(state))
+        let due = await BuildScheduler.nextBuild(config, store: DaemonStore(state), coming: account.nextIssue)?.due
         let document = AccountDocuments.Drafts(
             nextIssue: .init(
                 date: account.nextIssue, buildAt: due.map { JSONText.timestamp($0.timeIntervalSince1970) }),
@@ -728,18 +734,14 @@ public final class DeskApp: Sendable {
         }.sorted().joined(separator: "&")
     }
 
-    /// "2026-11-28 03:08", in the machine's time zone. localtime_r rather than a DateFormatter: the list formats
-    /// one time per draft, and making a formatter costs more than the rest of a row.
-    static func time(_ seconds: Double) -> String {
-        var clock = time_t(seconds)
-        var parts = tm()
-        guard localtime_r(&clock, &parts) != nil else { return "" }
-        // With its zone: an editor in another time zone must not read the server's hour as her own.
-        let zone = parts.tm_zone.map { String(cString: $0) } ?? ""
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min)) + (zone.isEmpty ? "" : " " + zone)
+    /// "2026-11-28 11:08 +08:00", in the newsletter's time zone (`schedule.timezone`) with its offset: an editor
+    /// in another time zone must not read the server's hour as her own.
+    static func time(_ seconds: Double, in config: Config) -> String {
+        ZonedTime.text(seconds, in: config.daemon.build.timeZone)
     }
+
+    /// The same, for what the pages' values are built from.
+    func time(_ seconds: Double) -> String { DeskApp.time(seconds, in: config) }
 
     static func iso(_ seconds: Double) -> String {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))

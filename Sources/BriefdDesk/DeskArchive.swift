@@ -38,7 +38,7 @@ extension DeskApp {
             title: "Copy of \(DeskText.visible(capture.url))", url: DeskText.visible(capture.url),
             finalURL: capture.finalURL.map(DeskText.visible) ?? "",
             redirected: capture.finalURL != nil && capture.finalURL != capture.url,
-            takenAt: capture.capturedAt.map(DeskApp.time) ?? "", issue: which, issueHref: "/issues/\(which)",
+            takenAt: capture.capturedAt.map(time) ?? "", issue: which, issueHref: "/issues/\(which)",
             status: capture.status ?? 0, excerpt: excerpt, frame: "/archive/\(which)/\(number)/page")
         return page("capture", values, session: session)
     }
@@ -111,7 +111,7 @@ extension DeskApp {
                 list.append(
                     .init(
                         href: "/archive/\(capture.issueDate)/\(capture.position + 1)",
-                        label: "the issue's own copy (\(capture.capturedAt.map(DeskApp.time) ?? ""))"))
+                        label: "the issue's own copy (\(capture.capturedAt.map(time) ?? ""))"))
             }
             if let snapshot = snapshots[url]?.snapshot, WebAddress(snapshot)?.isHTTP == true {
                 list.append(.init(href: snapshot, label: "Save Page Now snapshot"))

@@ -81,7 +81,9 @@ struct RotCommand: AsyncParsableCommand {
             for watched in failing {
                 out +=
                     "\(watched.state.rawValue) \(watched.url): \(watched.failures) failed check\(watched.failures == 1 ? "" : "s")"
-                if let first = watched.firstFailure { out += " since \(JSONText.timestamp(first))" }
+                if let first = watched.firstFailure {
+                    out += " since \(ZonedTime.text(first, in: config.daemon.build.timeZone))"
+                }
                 if let status = watched.lastStatus { out += ", last answer \(status)" }
                 if let reason = outcome.reasons[watched.url] { out += "; last reason: \(reason)" }
                 if let archived = watched.archivedURL { out += "; archived copy \(archived)" }

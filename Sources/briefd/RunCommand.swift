@@ -120,8 +120,10 @@ struct RunCommand: AsyncParsableCommand {
         await desk.scanAll(reason: "start-up")
         let status: @Sendable () async -> String = {
             var line = "watching " + DraftIndex.summaryLine(await desk.account.counts)
-            if let next = await BuildScheduler.nextDue(holder.workspace.config, store: store) {
-                line += "; next build \(next)"
+            let config = holder.workspace.config
+            if let next = await BuildScheduler.nextBuild(config, store: store, coming: await desk.account.nextIssue) {
+                line += "; next build \(ZonedTime.text(next.due, in: config.daemon.build.timeZone)) "
+                line += "for the issue of \(next.issue)"
             }
             return line
         }

@@ -24,7 +24,12 @@ struct StatusCommand: AsyncParsableCommand {
         let workspace = try options.loadWorkspace()
         let config = workspace.config
         guard FileManager.default.fileExists(atPath: config.paths.state) else {
-            FileHandleOutput.write("briefd is not running and has not run here yet (no \(config.paths.state))\n")
+            // In the format asked for: a program reading JSON gets JSON.
+            let said = "briefd is not running and has not run here yet (no \(config.paths.state))"
+            FileHandleOutput.write(
+                format == .json
+                    ? "{\"daemon\": \"not running\", \"state\": null, \"reason\": \(JSONText.string(said))}\n"
+                    : said + "\n")
             return
         }
         // The lock says whether a daemon runs, asked without taking it (taking it, even for an instant, would make a
@@ -53,7 +58,9 @@ struct StatusCommand: AsyncParsableCommand {
         } catch {
             draftsProblem = "cannot be read from \(config.paths.state) (\(error))"
         }
-        let due: Date? = await BuildScheduler.nextDue(config, store: store)
+        let nextBuild = await BuildScheduler.nextBuild(config, store: store, coming: next)
+        let due = nextBuild?.due
+        let zone = config.daemon.build.timeZone
         let lastBuild: DaemonStore.BuildRecord?
         var lastBuildProblem: String?
         do {
@@ -85,10 +92,12 @@ struct StatusCommand: AsyncParsableCommand {
             }
             out += "next issue: \(next)\n"
             out += "schedule: \(config.daemon.build)\n"
-            if let due { out += "next build: \(due)\n" }
+            if let nextBuild {
+                out += "next build: \(ZonedTime.text(nextBuild.due, in: zone)), for the issue of \(nextBuild.issue)\n"
+            }
             if let lastBuild {
                 out +=
-                    "last build: issue \(lastBuild.issueDate), \(lastBuild.outcome) (\(lastBuild.trigger)), finished \(JSONText.timestamp(lastBuild.finishedAt))\n"
+                    "last build: issue \(lastBuild.issueDate), \(lastBuild.outcome) (\(lastBuild.trigger)), finished \(ZonedTime.text(lastBuild.finishedAt, in: zone))\n"
             } else if let lastBuildProblem {
                 out += "last build: cannot be read (\(lastBuildProblem))\n"
             } else {

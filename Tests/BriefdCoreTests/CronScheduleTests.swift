@@ -88,3 +88,24 @@ import Testing
         #expect(second.timeIntervalSince(first) == 25 * 3600)
     }
 }
+
+@Suite("Times as editors read them")
+struct ZonedTimeTests {
+    @Test func aMomentIsShownInTheNewslettersZoneWithItsOffset() throws {
+        // 2026-12-10T02:00:00Z
+        let moment = Double(Day(iso: "2026-12-10")!.daysSinceEpoch * 86_400 + 2 * 3600)
+        #expect(
+            ZonedTime.text(moment, in: try #require(TimeZone(identifier: "Asia/Shanghai"))) == "2026-12-10 10:00 +08:00"
+        )
+        #expect(
+            ZonedTime.text(moment, in: try #require(TimeZone(identifier: "America/New_York")))
+                == "2026-12-09 21:00 -05:00")
+        #expect(
+            ZonedTime.text(moment, in: try #require(TimeZone(identifier: "Asia/Kolkata"))) == "2026-12-10 07:30 +05:30")
+        #expect(ZonedTime.text(moment, in: try #require(TimeZone(identifier: "UTC"))) == "2026-12-10 02:00 +00:00")
+        // Summer time: the offset of that moment, not of today.
+        let july = Double(Day(iso: "2026-07-01")!.daysSinceEpoch * 86_400)
+        #expect(
+            ZonedTime.text(july, in: try #require(TimeZone(identifier: "Europe/London"))) == "2026-07-01 01:00 +01:00")
+    }
+}

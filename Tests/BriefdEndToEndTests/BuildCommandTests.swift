@@ -1,3 +1,4 @@
+import BriefdCore
 import Foundation
 import Testing
 
@@ -270,6 +271,28 @@ struct BuildCommandTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("web.mustache: the template rendered nothing"), "\(run.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html")) == published)
+    }
+
+    /// `status` gives times in the newsletter's zone with the offset, and its next build is the one that makes the
+    /// coming issue: after that issue was built early, a scheduled time whose issue is already out is passed over
+    /// (it once showed "next build" for the issue just published, in UTC beside a Shanghai schedule).
+    @Test func statusShowsTheComingIssuesBuildInTheNewslettersZone() throws {
+        let folder = try workspace(change: "schedule: {build: \"0 10 * * *\", timezone: Asia/Shanghai}")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The coming issue (the default issue weekday, Thursday), built now, before its scheduled build.
+        let dry = try build(folder, ["--dry-run"])
+        let coming = try #require(dry.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let day = try #require(Day(iso: coming))
+        #expect(try build(folder, ["--issue", coming]).status == 0)
+        let status = try Briefd.run(["status", "--config", folder + "/briefd.yml"])
+        #expect(status.stdout.contains("next issue: \(day.adding(days: 7))\n"), "\(status.stdout)")
+        // Daily at 10:00 Shanghai: the first day whose Thursday-on-or-after is the next issue is the day after.
+        #expect(
+            status.stdout.contains(
+                "next build: \(day.adding(days: 1)) 10:00 +08:00, for the issue of \(day.adding(days: 7))\n"),
+            "\(status.stdout)")
+        #expect(
+            status.stdout.contains(try Regex(#"finished \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+08:00\n"#)), "\(status.stdout)")
     }
 
     /// A workspace whose issue was built by a version of briefd that recorded no build time (no `built_at`, no

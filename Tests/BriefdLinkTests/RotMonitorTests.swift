@@ -110,8 +110,8 @@ import Testing
         #expect((first?["text"] as? String)?.contains("Dead link: \(url)") == true)
     }
 
-    /// A page the issue captured when it was published, which then dies: the alert offers the issue's own copy
-    /// first (served by the desk), before whatever the Wayback lookup finds.
+    /// A page the issue captured when it was published, which then dies: the alert offers what any reader can open
+    /// first (the Wayback copy), then the issue's own copy at the desk's public address.
     @Test func aCapturedPageThatDiesPointsToTheIssuesOwnCopy() async throws {
         let alive = Switch(true)
         let site = try TestHTTPServer { _ in
@@ -149,11 +149,43 @@ import Testing
         for day in 1...3 { _ = try await workspace.pass(at: Self.start + Double(day) * Self.day) }
         let fatal = try await workspace.pass(at: Self.start + 4 * Self.day + 3600)
         let alert = try #require(fatal.alerts.first { $0.kind == .dead })
-        #expect(alert.copies?.map(\.kind) == [.issueCapture, .wayback])
-        #expect(alert.archivedURL == "https://desk.example.org/archive/2026-11-19/1")
+        #expect(alert.copies?.map(\.kind) == [.wayback, .issueCapture])
+        #expect(alert.archivedURL?.hasPrefix(archive.url + "/web/") == true, "\(String(describing: alert.archivedURL))")
         #expect(alert.text.contains("the issue's own copy (taken "))
         #expect(alert.text.contains("https://desk.example.org/archive/2026-11-19/1"))
         #expect(alert.jsonLine.contains("\"kind\":\"issue_capture\""))
+    }
+
+    /// Without `web.public_url` the desk's copy is at a loopback address nobody else can open: the alert leaves it
+    /// out. With no archive answering at all, it says it could not look, never that no copy was found; its times
+    /// are in the newsletter's zone, with the offset.
+    @Test func anAlertOffersOnlyWhatReadersCanOpenAndSaysWhenItCouldNotLook() async throws {
+        let site = try TestHTTPServer { _ in .respond(status: 404) }
+        defer { site.stop() }
+        // A port nobody listens on: the lookup's requests are refused, as with no network.
+        let closed = try TestHTTPServer { _ in .respond(status: 200) }
+        let nowhere = closed.url
+        closed.stop()
+        let url = site.url + "/gone"
+        let workspace = try Workspace(urls: [url], archive: nowhere)
+        workspace.config.daemon.build = try CronSchedule("0 10 * * 4", timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        var alerts: [RotAlert] = []
+        for day in 0...4 { alerts += try await workspace.pass(at: Self.start + Double(day) * Self.day + 3600).alerts }
+        let alert = try #require(alerts.first { $0.kind == .dead })
+        #expect(alert.copies?.contains { $0.kind == .issueCapture } == false)
+        #expect(alert.text.contains("could not look for an archived copy: "), "\(alert.text)")
+        #expect(!alert.text.contains("no archived copy was found"))
+        #expect(alert.text.contains(" +08:00"), "\(alert.text)")
+        // Counter-example: an archive that answers and has nothing is "none found".
+        let empty = try TestHTTPServer { request in
+            request.path.hasPrefix("/web/")
+                ? .respond(status: 404) : .respond(status: 200, body: "{\"archived_snapshots\": {}}")
+        }
+        defer { empty.stop() }
+        let second = try Workspace(urls: [site.url + "/gone-too"], archive: empty.url)
+        var found: [RotAlert] = []
+        for day in 0...4 { found += try await second.pass(at: Self.start + Double(day) * Self.day + 3600).alerts }
+        #expect(found.first { $0.kind == .dead }?.text.contains("no archived copy was found") == true)
     }
 
     /// An outbox row this version cannot read (written by another version) is said at every due pass and kept,

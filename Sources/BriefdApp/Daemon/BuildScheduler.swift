@@ -24,9 +24,30 @@ public struct BuildScheduler: Service {
         self.logger = logger
     }
 
-    /// When the next build is due, for `briefd status` and the STATUS line.
-    public static func nextDue(_ config: Config, store: DaemonStore, now: Date = Date()) async -> Date? {
-        nextDue(config, handled: (try? await store.lastHandledDue(scheduleName)) ?? nil, now: now)
+    /// The scheduled build that makes the coming issue: the first due time whose issue (the issue weekday on or
+    /// after its day) is not out yet. A due time whose issue is already out builds nothing, so it is never shown
+    /// as "the next build" beside an issue it will not make. Nil when the schedule never falls due.
+    public static func nextBuild(
+        _ config: Config, store: DaemonStore, coming: Day, now: Date = Date()
+    ) async -> (due: Date, issue: Day)? {
+        // A schedule state that cannot be read counts as nothing handled: the time shown is then the schedule's.
+        let handled = (try? await store.lastHandledDue(scheduleName)) ?? nil
+        guard var due = nextDue(config, handled: handled, now: now) else { return nil }
+        // At most two years of weekly builds; a schedule that reaches no later issue shows its next time.
+        for _ in 0..<104 {
+            if let day = config.daemon.build.localDay(of: due) {
+                let issue = config.digest.issueWeekday.next(onOrAfter: day)
+                if issue >= coming { return (due, issue) }
+            }
+            guard let later = config.daemon.build.next(after: due) else { break }
+            due = later
+        }
+        return nextDue(config, handled: handled, now: now).map { due in
+            (
+                due,
+                config.daemon.build.localDay(of: due).map { config.digest.issueWeekday.next(onOrAfter: $0) } ?? coming
+            )
+        }
     }
 
     private static func nextDue(_ config: Config, handled: Double?, now: Date) -> Date? {

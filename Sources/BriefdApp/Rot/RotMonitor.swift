@@ -130,15 +130,18 @@ public struct RotMonitor: Sendable {
             if health.state == .dead && before != .dead {
                 let firstIssue = cited.compactMap(\.issue).min().flatMap { Day(iso: $0) }
                 let wayback = await lookup.find(url, before: firstIssue)
-                let alert = RotAlert(
-                    kind: .dead, url: url, citations: cited, health: health, archivedURL: wayback, raisedAt: now,
+                var alert = RotAlert(
+                    kind: .dead, url: url, citations: cited, health: health, archivedURL: wayback.url, raisedAt: now,
                     ownCopies: try await ownCopies(of: url, state: state))
+                alert.lookupProblem = wayback.problem
+                alert.timeZone = config.daemon.build.timeZone.identifier
                 watched.archivedURL = alert.archivedURL
                 alerts.append(alert)
             } else if health.state == .alive && before == .dead {
-                alerts.append(
-                    RotAlert(
-                        kind: .recovered, url: url, citations: cited, health: health, archivedURL: nil, raisedAt: now))
+                var alert = RotAlert(
+                    kind: .recovered, url: url, citations: cited, health: health, archivedURL: nil, raisedAt: now)
+                alert.timeZone = config.daemon.build.timeZone.identifier
+                alerts.append(alert)
             }
             updated.append(watched)
         }
@@ -146,16 +149,17 @@ public struct RotMonitor: Sendable {
         return Pass(checked: checked.count, watched: urls.count, alerts: raised, unverified: unverified)
     }
 
-    /// The copies briefd itself keeps of `url`: the issue's own capture (served by the desk) and the Save Page Now
-    /// snapshot, in that order.
+    /// The copies briefd itself keeps of `url`: the Save Page Now snapshot, and the issue's own capture — served by
+    /// the desk, so offered only when the desk has a public address (`web.public_url`): a loopback address in an
+    /// alert is a link nobody else can open.
     private func ownCopies(of url: String, state: StateDatabase) async throws -> [ArchivedCopy] {
         let store = PreservationStore(state)
         var copies: [ArchivedCopy] = []
-        if let capture = try await store.goodCopies(of: [url])[url] {
+        if let publicURL = config.web.publicURL, let capture = try await store.goodCopies(of: [url])[url] {
             copies.append(
                 ArchivedCopy(
                     kind: .issueCapture,
-                    url: config.web.deskAddress + "/archive/\(capture.issueDate)/\(capture.position + 1)",
+                    url: publicURL + "/archive/\(capture.issueDate)/\(capture.position + 1)",
                     takenAt: capture.capturedAt.map(JSONText.timestamp)))
         }
         if let submission = try await store.snapshots(of: [url])[url], let snapshot = submission.snapshot {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A message for editors: a published link died, or a dead one came back. Raised once per change.
 public struct RotAlert: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable { case dead, recovered }
@@ -37,6 +39,11 @@ public struct RotAlert: Sendable, Equatable, Codable {
     /// What to put in the archive page's place, when there is an archived copy.
     public var replacement: String?
     public var raisedAt: Double
+    /// Why the Wayback Machine could not be asked (no network): the alert then says "could not look", never "no
+    /// archived copy was found". Nil when it was asked, and in alerts written before.
+    public var lookupProblem: String?
+    /// The newsletter's time zone (an IANA name) that the text gives times in; UTC when nil (older alerts).
+    public var timeZone: String?
 
     public init(
         kind: Kind, url: String, citations: [Citation], health: LinkHealth, archivedURL: String?, raisedAt: Double,
@@ -49,7 +56,11 @@ public struct RotAlert: Sendable, Equatable, Codable {
         self.lastCheck = health.lastCheck
         self.lastStatus = health.lastStatus
         self.failures = health.failures
-        let copies = ownCopies + (archivedURL.map { [ArchivedCopy(kind: .wayback, url: $0, takenAt: nil)] } ?? [])
+        // What a reader can open comes first: the Save Page Now snapshot, then the Wayback copy, then the issue's
+        // own copy (which the caller offers only when the desk has a public address).
+        let copies = (ownCopies + (archivedURL.map { [ArchivedCopy(kind: .wayback, url: $0, takenAt: nil)] } ?? []))
+            .enumerated().sorted { ($0.element.kind.rank, $0.offset) < ($1.element.kind.rank, $1.offset) }
+            .map(\.element)
         self.copies = copies
         let archivedURL = copies.first?.url
         self.archivedURL = archivedURL
@@ -58,16 +69,18 @@ public struct RotAlert: Sendable, Equatable, Codable {
         self.raisedAt = raisedAt
     }
 
-    /// Plain text for people: email bodies, the Slack-style `text` of a webhook.
+    /// Plain text for people: email bodies, the Slack-style `text` of a webhook. Times in the newsletter's zone.
     public var text: String {
+        let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+        func time(_ seconds: Double) -> String { ZonedTime.text(seconds, in: zone) }
         var lines: [String] = []
         switch kind {
         case .dead:
             lines.append("Dead link: \(url)")
             var history = "\(failures) failed checks"
-            if let first = firstFailure { history += " since \(JSONText.timestamp(first))" }
+            if let first = firstFailure { history += " since \(time(first))" }
             if let status = lastStatus { history += ", last answer \(status)" }
-            if let last = lastCheck { history += " at \(JSONText.timestamp(last))" }
+            if let last = lastCheck { history += " at \(time(last))" }
             lines.append(history)
         case .recovered:
             lines.append("Recovered: \(url) answers again" + (lastStatus.map { " (\($0))" } ?? ""))
@@ -84,7 +97,10 @@ public struct RotAlert: Sendable, Equatable, Codable {
         }
         if copies == nil, let archivedURL { lines.append("  archived copy: \(archivedURL)") }
         if let replacement { lines.append("  suggested replacement: \(replacement)") }
-        if kind == .dead && archivedURL == nil { lines.append("  no archived copy was found") }
+        if kind == .dead && archivedURL == nil {
+            lines.append(
+                lookupProblem.map { "  could not look for an archived copy: \($0)" } ?? "  no archived copy was found")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -163,6 +179,15 @@ public struct ArchivedCopy: Sendable, Equatable, Codable {
         case savePageNow = "save_page_now"
         /// Whatever the Wayback Machine held, found when the link died.
         case wayback
+
+        /// The order copies are offered in: what any reader can open first.
+        var rank: Int {
+            switch self {
+            case .savePageNow: 0
+            case .wayback: 1
+            case .issueCapture: 2
+            }
+        }
 
         public var label: String {
             switch self {
