@@ -317,7 +317,7 @@ public final class DeskApp: Sendable {
         let rows = published.map { issue in
             ArchivePage.Row(
                 date: issue.date, href: "/issues/\(issue.date)", title: DeskText.visible(issue.title),
-                items: issue.items,
+                items: ItemCount(items: issue.items, sponsors: issue.sponsors).description,
                 builtAt: issue.builtAt.map { DeskApp.time(DeskApp.seconds(iso: $0), in: config) } ?? "imported",
                 version: issue.version)
         }

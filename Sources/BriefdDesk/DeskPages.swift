@@ -219,7 +219,7 @@ struct ArchivePage {
         var date: String
         var href: String
         var title: String
-        var items: Int
+        var items: String
         var builtAt: String
         var version: Int
     }

@@ -174,7 +174,7 @@ struct IssuesListCommand: AsyncParsableCommand {
         case .text:
             var out = published.isEmpty ? "No issue is published yet.\n" : ""
             for issue in published {
-                out += "\(issue.date)  \(DraftAccount.counted(issue.items, "item"))  "
+                out += "\(issue.date)  \(ItemCount(items: issue.items, sponsors: issue.sponsors))  "
                 out +=
                     issue.builtAt.map { "built \($0), version \(issue.version) of \(issue.versions.count)" }
                     ?? issue.importedFrom.map { "imported from \($0)" }

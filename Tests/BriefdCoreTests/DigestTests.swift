@@ -161,3 +161,23 @@ import Testing
         #expect(DigestText.escapeMarkdown("A [b] *c* <d>") == "A \\[b\\] \\*c\\* \\<d\\>")
     }
 }
+
+@Suite("One count of an issue's items")
+struct ItemCountTests {
+    /// The build said "8 items" and the archive "7 items" of one issue with a sponsor: every surface now says the
+    /// same words, from one definition.
+    @Test func everyItemCountsAndSponsorsAreNamed() {
+        #expect(
+            ItemCount(placements: ["featured", "Religion", "sponsor", "Religion"]).description
+                == "4 items, 1 of them a sponsor")
+        #expect(ItemCount(items: 1, sponsors: 0).description == "1 item")
+        #expect(ItemCount(items: 1, sponsors: 1).description == "1 item, a sponsor")
+        #expect(ItemCount(items: 5, sponsors: 2).description == "5 items, 2 of them sponsors")
+        var report = BuildReport(issue: "2026-12-03")
+        report.included = [
+            .init(path: "a.md", title: "A", placement: "Religion"),
+            .init(path: "s.md", title: "S", placement: "sponsor"),
+        ]
+        #expect(report.summary.hasPrefix("Issue 2026-12-03: 2 items, 1 of them a sponsor\n"))
+    }
+}

@@ -43,7 +43,10 @@ struct BuildCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try build(folder)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("Issue 2026-12-02: 6 items, 3 drafts left out"))
+        #expect(run.stdout.contains("Issue 2026-12-02: 6 items, 1 of them a sponsor, 3 drafts left out"))
+        // The same words in `briefd issues` as in the build (the archive page's are in its golden file).
+        let issues = try Briefd.run(["issues", "--config", folder + "/briefd.yml"])
+        #expect(issues.stdout.hasPrefix("2026-12-02  6 items, 1 of them a sponsor  built "), "\(issues.stdout)")
         #expect(run.stdout.contains("- g-broken.md [needs-work]: 1 error (first: brief.unknown-source at 4:9"))
         #expect(run.stdout.contains("- f-later-issue.md [held]: meant for a later issue, that of 2026-12-09"))
         #expect(run.stdout.contains("- h-unreadable.md [unreadable]: could not be read: "))

@@ -412,10 +412,12 @@ public struct DigestBuild: Sendable {
 
     private func writeArchiveAndFeeds(root: String, issues: IssueStore, templates: DigestTemplates) async throws {
         let all = try await issues.issues()
+        let counts = try await issues.itemCounts()
         let entries = all.map { record in
-            FeedEntry(
-                date: record.date, title: record.title, itemCount: record.itemCount, webURL: record.webURL,
-                timestamp: record.date + "T00:00:00Z", contentHTML: record.contentHTML)
+            let count = counts[record.date] ?? ItemCount(items: record.itemCount, sponsors: 0)
+            return FeedEntry(
+                date: record.date, title: record.title, itemCount: count.items, countText: count.description,
+                webURL: record.webURL, timestamp: record.date + "T00:00:00Z", contentHTML: record.contentHTML)
         }
         let settings = config.digest
         let archive = FeedContext(
@@ -450,6 +452,8 @@ struct FeedEntry: Sendable {
     var date: String
     var title: String
     var itemCount: Int
+    /// "8 items, 1 of them a sponsor" (`ItemCount`).
+    var countText: String
     var webURL: String
     var timestamp: String
     var contentHTML: String

@@ -5,6 +5,12 @@ public struct BuildReport: Sendable, Codable, Equatable {
         public var title: String
         /// "featured", "sponsor" or the section's name.
         public var placement: String
+
+        public init(path: String, title: String, placement: String) {
+            self.path = path
+            self.title = title
+            self.placement = placement
+        }
     }
 
     public struct LeftOut: Sendable, Codable, Equatable {
@@ -36,7 +42,7 @@ public struct BuildReport: Sendable, Codable, Equatable {
 
     /// The readable summary printed by `briefd build`.
     public var summary: String {
-        var out = "Issue \(issue): \(included.count) item\(included.count == 1 ? "" : "s")"
+        var out = "Issue \(issue): \(ItemCount(placements: included.map(\.placement)))"
         out += leftOut.isEmpty ? "\n" : ", \(leftOut.count) draft\(leftOut.count == 1 ? "" : "s") left out\n"
         for item in included { out += "  + [\(item.placement)] \(item.title) (\(item.path))\n" }
         for item in leftOut { out += "  - \(item.path) [\(item.status.rawValue)]: \(item.reason)\n" }

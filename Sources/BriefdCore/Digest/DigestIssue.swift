@@ -20,7 +20,14 @@ public struct DigestIssue: Sendable, Equatable {
     /// The issue's address on the web site, for feeds and the archive.
     public var webURL: String
 
-    public var itemCount: Int { sections.reduce(0) { $0 + $1.items.count } + (featured == nil ? 0 : 1) }
+    /// Every item, the sponsored link included (`ItemCount`: one count for every surface).
+    public var itemCount: Int { count.items }
+
+    public var count: ItemCount {
+        ItemCount(
+            items: sections.reduce(0) { $0 + $1.items.count } + (featured == nil ? 0 : 1) + (sponsor == nil ? 0 : 1),
+            sponsors: sponsor == nil ? 0 : 1)
+    }
 }
 
 public struct DonationAppeal: Sendable, Equatable {

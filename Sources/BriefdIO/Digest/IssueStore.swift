@@ -159,7 +159,9 @@ public final class IssueStore: Sendable {
         @NullEncoded public var builtAt: String?
         public var version: Int
         public var versions: [Version]
+        /// Every item, the sponsor included (`ItemCount`), counted from the recorded items.
         public var items: Int
+        public var sponsors: Int
         public var title: String
         /// The page it was imported from, for an issue briefd did not build.
         @NullEncoded public var importedFrom: String?
@@ -167,7 +169,7 @@ public final class IssueStore: Sendable {
         @NullEncoded public var delivery: CampaignStore.Record?
 
         enum CodingKeys: String, CodingKey {
-            case date, version, versions, items, title, delivery
+            case date, version, versions, items, sponsors, title, delivery
             case builtAt = "built_at"
             case importedFrom = "imported_from"
         }
@@ -185,13 +187,27 @@ public final class IssueStore: Sendable {
             // Each issue with its campaign, read in the same transaction: every surface lists both as one.
             let campaigns = Dictionary(
                 uniqueKeysWithValues: try CampaignRow.fetchAll(db).map { ($0.issueDate, CampaignStore.record($0)) })
+            let counts = try IssueStore.itemCounts(db)
             return try IssueRow.order(Column("date").desc).fetchAll(db).map { row in
-                Published(
+                let count = counts[row.date] ?? ItemCount(items: row.itemCount, sponsors: 0)
+                return Published(
                     date: row.date, builtAt: row.builtAt.map(JSONText.timestamp), version: row.version,
-                    versions: versions[row.date] ?? [], items: row.itemCount, title: row.title,
+                    versions: versions[row.date] ?? [], items: count.items, sponsors: count.sponsors, title: row.title,
                     importedFrom: row.importedFrom, delivery: campaigns[row.date])
             }
         }
+    }
+
+    /// Each published issue's count, from its recorded items (the sponsor included, whatever version of briefd
+    /// stored `item_count`).
+    public func itemCounts() async throws -> [String: ItemCount] {
+        try await database.readOffThePool { db in try IssueStore.itemCounts(db) }
+    }
+
+    private static func itemCounts(_ db: Database) throws -> [String: ItemCount] {
+        var placements: [String: [String]] = [:]
+        for row in try IssueItemRow.fetchAll(db) { placements[row.issueDate, default: []].append(row.placement) }
+        return placements.mapValues { ItemCount(placements: $0) }
     }
 
     /// Every published issue's items, as the drafts' account needs them.
