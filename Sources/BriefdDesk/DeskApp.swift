@@ -509,9 +509,12 @@ public final class DeskApp: Sendable {
                 delivered: entry.delivered.joined(separator: ", "), waiting: entry.waiting.joined(separator: ", "))
         }
         let published = rows.filter { !$0.issues.isEmpty }.count
+        let counts = await readOrLogged("the watched links", nil) {
+            try await RotMonitor(config: config, registry: holder.workspace.registry).counts(state: state)
+        }
         let values = LinksPage(
-            rows: rows, watched: watched.count, troubledPublished: published, troubledWaiting: rows.count - published,
-            alive: watched.values.filter { $0.state == .alive }.count, alerts: Array(alertRows))
+            rows: rows, counts: counts?.description ?? "The watched links cannot be counted now (see the log).",
+            troubledPublished: published, troubledWaiting: rows.count - published, alerts: Array(alertRows))
         return page("links", values, session: session)
     }
 

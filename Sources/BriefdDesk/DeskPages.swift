@@ -273,10 +273,10 @@ struct LinksPage {
 
     var title = "Links"
     var rows: [Row]
-    var watched: Int
+    /// `LinkWatchCount`'s words, as `briefd rot` has them.
+    var counts: String
     var troubledPublished: Int
     var troubledWaiting: Int
-    var alive: Int
     var alerts: [Alert]
 }
 

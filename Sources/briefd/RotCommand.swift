@@ -32,7 +32,7 @@ struct RotCommand: AsyncParsableCommand {
             (
                 states: [String: RotStore.Watched], alerts: [RotAlert], errors: [String: String],
                 waiting: [String: Int],
-                unverified: Int, reasons: [String: String]
+                unverified: Int, reasons: [String: String], counts: LinkWatchCount
             )
         do {
             let state = try openState(config)
@@ -62,7 +62,8 @@ struct RotCommand: AsyncParsableCommand {
                 // Each failing link's last reason, from the history of its checks.
                 let failing = states.values.filter { $0.state != .alive }.map(\.url)
                 let reasons = try await LinkStore(state).latest(of: failing).compactMapValues(\.error)
-                return (states, raised, errors, waiting, unverified, reasons)
+                let counts = try await RotMonitor(config: config, registry: workspace.registry).counts(state: state)
+                return (states, raised, errors, waiting, unverified, reasons, counts)
             }()
         } catch let exit as ExitCode {
             throw exit
@@ -90,9 +91,7 @@ struct RotCommand: AsyncParsableCommand {
                 out += "\n"
             }
             for alert in outcome.alerts { out += "alert raised: \(alert.kind.rawValue) \(alert.url)\n" }
-            out +=
-                "\(DraftAccount.counted(outcome.states.count, "link")) watched: \(failing.filter { $0.state == .suspect }.count) suspect, "
-            out += "\(failing.filter { $0.state == .dead }.count) dead\n"
+            out += "\(outcome.counts)\n"
             if outcome.unverified > 0 {
                 out +=
                     "\(outcome.unverified) link\(outcome.unverified == 1 ? "" : "s") not checked: no host name resolves; the network may be down. "
@@ -112,7 +111,7 @@ struct RotCommand: AsyncParsableCommand {
                                 first_failure: $0.firstFailure.map(JSONText.timestamp),
                                 last_status: $0.lastStatus, archived_url: $0.archivedURL)
                         },
-                        alerts: outcome.alerts)))
+                        alerts: outcome.alerts, counts: outcome.counts)))
         }
         if failing.contains(where: { $0.state == .dead }) { throw ExitCode(1) }
     }
@@ -141,11 +140,13 @@ private struct RotDocument: Encodable {
     }
     var links: [Link]
     var alerts: [RotAlert]
+    var counts: LinkWatchCount
 
     func encode(to encoder: any Encoder) throws {
-        enum Keys: String, CodingKey { case links, alerts }
+        enum Keys: String, CodingKey { case links, alerts, counts }
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(links, forKey: .links)
         try container.encode(alerts.map(RotAlert.Line.init), forKey: .alerts)
+        try container.encode(counts, forKey: .counts)
     }
 }

@@ -66,3 +66,19 @@ import Testing
         #expect(noRecipient?.description.contains("needs 'from' and at least one address in 'to'") == true)
     }
 }
+
+@Suite("The watched links' counts")
+struct LinkWatchCountTests {
+    /// A link never answered is never counted alive; a link no longer watched is not counted at all.
+    @Test func everyWatchedLinkIsCountedOnceAndUnansweredOnesAreNeverReached() {
+        let counts = LinkWatchCount(
+            watching: ["https://a.org/1", "https://a.org/2", "https://a.org/3", "https://a.org/4", "https://a.org/5"],
+            states: [
+                "https://a.org/1": (.alive, true), "https://a.org/2": (.suspect, true),
+                "https://a.org/3": (.dead, true),
+                "https://a.org/4": (.alive, false), "https://gone.org/x": (.dead, true),
+            ])
+        #expect(counts == LinkWatchCount(watched: 5, alive: 1, suspect: 1, dead: 1, neverReached: 2))
+        #expect(counts.description == "5 links watched: 1 alive, 1 suspect, 1 dead, 2 never reached")
+    }
+}

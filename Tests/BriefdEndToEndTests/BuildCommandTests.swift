@@ -298,6 +298,24 @@ struct BuildCommandTests {
             status.stdout.contains(try Regex(#"finished \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+08:00\n"#)), "\(status.stdout)")
     }
 
+    /// Right after publishing, the issue's links are watched though none was checked yet: `briefd rot` counts them
+    /// as never reached (it once said "0 links watched"), none as alive.
+    @Test func rotCountsTheJustPublishedLinksAsWatchedAndNeverReached() throws {
+        let folder = try workspace()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(try build(folder).status == 0)
+        let rot = try Briefd.run(["rot", "--config", folder + "/briefd.yml"])
+        #expect(rot.status == 0, "\(rot.stderr)")
+        let line = try #require(rot.stdout.split(separator: "\n").first { $0.contains(" watched: ") }, "\(rot.stdout)")
+        #expect(line.hasSuffix(" never reached"), "\(line)")
+        #expect(line.contains(": 0 alive, 0 suspect, 0 dead, "), "\(line)")
+        let json = try Briefd.run(["rot", "--config", folder + "/briefd.yml", "--format", "json"])
+        let counts =
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["counts"]
+            as? [String: Int]
+        #expect((counts?["watched"] ?? 0) > 0 && counts?["watched"] == counts?["never_reached"], "\(json.stdout)")
+    }
+
     /// A workspace whose issue was built by a version of briefd that recorded no build time (no `built_at`, no
     /// `build_run` row): after the upgrade `status` names it as the last build and `briefd issues` as built, with its
     /// folder's time, never as imported or "none yet".

@@ -27,6 +27,19 @@ public struct RotMonitor: Sendable {
         try await watched(state: state).citations
     }
 
+    /// Every watched address without its fragment (as the link states are kept), for the counts.
+    public func watchedURLs(state: StateDatabase) async throws -> Set<String> {
+        Set(try await watched(state: state).citations.keys.map(LinkProbe.withoutFragment))
+    }
+
+    /// The watched links' counts (`LinkWatchCount`), one way for `briefd rot` and the desk.
+    public func counts(state: StateDatabase) async throws -> LinkWatchCount {
+        let states = try await RotStore(state).states()
+        return LinkWatchCount(
+            watching: try await watchedURLs(state: state),
+            states: states.mapValues { ($0.state, $0.lastStatus != nil || $0.failures > 0) })
+    }
+
     func watched(state: StateDatabase) async throws -> (
         citations: [String: [RotAlert.Citation]], quotedPages: Set<String>
     ) {
