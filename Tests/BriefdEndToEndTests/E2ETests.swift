@@ -44,7 +44,7 @@ struct CheckCommandTests {
         #expect(run.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let summary = try #require(object["summary"] as? [String: Int])
-        #expect(summary == ["drafts": 3, "errors": 1, "warnings": 0, "infos": 0])
+        #expect(summary == ["drafts": 3, "errors": 1, "warnings": 0, "infos": 0, "clean": 2])
         let drafts = try #require(object["drafts"] as? [[String: Any]])
         let misspelled = try #require(drafts.first { ($0["path"] as? String)?.hasSuffix("misspelled.md") == true })
         #expect(misspelled["kind"] as? String == "post")

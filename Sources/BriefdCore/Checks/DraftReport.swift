@@ -11,6 +11,16 @@ public struct DraftReport: Sendable, Codable {
         self.findings = findings
     }
 
+    enum CodingKeys: String, CodingKey { case path, kind, findings }
+
+    /// Every key always there: `kind` is null for a file that could not be read far enough to know it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(findings, forKey: .findings)
+    }
+
     public var errorCount: Int { findings.count { $0.severity == .error } }
     public var warningCount: Int { findings.count { $0.severity == .warning } }
     public var infoCount: Int { findings.count { $0.severity == .info } }

@@ -40,6 +40,36 @@ public struct BuildReport: Sendable, Codable, Equatable {
 
     public init(issue: String) { self.issue = issue }
 
+    /// snake_case, as every JSON briefd writes; `build.json` files written before (`leftOut`, `unverifiedLinks`,
+    /// `unverifiedQuotes`) are still read.
+    enum CodingKeys: String, CodingKey {
+        case issue, included, errors, warnings, email
+        case leftOut = "left_out"
+        case unverifiedLinks = "unverified_links"
+        case unverifiedQuotes = "unverified_quotes"
+    }
+
+    enum EarlierKeys: String, CodingKey { case leftOut, unverifiedLinks, unverifiedQuotes }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let earlier = try decoder.container(keyedBy: EarlierKeys.self)
+        issue = try container.decode(String.self, forKey: .issue)
+        included = try container.decodeIfPresent([Included].self, forKey: .included) ?? []
+        leftOut =
+            try container.decodeIfPresent([LeftOut].self, forKey: .leftOut)
+            ?? earlier.decodeIfPresent([LeftOut].self, forKey: .leftOut) ?? []
+        errors = try container.decodeIfPresent([String].self, forKey: .errors) ?? []
+        warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []
+        unverifiedLinks =
+            try container.decodeIfPresent(Int.self, forKey: .unverifiedLinks)
+            ?? earlier.decodeIfPresent(Int.self, forKey: .unverifiedLinks) ?? 0
+        unverifiedQuotes =
+            try container.decodeIfPresent(Int.self, forKey: .unverifiedQuotes)
+            ?? earlier.decodeIfPresent(Int.self, forKey: .unverifiedQuotes) ?? 0
+        email = try container.decodeIfPresent([EmailFinding].self, forKey: .email)
+    }
+
     /// The readable summary printed by `briefd build`.
     public var summary: String {
         var out = "Issue \(issue): \(ItemCount(placements: included.map(\.placement)))"

@@ -9,12 +9,15 @@ public enum ReportFormatter {
         public var errors: Int
         public var warnings: Int
         public var infos: Int
+        /// Drafts with no error and no warning (`DraftReport.isClean`), as the text summary counts them.
+        public var clean: Int
 
         public init(_ reports: [DraftReport]) {
             drafts = reports.count
             errors = reports.reduce(0) { $0 + $1.errorCount }
             warnings = reports.reduce(0) { $0 + $1.warningCount }
             infos = reports.reduce(0) { $0 + $1.infoCount }
+            clean = reports.count(where: \.isClean)
         }
     }
 
@@ -40,7 +43,7 @@ public enum ReportFormatter {
             }
         }
         let summary = Summary(reports)
-        let clean = reports.filter(\.isClean).count
+        let clean = summary.clean
         out +=
             "\(summary.drafts) draft\(summary.drafts == 1 ? "" : "s") checked: \(summary.errors) error\(summary.errors == 1 ? "" : "s"), "
         out += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s"), \(clean) clean\n"
