@@ -38,7 +38,9 @@ def main():
     worse = []
     print(f"pattern corpus: {corpus}")
     print(f"  {'part':8} {'drafts':>6} {'false errors':>13} {'false warnings':>15} {'per 100':>8} {'planted caught':>15}")
-    for part in ("dev", "heldout"):
+    for part in ("dev", "heldout", "setaside"):
+        if not (corpus / part).is_dir():
+            continue
         found, drafts = findings(briefd, corpus, part)
         wanted = expected(corpus / part / "expected.txt")
         got = {(f, l, r) for f, l, r, _, _ in found}

@@ -1,4 +1,4 @@
-import BriefdCore
+@testable import BriefdCore
 import Testing
 
 /// Attributions as editors write them (issue 22): each pattern with its counter-example.
@@ -292,5 +292,65 @@ struct AttributionPrecisionTests {
         // Nobody named: the same form.
         let nobody = S.findings(S.post("The rules are new.\n\n> Words.\n")).first { $0.rule == .quoteUnattributed }
         #expect(nobody?.message.contains("“Name, writing in Publication, said:”") == true)
+    }
+}
+
+/// The attribution cases issue 31 lists, each with its counter-example (judged also on the pattern corpus'
+/// held-out and set-aside parts: `make prose-corpus`).
+@Suite("Attribution: places, government bodies, organisations from roles, plurals, unnamed antecedents")
+struct AttributionIssue31Tests {
+    typealias S = TestSupport
+
+    func findings(_ leadIn: String, before: String = "Intro paragraph.") -> [Finding] {
+        S.findings(S.post("\(before)\n\n\(leadIn)\n\n> The rules are new and nobody knows how they will work.\n"))
+    }
+
+    @Test func aPlaceInALeadInIsNoPublication() {
+        #expect(findings("Officials in China:").allSatisfy { $0.rule != .attributionUnknownPublication })
+        // Counter-example: an unknown outlet in the same slot is still said.
+        #expect(
+            findings("Nick Frisch, writing in The Dispatch, said:").contains {
+                $0.rule == .attributionUnknownPublication
+            })
+    }
+
+    @Test func aGovernmentBodySpeaksForItself() {
+        #expect(findings("The Ministry of Education said:").isEmpty, "\(findings("The Ministry of Education said:"))")
+        #expect(findings("China's National Health Commission said in a statement:").isEmpty)
+        // Counter-example: a newspaper of the same shape is an unknown publication to add.
+        #expect(findings("The Global Times said:").contains { $0.rule == .attributionUnknownPublication })
+    }
+
+    @Test func anOrganisationFromARegistryRoleIsKnownAndItsPersonsTitleChecked() {
+        let wrong = findings("Deputy Director Li Wen of the Shanghai Policy Lab said:")
+        #expect(wrong.map(\.rule) == [.attributionRoleMismatch], "\(wrong)")
+        // Counter-example: the title the registry gives passes.
+        let right = findings("Director Li Wen of the Shanghai Policy Lab said:")
+        #expect(right.isEmpty, "\(right)")
+    }
+
+    @Test func aGuestOrVisitingTitleIsAnotherOffice() {
+        #expect(RoleComparison.parts("Guest Professor").qualifiers == ["guest"])
+        #expect(RoleComparison.parts("visiting professor").qualifiers == ["visiting"])
+        let role = Role(title: "Guest Professor", org: "Renmin University", from: nil, until: nil)
+        #expect(!RoleComparison.matches(role, title: "professor", organisation: "Renmin University"))
+        #expect(RoleComparison.matches(role, title: "guest professor", organisation: "Renmin University"))
+    }
+
+    @Test func aOneWordNameWithAnAddedSIsNotItsMisspelling() {
+        #expect(AttributionCheck.isPluralOf("The Times", oneWordName: "TIME"))
+        #expect(!AttributionCheck.isPluralOf("Caixn", oneWordName: "Caixin"))
+        #expect(!AttributionCheck.isPluralOf("Global Times", oneWordName: "TIME"))
+    }
+
+    @Test func aPronounForAnUnnamedColleagueAfterANamedPersonIsSaid() {
+        let found = findings(
+            "A colleague of hers at the lab sees it differently. She said:", before: "Mara Feld has studied the rules.")
+        let finding = found.first { $0.rule == .quoteUnattributed }
+        #expect(
+            finding?.message.contains("refers to the unnamed colleague brought in just before, not to Mara Feld")
+                == true, "\(found)")
+        // Counter-example: the pronoun for the person named, with nobody unnamed between.
+        #expect(findings("She said:", before: "Mara Feld has studied the rules.").isEmpty)
     }
 }

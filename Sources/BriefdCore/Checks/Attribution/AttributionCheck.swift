@@ -23,6 +23,9 @@ struct AttributionCheck {
                 let offset = paragraph.inline.fileOffset(ofTextOffset: mention.start)
                 guard !state.reportedOffsets.contains(offset) else { continue }
                 let spellings = ids.map { spotter.spelling(mention.kind, $0) }
+                // "The Times" beside the registry's TIME: a word that is a one-word name with an "s" added is
+                // another word (a plural, another paper), not a misspelling. "Caixn" for Caixin still is.
+                if spellings.allSatisfy({ AttributionCheck.isPluralOf(mention.text, oneWordName: $0) }) { continue }
                 state.findings.append(
                     Finding(
                         .proseMisspelledName, at: draft.position(ofByte: offset),
@@ -131,6 +134,25 @@ struct AttributionCheck {
             let readings = LeadInReader.read(tokens)
             let before = state.lastPerson
             readParagraph(leadIn, tokens: tokens, draft: draft, state: &state)
+            // "Yu Jianrong … A colleague of his sees it differently. He said:": the pronoun is the unnamed colleague,
+            // though a reader may take it for the person named before. Said, never passed as attributed.
+            if let unnamed = UnnamedSources.lastUnnamedPerson(tokens), state.lastPerson == nil,
+                before != nil || !state.namedPeople.isEmpty,
+                let pronoun = tokens.firstIndex(where: {
+                    $0.start > unnamed && ["he", "she", "they"].contains($0.lower)
+                }),
+                AttributionCheck.endsWithColon(leadIn.inline.text)
+            {
+                let who = tokens.first { $0.start == unnamed }?.text ?? "person"
+                let named = before.map { "\($0.mention.text)" } ?? state.namedPeople.last ?? "the person named before"
+                state.findings.append(
+                    Finding(
+                        .quoteUnattributed, at: quotePosition,
+                        "this quote is given to '\(tokens[pronoun].text)', which refers to the unnamed \(who) "
+                            + "brought in just before, not to \(named): name the speaker in the lead-in, or say "
+                            + "plainly that the source is not named (“a \(who), who asked not to be named, said:”)"))
+                return
+            }
             if let reading = readings.first(where: { $0.pattern != .appositive }) ?? readings.first {
                 report(
                     reading, tokens: tokens, block: leadIn, quote: quote, leadIn: leadIn, draft: draft, state: &state)
@@ -193,6 +215,14 @@ struct AttributionCheck {
             suggestion: "Name, writing in Publication, said:", from: .form)
     }
 
+    /// "Times" (or "The Times") for the one-word name "TIME": the name with an "s" added, not a misspelling of it.
+    static func isPluralOf(_ text: String, oneWordName name: String) -> Bool {
+        var word = NameFolding.fold(text)
+        if word.hasPrefix("the ") { word.removeFirst(4) }
+        let folded = NameFolding.fold(name)
+        return !folded.contains(" ") && word == folded + "s"
+    }
+
     /// A name in a lead-in that the registry does not know but that is plainly a name: a run with an
     /// institution's word ("The Global Times", "the Ministry"), or two to four words of a person opening the
     /// lead-in ("Nick Frisch, …"). "Iraq and Afghanistan" mid-sentence is neither.
@@ -236,19 +266,27 @@ struct AttributionCheck {
         }
         if let span = reading.either,
             let who = surname(of: state.lastPerson?.mention, tokens, span) ?? soleNamesake(tokens, span)
-                ?? spotter.resolve(tokens, span, expecting: .either)
+                ?? personInside(tokens, span) ?? spotter.resolve(tokens, span, expecting: .either)
         {
             named.append(who)
         }
         if let span = reading.publication, let outlet = spotter.resolve(tokens, span, expecting: .publication) {
             named.append(outlet)
         }
+        // "Deputy Director Lin Boqiang of the China Center … said:": the speaker is the person before "of".
+        var personSpan = reading.either ?? reading.person
+        if !named.contains(where: { $0.kind == .person }), let span = reading.either,
+            let (person, run) = personBeforeOf(tokens, span)
+        {
+            named.insert(person, at: 0)
+            personSpan = run
+        }
         for mention in named { reportName(mention, block: block, draft: draft, state: &state) }
         for mention in named where mention.kind == .person {
             if case .exact(let index) = mention.resolution { state.namedPeople.append(registry.people[index].name) }
         }
         if let person = named.first(where: { $0.kind == .person }) {
-            if let span = reading.either ?? reading.person {
+            if let span = personSpan {
                 checkTitleBeforeName(person, span: span, tokens: tokens, block: block, draft: draft, state: &state)
             }
             state.lastPerson = (person, block)
@@ -260,6 +298,32 @@ struct AttributionCheck {
             }
         }
         checkLinks(named: named, quote: quote, leadIn: leadIn, draft: draft, state: &state)
+    }
+
+    /// "Deputy Director Lin Boqiang of the China Center …": a registry person named exactly inside a longer run
+    /// (a title before, an organisation after) is the speaker, not an unknown name made of the whole run.
+    private func personInside(_ tokens: [WordToken], _ span: Range<Int>) -> NameMention? {
+        guard span.count > 2, case .none = spotter.exactMention(tokens, span, expecting: .either) else { return nil }
+        return spotter.mentions(tokens, span, minimumSingleTokenLength: 3).first { mention in
+            guard mention.kind == .person, case .exact = mention.resolution else { return false }
+            return true
+        }
+    }
+
+    /// The registry person in the run right before "of (the)" that precedes `span`, with that run: in "Deputy
+    /// Director Lin Boqiang of the China Center for Energy Economics Research said:" the run is "Deputy Director
+    /// Lin Boqiang" and the person Lin Boqiang.
+    private func personBeforeOf(_ tokens: [WordToken], _ span: Range<Int>) -> (NameMention, Range<Int>)? {
+        var joiner = span.lowerBound - 1
+        if joiner >= 0, tokens[joiner].lower == "the" { joiner -= 1 }
+        guard joiner >= 1, tokens[joiner].lower == "of",
+            let run = NameRuns.runs(in: tokens).first(where: { $0.range.upperBound == joiner })
+        else { return nil }
+        let person = spotter.mentions(tokens, run.range, minimumSingleTokenLength: 3).first { mention in
+            guard mention.kind == .person, case .exact = mention.resolution else { return false }
+            return true
+        }
+        return person.map { ($0, run.range) }
     }
 
     /// A single capitalized word of the lead-in that is the family name of a registry person the draft has named.
@@ -330,6 +394,14 @@ struct AttributionCheck {
                     "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
                     suggestion: spellings.first, from: .registry))
         case .unknown:
+            // Not a publication at all: a place, a government body speaking for itself, an organisation the
+            // registry knows from a person's role. Nothing to add to the registry.
+            if !isPerson,
+                NotPublications.isPlace(mention.text) || NotPublications.isGovernmentBody(mention.text)
+                    || NotPublications.isRoleOrganisation(mention.text, in: registry)
+            {
+                return
+            }
             let what = isPerson ? "person" : "publication"
             // A ready-to-paste registry entry, so that adding a name is one step.
             let entry =
@@ -503,7 +575,7 @@ enum RoleComparison {
     /// "ex-" and "one-time" say when, not what, and are read by `isFormer`.
     static let qualifiers: Set<String> = [
         "deputy", "vice", "assistant", "associate", "acting", "interim", "senior", "chief", "executive", "co",
-        "emeritus", "principal", "lead", "junior",
+        "emeritus", "principal", "lead", "junior", "guest", "visiting", "adjunct", "honorary",
     ]
     static let timeWords: Set<String> = ["former", "ex", "one-time", "onetime", "then"]
 

@@ -111,7 +111,7 @@ struct NameSpotter {
         return found
     }
 
-    private func exactMention(
+    func exactMention(
         _ tokens: [WordToken], _ span: Range<Int>, expecting: Expectation, wholeSpan: Bool = false
     ) -> NameMention? {
         let lengths = wholeSpan ? [span.count] : Array(stride(from: min(6, span.count), through: 1, by: -1))
