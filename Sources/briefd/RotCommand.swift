@@ -61,7 +61,10 @@ struct RotCommand: AsyncParsableCommand {
                 let states = try await store.states()
                 // Each failing link's last reason, from the history of its checks.
                 let failing = states.values.filter { $0.state != .alive }.map(\.url)
-                let reasons = try await LinkStore(state).latest(of: failing).compactMapValues(\.error)
+                // In the editor's words (the raw library text stays in `briefd links --format json`).
+                let reasons = try await LinkStore(state).latest(of: failing).compactMapValues {
+                    LinkProblem.sentence(status: $0.status, error: $0.error)
+                }
                 let counts = try await RotMonitor(config: config, registry: workspace.registry).counts(state: state)
                 return (states, raised, errors, waiting, unverified, reasons, counts)
             }()

@@ -611,6 +611,54 @@ struct DeskTests {
         }
     }
 
+    /// The message audit over the desk (issue 31): every page's text has no raw library string and no time without
+    /// its zone; the list's counts are the API's; `/api/drafts` and `/api/issues/next` validate against their
+    /// schemas (docs/schemas, by scripts/validate_json.py).
+    @Test func everyPageReadsAsAnEditorWould() async throws {
+        let desk = try await Desk()
+        let root = String(#filePath).components(separatedBy: "/Tests/")[0]
+        try await desk.application().test(.live) { client in
+            var problems: [String] = []
+            for path in ["/", "/drafts/clean.md", "/issues/next", "/issues", "/links", "/clip", "/healthz"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    let html = String(buffer: response.body)
+                    // The text an editor reads: tags and scripts out, entities as they show.
+                    let text = html.replacing(#/<script[\s\S]*?</script>|<style[\s\S]*?</style>/#, with: "")
+                        .replacing(#/<[^>]+>/#, with: "\n").replacingOccurrences(of: "&amp;", with: "&")
+                    problems += MessageAudit.problems(in: text, source: path)
+                }
+            }
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            var statuses: [String: Int] = [:]
+            for (uri, schema) in [("/api/drafts", "account"), ("/api/issues/next", "issue-plan")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let file = desk.folder + "/\(schema).json"
+                    try Data(buffer: response.body).write(to: URL(fileURLWithPath: file))
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    process.arguments = ["python3", root + "/scripts/validate_json.py", schema + ".schema.json", file]
+                    try process.run()
+                    process.waitUntilExit()
+                    #expect(process.terminationStatus == 0, "\(uri) against \(schema)")
+                    if schema == "account" {
+                        let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                        for draft in json?["drafts"] as? [[String: Any]] ?? [] {
+                            statuses[draft["status"] as? String ?? "", default: 0] += 1
+                        }
+                    }
+                }
+            }
+            // The list's filter counts are the API's.
+            try await client.execute(uri: "/", method: .get) { response in
+                let html = String(buffer: response.body)
+                for (status, count) in statuses {
+                    #expect(html.contains("data-status=\"\(status)\">\(status) (\(count))"), "\(status): \(count)")
+                }
+                #expect(html.contains("<span id=\"total-count\">\(statuses.values.reduce(0, +))</span>"))
+            }
+        }
+    }
+
     @Test func theJSONAPIHasEveryKey() async throws {
         let desk = try await Desk()
         try await desk.application().test(.live) { client in

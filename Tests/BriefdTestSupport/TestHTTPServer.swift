@@ -174,6 +174,14 @@ public final class TestHTTPServer: Sendable {
                 if count <= 0 { return }
                 if buffer.isEmpty { arrivedAt = stamp ?? Self.now() }
                 buffer += chunk[0..<count]
+                // A TLS handshake sent to this plain-HTTP server (an https:// address served in plain HTTP): answer
+                // as a web server does, in plain text, which the client's TLS reads as "wrong version number".
+                if buffer.first == 0x16 {
+                    let answer = Array(
+                        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".utf8)
+                    _ = answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    return
+                }
                 continue
             }
             let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)

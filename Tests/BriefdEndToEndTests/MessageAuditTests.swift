@@ -1,0 +1,98 @@
+import BriefdCore
+import BriefdTestSupport
+import Foundation
+import Testing
+
+/// The message audit (issue 31): every command an editor runs in a week, over a site with a working page, a dead
+/// one and an `https://` address served in plain HTTP, and what it prints is read as an editor would: no raw
+/// libcurl or OpenSSL text, no time without its zone, and counts that agree with each other and with the JSON.
+/// (The rules' suggestions: `RuleTests.everySuggestionSaysWhereItComesFrom`; JSON keys and shapes:
+/// `JSONSchemaTests`; the desk's pages: `DeskTests.everyPageReadsAsAnEditorWould`.)
+@Suite("The message audit", .timeLimit(.minutes(5)))
+struct MessageAuditTests {
+    @Test func everyCommandsOutputIsInTheEditorsWordsWithZonesAndAgreeingCounts() throws {
+        let site = try TestHTTPServer { request in
+            request.path == "/gone" ? .respond(status: 404) : .respond(status: 200, body: LocalSiteWorkspace.page())
+        }
+        defer { site.stop() }
+        let folder = try LocalSiteWorkspace.make(
+            site: site.url, paths: ["/a", "/gone"],
+            extraConfig: "schedule: {build: \"0 10 * * 4\", timezone: Asia/Shanghai}\narchive: {capture: false}",
+            linksRetries: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A brief whose https:// address is served in plain HTTP: OpenSSL's "wrong version number" underneath.
+        let plain = site.url.replacingOccurrences(of: "http://", with: "https://")
+        try """
+        ---
+        title: Village Schools Close, part 3
+        url: \(plain)/tls
+        source: Local Times
+        published: 2026-11-18
+        section: Education / Language
+        ---
+        \(LocalSiteWorkspace.excerpt)
+
+        """.write(toFile: folder + "/drafts/d2.md", atomically: true, encoding: .utf8)
+        let config = folder + "/briefd.yml"
+        var problems: [String] = []
+        func audited(_ arguments: [String]) throws -> Briefd.Run {
+            let run = try Briefd.run(arguments)
+            let name = "briefd " + arguments.prefix(2).joined(separator: " ")
+            problems += MessageAudit.problems(in: run.stdout, source: name + " (stdout)")
+            problems += MessageAudit.problems(in: run.stderr, source: name + " (stderr)")
+            return run
+        }
+
+        let check = try audited(["check", "--config", config, folder + "/drafts"])
+        #expect(check.stdout.contains("the server does not speak HTTPS at this address"), "\(check.stdout)")
+        #expect(check.stdout.contains("not found (404)"), "\(check.stdout)")
+        let checkJSON = try Briefd.run([
+            "check", "--cached", "--format", "json", "--config", config, folder + "/drafts",
+        ])
+        let summary = try #require(
+            (try JSONSerialization.jsonObject(with: Data(checkJSON.stdout.utf8)) as? [String: Any])?["summary"]
+                as? [String: Int])
+        // The text summary and the JSON count the same drafts the same way (the cached run reads what the online
+        // one found).
+        let cachedText = try audited(["check", "--cached", "--config", config, folder + "/drafts"])
+        let last = String(cachedText.stdout.split(separator: "\n").last ?? "")
+        #expect(
+            last
+                == "\(summary["drafts"] ?? -1) drafts checked: \(summary["errors"] ?? -1) error\(summary["errors"] == 1 ? "" : "s"), "
+                + "\(summary["warnings"] ?? -1) warning\(summary["warnings"] == 1 ? "" : "s"), \(summary["clean"] ?? -1) clean",
+            "\(last) against \(summary)")
+
+        _ = try audited(["links", "--config", config, folder + "/drafts"])
+        let status = try audited(["status", "--config", config])
+        #expect(status.stdout.contains("next build: "), "\(status.stdout)")
+        let build = try audited(["build", "--config", config, "--issue", "2026-12-03", "--no-capture"])
+        #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-03/build.json"))) as? [String: Any])
+        let included = (report["included"] as? [Any])?.count ?? -1
+        let leftOut = (report["left_out"] as? [Any])?.count ?? -1
+        // The build's words, build.json and `briefd issues` count the same items.
+        #expect(
+            build.stdout.hasPrefix("Issue 2026-12-03: \(DraftAccount.counted(included, "item"))"), "\(build.stdout)")
+        #expect(build.stdout.contains("\(DraftAccount.counted(leftOut, "draft")) left out"), "\(build.stdout)")
+        let issues = try audited(["issues", "--config", config])
+        #expect(
+            issues.stdout.hasPrefix("2026-12-03  \(DraftAccount.counted(included, "item"))  built "), "\(issues.stdout)"
+        )
+        let rot = try audited(["rot", "--check-now", "--config", config])
+        #expect(rot.stdout.contains(" links watched: "), "\(rot.stdout)")
+        _ = try audited(["config", "check", "--config", config])
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    /// The audit is not vacuous: it finds what it looks for.
+    @Test func theAuditFindsRawLibraryTextsAndUnzonedTimes() {
+        #expect(!MessageAudit.problems(in: "x is broken: OpenSSL/3.0.19: error:0A00010B", source: "t").isEmpty)
+        #expect(MessageAudit.problems(in: "next build: 2026-12-10 10:00:00 +0000", source: "t").isEmpty)
+        #expect(!MessageAudit.problems(in: "last build: finished 2026-12-10 10:00", source: "t").isEmpty)
+        #expect(MessageAudit.problems(in: "next build: 2026-12-10 10:00 +08:00", source: "t").isEmpty)
+        #expect(MessageAudit.problems(in: "raised 2026-12-10T02:00:00Z", source: "t").isEmpty)
+        #expect(MessageAudit.problems(in: "drafts/a.md:12:34: warning", source: "t").isEmpty)
+    }
+}
