@@ -105,7 +105,9 @@ struct ArchiveCommand: AsyncParsableCommand {
             case false?: excerpt = "excerpt NOT found"
             case nil: excerpt = "excerpt not checked"
             }
-            out += "  \(link.url)\n    \(state); \(excerpt)" + (link.reason.map { " (\($0))" } ?? "") + "\n"
+            // The reason in the editor's words; the raw library text stays in `--format json`.
+            let reason = link.reason.map { LinkProblem.sentence(status: link.status, error: $0) ?? $0 }
+            out += "  \(link.url)\n    \(state); \(excerpt)" + (reason.map { " (\($0))" } ?? "") + "\n"
             if let copy = link.copy { out += "    own copy: \(copy) on the desk\n" }
             if let spn = link.savePageNow {
                 out += "    Save Page Now: \(spn.status)"

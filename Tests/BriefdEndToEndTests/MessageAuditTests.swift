@@ -83,6 +83,9 @@ struct MessageAuditTests {
         let rot = try audited(["rot", "--check-now", "--config", config])
         #expect(rot.stdout.contains(" links watched: "), "\(rot.stdout)")
         _ = try audited(["config", "check", "--config", config])
+        // The cited pages captured now: the dead one's reason in words.
+        _ = try audited(["archive", "--capture", "--config", config, "--issue", "2026-12-03"])
+        _ = try audited(["archive", "--config", config, "--issue", "2026-12-03"])
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
