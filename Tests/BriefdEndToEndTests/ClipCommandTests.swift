@@ -147,11 +147,11 @@ struct ClipCommandTests {
         let url = "http://www.thewirechina.localhost:\(server.port)/gone"
         let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", url])
         #expect(run.status == 1)
-        #expect(run.stderr == "briefd: \(url): broken: the page answered 404\n")
+        #expect(run.stderr == "briefd: \(url): broken: the page answered: not found (404)\n")
         let json = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--format", "json", url])
         #expect(json.status == 1)
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: String]
-        #expect(document == ["url": url, "verdict": "broken", "reason": "the page answered 404"])
+        #expect(document == ["url": url, "verdict": "broken", "reason": "the page answered: not found (404)"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/drafts").isEmpty)
     }
 

@@ -83,6 +83,12 @@ struct MessageAuditTests {
         let rot = try audited(["rot", "--check-now", "--config", config])
         #expect(rot.stdout.contains(" links watched: "), "\(rot.stdout)")
         _ = try audited(["config", "check", "--config", config])
+        // Clipping the dead page and the plain-HTTP one: why there is no draft, in words.
+        let clipped = try audited(["clip", "--print", "--config", config, plain + "/tls"])
+        #expect(clipped.stderr.contains("the server does not speak HTTPS at this address"), "\(clipped.stderr)")
+        _ = try audited(["clip", "--print", "--config", config, site.url + "/gone"])
+        // Importing a page at the plain-HTTP address: why it was not read, in words.
+        _ = try audited(["import", "--config", config, plain + "/tls"])
         // The cited pages captured now: the dead one's reason in words.
         _ = try audited(["archive", "--capture", "--config", config, "--issue", "2026-12-03"])
         _ = try audited(["archive", "--config", config, "--issue", "2026-12-03"])

@@ -84,12 +84,15 @@ extension RunContext {
             case .shutDown:
                 throw ClipRun.Unavailable(verdict: "interrupted", reason: "briefd was stopped before the page came")
             case .unavailable(let problem, let status, let failure):
-                throw ClipRun.Unavailable(verdict: verdict(status: status, failure: failure, url: url), reason: problem)
+                // In the editor's words ("the site's name does not resolve: …"), not libcurl's.
+                throw ClipRun.Unavailable(
+                    verdict: verdict(status: status, failure: failure, url: url),
+                    reason: LinkProblem.sentence(status: status, error: problem) ?? problem)
             case .answer(let finalURL, let response):
                 guard (200..<300).contains(response.status) else {
                     throw ClipRun.Unavailable(
                         verdict: verdict(status: response.status, failure: nil, url: finalURL),
-                        reason: "the page answered \(response.status)")
+                        reason: "the page answered: \(LinkProblem.statusSentence(response.status))")
                 }
                 let (mediaType, charset) = PageFetcher.contentType(of: response)
                 guard ["text/html", "application/xhtml+xml", ""].contains(mediaType) else {

@@ -190,8 +190,9 @@ extension RunContext {
             switch await links.pages.fetchAnswer(page) {
             case .shutDown:
                 return .failure(ImportRun.ImportError("briefd was stopped before the page came"))
-            case .unavailable(let problem, _, _):
-                return .failure(ImportRun.ImportError(problem))
+            case .unavailable(let problem, let status, _):
+                // In the editor's words, not libcurl's.
+                return .failure(ImportRun.ImportError(LinkProblem.sentence(status: status, error: problem) ?? problem))
             case .answer(let finalURL, let response):
                 guard (200..<300).contains(response.status) else {
                     return .failure(ImportRun.ImportError("the page answered \(response.status)"))
