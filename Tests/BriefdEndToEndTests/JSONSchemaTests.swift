@@ -10,7 +10,7 @@ struct JSONSchemaTests {
     static let root = BuildCommandTests.root
 
     /// Runs the validator; its status and what it said.
-    func validate(_ schema: String, _ files: [String]) throws -> (status: Int32, said: String) {
+    static func validate(_ schema: String, _ files: [String]) throws -> (status: Int32, said: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.root + "/scripts/validate_json.py", schema] + files
@@ -22,7 +22,7 @@ struct JSONSchemaTests {
         return (process.terminationStatus, said)
     }
 
-    @Test func everyJSONOutputValidatesAgainstItsSchema() throws {
+    @Test func everyJSONOutputValidatesAgainstItsSchema() async throws {
         let folder = try BuildCommandTests().workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
@@ -37,12 +37,14 @@ struct JSONSchemaTests {
         ]
         var written: [(String, String)] = []
         for (index, output) in outputs.enumerated() {
-            let run = try Briefd.run(output.arguments)
+            let run = try await Briefd.runAsync(output.arguments)
             let file = folder + "/output-\(index).json"
             try run.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             written.append((output.schema, file))
         }
-        #expect(try Briefd.run(["build", "--issue", "2026-12-02", "--no-capture", "--config", config]).status == 0)
+        #expect(
+            try await Briefd.runAsync(["build", "--issue", "2026-12-02", "--no-capture", "--config", config]).status
+                == 0)
         outputs = [
             ("issues", ["issues", "--format", "json", "--config", config]),
             ("rot", ["rot", "--format", "json", "--config", config]),
@@ -50,14 +52,14 @@ struct JSONSchemaTests {
             ("links", ["links", "--format", "json", "--config", config, folder + "/drafts/a-featured.md"]),
         ]
         for (index, output) in outputs.enumerated() {
-            let run = try Briefd.run(output.arguments)
+            let run = try await Briefd.runAsync(output.arguments)
             let file = folder + "/after-\(index).json"
             try run.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             written.append((output.schema, file))
         }
         written.append(("build-report", folder + "/out/2026-12-02/build.json"))
         for (schema, file) in written {
-            let result = try validate(schema + ".schema.json", [file])
+            let result = try await offThePool { try Self.validate(schema + ".schema.json", [file]) }
             #expect(result.status == 0, "\(file) against \(schema): \(result.said)")
         }
     }
@@ -74,7 +76,7 @@ struct JSONSchemaTests {
              "unverifiedQuotes": 1, "leftOut": [{"path": "a.md", "status": "held", "reason": "later"}]}
             """
         try earlier.write(toFile: folder + "/build.json", atomically: true, encoding: .utf8)
-        let result = try validate("build-report.schema.json", [folder + "/build.json"])
+        let result = try Self.validate("build-report.schema.json", [folder + "/build.json"])
         #expect(result.status == 1)
         #expect(result.said.contains("key 'leftOut' is not snake_case"), "\(result.said)")
         let read = try JSONDecoder().decode(BuildReport.self, from: Data(earlier.utf8))

@@ -10,7 +10,7 @@ import Testing
 /// `JSONSchemaTests`; the desk's pages: `DeskTests.everyPageReadsAsAnEditorWould`.)
 @Suite("The message audit", .timeLimit(.minutes(5)))
 struct MessageAuditTests {
-    @Test func everyCommandsOutputIsInTheEditorsWordsWithZonesAndAgreeingCounts() throws {
+    @Test func everyCommandsOutputIsInTheEditorsWordsWithZonesAndAgreeingCounts() async throws {
         let site = try TestHTTPServer { request in
             request.path == "/gone" ? .respond(status: 404) : .respond(status: 200, body: LocalSiteWorkspace.page())
         }
@@ -35,18 +35,19 @@ struct MessageAuditTests {
         """.write(toFile: folder + "/drafts/d2.md", atomically: true, encoding: .utf8)
         let config = folder + "/briefd.yml"
         var problems: [String] = []
-        func audited(_ arguments: [String]) throws -> Briefd.Run {
-            let run = try Briefd.run(arguments)
+        // Every process is waited for off the concurrency pool: two cores' pool threads are not held for the run.
+        func audited(_ arguments: [String]) async throws -> Briefd.Run {
+            let run = try await Briefd.runAsync(arguments)
             let name = "briefd " + arguments.prefix(2).joined(separator: " ")
             problems += MessageAudit.problems(in: run.stdout, source: name + " (stdout)")
             problems += MessageAudit.problems(in: run.stderr, source: name + " (stderr)")
             return run
         }
 
-        let check = try audited(["check", "--config", config, folder + "/drafts"])
+        let check = try await audited(["check", "--config", config, folder + "/drafts"])
         #expect(check.stdout.contains("the server does not speak HTTPS at this address"), "\(check.stdout)")
         #expect(check.stdout.contains("not found (404)"), "\(check.stdout)")
-        let checkJSON = try Briefd.run([
+        let checkJSON = try await Briefd.runAsync([
             "check", "--cached", "--format", "json", "--config", config, folder + "/drafts",
         ])
         let summary = try #require(
@@ -54,7 +55,7 @@ struct MessageAuditTests {
                 as? [String: Int])
         // The text summary and the JSON count the same drafts the same way (the cached run reads what the online
         // one found).
-        let cachedText = try audited(["check", "--cached", "--config", config, folder + "/drafts"])
+        let cachedText = try await audited(["check", "--cached", "--config", config, folder + "/drafts"])
         let last = String(cachedText.stdout.split(separator: "\n").last ?? "")
         #expect(
             last
@@ -62,10 +63,10 @@ struct MessageAuditTests {
                 + "\(summary["warnings"] ?? -1) warning\(summary["warnings"] == 1 ? "" : "s"), \(summary["clean"] ?? -1) clean",
             "\(last) against \(summary)")
 
-        _ = try audited(["links", "--config", config, folder + "/drafts"])
-        let status = try audited(["status", "--config", config])
+        _ = try await audited(["links", "--config", config, folder + "/drafts"])
+        let status = try await audited(["status", "--config", config])
         #expect(status.stdout.contains("next build: "), "\(status.stdout)")
-        let build = try audited(["build", "--config", config, "--issue", "2026-12-03", "--no-capture"])
+        let build = try await audited(["build", "--config", config, "--issue", "2026-12-03", "--no-capture"])
         #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
         let report = try #require(
             try JSONSerialization.jsonObject(
@@ -76,22 +77,22 @@ struct MessageAuditTests {
         #expect(
             build.stdout.hasPrefix("Issue 2026-12-03: \(DraftAccount.counted(included, "item"))"), "\(build.stdout)")
         #expect(build.stdout.contains("\(DraftAccount.counted(leftOut, "draft")) left out"), "\(build.stdout)")
-        let issues = try audited(["issues", "--config", config])
+        let issues = try await audited(["issues", "--config", config])
         #expect(
             issues.stdout.hasPrefix("2026-12-03  \(DraftAccount.counted(included, "item"))  built "), "\(issues.stdout)"
         )
-        let rot = try audited(["rot", "--check-now", "--config", config])
+        let rot = try await audited(["rot", "--check-now", "--config", config])
         #expect(rot.stdout.contains(" links watched: "), "\(rot.stdout)")
-        _ = try audited(["config", "check", "--config", config])
+        _ = try await audited(["config", "check", "--config", config])
         // Clipping the dead page and the plain-HTTP one: why there is no draft, in words.
-        let clipped = try audited(["clip", "--print", "--config", config, plain + "/tls"])
+        let clipped = try await audited(["clip", "--print", "--config", config, plain + "/tls"])
         #expect(clipped.stderr.contains("the server does not speak HTTPS at this address"), "\(clipped.stderr)")
-        _ = try audited(["clip", "--print", "--config", config, site.url + "/gone"])
+        _ = try await audited(["clip", "--print", "--config", config, site.url + "/gone"])
         // Importing a page at the plain-HTTP address: why it was not read, in words.
-        _ = try audited(["import", "--config", config, plain + "/tls"])
+        _ = try await audited(["import", "--config", config, plain + "/tls"])
         // The cited pages captured now: the dead one's reason in words.
-        _ = try audited(["archive", "--capture", "--config", config, "--issue", "2026-12-03"])
-        _ = try audited(["archive", "--config", config, "--issue", "2026-12-03"])
+        _ = try await audited(["archive", "--capture", "--config", config, "--issue", "2026-12-03"])
+        _ = try await audited(["archive", "--config", config, "--issue", "2026-12-03"])
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
