@@ -87,13 +87,14 @@ extension RunContext {
             }
         }
         let paths = Set(cited.flatMap { $0.citations.map(\.path) }).union(quoteFindings.keys)
+        let sources = Dictionary(drafts.map { ($0.path, $0.source) }, uniquingKeysWith: { first, _ in first })
         let citedByPath = Dictionary(
             grouping: cited.flatMap { link in Set(link.citations.map(\.path)).map { ($0, link) } }, by: \.0)
         for path in paths {
             let found =
                 LinkFindings.findings(
                     path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results,
-                    unknownBecause: unknownLinks)
+                    unknownBecause: unknownLinks, source: sources[path])
                 + (quoteFindings[path] ?? [])
             if !found.isEmpty { outcome.findings[path] = found }
         }

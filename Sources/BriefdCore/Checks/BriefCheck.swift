@@ -13,11 +13,18 @@ struct BriefCheck {
                 publication = registry.publications[index]
             case .nearMiss(let ids):
                 let names = ids.map { registry.publications[$0].name }
-                findings.append(
-                    Finding(
-                        .briefUnknownSource, at: fields.position(of: "source"),
-                        "'\(source)' is not a publication in the registry; did you mean \(quotedList(names))?",
-                        suggestion: names.first, from: .registry))
+                var finding = Finding(
+                    .briefUnknownSource, at: fields.position(of: "source"),
+                    "'\(source)' is not a publication in the registry; did you mean \(quotedList(names))?",
+                    suggestion: names.first, from: .registry)
+                if names.count == 1 {
+                    finding.fixes =
+                        Fix.replacingValue(
+                            at: fields.position(of: "source"), of: draft.source, expected: source, with: names[0],
+                            title: "Use the registry's name: \(names[0])", safe: true
+                        ).map { [$0] } ?? []
+                }
+                findings.append(finding)
             case .none:
                 let closest = EditDistance.closest(to: source, in: registry.publications.map(\.name))
                 // With no registry name near it, the entry to add: the source as written, the link's host.

@@ -25,6 +25,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public var suggestionSource: String?
     /// Where the wrong span ends (exclusive), when the check knows it: a whole role, not its first word.
     public var end: SourcePosition?
+    /// The changes that resolve it, when the check knows the answer (`Fix`).
+    public var fixes: [Fix] = []
 
     public init(_ rule: Rule, at position: SourcePosition, _ message: String) {
         self.rule = rule
@@ -47,6 +49,7 @@ public struct Finding: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case rule, severity, line, column, message, suggestion
         case suggestionSource = "suggestion_source"
+        case fixes
         case endLine = "end_line"
         case endColumn = "end_column"
     }
@@ -62,6 +65,7 @@ public struct Finding: Sendable, Hashable, Codable {
         try container.encode(suggestionSource, forKey: .suggestionSource)
         try container.encode(end?.line, forKey: .endLine)
         try container.encode(end?.column, forKey: .endColumn)
+        try container.encode(fixes, forKey: .fixes)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +82,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.message = try container.decode(String.self, forKey: .message)
         self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
         self.suggestionSource = try container.decodeIfPresent(String.self, forKey: .suggestionSource)
+        fixes = try container.decodeIfPresent([Fix].self, forKey: .fixes) ?? []
         if let line = try container.decodeIfPresent(Int.self, forKey: .endLine),
             let column = try container.decodeIfPresent(Int.self, forKey: .endColumn)
         {

@@ -8,13 +8,20 @@ struct FrontMatterCheck {
         var findings: [Finding] = []
         if let section = fields.section, !config.newsletter.sections.contains(section) {
             let closest = EditDistance.closest(to: section, in: config.newsletter.sections)
-            findings.append(
-                Finding(
-                    .frontMatterUnknownSection, at: fields.position(of: "section"),
-                    "'\(section)' is not a section of \(config.newsletter.name)"
-                        + (closest.map { "; did you mean '\($0)'?" }
-                            ?? " (sections: \(config.newsletter.sections.joined(separator: "; ")))"),
-                    suggestion: closest, from: .closestAccepted))
+            var finding = Finding(
+                .frontMatterUnknownSection, at: fields.position(of: "section"),
+                "'\(section)' is not a section of \(config.newsletter.name)"
+                    + (closest.map { "; did you mean '\($0)'?" }
+                        ?? " (sections: \(config.newsletter.sections.joined(separator: "; ")))"),
+                suggestion: closest, from: .closestAccepted)
+            if let closest {
+                finding.fixes =
+                    Fix.replacingValue(
+                        at: fields.position(of: "section"), of: draft.source, expected: section,
+                        with: closest, title: "Use the section '\(closest)'", safe: true
+                    ).map { [$0] } ?? []
+            }
+            findings.append(finding)
         }
         if let url = fields.url, WebAddress(url)?.isHTTP != true {
             findings.append(

@@ -32,8 +32,10 @@ public enum LinkFindings {
     }
 
     /// Findings for every citation in `links` of the draft at `path`.
+    /// - Parameter source: the draft's text, for the fixes (a redirect's final address in place of the cited one).
     public static func findings(
-        path: String, links: [CitedLink], results: [String: LinkResult], unknownBecause: String? = nil
+        path: String, links: [CitedLink], results: [String: LinkResult], unknownBecause: String? = nil,
+        source: SourceText? = nil
     ) -> [Finding] {
         var findings: [Finding] = []
         for link in links {
@@ -51,9 +53,32 @@ public enum LinkFindings {
             }
             for citation in link.citations where citation.path == path {
                 let position = SourcePosition(line: citation.line, column: citation.column)
-                if let finding = finding(for: result, at: position) { findings.append(finding) }
+                guard var finding = finding(for: result, at: position) else { continue }
+                if finding.rule == .linkRedirected, let source, let final = result.finalURL {
+                    finding.fixes = redirectFix(link.url, to: final, at: position, in: source)
+                }
+                findings.append(finding)
             }
         }
         return findings
+    }
+
+    /// The final address in place of the cited one, found as written at or after the citation on its line. Safe:
+    /// the same page, at the address it now has.
+    static func redirectFix(_ url: String, to final: String, at position: SourcePosition, in source: SourceText)
+        -> [Fix]
+    {
+        let from = source.byteOffset(line: position.line, scalarColumn: position.column)
+        let lineEnd = source.byteOffset(line: position.line + 1, scalarColumn: 1)
+        let needle = Array(url.utf8)
+        guard !needle.isEmpty, lineEnd - from >= needle.count else { return [] }
+        for start in from...(lineEnd - needle.count) where Array(source.bytes[start..<(start + needle.count)]) == needle
+        {
+            return Fix.replacing(
+                start, start + needle.count, of: source, expected: url, with: final,
+                title: "Cite the address it redirects to: \(final)", safe: true
+            ).map { [$0] } ?? []
+        }
+        return []
     }
 }

@@ -117,12 +117,17 @@ public enum QuoteCheck {
         if draft.kind == .brief, let url = draft.frontMatter.url, let stated = draft.frontMatter.published,
             let snapshot = snapshots[url], let pageDate = snapshot.published, pageDate != stated
         {
-            findings.append(
-                Finding(
-                    .briefDateMismatch, at: draft.frontMatter.position(of: "published"),
-                    "'published' is \(stated), but the page says it was published on \(pageDate)",
-                    suggestion: pageDate.description,
-                    from: .page(fetched: SuggestionSource.day(ofUnixTime: snapshot.fetchedAt))))
+            var finding = Finding(
+                .briefDateMismatch, at: draft.frontMatter.position(of: "published"),
+                "'published' is \(stated), but the page says it was published on \(pageDate)",
+                suggestion: pageDate.description,
+                from: .page(fetched: SuggestionSource.day(ofUnixTime: snapshot.fetchedAt)))
+            finding.fixes =
+                Fix.replacingValue(
+                    at: draft.frontMatter.position(of: "published"), of: draft.source, expected: stated.description,
+                    with: pageDate.description, title: "Use the page's date: \(pageDate)", safe: true
+                ).map { [$0] } ?? []
+            findings.append(finding)
         }
         return findings
     }

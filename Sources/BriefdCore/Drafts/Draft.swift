@@ -23,6 +23,16 @@ public struct Draft: Sendable {
 
     public func position(ofByte offset: Int) -> SourcePosition { source.position(ofByte: offset) }
 
+    /// Whether the byte at `offset` is in a block quote: the source's own words, which a safe fix never changes.
+    public func isInsideBlockQuote(byte offset: Int) -> Bool {
+        func inside(_ blocks: [MarkdownBlock]) -> Bool {
+            blocks.contains { block in
+                (block.kind == .blockQuote && block.start <= offset && offset < block.end) || inside(block.children)
+            }
+        }
+        return inside(body.blocks)
+    }
+
     /// Where the body starts, for findings about the body as a whole.
     public var bodyPosition: SourcePosition { source.position(ofByte: bodyStart) }
 }

@@ -47,6 +47,21 @@ public struct SourceText: Sendable {
         return min(bytes.count, lineStarts[line - 1] + max(0, byteColumn - 1))
     }
 
+    /// The byte offset of a 1-based line and a 1-based column counted in Unicode scalars (as positions are
+    /// reported), clamped to the line.
+    public func byteOffset(line: Int, scalarColumn: Int) -> Int {
+        guard line >= 1 else { return 0 }
+        guard line <= lineStarts.count else { return bytes.count }
+        var offset = lineStarts[line - 1]
+        var column = 1
+        while column < scalarColumn, offset < bytes.count, bytes[offset] != UInt8(ascii: "\n") {
+            offset += 1
+            while offset < bytes.count, bytes[offset] & 0xC0 == 0x80 { offset += 1 }
+            column += 1
+        }
+        return offset
+    }
+
     /// The text of one 1-based line, without its line ending.
     public func line(_ number: Int) -> Substring {
         guard number >= 1, number <= lineStarts.count else { return "" }

@@ -1,4 +1,5 @@
 import BriefdCore
+import Foundation
 @preconcurrency import Glibc
 
 /// Writing published files so that a crash or a kill at any moment leaves the previous complete version
@@ -43,6 +44,34 @@ public enum AtomicOutput {
             throw failure
         }
         if durable { try syncFolder(folder) }
+    }
+
+    /// Replaces the file at `path` with `bytes` only while it still holds `expected` (what was read and checked):
+    /// written beside it under a hidden name with the file's own mode, fsync'd, renamed over it. Returns false,
+    /// writing nothing, when the file changed since it was read (an editor saved meanwhile). The check and the
+    /// rename are not one step; a save in the instant between them is the one case this cannot see.
+    public static func replaceFile(_ path: String, _ bytes: [UInt8], expected: [UInt8]) throws(WriteError) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw WriteError.system("\(path): cannot read its mode") }
+        guard let current = FileManager.default.contents(atPath: path), Array(current) == expected else { return false }
+        let folder = directory(of: path)
+        let temporary = folder + "/.tmp-" + String(getpid()) + "-" + basename(path)
+        do throws(WriteError) {
+            try writeAndSync(temporary, bytes)
+            guard chmod(temporary, status.st_mode & 0o7777) == 0 else {
+                throw WriteError.system("\(path): cannot give the new text the file's mode")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let failure = WriteError.system("\(path): cannot rename into place")
+            unlink(temporary)
+            throw failure
+        }
+        try syncFolder(folder)
+        return true
     }
 
     /// Writes `bytes` under a name that does not exist yet, never replacing a file: `folder/NAME.EXT`, else

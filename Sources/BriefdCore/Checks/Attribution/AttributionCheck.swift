@@ -26,11 +26,12 @@ struct AttributionCheck {
                 // "The Times" beside the registry's TIME: a word that is a one-word name with an "s" added is
                 // another word (a plural, another paper), not a misspelling. "Caixn" for Caixin still is.
                 if spellings.allSatisfy({ AttributionCheck.isPluralOf(mention.text, oneWordName: $0) }) { continue }
-                state.findings.append(
-                    Finding(
-                        .proseMisspelledName, at: draft.position(ofByte: offset),
-                        "'\(mention.text)' looks like a misspelling of \(quotedList(spellings)), as the registry spells it",
-                        suggestion: spellings.first, from: .registry))
+                var finding = Finding(
+                    .proseMisspelledName, at: draft.position(ofByte: offset),
+                    "'\(mention.text)' looks like a misspelling of \(quotedList(spellings)), as the registry spells it",
+                    suggestion: spellings.first, from: .registry)
+                finding.fixes = spellingFix(mention, spellings: spellings, block: paragraph, draft: draft)
+                state.findings.append(finding)
             }
         }
         return state.findings
@@ -215,6 +216,19 @@ struct AttributionCheck {
             suggestion: "Name, writing in Publication, said:", from: .form)
     }
 
+    /// The registry's spelling in place of a near miss, when there is one spelling and the name is written plainly
+    /// in the file (no markup inside it). Safe: the name is the same person or publication, spelled right.
+    private func spellingFix(_ mention: NameMention, spellings: [String], block: MarkdownBlock, draft: Draft) -> [Fix] {
+        guard spellings.count == 1 else { return [] }
+        let start = block.inline.fileOffset(ofTextOffset: mention.start)
+        let end = block.inline.fileOffset(ofTextOffset: mention.end)
+        // Inside a block quote the words are the source's: changing them is an editor's call, never automatic.
+        return Fix.replacing(
+            start, end, of: draft.source, expected: mention.text, with: spellings[0],
+            title: "Use the registry's spelling: \(spellings[0])", safe: !draft.isInsideBlockQuote(byte: start)
+        ).map { [$0] } ?? []
+    }
+
     /// "Times" (or "The Times") for the one-word name "TIME": the name with an "s" added, not a misspelling of it.
     static func isPluralOf(_ text: String, oneWordName name: String) -> Bool {
         var word = NameFolding.fold(text)
@@ -388,11 +402,12 @@ struct AttributionCheck {
         case .nearMiss(let ids):
             if !isPerson, shortFormOfAPublicationNamedBefore(mention, in: block) { return }
             let spellings = ids.map { spotter.spelling(mention.kind, $0) }
-            state.findings.append(
-                Finding(
-                    isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
-                    "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
-                    suggestion: spellings.first, from: .registry))
+            var finding = Finding(
+                isPerson ? .attributionMisspelledPerson : .attributionMisspelledPublication, at: position,
+                "'\(mention.text)' is not in the registry; did you mean \(quotedList(spellings))?",
+                suggestion: spellings.first, from: .registry)
+            finding.fixes = spellingFix(mention, spellings: spellings, block: block, draft: draft)
+            state.findings.append(finding)
         case .unknown:
             // Not a publication at all: a place, a government body speaking for itself, an organisation the
             // registry knows from a person's role. Nothing to add to the registry.
@@ -499,12 +514,25 @@ struct AttributionCheck {
                 RoleComparison.differsOnlyInQualifiers($0, title: title, organisation: organisation)
             }
             let qualified = near.map { "; '\(title)' is another title than '\($0.title)'" } ?? ""
+            let held = roleHeld(by: entry, draft: draft)
             var finding = Finding(
                 .attributionRoleMismatch, at: position,
                 "the draft calls \(entry.name) '\(spotter.joined(tokens, titleSpan.lowerBound..<orgSpan.upperBound))', "
                     + "but the registry has: \(registryRoles)\(qualified)",
-                suggestion: roleHeld(by: entry, draft: draft).map { "\($0.title), \($0.org)" }, from: .registry)
+                suggestion: held.map { "\($0.title), \($0.org)" }, from: .registry)
             finding.end = end
+            // Not safe: which title the writer meant is an editor's call; the registry's is offered.
+            if let held {
+                let startByte = block.inline.fileOffset(ofTextOffset: tokens[titleSpan.lowerBound].start)
+                let endByte = block.inline.fileOffset(ofTextOffset: tokens[orgSpan.upperBound - 1].end)
+                let written = String(decoding: draft.source.bytes[startByte..<endByte], as: UTF8.self)
+                finding.fixes =
+                    Fix.replacing(
+                        startByte, endByte, of: draft.source, expected: written,
+                        with: "\(held.title.lowercased()) of \(held.org)",
+                        title: "Use the registry's role: \(held.title), \(held.org)", safe: false
+                    ).map { [$0] } ?? []
+            }
             state.findings.append(finding)
         } else if let day = draft.frontMatter.contentDate,
             !matching.contains(where: {
