@@ -183,14 +183,21 @@ public final class DeskApp: Sendable {
                 },
                 trailing: line.trailing.map { .init(id: "f\($0 + 1)", severity: findings[$0].severity.rawValue) })
         }
+        let hash = ContentHash.sha256Hex(bytes)
+        let action = "/drafts/" + DeskApp.pathForURL(relative)
         let findingRows = findings.enumerated().map { index, finding in
-            DraftPage.FindingRow(
+            var row = DraftPage.FindingRow(
                 id: "f\(index + 1)", line: finding.position.line, column: finding.position.column,
                 severity: finding.severity.rawValue, rule: finding.rule.id, message: finding.message,
                 suggestion: finding.suggestion, suggestionSource: finding.suggestionSource,
                 related: finding.rule == .briefDuplicateURL && !sameArticle.isEmpty ? sameArticle : nil,
                 passage: finding.rule == .quoteAltered
                     ? finding.suggestion.map { DeskApp.markedPassage($0, message: finding.message) } ?? [] : [])
+            row.fixes = finding.fixes.enumerated().map { number, fix in
+                DraftPage.FixButton(
+                    key: DeskApp.fixKey(finding, number), title: fix.title, safe: fix.safe, action: action, hash: hash)
+            }
+            return row
         }
         let draft = DraftParser.parse(path: file, bytes: bytes).draft
         var linkRows: [DraftPage.LinkRow] = []
@@ -220,6 +227,48 @@ public final class DeskApp: Sendable {
             reasons: entry?.standing.reasons ?? ["not checked yet"],
             clean: findings.isEmpty && entry?.standing.status == .ready)
         return page("draft", values, session: session)
+    }
+
+    /// Which fix a button names: stable for one text of the draft, so that the POST finds the same fix again.
+    static func fixKey(_ finding: Finding, _ number: Int) -> String {
+        "\(finding.rule.id)@\(finding.position.line):\(finding.position.column)#\(number)"
+    }
+
+    /// `POST /drafts/<path>` with `fix` and `hash`: the fix written into the draft, atomically, only while the
+    /// draft is the text the page showed (409 otherwise); then the draft's page, which the daemon updates.
+    func applyFix(_ segments: [String], _ form: ApplyFixForm, session: String?) async -> Response {
+        let root = config.paths.drafts
+        guard let file = DeskSecurity.draftFile(segments, root: root) else { return notFound(session) }
+        let relative = segments.joined(separator: "/")
+        guard case .read(_, let bytes) = DraftFiles.read(file, root: root, maxBytes: config.checks.maxDraftBytes) else {
+            return message("Draft", "\(DeskText.visible(relative)) cannot be read as a draft.", session: session)
+        }
+        let changed = message(
+            "The draft changed",
+            "\(DeskText.visible(relative)) changed since its page was shown, so nothing was written. Open it again "
+                + "to see its findings as they are now.",
+            session: session, status: .conflict)
+        guard form.hash == ContentHash.sha256Hex(bytes) else { return changed }
+        let findings = await currentFindings(relative, file: file, bytes: bytes)
+        let chosen = findings.lazy.flatMap { finding in
+            finding.fixes.enumerated().map { (DeskApp.fixKey(finding, $0), $1) }
+        }.first { $0.0 == form.fix }?.1
+        guard let chosen else {
+            return message(
+                "No such fix", "That fix is no longer offered for \(DeskText.visible(relative)); open the draft again.",
+                session: session, status: .conflict)
+        }
+        do {
+            let new = try FixApplier.apply([chosen], to: bytes)
+            guard try AtomicOutput.replaceFile(file, new, expected: bytes) else { return changed }
+        } catch {
+            logger.error("the desk could not apply a fix", metadata: ["draft": "\(relative)", "error": "\(error)"])
+            return message(
+                "Not applied", "The fix could not be written to \(DeskText.visible(relative)): \(error)",
+                session: session, status: .conflict)
+        }
+        logger.notice("a fix was applied from the desk", metadata: ["draft": "\(relative)", "fix": "\(chosen.title)"])
+        return Response(status: .seeOther, headers: [.location: "/drafts/" + DeskApp.pathForURL(relative)])
     }
 
     /// The draft's findings as its report has them (links and quotes included); the offline ones when no report

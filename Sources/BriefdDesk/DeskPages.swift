@@ -111,6 +111,16 @@ struct DraftPage {
         var related: [DraftLink]?
         /// The page's passage of a quote.altered finding, the differing words marked.
         var passage: [PassageRun]
+        /// Its fixes, each an Apply button (`POST` to the draft's address with the page's content hash).
+        var fixes: [FixButton] = []
+    }
+    struct FixButton {
+        /// Which fix: the finding's rule and position and the fix's index, found again on the draft as it is.
+        var key: String
+        var title: String
+        var safe: Bool
+        var action: String
+        var hash: String
     }
     struct LinkRow {
         var url: String

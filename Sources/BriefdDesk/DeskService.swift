@@ -100,6 +100,12 @@ public struct DeskService: Service {
             let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "\u{0}" }
             return await app.draftPage(segments, session: context.session(request))
         }
+        router.post("/drafts/**") { request, context in
+            let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "\u{0}" }
+            return await app.applyFix(
+                segments, try await DeskService.form(ApplyFixForm.self, request, limit: app.config.web.maxBodyBytes),
+                session: context.session(request))
+        }
         router.get("/issues/next/build") { request, context in
             let next = await app.drafts.account.nextIssue
             let values = MessagePage(
@@ -479,6 +485,12 @@ struct CSRFField: Decodable {
 /// `POST /login`.
 struct LoginForm: Decodable {
     var token: String?
+}
+
+/// `POST /drafts/<path>`: apply one fix.
+struct ApplyFixForm: Decodable {
+    var fix: String
+    var hash: String
 }
 
 /// `POST /clip`.

@@ -180,6 +180,76 @@ struct DeskTests {
     /// Queries and forms are decoded once, by Hummingbird's `URLEncodedFormDecoder` (`+` is a space, `%2F` a slash);
     /// a path segment once too (a draft named `a%41.md` is that file, not `aA.md`); a query or form that does not
     /// decode is a 400, not a guess.
+    /// The desk applies a fix (issue 32): an Apply button beside a finding with a fix, a POST with the page's
+    /// content hash and the CSRF token, the draft written atomically and the page following; 409 when the draft
+    /// changed since the page was shown, and nothing written.
+    @Test func aFixIsAppliedFromTheDraftsPageOnlyToTheTextTheEditorSaw() async throws {
+        let desk = try await Desk()
+        let draft = desk.folder + "/drafts/fixable.md"
+        let text = """
+            ---
+            title: A Section Misspelled
+            url: https://www.sixthtone.com/news/2
+            source: Sixth Tone
+            published: 2026-11-20
+            section: Religon
+            ---
+            The rules do not ban anything outright. They make every activity conditional on a licence that the
+            regulators can withdraw at any time, which is a different thing from a ban.
+
+            """
+        try text.write(toFile: draft, atomically: true, encoding: .utf8)
+        await desk.drafts.scanAll(reason: "test")
+        let token = desk.app.security.csrfToken(session: nil)
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+        try await desk.application().test(.live) { client in
+            var fields: [String: String] = [:]
+            try await client.execute(uri: "/drafts/fixable.md", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(
+                    html.contains("Apply: Use the section &#39;Religion&#39;")
+                        || html.contains("Apply: Use the section 'Religion'"), "\(html)")
+                for name in ["hash", "fix"] {
+                    let marker = "name=\"\(name)\" value=\""
+                    if let start = html.range(of: marker) {
+                        fields[name] = String(html[start.upperBound...].prefix { $0 != "\"" })
+                    }
+                }
+            }
+            let hash = try #require(fields["hash"])
+            let fix = try #require(fields["fix"]).replacingOccurrences(of: "&#39;", with: "'")
+            let body =
+                "csrf=\(token)&hash=\(hash)&fix="
+                + (fix.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            // Changed on disk since the page was shown: refused, the editor's text kept.
+            let saved = text + "A line added meanwhile.\n"
+            try saved.write(toFile: draft, atomically: false, encoding: .utf8)
+            try await client.execute(
+                uri: "/drafts/fixable.md", method: .post, headers: form, body: ByteBuffer(string: body)
+            ) {
+                response in
+                #expect(response.status == .conflict)
+            }
+            #expect(try String(contentsOfFile: draft, encoding: .utf8) == saved)
+            // As shown: applied, and the draft's page follows.
+            try text.write(toFile: draft, atomically: false, encoding: .utf8)
+            try await client.execute(
+                uri: "/drafts/fixable.md", method: .post, headers: form, body: ByteBuffer(string: body)
+            ) {
+                response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/drafts/fixable.md")
+            }
+            #expect(
+                try String(contentsOfFile: draft, encoding: .utf8)
+                    == text.replacingOccurrences(of: "section: Religon", with: "section: Religion"))
+            // Without the CSRF token: refused before the route.
+            try await client.execute(
+                uri: "/drafts/fixable.md", method: .post, headers: form, body: ByteBuffer(string: "hash=\(hash)&fix=x")
+            ) { response in #expect(response.status == .forbidden) }
+        }
+    }
+
     @Test func formsQueriesAndPathsAreDecodedOnce() async throws {
         let desk = try await Desk()
         try "---\ntitle: Percent\nkind: post\nauthor: A\ndate: 2026-11-20\n---\nText.\n"

@@ -22,6 +22,8 @@ public struct TextEdit: Sendable, Hashable, Codable {
     public var start: Int
     public var end: Int
     public var newText: String
+    /// The text the edit replaces, as it was read: a fix applied to a file that changed since is refused.
+    public var oldText: String
     public var from: SourcePosition
     public var to: SourcePosition
 
@@ -29,6 +31,8 @@ public struct TextEdit: Sendable, Hashable, Codable {
         self.start = start
         self.end = end
         self.newText = newText
+        let clamped = max(0, min(start, source.bytes.count))..<max(0, min(end, source.bytes.count))
+        self.oldText = String(decoding: source.bytes[clamped], as: UTF8.self)
         self.from = source.position(ofByte: start)
         self.to = source.position(ofByte: end)
     }
@@ -37,6 +41,7 @@ public struct TextEdit: Sendable, Hashable, Codable {
         case start = "start_byte"
         case end = "end_byte"
         case newText = "new_text"
+        case oldText = "old_text"
         case fromLine = "start_line"
         case fromColumn = "start_column"
         case toLine = "end_line"
@@ -48,6 +53,7 @@ public struct TextEdit: Sendable, Hashable, Codable {
         try container.encode(start, forKey: .start)
         try container.encode(end, forKey: .end)
         try container.encode(newText, forKey: .newText)
+        try container.encode(oldText, forKey: .oldText)
         try container.encode(from.line, forKey: .fromLine)
         try container.encode(from.column, forKey: .fromColumn)
         try container.encode(to.line, forKey: .toLine)
@@ -59,6 +65,7 @@ public struct TextEdit: Sendable, Hashable, Codable {
         start = try container.decode(Int.self, forKey: .start)
         end = try container.decode(Int.self, forKey: .end)
         newText = try container.decode(String.self, forKey: .newText)
+        oldText = try container.decode(String.self, forKey: .oldText)
         from = SourcePosition(
             line: try container.decode(Int.self, forKey: .fromLine),
             column: try container.decode(Int.self, forKey: .fromColumn))
@@ -115,11 +122,14 @@ public enum FixApplier {
         /// Two chosen fixes edit the same text: neither is applied, so the result is never a mix.
         case overlapping(SourcePosition)
         case outOfRange
+        /// The text a fix replaces is no longer there: the draft changed since the fix was computed.
+        case stale(SourcePosition)
 
         public var description: String {
             switch self {
             case .overlapping(let at): "two fixes edit the same text at \(at); apply them one at a time"
             case .outOfRange: "a fix reaches past the end of the draft; check the draft again"
+            case .stale(let at): "the draft changed at \(at) since the fix was found; check it again"
             }
         }
     }
@@ -130,8 +140,9 @@ public enum FixApplier {
         var result = bytes
         var floor = Int.max
         for edit in edits {
-            guard edit.end <= bytes.count, edit.start >= 0 else { throw .outOfRange }
+            guard edit.end <= bytes.count, edit.start >= 0, edit.start <= edit.end else { throw .outOfRange }
             guard edit.end <= floor else { throw .overlapping(edit.from) }
+            guard Array(bytes[edit.start..<edit.end]) == Array(edit.oldText.utf8) else { throw .stale(edit.from) }
             result.replaceSubrange(edit.start..<edit.end, with: Array(edit.newText.utf8))
             floor = edit.start
         }
