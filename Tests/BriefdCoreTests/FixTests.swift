@@ -68,6 +68,24 @@ struct FixTests {
         #expect(S.findings(S.brief(["source": "Protestant Review"])).allSatisfy { $0.fixes.isEmpty })
     }
 
+    @Test func anUnknownKeyOrKindTakesTheClosestNameAndAnUnclosedQuoteIsClosed() throws {
+        let key = try fixed(S.brief(["section": nil, "sectoin": "Books"]), rule: .frontMatterUnknownKey)
+        #expect(key.fix.safe && key.text.contains("\nsection: Books\n"), "\(key.text)")
+        expectResolved(key, .frontMatterUnknownKey)
+        // Counter-example: the key it is near is already set; renaming would set it twice.
+        let twice = S.findings(S.brief(["sectoin": "Books"])).first { $0.rule == .frontMatterUnknownKey }
+        #expect(twice?.fixes.isEmpty == true, "\(String(describing: twice))")
+        let kind = try fixed(S.brief(["kind": "breif"]), rule: .frontMatterUnknownKind)
+        #expect(kind.text.contains("kind: brief\n"), "\(kind.text)")
+        expectResolved(kind, .frontMatterUnknownKind)
+        let unclosed = try fixed(S.brief(["title": "\"Unclosed title"]), rule: .frontMatterInvalid)
+        #expect(unclosed.text.contains("title: \"Unclosed title\"\n"), "\(unclosed.text)")
+        expectResolved(unclosed, .frontMatterInvalid)
+        // Counter-example: a key nothing is near has no fix.
+        let far = S.findings(S.brief(["zzzzzzzz": "x"])).first { $0.rule == .frontMatterUnknownKey }
+        #expect(far?.fixes.isEmpty == true, "\(String(describing: far))")
+    }
+
     @Test func aRoleMismatchOffersTheRegistrysRoleAsNotSafe() throws {
         let result = try fixed(
             S.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words.\n"),

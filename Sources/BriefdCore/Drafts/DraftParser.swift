@@ -75,7 +75,9 @@ public enum DraftParser {
                     Finding(.frontMatterDuplicateKey, at: at, "'\(key)' is set twice\(first); keep one")
                 ])
         } catch {
-            return invalid("the front matter is not valid YAML: \(error.message)", at: error.position)
+            var result = invalid("the front matter is not valid YAML: \(error.message)", at: error.position)
+            result.findings[0].fixes = closingQuoteFix(at: error.position, message: error.message, source: source)
+            return result
         }
         guard let root, let entries = root.mapping else {
             let found = root.map(\.kindDescription) ?? "nothing"
@@ -85,6 +87,7 @@ public enum DraftParser {
         }
         var findings: [Finding] = []
         let frontMatter = FrontMatterDecoder.decode(entries, findings: &findings)
+        for index in findings.indices { findings[index].fixes = closestNameFix(findings[index], source: source) }
         let bodyStart = closingLine < source.lineCount ? source.lineStarts[closingLine] : source.bytes.count
         let body = MarkdownParser.parse(source, bodyStart: bodyStart, bodyFirstLine: closingLine + 1)
         let draft = Draft(path: path, source: source, frontMatter: frontMatter, body: body, bodyStart: bodyStart)
@@ -94,6 +97,57 @@ public enum DraftParser {
     private static func isDelimiter(_ line: Substring, closing: Bool) -> Bool {
         let trimmed = line.trimmingTrailingSpaces()
         return trimmed == "---" || (closing && trimmed == "...")
+    }
+
+    /// An unknown key or kind written where its closest accepted name belongs ("sectoin" → "section"): the key or
+    /// value as written, replaced. Safe: the field the writer meant, spelled as briefd reads it.
+    private static func closestNameFix(_ finding: Finding, source: SourceText) -> [Fix] {
+        guard [.frontMatterUnknownKey, .frontMatterUnknownKind].contains(finding.rule), let closest = finding.suggestion
+        else { return [] }
+        let start = source.byteOffset(line: finding.position.line, scalarColumn: finding.position.column)
+        let line = source.line(finding.position.line)
+        let lineStart = source.byteOffset(line: finding.position.line, scalarColumn: 1)
+        let rest = String(decoding: Array(line.utf8)[max(0, start - lineStart)...], as: UTF8.self)
+        // The key up to its colon, or the kind's value up to a comment or the line's end.
+        let written =
+            finding.rule == .frontMatterUnknownKey
+            ? String(rest.prefix { $0 != ":" && $0 != " " })
+            : String(rest.prefix { $0 != "#" }).trimmingWhitespace()
+        guard !written.isEmpty, !written.hasPrefix("\""), !written.hasPrefix("'") else { return [] }
+        // A key renamed to one the front matter already has would set it twice: the editor chooses.
+        if finding.rule == .frontMatterUnknownKey,
+            (1...source.lineCount).contains(where: { source.line($0).hasPrefix(closest + ":") })
+        {
+            return []
+        }
+        let title =
+            finding.rule == .frontMatterUnknownKey ? "Rename the key to '\(closest)'" : "Use the kind '\(closest)'"
+        return Fix.replacing(
+            start, start + written.utf8.count, of: source, expected: written, with: closest, title: title, safe: true
+        ).map { [$0] } ?? []
+    }
+
+    /// A quoted value never closed on its line: the same quote mark added at the line's end (before a comment is
+    /// not guessed: only a line with no '#'). Safe: the value the writer typed, closed.
+    private static func closingQuoteFix(at position: SourcePosition, message: String, source: SourceText) -> [Fix] {
+        guard message.contains("never closed") else { return [] }
+        let line = String(source.line(position.line))
+        let lineStart = source.byteOffset(line: position.line, scalarColumn: 1)
+        let quoteAt = source.byteOffset(line: position.line, scalarColumn: position.column) - lineStart
+        let bytes = Array(line.utf8)
+        guard quoteAt >= 0, quoteAt < bytes.count,
+            bytes[quoteAt] == UInt8(ascii: "\"") || bytes[quoteAt] == UInt8(ascii: "'"),
+            !line.contains("#")
+        else { return [] }
+        var end = bytes.count
+        while end > quoteAt + 1, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") {
+            end -= 1
+        }
+        let quote = String(UnicodeScalar(bytes[quoteAt]))
+        return Fix.replacing(
+            lineStart + end, lineStart + end, of: source, expected: "", with: quote,
+            title: "Close the quoted value with \(quote)", safe: true
+        ).map { [$0] } ?? []
     }
 }
 
