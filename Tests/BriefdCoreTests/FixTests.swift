@@ -86,6 +86,13 @@ struct FixTests {
         #expect(far?.fixes.isEmpty == true, "\(String(describing: far))")
     }
 
+    /// A draft saved with CRLF line endings: the value is replaced, its CR kept, nothing read out of bounds.
+    @Test func aDraftWithCRLFLineEndingsIsFixedInPlace() throws {
+        let text = S.brief(["section": "Book"]).replacingOccurrences(of: "\n", with: "\r\n")
+        let result = try fixed(text, rule: .frontMatterUnknownSection)
+        #expect(result.text.contains("section: Books\r\n"), "\(result.text.debugDescription)")
+    }
+
     @Test func aRoleMismatchOffersTheRegistrysRoleAsNotSafe() throws {
         let result = try fixed(
             S.post("Li Wen, senior fellow of the Shanghai Policy Lab, said:\n\n> Words.\n"),

@@ -98,7 +98,9 @@ extension Fix {
         let start = source.byteOffset(line: position.line, scalarColumn: position.column)
         let line = source.line(position.line)
         let lineStart = source.byteOffset(line: position.line, scalarColumn: 1)
-        let rest = Array(line.utf8)[max(0, start - lineStart)...]
+        let lineBytes = Array(line.utf8)
+        // Clamped: a position past the line's text (a CR before its LF) reads as nothing, never out of bounds.
+        let rest = lineBytes[min(max(0, start - lineStart), lineBytes.count)...]
         var text = String(decoding: rest, as: UTF8.self)
         if let comment = text.range(of: " #") { text = String(text[..<comment.lowerBound]) }
         while text.last == " " || text.last == "\t" { text.removeLast() }

@@ -107,7 +107,8 @@ public enum DraftParser {
         let start = source.byteOffset(line: finding.position.line, scalarColumn: finding.position.column)
         let line = source.line(finding.position.line)
         let lineStart = source.byteOffset(line: finding.position.line, scalarColumn: 1)
-        let rest = String(decoding: Array(line.utf8)[max(0, start - lineStart)...], as: UTF8.self)
+        let lineBytes = Array(line.utf8)
+        let rest = String(decoding: lineBytes[min(max(0, start - lineStart), lineBytes.count)...], as: UTF8.self)
         // The key up to its colon, or the kind's value up to a comment or the line's end.
         let written =
             finding.rule == .frontMatterUnknownKey
