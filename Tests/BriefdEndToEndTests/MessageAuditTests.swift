@@ -15,9 +15,23 @@ struct MessageAuditTests {
             request.path == "/gone" ? .respond(status: 404) : .respond(status: 200, body: LocalSiteWorkspace.page())
         }
         defer { site.stop() }
+        // The delivery services: a mail relay and a listmonk stand-in, so that `send test` and `send campaign` speak.
+        let relay = try TestSMTPServer()
+        defer { relay.stop() }
+        let listmonk = try ListmonkStandIn(user: "briefd-api", token: "LM-AUDIT-1", subscribers: [])
+        defer { listmonk.stop() }
         let folder = try LocalSiteWorkspace.make(
             site: site.url, paths: ["/a", "/gone"],
-            extraConfig: "schedule: {build: \"0 10 * * 4\", timezone: Asia/Shanghai}\narchive: {capture: false}",
+            extraConfig: """
+                schedule: {build: "0 10 * * 4", timezone: Asia/Shanghai}
+                archive: {capture: false}
+                delivery:
+                  from: ZGBriefs <newsletter@zgbriefs.test>
+                  test_to: [editors@zgbriefs.test]
+                  smtp: {url: "smtp://127.0.0.1:\(relay.port)"}
+                  service: listmonk
+                  listmonk: {url: "\(listmonk.url)", lists: [3]}
+                """,
             linksRetries: false)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // A brief whose https:// address is served in plain HTTP: OpenSSL's "wrong version number" underneath.
@@ -36,8 +50,8 @@ struct MessageAuditTests {
         let config = folder + "/briefd.yml"
         var problems: [String] = []
         // Every process is waited for off the concurrency pool: two cores' pool threads are not held for the run.
-        func audited(_ arguments: [String]) async throws -> Briefd.Run {
-            let run = try await Briefd.runAsync(arguments)
+        func audited(_ arguments: [String], environment: [String: String] = [:]) async throws -> Briefd.Run {
+            let run = try await Briefd.runAsync(arguments, environment: environment)
             let name = "briefd " + arguments.prefix(2).joined(separator: " ")
             problems += MessageAudit.problems(in: run.stdout, source: name + " (stdout)")
             problems += MessageAudit.problems(in: run.stderr, source: name + " (stderr)")
@@ -88,6 +102,16 @@ struct MessageAuditTests {
         let clipped = try await audited(["clip", "--print", "--config", config, plain + "/tls"])
         #expect(clipped.stderr.contains("the server does not speak HTTPS at this address"), "\(clipped.stderr)")
         _ = try await audited(["clip", "--print", "--config", config, site.url + "/gone"])
+        // The issue sent as a test and handed to listmonk, then handed again (the campaign updated); a page saved
+        // from a browser kept as a snapshot.
+        let test = try await audited(["send", "test", "--config", config])
+        #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+        let keys = ["BRIEFD_LISTMONK_USER": "briefd-api", "BRIEFD_LISTMONK_TOKEN": "LM-AUDIT-1"]
+        let handed = try await audited(["send", "campaign", "--config", config], environment: keys)
+        #expect(handed.status == 0, "\(handed.stdout)\(handed.stderr)")
+        _ = try await audited(["send", "campaign", "--config", config], environment: keys)
+        try LocalSiteWorkspace.page().write(toFile: folder + "/saved.html", atomically: true, encoding: .utf8)
+        _ = try await audited(["snapshot", "--config", config, site.url + "/a", folder + "/saved.html"])
         // Importing a page at the plain-HTTP address: why it was not read, in words.
         _ = try await audited(["import", "--config", config, plain + "/tls"])
         // The cited pages captured now: the dead one's reason in words.
