@@ -110,6 +110,10 @@ struct MessageAuditTests {
         let handed = try await audited(["send", "campaign", "--config", config], environment: keys)
         #expect(handed.status == 0, "\(handed.stdout)\(handed.stderr)")
         _ = try await audited(["send", "campaign", "--config", config], environment: keys)
+        // A second version of the issue, and the first restored.
+        _ = try await audited(["build", "--config", config, "--issue", "2026-12-03", "--no-capture", "--replace"])
+        _ = try await audited(["issues", "restore", "2026-12-03", "1", "--config", config])
+        _ = try await audited(["issues", "--config", config])
         try LocalSiteWorkspace.page().write(toFile: folder + "/saved.html", atomically: true, encoding: .utf8)
         _ = try await audited(["snapshot", "--config", config, site.url + "/a", folder + "/saved.html"])
         // Importing a page at the plain-HTTP address: why it was not read, in words.
