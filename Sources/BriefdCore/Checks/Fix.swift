@@ -114,7 +114,7 @@ extension Fix {
         }
         return replacing(
             start, start + text.utf8.count, of: source, expected: expected,
-            with: YAMLScalar.plainOrQuoted(replacement), title: title, safe: safe)
+            with: RegistryEntryText.scalar(replacement), title: title, safe: safe)
     }
 }
 

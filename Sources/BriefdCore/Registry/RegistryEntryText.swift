@@ -20,8 +20,3 @@ public enum RegistryEntryText {
         return JSONText.string(text)
     }
 }
-
-/// A YAML scalar for a front-matter value a fix writes: plain when that reads back the same, quoted otherwise.
-public enum YAMLScalar {
-    public static func plainOrQuoted(_ text: String) -> String { RegistryEntryText.scalar(text) }
-}
