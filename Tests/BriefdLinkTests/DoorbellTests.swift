@@ -4,31 +4,27 @@ import Testing
 
 /// The upkeep sleeps on the ledger's doorbell instead of polling: a ring wakes it at once, a ring while nobody waits
 /// is remembered, the limit ends a quiet wait, and a wait whose limit wins a race with its own start never hangs.
-/// A missed ring would sleep the whole 45 s limit; the bound of 25 s leaves room for a busy test run on two cores (the
-/// first fresh-clone run woke in 5.6 and 6.2 s while every suite ran at once).
-@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
+/// Each wait says why it ended, so the tests check the ring itself rather than a wall-clock bound (a bound of 25 s
+/// once failed in a fresh-clone run whose two pool threads were held by process waits: the ring had been heard, the
+/// test's own task had not been run).
+@Suite(.timeLimit(.minutes(2))) struct DoorbellTests {
     @Test func aRingWakesTheWaiterAtOnce() async {
         let bell = Doorbell()
-        let clock = ContinuousClock()
-        let started = clock.now
-        async let waited: Void = bell.wait(upTo: .seconds(45))
+        async let waited = bell.wait(upTo: .seconds(45))
         try? await Task.sleep(for: .milliseconds(50))
         bell.ring()
-        await waited
-        #expect(clock.now - started < .seconds(25))
+        #expect(await waited == .rung)
     }
 
     @Test func aRingWithNobodyWaitingIsKeptForTheNextWait() async {
         let bell = Doorbell()
         bell.ring()
         bell.ring()
-        let clock = ContinuousClock()
-        let started = clock.now
-        await bell.wait(upTo: .seconds(45))
-        #expect(clock.now - started < .seconds(25))
+        #expect(await bell.wait(upTo: .seconds(45)) == .rung)
         // Two rings before it are one: the next wait sleeps to its limit.
+        let clock = ContinuousClock()
         let second = clock.now
-        await bell.wait(upTo: .milliseconds(300))
+        #expect(await bell.wait(upTo: .milliseconds(300)) == .limit)
         #expect(clock.now - second >= .milliseconds(250))
     }
 

@@ -122,13 +122,12 @@ import Testing
             return head == "405" ? .respond(status: 405) : head == "close" ? .close : .respond(status: 200, delay: 30)
         }
         defer { server.stop() }
-        let started = Date()
         let result = await Self.one(server.url + "/page")
         #expect(result.verdict == .ok)
+        // A HEAD sent at all shows here, whatever the server did with it; a wall-clock bound added nothing but a
+        // failure when the run's two pool threads were busy elsewhere.
         #expect(server.requests.map(\.method) == ["GET"], "\(result)")
         #expect(result.tries == 1)
-        // Only a hang guard (a HEAD waited for would take 30 s): the requests above are the behaviour.
-        #expect(Date().timeIntervalSince(started) < 25)
     }
 
     @Test(arguments: [404, 410])

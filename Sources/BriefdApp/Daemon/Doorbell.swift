@@ -26,13 +26,21 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when rung (or at once when rung since the last wait), after `limit`, or when the task is cancelled.
-    /// One waiter at a time.
-    public func wait(upTo limit: Duration) async {
+    /// Why a wait ended.
+    public enum Wake: Sendable, Equatable {
+        /// A ring came (before or during the wait).
+        case rung
+        /// The time limit passed, or the waiting task was cancelled.
+        case limit
+    }
+
+    /// Returns when rung (or at once when rung since the last wait), after `limit`, or when the task is cancelled,
+    /// and says which. One waiter at a time.
+    @discardableResult public func wait(upTo limit: Duration) async -> Wake {
         state.withLock { $0.over = false }
-        await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: Wake.self) { group in
             group.addTask {
-                await withCheckedContinuation { continuation in
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let now = self.state.withLock { state in
                         if state.rung || state.over {
                             state.rung = false
@@ -43,9 +51,14 @@ public final class Doorbell: Sendable {
                     }
                     if now { continuation.resume() }
                 }
+                return .rung
             }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
+            group.addTask {
+                // A cancelled sleep is a limit too: the waiter is being stopped, not rung.
+                try? await Task.sleep(for: limit)
+                return .limit
+            }
+            let wake = await group.next() ?? .limit
             group.cancelAll()
             // The limit came first (or the task was cancelled): the waiting side is let go here.
             let waiter = state.withLock { state in
@@ -55,6 +68,7 @@ public final class Doorbell: Sendable {
                 return waiter
             }
             waiter?.resume()
+            return wake
         }
     }
 }
