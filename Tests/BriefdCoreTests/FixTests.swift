@@ -127,6 +127,36 @@ struct FixTests {
         #expect(moved.contains("url: https://www.thewirechina.com/2026/11/16/licensing-rules-new/\n"), "\(moved)")
     }
 
+    /// A dead link with an archived copy offers the copy, as not safe (readers would be sent to the page as it
+    /// was); without a copy, or for a link that works, there is nothing to offer.
+    @Test func aDeadLinksArchivedCopyIsOfferedAsNotSafe() throws {
+        let text = S.brief([:])
+        let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
+        let draft = try #require(checker.check(path: "d.md", bytes: Array(text.utf8)).draft)
+        let url = try #require(draft.frontMatter.url)
+        let cited = LinkExtractor.links(in: draft)
+        let copy = "https://web.archive.org/web/20261117000000/" + url
+        let dead = LinkResult(url: url, verdict: .broken, status: 404, checkedAt: 1_764_000_000)
+        let broken = try #require(
+            LinkFindings.findings(
+                path: "d.md", links: cited, results: [url: dead], source: draft.source, archived: [url: copy]
+            ).first)
+        let fix = try #require(broken.fixes.first)
+        #expect(!fix.safe)
+        #expect(fix.title == "Cite the archived copy: \(copy)")
+        let new = String(decoding: try FixApplier.apply([fix], to: Array(text.utf8)), as: UTF8.self)
+        #expect(new.contains("url: \(copy)\n"), "\(new)")
+
+        let noCopy = LinkFindings.findings(path: "d.md", links: cited, results: [url: dead], source: draft.source)
+        #expect(noCopy.first?.rule == .linkBroken)
+        #expect(noCopy.first?.fixes.isEmpty == true)
+        let alive = LinkResult(url: url, verdict: .ok, status: 200, checkedAt: 1_764_000_000)
+        #expect(
+            LinkFindings.findings(
+                path: "d.md", links: cited, results: [url: alive], source: draft.source, archived: [url: copy]
+            ).isEmpty)
+    }
+
     @Test func overlappingFixesAreRefusedAndADiffShowsTheChange() throws {
         let source = SourceText(bytes: Array("abcdef\n".utf8))
         let one = Fix(title: "a", safe: true, edits: [TextEdit(start: 1, end: 4, newText: "X", in: source)])

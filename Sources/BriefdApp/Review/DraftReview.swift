@@ -86,6 +86,10 @@ extension RunContext {
                 if !missing.isEmpty { quoteFindings[draft.path, default: []] += missing }
             }
         }
+        // A dead link's archived copy (Save Page Now's, from an earlier issue) is offered as its fix.
+        let dead = cited.map(\.url).filter { [.broken, .soft404].contains(results[$0]?.verdict) }
+        let archived =
+            dead.isEmpty ? [:] : try await PreservationStore(state).snapshots(of: dead).compactMapValues(\.snapshot)
         let paths = Set(cited.flatMap { $0.citations.map(\.path) }).union(quoteFindings.keys)
         let sources = Dictionary(drafts.map { ($0.path, $0.source) }, uniquingKeysWith: { first, _ in first })
         let citedByPath = Dictionary(
@@ -94,7 +98,7 @@ extension RunContext {
             let found =
                 LinkFindings.findings(
                     path: path, links: citedByPath[path]?.map(\.1) ?? [], results: results,
-                    unknownBecause: unknownLinks, source: sources[path])
+                    unknownBecause: unknownLinks, source: sources[path], archived: archived)
                 + (quoteFindings[path] ?? [])
             if !found.isEmpty { outcome.findings[path] = found }
         }

@@ -33,9 +33,11 @@ public enum LinkFindings {
 
     /// Findings for every citation in `links` of the draft at `path`.
     /// - Parameter source: the draft's text, for the fixes (a redirect's final address in place of the cited one).
+    /// - Parameter archived: an archived copy of a cited address (a Save Page Now snapshot), for the fix of a dead
+    ///   link: cite the copy instead.
     public static func findings(
         path: String, links: [CitedLink], results: [String: LinkResult], unknownBecause: String? = nil,
-        source: SourceText? = nil
+        source: SourceText? = nil, archived: [String: String] = [:]
     ) -> [Finding] {
         var findings: [Finding] = []
         for link in links {
@@ -57,6 +59,11 @@ public enum LinkFindings {
                 if finding.rule == .linkRedirected, let source, let final = result.finalURL {
                     finding.fixes = redirectFix(link.url, to: final, at: position, in: source)
                 }
+                if finding.rule == .linkBroken || finding.rule == .linkSoft404, let source,
+                    let copy = archived[link.url]
+                {
+                    finding.fixes = archivedCopyFix(link.url, copy: copy, at: position, in: source)
+                }
                 findings.append(finding)
             }
         }
@@ -68,6 +75,23 @@ public enum LinkFindings {
     static func redirectFix(_ url: String, to final: String, at position: SourcePosition, in source: SourceText)
         -> [Fix]
     {
+        citedAddressFix(
+            url, to: final, at: position, in: source, title: "Cite the address it redirects to: \(final)", safe: true)
+    }
+
+    /// The archived copy in place of a dead address. Not safe: the copy is of the page as it was, and an editor
+    /// decides whether readers should be sent there or the brief dropped.
+    static func archivedCopyFix(_ url: String, copy: String, at position: SourcePosition, in source: SourceText)
+        -> [Fix]
+    {
+        citedAddressFix(url, to: copy, at: position, in: source, title: "Cite the archived copy: \(copy)", safe: false)
+    }
+
+    /// `replacement` in place of `url`, found as written at or after the citation on its line.
+    static func citedAddressFix(
+        _ url: String, to replacement: String, at position: SourcePosition, in source: SourceText, title: String,
+        safe: Bool
+    ) -> [Fix] {
         let from = source.byteOffset(line: position.line, scalarColumn: position.column)
         let lineEnd = source.byteOffset(line: position.line + 1, scalarColumn: 1)
         let needle = Array(url.utf8)
@@ -75,8 +99,7 @@ public enum LinkFindings {
         for start in from...(lineEnd - needle.count) where Array(source.bytes[start..<(start + needle.count)]) == needle
         {
             return Fix.replacing(
-                start, start + needle.count, of: source, expected: url, with: final,
-                title: "Cite the address it redirects to: \(final)", safe: true
+                start, start + needle.count, of: source, expected: url, with: replacement, title: title, safe: safe
             ).map { [$0] } ?? []
         }
         return []
