@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test lsp-test screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
+.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test lsp-test editor-screenshot screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-lsp bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -110,6 +110,11 @@ lint-systemd:
 desk-test:
 	python3 scripts/desk_test.py .build/debug/briefd
 
+## editor-screenshot: Neovim with docs/editors/neovim.lua showing briefd's diagnostics and a hover, photographed
+## into docs/editors/neovim-diagnostics.png (tmux, ansi2html, Chromium). Look at it before committing it.
+editor-screenshot: build test-deps
+	bash scripts/editor_screenshot.sh .build/debug/briefd docs/editors/neovim-diagnostics.png
+
 ## lsp-test: `briefd lsp` under Neovim's own LSP client, headless: diagnostics, a typed mistake, a quick fix saved.
 lsp-test:
 	bash scripts/lsp_neovim_test.sh .build/debug/briefd
@@ -147,6 +152,11 @@ fuzz-replay:
 		[ -d "$$dir" ] || continue; target=$$(basename $$dir); \
 		.build/debug/briefd-fuzz $$target $$dir/* || { echo "fuzz-replay: $$target failed on $$dir"; exit 1; }; \
 	done; echo "fuzz-replay: every seed and regression input passes"
+
+## bench-lsp: briefd lsp, keystroke to diagnostics (p50/p99) on a 5,000-word post and a brief, against briefd check
+## --offline started per run and cmark-gfm on the same post, alternating; fails when the post's p99 is over 150 ms.
+bench-lsp: release
+	python3 scripts/bench_lsp.py --briefd .build/release/briefd --keystrokes 500 --rounds 5
 
 ## bench-check: 10,000 generated drafts, briefd check vs cmark-gfm on the same files, alternating.
 bench-check: release

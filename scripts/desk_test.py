@@ -345,6 +345,7 @@ def browser_checks(port, tmp, articles_port, screenshots):
               "the mark leads to the finding and its suggestion")
         if screenshots:
             shoot(page, screenshots, "draft")
+        apply_check(page, base, tmp)
         page.goto(base + "/issues/next")
         frame = page.frame_locator("iframe").first
         check("Village Schools Close Their Doors" in frame.locator("body").inner_text(timeout=10_000),
@@ -376,6 +377,42 @@ def browser_checks(port, tmp, articles_port, screenshots):
         phone_layout(browser, base, extra=[f"/archive/{date}/1"])
         check(not errors, f"no script error in the pages ({errors})")
         browser.close()
+
+
+def apply_check(page, base, tmp):
+    """The desk's Apply in the browser: the registry's spelling written into the file, and the page follows."""
+    draft = tmp / "drafts" / "apply-me.md"
+    draft.write_text(
+        "---\nkind: post\ntitle: Notes to fix\nauthor: Joann Pittman\ndate: 2026-11-24\n---\n"
+        "Historian Mara Fled, writing in The Wire China, was blunt:\n\n> The rules are a leash.\n")
+    button = None
+    deadline = time.time() + 10
+    while time.time() < deadline and button is None:
+        goto_settled(page, base + "/drafts/apply-me.md")
+        candidate = page.locator("form.fix button", has_text="Mara Feld")
+        if candidate.count() == 1:
+            button = candidate
+        else:
+            time.sleep(0.2)
+    check(button is not None, "a finding with a fix shows its Apply button in the browser")
+    button.click()
+    page.wait_for_load_state()
+    text = draft.read_text()
+    check("Historian Mara Feld, writing" in text and "Fled" not in text and "/drafts/apply-me.md" in page.url,
+          f"Apply writes the registry's spelling into the file and returns to the draft ({text!r})")
+    followed = False
+    deadline = time.time() + 10
+    while time.time() < deadline and not followed:
+        try:
+            goto_settled(page, base + "/drafts/apply-me.md")
+            body = page.locator("body").inner_text(timeout=2_000)
+            followed = "misspelled" not in body and page.locator("form.fix button", has_text="Mara Feld").count() == 0
+        except Exception:
+            pass  # the page is reloading
+        time.sleep(0.2)
+    check(followed, "after Apply the draft's page no longer shows the finding or its button")
+    goto_settled(page, base + "/links")
+    draft.unlink()
 
 
 def goto_settled(page, url, tries=5):
