@@ -179,8 +179,11 @@ def main():
                     "uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
                 found = client.diagnostics(1)
                 if name == "post" and not lsp["post"]:
+                    codes = {}
+                    for d in found:
+                        codes[d["code"]] = codes.get(d["code"], 0) + 1
                     print(f"post: {words} words, {len(pages) // 2} quotes, {len(pages)} links; "
-                          f"{len(found)} diagnostics on opening")
+                          f"{len(found)} diagnostics on opening: {codes}")
                 latencies, _ = keystrokes(client, uri, text, args.keystrokes // args.rounds, 1)
                 lsp[name] += latencies
             client.stop()

@@ -127,6 +127,32 @@ struct FixTests {
         #expect(moved.contains("url: https://www.thewirechina.com/2026/11/16/licensing-rules-new/\n"), "\(moved)")
     }
 
+    /// An altered quote offers the page's words, as not safe; applied, the quote is verified and nothing else is
+    /// found. A fragment with markup inside offers nothing (the edit would drop the markup).
+    @Test func anAlteredQuoteIsRestoredToThePagesWordsAsNotSafe() throws {
+        let page = "The regulators said the rules do not ban anything outright, and licences can be withdrawn at any time."
+        let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
+        func judged(_ text: String) throws -> [Finding] {
+            let draft = try #require(checker.check(path: "d.md", bytes: Array(text.utf8)).draft)
+            let url = try #require(draft.frontMatter.url)
+            let snapshot = PageSnapshot(
+                url: url, fetchedAt: 1_764_000_000, status: 200, text: page, published: nil, problem: nil)
+            return QuoteCheck.findings(for: draft, snapshots: [url: snapshot])
+        }
+        let text = S.brief(body: "The rules do not ban anything at all, and licences can be withdrawn at any time.\n")
+        let altered = try #require(try judged(text).first { $0.rule == .quoteAltered })
+        let fix = try #require(altered.fixes.first)
+        #expect(!fix.safe)
+        #expect(fix.title.hasPrefix("Restore the page's words: “"))
+        let restored = String(decoding: try FixApplier.apply([fix], to: Array(text.utf8)), as: UTF8.self)
+        let after = try judged(restored)
+        #expect(after.map(\.rule) == [.quoteVerified], "\(restored)\n\(after)")
+        // Counter-example: emphasis inside the altered words; the finding stays, with no fix.
+        let marked = S.brief(body: "The rules do *not* ban anything at all, and licences can be withdrawn at any time.\n")
+        let stillAltered = try #require(try judged(marked).first { $0.rule == .quoteAltered })
+        #expect(stillAltered.fixes.isEmpty)
+    }
+
     /// A dead link with an archived copy offers the copy, as not safe (readers would be sent to the page as it
     /// was); without a copy, or for a link that works, there is nothing to offer.
     @Test func aDeadLinksArchivedCopyIsOfferedAsNotSafe() throws {

@@ -168,12 +168,14 @@ public enum QuoteCheck {
                         }
                     }
                     let more = differences.count > 5 ? " and \(differences.count - 5) more" : ""
-                    findings.append(
-                        Finding(
-                            .quoteAltered, at: first,
-                            "the quote differs from \(quote.url) (\(Int((similarity * 100).rounded(.down)))% the same): "
-                                + described.joined(separator: "; ") + more,
-                            suggestion: source.passage(range), from: fetched))
+                    var finding = Finding(
+                        .quoteAltered, at: first,
+                        "the quote differs from \(quote.url) (\(Int((similarity * 100).rounded(.down)))% the same): "
+                            + described.joined(separator: "; ") + more,
+                        suggestion: source.passage(range), from: fetched)
+                    finding.fixes = restoreFix(
+                        result.quoteRange, of: paragraph, in: draft, to: source.passage(range))
+                    findings.append(finding)
                 }
             }
         }
@@ -185,5 +187,21 @@ public enum QuoteCheck {
                         + (fragments > 1 ? " (\(fragments) fragments, in order)" : "")))
         }
         return findings
+    }
+
+    /// The page's words in place of an altered fragment: not safe (it changes what the draft quotes, which an editor
+    /// confirms against the page), and made only where the fragment is written as one run of plain text in the file
+    /// (no markup, no line break with its `> ` inside), so that nothing but the words changes.
+    static func restoreFix(_ range: Range<Int>, of paragraph: InlineText, in draft: Draft, to passage: String) -> [Fix]
+    {
+        let bytes = Array(paragraph.text.utf8)
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count, !passage.isEmpty else { return [] }
+        let written = String(decoding: bytes[range], as: UTF8.self)
+        let start = paragraph.fileOffset(ofTextOffset: range.lowerBound)
+        let shown = passage.count > 60 ? String(passage.prefix(57)) + "…" : passage
+        return Fix.replacing(
+            start, start + range.count, of: draft.source, expected: written, with: passage,
+            title: "Restore the page's words: “\(shown)”", safe: false
+        ).map { [$0] } ?? []
     }
 }
