@@ -130,7 +130,8 @@ struct FixTests {
     /// An altered quote offers the page's words, as not safe; applied, the quote is verified and nothing else is
     /// found. A fragment with markup inside offers nothing (the edit would drop the markup).
     @Test func anAlteredQuoteIsRestoredToThePagesWordsAsNotSafe() throws {
-        let page = "The regulators said the rules do not ban anything outright, and licences can be withdrawn at any time."
+        let page =
+            "The regulators said the rules do not ban anything outright, and licences can be withdrawn at any time."
         let checker = DraftChecker(config: S.config, registry: S.registry, today: S.today)
         func judged(_ text: String) throws -> [Finding] {
             let draft = try #require(checker.check(path: "d.md", bytes: Array(text.utf8)).draft)
@@ -148,7 +149,8 @@ struct FixTests {
         let after = try judged(restored)
         #expect(after.map(\.rule) == [.quoteVerified], "\(restored)\n\(after)")
         // Counter-example: emphasis inside the altered words; the finding stays, with no fix.
-        let marked = S.brief(body: "The rules do *not* ban anything at all, and licences can be withdrawn at any time.\n")
+        let marked = S.brief(
+            body: "The rules do *not* ban anything at all, and licences can be withdrawn at any time.\n")
         let stillAltered = try #require(try judged(marked).first { $0.rule == .quoteAltered })
         #expect(stillAltered.fixes.isEmpty)
     }
