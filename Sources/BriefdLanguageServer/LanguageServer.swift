@@ -276,11 +276,17 @@ public final class LanguageServer {
         func wanted(_ kind: String) -> Bool { only.map { $0.contains { kind.hasPrefix($0) } } ?? true }
         var actions: [CodeAction] = []
         if wanted("quickfix") {
-            for finding in findings where !finding.fixes.isEmpty {
+            for finding in findings where !finding.fixes.isEmpty || Self.addsToTheRegistry(finding) != nil {
                 let span = text.span(of: finding)
                 // A cursor anywhere on the marked words, its ends included, or a selection across them.
                 guard span.start <= high, low <= span.end else { continue }
                 let diagnostic = await diagnostic(finding, in: text)
+                if let addition = await registryAddition(finding) {
+                    actions.append(
+                        CodeAction(
+                            title: addition.title, kind: "quickfix", diagnostics: [diagnostic], isPreferred: false,
+                            edit: addition.edit))
+                }
                 for fix in finding.fixes {
                     actions.append(
                         CodeAction(
@@ -308,6 +314,33 @@ public final class LanguageServer {
             }
         }
         return actions
+    }
+
+    /// The list a finding's suggested registry entry goes in, when its suggestion is such an entry.
+    static func addsToTheRegistry(_ finding: Finding) -> RegistryInsertion.List? {
+        guard finding.suggestionSource == SuggestionSource.registryEntryToAdd.description, finding.suggestion != nil
+        else { return nil }
+        return finding.rule == .attributionUnknownPerson ? .people : .publications
+    }
+
+    /// The quick fix that adds a finding's suggested entry to the registry file: an edit of `sources.yml`, not of
+    /// the draft, and not preferred (an editor checks the name first). The registry is read again once saved.
+    private func registryAddition(_ finding: Finding) async -> (title: String, edit: WorkspaceEdit)? {
+        guard let list = Self.addsToTheRegistry(finding), let entry = finding.suggestion,
+            let addition = await checks.registryAddition(entry, to: list)
+        else { return nil }
+        let registry = EditorText(addition.text, encoding: encoding)
+        let at = registry.position(ofByte: addition.offset)
+        let position = Position(line: at.line, character: at.character)
+        let name = (addition.path as NSString).lastPathComponent
+        return (
+            "Add to the registry (\(name), \(list.rawValue)): \(entry)",
+            WorkspaceEdit(changes: [
+                Self.uri(of: addition.path): [
+                    WireTextEdit(range: Range(start: position, end: position), newText: addition.insert)
+                ]
+            ])
+        )
     }
 
     private func wire(_ edit: BriefdCore.TextEdit, in text: EditorText) -> WireTextEdit {

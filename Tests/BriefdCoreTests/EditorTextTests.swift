@@ -98,3 +98,50 @@ import Testing
         #expect(EditorHover.address(at: 2, inLine: line) == nil)
     }
 }
+
+/// A registry entry added where an editor would write it, every other byte left alone.
+@Suite struct RegistryInsertionTests {
+    static let registry = """
+        # The source registry.
+        people:
+          - name: Mara Feld
+            roles:
+              - {title: Historian, org: University of Edinburgh}
+
+          # the end of the people
+        publications:
+          - {name: Caixin, domains: [caixinglobal.com]}
+
+        """
+
+    static func inserted(_ entry: String, _ list: RegistryInsertion.List, _ text: String) throws -> String {
+        let insertion = try #require(RegistryInsertion.insertion(of: entry, into: list, registry: text))
+        var bytes = Array(text.utf8)
+        bytes.insert(contentsOf: Array(insertion.text.utf8), at: insertion.offset)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func anEntryGoesAtTheEndOfItsListIndentedAsItsItems() throws {
+        let person = try Self.inserted("- {name: Tomas Brenner}", .people, Self.registry)
+        #expect(
+            person.contains(
+                "      - {title: Historian, org: University of Edinburgh}\n  - {name: Tomas Brenner}\n\n  # the end"))
+        let publication = try Self.inserted(
+            "- {name: Sixth Tone, domains: [sixthtone.com]}", .publications, Self.registry)
+        #expect(publication.contains("  - {name: Caixin, domains: [caixinglobal.com]}\n  - {name: Sixth Tone"))
+        // Read back, the registry has the new entry and keeps the old ones.
+        let parsed = try RegistryParser.parse(person, path: "sources.yml")
+        #expect(parsed.people.map(\.name) == ["Mara Feld", "Tomas Brenner"])
+    }
+
+    @Test func aMissingListIsStartedAndAFlowListIsLeftAlone() throws {
+        let started = try Self.inserted("- {name: Tomas Brenner}", .people, "publications: []")
+        #expect(started == "publications: []\npeople:\n  - {name: Tomas Brenner}\n")
+        #expect(
+            RegistryInsertion.insertion(of: "- {name: X}", into: .publications, registry: "publications: []\n") == nil)
+        let itemsAtColumnZero = "people:\n- {name: Mara Feld}\n"
+        #expect(
+            try Self.inserted("- {name: Li Wen}", .people, itemsAtColumnZero)
+                == "people:\n- {name: Mara Feld}\n- {name: Li Wen}\n")
+    }
+}

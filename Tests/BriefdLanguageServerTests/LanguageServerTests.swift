@@ -158,7 +158,26 @@ import Testing
         session.open("post.md", text)
         let before = try await session.diagnostics("post.md", version: 1)
         #expect(before.contains { $0["code"]?.string == "attribution.unknown-person" }, "\(before)")
-        try (LSPSession.registry + "\n  - {name: Tomas Brenner}\n").write(
+        // The quick fix adds the entry to sources.yml (an edit of that file, not preferred); the editor saves it.
+        session.request(
+            6, "textDocument/codeAction",
+            #"{"textDocument":{"uri":"\#(session.uri("post.md"))"},"range":{"start":{"line":8,"character":2},"end":{"line":8,"character":2}},"context":{"diagnostics":[]}}"#
+        )
+        let actions = try await session.response(6)["result"]?.array ?? []
+        let add = try #require(
+            actions.first {
+                $0["title"]?.string == "Add to the registry (sources.yml, people): - {name: Tomas Brenner}"
+            },
+            "\(actions)")
+        #expect(add["isPreferred"] == .bool(false))
+        let registryURI = "file://" + session.folder + "/sources.yml"
+        let edit = try #require(add["edit"]?["changes"]?[registryURI]?[0])
+        let lines = LSPSession.registry.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(edit["range"]?["start"]?["line"]?.int == lines.count - 1)
+        #expect(edit["range"]?["start"]?["character"]?.int == lines.last?.count)
+        let insert = try #require(edit["newText"]?.string)
+        #expect(insert == "\n  - {name: Tomas Brenner}\n")
+        try (LSPSession.registry + insert).write(
             toFile: session.folder + "/sources.yml", atomically: true, encoding: .utf8)
         // Noticed within the server's look every two seconds, with no message from the editor.
         let reloaded = try await session.next { $0["method"]?.string == "window/logMessage" }

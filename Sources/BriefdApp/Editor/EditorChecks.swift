@@ -109,6 +109,23 @@ public actor EditorChecks {
         return line.map { (workspace.config.registryPath, $0) }
     }
 
+    /// Where a ready entry goes in the registry file as it is on disk: its path, its text, and the insertion
+    /// (`RegistryInsertion`). Nil when the registry cannot be read now or lists that kind in flow style.
+    public func registryAddition(_ entry: String, to list: RegistryInsertion.List) -> (
+        path: String, text: String, offset: Int, insert: String
+    )? {
+        guard let workspace else { return nil }
+        let path = workspace.config.registryPath
+        let text: String
+        do {
+            text = try TextFile.read(path)
+        } catch {
+            return nil  // no fix offered; the finding and its suggestion stand, and the next refresh says why
+        }
+        guard let insertion = RegistryInsertion.insertion(of: entry, into: list, registry: text) else { return nil }
+        return (path, text, insertion.offset, insertion.text)
+    }
+
     /// True when the state database was written since the last call (the daemon checked a link, kept a page):
     /// the open drafts' verdicts are read again.
     public func verdictsChanged() -> Bool {
