@@ -1,4 +1,5 @@
 import Foundation
+import BriefdTestSupport
 import Testing
 
 /// `briefd lsp` as an editor starts it: a real process on stdin and stdout. The frames arrive in pieces and with
@@ -13,7 +14,8 @@ import Testing
         let folder: String
         private var received: [UInt8] = []
 
-        init() throws {
+        /// - Parameter config: an existing workspace's config; by default a small workspace of its own.
+        init(config: String? = nil) throws {
             folder =
                 FileManager.default.temporaryDirectory.appendingPathComponent("briefd-lsp-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: folder + "/drafts", withIntermediateDirectories: true)
@@ -31,7 +33,7 @@ import Testing
             errors = folder + "/stderr.log"
             _ = FileManager.default.createFile(atPath: errors, contents: nil)
             process.executableURL = URL(fileURLWithPath: Briefd.executable)
-            process.arguments = ["lsp", "--config", folder + "/briefd.yml"]
+            process.arguments = ["lsp", "--config", config ?? folder + "/briefd.yml"]
             process.standardInput = input
             process.standardOutput = output
             process.standardError = FileHandle(forWritingAtPath: errors)
@@ -150,5 +152,48 @@ import Testing
         try server.input.fileHandleForWriting.close()
         #expect(try await server.exitStatus() == 1)
         #expect(try server.rest() == 0)
+    }
+
+    /// The mode people deploy: the daemon runs and holds the state database while the editor's server reads it. A
+    /// link first unchecked is said to be; once `briefd check` records its 404 (the daemon still running), the open
+    /// draft's diagnostics change to broken, with the check's age, without a message from the editor.
+    @Test func besideARunningDaemonAVerdictRecordedMeanwhileReachesTheOpenDraft() async throws {
+        let site = try TestHTTPServer { _ in .respond(status: 404, body: "<p>gone</p>") }
+        defer { site.stop() }
+        let workspace = try DaemonTests.Workspace(
+            extraConfig: "links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}")
+        let daemon = try DaemonTests.Daemon(workspace)
+        let server = try Server(config: workspace.folder + "/briefd.yml")
+        server.write(server.frame(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#))
+        _ = try await server.next(Self.id(1))
+        let url = site.url + "/gone"
+        let text =
+            "---\nkind: post\ntitle: Notes\nauthor: Mara Feld\ndate: 2026-11-25\n---\nRead [the piece](\(url)).\n"
+        let path = workspace.drafts + "/notes.md"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let encoded = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+        server.write(
+            server.frame(
+                #"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file://\#(path)","languageId":"markdown","version":1,"text":\#(encoded)}}}"#
+            ))
+        @Sendable func codes(_ message: [String: Any]) -> [String: String] {
+            let diagnostics = (message["params"] as? [String: Any])?["diagnostics"] as? [[String: Any]] ?? []
+            var found: [String: String] = [:]
+            for diagnostic in diagnostics {
+                if let code = diagnostic["code"] as? String { found[code] = diagnostic["message"] as? String ?? "" }
+            }
+            return found
+        }
+        let first = try await server.next { ($0["method"] as? String) == "textDocument/publishDiagnostics" }
+        #expect(codes(first)["link.unverified"]?.contains("no check of it is recorded yet") == true, "\(codes(first))")
+        let check = try await Briefd.runAsync(["check", "--config", workspace.folder + "/briefd.yml", path])
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+        let later = try await server.next { codes($0)["link.broken"] != nil }
+        #expect(codes(later)["link.broken"]?.hasSuffix("(link checked just now)") == true, "\(codes(later))")
+        server.write(
+            server.frame(#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#)
+                + server.frame(#"{"jsonrpc":"2.0","method":"exit"}"#))
+        #expect(try await server.exitStatus() == 0)
+        #expect(daemon.stop() == 0)
     }
 }
