@@ -33,10 +33,18 @@ import Testing
     /// minute in a fresh-clone run with builds beside it; alone they take 50 ms).
     @Test func theLimitEndsAQuietWaitEvenInARace() async {
         let bell = Doorbell()
-        for _ in 0..<300 { await bell.wait(upTo: .zero) }
+        var wakes: [Doorbell.Wake] = []
+        for _ in 0..<300 { wakes.append(await bell.wait(upTo: .zero)) }
+        // Nobody rang: every one of those ended at its limit.
+        #expect(wakes.allSatisfy { $0 == .limit })
+        var rung = 0
         for round in 0..<100 {
             if round % 2 == 0 { bell.ring() }
-            await bell.wait(upTo: .microseconds(round % 7))
+            if await bell.wait(upTo: .microseconds(round % 7)) == .rung { rung += 1 }
         }
+        // A wait is never woken by a ring that did not happen; and after the races the bell still works.
+        #expect(rung <= 50)
+        bell.ring()
+        #expect(await bell.wait(upTo: .seconds(45)) == .rung)
     }
 }
