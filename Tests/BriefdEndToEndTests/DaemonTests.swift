@@ -261,8 +261,11 @@ struct DaemonTests {
         try Self.waitFor("the old folder's report gone") { workspace.report("old") == nil }
         try cited(3).write(toFile: moved + "/new.md", atomically: false, encoding: .utf8)
         try Self.waitFor("a draft written after the move") { workspace.report("new")?.contains("0 errors") == true }
+        // A draft left in the old folder, then one in the new: once the second is reported, the first would have
+        // been too (the same settle time) had the old folder still been watched. An event, not a sleep, says when.
         try workspace.write("left-behind.md", cited(4))
-        usleep(600_000)  // 30 settle times
+        try cited(6).write(toFile: moved + "/marker.md", atomically: false, encoding: .utf8)
+        try Self.waitFor("the marker in the new folder") { workspace.report("marker")?.contains("0 errors") == true }
         #expect(workspace.report("left-behind") == nil, "a draft in the old folder was checked")
         // A folder that is not there: refused, and the new folder is still the one watched.
         try config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts3,")
