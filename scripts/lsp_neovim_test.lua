@@ -73,7 +73,7 @@ for _, answer in pairs(answers or {}) do
 end
 if not chosen then fail("no quick fix offered: " .. vim.inspect(answers)) end
 vim.lsp.util.apply_workspace_edit(chosen.edit, "utf-16")
-vim.cmd("write")
+vim.cmd("silent write")
 say("applied: " .. chosen.title)
 
 -- 4. The file on disk is fixed, and the diagnostic is gone.

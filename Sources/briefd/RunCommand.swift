@@ -143,7 +143,7 @@ struct RunCommand: AsyncParsableCommand {
                 releaseMemory: {
                     links?.checker.forgetRecentResults()
                     state.releaseMemory()
-                }),
+                }, logger: logger),
             WatchService(
                 folder: folder, desk: desk, settle: .milliseconds(config.daemon.settleMilliseconds), logger: logger),
         ]

@@ -85,10 +85,16 @@ public struct PreservationService: Service {
             var wait = interval
             let queue = SavePageNowRun(
                 config: holder.workspace.config, state: links.state, links: links, environment: environment)
-            let notBefore = (try? await queue?.nextSubmissionAllowed()) ?? .infinity
-            if let next = try? await PreservationStore(links.state).nextDue(submissionsNotBefore: notBefore) {
-                let seconds = min(max(next - Date().timeIntervalSince1970, 0.05), Double(interval.components.seconds))
-                wait = .milliseconds(Int(seconds * 1000))
+            do {
+                let notBefore = try await queue?.nextSubmissionAllowed() ?? .infinity
+                if let next = try await PreservationStore(links.state).nextDue(submissionsNotBefore: notBefore) {
+                    let seconds = min(
+                        max(next - Date().timeIntervalSince1970, 0.05), Double(interval.components.seconds))
+                    wait = .milliseconds(Int(seconds * 1000))
+                }
+            } catch {
+                // The next look comes after the whole interval; the pass above says whether the database works.
+                logger.warning("cannot read when the next capture is due", metadata: ["error": "\(error)"])
             }
             let limit = wait
             // Rung: an issue was published, replaced or restored (said by the doorbell, not guessed from the time

@@ -2,6 +2,7 @@ public import BriefdIO
 import BriefdCore
 import Foundation
 @preconcurrency import Glibc
+public import Logging
 public import ServiceLifecycle
 
 /// Saves state and rewrites the index when something changed (the ledger rings; a burst at most ten times a
@@ -17,17 +18,30 @@ public struct UpkeepService: Service {
     let notifier: SystemdNotifier
     let status: @Sendable () async -> String
     let releaseMemory: @Sendable () -> Void
+    let logger: Logger
 
     /// - Parameter releaseMemory: hands back caches that only a burst needs (called once a burst is over).
     public init(
         desk: DraftLedger, rescan: Duration, notifier: SystemdNotifier, status: @escaping @Sendable () async -> String,
-        releaseMemory: @escaping @Sendable () -> Void = {}
+        releaseMemory: @escaping @Sendable () -> Void = {}, logger: Logger = Logger(label: "briefd.upkeep")
     ) {
+        self.logger = logger
         self.desk = desk
         self.rescan = rescan
         self.notifier = notifier
         self.status = status
         self.releaseMemory = releaseMemory
+    }
+
+    /// The record of published issues' stamp; nil (and said in the log) when it cannot be read, so that an
+    /// unreadable database never passes for "nothing published".
+    private func publicationStamp(_ issues: IssueStore) async -> String? {
+        do {
+            return try await issues.publicationStamp()
+        } catch {
+            logger.warning("cannot read the record of published issues", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     public func run() async throws {
@@ -36,7 +50,7 @@ public struct UpkeepService: Service {
         var lastStatus = ""
         var trimmedAfter = Date.distantPast
         let issues = IssueStore(desk.state)
-        var publication = try? await issues.publicationStamp()
+        var publication = await publicationStamp(issues)
         var nextPublicationCheck = clock.now
         var wait = Duration.zero
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -44,7 +58,7 @@ public struct UpkeepService: Service {
             // periodic rescan, the look at issues other processes publish, the trim after a burst.
             let started = clock.now
             let limit = wait
-            await cancelWhenGracefulShutdown { await desk.changes.wait(upTo: limit) }
+            _ = await cancelWhenGracefulShutdown { await desk.changes.wait(upTo: limit) }
             // A burst rings many times: its work is done at most ten times a second.
             let woke = clock.now
             if woke - started < Self.burstGap {
@@ -54,7 +68,7 @@ public struct UpkeepService: Service {
             // account within `publicationCheck`.
             if clock.now >= nextPublicationCheck {
                 nextPublicationCheck = clock.now.advanced(by: Self.publicationCheck)
-                if let now = try? await issues.publicationStamp(), now != publication {
+                if let now = await publicationStamp(issues), now != publication {
                     publication = now
                     await desk.publishedChanged()
                 }

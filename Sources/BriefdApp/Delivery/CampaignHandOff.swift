@@ -231,7 +231,15 @@ public struct CampaignHandOff: Sendable {
     public func followReplacement(
         of date: Day, links: LinkService, user: String, daemonRuns: Bool, environment: [String: String]
     ) async -> String? {
-        guard let campaign = try? await CampaignStore(state).record(of: date.description) else { return nil }
+        let record: CampaignStore.Record?
+        do {
+            record = try await CampaignStore(state).record(of: date.description)
+        } catch {
+            // Not knowing is no "no campaign": a scheduled one could go out with the replaced text. Said.
+            return
+                "Whether the issue has a campaign could not be read (\(error)); check it at the service before it goes out"
+        }
+        guard let campaign = record else { return nil }
         let request = Request(issue: date, at: nil, tests: [], force: nil, user: user, daemonRuns: daemonRuns)
         do {
             let outcome = try await run(request, links: links, environment: environment)
