@@ -66,8 +66,8 @@ struct AccountScenarioTests {
         Surfaces(
             api: try await get(desk + "/api/drafts"), next: try await get(desk + "/api/issues/next"),
             health: try await get(desk + "/healthz"),
-            status: try json(try Briefd.run(["status", "--format", "json", "--config", config])),
-            dryRun: try json(try Briefd.run(["build", "--dry-run", "--format", "json", "--config", config])))
+            status: try json(try await Briefd.run(["status", "--format", "json", "--config", config])),
+            dryRun: try json(try await Briefd.run(["build", "--dry-run", "--format", "json", "--config", config])))
     }
 
     /// The surfaces agree with each other.
@@ -169,7 +169,7 @@ struct AccountScenarioTests {
         }
 
         // A build from the command line, while the daemon runs: every surface follows at once.
-        let built = try Briefd.run(["build", "--config", config])
+        let built = try await Briefd.run(["build", "--config", config])
         #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
         try DaemonTests.waitFor("the desk to see the published issue", seconds: 10) {
             (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
@@ -186,19 +186,19 @@ struct AccountScenarioTests {
         #expect((seen.status["last_build"] as? [String: Any])?["issue"] as? String == nextDate)
 
         // Publishing is deliberate: the same issue again is refused, --replace keeps the earlier version.
-        let again = try Briefd.run(["build", "--issue", nextDate, "--config", config])
+        let again = try await Briefd.run(["build", "--issue", nextDate, "--config", config])
         #expect(again.status == 1)
         #expect(again.stderr.contains("--replace"))
-        let replaced = try Briefd.run(["build", "--issue", nextDate, "--replace", "--config", config])
+        let replaced = try await Briefd.run(["build", "--issue", nextDate, "--replace", "--config", config])
         #expect(replaced.status == 0, "\(replaced.stderr)")
-        let issues = try Self.json(try Briefd.run(["issues", "--format", "json", "--config", config]))
+        let issues = try Self.json(try await Briefd.run(["issues", "--format", "json", "--config", config]))
         let listed = try #require((issues["issues"] as? [[String: Any]])?.first { $0["date"] as? String == nextDate })
         #expect(listed["version"] as? Int == 2)
         #expect((listed["versions"] as? [[String: Any]])?.count == 2)
         let api = try await Self.get(desk + "/api/issues")
         #expect(
             ((api["issues"] as? [[String: Any]])?.first { $0["date"] as? String == nextDate })?["version"] as? Int == 2)
-        let restored = try Briefd.run(["issues", "restore", nextDate, "1", "--config", config])
+        let restored = try await Briefd.run(["issues", "restore", nextDate, "1", "--config", config])
         #expect(restored.status == 0, "\(restored.stderr)")
 
         // A restart keeps the account.

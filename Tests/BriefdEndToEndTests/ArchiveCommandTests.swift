@@ -23,7 +23,7 @@ struct ArchiveCommandTests {
                 """)
     }
 
-    @Test func everyPageIsSubmittedOnceAtThePaceAndTheKeysStaySecret() throws {
+    @Test func everyPageIsSubmittedOnceAtThePaceAndTheKeysStaySecret() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page) }
         defer { site.stop() }
         let service = try SavePageNowStandIn(
@@ -34,13 +34,13 @@ struct ArchiveCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let keys = ["BRIEFD_SPN_ACCESS_KEY": Self.accessKey, "BRIEFD_SPN_SECRET_KEY": Self.secretKey]
 
-        let build = try Briefd.run(
+        let build = try await Briefd.run(
             ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"], environment: keys)
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stderr.contains("Captured 4 cited pages"), "\(build.stderr)")
         #expect(service.submissions.isEmpty)  // The build captures; Save Page Now is the queue's work.
 
-        let run = try Briefd.run(
+        let run = try await Briefd.run(
             ["archive", "--config", folder + "/briefd.yml", "--wait", "--format", "json"], environment: keys)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -86,7 +86,7 @@ struct ArchiveCommandTests {
         #expect(service.authorizations == ["LOW \(Self.accessKey):\(Self.secretKey)"])
 
         // A second --wait submits nothing again.
-        let again = try Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"], environment: keys)
+        let again = try await Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"], environment: keys)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(service.submissions.count == submissions.count)
         #expect(again.stdout.contains("Save Page Now: success " + service.url + "/web/20261203101500/"))
@@ -103,7 +103,7 @@ struct ArchiveCommandTests {
         }
     }
 
-    @Test func missingKeysAreSaidNotIgnored() throws {
+    @Test func missingKeysAreSaidNotIgnored() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page) }
         defer { site.stop() }
         let service = try SavePageNowStandIn(
@@ -111,8 +111,9 @@ struct ArchiveCommandTests {
         defer { service.stop() }
         let folder = try workspace(site: site.url, endpoint: service.url, paths: ["/ok"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"]).status == 0)
-        let run = try Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"])
+        #expect(
+            try await Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"]).status == 0)
+        let run = try await Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"])
         #expect(run.status == 0)  // The own copy is there; Save Page Now waits for its keys.
         #expect(run.stdout.contains("Save Page Now's keys are not set (BRIEFD_SPN_ACCESS_KEY, BRIEFD_SPN_SECRET_KEY)"))
         #expect(service.submissions.isEmpty)
@@ -163,12 +164,16 @@ struct ArchiveCommandTests {
         // From now on the flaky page answers its next request with a 503 (the reviews have read it already).
         troubled.withLock { $0 = true }
         let before = site.requests.count
-        let build = try Briefd.run(["build", "--config", workspace.folder + "/briefd.yml", "--issue", "2026-12-03"])
+        let build = try await Briefd.run([
+            "build", "--config", workspace.folder + "/briefd.yml", "--issue", "2026-12-03",
+        ])
         #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
         #expect(build.stderr.contains("The running daemon captures the cited pages"), "\(build.stderr)")
         var links: [[String: Any]] = []
         try await OnlineDaemonTests.waitFor("the daemon's captures", seconds: 30) {
-            let run = try? Briefd.run(["archive", "--config", workspace.folder + "/briefd.yml", "--format", "json"])
+            let run = try? Briefd.runBlocking([
+                "archive", "--config", workspace.folder + "/briefd.yml", "--format", "json",
+            ])
             let document =
                 run.flatMap { try? JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) } as? [String: Any]
             links = document?["links"] as? [[String: Any]] ?? []

@@ -32,20 +32,20 @@ struct BuildCommandTests {
         return folder
     }
 
-    func build(_ folder: String, _ extra: [String] = ["--issue", "2026-12-02"]) throws -> Briefd.Run {
-        try Briefd.run(["build", "--config", folder + "/briefd.yml"] + extra)
+    func build(_ folder: String, _ extra: [String] = ["--issue", "2026-12-02"]) async throws -> Briefd.Run {
+        try await Briefd.run(["build", "--config", folder + "/briefd.yml"] + extra)
     }
 
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    @Test func everyFormatMatchesItsGoldenFile() throws {
+    @Test func everyFormatMatchesItsGoldenFile() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try build(folder)
+        let run = try await build(folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Issue 2026-12-02: 6 items, 1 of them a sponsor, 3 drafts left out"))
         // The same words in `briefd issues` as in the build (the archive page's are in its golden file).
-        let issues = try Briefd.run(["issues", "--config", folder + "/briefd.yml"])
+        let issues = try await Briefd.run(["issues", "--config", folder + "/briefd.yml"])
         #expect(issues.stdout.hasPrefix("2026-12-02  6 items, 1 of them a sponsor  built "), "\(issues.stdout)")
         #expect(run.stdout.contains("- g-broken.md [needs-work]: 1 error (first: brief.unknown-source at 4:9"))
         #expect(run.stdout.contains("- f-later-issue.md [held]: meant for a later issue, that of 2026-12-09"))
@@ -66,19 +66,19 @@ struct BuildCommandTests {
         }
     }
 
-    @Test func aRebuildIsByteIdentical() throws {
+    @Test func aRebuildIsByteIdentical() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         let first = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map {
             try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0))
         }
         // A published issue is not replaced by accident: refused (exit 1, saying how), and nothing changes.
-        let again = try build(folder)
+        let again = try await build(folder)
         #expect(again.status == 1)
         #expect(again.stderr.contains("is already published at "), "\(again.stderr)")
         #expect(again.stderr.contains("; run again with --replace"), "\(again.stderr)")
-        #expect(try build(folder, ["--issue", "2026-12-02", "--replace"]).status == 0)
+        await #expect(try build(folder, ["--issue", "2026-12-02", "--replace"]).status == 0)
         let second = try (Self.issueFiles.map { "2026-12-02/" + $0 } + Self.topFiles).map {
             try Data(contentsOf: URL(fileURLWithPath: folder + "/out/" + $0))
         }
@@ -87,12 +87,12 @@ struct BuildCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues").count == 1)
     }
 
-    @Test func aURLFromAnEarlierIssueIsNotRepeated() throws {
+    @Test func aURLFromAnEarlierIssueIsNotRepeated() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         // The next week: everything of last week has gone out already; only the held draft is new.
-        let next = try build(folder, ["--issue", "2026-12-09"])
+        let next = try await build(folder, ["--issue", "2026-12-09"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("Issue 2026-12-09: 1 item"))
         #expect(next.stdout.contains("Held for the Next Issue"))
@@ -100,10 +100,10 @@ struct BuildCommandTests {
         #expect(archive.range(of: "2026-12-09/")!.lowerBound < archive.range(of: "2026-12-02/")!.lowerBound)
     }
 
-    @Test func aRepeatedURLWithAnIssueDateIsLeftOutWithAWarning() throws {
+    @Test func aRepeatedURLWithAnIssueDateIsLeftOutWithAWarning() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         // Last week's draft is archived away; a new draft cites the same article.
         try FileManager.default.removeItem(atPath: folder + "/drafts/b-caixin.md")
         try """
@@ -117,14 +117,14 @@ struct BuildCommandTests {
         ---
         The same article as last week, cited again with a tracking parameter.
         """.write(toFile: folder + "/drafts/again.md", atomically: true, encoding: .utf8)
-        let run = try build(folder, ["--issue", "2026-12-09"])
+        let run = try await build(folder, ["--issue", "2026-12-09"])
         #expect(run.stdout.contains("- again.md [held]: its URL was published in the issue of 2026-12-02"))
         #expect(
             run.stdout.contains(
                 "warning: again.md: its URL was published in the issue of 2026-12-02; set 'repeat: true'"))
     }
 
-    @Test func aLinkTheHistorySaysIsBrokenKeepsItsDraftOut() throws {
+    @Test func aLinkTheHistorySaysIsBrokenKeepsItsDraftOut() async throws {
         // A loopback port that refuses connections, allowed for this test only: `briefd links` records the
         // link as broken, and the next build (which sends nothing) leaves the draft out.
         let closed = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -159,21 +159,23 @@ struct BuildCommandTests {
         ---
         This article's page no longer answers, and the link history knows it.
         """.write(toFile: folder + "/drafts/dead.md", atomically: true, encoding: .utf8)
-        let links = try Briefd.run(["links", "--quiet", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md"])
+        let links = try await Briefd.run([
+            "links", "--quiet", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md",
+        ])
         #expect(links.status == 1)
         #expect(links.stdout.contains("broken http://127.0.0.1:\(port)/story"))
-        let offline = try Briefd.run([
+        let offline = try await Briefd.run([
             "check", "--offline", "--config", folder + "/briefd.yml", folder + "/drafts/dead.md",
         ])
         #expect(offline.status == 0, "the draft must be clean apart from its link: \(offline.stdout)")
-        let run = try build(folder)
+        let run = try await build(folder)
         #expect(run.stdout.contains("- dead.md [needs-work]: 1 error (first: link.broken at 3:6"), "\(run.stdout)")
         #expect(!run.stdout.contains("A Dead Link (dead.md)"))
         let report = try read(folder + "/out/2026-12-02/build.json")
         #expect(report.contains("dead.md"))
     }
 
-    @Test func aQuoteNotInItsKeptPageKeepsTheBriefOut() throws {
+    @Test func aQuoteNotInItsKeptPageKeepsTheBriefOut() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // A saved copy of d-older.md's source page that does not hold its excerpt.
@@ -182,22 +184,22 @@ struct BuildCommandTests {
         <p>An entirely different article about shipping lanes, fisheries and the weather off the coast.</p>
         </article></body></html>
         """.write(toFile: folder + "/page.html", atomically: true, encoding: .utf8)
-        let kept = try Briefd.run([
+        let kept = try await Briefd.run([
             "snapshot", "--config", folder + "/briefd.yml",
             "https://www.foreignaffairs.com/china/strait-after-election",
             folder + "/page.html",
         ])
         #expect(kept.status == 0, "\(kept.stderr)")
-        let run = try build(folder)
+        let run = try await build(folder)
         #expect(
             run.stdout.contains("- d-older.md [needs-work]: 1 error (first: quote.not-found at 8:1"), "\(run.stdout)")
         #expect(!run.stdout.contains("The Strait After the Election (d-older.md)"))
     }
 
-    @Test func hostileDraftContentIsEscapedOrDroppedInEveryFormat() throws {
+    @Test func hostileDraftContentIsEscapedOrDroppedInEveryFormat() async throws {
         let folder = try workspace(extra: ["hostile"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try build(folder)
+        let run = try await build(folder)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("x-hostile.md"))
         // HTML, XML and JSON outputs: no live markup. Markdown: markup characters backslash-escaped. Plain
@@ -228,20 +230,20 @@ struct BuildCommandTests {
         #expect((feed as? [String: Any])?["items"] != nil)
     }
 
-    @Test func dryRunWritesNothingAndEmptyIssuesFail() throws {
+    @Test func dryRunWritesNothingAndEmptyIssuesFail() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let dry = try build(folder, ["--issue", "2026-12-02", "--dry-run"])
+        let dry = try await build(folder, ["--issue", "2026-12-02", "--dry-run"])
         #expect(dry.status == 0)
         #expect(dry.stdout.contains("Issue 2026-12-02: 6 items"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
-        let empty = try build(folder, ["--issue", "2026-11-01"])
+        let empty = try await build(folder, ["--issue", "2026-11-01"])
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("would be empty"))
-        #expect(try build(folder, ["--issue", "next tuesday"]).status == 2)
+        await #expect(try build(folder, ["--issue", "next tuesday"]).status == 2)
     }
 
-    @Test func aBrokenTemplateIsNamedWithItsLine() throws {
+    @Test func aBrokenTemplateIsNamedWithItsLine() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: Self.root + "/templates", toPath: folder + "/templates")
@@ -250,16 +252,16 @@ struct BuildCommandTests {
         var config = try read(folder + "/briefd.yml")
         config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        let run = try build(folder)
+        let run = try await build(folder)
         #expect(run.status == 1)
         #expect(run.stderr.contains("templates/web.mustache:4:"), "\(run.stderr)")
         #expect(run.stderr.contains("does not match the section it closes"))
     }
 
-    @Test func aTemplateThatRendersNothingPublishesNothing() throws {
+    @Test func aTemplateThatRendersNothingPublishesNothing() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         let published = try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html"))
         // An editor empties the web page's template by mistake, and a draft changes: the next build must fail,
         // naming the template, and the issue already published must stay as it was.
@@ -270,7 +272,7 @@ struct BuildCommandTests {
         config = config.replacingOccurrences(of: "templates: \(Self.root)/templates", with: "templates: templates")
         try config.write(toFile: folder + "/briefd.yml", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: folder + "/drafts/d-older.md")
-        let run = try build(folder, ["--issue", "2026-12-02", "--replace"])
+        let run = try await build(folder, ["--issue", "2026-12-02", "--replace"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("web.mustache: the template rendered nothing"), "\(run.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/index.html")) == published)
@@ -279,15 +281,15 @@ struct BuildCommandTests {
     /// `status` gives times in the newsletter's zone with the offset, and its next build is the one that makes the
     /// coming issue: after that issue was built early, a scheduled time whose issue is already out is passed over
     /// (it once showed "next build" for the issue just published, in UTC beside a Shanghai schedule).
-    @Test func statusShowsTheComingIssuesBuildInTheNewslettersZone() throws {
+    @Test func statusShowsTheComingIssuesBuildInTheNewslettersZone() async throws {
         let folder = try workspace(change: "schedule: {build: \"0 10 * * *\", timezone: Asia/Shanghai}")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // The coming issue (the default issue weekday, Thursday), built now, before its scheduled build.
-        let dry = try build(folder, ["--dry-run"])
+        let dry = try await build(folder, ["--dry-run"])
         let coming = try #require(dry.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
         let day = try #require(Day(iso: coming))
-        #expect(try build(folder, ["--issue", coming]).status == 0)
-        let status = try Briefd.run(["status", "--config", folder + "/briefd.yml"])
+        await #expect(try build(folder, ["--issue", coming]).status == 0)
+        let status = try await Briefd.run(["status", "--config", folder + "/briefd.yml"])
         #expect(status.stdout.contains("next issue: \(day.adding(days: 7))\n"), "\(status.stdout)")
         // Daily at 10:00 Shanghai: the first day whose Thursday-on-or-after is the next issue is the day after.
         #expect(
@@ -300,16 +302,16 @@ struct BuildCommandTests {
 
     /// Right after publishing, the issue's links are watched though none was checked yet: `briefd rot` counts them
     /// as never reached (it once said "0 links watched"), none as alive.
-    @Test func rotCountsTheJustPublishedLinksAsWatchedAndNeverReached() throws {
+    @Test func rotCountsTheJustPublishedLinksAsWatchedAndNeverReached() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
-        let rot = try Briefd.run(["rot", "--config", folder + "/briefd.yml"])
+        await #expect(try build(folder).status == 0)
+        let rot = try await Briefd.run(["rot", "--config", folder + "/briefd.yml"])
         #expect(rot.status == 0, "\(rot.stderr)")
         let line = try #require(rot.stdout.split(separator: "\n").first { $0.contains(" watched: ") }, "\(rot.stdout)")
         #expect(line.hasSuffix(" never reached"), "\(line)")
         #expect(line.contains(": 0 alive, 0 suspect, 0 dead, "), "\(line)")
-        let json = try Briefd.run(["rot", "--config", folder + "/briefd.yml", "--format", "json"])
+        let json = try await Briefd.run(["rot", "--config", folder + "/briefd.yml", "--format", "json"])
         let counts =
             (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["counts"]
             as? [String: Int]
@@ -319,10 +321,10 @@ struct BuildCommandTests {
     /// A workspace whose issue was built by a version of briefd that recorded no build time (no `built_at`, no
     /// `build_run` row): after the upgrade `status` names it as the last build and `briefd issues` as built, with its
     /// folder's time, never as imported or "none yet".
-    @Test func anIssueBuiltByAnEarlierVersionIsKnownAsBuilt() throws {
+    @Test func anIssueBuiltByAnEarlierVersionIsKnownAsBuilt() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         let seeded = try Briefd.python(
             """
             import sqlite3
@@ -332,11 +334,11 @@ struct BuildCommandTests {
             db.commit()
             """)
         #expect(seeded == 0)
-        let status = try Briefd.run(["status", "--config", folder + "/briefd.yml"])
+        let status = try await Briefd.run(["status", "--config", folder + "/briefd.yml"])
         #expect(
             status.stdout.contains("last build: issue 2026-12-02, built (before briefd recorded builds)"),
             "\(status.stdout)")
-        let issues = try Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
+        let issues = try await Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
         let listed = try JSONSerialization.jsonObject(with: Data(issues.stdout.utf8)) as? [String: Any]
         let first = (listed?["issues"] as? [[String: Any]])?.first
         #expect(first?["built_at"] is String, "\(issues.stdout)")

@@ -46,7 +46,7 @@ struct CheckFixTests {
         let (folder, config, draft) = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // --dry-run: the diff, and the file untouched.
-        let dry = try await Briefd.runAsync(["check", "--offline", "--fix", "--dry-run", "--config", config, draft])
+        let dry = try await Briefd.run(["check", "--offline", "--fix", "--dry-run", "--config", config, draft])
         #expect(
             dry.stdout.contains(
                 "-Mara Fled, writing in The Wire China, said:\n+Mara Feld, writing in The Wire China, said:\n"),
@@ -55,7 +55,7 @@ struct CheckFixTests {
         #expect(try String(contentsOfFile: draft, encoding: .utf8) == Self.post)
 
         let before = inode(draft)
-        let fixed = try await Briefd.runAsync(["check", "--offline", "--fix", "--config", config, draft])
+        let fixed = try await Briefd.run(["check", "--offline", "--fix", "--config", config, draft])
         #expect(fixed.stderr.contains("fixed \(draft): Use the registry's spelling: Mara Feld"), "\(fixed.stderr)")
         #expect(
             fixed.stderr.contains(
@@ -74,12 +74,12 @@ struct CheckFixTests {
         #expect(!fixed.stdout.contains("misspelled-person"))
 
         // Idempotent: a second safe run changes nothing.
-        let again = try await Briefd.runAsync(["check", "--offline", "--fix", "--config", config, draft])
+        let again = try await Briefd.run(["check", "--offline", "--fix", "--config", config, draft])
         #expect(!again.stderr.contains("fixed "), "\(again.stderr)")
         #expect(try String(contentsOfFile: draft, encoding: .utf8) == text)
 
         // --unsafe applies the registry's role too.
-        let unsafe = try await Briefd.runAsync(["check", "--offline", "--fix", "--unsafe", "--config", config, draft])
+        let unsafe = try await Briefd.run(["check", "--offline", "--fix", "--unsafe", "--config", config, draft])
         #expect(unsafe.status == 0, "\(unsafe.stdout)\(unsafe.stderr)")
         #expect(
             try String(contentsOfFile: draft, encoding: .utf8).contains(

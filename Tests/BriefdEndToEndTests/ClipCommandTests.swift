@@ -43,13 +43,15 @@ struct ClipCommandTests {
         }
     }
 
-    @Test func writesADraftThatChecksClean() throws {
+    @Test func writesADraftThatChecksClean() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try server()
         defer { server.stop() }
         let url = "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/?utm_source=newsletter"
-        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--section", "Education / Language", url])
+        let run = try await Briefd.run([
+            "clip", "--config", dir + "/briefd.yml", "--section", "Education / Language", url,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let path = dir + "/drafts/2026-11-16-beijing-names-a-new-tutoring-czar.md"
         #expect(run.stdout.hasPrefix("wrote \(path)\n"), "\(run.stdout)")
@@ -70,7 +72,7 @@ struct ClipCommandTests {
                 "---\nThe education ministry has appointed a former provincial official to oversee the after-school tutoring industry, three years after a ban that wiped out most of it.\n\nHer first task, officials say, is to decide what counts as tutoring in an age of apps.\n"
             ))
         // briefd check, with no network, finds nothing wrong and the excerpt verbatim in the kept page.
-        let check = try Briefd.run(["check", "--config", dir + "/briefd.yml", "--cached", path])
+        let check = try await Briefd.run(["check", "--config", dir + "/briefd.yml", "--cached", path])
         #expect(check.status == 0, "\(check.stdout)")
         #expect(check.stdout.contains("info quote.verified"))
         // The clip read the page but made no link check: --cached says the link's verdict is not known yet.
@@ -80,18 +82,18 @@ struct ClipCommandTests {
 
     /// The coming issue is the first issue day not yet published: after this week's issue went out, a clipped brief
     /// is for next week's, not for the issue already out (where it would be held for an issue never built).
-    @Test func aBriefClippedAfterThisWeeksIssueIsForTheNextOne() throws {
+    @Test func aBriefClippedAfterThisWeeksIssueIsForTheNextOne() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try server()
         defer { server.stop() }
-        func coming() throws -> String {
-            let status = try Briefd.run(["status", "--config", dir + "/briefd.yml", "--format", "json"])
+        func coming() async throws -> String {
+            let status = try await Briefd.run(["status", "--config", dir + "/briefd.yml", "--format", "json"])
             let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
             return ((object?["next_issue"] as? [String: Any])?["date"] as? String) ?? ""
         }
-        _ = try Briefd.run(["issues", "--config", dir + "/briefd.yml"])  // makes the state database
-        let thisWeek = try coming()
+        _ = try await Briefd.run(["issues", "--config", dir + "/briefd.yml"])  // makes the state database
+        let thisWeek = try await coming()
         #expect(!thisWeek.isEmpty)
         let published = try Briefd.python(
             """
@@ -101,10 +103,12 @@ struct ClipCommandTests {
             db.commit()
             """)
         #expect(published == 0)
-        let nextWeek = try coming()
+        let nextWeek = try await coming()
         #expect(nextWeek > thisWeek)
         let url = "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
-        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--section", "Education / Language", url])
+        let run = try await Briefd.run([
+            "clip", "--config", dir + "/briefd.yml", "--section", "Education / Language", url,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let draft = try String(
             contentsOfFile: dir + "/drafts/2026-11-16-beijing-names-a-new-tutoring-czar.md", encoding: .utf8)
@@ -112,13 +116,13 @@ struct ClipCommandTests {
         #expect(!draft.contains("issue: \(thisWeek)\n"))
     }
 
-    @Test func printAsJSONWritesNothing() throws {
+    @Test func printAsJSONWritesNothing() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try server()
         defer { server.stop() }
         let url = "http://www.thewirechina.localhost:\(server.port)/2026/11/16/tutoring-czar/"
-        let run = try Briefd.run([
+        let run = try await Briefd.run([
             "clip", "--config", dir + "/briefd.yml", "--print", "--format", "json", "--featured", url,
         ])
         #expect(run.status == 0, "\(run.stderr)")
@@ -139,16 +143,16 @@ struct ClipCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/drafts").isEmpty)
     }
 
-    @Test func aMissingPageExitsOneWithItsVerdict() throws {
+    @Test func aMissingPageExitsOneWithItsVerdict() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try server()
         defer { server.stop() }
         let url = "http://www.thewirechina.localhost:\(server.port)/gone"
-        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", url])
+        let run = try await Briefd.run(["clip", "--config", dir + "/briefd.yml", url])
         #expect(run.status == 1)
         #expect(run.stderr == "briefd: \(url): broken: the page answered: not found (404)\n")
-        let json = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--format", "json", url])
+        let json = try await Briefd.run(["clip", "--config", dir + "/briefd.yml", "--format", "json", url])
         #expect(json.status == 1)
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: String]
         #expect(document == ["url": url, "verdict": "broken", "reason": "the page answered: not found (404)"])
@@ -161,22 +165,22 @@ struct ClipCommandTests {
         ["clip", "--issue", "next week", "https://www.thewirechina.localhost/x"],
         ["clip", "--from", "/nonexistent/page.html", "https://www.thewirechina.localhost/x"],
     ])
-    func usageProblemsExitTwo(arguments: [String]) throws {
+    func usageProblemsExitTwo(arguments: [String]) async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run(arguments + ["--config", dir + "/briefd.yml"])
+        let run = try await Briefd.run(arguments + ["--config", dir + "/briefd.yml"])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/drafts").isEmpty)
     }
 
-    @Test func aSavedPageNeedsNoNetwork() throws {
+    @Test func aSavedPageNeedsNoNetwork() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.page.write(toFile: dir + "/saved.html", atomically: true, encoding: .utf8)
         let url = "https://www.thewirechina.localhost/2026/11/16/tutoring-czar/"
-        let run = try Briefd.run(["clip", "--config", dir + "/briefd.yml", "--from", dir + "/saved.html", url])
+        let run = try await Briefd.run(["clip", "--config", dir + "/briefd.yml", "--from", dir + "/saved.html", url])
         #expect(run.status == 0, "\(run.stderr)")
-        let check = try Briefd.run(["check", "--config", dir + "/briefd.yml", "--cached", dir + "/drafts"])
+        let check = try await Briefd.run(["check", "--config", dir + "/briefd.yml", "--cached", dir + "/drafts"])
         #expect(check.stdout.contains("info quote.verified: the quote is word for word in \(url)"), "\(check.stdout)")
         #expect(check.status == 0)
     }

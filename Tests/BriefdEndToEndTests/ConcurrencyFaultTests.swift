@@ -94,7 +94,7 @@ struct ConcurrencyFaultTests {
     }
 
     func issues(_ folder: String) async throws -> [[String: Any]] {
-        let run = try await Briefd.runAsync(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
+        let run = try await Briefd.run(["issues", "--config", folder + "/briefd.yml", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         return object?["issues"] as? [[String: Any]] ?? []
     }
@@ -134,7 +134,7 @@ struct ConcurrencyFaultTests {
         let config = folder + "/briefd.yml"
         if age == "old" {
             // A database as an earlier version left it: made, then its last two migrations taken back.
-            #expect(try await Briefd.runAsync(["issues", "--config", config]).status == 0)
+            #expect(try await Briefd.run(["issues", "--config", config]).status == 0)
             let aged = try await Briefd.pythonAsync(
                 """
                 import sqlite3
@@ -183,7 +183,7 @@ struct ConcurrencyFaultTests {
         #expect(daemon.terminationStatus == 0, "\(said.suffix(2000))")
         #expect(!said.contains("duplicate column") && !said.contains("already exists"), "\(said.suffix(2000))")
         // Every migration is applied once: the tables an old database lacked are there.
-        let campaigns = try await Briefd.runAsync(["issues", "--config", config, "--format", "json"])
+        let campaigns = try await Briefd.run(["issues", "--config", config, "--format", "json"])
         #expect(campaigns.status == 0, "\(campaigns.stderr)")
     }
 
@@ -203,7 +203,7 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
         let runs = try await togetherAsync(Array(repeating: send, count: 8), environment: keys)
         for run in runs { #expect(run.status == 0, "\(run.stderr)") }
@@ -227,7 +227,7 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
         let runs = try await togetherAsync(Array(repeating: send, count: 8), environment: keys)
         for run in runs { #expect(run.status == 0, "\(run.stdout) \(run.stderr)") }
@@ -258,14 +258,14 @@ struct ConcurrencyFaultTests {
                     """)
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let config = folder + "/briefd.yml"
-            #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+            #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
             let send = ["send", "campaign", "--config", config, "--issue", "2026-12-10"]
             try await killed(at: "after-create", send, environment: keys)
             // The intent was recorded before the service was asked: the editor is told a campaign may exist.
-            let listed = try await Briefd.runAsync(["issues", "--config", config])
+            let listed = try await Briefd.run(["issues", "--config", config])
             #expect(listed.stdout.contains("may have been made by a hand-off that ended"), "\(listed.stdout)")
             let made = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
-            let again = try await Briefd.runAsync(send, environment: keys)
+            let again = try await Briefd.run(send, environment: keys)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.contains("Updated"), "\(again.stdout)")
             let now = service == "listmonk" ? listmonk.campaigns.count : buttondown.emails.count
@@ -281,11 +281,11 @@ struct ConcurrencyFaultTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let build = ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-10"]
         try await killed(at: step, build)
-        let rerun = try await Briefd.runAsync(build)
+        let rerun = try await Briefd.run(build)
         if step == "after-record" {
             // Recorded before it was killed: the rerun says it is out, and completes the archive page and feeds.
             #expect(rerun.status == 1 && rerun.stderr.contains("already published"), "\(rerun.stderr)")
-            let capture = try await Briefd.runAsync(["archive", "--config", folder + "/briefd.yml", "--wait"])
+            let capture = try await Briefd.run(["archive", "--config", folder + "/briefd.yml", "--wait"])
             #expect(capture.status == 0, "\(capture.stderr)")
         } else {
             #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -299,7 +299,7 @@ struct ConcurrencyFaultTests {
         #expect(feed.contains("2026-12-10"))
         let warc = folder + "/out/2026-12-10/archive.warc.gz"
         #expect(FileManager.default.fileExists(atPath: warc))
-        let check = try await Briefd.runAsync(["python3", "-m", "warcio.cli", "check", warc], program: "/usr/bin/env")
+        let check = try await Briefd.run(["python3", "-m", "warcio.cli", "check", warc], program: "/usr/bin/env")
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         // No leftovers of the killed build beside the published versions.
         let store = try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.issues")
@@ -314,7 +314,7 @@ struct ConcurrencyFaultTests {
         let folder = try workspace(site: site.url, extra: "")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let warc = folder + "/out/2026-12-10/archive.warc.gz"
         let whole = try Data(contentsOf: URL(fileURLWithPath: warc))
         let cut = whole.prefix(whole.count - 10)
@@ -328,7 +328,7 @@ struct ConcurrencyFaultTests {
                 db.execute("DELETE FROM page_capture")
                 db.commit()
                 """) == 0)
-        let again = try await Briefd.runAsync([
+        let again = try await Briefd.run([
             "archive", "--config", config, "--issue", "2026-12-10", "--capture", "--wait",
         ])
         #expect(
@@ -344,14 +344,14 @@ struct ConcurrencyFaultTests {
         let folder = try workspace(site: site.url, extra: "")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         let issue = folder + "/out/2026-12-10/"
         let index = try Data(contentsOf: URL(fileURLWithPath: issue + "index.html"))
         // A WARC that cannot be read (here a folder in its place): carrying it into a new version is impossible, and
         // the old folder, removed after a replacement, may hold the only copies of pages that have died since.
         try FileManager.default.removeItem(atPath: issue + "archive.warc.gz")
         try FileManager.default.createDirectory(atPath: issue + "archive.warc.gz", withIntermediateDirectories: false)
-        let refused = try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10", "--replace"])
+        let refused = try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10", "--replace"])
         #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("preserved copies cannot be carried"), "\(refused.stderr)")
         #expect(try await issues(folder).first?["version"] as? Int == 1)
@@ -381,7 +381,7 @@ struct ConcurrencyFaultTests {
                 """)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try await Briefd.runAsync(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
+        #expect(try await Briefd.run(["build", "--config", config, "--issue", "2026-12-10"]).status == 0)
         alive.withLock { $0 = false }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: Briefd.executable)

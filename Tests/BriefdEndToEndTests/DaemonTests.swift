@@ -311,15 +311,15 @@ struct DaemonTests {
 
     /// A schedule that never fires (30 February) is refused by `config check`, by `run` at start and by a reload,
     /// each naming why; the running daemon keeps its old config and goes on.
-    @Test func aScheduleThatNeverFiresIsRefusedEverywhere() throws {
+    @Test func aScheduleThatNeverFiresIsRefusedEverywhere() async throws {
         let workspace = try Workspace()
         let never = "schedule: {build: \"0 0 30 2 *\"}\n"
         let good = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
         try (good + never).write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        let check = try Briefd.run(["config", "check", "--config", workspace.folder + "/briefd.yml"])
+        let check = try await Briefd.run(["config", "check", "--config", workspace.folder + "/briefd.yml"])
         #expect(check.status == 2)
         #expect(check.stderr.contains("never fires: 30 February does not exist"), "\(check.stderr)")
-        let run = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        let run = try await Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("never fires: 30 February does not exist"), "\(run.stderr)")
         try good.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
@@ -363,11 +363,11 @@ struct DaemonTests {
         #expect(daemon.logText.contains("stopped"))
     }
 
-    @Test func aCorruptStateDatabaseIsAClearErrorAtStartUp() throws {
+    @Test func aCorruptStateDatabaseIsAClearErrorAtStartUp() async throws {
         let workspace = try Workspace()
         try FileManager.default.createDirectory(atPath: workspace.folder + "/var", withIntermediateDirectories: true)
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: workspace.folder + "/var/briefd.sqlite"))
-        let run = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        let run = try await Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("briefd.sqlite"), "\(run.stderr)")
     }
@@ -403,13 +403,13 @@ struct DaemonTests {
         #expect(!daemon.logText.contains("Signal caught"), "\(daemon.logText.suffix(3000))")
     }
 
-    @Test func aSecondInstanceOnTheSameStateExitsTwo() throws {
+    @Test func aSecondInstanceOnTheSameStateExitsTwo() async throws {
         let workspace = try Workspace()
         let daemon = try Daemon(workspace)
-        let second = try Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
+        let second = try await Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
         #expect(second.status == 2)
         #expect(second.stderr.contains("another briefd run is already using"))
-        let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("daemon: running"))
         #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
@@ -499,7 +499,7 @@ struct DaemonTests {
     /// "Is the daemon running?" is asked without taking the daemon's lock: `briefd status` run again and again while
     /// the daemon starts (as at `systemctl restart` with a monitor polling) never makes the daemon find its lock taken
     /// and exit 2; and while it runs, status says so.
-    @Test func statusAskedWhileTheDaemonStartsNeverStopsIt() throws {
+    @Test func statusAskedWhileTheDaemonStartsNeverStopsIt() async throws {
         let workspace = try Workspace()
         try workspace.write("a.md", Self.cleanBrief)
         let done = Mutex(false)
@@ -509,7 +509,7 @@ struct DaemonTests {
         for _ in 0..<3 {
             DispatchQueue.global().async(group: group) {
                 while !done.withLock({ $0 }) {
-                    _ = try? Briefd.run(["status", "--config", config])  // its answer is checked below, once
+                    _ = try? Briefd.runBlocking(["status", "--config", config])  // its answer is checked below, once
                     asked.withLock { $0 += 1 }
                 }
             }
@@ -517,7 +517,7 @@ struct DaemonTests {
         for _ in 0..<5 {
             let daemon = try Daemon(workspace)
             #expect(daemon.process.isRunning, "\(daemon.logText.suffix(2000))")
-            let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+            let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
             #expect(status.stdout.contains("daemon: running"), "\(status.stdout)")
             #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
         }
@@ -584,7 +584,7 @@ struct DaemonTests {
             daemon?.logText.contains("the scheduled build will be tried again") == true
         }
         #expect(daemon?.logText.contains("scheduled build failed") == true)
-        let meanwhile = try await Briefd.runAsync(["status", "--config", config])
+        let meanwhile = try await Briefd.run(["status", "--config", config])
         #expect(meanwhile.stdout.contains("failed: "), "\(meanwhile.stdout)")
         let health = String(
             decoding: try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!), as: UTF8.self)
@@ -600,11 +600,11 @@ struct DaemonTests {
             $0.hasPrefix("20")
         }
         #expect(issues.count == 1)
-        let after = try await Briefd.runAsync(["status", "--config", config])
+        let after = try await Briefd.run(["status", "--config", config])
         #expect(after.stdout.contains("last build: issue \(issues.first ?? "?"), built"), "\(after.stdout)")
     }
 
-    @Test func aBuildThatFellDueWhileDownRunsOnceAtStartUp() throws {
+    @Test func aBuildThatFellDueWhileDownRunsOnceAtStartUp() async throws {
         let workspace = try Workspace(
             extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
         try workspace.write("a.md", Self.cleanBrief)
@@ -635,7 +635,7 @@ struct DaemonTests {
         }
         #expect(daemon?.logText.contains("scheduled build") == false)
         #expect(daemon?.stop() == 0)
-        let status = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("last build: issue \(issues[0]), built"))
         #expect(status.stdout.contains("daemon: not running"))
         // A lock file that cannot be opened (here a folder in its place; for an editor, the service's file)
@@ -643,7 +643,7 @@ struct DaemonTests {
         try FileManager.default.removeItem(atPath: workspace.folder + "/var/briefd.sqlite.lock")
         try FileManager.default.createDirectory(
             atPath: workspace.folder + "/var/briefd.sqlite.lock", withIntermediateDirectories: true)
-        let unknown = try Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
+        let unknown = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(unknown.stdout.contains("daemon: unknown ("), "\(unknown.stdout)")
         #expect(unknown.stdout.contains("cannot open the lock file"), "\(unknown.stdout)")
     }

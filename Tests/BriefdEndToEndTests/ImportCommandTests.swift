@@ -26,15 +26,17 @@ struct ImportCommandTests {
         return folder
     }
 
-    @Test func importsAFolderAndListsUnknownSources() throws {
+    @Test func importsAFolderAndListsUnknownSources() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
+        let run = try await Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("2019-01-17: recorded; 2 items (Religion 2)"), "\(run.stdout)")
         #expect(run.stdout.contains("  - name: Global Times\n    domains: [globaltimes.cn]\n"), "\(run.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/digests/index.html"))
-        let again = try Briefd.run(["import", "--config", dir + "/briefd.yml", "--format", "json", dir + "/pages"])
+        let again = try await Briefd.run([
+            "import", "--config", dir + "/briefd.yml", "--format", "json", dir + "/pages",
+        ])
         #expect(again.status == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         let issues = try #require(document["issues"] as? [[String: Any]])
@@ -48,7 +50,7 @@ struct ImportCommandTests {
     /// A clean issue beside the site's chrome (an aside of boxes with headings, a footer's heading): exit 0, and
     /// nothing said about the chrome.
     @Test(.timeLimit(.minutes(1)))
-    func aCleanIssueBesideItsSitesChromeImportsWithExitZero() throws {
+    func aCleanIssueBesideItsSitesChromeImportsWithExitZero() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let page = Self.page.replacingOccurrences(
@@ -58,27 +60,30 @@ struct ImportCommandTests {
                 <footer><h4>About ChinaSource</h4><p>Serving the church in China.</p></footer></body>
                 """)
         try page.write(toFile: dir + "/pages/2019-01-17.html", atomically: true, encoding: .utf8)
-        let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
+        let run = try await Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/pages"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(!run.stdout.contains("Subscribe") && !run.stdout.contains("About ChinaSource"), "\(run.stdout)")
         #expect(run.stdout.contains("2019-01-17: recorded; 2 items (Religion 2)"), "\(run.stdout)")
     }
 
-    @Test func problemsExitOneAndUsageExitsTwo() throws {
+    @Test func problemsExitOneAndUsageExitsTwo() async throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try
             "<html><body><h1>ZGBriefs | March 5, 2020</h1><h3>Religion</h3><p><a href=\"https://x.org/a\">An item with no meta</a></p></body></html>"
             .write(toFile: dir + "/pages/broken.html", atomically: true, encoding: .utf8)
-        let run = try Briefd.run(["import", "--config", dir + "/briefd.yml", "--dry-run", dir + "/pages/broken.html"])
+        let run = try await Briefd.run([
+            "import", "--config", dir + "/briefd.yml", "--dry-run", dir + "/pages/broken.html",
+        ])
         #expect(run.status == 1)
         #expect(
             run.stdout.contains(
                 "broken.html:1: the item 'An item with no meta' has no readable (date, source) after it"),
             "\(run.stdout)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/digests/index.html"), "a dry run writes nothing")
-        #expect(try Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/nope.html"]).status == 2)
+        #expect(try await Briefd.run(["import", "--config", dir + "/briefd.yml", dir + "/nope.html"]).status == 2)
         #expect(
-            try Briefd.run(["import", "--config", dir + "/briefd.yml", "--since", "soon", dir + "/pages"]).status == 2)
+            try await Briefd.run(["import", "--config", dir + "/briefd.yml", "--since", "soon", dir + "/pages"]).status
+                == 2)
     }
 }

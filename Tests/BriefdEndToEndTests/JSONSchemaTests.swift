@@ -37,13 +37,13 @@ struct JSONSchemaTests {
         ]
         var written: [(String, String)] = []
         for (index, output) in outputs.enumerated() {
-            let run = try await Briefd.runAsync(output.arguments)
+            let run = try await Briefd.run(output.arguments)
             let file = folder + "/output-\(index).json"
             try run.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             written.append((output.schema, file))
         }
         #expect(
-            try await Briefd.runAsync(["build", "--issue", "2026-12-02", "--no-capture", "--config", config]).status
+            try await Briefd.run(["build", "--issue", "2026-12-02", "--no-capture", "--config", config]).status
                 == 0)
         outputs = [
             ("issues", ["issues", "--format", "json", "--config", config]),
@@ -52,7 +52,7 @@ struct JSONSchemaTests {
             ("links", ["links", "--format", "json", "--config", config, folder + "/drafts/a-featured.md"]),
         ]
         for (index, output) in outputs.enumerated() {
-            let run = try await Briefd.runAsync(output.arguments)
+            let run = try await Briefd.run(output.arguments)
             let file = folder + "/after-\(index).json"
             try run.stdout.write(toFile: file, atomically: true, encoding: .utf8)
             written.append((output.schema, file))

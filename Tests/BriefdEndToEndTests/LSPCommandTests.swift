@@ -186,7 +186,7 @@ import Testing
         }
         let first = try await server.next { ($0["method"] as? String) == "textDocument/publishDiagnostics" }
         #expect(codes(first)["link.unverified"]?.contains("no check of it is recorded yet") == true, "\(codes(first))")
-        let check = try await Briefd.runAsync(["check", "--config", workspace.folder + "/briefd.yml", path])
+        let check = try await Briefd.run(["check", "--config", workspace.folder + "/briefd.yml", path])
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
         let later = try await server.next { codes($0)["link.broken"] != nil }
         #expect(codes(later)["link.broken"]?.hasSuffix("(link checked just now)") == true, "\(codes(later))")

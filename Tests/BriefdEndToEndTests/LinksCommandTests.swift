@@ -24,21 +24,21 @@ struct LinksCommandTests {
         return folder
     }
 
-    @Test func dumpListsLinksWithoutCheckingThem() throws {
+    @Test func dumpListsLinksWithoutCheckingThem() async throws {
         let dir = try folder(["a.md": "See [x](https://one.org/a) and https://two.org/b.\n\n`https://code.org/`\n"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run(["links", "--config", dir + "/briefd.yml", "--dump", dir + "/drafts"])
+        let run = try await Briefd.run(["links", "--config", dir + "/briefd.yml", "--dump", dir + "/drafts"])
         #expect(run.status == 0)
         #expect(run.stdout == "https://one.org/a\nhttps://two.org/b\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/state/briefd.sqlite"))
     }
 
-    @Test func jsonReportsEachLinkWithItsSources() throws {
+    @Test func jsonReportsEachLinkWithItsSources() async throws {
         let dir = try folder([
             "a.md": "[x](https://skip.invalid/1) <mailto:ed@zgbriefs.org>\n\n[y](https://skip.invalid/1)\n"
         ])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run([
+        let run = try await Briefd.run([
             "links", "--config", dir + "/briefd.yml", "--format", "json", "--quiet", dir + "/drafts",
         ])
         #expect(run.status == 0, "\(run.stderr)")
@@ -51,17 +51,17 @@ struct LinksCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/state/briefd.sqlite"))
     }
 
-    @Test func aPrivateAddressIsRefusedAndExitsOne() throws {
+    @Test func aPrivateAddressIsRefusedAndExitsOne() async throws {
         let dir = try folder(["a.md": "Admin at http://127.0.0.1:9/ and [v6](http://[::1]:9/x)\n"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Briefd.run(["links", "--config", dir + "/briefd.yml", "--quiet", dir + "/drafts"])
+        let run = try await Briefd.run(["links", "--config", dir + "/briefd.yml", "--quiet", dir + "/drafts"])
         #expect(run.status == 1)
         #expect(run.stdout.contains("a.md:1:10: blocked-address http://127.0.0.1:9/: 127.0.0.1 is in 127.0.0.0/8"))
         #expect(run.stdout.contains("blocked-address http://[::1]:9/x: ::1 is in ::1/128"))
         #expect(run.stdout.hasSuffix("2 links checked: 2 blocked-address\n"))
     }
 
-    @Test func checkReportsLinkFindingsUnlessOffline() throws {
+    @Test func checkReportsLinkFindingsUnlessOffline() async throws {
         let brief = """
             ---
             title: Why the Party Is Reining In Its Tech Giants
@@ -74,19 +74,20 @@ struct LinksCommandTests {
             """
         let dir = try folder(["brief.md": brief])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let online = try Briefd.run(["check", "--config", dir + "/briefd.yml", dir + "/drafts"])
+        let online = try await Briefd.run(["check", "--config", dir + "/briefd.yml", dir + "/drafts"])
         #expect(
             online.stdout.contains(
                 "brief.md:3:6: error link.blocked-address: http://127.0.0.1:9/internal was not checked"))
         #expect(online.status == 1)
-        let offline = try Briefd.run(["check", "--offline", "--config", dir + "/briefd.yml", dir + "/drafts"])
+        let offline = try await Briefd.run(["check", "--offline", "--config", dir + "/briefd.yml", dir + "/drafts"])
         #expect(!offline.stdout.contains("link."))
     }
 
     @Test func usageProblemsExitTwo() throws {
-        #expect(try Briefd.run(["links"]).status == 2)
-        #expect(try Briefd.run(["links", "--format", "xml", "x"]).status == 2)
+        #expect(try await Briefd.run(["links"]).status == 2)
+        #expect(try await Briefd.run(["links", "--format", "xml", "x"]).status == 2)
         #expect(
-            try Briefd.run(["links", "--config", Self.fixtures + "/config/briefd.yml", "/no/such/folder"]).status == 2)
+            try await Briefd.run(["links", "--config", Self.fixtures + "/config/briefd.yml", "/no/such/folder"]).status
+                == 2)
     }
 }

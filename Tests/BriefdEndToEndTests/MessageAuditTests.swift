@@ -51,7 +51,7 @@ struct MessageAuditTests {
         var problems: [String] = []
         // Every process is waited for off the concurrency pool: two cores' pool threads are not held for the run.
         func audited(_ arguments: [String], environment: [String: String] = [:]) async throws -> Briefd.Run {
-            let run = try await Briefd.runAsync(arguments, environment: environment)
+            let run = try await Briefd.run(arguments, environment: environment)
             let name = "briefd " + arguments.prefix(2).joined(separator: " ")
             problems += MessageAudit.problems(in: run.stdout, source: name + " (stdout)")
             problems += MessageAudit.problems(in: run.stderr, source: name + " (stderr)")
@@ -61,7 +61,7 @@ struct MessageAuditTests {
         let check = try await audited(["check", "--config", config, folder + "/drafts"])
         #expect(check.stdout.contains("the server does not speak HTTPS at this address"), "\(check.stdout)")
         #expect(check.stdout.contains("not found (404)"), "\(check.stdout)")
-        let checkJSON = try await Briefd.runAsync([
+        let checkJSON = try await Briefd.run([
             "check", "--cached", "--format", "json", "--config", config, folder + "/drafts",
         ])
         let summary = try #require(

@@ -10,13 +10,6 @@ func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async t
 }
 
 extension Briefd {
-    /// `Briefd.run`, waited for off the concurrency pool.
-    static func runAsync(_ arguments: [String], environment: [String: String] = [:], program: String = executable)
-        async throws -> Run
-    {
-        try await offThePool { try Briefd.run(arguments, environment: environment, program: program) }
-    }
-
     /// `Briefd.python`, waited for off the concurrency pool.
     static func pythonAsync(_ program: String) async throws -> Int32 {
         try await offThePool { try Briefd.python(program) }

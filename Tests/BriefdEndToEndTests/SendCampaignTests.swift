@@ -28,21 +28,21 @@ struct SendCampaignTests {
 
     var keys: [String: String] { ["BRIEFD_LISTMONK_USER": Self.user, "BRIEFD_LISTMONK_TOKEN": Self.token] }
 
-    func send(_ folder: String, _ extra: [String] = []) throws -> Briefd.Run {
-        try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"] + extra, environment: keys)
+    func send(_ folder: String, _ extra: [String] = []) async throws -> Briefd.Run {
+        try await Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"] + extra, environment: keys)
     }
 
-    @Test func oneCampaignPerIssueUpdatedTestedScheduledAndLeftAloneOnceSending() throws {
+    @Test func oneCampaignPerIssueUpdatedTestedScheduledAndLeftAloneOnceSending() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page(Self.excerpt)) }
         defer { site.stop() }
         let service = try ListmonkStandIn(user: Self.user, token: Self.token, subscribers: ["editor@zgbriefs.test"])
         defer { service.stop() }
         let folder = try workspace(site: site.url, service: service.url, paths: ["/a", "/b"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let build = try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
+        let build = try await Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
         #expect(build.status == 0, "\(build.stderr)")
 
-        let first = try send(folder, ["--format", "json"])
+        let first = try await send(folder, ["--format", "json"])
         #expect(first.status == 0, "\(first.stderr)")
         let outcome = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
         #expect(
@@ -65,7 +65,7 @@ struct SendCampaignTests {
                 == (try String(contentsOfFile: folder + "/out/2026-12-03/digest.txt", encoding: .utf8)))
 
         // Again, with a test and a time: the same campaign, updated, tested, scheduled.
-        let second = try send(folder, ["--test", "editor@zgbriefs.test", "--at", "2026-12-03T08:00:00Z"])
+        let second = try await send(folder, ["--test", "editor@zgbriefs.test", "--at", "2026-12-03T08:00:00Z"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("Updated listmonk campaign \(campaign.id)"))
         #expect(second.stdout.contains("scheduled, sends at 2026-12-03T08:00:00Z"))
@@ -74,14 +74,14 @@ struct SendCampaignTests {
         #expect(service.tests.map(\.to) == [["editor@zgbriefs.test"]])
 
         // A test to someone who is not a subscriber: listmonk's own message.
-        let stranger = try send(folder, ["--test", "stranger@zgbriefs.test"])
+        let stranger = try await send(folder, ["--test", "stranger@zgbriefs.test"])
         #expect(stranger.status == 1)
         #expect(stranger.stderr.contains("test e-mails go only to existing subscribers"), "\(stranger.stderr)")
         #expect(service.campaigns.count == 1)
 
         // A replaced issue: its campaign follows the new version at once (it has not gone out), the same campaign.
         let before = service.campaigns.first?.updates ?? 0
-        let replaced = try Briefd.run(
+        let replaced = try await Briefd.run(
             ["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03", "--replace"], environment: keys)
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(
@@ -92,7 +92,7 @@ struct SendCampaignTests {
         #expect(service.campaigns.first?.updates == before + 1)
 
         // A restore, like a replacement, takes the campaign along: version 1 again, at the service too.
-        let restored = try Briefd.run(
+        let restored = try await Briefd.run(
             ["issues", "restore", "--config", folder + "/briefd.yml", "2026-12-03", "1"], environment: keys)
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(
@@ -105,7 +105,7 @@ struct SendCampaignTests {
         // Once the service sends it, briefd changes nothing and says so.
         service.startSending(campaign.id)
         let updates = service.campaigns.first?.updates
-        let late = try send(folder)
+        let late = try await send(folder)
         #expect(late.status == 1)
         #expect(late.stderr.contains("is running at listmonk: it has started sending"), "\(late.stderr)")
         #expect(service.campaigns.first?.updates == updates)
@@ -122,7 +122,7 @@ struct SendCampaignTests {
         }
     }
 
-    @Test func theGateHoldsBackABrokenLinkAnAlteredQuoteAndAFailedEmailCheckUnlessForced() throws {
+    @Test func theGateHoldsBackABrokenLinkAnAlteredQuoteAndAFailedEmailCheckUnlessForced() async throws {
         let alive = Mutex(true)
         // After the build, /a's page has a word changed (the excerpt no longer matches it); /b dies. An altered
         // quote found before the build keeps its draft out of the issue (DraftAccountTests), so the gate meets one
@@ -146,15 +146,15 @@ struct SendCampaignTests {
         try (try String(contentsOfFile: draft, encoding: .utf8) + "More [here](https://example.org/more).\n").write(
             toFile: draft, atomically: true, encoding: .utf8)
         // The quote check reads the pages once (online), then the build takes the account as checked.
-        _ = try Briefd.run(["check", "--config", folder + "/briefd.yml", folder + "/drafts"])
-        let build = try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
+        _ = try await Briefd.run(["check", "--config", folder + "/briefd.yml", folder + "/drafts"])
+        let build = try await Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"])
         #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
         #expect(build.stdout.contains("2 items"), "\(build.stdout)")
         alive.withLock { $0 = false }
         // The quote check reads /a again and finds it altered now.
-        _ = try Briefd.run(["check", "--refresh", "--config", folder + "/briefd.yml", folder + "/drafts"])
+        _ = try await Briefd.run(["check", "--refresh", "--config", folder + "/briefd.yml", folder + "/drafts"])
 
-        let refused = try send(folder)
+        let refused = try await send(folder)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the issue is not sent (--force REASON sends it anyway)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("the link \(site.url)/b is broken now: not found (404)"), "\(refused.stderr)")
@@ -163,7 +163,7 @@ struct SendCampaignTests {
         #expect(service.campaigns.isEmpty)
 
         // USER unset (a systemd unit, cron): the name comes from the user database, never "uid 0".
-        let forced = try Briefd.run(
+        let forced = try await Briefd.run(
             [
                 "send", "campaign", "--config", folder + "/briefd.yml", "--force",
                 "the editor checked the dead link by hand",
@@ -208,7 +208,7 @@ struct SendCampaignTests {
 
     /// The same hand-off to Buttondown (a stand-in after its API docs): one email per issue, a draft, its test through
     /// send-draft, the schedule with its publish date, and nothing changed once it is sent.
-    @Test func buttondownGetsOneEmailPerIssue() throws {
+    @Test func buttondownGetsOneEmailPerIssue() async throws {
         let site = try TestHTTPServer { _ in .respond(status: 200, body: Self.page(Self.excerpt)) }
         defer { site.stop() }
         let key = "BD-KEY-0c44b7e2"
@@ -225,14 +225,15 @@ struct SendCampaignTests {
                 """, linksRetries: false)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let env = ["BRIEFD_BUTTONDOWN_TOKEN": key]
-        #expect(try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"]).status == 0)
-        let first = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
+        #expect(
+            try await Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-03"]).status == 0)
+        let first = try await Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Made Buttondown campaign"))
         #expect(service.emails.map(\.status) == ["draft"])
         #expect(service.emails.first?.subject == "ZGBriefs | December 3, 2026")
         let id = try #require(service.emails.first?.id)
-        let second = try Briefd.run(
+        let second = try await Briefd.run(
             [
                 "send", "campaign", "--config", folder + "/briefd.yml", "--test", "editor@zgbriefs.test", "--at",
                 "2026-12-03T08:00:00Z",
@@ -244,13 +245,13 @@ struct SendCampaignTests {
         #expect(service.emails.first?.publishDate == "2026-12-03T08:00:00Z")
         #expect(service.tests.map(\.to) == [["editor@zgbriefs.test"]])
         // A new time for an email scheduled already moves it.
-        let moved = try Briefd.run(
+        let moved = try await Briefd.run(
             ["send", "campaign", "--config", folder + "/briefd.yml", "--at", "2026-12-03T09:30:00Z"], environment: env)
         #expect(moved.status == 0, "\(moved.stderr)")
         #expect(service.emails.first?.publishDate == "2026-12-03T09:30:00Z")
         #expect(service.emails.first?.status == "scheduled")
         service.send(id)
-        let late = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
+        let late = try await Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"], environment: env)
         #expect(late.status == 1)
         #expect(late.stderr.contains("is sent at Buttondown: it has started sending"), "\(late.stderr)")
         #expect(service.emails.count == 1)
@@ -260,7 +261,7 @@ struct SendCampaignTests {
             guard let data = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
             #expect(data.range(of: Data(key.utf8)) == nil, "the key is in \(file)")
         }
-        let missing = try Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"])
+        let missing = try await Briefd.run(["send", "campaign", "--config", folder + "/briefd.yml"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("Buttondown's key is not set (BRIEFD_BUTTONDOWN_TOKEN)"))
     }

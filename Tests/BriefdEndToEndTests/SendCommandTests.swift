@@ -50,16 +50,16 @@ struct SendCommandTests {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    @Test func theTestIsTheIssueAsBuiltInOneWellFormedMessage() throws {
+    @Test func theTestIsTheIssueAsBuiltInOneWellFormedMessage() async throws {
         let server = try TestSMTPServer()
         defer { server.stop() }
         let folder = try workspace(newsletter: "\"ZG简报 Weekly\"", port: server.port)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let build = try Briefd.run([
+        let build = try await Briefd.run([
             "build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02", "--no-capture",
         ])
         #expect(build.status == 0, "\(build.stderr)")
-        let run = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
+        let run = try await Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout.contains("Sent \"[TEST] ZG简报 Weekly | December 2, 2026\" (the issue of 2026-12-02, version 1)"))
@@ -87,7 +87,9 @@ struct SendCommandTests {
         #expect(parts.last?["body"] as? String == html)
 
         // --to replaces test_to; a second send is a second message.
-        let again = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "one@zgbriefs.test"])
+        let again = try await Briefd.run([
+            "send", "test", "--config", folder + "/briefd.yml", "--to", "one@zgbriefs.test",
+        ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(server.messages.count == 2)
 
@@ -97,28 +99,30 @@ struct SendCommandTests {
             .replacingOccurrences(of: "name: \"ZG简报 Weekly\"", with: "name: Renamed Weekly")
             .write(toFile: config, atomically: true, encoding: .utf8)
         #expect(try String(contentsOfFile: config, encoding: .utf8).contains("Renamed Weekly"))
-        let renamed = try Briefd.run(["send", "test", "--config", config, "--to", "one@zgbriefs.test"])
+        let renamed = try await Briefd.run(["send", "test", "--config", config, "--to", "one@zgbriefs.test"])
         #expect(renamed.status == 0, "\(renamed.stderr)")
         let third = try parse(try #require(server.messages.last))
         #expect(third["subject"] as? String == "[TEST] ZG简报 Weekly | December 2, 2026", "\(third)")
     }
 
-    @Test func aHeaderWithALineBreakOrAMissingSettingSendsNothing() throws {
+    @Test func aHeaderWithALineBreakOrAMissingSettingSendsNothing() async throws {
         let server = try TestSMTPServer()
         defer { server.stop() }
         let folder = try workspace(newsletter: "\"ZGBriefs\\r\\nBcc: everyone@example.org\"", port: server.port)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(
-            try Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02", "--no-capture"])
+            try await Briefd.run(["build", "--config", folder + "/briefd.yml", "--issue", "2026-12-02", "--no-capture"])
                 .status == 0)
-        let run = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
+        let run = try await Briefd.run(["send", "test", "--config", folder + "/briefd.yml"])
         #expect(run.status == 1)
         // The name goes into From (as the newsletter's display name) and Subject: refused before anything is sent.
         #expect(run.stderr.contains("header's value has a line break"), "\(run.stderr)")
-        let usage = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "not an address"])
+        let usage = try await Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--to", "not an address"])
         #expect(usage.status != 0)
         #expect(usage.stderr.contains("--to must be an email address"))
-        let unpublished = try Briefd.run(["send", "test", "--config", folder + "/briefd.yml", "--issue", "2026-12-09"])
+        let unpublished = try await Briefd.run([
+            "send", "test", "--config", folder + "/briefd.yml", "--issue", "2026-12-09",
+        ])
         #expect(unpublished.status == 1)
         #expect(unpublished.stderr.contains("the issue of 2026-12-09 is not published; build it first"))
         #expect(server.messages.isEmpty)
@@ -127,15 +131,17 @@ struct SendCommandTests {
     /// With a login set, the password travels only inside TLS: to a server without STARTTLS nothing is sent and no
     /// AUTH reaches it, and the editor is told why; to one with STARTTLS (its certificate given by `smtp.ca_file`)
     /// the message goes out, the login inside TLS.
-    @Test func aLoginGoesOnlyInsideTLS() throws {
+    @Test func aLoginGoesOnlyInsideTLS() async throws {
         let plain = try TestSMTPServer()
         defer { plain.stop() }
         let folder = try workspace(newsletter: "ZGBriefs", port: plain.port)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = folder + "/briefd.yml"
-        #expect(try Briefd.run(["build", "--config", config, "--issue", "2026-12-02", "--no-capture"]).status == 0)
+        #expect(
+            try await Briefd.run(["build", "--config", config, "--issue", "2026-12-02", "--no-capture"]).status == 0)
         let login = ["BRIEFD_SMTP_USER": "editor", "BRIEFD_SMTP_PASSWORD": "SMTP-SECRET-41"]
-        let refused = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
+        let refused = try await Briefd.run(
+            ["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("offers no STARTTLS; the password would travel in clear"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("SMTP-SECRET-41"))
@@ -143,7 +149,7 @@ struct SendCommandTests {
         #expect(plain.messages.isEmpty)
 
         // Without a login nothing secret goes: the same server takes the test.
-        let open = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"])
+        let open = try await Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"])
         #expect(open.status == 0, "\(open.stderr)")
         #expect(plain.messages.count == 1)
 
@@ -156,7 +162,8 @@ struct SendCommandTests {
             of: "smtp: {url: \"smtp://127.0.0.1:\(plain.port)\"}",
             with: "smtp: {url: \"smtp://127.0.0.1:\(secure.port)\", ca_file: smtp-cert.pem}")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let sent = try Briefd.run(["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
+        let sent = try await Briefd.run(
+            ["send", "test", "--config", config, "--issue", "2026-12-02"], environment: login)
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(secure.logins == ["AUTH tls=True"], "\(secure.logins)")
         #expect(secure.messages.count == 1)
@@ -166,7 +173,7 @@ struct SendCommandTests {
             of: "ca_file: smtp-cert.pem}", with: "allow_plaintext_login: true}"
         ).replacingOccurrences(of: "smtp://127.0.0.1:\(secure.port)", with: "smtp://mail.example.org:25")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let check = try Briefd.run(["config", "check", "--config", config])
+        let check = try await Briefd.run(["config", "check", "--config", config])
         #expect(check.status == 2)
         #expect(check.stderr.contains("'allow_plaintext_login' is for a relay on this machine only"), "\(check.stderr)")
     }
