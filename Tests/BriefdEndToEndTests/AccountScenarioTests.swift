@@ -116,8 +116,8 @@ struct AccountScenarioTests {
                 """)
         let config = workspace.folder + "/briefd.yml"
         let desk = "http://127.0.0.1:\(port)"
-        var daemon = try DaemonTests.Daemon(workspace, offline: false)
-        try DaemonTests.waitFor("the desk to listen") { daemon.logText.contains("the desk is listening") }
+        var daemon = try await DaemonTests.Daemon(workspace, offline: false)
+        try await DaemonTests.waitFor("the desk to listen") { daemon.logText.contains("the desk is listening") }
         // The coming issue, as the daemon sees it, dates the drafts for a past and a later issue.
         let first = try await Self.get(desk + "/api/drafts")
         let nextDate = try #require((first["next_issue"] as? [String: Any])?["date"] as? String)
@@ -131,7 +131,7 @@ struct AccountScenarioTests {
         try workspace.write("dead.md", Self.brief("Dead Link", body: "See [the notice](\(publisher.url)/gone)."))
         try workspace.write("past.md", Self.brief("For The Past", issue: past))
         try workspace.write("later.md", Self.brief("For Later", issue: later))
-        try DaemonTests.waitFor("every draft's account to be final", seconds: 60) {
+        try await DaemonTests.waitFor("every draft's account to be final", seconds: 60) {
             let statuses =
                 (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
@@ -164,14 +164,14 @@ struct AccountScenarioTests {
         #expect(workspace.report("dead")?.contains("link.broken") == true)
         if namesResolve {
             // Nothing is ready: the rest of the scenario (builds, restart) is the case without network.
-            #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+            await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
             return
         }
 
         // A build from the command line, while the daemon runs: every surface follows at once.
         let built = try await Briefd.run(["build", "--config", config])
         #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
-        try DaemonTests.waitFor("the desk to see the published issue", seconds: 10) {
+        try await DaemonTests.waitFor("the desk to see the published issue", seconds: 10) {
             (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
                 .map { Surfaces.statuses($0["drafts"])["remote.md"] == "published" } ?? false
@@ -203,15 +203,15 @@ struct AccountScenarioTests {
 
         // A restart keeps the account.
         let before = try await Self.ask(desk, config)
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
-        daemon = try DaemonTests.Daemon(workspace, offline: false)
-        try DaemonTests.waitFor("the desk to listen again", seconds: 20) {
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        daemon = try await DaemonTests.Daemon(workspace, offline: false)
+        try await DaemonTests.waitFor("the desk to listen again", seconds: 20) {
             daemon.logText.contains("the desk is listening")
         }
         seen = try await Self.ask(desk, config)
         Self.expectAgreement(seen)
         #expect(seen.statusesFromAPI == before.statusesFromAPI)
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 }
 

@@ -156,8 +156,8 @@ struct ArchiveCommandTests {
 
                 """)
         }
-        let daemon = try DaemonTests.Daemon(workspace, offline: false)
-        defer { _ = daemon.stop() }
+        let daemon = try await DaemonTests.Daemon(workspace, offline: false)
+        defer { daemon.stopBlocking() }
         try await OnlineDaemonTests.waitFor("both drafts reviewed", seconds: 30) {
             OnlineDaemonTests.summary(workspace)["drafts"] == 2 && OnlineDaemonTests.summary(workspace)["checking"] == 0
         }

@@ -61,7 +61,7 @@ struct DaemonTests {
 
         init(
             _ workspace: Workspace, offline: Bool = true, environment: [String: String] = [:], arguments: [String] = []
-        ) throws {
+        ) async throws {
             log = workspace.folder + "/daemon-\(UUID().uuidString).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: Briefd.executable)
@@ -75,7 +75,7 @@ struct DaemonTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
-            try DaemonTests.waitFor("the daemon to start") {
+            try await DaemonTests.waitFor("the daemon to start") {
                 self.logText.contains("briefd is running") || !self.process.isRunning
             }
         }
@@ -84,11 +84,23 @@ struct DaemonTests {
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-        /// SIGTERM, then the exit status.
-        func stop() -> Int32 {
+        /// SIGTERM, then the exit status, blocking: for a `defer`, which cannot await.
+        @discardableResult func stopBlocking() -> Int32 {
             if process.isRunning { signal(SIGTERM) }
             process.waitUntilExit()
             return process.terminationStatus
+        }
+
+        /// SIGTERM, then the exit status, waited for off the concurrency pool.
+        func stop() async -> Int32 {
+            if process.isRunning { signal(SIGTERM) }
+            let process = self.process
+            return await withCheckedContinuation { finished in
+                DispatchQueue.global().async {
+                    process.waitUntilExit()
+                    finished.resume(returning: process.terminationStatus)
+                }
+            }
         }
 
         deinit {
@@ -100,11 +112,11 @@ struct DaemonTests {
     }
 
     /// Polls `condition` every 10 ms for up to `seconds`.
-    static func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) throws {
+    static func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
             guard Date() < deadline else { throw WaitFailure(description: "timed out waiting for \(what)") }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
@@ -130,61 +142,61 @@ struct DaemonTests {
     /// Every way a file can appear reaches the account at once: linked in with link(2) (as the desk's Clip publishes
     /// a new draft, which gives no CLOSE_WRITE), a symlink, a copy; and a draft moved out leaves it.
     @Test(.timeLimit(.minutes(1)))
-    func aDraftLinkedInCopiedOrSymlinkedIsReportedAtOnce() throws {
+    func aDraftLinkedInCopiedOrSymlinkedIsReportedAtOnce() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         let outside = workspace.folder + "/outside.md"
         try Self.cleanBrief.write(toFile: outside, atomically: true, encoding: .utf8)
         #expect(link(outside, workspace.drafts + "/linked.md") == 0)
-        try Self.waitFor("the linked draft's report", seconds: 5) {
+        try await Self.waitFor("the linked draft's report", seconds: 5) {
             workspace.report("linked")?.contains("0 errors") == true
         }
         #expect(symlink(outside, workspace.drafts + "/symlinked.md") == 0)
-        try Self.waitFor("the symlink's report", seconds: 5) { workspace.report("symlinked") != nil }
+        try await Self.waitFor("the symlink's report", seconds: 5) { workspace.report("symlinked") != nil }
         try FileManager.default.copyItem(atPath: outside, toPath: workspace.drafts + "/copied.md")
-        try Self.waitFor("the copy's report", seconds: 5) {
+        try await Self.waitFor("the copy's report", seconds: 5) {
             workspace.report("copied")?.contains("brief.duplicate-url") == true
         }
         #expect(rename(workspace.drafts + "/copied.md", workspace.folder + "/moved-out.md") == 0)
-        try Self.waitFor("the moved-out draft to leave", seconds: 5) { workspace.report("copied") == nil }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        try await Self.waitFor("the moved-out draft to leave", seconds: 5) { workspace.report("copied") == nil }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
-    @Test func droppedEditedRenamedAndDeletedDraftsGetTheirReports() throws {
+    @Test func droppedEditedRenamedAndDeletedDraftsGetTheirReports() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         try workspace.write("a.md", Self.cleanBrief)
-        try Self.waitFor("a's report") { workspace.report("a")?.contains("0 errors") == true }
+        try await Self.waitFor("a's report") { workspace.report("a")?.contains("0 errors") == true }
 
         // An edit that breaks the source.
         try workspace.write("a.md", Self.brief(source: "Sixth Tonee"))
-        try Self.waitFor("a's new report") { workspace.report("a")?.contains("brief.unknown-source") == true }
+        try await Self.waitFor("a's new report") { workspace.report("a")?.contains("brief.unknown-source") == true }
 
         // An editor's atomic save: a temporary file renamed over the draft.
         try Self.brief(source: "Sixth Tone").write(
             toFile: workspace.drafts + "/.a.md.swp", atomically: false, encoding: .utf8)
         #expect(rename(workspace.drafts + "/.a.md.swp", workspace.drafts + "/a.md") == 0)
-        try Self.waitFor("the saved report") { workspace.report("a")?.contains("0 errors") == true }
+        try await Self.waitFor("the saved report") { workspace.report("a")?.contains("0 errors") == true }
         #expect(!FileManager.default.fileExists(atPath: workspace.reports + "/.a.md.report.txt"))
 
         // A rename moves the report; a subfolder is followed; a delete removes the report.
         #expect(rename(workspace.drafts + "/a.md", workspace.drafts + "/b.md") == 0)
-        try Self.waitFor("the renamed report") { workspace.report("b") != nil && workspace.report("a") == nil }
+        try await Self.waitFor("the renamed report") { workspace.report("b") != nil && workspace.report("a") == nil }
         try FileManager.default.createDirectory(
             atPath: workspace.drafts + "/week48", withIntermediateDirectories: false)
         try workspace.write("week48/c.md", "not a draft at all\n")
-        try Self.waitFor("the subfolder's report") {
+        try await Self.waitFor("the subfolder's report") {
             workspace.report("week48/c")?.contains("frontmatter.invalid") == true
         }
         try FileManager.default.removeItem(atPath: workspace.drafts + "/b.md")
-        try Self.waitFor("b's report to go") { workspace.report("b") == nil }
+        try await Self.waitFor("b's report to go") { workspace.report("b") == nil }
 
-        try Self.waitFor("the index") {
+        try await Self.waitFor("the index") {
             let index = (try? String(contentsOfFile: workspace.reports + "/INDEX.md", encoding: .utf8)) ?? ""
             return index.contains("1 draft: 0 checking, 1 unreadable, 0 needs-work, 0 ready, 0 held, 0 published")
                 && index.contains("week48/c.md")
         }
-        try Self.waitFor("the JSON index") {
+        try await Self.waitFor("the JSON index") {
             let json =
                 (try? Data(contentsOf: URL(fileURLWithPath: workspace.reports + "/INDEX.json")))
                 .flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
@@ -194,40 +206,40 @@ struct DaemonTests {
         // The drafts are the editors' own: nothing was added to or changed in their folder.
         let left = try FileManager.default.subpathsOfDirectory(atPath: workspace.drafts).sorted()
         #expect(left == ["week48", "week48/c.md"], "\(left)")
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
-    @Test func aBurstOfDraftsIsReportedInFullAndAChangeWhileDownIsSeen() throws {
+    @Test func aBurstOfDraftsIsReportedInFullAndAChangeWhileDownIsSeen() async throws {
         let workspace = try Workspace()
-        var daemon: Daemon? = try Daemon(workspace)
+        var daemon: Daemon? = try await Daemon(workspace)
         for index in 0..<500 {
             try workspace.write(
                 "burst-\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
         }
-        try Self.waitFor("500 reports", seconds: 30) {
+        try await Self.waitFor("500 reports", seconds: 30) {
             ((try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []).filter {
                 $0.hasSuffix(".report.json")
             }.count == 500
         }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         daemon = nil
         // While the daemon is down: one draft changes, one goes away. The start-up scan sees both.
         try workspace.write("burst-7.md", Self.brief(source: "Sixth Tonee"))
         try FileManager.default.removeItem(atPath: workspace.drafts + "/burst-8.md")
-        daemon = try Daemon(workspace)
-        try Self.waitFor("the start-up scan") {
+        daemon = try await Daemon(workspace)
+        try await Self.waitFor("the start-up scan") {
             workspace.report("burst-7")?.contains("brief.unknown-source") == true && workspace.report("burst-8") == nil
         }
         #expect(daemon?.logText.contains("checked=1 drafts=499") == true, "\(daemon?.logText ?? "")")
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
     }
 
-    @Test func sighupReloadsTheRegistryAndTheReportsChange() throws {
+    @Test func sighupReloadsTheRegistryAndTheReportsChange() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         try workspace.write(
             "new.md", Self.brief(source: "China Digital Times", url: "https://chinadigitaltimes.net/2026/11/x/"))
-        try Self.waitFor("the unknown-source report") {
+        try await Self.waitFor("the unknown-source report") {
             workspace.report("new")?.contains("brief.unknown-source") == true
         }
         var registry = try String(contentsOfFile: workspace.folder + "/sources.yml", encoding: .utf8)
@@ -236,26 +248,26 @@ struct DaemonTests {
             with: "publications:\n  - name: China Digital Times\n    domains: [chinadigitaltimes.net]\n")
         try registry.write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the report after the reload") { workspace.report("new")?.contains("0 errors") == true }
+        try await Self.waitFor("the report after the reload") { workspace.report("new")?.contains("0 errors") == true }
         // A broken registry is refused and the old one kept.
         try "publications: [".write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        try await Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
         #expect(daemon.process.isRunning)
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     /// A reload that moves the drafts folder is applied: the watcher moves. The new folder's drafts are reported
     /// (one already there and one written after the reload), the old folder's drafts and reports are forgotten, and
     /// a draft written in the old folder is not checked. A new folder that cannot be watched (it is not there)
     /// refuses the reload, and the folder in use stays watched.
-    @Test func aReloadThatMovesTheDraftsFolderMovesTheWatcher() throws {
+    @Test func aReloadThatMovesTheDraftsFolderMovesTheWatcher() async throws {
         let workspace = try Workspace()
         // Each draft cites its own article: the same one twice would be a duplicate, not "0 errors".
         let cited = { (n: Int) in Self.cleanBrief.replacingOccurrences(of: "licensing-rules/", with: "rules-\(n)/") }
         try workspace.write("old.md", cited(1))
-        let daemon = try Daemon(workspace)
-        try Self.waitFor("the old folder's draft") { workspace.report("old")?.contains("0 errors") == true }
+        let daemon = try await Daemon(workspace)
+        try await Self.waitFor("the old folder's draft") { workspace.report("old")?.contains("0 errors") == true }
         let moved = workspace.folder + "/drafts2"
         try FileManager.default.createDirectory(atPath: moved, withIntermediateDirectories: true)
         try cited(2).write(toFile: moved + "/waiting.md", atomically: true, encoding: .utf8)
@@ -263,41 +275,45 @@ struct DaemonTests {
         try config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts2,")
             .write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the reload") { daemon.logText.contains("reloaded the config") }
+        try await Self.waitFor("the reload") { daemon.logText.contains("reloaded the config") }
         #expect(daemon.logText.contains("drafts2"), "\(daemon.logText)")
-        try Self.waitFor("the new folder's draft") { workspace.report("waiting")?.contains("0 errors") == true }
-        try Self.waitFor("the old folder's report gone") { workspace.report("old") == nil }
+        try await Self.waitFor("the new folder's draft") { workspace.report("waiting")?.contains("0 errors") == true }
+        try await Self.waitFor("the old folder's report gone") { workspace.report("old") == nil }
         try cited(3).write(toFile: moved + "/new.md", atomically: false, encoding: .utf8)
-        try Self.waitFor("a draft written after the move") { workspace.report("new")?.contains("0 errors") == true }
+        try await Self.waitFor("a draft written after the move") {
+            workspace.report("new")?.contains("0 errors") == true
+        }
         // A draft left in the old folder, then one in the new: once the second is reported, the first would have
         // been too (the same settle time) had the old folder still been watched. An event, not a sleep, says when.
         try workspace.write("left-behind.md", cited(4))
         try cited(6).write(toFile: moved + "/marker.md", atomically: false, encoding: .utf8)
-        try Self.waitFor("the marker in the new folder") { workspace.report("marker")?.contains("0 errors") == true }
+        try await Self.waitFor("the marker in the new folder") {
+            workspace.report("marker")?.contains("0 errors") == true
+        }
         #expect(workspace.report("left-behind") == nil, "a draft in the old folder was checked")
         // A folder that is not there: refused, and the new folder is still the one watched.
         try config.replacingOccurrences(of: "drafts: drafts,", with: "drafts: drafts3,")
             .write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        try await Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
         #expect(daemon.logText.contains("drafts3"), "\(daemon.logText)")
         try cited(5).write(toFile: moved + "/after.md", atomically: false, encoding: .utf8)
-        try Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        try await Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     /// The desk's listen address is set up at start: a reload that moves it is refused by name, on the log, in
     /// `/healthz` and on the desk, and the desk stays where it was.
-    @Test func aReloadThatMovesTheDesksAddressIsRefusedByName() throws {
+    @Test func aReloadThatMovesTheDesksAddressIsRefusedByName() async throws {
         let port = try AccountScenarioTests.freePort()
         let workspace = try Workspace(extraConfig: "web: {listen: \"127.0.0.1:\(port)\"}")
-        let daemon = try Daemon(workspace)
-        try Self.waitFor("the desk") { daemon.logText.contains("the desk is listening") }
+        let daemon = try await Daemon(workspace)
+        try await Self.waitFor("the desk") { daemon.logText.contains("the desk is listening") }
         var config = try String(contentsOfFile: workspace.folder + "/briefd.yml", encoding: .utf8)
         config = config.replacingOccurrences(of: "127.0.0.1:\(port)", with: "127.0.0.1:\(port + 1)")
         try config.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
+        try await Self.waitFor("the refusal") { daemon.logText.contains("the new config was not applied") }
         #expect(daemon.logText.contains("settings=web.listen"), "\(daemon.logText)")
         let health = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         let reload =
@@ -306,7 +322,7 @@ struct DaemonTests {
         #expect(reload?["settings"] as? [String] == ["web.listen"])
         let desk = try String(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!, encoding: .utf8)
         #expect(desk.contains("web.listen change only when briefd is restarted"), "\(desk)")
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     /// A schedule that never fires (30 February) is refused by `config check`, by `run` at start and by a reload,
@@ -323,31 +339,31 @@ struct DaemonTests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("never fires: 30 February does not exist"), "\(run.stderr)")
         try good.write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         try (good + never).write(toFile: workspace.folder + "/briefd.yml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
+        try await Self.waitFor("the refusal") { daemon.logText.contains("keeping the old one") }
         #expect(daemon.logText.contains("never fires: 30 February does not exist"), "\(daemon.logText)")
         try workspace.write("after.md", Self.cleanBrief)
-        try Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        try await Self.waitFor("a draft after the refusal") { workspace.report("after")?.contains("0 errors") == true }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
-    @Test func sigtermStopsWithinSecondsWithoutPartialFiles() throws {
+    @Test func sigtermStopsWithinSecondsWithoutPartialFiles() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         for index in 0..<300 {
             try workspace.write(
                 "d\(index).md", Self.brief(source: "Sixth Tone", url: "https://www.sixthtone.com/news/\(index)"))
         }
         // Stopped while the burst is under way: once its first report is written, not after a guessed sleep.
-        try Self.waitFor("the burst to be under way") {
+        try await Self.waitFor("the burst to be under way") {
             ((try? FileManager.default.contentsOfDirectory(atPath: workspace.reports)) ?? []).contains {
                 $0.hasSuffix(".report.json")
             }
         }
         let started = Date()
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         // The contract is the unit's TimeoutStopSec (after it systemd kills the daemon mid-write); it is read
         // from the unit, not guessed, and a loaded machine's slowness is no failure short of it.
         #expect(Date().timeIntervalSince(started) < Self.timeoutStopSeconds)
@@ -372,66 +388,66 @@ struct DaemonTests {
         #expect(run.stderr.contains("briefd.sqlite"), "\(run.stderr)")
     }
 
-    @Test func aDraftsFolderThatDisappearsIsWatchedAgainWhenItComesBack() throws {
+    @Test func aDraftsFolderThatDisappearsIsWatchedAgainWhenItComesBack() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         try workspace.write("a.md", Self.cleanBrief)
-        try Self.waitFor("a's report") { workspace.report("a") != nil }
+        try await Self.waitFor("a's report") { workspace.report("a") != nil }
         #expect(rename(workspace.drafts, workspace.folder + "/drafts-away") == 0)
-        try Self.waitFor("the warning") { daemon.logText.contains("the drafts folder disappeared") }
+        try await Self.waitFor("the warning") { daemon.logText.contains("the drafts folder disappeared") }
         #expect(workspace.report("a") != nil)  // Reports are kept while the folder is away.
         #expect(rename(workspace.folder + "/drafts-away", workspace.drafts) == 0)
-        try Self.waitFor("the folder to be watched again", seconds: 5) {
+        try await Self.waitFor("the folder to be watched again", seconds: 5) {
             daemon.logText.contains("the drafts folder is back")
         }
         try workspace.write("b.md", Self.brief(source: "Sixth Tonee"))
-        try Self.waitFor("b's report") { workspace.report("b")?.contains("brief.unknown-source") == true }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        try await Self.waitFor("b's report") { workspace.report("b")?.contains("brief.unknown-source") == true }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     /// Only the daemon's own stop service takes SIGTERM. The desk's web server trapped it too (Hummingbird's
     /// `runService()` does by default), stopped before the daemon's group asked it to, and the group took that for a
     /// failure: exit 1 now and then (a race, hence the debug log: the second trap says "Signal caught" every time).
-    @Test func sigtermIsTakenByTheDaemonAloneAndEndsWithStatusZero() throws {
+    @Test func sigtermIsTakenByTheDaemonAloneAndEndsWithStatusZero() async throws {
         // A port of its own: daemons of other suites run at the same time on the default one.
         let workspace = try Workspace(
             extraConfig: "web: {listen: \"127.0.0.1:\(try AccountScenarioTests.freePort())\"}")
-        let daemon = try Daemon(workspace, arguments: ["--log-level", "debug"])
-        try Self.waitFor("the desk") { daemon.logText.contains("the desk is listening") }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        let daemon = try await Daemon(workspace, arguments: ["--log-level", "debug"])
+        try await Self.waitFor("the desk") { daemon.logText.contains("the desk is listening") }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
         #expect(daemon.logText.contains("stopping signal=SIGTERM"), "\(daemon.logText.suffix(3000))")
         #expect(!daemon.logText.contains("Signal caught"), "\(daemon.logText.suffix(3000))")
     }
 
     @Test func aSecondInstanceOnTheSameStateExitsTwo() async throws {
         let workspace = try Workspace()
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         let second = try await Briefd.run(["run", "--offline", "--config", workspace.folder + "/briefd.yml"])
         #expect(second.status == 2)
         #expect(second.stderr.contains("another briefd run is already using"))
         let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("daemon: running"))
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test(arguments: [false, true])
-    func systemdHearsReadyWatchdogAndStopping(abstract: Bool) throws {
+    func systemdHearsReadyWatchdogAndStopping(abstract: Bool) async throws {
         let workspace = try Workspace()
         let name = abstract ? "@briefd-test-\(UUID().uuidString)" : workspace.folder + "/notify.sock"
         let listener = try DatagramListener(name)
-        let daemon = try Daemon(workspace, environment: ["NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000"])
-        try Self.waitFor("READY=1") { listener.received.contains { $0.contains("READY=1") } }
+        let daemon = try await Daemon(workspace, environment: ["NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000"])
+        try await Self.waitFor("READY=1") { listener.received.contains { $0.contains("READY=1") } }
         #expect(listener.received.contains { $0.contains("STATUS=watching 0 drafts") })
-        try Self.waitFor("two WATCHDOG=1") { listener.received.filter { $0 == "WATCHDOG=1" }.count >= 2 }
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
-        try Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
+        try await Self.waitFor("two WATCHDOG=1") { listener.received.filter { $0 == "WATCHDOG=1" }.count >= 2 }
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        try await Self.waitFor("STOPPING=1") { listener.received.contains("STOPPING=1") }
     }
 
     /// The desk keeps its connections below the process's file limit, with a reserve for the daemon's own files: a
     /// client that opens 300 connections and leaves them, against a daemon that may open 256 files, does not take the
     /// descriptors the daemon needs (the daemon's open files stay under the limit less the reserve, a draft written
     /// meanwhile gets its report), and `/healthz` answers once the idle connections are closed.
-    @Test func aFloodOfIdleConnectionsLeavesTheDaemonItsFiles() throws {
+    @Test func aFloodOfIdleConnectionsLeavesTheDaemonItsFiles() async throws {
         let port = try AccountScenarioTests.freePort()
         let workspace = try Workspace(extraConfig: "web: {listen: \"127.0.0.1:\(port)\", idle_timeout_s: 2}")
         let log = workspace.folder + "/daemon.log"
@@ -454,7 +470,9 @@ struct DaemonTests {
             daemon.waitUntilExit()
         }
         func logText() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        try Self.waitFor("the desk to listen") { logText().contains("the desk is listening") || !daemon.isRunning }
+        try await Self.waitFor("the desk to listen") {
+            logText().contains("the desk is listening") || !daemon.isRunning
+        }
         #expect(logText().contains("max_connections=128"), "\(logText().suffix(2000))")
         var flood: [Int32] = []
         defer { flood.forEach { close($0) } }
@@ -486,7 +504,7 @@ struct DaemonTests {
         #expect(most <= 224, "the daemon held \(most) files of 256")
         print("flood: the daemon held at most \(most) files of 256")
         try workspace.write("during.md", Self.cleanBrief)
-        try Self.waitFor("the report of a draft written during the flood", seconds: 30) {
+        try await Self.waitFor("the report of a draft written during the flood", seconds: 30) {
             workspace.report("during") != nil
         }
         let health = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/healthz")!)
@@ -515,11 +533,11 @@ struct DaemonTests {
             }
         }
         for _ in 0..<5 {
-            let daemon = try Daemon(workspace)
+            let daemon = try await Daemon(workspace)
             #expect(daemon.process.isRunning, "\(daemon.logText.suffix(2000))")
             let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
             #expect(status.stdout.contains("daemon: running"), "\(status.stdout)")
-            #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
+            await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
         }
         done.withLock { $0 = true }
         group.wait()
@@ -540,14 +558,14 @@ struct DaemonTests {
             kill(asking.processIdentifier, SIGKILL)
             asking.waitUntilExit()
         }
-        try Self.waitFor("status to stop while asking") {
+        try await Self.waitFor("status to stop while asking") {
             let stat =
                 (try? String(contentsOfFile: "/proc/\(asking.processIdentifier)/stat", encoding: .utf8)) ?? ""
             return stat.split(separator: ")").last?.split(separator: " ").first == "T"
         }
-        let daemon = try Daemon(workspace)
+        let daemon = try await Daemon(workspace)
         #expect(daemon.process.isRunning, "the daemon did not start while status asked: \(daemon.logText.suffix(2000))")
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(2000))")
     }
 
     /// A scheduled build that fails (a template broken at 3 a.m.) is not marked handled: `status` says it failed,
@@ -568,8 +586,8 @@ struct DaemonTests {
         try (try String(contentsOfFile: config, encoding: .utf8))
             .replacingOccurrences(of: "templates: \(BuildCommandTests.root)/templates", with: "templates: templates")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        var daemon: Daemon? = try Daemon(workspace)
-        #expect(daemon?.stop() == 0)
+        var daemon: Daemon? = try await Daemon(workspace)
+        await #expect(daemon?.stop() == 0)
         daemon = nil
         let seeded = try await Briefd.pythonAsync(
             """
@@ -579,7 +597,7 @@ struct DaemonTests {
             db.commit()
             """)
         #expect(seeded == 0)
-        daemon = try Daemon(workspace)
+        daemon = try await Daemon(workspace)
         try await Self.waitForAsync("the failed build and its retry", seconds: 60) {
             daemon?.logText.contains("the scheduled build will be tried again") == true
         }
@@ -595,7 +613,7 @@ struct DaemonTests {
                 $0.hasPrefix("20")
             }
         }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter {
             $0.hasPrefix("20")
         }
@@ -608,8 +626,8 @@ struct DaemonTests {
         let workspace = try Workspace(
             extraConfig: "schedule: {build: '0 18 * * *', timezone: UTC}\ndigest: {issue_weekday: thursday}")
         try workspace.write("a.md", Self.cleanBrief)
-        var daemon: Daemon? = try Daemon(workspace)
-        #expect(daemon?.stop() == 0)
+        var daemon: Daemon? = try await Daemon(workspace)
+        await #expect(daemon?.stop() == 0)
         daemon = nil
         // As if the daemon had last looked at the schedule three days ago.
         let seeded = try Briefd.python(
@@ -620,21 +638,21 @@ struct DaemonTests {
             db.commit()
             """)
         #expect(seeded == 0)
-        daemon = try Daemon(workspace)
-        try Self.waitFor("the catch-up build") { daemon?.logText.contains("scheduled build") == true }
+        daemon = try await Daemon(workspace)
+        try await Self.waitFor("the catch-up build") { daemon?.logText.contains("scheduled build") == true }
         #expect(daemon?.logText.contains("fell due while briefd was down") == true)
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         let issues = try FileManager.default.contentsOfDirectory(atPath: workspace.folder + "/digests").filter {
             $0.hasPrefix("20")
         }
         #expect(issues.count == 1)
         // Started again: nothing is due, nothing is built twice.
-        daemon = try Daemon(workspace)
-        try Self.waitFor("the start-up look at the schedule") {
+        daemon = try await Daemon(workspace)
+        try await Self.waitFor("the start-up look at the schedule") {
             daemon?.logText.contains("the schedule is up to date") == true
         }
         #expect(daemon?.logText.contains("scheduled build") == false)
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         let status = try await Briefd.run(["status", "--config", workspace.folder + "/briefd.yml"])
         #expect(status.stdout.contains("last build: issue \(issues[0]), built"))
         #expect(status.stdout.contains("daemon: not running"))

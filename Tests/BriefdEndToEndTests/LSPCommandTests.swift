@@ -56,7 +56,18 @@ import Testing
                     if matches(message) { return message }
                 }
                 let handle = output.fileHandleForReading
-                let chunk = try await offThePool { handle.availableData }
+                // A stop for a server that never says it: after a minute the server is ended, which ends the read.
+                let process = self.process
+                let chunk = try await withThrowingTaskGroup(of: Data.self) { group in
+                    group.addTask { try await offThePool { handle.availableData } }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(60))
+                        process.terminate()
+                        throw CancellationError()
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next() ?? Data()
+                }
                 guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown) }
                 received += chunk
             }
@@ -162,7 +173,7 @@ import Testing
         defer { site.stop() }
         let workspace = try DaemonTests.Workspace(
             extraConfig: "links: {allow_networks: [127.0.0.0/8], per_host_interval_ms: 0, retries: 0}")
-        let daemon = try DaemonTests.Daemon(workspace)
+        let daemon = try await DaemonTests.Daemon(workspace)
         let server = try Server(config: workspace.folder + "/briefd.yml")
         server.write(server.frame(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#))
         _ = try await server.next(Self.id(1))
@@ -194,6 +205,6 @@ import Testing
             server.frame(#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#)
                 + server.frame(#"{"jsonrpc":"2.0","method":"exit"}"#))
         #expect(try await server.exitStatus() == 0)
-        #expect(daemon.stop() == 0)
+        await #expect(daemon.stop() == 0)
     }
 }

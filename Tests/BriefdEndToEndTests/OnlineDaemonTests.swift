@@ -161,7 +161,7 @@ struct OnlineDaemonTests {
         // A hundred drafts wait in the folder (the start-up scan and the first link-rot pass take them on
         // together), two hundred arrive at once while the daemon runs.
         for index in 0..<100 { try workspace.write("d\(index).md", Self.draft(index, publishers)) }
-        let daemon = try DaemonTests.Daemon(workspace, offline: false)
+        let daemon = try await DaemonTests.Daemon(workspace, offline: false)
         for index in 100..<300 { try workspace.write("d\(index).md", Self.draft(index, publishers)) }
         try await Self.waitFor("every report to be final", seconds: 90) {
             let summary = Self.summary(workspace)
@@ -171,14 +171,14 @@ struct OnlineDaemonTests {
         Self.expectFinalReports(workspace, count: 300)
         Self.expectPoliteness(publishers)
         // The link-rot monitor's first pass ran during the burst, through the same limits.
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func sighupInTheMiddleOfABurstRechecksWithoutAskingAgain() async throws {
         let publishers = try Publishers()
         defer { publishers.stop() }
         let workspace = try Self.workspace()
-        let daemon = try DaemonTests.Daemon(workspace, offline: false)
+        let daemon = try await DaemonTests.Daemon(workspace, offline: false)
         for index in 0..<150 { try workspace.write("d\(index).md", Self.draft(index, publishers)) }
         try await Self.waitFor("some reports to be final") {
             Self.statuses(workspace).values.contains("needs-work") && Self.summary(workspace)["checking"] ?? 0 > 0
@@ -191,20 +191,20 @@ struct OnlineDaemonTests {
         }
         Self.expectFinalReports(workspace, count: 150)
         Self.expectPoliteness(publishers)
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 
     @Test func sigtermInTheMiddleOfABurstStopsAtOnceAndLeavesNoHalfReport() async throws {
         let publishers = try Publishers()
         defer { publishers.stop() }
         let workspace = try Self.workspace()
-        var daemon: DaemonTests.Daemon? = try DaemonTests.Daemon(workspace, offline: false)
+        var daemon: DaemonTests.Daemon? = try await DaemonTests.Daemon(workspace, offline: false)
         for index in 0..<200 { try workspace.write("d\(index).md", Self.draft(index, publishers)) }
         try await Self.waitFor("the burst to be under way") {
             Self.summary(workspace)["drafts"] == 200 && Self.summary(workspace)["checking"] ?? 0 > 50
         }
         let started = Date()
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         // Far inside TimeoutStopSec, and before the group's own 10 s escalation: transfers in flight are ended, not
         // waited for (typically well under a second).
         #expect(Date().timeIntervalSince(started) < 8)
@@ -218,17 +218,17 @@ struct OnlineDaemonTests {
                 "d\(index) was reported final without its links")
         }
         // Started again, it finishes the reviews it had to leave.
-        daemon = try DaemonTests.Daemon(workspace, offline: false)
+        daemon = try await DaemonTests.Daemon(workspace, offline: false)
         try await Self.waitFor("every report to be final", seconds: 90) { Self.summary(workspace)["checking"] == 0 }
         Self.expectFinalReports(workspace, count: 200)
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
     }
 
     @Test func aDraftEditedWhileItsLinksAreCheckedEndsWithTheReportOfItsLatestContent() async throws {
         let publishers = try Publishers()
         defer { publishers.stop() }
         let workspace = try Self.workspace()
-        let daemon = try DaemonTests.Daemon(workspace, offline: false)
+        let daemon = try await DaemonTests.Daemon(workspace, offline: false)
         let first = Self.draft(1, publishers).replacingOccurrences(of: "/a/shared-1)", with: "/slow/1)")
         try workspace.write("edited.md", first)
         try await Self.waitFor("the slow review to start") { publishers.requests.contains { $0.path == "/slow/1" } }
@@ -243,7 +243,7 @@ struct OnlineDaemonTests {
         }
         try await Self.waitFor("the index to settle") { Self.statuses(workspace)["edited.md"] == "needs-work" }
         #expect(Self.rules(workspace, "edited").contains("link.broken"))
-        #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
+        await #expect(daemon.stop() == 0, "\(daemon.logText.suffix(3000))")
     }
 }
 
@@ -256,34 +256,34 @@ struct DaemonRestartTests {
 
     @Test func aRegistryChangedWhileDownRechecksTheDrafts() async throws {
         let workspace = try DaemonTests.Workspace()
-        var daemon: DaemonTests.Daemon? = try DaemonTests.Daemon(workspace)
+        var daemon: DaemonTests.Daemon? = try await DaemonTests.Daemon(workspace)
         try workspace.write("a.md", DaemonTests.cleanBrief)
         try await Self.waitFor("a's clean report") { workspace.report("a")?.contains("0 errors") == true }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         daemon = nil
         let registry = try String(contentsOfFile: workspace.folder + "/sources.yml", encoding: .utf8)
         try registry.replacingOccurrences(of: "domains: [thewirechina.com]", with: "domains: [wirechina.example]")
             .write(toFile: workspace.folder + "/sources.yml", atomically: true, encoding: .utf8)
-        daemon = try DaemonTests.Daemon(workspace)
+        daemon = try await DaemonTests.Daemon(workspace)
         try await Self.waitFor("the stale report to be replaced") {
             workspace.report("a")?.contains("brief.url-domain") == true
         }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
     }
 
     @Test func aReportsFolderDeletedWhileDownIsWrittenAgain() async throws {
         let workspace = try DaemonTests.Workspace()
-        var daemon: DaemonTests.Daemon? = try DaemonTests.Daemon(workspace)
+        var daemon: DaemonTests.Daemon? = try await DaemonTests.Daemon(workspace)
         for name in ["a", "b", "c"] { try workspace.write("\(name).md", DaemonTests.cleanBrief) }
         try await Self.waitFor("three reports") { ["a", "b", "c"].allSatisfy { workspace.report($0) != nil } }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
         daemon = nil
         try FileManager.default.removeItem(atPath: workspace.reports)
-        daemon = try DaemonTests.Daemon(workspace)
+        daemon = try await DaemonTests.Daemon(workspace)
         try await Self.waitFor("the reports again") {
             ["a", "b", "c"].allSatisfy { workspace.report($0) != nil }
                 && FileManager.default.fileExists(atPath: workspace.reports + "/INDEX.md")
         }
-        #expect(daemon?.stop() == 0)
+        await #expect(daemon?.stop() == 0)
     }
 }

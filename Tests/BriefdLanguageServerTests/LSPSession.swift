@@ -84,8 +84,10 @@ final class LSPSession: Sendable {
         )
     }
 
-    /// The next message that `matches`, waited for up to `seconds` (a stop for a server that never says it).
-    func next(within seconds: Double = 10, _ matches: (JSONValue) -> Bool) async throws -> JSONValue {
+    /// The next message that `matches`, waited for up to `seconds`: a stop for a server that never says it, not a
+    /// bound on how fast it does (a fresh-clone run once kept the server's task off both pool threads for over
+    /// 10 s while process waits held them).
+    func next(within seconds: Double = 60, _ matches: (JSONValue) -> Bool) async throws -> JSONValue {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             let found = outbox.messages.withLock { messages -> JSONValue? in

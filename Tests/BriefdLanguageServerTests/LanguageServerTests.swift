@@ -8,7 +8,7 @@ import Testing
 /// `briefd lsp` in process, as an editor drives it: the handshake, diagnostics on the right characters, quick fixes
 /// that clear their finding, hovers, the state database's verdicts with their age, a registry edited underneath,
 /// and every kind of bad message answered without ending the session.
-@Suite(.timeLimit(.minutes(2))) struct LanguageServerTests {
+@Suite(.timeLimit(.minutes(5))) struct LanguageServerTests {
     static let post = """
         ---
         kind: post

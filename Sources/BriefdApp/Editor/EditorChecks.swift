@@ -129,12 +129,15 @@ public actor EditorChecks {
     /// True when the state database was written since the last call (the daemon checked a link, kept a page):
     /// the open drafts' verdicts are read again.
     public func verdictsChanged() -> Bool {
-        guard let workspace else { return false }
-        let path = workspace.config.paths.state
-        let now = [FileStamp(of: path), FileStamp(of: path + "-wal")]
-        defer { stateStamps = now }
-        return stateStamps.map { $0 != now } ?? false
+        guard let workspace, let seen = stateStamps else { return false }
+        let now = Self.stamps(ofState: workspace.config.paths.state)
+        guard now != seen else { return false }
+        stateStamps = now
+        return true
     }
+
+    /// The state database's and its WAL's stamps: a write to either changes them.
+    static func stamps(ofState path: String) -> [FileStamp] { [FileStamp(of: path), FileStamp(of: path + "-wal")] }
 
     // MARK: - The other drafts
 
@@ -193,6 +196,9 @@ public actor EditorChecks {
         let results: [String: LinkResult]
         let snapshots: [String: PageSnapshot]
         let archived: [String: String]
+        // Taken before reading: a verdict written from now on shows as a change (`verdictsChanged`), even one
+        // written while this read runs (then the draft is read once more, which is harmless).
+        stateStamps = Self.stamps(ofState: workspace.config.paths.state)
         do {
             results = try await LinkStore(state).latest(of: links.map(\.url))
             snapshots = try await PageStore(state).latest(quoteSources)
