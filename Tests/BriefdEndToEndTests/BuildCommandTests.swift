@@ -345,10 +345,10 @@ struct BuildCommandTests {
         #expect(first?["imported_from"] is NSNull)
     }
 
-    @Test func aKilledBuildLeavesTheOldIssueOrTheNewOneNeverAMixture() throws {
+    @Test func aKilledBuildLeavesTheOldIssueOrTheNewOneNeverAMixture() async throws {
         let folder = try workspace()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try build(folder).status == 0)
+        await #expect(try build(folder).status == 0)
         let complete = try Self.issueFiles.map {
             try Data(contentsOf: URL(fileURLWithPath: folder + "/out/2026-12-02/" + $0))
         }

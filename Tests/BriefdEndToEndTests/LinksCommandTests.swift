@@ -83,7 +83,7 @@ struct LinksCommandTests {
         #expect(!offline.stdout.contains("link."))
     }
 
-    @Test func usageProblemsExitTwo() throws {
+    @Test func usageProblemsExitTwo() async throws {
         #expect(try await Briefd.run(["links"]).status == 2)
         #expect(try await Briefd.run(["links", "--format", "xml", "x"]).status == 2)
         #expect(
