@@ -45,7 +45,9 @@ public final class LanguageServer {
                 if let status = await handle(frame) { return status }
             }
             if ended { return shutDown ? 0 : 1 }
-            if frames.isEmpty, initialized { await lookForChanges() }
+            // Before any draft is checked, and every idle two seconds: a changed registry reloaded here reaches
+            // every open draft (two stats when nothing changed).
+            if initialized, frames.isEmpty || !stale.isEmpty { await lookForChanges() }
             for uri in stale.sorted() { await publish(uri) }
             stale.removeAll()
         }

@@ -69,13 +69,12 @@ public actor EditorChecks {
         }
     }
 
-    /// The drafts folder, to tell a draft from any other Markdown file the editor opens (both are checked).
-    public var draftsFolder: String? { workspace?.config.paths.drafts }
-
-    /// The findings of the draft at `path` whose text in the editor is `bytes`, in reading order. Empty (and the
-    /// reason kept for `refresh`'s news) when the workspace could not be loaded.
+    /// The findings of the draft at `path` whose text in the editor is `bytes`, in reading order, against the
+    /// workspace as last loaded. Empty when it could not be loaded.
+    ///
+    /// - Important: call `refresh` first (the server does, before every round of checks): a reload here would be
+    ///   news nobody hears, and the other open drafts would keep findings of the old registry.
     public func check(path: String, bytes: [UInt8]) async -> [Finding] {
-        _ = refresh()
         guard let workspace else { return [] }
         let checker = DraftChecker(config: workspace.config, registry: workspace.registry, today: LocalCalendar.today())
         let checked = checker.check(path: path, bytes: bytes)
@@ -89,7 +88,6 @@ public actor EditorChecks {
     /// Markdown for the cursor at byte `offset` of `line` in the draft at `path`: a name's registry entry, or a
     /// link's latest verdict, status, final address and archived copies. Nil when the cursor rests on neither.
     public func hover(line: String, offset: Int) async -> String? {
-        _ = refresh()
         guard let workspace else { return nil }
         if let url = EditorHover.address(at: offset, inLine: line) {
             return await linkHover(url, workspace: workspace)
