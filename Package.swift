@@ -3,8 +3,8 @@ import PackageDescription
 
 // Data flows one way: drafts -> checks -> reports, and cited links -> verdicts (BriefdCore, pure); what the product
 // does with them (account, review, build, rot, import, clip, the daemon's services) in BriefdApp; the file-system,
-// network (libcurl), database (GRDB) and system edges in BriefdIO; the desk (Hummingbird) and a thin `briefd`
-// command on top.
+// network (libcurl), database (GRDB) and system edges in BriefdIO; the desk (Hummingbird, a client of BriefdApp
+// only) and a thin `briefd` command on top. Each target names exactly the modules its files import.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // Named because the desk imports them (Hummingbird's own dependencies, at the versions it resolves).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // One system-library target per C library; a C shim only where Swift cannot call the API.
@@ -66,11 +69,9 @@ let package = Package(
         .target(
             name: "BriefdIO",
             dependencies: [
-                "BriefdCore", "CCurlShim", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
+                "BriefdCore", "CCurl", "CCurlShim", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -87,7 +88,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,6 +101,8 @@ let package = Package(
             dependencies: [
                 "BriefdCore", "BriefdApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "BriefdLinkTests",
             dependencies: [
-                "BriefdIO", "BriefdApp", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
+                "BriefdCore", "BriefdIO", "BriefdApp", "BriefdTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -149,6 +151,7 @@ let package = Package(
             dependencies: [
                 "BriefdDesk", "BriefdApp", "BriefdIO", "BriefdCore", "BriefdTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -162,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BriefdEndToEndTests",
-            dependencies: ["briefd", "BriefdTestSupport"],
+            dependencies: ["briefd", "BriefdApp", "BriefdCore", "BriefdTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -36,6 +36,12 @@ struct RotCommand: AsyncParsableCommand {
             )
         do {
             let state = try openState(config)
+            // Which drafts cite which link: the account's answer, the running daemon's when there is one.
+            let drafts = try await SavedAccount.drafts(
+                config: config, registry: workspace.registry, state: state, daemonRuns: daemonRuns(config),
+                today: LocalCalendar.today(), parsing: false
+            ).0.facts
+            let monitor = RotMonitor(config: config, registry: workspace.registry, drafts: drafts)
             outcome = try await {
                 let store = RotStore(state)
                 var raised: [RotAlert] = []
@@ -43,8 +49,8 @@ struct RotCommand: AsyncParsableCommand {
                 var unverified = 0
                 if checkNow {
                     let pass = try await withLinkService(workspace, state: state) { service in
-                        try await RotMonitor(config: config, registry: workspace.registry)
-                            .pass(now: Date().timeIntervalSince1970, everything: true, passInterval: 0, links: service)
+                        try await monitor.pass(
+                            now: Date().timeIntervalSince1970, everything: true, passInterval: 0, links: service)
                     }
                     raised = pass.alerts
                     unverified = pass.unverified
@@ -65,7 +71,7 @@ struct RotCommand: AsyncParsableCommand {
                 let reasons = try await LinkStore(state).latest(of: failing).compactMapValues {
                     LinkProblem.sentence(status: $0.status, error: $0.error)
                 }
-                let counts = try await RotMonitor(config: config, registry: workspace.registry).counts(state: state)
+                let counts = try await monitor.counts(state: state)
                 return (states, raised, errors, waiting, unverified, reasons, counts)
             }()
         } catch let exit as ExitCode {

@@ -137,6 +137,7 @@ struct RunCommand: AsyncParsableCommand {
         // A graceful stop runs from the last service to the first: STOPPING=1, then the link service (so that
         // transfers in flight end at once), the rot monitor, ..., the reviews, the watcher, and last the upkeep,
         // whose final flush saves what the others left.
+        let newsroom = Newsroom(holder: holder, drafts: desk, feed: feed, state: state, links: links, logger: logger)
         var services: [any Service] = [
             UpkeepService(
                 desk: desk, rescan: .seconds(config.daemon.rescanMinutes * 60), notifier: notifier, status: status,
@@ -152,7 +153,7 @@ struct RunCommand: AsyncParsableCommand {
             services.append(NetworkReturnService(desk: desk, links: links, logger: logger))
         }
         services += [
-            BuildScheduler(holder: holder, state: state, desk: desk, logger: logger),
+            BuildScheduler(holder: holder, state: state, newsroom: newsroom, logger: logger),
             ReloadService(
                 signals: hangups, configPath: context.configPath, holder: holder, desk: desk, folder: folder,
                 links: links, notifier: notifier,
@@ -162,7 +163,7 @@ struct RunCommand: AsyncParsableCommand {
         if let links {
             services.append(
                 RotService(
-                    holder: holder, links: links, interval: .seconds(600), logger: logger,
+                    holder: holder, account: desk, links: links, interval: .seconds(600), logger: logger,
                     environment: ProcessInfo.processInfo.environment))
             services.append(
                 PreservationService(
@@ -175,10 +176,9 @@ struct RunCommand: AsyncParsableCommand {
         if let address = config.web.address, config.web.isEnabled {
             let token = config.web.tokenEnv.flatMap { context.environment[$0] }
             let app = DeskApp(
-                holder: holder, drafts: desk, feed: feed, state: state, links: links,
+                newsroom: newsroom,
                 security: DeskSecurity(token: token, publicURL: config.web.publicURL, listen: config.web),
-                metrics: context.metrics,
-                logger: logger)
+                metrics: context.metrics, logger: logger)
             services.append(DeskService(app: app, host: address.host, port: address.port))
         }
         services.append(ShutdownNoticeService(notifier: notifier, logger: logger))

@@ -26,6 +26,9 @@ struct DeskTests {
         let drafts: DraftLedger
         let feed: DeskFeed
         let holder: WorkspaceHolder
+        let state: StateDatabase
+        /// nil offline.
+        let links: LinkService?
 
         /// - Parameters:
         ///   - online: give the desk a link service (the hand-off's gate checks links with it).
@@ -69,13 +72,15 @@ struct DeskTests {
                 feed: feed)
             await drafts.scanAll(reason: "test")
             holder = WorkspaceHolder(workspace)
+            self.state = state
+            links =
+                online ? LinkService(settings: config.links, registry: registry, state: state, version: "test") : nil
+            let newsroom = Newsroom(
+                holder: holder, drafts: drafts, feed: feed, state: state, links: links, logger: Logger(label: "test"),
+                environment: environment)
             app = DeskApp(
-                holder: holder, drafts: drafts, feed: feed, state: state,
-                links: online
-                    ? LinkService(settings: config.links, registry: registry, state: state, version: "test") : nil,
-                security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
-                metrics: PrometheusCollectorRegistry(),
-                logger: Logger(label: "test"), environment: environment)
+                newsroom: newsroom, security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
+                metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
         }
 
         func application() -> some ApplicationProtocol {
@@ -323,7 +328,7 @@ struct DeskTests {
         try IssueArchiveFile.append(
             try WARCWriter.exchange(url: url, response: response, at: 1_796_300_000, warcinfoID: nil), folder: folder,
             issue: date, newsletter: "ZGBriefs", software: "test", now: 1_796_300_000)
-        let store = PreservationStore(desk.app.state)
+        let store = PreservationStore(desk.state)
         try await store.enqueue(
             issue: date, links: [(url: url, excerpt: "The captured article."), (url: url + "?gone", excerpt: "x")],
             savePageNow: false, now: 0)
@@ -426,7 +431,7 @@ struct DeskTests {
                 #expect(String(buffer: response.body).contains("Campaign 1 at listmonk: draft"))
             }
             // Once scheduled, the confirmation says the campaign stays scheduled; it does not promise a draft.
-            try await CampaignStore(desk.app.state).save(
+            try await CampaignStore(desk.state).save(
                 issue: date, version: 1, service: "listmonk", campaignID: "1", status: "scheduled",
                 sendAt: "2026-12-10T08:00:00Z", forcedReason: nil, now: 0)
             try await client.execute(uri: "/issues/\(date)/hand-off", method: .get) { response in
@@ -438,7 +443,7 @@ struct DeskTests {
                 #expect(!body.contains("as a draft"))
             }
         }
-        await desk.app.links?.shutdown()
+        await desk.links?.shutdown()
     }
 
     /// A hand-off the daemon cannot do (its keys were not in its environment) is shown disabled with the reason and
@@ -471,7 +476,7 @@ struct DeskTests {
                 #expect(body.contains("The hand-off is not possible now"))
             }
         }
-        await desk.app.links?.shutdown()
+        await desk.links?.shutdown()
     }
 
     @Test func aHostOtherThanTheDesksIsRefusedBeforeAnyRoute() async throws {
@@ -508,7 +513,7 @@ struct DeskTests {
                 headers: [.contentType: "application/x-www-form-urlencoded", .origin: "http://evil.example"],
                 body: ByteBuffer(string: "csrf=\(token)")
             ) { #expect($0.status == .forbidden) }
-            #expect(try await desk.app.apiIssuesCount() == 0, "nothing was built")
+            #expect(try await IssueStore(desk.state).published().count == 0, "nothing was built")
             // A body over web.max_body_bytes is refused.
             try await client.execute(
                 uri: "/clip", method: .post, headers: [.origin: "http://localhost"],
@@ -586,7 +591,7 @@ struct DeskTests {
     /// editor or a request made on this machine directly; through a proxy, monitoring sees the states only.
     @Test func healthzDetailsOnlyToAnEditorOrThisMachine() async throws {
         let desk = try await Desk(token: "the-desk-token")
-        try await DaemonStore(desk.app.state).recordBuild(
+        try await DaemonStore(desk.state).recordBuild(
             due: 0, issueDate: "2026-12-10", finishedAt: 1, outcome: .failed("/etc/briefd/templates/web.mustache: oops")
         )
         try await desk.application().test(.live) { client in

@@ -112,8 +112,9 @@ import Testing
             try Data(contentsOf: URL(fileURLWithPath: workspace.config.paths.digests + "/index.html")) == archiveBefore)
 
         // The rot monitor watches every imported link, cited by its issue.
-        let citations = try await RotMonitor(config: workspace.config, registry: workspace.registry).citations(
-            state: workspace.state)
+        let citations = try await RotMonitor(config: workspace.config, registry: workspace.registry, drafts: [])
+            .citations(
+                state: workspace.state)
         for item in items { #expect(citations[item.url]?.contains { $0.issue == "2019-01-17" } == true, "\(item.url)") }
     }
 

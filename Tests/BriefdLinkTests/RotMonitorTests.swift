@@ -39,7 +39,8 @@ import Testing
             config.rot.archiveBaseURL = archive
             policy(&config.rot)
             let body = urls.enumerated().map { "Item \($0.offset): [a story](\($0.element))" }.joined(separator: "\n\n")
-            try "# Waiting for the next issue\n\n\(body)\n".write(
+            // A draft waiting for the next issue: the account knows which links it cites.
+            try "---\ntitle: Waiting\nkind: post\nauthor: A\ndate: 2026-11-20\n---\n\(body)\n".write(
                 toFile: folder + "/drafts/next.md", atomically: true, encoding: .utf8)
         }
 
@@ -47,13 +48,21 @@ import Testing
             let service = LinkService(
                 settings: config.links, registry: .empty, state: try StateDatabase(path: config.paths.state),
                 version: "test")
-            let pass = try await RotMonitor(config: config, registry: .empty).pass(
+            let pass = try await RotMonitor(config: config, registry: .empty, drafts: try await drafts()).pass(
                 now: now, everything: true, passInterval: 0, links: service)
             await service.shutdown()
             return pass
         }
 
         var store: RotStore { get throws { RotStore(try StateDatabase(path: config.paths.state)) } }
+
+        /// The drafts as a command without a daemon has them: which draft cites which link is the account's answer.
+        func drafts() async throws -> [DraftFacts] {
+            try await SavedAccount.computed(
+                config: config, registry: .empty, state: try StateDatabase(path: config.paths.state),
+                today: LocalCalendar.today()
+            ).facts
+        }
 
         deinit { try? FileManager.default.removeItem(atPath: folder) }
     }
@@ -89,7 +98,7 @@ import Testing
         #expect(alert.archivedURL == archive.url + "/web/20261115093000/" + url)
         #expect(alert.replacement?.contains("(archived copy)") == true)
         #expect(alert.citations.first?.draft == "next.md")
-        #expect(alert.citations.first?.line == 3)
+        #expect(alert.citations.first?.line == 7, "the citation's line, read from the draft when the alert is raised")
         #expect(try await workspace.pass(at: Self.start + 5 * Self.day).alerts.isEmpty)  // Told once.
         alive.set(true)
         #expect(try await workspace.pass(at: Self.start + 6 * Self.day).alerts.map(\.kind) == [.recovered])
@@ -259,8 +268,10 @@ import Testing
         #expect(try await LinkStore(state).lastChecked([recent, never, site.url + "/unknown"]) == [recent: now - 60])
         let service = LinkService(settings: workspace.config.links, registry: .empty, state: state, version: "test")
         // One link due per pass (two links over 24 hours, a pass an hour): the one never checked.
-        let pass = try await RotMonitor(config: workspace.config, registry: .empty)
-            .pass(now: now, everything: false, passInterval: 3600, links: service)
+        let pass = try await RotMonitor(
+            config: workspace.config, registry: .empty, drafts: try await workspace.drafts()
+        )
+        .pass(now: now, everything: false, passInterval: 3600, links: service)
         await service.shutdown()
         #expect(pass.checked == 1)
         #expect(site.requests.map(\.path) == ["/never"])

@@ -19,6 +19,13 @@ struct SchedulerLifecycleTests {
         var config = Config.defaults(at: folder + "/briefd.yml")
         config.paths.state = folder + "/briefd.sqlite"
         let state = try StateDatabase(path: config.paths.state)
+        let workspace = WorkspaceHolder(Workspace(config: config, registry: .empty, fingerprint: "busy"))
+        let ledger = try await DraftLedger(
+            workspace: workspace.workspace, store: DaemonStore(state), logger: Logger(label: "test"), reviews: nil,
+            version: "test")
+        let newsroom = Newsroom(
+            holder: workspace, drafts: ledger, feed: DeskFeed(), state: state, links: nil, logger: Logger(label: "test")
+        )
         // Another process holds the database's write lock for longer than briefd's busy timeout (5 s).
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -35,8 +42,7 @@ struct SchedulerLifecycleTests {
         try holder.run()
         _ = output.fileHandleForReading.availableData  // "locked"
         let scheduler = BuildScheduler(
-            holder: WorkspaceHolder(Workspace(config: config, registry: .empty, fingerprint: "busy")), state: state,
-            logger: Logger(label: "test"))
+            holder: workspace, state: state, newsroom: newsroom, logger: Logger(label: "test"))
         let started = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await scheduler.run() }

@@ -63,6 +63,9 @@ public actor DraftLedger {
     /// The account as last computed, and the change it was computed at.
     private var accountCache: (change: Int, day: Day, account: Account)?
     private var accountChange = 0 { didSet { changes.ring() } }
+    /// What changes whenever the account does (a report, a removal, a publication): what is made from the account
+    /// is made again only when it moves.
+    public var generation: Int { accountChange }
     /// Rung when there is upkeep to do (`UpkeepService` waits on it).
     public nonisolated let changes = Doorbell()
 
@@ -109,9 +112,10 @@ public actor DraftLedger {
     private var reportsRoot: String { workspace.config.paths.reports }
 
     static func inputs(_ workspace: Workspace, version: String, online: Bool) -> String {
-        // "account 1": reports made before the account was kept are made again once.
+        // "account 2": reports made before the account was kept (1), or before it kept the quoted pages (2), are made
+        // again once.
         ContentHash.sha256Hex(
-            Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline") account 1".utf8))
+            Array("\(workspace.fingerprint) briefd \(version) \(online ? "online" : "offline") account 2".utf8))
     }
 
     /// The account of every draft for the coming issue: what every surface shows.
@@ -181,17 +185,14 @@ public actor DraftLedger {
         let standings = DraftAccount.standings(
             of: current.drafts.map(\.facts), target: date, published: published.without(date),
             donationAppeal: workspace.config.digest.donationAppeal)
-        var drafts: [Draft] = []
-        for entry in current.drafts where standings[entry.path]?.status == .ready {
-            let path = draftsRoot + "/" + entry.path
-            guard let record = records[path],
-                case .read(_, let bytes) = DraftFiles.read(
-                    path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
-                ContentHash.sha256Hex(bytes) == record.sha256, var draft = checker.check(path: path, bytes: bytes).draft
-            else { continue }
-            draft.path = entry.path
-            drafts.append(draft)
+        let ready = current.drafts.compactMap { entry -> ReadyDrafts.Checked? in
+            guard standings[entry.path]?.status == .ready, let record = records[draftsRoot + "/" + entry.path] else {
+                return nil
+            }
+            return ReadyDrafts.Checked(relative: entry.path, sha256: record.sha256)
         }
+        let drafts = ReadyDrafts.load(
+            ready, root: draftsRoot, checker: checker, maxBytes: workspace.config.checks.maxDraftBytes)
         return DigestBuild.Drafts(drafts: drafts, facts: current.drafts.map(\.facts))
     }
 
@@ -200,6 +201,15 @@ public actor DraftLedger {
         let path = draftsRoot + "/" + relativePath
         guard let own = ownFindings[path] else { return nil }
         return (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
+    }
+
+    /// The drafts not yet published that cite each of `urls` (relative paths, from the account).
+    public func citing(_ urls: Set<String>) -> [String: [String]] {
+        var citing: [String: [String]] = [:]
+        for entry in account.drafts where entry.standing.status != .published {
+            for url in entry.facts.citedLinks where urls.contains(url) { citing[url, default: []].append(entry.path) }
+        }
+        return citing
     }
 
     /// The account's entry of one draft.

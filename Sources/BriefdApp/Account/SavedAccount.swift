@@ -16,13 +16,13 @@ public enum SavedAccount {
     public static func drafts(
         config: Config, registry: Registry, state: StateDatabase, daemonRuns: Bool, today: Day, parsing: Bool = true
     ) async throws -> (DigestBuild.Drafts, Source) {
-        let build = DigestBuild(config: config, registry: registry, state: state)
-        guard daemonRuns else { return (try await build.account(today: today), .computed) }
+        guard daemonRuns else {
+            return (try await computed(config: config, registry: registry, state: state, today: today), .computed)
+        }
         let records = try await DaemonStore(state).drafts()
-        let checker = DraftChecker(config: config, registry: registry, today: today)
         let root = config.paths.drafts
         var facts: [DraftFacts] = []
-        var drafts: [Draft] = []
+        var checked: [ReadyDrafts.Checked] = []
         var findings: [String: [Finding]] = [:]
         for (path, record) in records {
             let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
@@ -32,16 +32,53 @@ public enum SavedAccount {
                 continue
             }
             facts.append(known)
-            guard parsing else { continue }
-            // Only a draft whose file is still the content the daemon checked is taken.
-            guard known.unreadable == nil,
-                case .read(_, let bytes) = DraftFiles.read(path, root: root, maxBytes: config.checks.maxDraftBytes),
-                ContentHash.sha256Hex(bytes) == record.sha256, var draft = checker.check(path: path, bytes: bytes).draft
-            else { continue }
-            draft.path = relative
-            drafts.append(draft)
+            // The build decides which of them are ready for its issue; every readable one is offered.
+            if known.unreadable == nil {
+                checked.append(ReadyDrafts.Checked(relative: relative, sha256: record.sha256))
+            }
         }
+        let drafts =
+            parsing
+            ? ReadyDrafts.load(
+                checked, root: root, checker: DraftChecker(config: config, registry: registry, today: today),
+                maxBytes: config.checks.maxDraftBytes) : []
         return (DigestBuild.Drafts(drafts: drafts, facts: facts, findings: findings), .daemon)
+    }
+
+    /// The account of the drafts as a command computes it without a daemon: each draft checked offline, its links
+    /// and quotes as the history knows them (`briefd check --cached`: no request is sent).
+    public static func computed(config: Config, registry: Registry, state: StateDatabase, today: Day) async throws
+        -> DigestBuild.Drafts
+    {
+        let checker = DraftChecker(config: config, registry: registry, today: today)
+        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(
+            paths: [config.paths.drafts], namingFrom: config.paths.drafts)
+        // Paths in the report and the record are relative to the drafts folder, so that they read well and
+        // a build does not depend on where the folder is.
+        let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
+        func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
+        var findings: [String: [Finding]] = [:]
+        for report in reports { findings[report.path] = report.findings }
+        let review = try await RunContext(config: config, registry: registry, state: state, links: nil)
+            .review(drafts, mode: .cached)
+        for (path, found) in review.findings { findings[path, default: []] += found }
+        let parsed = Set(drafts.map(\.path))
+        var facts = drafts.map { draft in
+            DraftFacts(draft: draft, path: relative(draft.path), findings: findings[draft.path] ?? [], review: .done)
+        }
+        for report in reports where !parsed.contains(report.path) {
+            if let first = report.findings.first {
+                facts.append(DraftFacts(unreadablePath: relative(report.path), finding: first))
+            }
+        }
+        let moved = drafts.map { draft in
+            var moved = draft
+            moved.path = relative(draft.path)
+            return moved
+        }
+        var relativeFindings: [String: [Finding]] = [:]
+        for (path, found) in findings { relativeFindings[relative(path)] = found }
+        return DigestBuild.Drafts(drafts: moved, facts: facts, findings: relativeFindings)
     }
 
     /// Every draft's standing for the coming issue (or `target`), from those drafts.

@@ -32,7 +32,7 @@ public struct DigestBuild: Sendable {
     }
 
     /// The drafts as the account knows them: what a build takes its items from. The daemon hands over its own;
-    /// a command without a daemon computes it (`DigestBuild.account`).
+    /// a command without a daemon computes it (`SavedAccount.computed`).
     public struct Drafts: Sendable {
         /// The parsed drafts, paths relative to the drafts folder.
         public var drafts: [Draft]
@@ -219,7 +219,11 @@ public struct DigestBuild: Sendable {
         if let account {
             drafts = account
         } else {
-            drafts = try await self.account(today: date)
+            do {
+                drafts = try await SavedAccount.computed(config: config, registry: registry, state: state, today: date)
+            } catch {
+                throw BuildError(.state, "\(config.paths.state): \(error)")
+            }
         }
         let standings = DraftAccount.standings(
             of: drafts.facts, target: date, published: published.without(date),
@@ -232,44 +236,6 @@ public struct DigestBuild: Sendable {
             report.unverifiedQuotes += facts.unverifiedQuotes
         }
         return (assembled, report, templates)
-    }
-
-    /// The account of the drafts as a command computes it without a daemon: each draft checked offline, its links
-    /// and quotes as the history knows them (`briefd check --cached`: no request is sent).
-    public func account(today: Day) async throws(BuildError) -> Drafts {
-        let checker = DraftChecker(config: config, registry: registry, today: today)
-        let (reports, drafts) = CheckRun(checker: checker).runKeepingDrafts(
-            paths: [config.paths.drafts], namingFrom: config.paths.drafts)
-        // Paths in the report and the record are relative to the drafts folder, so that they read well and
-        // a build does not depend on where the folder is.
-        let prefix = config.paths.drafts.hasSuffix("/") ? config.paths.drafts : config.paths.drafts + "/"
-        func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
-        var findings: [String: [Finding]] = [:]
-        for report in reports { findings[report.path] = report.findings }
-        do {
-            let review = try await RunContext(config: config, registry: registry, state: state, links: nil)
-                .review(drafts, mode: .cached)
-            for (path, found) in review.findings { findings[path, default: []] += found }
-        } catch {
-            throw BuildError(.state, "\(config.paths.state): \(error)")
-        }
-        let parsed = Set(drafts.map(\.path))
-        var facts = drafts.map { draft in
-            DraftFacts(draft: draft, path: relative(draft.path), findings: findings[draft.path] ?? [], review: .done)
-        }
-        for report in reports where !parsed.contains(report.path) {
-            if let first = report.findings.first {
-                facts.append(DraftFacts(unreadablePath: relative(report.path), finding: first))
-            }
-        }
-        let moved = drafts.map { draft in
-            var moved = draft
-            moved.path = relative(draft.path)
-            return moved
-        }
-        var relativeFindings: [String: [Finding]] = [:]
-        for (path, found) in findings { relativeFindings[relative(path)] = found }
-        return Drafts(drafts: moved, facts: facts, findings: relativeFindings)
     }
 
     private func publish(_ issue: DigestIssue, report: BuildReport, templates: DigestTemplates, root: String)

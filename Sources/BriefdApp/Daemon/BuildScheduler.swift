@@ -2,7 +2,6 @@ public import BriefdIO
 public import BriefdCore
 public import Foundation
 public import Logging
-import Metrics
 public import ServiceLifecycle
 
 /// Builds the issue when the schedule falls due; a build missed while the daemon was down runs once at
@@ -11,16 +10,16 @@ public struct BuildScheduler: Service {
     let holder: WorkspaceHolder
     let state: StateDatabase
     let store: DaemonStore
-    /// The account the build takes its drafts from; told when the issue is published.
-    let desk: DraftLedger?
+    /// Publishes, as the desk does: the account's ready drafts, the workspace's lock, the account told.
+    let newsroom: Newsroom
     let logger: Logger
     public static let scheduleName = "build"
 
-    public init(holder: WorkspaceHolder, state: StateDatabase, desk: DraftLedger? = nil, logger: Logger) {
+    public init(holder: WorkspaceHolder, state: StateDatabase, newsroom: Newsroom, logger: Logger) {
         self.holder = holder
         self.state = state
         self.store = DaemonStore(state)
-        self.desk = desk
+        self.newsroom = newsroom
         self.logger = logger
     }
 
@@ -174,11 +173,6 @@ public struct BuildScheduler: Service {
         guard let day = config.daemon.build.localDay(of: due) else { return true }
         let issue = config.digest.issueWeekday.next(onOrAfter: day)
         var outcome: DaemonStore.BuildOutcome
-        let began = DispatchTime.now()
-        defer {
-            Timer(label: "briefd_build_seconds").recordInterval(since: began)
-            Counter(label: "briefd_builds_total", dimensions: [("outcome", outcome.kind)]).increment()
-        }
         do {
             if try await IssueStore(state).issues().contains(where: { $0.date == issue.description }) {
                 // The schedule never replaces a published issue: that is an editor's decision (`build --replace`).
@@ -186,31 +180,27 @@ public struct BuildScheduler: Service {
                 logger.notice(
                     "the issue is already out; the schedule does not replace it", metadata: ["issue": "\(issue)"])
             } else {
-                let account = await desk?.draftsForBuild(target: issue)
-                let result = try await DigestBuild(config: config, registry: workspace.registry, state: state)
-                    .run(date: issue, root: config.paths.digests, dryRun: false, account: account, trigger: .scheduled)
-                await desk?.publishedChanged()
-                outcome = result.isEmpty ? .empty : .built
-                let report = result.report
-                logger.notice(
-                    "scheduled build",
-                    metadata: [
-                        "issue": "\(issue)", "outcome": "\(outcome)", "items": "\(report.included.count)",
-                        "left_out": "\(report.leftOut.count)",
-                    ])
+                switch await newsroom.publish(issue, trigger: .scheduled) {
+                case .done(let result, _, _):
+                    // Logged and counted by the publish path, as every build is.
+                    outcome = result.isEmpty ? .empty : .built
+                case .failed(let refusal, _) where refusal.step == .published:
+                    // Published by another build (the desk, a terminal) while this one waited for the workspace's
+                    // lock.
+                    outcome = .alreadyBuilt
+                    logger.notice(
+                        "the issue was published by another build meanwhile; the schedule does not replace it",
+                        metadata: ["issue": "\(issue)"])
+                case .failed(let failure, _):
+                    outcome = .failed("\(failure)")
+                case .busy:
+                    // The desk is publishing in this process: tried again, and then refused by name if it was this issue.
+                    outcome = .failed("another build from this daemon was running")
+                }
             }
-        } catch let refusal as DigestBuild.BuildError where refusal.step == .published {
-            // Published by another build (the desk, a terminal) while this one waited for the workspace's lock.
-            outcome = .alreadyBuilt
-            logger.notice(
-                "the issue was published by another build meanwhile; the schedule does not replace it",
-                metadata: ["issue": "\(issue)"])
         } catch {
             outcome = .failed("\(error)")
-            let failure = error as? DigestBuild.BuildError
-            logger.error(
-                failure?.isDiskFull == true ? "scheduled build failed: the disk is full" : "scheduled build failed",
-                metadata: ["issue": "\(issue)", "step": "\(failure?.step.rawValue ?? "unknown")", "error": "\(error)"])
+            logger.error("scheduled build failed", metadata: ["issue": "\(issue)", "error": "\(error)"])
         }
         do {
             try await store.recordBuild(

@@ -9,15 +9,19 @@ public import ServiceLifecycle
 /// checks go through the daemon's one link service, within the same politeness limits as the drafts' reviews.
 public struct RotService: Service {
     let holder: WorkspaceHolder
+    /// Which drafts cite which link: the account's answer.
+    let account: DraftLedger
     let links: LinkService
     let interval: Duration
     let logger: Logger
     let environment: [String: String]
 
     public init(
-        holder: WorkspaceHolder, links: LinkService, interval: Duration, logger: Logger, environment: [String: String]
+        holder: WorkspaceHolder, account: DraftLedger, links: LinkService, interval: Duration, logger: Logger,
+        environment: [String: String]
     ) {
         self.holder = holder
+        self.account = account
         self.links = links
         self.interval = interval
         self.logger = logger
@@ -30,7 +34,8 @@ public struct RotService: Service {
             let config = workspace.config
             do {
                 let seconds = Double(interval.components.seconds)
-                let pass = try await RotMonitor(config: config, registry: workspace.registry)
+                let drafts = await account.account.drafts.map(\.facts)
+                let pass = try await RotMonitor(config: config, registry: workspace.registry, drafts: drafts)
                     .pass(now: Date().timeIntervalSince1970, everything: false, passInterval: seconds, links: links)
                 for alert in pass.alerts {
                     logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])

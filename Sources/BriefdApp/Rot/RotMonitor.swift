@@ -7,10 +7,14 @@ import Foundation
 public struct RotMonitor: Sendable {
     public let config: Config
     public let registry: Registry
+    /// The drafts as the account has them (the daemon's, or a command's `SavedAccount`): which drafts cite which
+    /// link is the account's answer, not a parse of the folder of the monitor's own.
+    public let drafts: [DraftFacts]
 
-    public init(config: Config, registry: Registry) {
+    public init(config: Config, registry: Registry, drafts: [DraftFacts]) {
         self.config = config
         self.registry = registry
+        self.drafts = drafts
     }
 
     public struct Pass: Sendable {
@@ -49,23 +53,10 @@ public struct RotMonitor: Sendable {
         for (date, item) in try await issues.allItems() {
             citations[item.url, default: []].append(.init(issue: date, title: item.title))
         }
-        let root = config.paths.drafts
-        for (path, folder) in DraftFiles.find([root]) {
-            guard case .read(_, let bytes) = DraftFiles.read(path, root: folder, maxBytes: config.checks.maxDraftBytes)
-            else { continue }
-            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            let links: [CitedLink]
-            if let draft = DraftParser.parse(path: relative, bytes: bytes).draft {
-                links = LinkExtractor.links(in: draft)
-                quotedPages.formUnion(QuoteCheck.quotes(in: draft).map(\.url))
-            } else {
-                links = LinkExtractor.links(path: relative, bytes: bytes)
-            }
-            for link in links where WebAddress(link.url)?.isHTTP == true {
-                for citation in link.citations {
-                    citations[link.url, default: []].append(
-                        .init(draft: citation.path, line: citation.line, column: citation.column))
-                }
+        for facts in drafts {
+            quotedPages.formUnion(facts.quotedPages ?? [])
+            for url in facts.citedLinks where WebAddress(url)?.isHTTP == true {
+                citations[url, default: []].append(.init(draft: facts.path))
             }
         }
         return (citations, quotedPages)
@@ -139,7 +130,11 @@ public struct RotMonitor: Sendable {
             var watched = RotStore.Watched(
                 url: url, state: health.state, failures: health.failures, firstFailure: health.firstFailure,
                 lastCheck: health.lastCheck, lastStatus: health.lastStatus, archivedURL: previous[url]?.archivedURL)
-            let cited = citations[url] ?? citations.first { LinkProbe.withoutFragment($0.key) == url }?.value ?? []
+            var cited = citations[url] ?? citations.first { LinkProbe.withoutFragment($0.key) == url }?.value ?? []
+            if health.state != before && (health.state == .dead || before == .dead) {
+                // Only a link whose alert goes out has its drafts read again, for the line and column of each citation.
+                cited = positioned(cited, of: url)
+            }
             if health.state == .dead && before != .dead {
                 let firstIssue = cited.compactMap(\.issue).min().flatMap { Day(iso: $0) }
                 let wayback = await lookup.find(url, before: firstIssue)
@@ -160,6 +155,31 @@ public struct RotMonitor: Sendable {
         }
         let raised = try await rot.save(updated, alerts: alerts, sinks: config.alerts.sinks, now: now)
         return Pass(checked: checked.count, watched: urls.count, alerts: raised, unverified: unverified)
+    }
+
+    /// The drafts' citations of `url` with where each is in its draft (read now: the account keeps which drafts cite
+    /// a link, not where). A draft that cannot be read now keeps its citation without a position.
+    private func positioned(_ citations: [RotAlert.Citation], of url: String) -> [RotAlert.Citation] {
+        let root = config.paths.drafts
+        var positioned: [RotAlert.Citation] = []
+        for citation in citations {
+            guard let path = citation.draft,
+                case .read(_, let bytes) = DraftFiles.read(
+                    root + "/" + path, root: root, maxBytes: config.checks.maxDraftBytes)
+            else {
+                positioned.append(citation)
+                continue
+            }
+            let found = LinkExtractor.links(path: path, bytes: bytes)
+                .filter { $0.url == url || LinkProbe.withoutFragment($0.url) == url }
+                .flatMap(\.citations)
+            if found.isEmpty {
+                positioned.append(citation)
+            } else {
+                positioned += found.map { .init(draft: path, line: $0.line, column: $0.column) }
+            }
+        }
+        return positioned
     }
 
     /// The copies briefd itself keeps of `url`: the Save Page Now snapshot, and the issue's own capture — served by

@@ -50,6 +50,9 @@ public struct DraftFacts: Sendable, Equatable, Codable {
     public var unverifiedQuotes: Int
     /// The addresses the draft cites (the desk's link page says which waiting drafts cite a failing link).
     public var citedLinks: [String] = []
+    /// The pages the draft quotes (the rot monitor keeps them when it checks them, for the quote check); optional,
+    /// so that accounts saved before it read back (their drafts are checked again once: `DraftLedger.inputs`).
+    public var quotedPages: [String]?
 
     public init(
         path: String, unreadable: String? = nil, title: String? = nil, kind: DraftKind? = nil, section: String? = nil,
@@ -83,6 +86,8 @@ public struct DraftFacts: Sendable, Equatable, Codable {
             featured: front.featured, repeatAllowed: front.repeatAllowed)
         var seen = Set<String>()
         citedLinks = LinkExtractor.links(in: draft).map(\.url).filter { seen.insert($0).inserted }
+        var quoted = Set<String>()
+        quotedPages = QuoteCheck.quotes(in: draft).map(\.url).filter { quoted.insert($0).inserted }
         recount(findings, review: review)
     }
 

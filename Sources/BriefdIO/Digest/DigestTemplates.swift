@@ -54,6 +54,16 @@ public struct DigestTemplates: Sendable {
 
     private let folder: String
 
+    /// What changes when a template in `folder` is edited, added or removed: the files' modification times.
+    public static func stamp(_ folder: String) -> String {
+        Name.allCases.map { name -> String in
+            var status = stat()
+            // A missing template is a stamp of its own ("-"): adding it back changes the stamp.
+            guard stat(folder + "/" + name.file, &status) == 0 else { return "-" }
+            return "\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec):\(status.st_size)"
+        }.joined(separator: ",")
+    }
+
     /// The output of template `name` for `context`.
     ///
     /// - Throws: when the template renders nothing: a page emptied by mistake must not be published as the issue.

@@ -156,6 +156,24 @@ public enum DraftFiles {
         return .read(path: path, bytes: bytes)
     }
 
+    /// The file a URL's path segments name, inside the drafts folder and nowhere else: no `..`, `.`, empty or hidden
+    /// segment, no NUL, a `.md` name, and (symlinks resolved) still under the folder. nil: no such draft.
+    public static func fileNamed(_ segments: [String], root: String) -> String? {
+        guard !segments.isEmpty, segments.count <= 32 else { return nil }
+        for segment in segments {
+            if segment.isEmpty || segment == "." || segment == ".." || segment.hasPrefix(".") { return nil }
+            if segment.contains("/") || segment.contains("\0") || segment.contains("\\") { return nil }
+        }
+        guard segments.last!.hasSuffix(".md") else { return nil }
+        let candidate = root + "/" + segments.joined(separator: "/")
+        guard let realRoot = realPath(root), let real = realPath(candidate), real.hasPrefix(realRoot + "/") else {
+            return nil
+        }
+        var status = stat()
+        guard stat(real, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return candidate
+    }
+
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
