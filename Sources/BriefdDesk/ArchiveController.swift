@@ -53,9 +53,16 @@ struct ArchiveController {
     /// `GET /archive/<date>/<n>/page`: the captured page itself, for the frame only: sandboxed, no script, nothing
     /// fetched from anywhere (the copy must not call the live site, nor track the editor).
     func copyDocument(_ which: String?, _ number: String?) async -> Response {
-        guard let capture = await capture(which, number), let copy = app.newsroom.capturedPage(capture) else {
-            return Response(status: .notFound)
+        guard let capture = await capture(which, number) else { return Response(status: .notFound) }
+        let copy: Newsroom.CapturedPage?
+        do {
+            copy = try app.newsroom.capturedPage(capture)
+        } catch {
+            // The database says there is a copy and the WARC cannot give it: a fault for the log, not a 404.
+            app.logger.error("the desk cannot read a kept copy", metadata: ["error": "\(error)"])
+            return DeskApp.text("The kept copy cannot be read now: \(error)\n", status: .internalServerError)
         }
+        guard let copy else { return Response(status: .notFound) }
         // The charset is the captured page's word: passed on only when it looks like a charset's name.
         let charset = copy.charset.flatMap { name in
             !name.isEmpty && name.count <= 40

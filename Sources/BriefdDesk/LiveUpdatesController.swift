@@ -1,3 +1,4 @@
+import BriefdCore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -32,7 +33,7 @@ struct LiveUpdatesController {
                 }
                 for await path in stream {
                     let event =
-                        path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(LiveUpdatesController.json(path))\n\n"
+                        path.isEmpty ? ": ping\n\n" : "event: draft\ndata: \(JSONText.string(path))\n\n"
                     do {
                         try await writer.write(ByteBuffer(string: event))
                     } catch {
@@ -47,13 +48,6 @@ struct LiveUpdatesController {
         }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
-    }
-
-    /// A path as a JSON string (the event's data).
-    static func json(_ text: String) -> String {
-        // One string in an array: serialisation cannot fail, and the fallback is never used.
-        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 
     /// A file of `templates/desk/`, read at each request so that an edit shows at the next reload.

@@ -13,17 +13,23 @@ public enum JSONValue: Sendable, Equatable, Codable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
+        } else if let value = JSONValue.decoded(Bool.self, container) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
+        } else if let value = JSONValue.decoded(Double.self, container) {
             self = .number(value)
-        } else if let value = try? container.decode(String.self) {
+        } else if let value = JSONValue.decoded(String.self, container) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = JSONValue.decoded([JSONValue].self, container) {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
         }
+    }
+
+    /// The value as `type`, or nil when it is of another kind: Codable has no way to ask which kind a value is, so
+    /// each is tried in turn, and a failure only means "not this one" (the last kind tried throws its error).
+    static func decoded<Kind: Decodable>(_ type: Kind.Type, _ container: any SingleValueDecodingContainer) -> Kind? {
+        try? container.decode(type)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -10,7 +10,7 @@ public enum RequestID: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int.self) {
+        if let number = JSONValue.decoded(Int.self, container) {
             self = .number(number)
         } else {
             self = .string(try container.decode(String.self))

@@ -56,7 +56,12 @@ struct BuildCommand: AsyncParsableCommand {
         if let asked = issue.flatMap({ Day(iso: $0) }) {
             date = asked
         } else {
-            date = await build.nextIssueDate(after: LocalCalendar.today())
+            do {
+                date = try await build.nextIssueDate(after: LocalCalendar.today())
+            } catch {
+                FileHandleOutput.write("briefd: \(error)\n", to: .standardError)
+                throw ExitCode(2)
+            }
         }
         let root = out.map { Workspace.absolute($0) } ?? config.paths.digests
         let outcome: DigestBuild.Outcome

@@ -172,11 +172,11 @@ import Testing
 
         // Read back for the desk: the copy decoded from the WARC.
         let copy = try #require(
-            IssueArchiveFile.copy(
+            try IssueArchiveFile.copy(
                 of: site.url + "/gzip", folder: issue.config.paths.digests + "/\(issue.date)", maxBytes: 1 << 20))
         #expect(String(decoding: copy.body, as: UTF8.self) == Self.article)
         let chunkedCopy = try #require(
-            IssueArchiveFile.copy(
+            try IssueArchiveFile.copy(
                 of: site.url + "/chunked", folder: issue.config.paths.digests + "/\(issue.date)", maxBytes: 1 << 20))
         #expect(String(decoding: chunkedCopy.body, as: UTF8.self) == Self.article)
 
@@ -326,7 +326,7 @@ struct IssueArchiveFileTests {
         #expect(third.prefix(second.count) == second)
         #expect(third[second.count] == 0x1f && third[second.count + 4] != 0x42)
         #expect(
-            IssueArchiveFile.indexedURLs(folder: folder) == [
+            try IssueArchiveFile.indexedURLs(folder: folder) == [
                 "http://127.0.0.1/a", "http://127.0.0.1/b", "http://127.0.0.1/c",
             ])
     }

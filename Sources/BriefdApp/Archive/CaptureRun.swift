@@ -90,7 +90,7 @@ public struct CaptureRun: Sendable {
         for issue in try await store.issuesWithCaptures() {
             let folder = config.paths.digests + "/" + issue
             guard FileManager.default.fileExists(atPath: folder + "/index.html") else { continue }
-            let indexed = IssueArchiveFile.indexedURLs(folder: folder)
+            let indexed = try IssueArchiveFile.indexedURLs(folder: folder)
             for capture in try await store.captures(of: issue) where capture.state == .captured {
                 guard !indexed.contains(capture.finalURL ?? capture.url) else { continue }
                 var again = capture

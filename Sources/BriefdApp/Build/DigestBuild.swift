@@ -75,8 +75,8 @@ public struct DigestBuild: Sendable {
 
     /// The date `briefd build` picks without `--issue`, and the desk's coming issue: the first issue weekday on or
     /// after `today` that is not published yet.
-    public func nextIssueDate(after today: Day) async -> Day {
-        let published = (try? await IssueStore(state).publishedIssues().dates) ?? []
+    public func nextIssueDate(after today: Day) async throws(BuildError) -> Day {
+        let published = try await publishedIssues().dates
         return DraftAccount.nextIssue(weekday: config.digest.issueWeekday, today: today, published: published)
     }
 
@@ -127,16 +127,22 @@ public struct DigestBuild: Sendable {
         if already && !replace && !dryRun {
             // A build killed after its record and before the archive page and feeds leaves them behind the record;
             // the rerun that refuses completes them (they are made from the record alone).
-            if root == config.paths.digests, let templates = try? DigestTemplates(folder: config.paths.templates) {
-                // A template error is the next build's to report; this refusal is about the issue being out.
-                try? await writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
+            var completion = ""
+            if root == config.paths.digests {
+                do {
+                    let templates = try DigestTemplates(folder: config.paths.templates)
+                    try await writeArchiveAndFeeds(root: root, issues: IssueStore(state), templates: templates)
+                } catch {
+                    // The refusal is about the issue being out; what could not be completed is said beside it.
+                    completion = " (the archive page and feeds could not be brought up to date: \(error))"
+                }
             }
             let when = await publishedAt(date).map { " at \($0)" } ?? ""
             throw BuildError(
                 .published,
                 afterWaiting
-                    ? "the issue of \(date) was published\(when) by another build while this one waited; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
-                    : "the issue of \(date) is already published\(when); run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')"
+                    ? "the issue of \(date) was published\(when) by another build while this one waited; run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')\(completion)"
+                    : "the issue of \(date) is already published\(when); run again with --replace to replace it (the published version is kept and can be restored with 'briefd issues restore')\(completion)"
             )
         }
         let (assembled, report, templates) = try await assemble(date: date, published: published, account: account)

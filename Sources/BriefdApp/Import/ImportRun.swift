@@ -24,8 +24,9 @@ public enum ImportRun {
         public var seconds: Double
     }
 
-    /// The inputs as pages: addresses as they are, folders searched for `*.html`, `*.htm` and `digest.md`.
-    public static func pages(_ inputs: [String]) -> [String] {
+    /// The inputs as pages: addresses as they are, folders searched for `*.html`, `*.htm` and `digest.md`. An input
+    /// that is not there stays in the list (its read says so); a folder that cannot be listed stops the import.
+    public static func pages(_ inputs: [String]) throws -> [String] {
         var pages: [String] = []
         for input in inputs {
             if WebAddress(input)?.isHTTP == true {
@@ -33,12 +34,11 @@ public enum ImportRun {
                 continue
             }
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else { continue }
-            guard isFolder.boolValue else {
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else {
                 pages.append(input)
                 continue
             }
-            let found = ImportRun.files(in: input, prefix: "", depth: 0).sorted()
+            let found = try ImportRun.files(in: input, prefix: "", depth: 0).sorted()
             // A folder briefd built (a digests folder) holds each issue as index.html, email.html and digest.md:
             // the digest alone is read, so that one issue is not imported three times.
             let digestFolders = Set(
@@ -56,15 +56,16 @@ public enum ImportRun {
 
     /// Issue pages under `folder`, relative to it: hidden entries skipped, symlinked folders followed (briefd's
     /// digests folder links each issue's name to its current version), at most 8 levels down.
-    static func files(in folder: String, prefix: String, depth: Int) -> [String] {
-        guard depth < 8, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    static func files(in folder: String, prefix: String, depth: Int) throws -> [String] {
+        guard depth < 8 else { return [] }
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder)
         var found: [String] = []
         for entry in entries where !entry.hasPrefix(".") {
             let path = folder + "/" + entry
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
             if isFolder.boolValue {
-                found += files(in: path, prefix: prefix + entry + "/", depth: depth + 1)
+                found += try files(in: path, prefix: prefix + entry + "/", depth: depth + 1)
             } else if entry.hasSuffix(".html") || entry.hasSuffix(".htm") || entry == "digest.md" {
                 found.append(prefix + entry)
             }
@@ -115,7 +116,7 @@ extension RunContext {
         let started = Date()
         var results: [ImportRun.PageResult] = []
         let store = IssueStore(state)
-        for page in ImportRun.pages(inputs) {
+        for page in try ImportRun.pages(inputs) {
             var result = ImportRun.PageResult(page: page, issue: nil, problems: [], outcome: "", recorded: false)
             let read = await self.read(page)
             switch read {

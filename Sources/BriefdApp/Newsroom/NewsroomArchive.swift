@@ -20,8 +20,8 @@ extension Newsroom {
         public var charset: String?
     }
 
-    public func capturedPage(_ capture: PageCapture) -> CapturedPage? {
-        IssueArchiveFile.copy(
+    public func capturedPage(_ capture: PageCapture) throws -> CapturedPage? {
+        try IssueArchiveFile.copy(
             of: capture.finalURL ?? capture.url, folder: config.paths.digests + "/" + capture.issueDate,
             maxBytes: config.archive.maxPageBytes
         ).map { CapturedPage(body: $0.body, mediaType: $0.mediaType, charset: $0.charset) }

@@ -27,6 +27,7 @@ public enum SavePageNowAnswer: Sendable, Equatable {
     /// Reads an answer to a submission (`POST /save`) or a status request. `retryAfter` is the `Retry-After`
     /// header in seconds, when there was one.
     public static func read(status: Int, body: [UInt8], retryAfter: Double?) -> SavePageNowAnswer {
+        // An answer that is not JSON has no fields; its status and text say what happened.
         let object = (try? JSONSerialization.jsonObject(with: Data(body.prefix(1024 * 1024)))) as? [String: Any]
         let message = (object?["message"] as? String).map { String($0.prefix(500)) }
         if status == 429 {

@@ -139,6 +139,7 @@ struct JSONLDContent {
     static func main(in blocks: [String]) -> JSONLDContent? {
         var objects: [[String: Any]] = []
         for block in blocks where nestingDepth(block) <= maxDepth {
+            // A block that is not JSON (pages get it wrong) gives nothing; the page's other metadata still does.
             guard let json = try? JSONSerialization.jsonObject(with: Data(block.utf8), options: [.fragmentsAllowed])
             else { continue }
             collect(json, into: &objects)

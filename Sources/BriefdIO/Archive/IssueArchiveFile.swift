@@ -122,19 +122,39 @@ public enum IssueArchiveFile {
         }
     }
 
-    /// The addresses the issue's index has a response for (empty when there is no index).
-    public static func indexedURLs(folder: String) -> Set<String> {
-        guard let index = try? String(contentsOfFile: folder + "/" + indexName, encoding: .utf8) else { return [] }
-        var urls = Set<String>()
-        for line in index.split(separator: "\n") {
+    /// One line of the index: a response record's address, time and place in the WARC.
+    struct IndexEntry: Decodable {
+        var url: String
+        var offset: String
+        var length: String
+        /// The SURT key and timestamp, from the line's first two fields.
+        var key = ""
+        var timestamp = ""
+
+        enum CodingKeys: String, CodingKey { case url, offset, length }
+    }
+
+    /// The index's entries; none when there is no index. An index that cannot be read is an error, not "no copies"
+    /// (its caller would capture every page again, or say a kept copy is gone).
+    static func index(folder: String) throws(ArchiveError) -> [IndexEntry] {
+        guard let bytes = try readIfPresent(folder + "/" + indexName) else { return [] }
+        let decoder = JSONDecoder()
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3,
-                let json = try? JSONSerialization.jsonObject(with: Data(parts[2].utf8)) as? [String: String],
-                let url = json["url"]
-            else { continue }
-            urls.insert(url)
+            // A line that is not CDXJ (cut short before the index's atomic replace existed) names no copy; the other
+            // lines still do.
+            guard parts.count == 3, var entry = try? decoder.decode(IndexEntry.self, from: Data(parts[2].utf8)) else {
+                return nil
+            }
+            entry.key = String(parts[0])
+            entry.timestamp = String(parts[1])
+            return entry
         }
-        return urls
+    }
+
+    /// The addresses the issue's index has a response for (empty when there is no index).
+    public static func indexedURLs(folder: String) throws(ArchiveError) -> Set<String> {
+        Set(try index(folder: folder).map(\.url))
     }
 
     /// The files to carry into a new version of the issue's folder (a replaced or restored issue keeps its copies).
@@ -160,25 +180,33 @@ public enum IssueArchiveFile {
     }
 
     /// The latest response record for `url` in the issue's WARC, through the index; nil when there is none.
-    public static func copy(of url: String, folder: String, maxBytes: Int) -> Copy? {
-        guard let index = try? String(contentsOfFile: folder + "/" + indexName, encoding: .utf8) else { return nil }
+    public static func copy(of url: String, folder: String, maxBytes: Int) throws(ArchiveError) -> Copy? {
         let key = WARCFormat.surt(url)
-        var best: (timestamp: String, offset: Int, length: Int)?
-        for line in index.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3, parts[0] == key,
-                let json = try? JSONSerialization.jsonObject(with: Data(parts[2].utf8)) as? [String: String],
-                json["url"] == url, let offset = json["offset"].flatMap({ Int($0) }),
-                let length = json["length"].flatMap({ Int($0) })
-            else { continue }
-            if best == nil || String(parts[1]) >= best!.timestamp { best = (String(parts[1]), offset, length) }
-        }
-        guard let best, let handle = FileHandle(forReadingAtPath: folder + "/" + warcName) else { return nil }
-        defer { try? handle.close() }
-        guard (try? handle.seek(toOffset: UInt64(best.offset))) != nil,
-            let member = try? handle.read(upToCount: best.length),
-            let record = Gzip.inflate([UInt8](member), limit: maxBytes + 1024 * 1024)
+        let found = try index(folder: folder).filter { $0.key == key && $0.url == url }
+        guard let best = found.max(by: { $0.timestamp < $1.timestamp }), let offset = Int(best.offset),
+            let length = Int(best.length), offset >= 0, length > 0
         else { return nil }
+        let path = folder + "/" + warcName
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ArchiveError(description: "\(path): \(SystemCalls.lastError)") }
+        defer { close(descriptor) }
+        // The index is our own file, but bounded all the same: a member is never larger than the page it holds.
+        var member = [UInt8](repeating: 0, count: min(length, maxBytes + 1024 * 1024))
+        var filled = 0
+        while filled < member.count {
+            let count = member.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled))
+            }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError(description: "\(path): cannot read: \(SystemCalls.lastError)")
+            }
+            filled += count
+        }
+        guard let record = Gzip.inflate(Array(member.prefix(filled)), limit: maxBytes + 1024 * 1024) else {
+            throw ArchiveError(description: "\(path): the record of \(url) at \(offset) is not a whole gzip member")
+        }
         return parse(record, url: url, maxBytes: maxBytes)
     }
 

@@ -78,7 +78,15 @@ enum ServiceRequest {
         guard let address = WebAddress(url) else {
             throw MailingServiceError(status: nil, description: "\(url) is not a web address")
         }
-        let bytes = body.flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map { [UInt8]($0) }
+        var bytes: [UInt8]?
+        if let body {
+            do {
+                bytes = [UInt8](try JSONSerialization.data(withJSONObject: body))
+            } catch {
+                throw MailingServiceError(
+                    status: nil, description: "the request to \(service) cannot be written: \(error)")
+            }
+        }
         let request = HTTPRequest(
             url: url, method: method, hostKey: address.hostKey, maxBodyBytes: 4 * 1024 * 1024, body: bytes,
             headers: ["Accept: application/json", "Content-Type: application/json", authorization],
@@ -87,6 +95,7 @@ enum ServiceRequest {
         case .failure(let failure):
             throw MailingServiceError(status: nil, description: "\(service) did not answer: \(failure.message)")
         case .success(let response):
+            // An answer that is not a JSON object is nil here; each caller says what it expected instead.
             return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any])
         }
     }

@@ -367,10 +367,11 @@ struct ExclusionPatterns: @unchecked Sendable {
     private let patterns: [(source: String, regex: Regex<AnyRegexOutput>)]
 
     init(_ sources: [String]) {
+        // The config's parser compiled each pattern already and refuses a config with one that does not compile.
         patterns = sources.compactMap { source in (try? Regex(source)).map { (source, $0) } }
     }
 
     func firstMatch(_ url: String) -> String? {
-        patterns.first { (try? $0.regex.firstMatch(in: url)) != nil }?.source
+        patterns.first { url.contains($0.regex) }?.source
     }
 }

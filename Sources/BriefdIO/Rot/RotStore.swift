@@ -102,7 +102,7 @@ public final class RotStore: Sendable {
         var unreadable: [Int64] = []
         for row in rows {
             guard let id = row.id else { continue }
-            if let alert = try? decoder.decode(RotAlert.self, from: Data(row.alert.utf8)) {
+            if let alert = RotStore.alert(of: row, decoder) {
                 alerts.append((id, alert))
             } else {
                 unreadable.append(id)
@@ -149,7 +149,7 @@ public final class RotStore: Sendable {
         let decoder = JSONDecoder()
         return outbox.compactMap { row in
             // Listed by `pending` (and so in the log) when due; this listing shows what it can read.
-            guard let id = row.id, let alert = try? decoder.decode(RotAlert.self, from: Data(row.alert.utf8)) else {
+            guard let id = row.id, let alert = RotStore.alert(of: row, decoder) else {
                 return nil
             }
             let sinks = deliveries[id] ?? []
@@ -159,4 +159,11 @@ public final class RotStore: Sendable {
             )
         }
     }
+
+    /// An outbox row's alert; nil when this version of briefd cannot read it (written by a later one): such a row
+    /// is kept, listed as unreadable by `pending` and said by the dispatcher, never dropped.
+    private static func alert(of row: AlertOutboxRow, _ decoder: JSONDecoder) -> RotAlert? {
+        try? decoder.decode(RotAlert.self, from: Data(row.alert.utf8))
+    }
+
 }

@@ -93,6 +93,7 @@ public final class DaemonStore: Sendable {
         }
     }
 
+    /// A saved field this version of briefd cannot read is not known: the draft is checked again, as a new one is.
     private static func decoded<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
         guard let text else { return nil }
         return try? JSONDecoder().decode(type, from: Data(text.utf8))

@@ -1,3 +1,4 @@
+import BriefdCore
 import Foundation
 @preconcurrency import Glibc
 import Synchronization
@@ -96,11 +97,10 @@ public final class WorkspaceLock: Sendable {
             try? await Task.sleep(for: .milliseconds(50))  // cancelled: the next turn gives up (above)
         }
         let mine = Holder(pid: getpid(), since: Date().timeIntervalSince1970, purpose: purpose)
-        if let data = try? JSONEncoder().encode(mine) {  // encoding three plain fields cannot fail
-            // Best effort: the lock holds without it; only the waiter's sentence would lack the holder's name.
-            ftruncate(descriptor, 0)
-            _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        }
+        // Best effort: the lock holds without it; only the waiter's sentence would lack the holder's name.
+        let data = Array(JSONText.line(mine).utf8)
+        ftruncate(descriptor, 0)
+        _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         return WorkspaceLock(descriptor: descriptor)
     }
 
