@@ -390,13 +390,21 @@ struct ConcurrencyFaultTests {
         env["BRIEFD_CONFIG"] = nil
         env["NOTIFY_SOCKET"] = nil
         daemon.environment = env
+        let daemonLog = folder + "/daemon.log"
+        FileManager.default.createFile(atPath: daemonLog, contents: nil)
         daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
+        daemon.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: daemonLog))
         try daemon.run()
         let runs = try await togetherAsync(Array(repeating: ["rot", "--config", config, "--check-now"], count: 4))
         for run in runs { #expect([0, 1].contains(run.status), "\(run.stdout) \(run.stderr)") }
-        // Long enough for the daemon's own pass and delivery, if it makes one now.
-        try await Task.sleep(for: .seconds(3))
+        // The daemon's own pass and its delivery done (it says so), not a guessed sleep: only then does "once" mean
+        // that the daemon did not deliver again.
+        var said = ""
+        for _ in 0..<3000 where daemon.isRunning && !said.contains("link-rot pass") {
+            try await Task.sleep(for: .milliseconds(20))
+            said = (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? ""
+        }
+        #expect(said.contains("link-rot pass"), "the daemon made no pass of its own: \(said.suffix(2000))")
         kill(daemon.processIdentifier, SIGTERM)
         while daemon.isRunning { try await Task.sleep(for: .milliseconds(20)) }  // waited for off the pool
         daemon.waitUntilExit()

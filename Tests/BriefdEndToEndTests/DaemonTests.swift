@@ -496,7 +496,7 @@ struct DaemonTests {
                 (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.processIdentifier)/fd"))?.count
                 ?? 0
             most = max(most, open)
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(most > 100, "the flood did not reach the desk (\(most) files open); the test proved nothing")
         // 128 connections at most (256 less the 128 kept for the daemon's own files), and the daemon's own: well

@@ -205,9 +205,9 @@ struct OnlineDaemonTests {
         }
         let started = Date()
         await #expect(daemon?.stop() == 0)
-        // Far inside TimeoutStopSec, and before the group's own 10 s escalation: transfers in flight are ended, not
-        // waited for (typically well under a second).
-        #expect(Date().timeIntervalSince(started) < 8)
+        // The contract is the unit's TimeoutStopSec (read from the unit), not a guessed speed; transfers in flight
+        // are ended rather than waited for, which the reports below show (some still `checking`, none half-written).
+        #expect(Date().timeIntervalSince(started) < DaemonTests.timeoutStopSeconds)
         daemon = nil
         let statuses = Self.statuses(workspace)
         #expect(statuses.values.contains("checking"))

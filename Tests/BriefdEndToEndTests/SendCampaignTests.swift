@@ -184,13 +184,18 @@ struct SendCampaignTests {
         #expect((outcome?["forced_past"] as? [String])?.count == 3, "\(outcome?["forced_past"] ?? "")")
         #expect(service.campaigns.count == 1)
         // Recorded in the state database with the campaign.
-        let reason = try Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_reason FROM campaign")
+        let reason = try await Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_reason FROM campaign")
         #expect(reason == "the editor checked the dead link by hand")
-        let who = try Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_by FROM campaign")
+        let who = try await Self.sqlite(folder + "/state/briefd.sqlite", "SELECT forced_by FROM campaign")
         #expect(!who.isEmpty && who != "None")
     }
 
-    static func sqlite(_ path: String, _ query: String) throws -> String {
+    /// One value from the database, read by Python's sqlite3 on a thread of its own (off the concurrency pool).
+    static func sqlite(_ path: String, _ query: String) async throws -> String {
+        try await offThePool { try sqliteBlocking(path, query) }
+    }
+
+    private static func sqliteBlocking(_ path: String, _ query: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [

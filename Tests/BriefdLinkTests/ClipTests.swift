@@ -257,7 +257,6 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         #expect(huge.utf8.count > 20_000_000)
-        let started = Date()
         let big = try await workspace.clip("http://www.huge.localhost:\(server.port)/huge")
         // Read up to links.max_page_bytes (5 MiB), the rest never read: still a draft, within the word range.
         #expect(big.result.draft.excerpt.first?.hasPrefix("All work and no play") == true)
@@ -268,6 +267,5 @@ import Testing
         // libxml2 stops building the tree at its depth limit (256): no excerpt, and the note says what to do.
         #expect(nested.result.draft.excerpt.isEmpty)
         #expect(nested.result.notes.contains { $0.hasPrefix("the page has no article text to excerpt") })
-        #expect(Date().timeIntervalSince(started) < 60, "hang guard")
     }
 }

@@ -199,14 +199,12 @@ import Testing
             ("<h1>ZGBriefs | May 7, 2020</h1>" + String(repeating: "<div>", count: 10_000) + item
             + String(repeating: "</div>", count: 10_000))
             .write(toFile: deep, atomically: true, encoding: .utf8)
-        let started = Date()
         let outcome = try await workspace.run([huge, deep], dryRun: true)
         #expect(outcome.pages[0].outcome == "unreadable")
         #expect(
             outcome.pages[0].problems.first?.message.contains("over the limit of 5242880 (links.max_page_bytes)")
                 == true)
         #expect(outcome.pages[1].issue?.date?.description == "2020-05-07")
-        #expect(Date().timeIntervalSince(started) < 60, "hang guard")
     }
 }
 

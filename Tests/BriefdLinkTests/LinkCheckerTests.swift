@@ -296,12 +296,9 @@ import Testing
     @Test func aRetryAfterLongerThanTheBoundIsNotWaitedFor() async throws {
         let server = try TestHTTPServer { _ in .respond(status: 429, headers: ["Retry-After": "3600"]) }
         defer { server.stop() }
-        let started = Date()
         let result = await Self.one(server.url + "/x")
         #expect(result.verdict == .blocked)
         #expect(server.requests.count == 1)
-        // Only a hang guard (the server asked for an hour); the single request is the behaviour.
-        #expect(Date().timeIntervalSince(started) < 60)
     }
 
     @Test func aSlowServerTimesOut() async throws {
@@ -343,8 +340,6 @@ import Testing
         // A timeout is tried again once at most: a site that stalled twice will stall again.
         #expect(result.tries == 2, "\(result)")
         #expect(server.requests.count == 2)
-        // Two tries of 1 s, not six; the duration is only a loose guard (the suite runs in parallel).
-        #expect(result.durationMilliseconds < 10_000, "\(result)")
         #expect(result.error?.contains("2 tries") == true, "\(result)")
     }
 
@@ -393,7 +388,6 @@ import Testing
         }
         #expect(server.hugeBodiesEnded == 1)
         #expect(server.hugeBytesSent < total / 4)
-        #expect(Date().timeIntervalSince(started) < 60)  // a hang guard; the bytes sent are the behaviour
     }
 
     @Test func loopbackIsRefusedWithoutARequestUnlessAllowed() async throws {

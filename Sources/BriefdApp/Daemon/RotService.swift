@@ -48,6 +48,13 @@ public struct RotService: Service {
                     logger.error(
                         "alerts not delivered; will retry", metadata: ["sink": "\(sink.rawValue)", "error": "\(error)"])
                 }
+                // Each pass said once (at info): what was checked, and that its alerts were handed to the sinks.
+                logger.info(
+                    "link-rot pass",
+                    metadata: [
+                        "checked": "\(pass.checked)", "watched": "\(pass.watched)", "alerts": "\(pass.alerts.count)",
+                        "unverified": "\(pass.unverified)", "undelivered_sinks": "\(delivery.errors.count)",
+                    ])
             } catch {
                 logger.error("link-rot pass failed", metadata: ["error": "\(error)"])
             }
