@@ -67,21 +67,13 @@ public struct WatchService: Service {
     }
 }
 
-/// Per-path generations: only the last event of a burst leads to a check.
+/// The settle timers' state (`SettleTimers`, Core) shared by the timers this service runs.
 actor Settler {
-    private var generations: [String: Int] = [:]
+    private var timers = SettleTimers()
 
-    func arm(_ path: String) -> Int {
-        let next = (generations[path] ?? 0) + 1
-        generations[path] = next
-        return next
-    }
+    func arm(_ path: String) -> Int { timers.changed(path) }
 
-    func fire(_ path: String, _ generation: Int) -> Bool {
-        guard generations[path] == generation else { return false }
-        generations[path] = nil
-        return true
-    }
+    func fire(_ path: String, _ generation: Int) -> Bool { timers.timerRanOut(path, generation: generation) }
 
-    func disarm(_ path: String) { generations[path] = nil }
+    func disarm(_ path: String) { timers.removed(path) }
 }
