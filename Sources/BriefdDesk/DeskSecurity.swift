@@ -54,6 +54,8 @@ public final class DeskSecurity: Sendable {
             let rest = host[host.index(after: close)...]
             if rest.hasPrefix(":") { givenPort = Int(rest.dropFirst()) }
             host = String(host[host.index(after: host.startIndex)..<close])
+        } else if host.filter({ $0 == ":" }).count > 1 {
+            return false  // an IPv6 address is written in brackets in a Host; unbracketed, its port cannot be told
         } else if let colon = host.lastIndex(of: ":") {
             givenPort = Int(host[host.index(after: colon)...])
             host = String(host[..<colon])

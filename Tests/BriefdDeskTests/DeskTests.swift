@@ -79,7 +79,8 @@ struct DeskTests {
                 holder: holder, drafts: drafts, feed: feed, state: state, links: links, logger: Logger(label: "test"),
                 environment: environment)
             app = DeskApp(
-                newsroom: newsroom, security: DeskSecurity(token: token, publicURL: nil, listen: config.web),
+                newsroom: newsroom,
+                security: DeskSecurity(token: token, publicURL: config.web.publicURL, listen: config.web),
                 metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
         }
 
