@@ -61,7 +61,8 @@ struct ConfigCheckCommand: ParsableCommand {
         out += "\(links.perHostIntervalMilliseconds) ms apart per host\n"
         out += "  timeouts: connect \(links.connectTimeoutSeconds) s, request \(links.timeoutSeconds) s, "
         out += "link \(links.maxLinkSeconds) s; \(links.retries) retries; at most \(links.maxRedirects) redirects\n"
-        out += "  cache: ok \(links.cacheOKHours) h, broken \(links.cacheBrokenHours) h\n"
+        out += "  cache: ok \(links.cacheOKHours) h, broken \(links.cacheBrokenHours) h; "
+        out += "history kept \(links.historyDays) days\n"
         out += "  user_agent_contact: \(links.userAgentContact)\n"
         if !links.allowNetworks.isEmpty {
             out += "  allow_networks: \(links.allowNetworks.map(\.description).joined(separator: ", "))\n"

@@ -29,9 +29,15 @@ public struct RotService: Service {
     }
 
     public func run() async throws {
+        var lastPrune = ContinuousClock.now - .seconds(86_400)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let workspace = holder.workspace
             let config = workspace.config
+            if ContinuousClock.now - lastPrune >= .seconds(86_400) {
+                // Once a day (and at start): the history kept to `links.history_days`.
+                lastPrune = ContinuousClock.now
+                await prune(config.links.historyDays)
+            }
             do {
                 let seconds = Double(interval.components.seconds)
                 let drafts = await account.account.drafts.map(\.facts)
@@ -59,6 +65,20 @@ public struct RotService: Service {
                 logger.error("link-rot pass failed", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    private func prune(_ days: Int) async {
+        do {
+            let pruned = try await LinkStore(links.state).prune(olderThanDays: days, now: Date().timeIntervalSince1970)
+            if pruned.checks + pruned.pages > 0 {
+                logger.notice(
+                    "the link history was pruned to links.history_days",
+                    metadata: ["days": "\(days)", "checks": "\(pruned.checks)", "pages": "\(pruned.pages)"])
+            }
+        } catch {
+            // Tried again at the next day's look; the history only grows meanwhile.
+            logger.error("cannot prune the link history", metadata: ["error": "\(error)"])
         }
     }
 }

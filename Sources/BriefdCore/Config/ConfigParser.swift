@@ -404,7 +404,7 @@ public enum ConfigParser {
         "max_concurrency", "per_host_concurrency", "per_host_interval_ms", "connect_timeout_s", "timeout_s", "retries",
         "retry_base_ms",
         "max_redirects", "user_agent_contact", "exclude", "allow_networks", "cache_ok_hours", "cache_broken_hours",
-        "max_body_bytes", "max_page_bytes", "max_retry_after_s", "max_link_s", "resolver_probes",
+        "max_body_bytes", "max_page_bytes", "max_retry_after_s", "max_link_s", "resolver_probes", "history_days",
     ]
 
     private static func parseLinks(_ node: YAMLNode, path: String) throws(ConfigurationError) -> LinkSettings {
@@ -422,6 +422,7 @@ public enum ConfigParser {
         if let value = try links.int("max_redirects", in: 0...50) { settings.maxRedirects = value }
         if let value = try links.int("cache_ok_hours", in: 0...(24 * 365)) { settings.cacheOKHours = value }
         if let value = try links.int("cache_broken_hours", in: 0...(24 * 365)) { settings.cacheBrokenHours = value }
+        if let value = try links.int("history_days", in: 7...(100 * 365)) { settings.historyDays = value }
         if let value = try links.int("max_body_bytes", in: 1024...(16 * 1024 * 1024)) { settings.maxBodyBytes = value }
         if let value = try links.int("max_retry_after_s", in: 0...3600) { settings.maxRetryAfterSeconds = value }
         if let value = try links.int("max_link_s", in: 1...3600) { settings.maxLinkSeconds = value }

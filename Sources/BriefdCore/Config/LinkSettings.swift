@@ -26,6 +26,9 @@ public struct LinkSettings: Sendable, Equatable {
     /// Networks that may be fetched although private or loopback (tests, benchmarks, an intranet).
     public var allowNetworks: [IPNetwork] = []
     public var cacheOKHours = 24
+    /// How long the history of checks and kept pages goes back (`history_days`): older checks are pruned, except
+    /// each link's latest and what its health still rests on (see `LinkStore.prune`).
+    public var historyDays = 400
     public var cacheBrokenHours = 1
     /// The most of a body read when a GET is needed (soft-404 and bot-wall detection).
     public var maxBodyBytes = 64 * 1024

@@ -46,6 +46,9 @@ public struct HealthCheck: Sendable, Equatable {
         self.verdict = verdict
     }
 
+    /// The verdicts of a live answer: a link's health is weighed from its last one on (`evaluate` starts again there).
+    public static let liveVerdicts = LinkVerdict.allCases.filter { kind(of: $0) == .live }
+
     public static func kind(of verdict: LinkVerdict) -> Kind {
         switch verdict {
         case .ok, .redirected, .paywalled: return .live

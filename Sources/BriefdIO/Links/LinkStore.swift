@@ -34,9 +34,19 @@ public final class LinkStore: Sendable {
             var found: [String: [HealthCheck]] = [:]
             for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                // From each link's last live answer on (or its whole history, without one): health is weighed from
+                // there (`LinkHealth.evaluate` starts again at a live answer), so older checks are not read.
                 let rows = try LinkCheckRow.fetchCursor(
-                    db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",
-                    arguments: StatementArguments(chunk))
+                    db,
+                    sql: """
+                        WITH last_live AS (
+                            SELECT url, MAX(checked_at) AS at FROM link_check
+                            WHERE url IN (\(marks)) AND verdict IN (\(LinkStore.liveVerdicts)) GROUP BY url)
+                        SELECT link_check.* FROM link_check LEFT JOIN last_live ON last_live.url = link_check.url
+                        WHERE link_check.url IN (\(marks)) AND link_check.checked_at >= COALESCE(last_live.at, 0)
+                        ORDER BY link_check.checked_at, link_check.id
+                        """,
+                    arguments: StatementArguments(chunk + chunk))
                 while let row = try rows.next() {
                     guard let verdict = LinkVerdict(rawValue: row.verdict) else { continue }
                     let kind = HealthCheck.kind(of: verdict)
@@ -47,6 +57,36 @@ public final class LinkStore: Sendable {
                 }
             }
             return found
+        }
+    }
+
+    /// The live verdicts as an SQL list (fixed words of our own, not input).
+    static let liveVerdicts = HealthCheck.liveVerdicts.map { "'\($0.rawValue)'" }.joined(separator: ",")
+
+    /// What the history keeps, `links.history_days` back from `now`: every check and kept page since then; of older
+    /// ones, each link's latest check, and the first failure after its last live answer (the "failing since" its
+    /// health and the Links page show); each page's latest snapshot. Returns how many checks and pages went.
+    public func prune(olderThanDays days: Int, now: Double) async throws -> (checks: Int, pages: Int) {
+        let cutoff = now - Double(days) * 86_400
+        return try await database.writeOffThePool { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM link_check WHERE checked_at < ?
+                    AND id NOT IN (SELECT MAX(id) FROM link_check GROUP BY url)
+                    AND id NOT IN (
+                        SELECT MIN(c.id) FROM link_check c
+                        LEFT JOIN (SELECT url, MAX(checked_at) AS at FROM link_check
+                                   WHERE verdict IN (\(LinkStore.liveVerdicts)) GROUP BY url) live ON live.url = c.url
+                        WHERE c.checked_at >= COALESCE(live.at, 0) AND c.verdict NOT IN (\(LinkStore.liveVerdicts))
+                        GROUP BY c.url)
+                    """, arguments: [cutoff])
+            let checks = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM page_snapshot WHERE fetched_at < ?
+                    AND id NOT IN (SELECT MAX(id) FROM page_snapshot GROUP BY url)
+                    """, arguments: [cutoff])
+            return (checks, db.changesCount)
         }
     }
 
@@ -129,8 +169,15 @@ public final class LinkStore: Sendable {
             var found: [String: LinkResult] = [:]
             for chunk in StateDatabase.slices(of: urls) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                // Only each link's newest check is read (the history of a long-watched link is long).
                 let rows = try LinkCheckRow.fetchCursor(
-                    db, sql: "SELECT * FROM link_check WHERE url IN (\(marks)) ORDER BY checked_at, id",
+                    db,
+                    sql: """
+                        SELECT link_check.* FROM link_check JOIN (
+                            SELECT url, MAX(checked_at) AS at FROM link_check WHERE url IN (\(marks)) GROUP BY url
+                        ) newest ON newest.url = link_check.url AND newest.at = link_check.checked_at
+                        ORDER BY link_check.checked_at, link_check.id
+                        """,
                     arguments: StatementArguments(chunk))
                 while let row = try rows.next() { found[row.url] = row.result() ?? found[row.url] }  // the newest wins
             }
