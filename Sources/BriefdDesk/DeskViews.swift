@@ -58,7 +58,7 @@ enum DeskViews {
                 suggestion: finding.suggestion, suggestionSource: finding.suggestionSource,
                 related: finding.rule == .briefDuplicateURL && !sameArticle.isEmpty ? sameArticle : nil,
                 passage: finding.rule == .quoteAltered
-                    ? finding.suggestion.map { markedPassage($0, message: finding.message) } ?? [] : [])
+                    ? finding.suggestion.map { markedPassage($0, marks: finding.suggestionMarks) } ?? [] : [])
             row.fixes = finding.fixes.enumerated().map { number, fix in
                 DraftPage.FixButton(
                     key: Newsroom.fixKey(finding, number), title: fix.title, safe: fix.safe, action: action,
@@ -88,32 +88,23 @@ enum DeskViews {
             clean: findings.isEmpty && entry?.standing.status == .ready)
     }
 
-    /// The page's passage of a `quote.altered` finding, with the words the message names ("where the page has
-    /// 'rectifying'") marked.
-    static func markedPassage(_ passage: String, message: String) -> [PassageRun] {
-        var words: [String] = []
-        var rest = Substring(message)
-        while let range = rest.range(of: "where the page has '") {
-            let after = rest[range.upperBound...]
-            guard let end = after.firstIndex(of: "'") else { break }
-            words.append(String(after[..<end]))
-            rest = after[after.index(after: end)...]
-        }
+    /// The page's passage of a `quote.altered` finding with the words that differ from the quote marked, as the
+    /// check gave them (`Finding.suggestionMarks`, UTF-8 ranges within the passage).
+    static func markedPassage(_ passage: String, marks: [Range<Int>]) -> [PassageRun] {
+        let bytes = Array(passage.utf8)
         var runs: [PassageRun] = []
-        var remaining = Substring(passage)
-        while !remaining.isEmpty {
-            let next = words.compactMap { word in word.isEmpty ? nil : remaining.range(of: word) }.min {
-                $0.lowerBound < $1.lowerBound
+        var at = 0
+        for mark in marks.sorted(by: { $0.lowerBound < $1.lowerBound })
+        where mark.lowerBound >= at && mark.upperBound <= bytes.count && !mark.isEmpty {
+            if mark.lowerBound > at {
+                runs.append(
+                    PassageRun(text: String(decoding: bytes[at..<mark.lowerBound], as: UTF8.self), marked: false))
             }
-            guard let next else {
-                runs.append(PassageRun(text: String(remaining), marked: false))
-                break
-            }
-            if next.lowerBound > remaining.startIndex {
-                runs.append(PassageRun(text: String(remaining[..<next.lowerBound]), marked: false))
-            }
-            runs.append(PassageRun(text: String(remaining[next]), marked: true))
-            remaining = remaining[next.upperBound...]
+            runs.append(PassageRun(text: String(decoding: bytes[mark], as: UTF8.self), marked: true))
+            at = mark.upperBound
+        }
+        if at < bytes.count {
+            runs.append(PassageRun(text: String(decoding: bytes[at...], as: UTF8.self), marked: false))
         }
         return runs
     }

@@ -142,6 +142,11 @@ struct FixTests {
         }
         let text = S.brief(body: "The rules do not ban anything at all, and licences can be withdrawn at any time.\n")
         let altered = try #require(try judged(text).first { $0.rule == .quoteAltered })
+        // Where the page's passage differs is data, not words to find in the message: "outright" marked.
+        let passage = Array(try #require(altered.suggestion).utf8)
+        #expect(
+            altered.suggestionMarks.map { String(decoding: passage[$0], as: UTF8.self) } == ["outright"],
+            "\(altered.suggestionMarks) in \(altered.suggestion ?? "")")
         let fix = try #require(altered.fixes.first)
         #expect(!fix.safe)
         #expect(fix.title.hasPrefix("Restore the page's words: “"))

@@ -27,6 +27,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var end: SourcePosition?
     /// The changes that resolve it, when the check knows the answer (`Fix`).
     public var fixes: [Fix] = []
+    /// Spans of `suggestion` to mark (UTF-8 ranges within it): where the page's passage differs from an altered
+    /// quote. Empty for the other rules.
+    public var suggestionMarks: [Range<Int>] = []
 
     public init(_ rule: Rule, at position: SourcePosition, _ message: String) {
         self.rule = rule
@@ -50,6 +53,7 @@ public struct Finding: Sendable, Hashable, Codable {
         case rule, severity, line, column, message, suggestion
         case suggestionSource = "suggestion_source"
         case fixes
+        case suggestionMarks = "suggestion_marks"
         case endLine = "end_line"
         case endColumn = "end_column"
     }
@@ -66,6 +70,7 @@ public struct Finding: Sendable, Hashable, Codable {
         try container.encode(end?.line, forKey: .endLine)
         try container.encode(end?.column, forKey: .endColumn)
         try container.encode(fixes, forKey: .fixes)
+        try container.encode(suggestionMarks.map { [$0.lowerBound, $0.upperBound] }, forKey: .suggestionMarks)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,6 +88,10 @@ public struct Finding: Sendable, Hashable, Codable {
         self.suggestion = try container.decodeIfPresent(String.self, forKey: .suggestion)
         self.suggestionSource = try container.decodeIfPresent(String.self, forKey: .suggestionSource)
         fixes = try container.decodeIfPresent([Fix].self, forKey: .fixes) ?? []
+        // Saved before marks were kept: none (the desk then marks nothing rather than guessing).
+        suggestionMarks = (try container.decodeIfPresent([[Int]].self, forKey: .suggestionMarks) ?? []).compactMap {
+            $0.count == 2 && 0 <= $0[0] && $0[0] <= $0[1] ? $0[0]..<$0[1] : nil
+        }
         if let line = try container.decodeIfPresent(Int.self, forKey: .endLine),
             let column = try container.decodeIfPresent(Int.self, forKey: .endColumn)
         {

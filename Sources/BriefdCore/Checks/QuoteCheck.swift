@@ -175,6 +175,7 @@ public enum QuoteCheck {
                         suggestion: source.passage(range), from: fetched)
                     finding.fixes = restoreFix(
                         result.quoteRange, of: paragraph, in: draft, to: source.passage(range))
+                    finding.suggestionMarks = QuoteCheck.marks(differences, in: source, passage: range)
                     findings.append(finding)
                 }
             }
@@ -187,6 +188,24 @@ public enum QuoteCheck {
                         + (fragments > 1 ? " (\(fragments) fragments, in order)" : "")))
         }
         return findings
+    }
+
+    /// Where the page's passage (the suggestion) differs from the quote: the UTF-8 ranges, within the passage, of the
+    /// page's words the quote changed or left out. Carried as data, so that no surface has to find them in the words
+    /// of the message.
+    static func marks(_ differences: [QuoteMatcher.Difference], in source: QuoteSource, passage: Range<Int>)
+        -> [Range<Int>]
+    {
+        guard passage.lowerBound < source.words.count else { return [] }
+        let base = source.words[passage.lowerBound].range.lowerBound
+        return differences.compactMap { difference in
+            guard let words = difference.sourceWords, !words.isEmpty, words.lowerBound >= passage.lowerBound,
+                words.upperBound <= passage.upperBound
+            else { return nil }
+            return
+                (source.words[words.lowerBound].range.lowerBound - base)..<(source.words[words.upperBound - 1]
+                .range.upperBound - base)
+        }
     }
 
     /// The page's words in place of an altered fragment: not safe (it changes what the draft quotes, which an editor

@@ -47,6 +47,8 @@ public enum QuoteMatcher {
         public var source: String
         /// In the quote's text; nil when the quote lacks words the source has.
         public var quoteRange: Range<Int>?
+        /// The source's words (indexes into `QuoteSource.words`); nil when the source lacks words the quote has.
+        public var sourceWords: Range<Int>? = nil
     }
 
     public struct FragmentResult: Sendable, Equatable {
@@ -258,11 +260,12 @@ struct WordAlignment {
             let range = quoteRun.first.map {
                 stepsQuoteRange($0).lowerBound..<stepsQuoteRange(quoteRun.last!).upperBound
             }
-            let sourceText =
-                sourceRun.isEmpty ? "" : source.passage((offset + sourceRun.first!)..<(offset + sourceRun.last! + 1))
+            let sourceWords = sourceRun.first.map { (offset + $0)..<(offset + sourceRun.last! + 1) }
+            let sourceText = sourceWords.map { source.passage($0) } ?? ""
             result.append(
-                QuoteMatcher.Difference(quote: quoteWords.joined(separator: " "), source: sourceText, quoteRange: range)
-            )
+                QuoteMatcher.Difference(
+                    quote: quoteWords.joined(separator: " "), source: sourceText, quoteRange: range,
+                    sourceWords: sourceWords))
             quoteRun = []
             sourceRun = []
         }
