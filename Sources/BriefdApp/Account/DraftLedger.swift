@@ -66,6 +66,12 @@ public actor DraftLedger {
     /// What changes whenever the account does (a report, a removal, a publication): what is made from the account
     /// is made again only when it moves.
     public var generation: Int { accountChange }
+    /// Reading and checking drafts happen on these threads, not on the actor (`DraftReading`).
+    private let workers = BlockingWorkers(label: "briefd.drafts", count: 2)
+    /// The check of each path now under way off the actor: only the latest one's outcome is taken (a draft changed
+    /// again, removed, or its folder moved meanwhile makes an outcome stale).
+    private var checkTickets: [String: Int] = [:]
+    private var lastTicket = 0
     /// Rung when there is upkeep to do (`UpkeepService` waits on it).
     public nonisolated let changes = Doorbell()
 
@@ -300,8 +306,21 @@ public actor DraftLedger {
         }
         let present = Set(found)
         for path in records.keys where !present.contains(path) { forget(path) }
+        // As many checks at once as there are workers: each reads and checks off the actor, which stays free for the
+        // desk between their outcomes.
         var checked = 0
-        for path in found where check(path, force: force) { checked += 1 }
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            for path in found {
+                if inFlight >= workers.count, let done = await group.next() {
+                    if done { checked += 1 }
+                    inFlight -= 1
+                }
+                group.addTask { await self.check(path, force: force) }
+                inFlight += 1
+            }
+            for await done in group where done { checked += 1 }
+        }
         await flush()
         lastScanFinished = Date()
         logger.info(
@@ -313,11 +332,11 @@ public actor DraftLedger {
     }
 
     /// A draft was written or moved in.
-    public func changed(_ path: String) {
+    public func changed(_ path: String) async {
         // A settle timer of the folder a reload moved away from: that draft is no longer watched.
         guard path.hasPrefix(draftsRoot + "/") else { return }
         renewChecker(force: false)
-        _ = check(path, force: false)
+        _ = await check(path, force: false)
     }
 
     /// A checker for the current config and registry (`force`) or for a new day: "in the future" moves at
@@ -353,8 +372,10 @@ public actor DraftLedger {
 
     // MARK: - Checking
 
-    /// Checks `path` unless it is unchanged and its report current; true when it was checked.
-    private func check(_ path: String, force: Bool) -> Bool {
+    /// Checks `path` unless it is unchanged and its report current; true when it was checked. The file is read and
+    /// checked off the actor; its outcome is taken only if no newer check of the path began meanwhile and the draft
+    /// was not forgotten.
+    private func check(_ path: String, force: Bool) async -> Bool {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             forget(path)
@@ -371,43 +392,43 @@ public actor DraftLedger {
             }
             return false
         }
-        let bytes: [UInt8]
-        var hash: String
-        switch DraftFiles.read(path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes) {
-        case .refused(_, let reason):
-            hash = "refused"
-            let finding = Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason.description)
-            apply(path: path, size: size, mtime: mtime, hash: hash, draft: nil, brief: nil, findings: [finding])
-            return true
-        case .read(_, let read):
-            bytes = read
-            hash = ContentHash.sha256Hex(bytes)
+        lastTicket += 1
+        let ticket = lastTicket
+        checkTickets[path] = ticket
+        let (root, maxBytes, checker) = (draftsRoot, workspace.config.checks.maxDraftBytes, checker)
+        let known = current ? records[path]?.sha256 : nil
+        let reading = await workers.run {
+            DraftReading.read(path, root: root, maxBytes: maxBytes, checker: checker, knownHash: known)
         }
-        // Same content (touched, or copied back): keep the report, remember the new size and time.
-        if current, let record = records[path], record.sha256 == hash {
-            var updated = record
+        guard checkTickets[path] == ticket else { return false }
+        checkTickets[path] = nil
+        switch reading {
+        case .refused(let reason):
+            let finding = Finding(.draftUnreadable, at: SourcePosition(line: 1, column: 1), reason)
+            apply(path: path, size: size, mtime: mtime, hash: "refused", draft: nil, brief: nil, findings: [finding])
+            return true
+        case .unchanged:
+            // Same content (touched, or copied back): keep the report, remember the new size and time.
+            guard var updated = records[path] else { return false }
             updated.size = size
             updated.mtime = mtime
             records[path] = updated
             pendingSaves[path] = updated
             return false
+        case .checked(let hash, let draft, let findings):
+            // The review is awaited before the first report is written, so that it says `checking`.
+            reviewFailures[path] = nil
+            if let reviews, let draft, DraftLedger.needsReview(draft) {
+                awaitingReview[path] = hash
+                reviews.submit(path: path, hash: hash)
+            } else {
+                awaitingReview[path] = nil
+            }
+            apply(
+                path: path, size: size, mtime: mtime, hash: hash, draft: draft,
+                brief: draft.flatMap(CitedBrief.init), findings: findings)
+            return true
         }
-        let began = DispatchTime.now()
-        let (draft, report) = checker.check(path: path, bytes: bytes)
-        Timer(label: "briefd_draft_check_seconds").recordInterval(since: began)
-        Counter(label: "briefd_drafts_checked_total").increment()
-        // The review is awaited before the first report is written, so that it says `checking`.
-        reviewFailures[path] = nil
-        if let reviews, let draft, DraftLedger.needsReview(draft) {
-            awaitingReview[path] = hash
-            reviews.submit(path: path, hash: hash)
-        } else {
-            awaitingReview[path] = nil
-        }
-        apply(
-            path: path, size: size, mtime: mtime, hash: hash, draft: draft, brief: draft.flatMap(CitedBrief.init),
-            findings: report.findings)
-        return true
     }
 
     /// A draft with links or quotes has a review to wait for.
@@ -421,13 +442,14 @@ public actor DraftLedger {
     }
 
     /// The draft to review for `job`, if its content is still the one queued (else a newer job follows).
-    public func draftForReview(_ job: ReviewQueue.Job) -> Draft? {
-        guard awaitingReview[job.path] == job.hash,
-            case .read(_, let bytes) = DraftFiles.read(
-                job.path, root: draftsRoot, maxBytes: workspace.config.checks.maxDraftBytes),
-            ContentHash.sha256Hex(bytes) == job.hash
-        else { return nil }
-        return checker.check(path: job.path, bytes: bytes).draft
+    public func draftForReview(_ job: ReviewQueue.Job) async -> Draft? {
+        guard awaitingReview[job.path] == job.hash else { return nil }
+        let (root, maxBytes, checker) = (draftsRoot, workspace.config.checks.maxDraftBytes, checker)
+        let draft = await workers.run {
+            DraftReading.draft(job.path, root: root, maxBytes: maxBytes, checker: checker, hash: job.hash)
+        }
+        // Changed meanwhile: a newer job follows.
+        return awaitingReview[job.path] == job.hash ? draft : nil
     }
 
     /// The review of `job` came back: the report is written again with its findings, unless the draft changed
@@ -479,7 +501,8 @@ public actor DraftLedger {
     }
 
     /// The findings of a draft not held in memory (unchanged since a restart), when another draft's change
-    /// means its report must be written again.
+    /// means its report must be written again. On the actor: rare (once per such draft after a restart), and its
+    /// caller writes the report at once.
     private func recheckQuietly(_ path: String) {
         guard
             case .read(_, let bytes) = DraftFiles.read(
@@ -543,6 +566,7 @@ public actor DraftLedger {
     }
 
     private func forget(_ path: String) {
+        checkTickets[path] = nil  // a check of it under way off the actor is not taken
         guard records[path] != nil || ownFindings[path] != nil else { return }
         let affected = regroup(path, nil)
         records[path] = nil
