@@ -31,8 +31,8 @@ public actor DraftLedger {
     /// Link and quote findings, which arrive after the offline report.
     private var linkFindings: [String: [Finding]] = [:]
     private var kinds: [String: DraftKind] = [:]
-    private var briefs: [String: CitedBrief] = [:]
-    private var groups: [String: Set<String>] = [:]
+    /// Which briefs cite the same article (`brief.duplicate-url`).
+    private var briefGroups = BriefGroups()
     // Each change that the upkeep acts on (a save, the index, a report to write, the account, the STATUS line) rings
     // its bell: the upkeep sleeps until one does.
     private var pendingSaves: [String: DaemonStore.DraftRecord] = [:] {
@@ -41,17 +41,15 @@ public actor DraftLedger {
     private var pendingRemovals: Set<String> = [] { didSet { if !pendingRemovals.isEmpty { changes.ring() } } }
     private var indexDirty = false { didSet { if indexDirty { changes.ring() } } }
     private var indexWritten = Date.distantPast
-    /// Upkeep's saves and index writes that failed in a row, and when the next try may be: a database or disk
-    /// that stays broken is tried at a doubling interval (0.1 s up to 30 s) and said once, not ten times a second.
-    private var upkeepFailures = 0
-    private var upkeepRetryAt = Date.distantPast
+    /// Upkeep's saves and writes that failed in a row, and when the next try may be.
+    private var backoff = UpkeepBackoff()
     private var lastChange = Date.distantPast
     /// Drafts whose report could not be written (a full disk, a read-only folder, a name too long for the file
     /// system), with the reason: retried with upkeep's backoff, and the draft is `unreadable` with that reason until
     /// it is written.
     private var unwritten: [String: String] = [:]
-    /// Report folders known to exist, so that a burst does not ask the file system again for each draft.
-    private var madeFolders: Set<String> = []
+    /// Where each draft's reports go, and their writing.
+    private var reportFiles: ReportFiles
     /// Told of every report written or removed (the desk's live page).
     private let feed: DeskFeed?
     /// The account's facts of every draft (by absolute path; the facts carry the relative one).
@@ -98,13 +96,12 @@ public actor DraftLedger {
         self.inputs = DraftLedger.inputs(workspace, version: version, online: reviews != nil)
         self.records = records
         self.published = published
+        self.reportFiles = ReportFiles(
+            draftsRoot: workspace.config.paths.drafts, reportsRoot: workspace.config.paths.reports)
         // Unchanged drafts are not parsed again after a restart: their account, findings and what the duplicate
         // check needs are remembered.
         for (path, record) in records {
-            if let brief = record.brief {
-                briefs[path] = brief
-                groups[brief.identity, default: []].insert(path)
-            }
+            if let brief = record.brief { _ = briefGroups.place(path, brief) }
             if let saved = record.facts, let own = record.findings {
                 facts[path] = saved
                 ownFindings[path] = own
@@ -246,9 +243,6 @@ public actor DraftLedger {
     /// When the last full scan of the folder finished (the desk's `/healthz`).
     public private(set) var lastScanFinished: Date?
 
-    /// Where the report of a draft (relative path) is written, as JSON.
-    public func reportJSONPath(of relativePath: String) -> String { reportPaths(draftsRoot + "/" + relativePath).json }
-
     /// When a report or the index last changed.
     var lastChangeAt: Date { lastChange }
 
@@ -261,32 +255,26 @@ public actor DraftLedger {
     }
 
     /// When a flush may next try again after failures (`Date.distantPast` when nothing failed).
-    public var nextUpkeepAttempt: Date { upkeepRetryAt }
+    public var nextUpkeepAttempt: Date { backoff.nextAttempt }
 
     /// Failures in a row so far of upkeep's saves and writes.
-    public var upkeepFailuresInARow: Int { upkeepFailures }
+    public var upkeepFailuresInARow: Int { backoff.failuresInARow }
 
     private func upkeepFailed(_ what: String, _ error: any Error) {
-        upkeepFailures += 1
-        let delay = min(0.1 * pow(2, Double(min(upkeepFailures - 1, 20))), 30)
-        upkeepRetryAt = Date().addingTimeInterval(delay)
-        // Said at the first failure of a streak and then every 20th (about every 10 minutes at the longest
-        // interval): the journal shows the trouble and that it lasts, without filling up.
-        if upkeepFailures == 1 || upkeepFailures % 20 == 0 {
+        if backoff.failed() {
             logger.error(
                 "\(what); will retry",
                 metadata: [
-                    "error": "\(error)", "failures_in_a_row": "\(upkeepFailures)",
-                    "retry_in_s": "\(String(format: "%.1f", delay))",
+                    "error": "\(error)", "failures_in_a_row": "\(backoff.failuresInARow)",
+                    "retry_in_s": "\(String(format: "%.1f", backoff.nextAttempt.timeIntervalSinceNow))",
                 ])
         }
     }
 
     private func upkeepSucceeded() {
-        guard upkeepFailures > 0 else { return }
-        logger.notice("draft state and the index are saved again", metadata: ["after_failures": "\(upkeepFailures)"])
-        upkeepFailures = 0
-        upkeepRetryAt = .distantPast
+        let failures = backoff.succeeded()
+        guard failures > 0 else { return }
+        logger.notice("draft state and the index are saved again", metadata: ["after_failures": "\(failures)"])
     }
 
     // MARK: - Events
@@ -366,6 +354,8 @@ public actor DraftLedger {
             for path in records.keys.sorted() { forget(path) }
         }
         self.workspace = workspace
+        reportFiles = ReportFiles(
+            draftsRoot: workspace.config.paths.drafts, reportsRoot: workspace.config.paths.reports)
         inputs = DraftLedger.inputs(workspace, version: version, online: reviews != nil)
         await scanAll(reason: "reload", force: true)
     }
@@ -437,7 +427,7 @@ public actor DraftLedger {
     }
 
     private func reportExists(_ path: String) -> Bool {
-        let (text, json) = reportPaths(path)
+        let (text, json) = reportFiles.paths(of: path)
         return access(text, F_OK) == 0 && access(json, F_OK) == 0
     }
 
@@ -544,26 +534,9 @@ public actor DraftLedger {
         for other in affected where other != path { writeReport(other) }
     }
 
-    /// Moves `path` to the group of its new URL identity; returns every path whose duplicate findings may change.
-    private func regroup(_ path: String, _ brief: CitedBrief?) -> Set<String> {
-        var affected: Set<String> = [path]
-        if let old = briefs[path] {
-            groups[old.identity]?.remove(path)
-            affected.formUnion(groups[old.identity] ?? [])
-            if groups[old.identity]?.isEmpty == true { groups[old.identity] = nil }
-        }
-        briefs[path] = brief
-        if let brief {
-            affected.formUnion(groups[brief.identity] ?? [])
-            groups[brief.identity, default: []].insert(path)
-        }
-        return affected
-    }
+    private func regroup(_ path: String, _ brief: CitedBrief?) -> Set<String> { briefGroups.place(path, brief) }
 
-    private func crossFindings(_ path: String) -> [Finding] {
-        guard let brief = briefs[path], let group = groups[brief.identity], group.count > 1 else { return [] }
-        return DraftChecker.crossDraftFindings(group.compactMap { briefs[$0] }, folder: draftsRoot)[path] ?? []
-    }
+    private func crossFindings(_ path: String) -> [Finding] { briefGroups.crossFindings(path, folder: draftsRoot) }
 
     private func forget(_ path: String) {
         checkTickets[path] = nil  // a check of it under way off the actor is not taken
@@ -579,10 +552,7 @@ public actor DraftLedger {
         kinds[path] = nil
         pendingSaves[path] = nil
         pendingRemovals.insert(path)
-        let (text, json) = reportPaths(path)
-        AtomicOutput.remove(text)
-        AtomicOutput.remove(json)
-        madeFolders.removeAll()  // A folder of reports may go with its drafts.
+        reportFiles.remove(of: path)
         for other in affected where other != path && records[other] != nil { writeReport(other) }
         indexDirty = true
         feed?.publish(relative(path))
@@ -590,15 +560,7 @@ public actor DraftLedger {
 
     // MARK: - Writing
 
-    func relative(_ path: String) -> String {
-        path.hasPrefix(draftsRoot + "/") ? String(path.dropFirst(draftsRoot.count + 1)) : path
-    }
-
-    private func reportPaths(_ path: String) -> (text: String, json: String) {
-        var stem = relative(path)
-        if stem.hasSuffix(".md") { stem.removeLast(3) }
-        return (reportsRoot + "/" + stem + ".report.txt", reportsRoot + "/" + stem + ".report.json")
-    }
+    func relative(_ path: String) -> String { reportFiles.relative(path) }
 
     /// Writes the draft's report (its own findings, those across drafts, link findings) and updates its record.
     /// - Parameter retrying: a retry of a report that could not be written: the desk is told only when it is
@@ -627,15 +589,8 @@ public actor DraftLedger {
         pendingRemovals.remove(path)
         indexDirty = true
         lastChange = Date()
-        let (text, json) = reportPaths(path)
         do {
-            let folder = String(text[..<text.lastIndex(of: "/")!])
-            if !madeFolders.contains(folder) {
-                try AtomicOutput.makeFolders(folder)
-                madeFolders.insert(folder)
-            }
-            try AtomicOutput.writeFile(text, Array(ReportFormatter.text([report]).utf8), durable: false)
-            try AtomicOutput.writeFile(json, Array(ReportFormatter.json(report).utf8), durable: false)
+            try reportFiles.write(report, of: path)
             if unwritten.removeValue(forKey: path) != nil { accountChange += 1 }
             feed?.publish(relative(path))
         } catch {
@@ -654,7 +609,7 @@ public actor DraftLedger {
     /// costly with thousands) is rewritten at most once a second, and at once when the burst is over.
     public func flush(force: Bool = true) async {
         // After failures, not before the backoff has passed (the final flush at shutdown tries regardless).
-        if !force && Date() < upkeepRetryAt { return }
+        if !force && Date() < backoff.nextAttempt { return }
         var failed = false
         defer { if !failed && !hasUpkeepPending { upkeepSucceeded() } }
         for path in unwritten.keys { writeReport(path, retrying: true) }
@@ -701,7 +656,8 @@ public actor DraftLedger {
             DraftIndex.Entry(
                 path: entry.path, status: entry.standing.status, reason: entry.standing.reasons.first ?? "",
                 errors: entry.facts.errors, warnings: entry.facts.warnings, modified: entry.modified,
-                report: reportPaths(draftsRoot + "/" + entry.path).text.dropFirst(reportsRoot.count + 1).description)
+                report: reportFiles.paths(of: draftsRoot + "/" + entry.path).text.dropFirst(reportsRoot.count + 1)
+                    .description)
         }
         do {
             try AtomicOutput.makeFolders(reportsRoot)
