@@ -14,7 +14,7 @@ BRIEFD_RUN_FLAGS ?= --offline
 
 FUZZ_SECONDS ?= 300
 
-.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test lsp-test editor-screenshot screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-lsp bench-build bench-clip bench-desk bench-import bench-links bench-daemon bench-quotes bench-archive clean
+.PHONY: lint deps example-snapshots fuzz fuzz-replay prose-corpus desk-test lsp-test editor-screenshot screenshots test-deps bench-deps build release run test conformance validate-digest lint-systemd bench-check bench-lsp bench-build bench-clip bench-desk bench-preview bench-import bench-links bench-daemon bench-quotes bench-archive clean
 
 ## deps: install the Debian packages that are missing (apt-get update first); changes nothing when all are present.
 deps:
@@ -185,6 +185,11 @@ bench-clip: release
 ## bench-desk: the desk with 300 drafts at 200 requests/s (p99 latency), and the memory it adds to the idle daemon.
 bench-desk: release
 	python3 scripts/bench_desk.py --briefd .build/release/briefd
+
+## bench-preview: the coming issue's preview with 280 ready briefs (the page and its two frames), unchanged and just
+## after an edit; BASELINE=path/to/briefd alternates with another build and prints the speed-up.
+bench-preview: release
+	python3 scripts/bench_preview.py --briefd .build/release/briefd $(if $(BASELINE),--baseline $(BASELINE))
 
 ## bench-import: briefd import on its fixtures (fields right) and a 500-issue archive (pages per second).
 bench-import: release
