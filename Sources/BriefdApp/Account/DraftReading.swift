@@ -4,9 +4,9 @@ import Dispatch
 import Metrics
 import Synchronization
 
-/// A few threads of the ledger's own for its blocking work (reading a draft, hashing it, parsing it with cmark-gfm
-/// and checking it): the ledger's actor then holds state only, so that a desk request awaiting the account is not
-/// held behind a scan, and the concurrency pool's threads stay free for the desk and the services.
+/// Threads of the ledger's own for blocking work its actor need not wait for: a review's reading and parsing of its
+/// draft (the concurrency pool's threads stay free for the desk and the services meanwhile). A scan's and an event's
+/// checks stay on the actor: off it, every burst measured slower on two cores (see `DraftLedger.scanAll`).
 final class BlockingWorkers: Sendable {
     private let queues: [DispatchQueue]
     private let next = Atomic<Int>(0)
@@ -27,7 +27,7 @@ final class BlockingWorkers: Sendable {
     }
 }
 
-/// A draft read and checked off the ledger's actor.
+/// A draft read and checked: the one way the ledger does it, on its actor or (for a review) on a worker.
 enum DraftReading: Sendable {
     /// Not read (too large, not a regular file, …), with the reason.
     case refused(String)
