@@ -69,6 +69,12 @@ public struct SavePageNowRun: Sendable {
                 submission.attempts += 1
                 outcome.submitted += 1
                 let answer = await client.submit(submission.url)
+                // Then the spacing counts from when the answer came, which is after the request went out: counted from
+                // the recorded intent, a first request that left late (a loaded machine, a slow write) and a second on
+                // time reached the service less than the spacing apart.
+                let answered = Date().timeIntervalSince1970
+                try await store.recordSubmission(at: answered)
+                pace.lastSubmission = answered
                 try await apply(answer, to: &submission, pace: &pace, now: clock)
             case .pending:
                 outcome.polled += 1
