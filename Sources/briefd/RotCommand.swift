@@ -55,7 +55,8 @@ struct RotCommand: AsyncParsableCommand {
                     raised = pass.alerts
                     unverified = pass.unverified
                     let delivery = await AlertDispatcher(
-                        settings: config.alerts, newsletter: config.newsletter.name, environment: environment
+                        settings: config.alerts, newsletter: config.newsletter.name, environment: environment,
+                        version: Briefd.version
                     )
                     .deliver(store, statePath: config.paths.state, now: Date().timeIntervalSince1970)
                     errors = Dictionary(uniqueKeysWithValues: delivery.errors.map { ($0.key.rawValue, $0.value) })

@@ -105,7 +105,8 @@ import Testing
         #expect(try await workspace.store.states()[url]?.state == .alive)
 
         // The JSON Lines sink: each alert once, however often delivery runs.
-        let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
+        let dispatcher = AlertDispatcher(
+            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:], version: "test")
         #expect(
             await dispatcher.deliver(
                 try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 6 * Self.day
@@ -219,7 +220,8 @@ import Testing
         try python.run()
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)
-        let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
+        let dispatcher = AlertDispatcher(
+            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:], version: "test")
         let delivery = await dispatcher.deliver(
             try workspace.store, statePath: workspace.config.paths.state, now: Self.start + 6 * Self.day)
         #expect(delivery.accepted[.jsonl] == 1, "the readable dead-link alert still goes out")
@@ -354,7 +356,8 @@ import Testing
         let accepted = await withTaskGroup(of: Int.self) { group in
             for store in stores {
                 group.addTask {
-                    let dispatcher = AlertDispatcher(settings: settings, newsletter: "ZGBriefs", environment: [:])
+                    let dispatcher = AlertDispatcher(
+                        settings: settings, newsletter: "ZGBriefs", environment: [:], version: "test")
                     return await dispatcher.deliver(store, statePath: statePath, now: Self.start).accepted[.webhook]
                         ?? 0
                 }
@@ -381,7 +384,8 @@ import Testing
         workspace.config.alerts.webhookURL = receiver.url + "/hooks/briefd"
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
         let dispatcher = AlertDispatcher(
-            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: ["BRIEFD_WEBHOOK_TOKEN": "s3cret"])
+            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: ["BRIEFD_WEBHOOK_TOKEN": "s3cret"],
+            version: "test")
         let down = await dispatcher.deliver(
             try workspace.store, statePath: workspace.config.paths.state, now: Self.start)
         #expect(down.errors[.webhook]?.contains("503") == true)
@@ -401,6 +405,8 @@ import Testing
         let accepted = try #require(posts.last)
         #expect(accepted.headers["authorization"] == "Bearer s3cret")
         #expect(accepted.headers["content-type"] == "application/json")
+        // The configured services' client: it says what calls, not the link checker's contact address.
+        #expect(accepted.headers["user-agent"] == "briefd/test (alert webhook client)")
         let json = try JSONSerialization.jsonObject(with: Data(accepted.body.utf8)) as? [String: Any]
         #expect(json?["kind"] as? String == "dead")
         #expect((json?["text"] as? String)?.hasPrefix("Dead link: ") == true)
@@ -438,7 +444,8 @@ import Testing
         workspace.config.alerts.smtpFrom = "briefd@zgbriefs.test"
         workspace.config.alerts.smtpTo = ["editors@zgbriefs.test"]
         #expect(try await workspace.pass(at: Self.start).alerts.count == 1)
-        let dispatcher = AlertDispatcher(settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:])
+        let dispatcher = AlertDispatcher(
+            settings: workspace.config.alerts, newsletter: "ZGBriefs", environment: [:], version: "test")
         let delivery = await dispatcher.deliver(
             try workspace.store, statePath: workspace.config.paths.state, now: Self.start)
         #expect(delivery.accepted[.smtp] == 1, "\(delivery.errors)")

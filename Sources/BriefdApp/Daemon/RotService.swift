@@ -47,7 +47,8 @@ public struct RotService: Service {
                     logger.warning("link rot", metadata: ["kind": "\(alert.kind.rawValue)", "url": "\(alert.url)"])
                 }
                 let delivery = await AlertDispatcher(
-                    settings: config.alerts, newsletter: config.newsletter.name, environment: environment
+                    settings: config.alerts, newsletter: config.newsletter.name, environment: environment,
+                    version: links.version
                 )
                 .deliver(RotStore(links.state), statePath: config.paths.state, now: Date().timeIntervalSince1970)
                 for (sink, error) in delivery.errors {

@@ -105,7 +105,8 @@ public struct CampaignHandOff: Sendable {
             throw .failed(
                 "--at must be a time such as 2026-12-03T08:00:00Z or 2026-12-03T16:00:00+08:00, found '\(at)'")
         }
-        let serviceClient = DeliveryHTTP.client(timeoutSeconds: 60, version: links.version)
+        let serviceClient = ConfiguredServiceClient.make(
+            for: .mailingService, timeoutSeconds: 60, version: links.version)
         defer { Task { await serviceClient.shutdown() } }
         let service = try CampaignHandOff.service(delivery, client: serviceClient, environment: environment)
         let issue = try await publishedIssue(request.issue)

@@ -11,11 +11,14 @@ public struct AlertDispatcher: Sendable {
     let settings: AlertSettings
     let newsletter: String
     let environment: [String: String]
+    /// briefd's version, for the webhook request's User-Agent.
+    let version: String
 
-    public init(settings: AlertSettings, newsletter: String, environment: [String: String]) {
+    public init(settings: AlertSettings, newsletter: String, environment: [String: String], version: String) {
         self.settings = settings
         self.newsletter = newsletter
         self.environment = environment
+        self.version = version
     }
 
     /// Tries every due delivery; returns how many alerts each sink accepted, and the errors of the others.
@@ -115,13 +118,9 @@ public struct AlertDispatcher: Sendable {
     /// One POST per alert: the alert as JSON with a Slack-compatible `text`; a bearer token from the environment.
     func post(_ alerts: [RotAlert]) async -> String? {
         guard let url = settings.webhookURL, let address = WebAddress(url) else { return nil }
-        var linkSettings = LinkSettings()
-        linkSettings.retries = 0
-        linkSettings.perHostIntervalMilliseconds = 0
-        // The webhook is the operator's own address, not a draft's: any network may be reached, so it has a
-        // client of its own, outside the drafts' address rule and pacing.
-        linkSettings.allowNetworks = ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init)
-        let client = CurlHTTPClient(settings: linkSettings, version: "alerts")
+        // The webhook is the operator's own address, not a draft's: the configured services' client, outside the
+        // drafts' address rule and pacing. 30 s per alert, as long as the link checker waits for a page.
+        let client = ConfiguredServiceClient.make(for: .alertWebhook, timeoutSeconds: 30, version: version)
         let problem = await post(alerts, url: url, address: address, client: client)
         await client.shutdown()
         return problem
