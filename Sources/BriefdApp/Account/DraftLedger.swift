@@ -24,7 +24,7 @@ public actor DraftLedger {
     private var inputs: String
     private let version: String
     /// Drafts whose review is awaited, with the hash of the content under review.
-    private var awaitingReview: [String: String] = [:] { didSet { changes.ring() } }
+    private var reviewBook = ReviewBook() { didSet { changes.ring() } }
 
     private var records: [String: DaemonStore.DraftRecord] = [:]
     private var ownFindings: [String: [Finding]] = [:]
@@ -55,7 +55,6 @@ public actor DraftLedger {
     /// The account's facts of every draft (by absolute path; the facts carry the relative one).
     private var facts: [String: DraftFacts] = [:]
     /// Drafts whose review failed, with the reason and how many times in a row; tried again with backoff.
-    private var reviewFailures: [String: (reason: String, attempts: Int, retryAt: Date, hash: String)] = [:]
     /// The issues already published, from the state database; read again after every build.
     private var published: PublishedIssues
     /// The account as last computed, and the change it was computed at.
@@ -243,7 +242,7 @@ public actor DraftLedger {
     var lastChangeAt: Date { lastChange }
 
     /// Drafts whose link and quote review has not come back yet.
-    public var reviewsAwaited: Int { awaitingReview.count }
+    public var reviewsAwaited: Int { reviewBook.awaitedCount }
 
     /// Whether a flush has something left to do (a save or a write that failed, or an index held back in a burst).
     public var hasUpkeepPending: Bool {
@@ -369,8 +368,8 @@ public actor DraftLedger {
         let current = !force && records[path].map { $0.inputs == inputs && reportExists(path) } == true
         if current, let record = records[path], record.size == size, record.mtime == mtime {
             // A review cut short by a stop is made now.
-            if facts[path]?.review != .done, awaitingReview[path] == nil, let reviews {
-                awaitingReview[path] = record.sha256
+            if facts[path]?.review != .done, !reviewBook.isAwaited(path), let reviews {
+                reviewBook.queued(path, hash: record.sha256)
                 reviews.submit(path: path, hash: record.sha256)
             }
             return nil
@@ -405,13 +404,9 @@ public actor DraftLedger {
             return false
         case .checked(let hash, let draft, let findings):
             // The review is awaited before the first report is written, so that it says `checking`.
-            reviewFailures[path] = nil
-            if let reviews, let draft, DraftLedger.needsReview(draft) {
-                awaitingReview[path] = hash
-                reviews.submit(path: path, hash: hash)
-            } else {
-                awaitingReview[path] = nil
-            }
+            let needsReview = reviews != nil && draft.map(DraftLedger.needsReview) == true
+            reviewBook.checked(path, hash: hash, needsReview: needsReview)
+            if needsReview { reviews?.submit(path: path, hash: hash) }
             apply(
                 path: path, size: size, mtime: mtime, hash: hash, draft: draft,
                 brief: draft.flatMap(CitedBrief.init), findings: findings)
@@ -431,21 +426,19 @@ public actor DraftLedger {
 
     /// The draft to review for `job`, if its content is still the one queued (else a newer job follows).
     public func draftForReview(_ job: ReviewQueue.Job) async -> Draft? {
-        guard awaitingReview[job.path] == job.hash else { return nil }
+        guard reviewBook.awaits(job.path, hash: job.hash) else { return nil }
         let (root, maxBytes, checker) = (draftsRoot, workspace.config.checks.maxDraftBytes, checker)
         let draft = await workers.run {
             DraftReading.draft(job.path, root: root, maxBytes: maxBytes, checker: checker, hash: job.hash)
         }
         // Changed meanwhile: a newer job follows.
-        return awaitingReview[job.path] == job.hash ? draft : nil
+        return reviewBook.awaits(job.path, hash: job.hash) ? draft : nil
     }
 
     /// The review of `job` came back: the report is written again with its findings, unless the draft changed
     /// meanwhile (the review of the newer content comes later, so a stale report is never the last one).
     public func reviewed(_ job: ReviewQueue.Job, findings: [Finding]) {
-        guard awaitingReview[job.path] == job.hash, records[job.path]?.sha256 == job.hash else { return }
-        awaitingReview[job.path] = nil
-        reviewFailures[job.path] = nil
+        guard records[job.path]?.sha256 == job.hash, reviewBook.reviewed(job.path, hash: job.hash) else { return }
         linkFindings[job.path] = findings
         writeReport(job.path)
     }
@@ -453,28 +446,26 @@ public actor DraftLedger {
     /// The review of `job` failed: the draft stays `checking`, with the reason, never clean. Returns how long to
     /// wait before trying again (30 s, doubling to 30 min), or nil when the draft changed meanwhile.
     public func reviewFailed(_ job: ReviewQueue.Job, reason: String) -> Duration? {
-        guard awaitingReview[job.path] == job.hash, records[job.path]?.sha256 == job.hash else { return nil }
-        awaitingReview[job.path] = nil
-        let attempts = (reviewFailures[job.path]?.attempts ?? 0) + 1
-        let wait = min(1800, 30 << min(attempts - 1, 6))
-        reviewFailures[job.path] = (reason, attempts, Date().addingTimeInterval(Double(wait)), job.hash)
+        guard records[job.path]?.sha256 == job.hash,
+            let wait = reviewBook.failed(
+                job.path, hash: job.hash, reason: reason, now: Date().timeIntervalSince1970)
+        else { return nil }
         writeReport(job.path)
         return .seconds(wait)
     }
 
     /// Queues again the reviews that failed and whose wait is over.
     public func retryFailedReviews(now: Date) {
-        for (path, failure) in reviewFailures where failure.retryAt <= now && awaitingReview[path] == nil {
-            reviewFailures[path]?.retryAt = .distantFuture  // until this try ends
-            reviewAgain(path: path, hash: failure.hash)
+        for (path, hash) in reviewBook.dueRetries(now: now.timeIntervalSince1970) {
+            reviewAgain(path: path, hash: hash)
         }
     }
 
     /// Queues the review of a draft again (after a failure's wait, or when the network is back), if its content
     /// is still `hash`.
     public func reviewAgain(path: String, hash: String) {
-        guard let reviews, records[path]?.sha256 == hash, awaitingReview[path] == nil else { return }
-        awaitingReview[path] = hash
+        guard let reviews, records[path]?.sha256 == hash, !reviewBook.isAwaited(path) else { return }
+        reviewBook.queued(path, hash: hash)
         reviews.submit(path: path, hash: hash)
         writeReport(path)
     }
@@ -483,7 +474,7 @@ public actor DraftLedger {
     /// resolve.
     public var draftsWithUnverifiedLinks: [(path: String, hash: String)] {
         facts.compactMap { path, known in
-            guard known.unverifiedLinks > 0, awaitingReview[path] == nil, let record = records[path] else { return nil }
+            guard known.unverifiedLinks > 0, !reviewBook.isAwaited(path), let record = records[path] else { return nil }
             return (path, record.sha256)
         }
     }
@@ -542,8 +533,7 @@ public actor DraftLedger {
         records[path] = nil
         ownFindings[path] = nil
         linkFindings[path] = nil
-        awaitingReview[path] = nil
-        reviewFailures[path] = nil
+        reviewBook.forget(path)
         facts[path] = nil
         accountChange += 1
         kinds[path] = nil
@@ -567,10 +557,7 @@ public actor DraftLedger {
         guard var record = records[path], let own = ownFindings[path] else { return }
         let findings = (own + crossFindings(path) + (linkFindings[path] ?? [])).inReadingOrder()
         let report = DraftReport(path: relative(path), kind: kinds[path] ?? nil, findings: findings)
-        let review: ReviewState =
-            if awaitingReview[path] != nil { .pending } else if let failure = reviewFailures[path] {
-                .failed(reason: failure.reason)
-            } else { .done }
+        let review = reviewBook.state(of: path)
         if var known = facts[path] {
             known.recount(findings, review: review)
             facts[path] = known
