@@ -36,8 +36,7 @@ extension Newsroom {
     /// A file of the published version of the issue (`index.html`, `email.html`, `digest.txt`, `digest.md`,
     /// `build.json`) as its build recorded it; nil for an imported issue, which briefd did not build.
     public func recordedFile(_ name: String, of date: Day) async throws -> [UInt8]? {
-        guard let issue = try await publishedIssue(date) else { return nil }
-        return try await IssueStore(state).files(of: date, version: issue.version).first { $0.name == name }?.bytes
+        try await IssueStore(state).currentFile(name, of: date)
     }
 
     /// The build report of the published issue of `date`, as recorded with it.

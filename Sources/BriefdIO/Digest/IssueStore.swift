@@ -242,6 +242,22 @@ public final class IssueStore: Sendable {
         public var description: String
     }
 
+    /// One file of the issue's current version, as its build wrote it (the desk serves a published issue's page,
+    /// frames and downloads one file at a time): one query, not the issue list and every file of the version. Nil
+    /// when the issue is not published, or was imported (briefd did not build it), or its build wrote no such file.
+    public func currentFile(_ name: String, of date: Day) async throws -> [UInt8]? {
+        try await database.readOffThePool { db in
+            try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT f.bytes FROM issue_version_file f JOIN issue i ON i.date = f.issue_date AND i.version = f.version
+                    WHERE f.issue_date = ? AND f.name = ?
+                    """,
+                arguments: [date.description, name]
+            ).map { [UInt8]($0) }
+        }
+    }
+
     /// The files of `version` of the issue of `date`, as that build wrote them.
     public func files(of date: Day, version: Int) async throws -> [(name: String, bytes: [UInt8])] {
         try await database.readOffThePool { db in
