@@ -23,7 +23,7 @@ public actor DraftLedger {
     /// The fingerprint of the inputs of a report made now.
     private var inputs: String
     private let version: String
-    /// Drafts whose review is awaited, with the hash of the content under review.
+    /// Which draft's review is awaited for which content, and which failed and when it is tried again.
     private var reviewBook = ReviewBook() { didSet { changes.ring() } }
 
     private var records: [String: DaemonStore.DraftRecord] = [:]
@@ -54,7 +54,6 @@ public actor DraftLedger {
     private let feed: DeskFeed?
     /// The account's facts of every draft (by absolute path; the facts carry the relative one).
     private var facts: [String: DraftFacts] = [:]
-    /// Drafts whose review failed, with the reason and how many times in a row; tried again with backoff.
     /// The issues already published, from the state database; read again after every build.
     private var published: PublishedIssues
     /// The account as last computed, and the change it was computed at.

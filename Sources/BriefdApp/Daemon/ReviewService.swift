@@ -44,8 +44,8 @@ public struct ReviewService: Service {
                 queue.close()
             }
             while true {
-                // A slot first, then the job: a job is never held while it waits for a slot (a newer content of the
-                // draft would find its older job taken and still to be made).
+                // A slot first, then the job: a job taken from the queue is reviewed at once, and until then the
+                // queue keeps only the latest content of each waiting draft.
                 await slots.take()
                 guard let job = await queue.next() else {
                     slots.give()
