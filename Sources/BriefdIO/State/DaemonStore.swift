@@ -34,7 +34,7 @@ public final class DaemonStore: Sendable {
             set { factsBox = newValue.map(FactsBox.init) }
         }
         /// The facts out of line: a record is held for every draft in the daemon's memory, beside the account's own
-        /// copy of the facts (about 450 bytes inline each); boxed, a record is a fifth of the size.
+        /// copy of the facts (416 bytes inline); boxed, a record is about a third of the size.
         private var factsBox: FactsBox?
         public var findings: [Finding]?
         public var reviewFindings: [Finding]?
