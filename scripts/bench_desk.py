@@ -20,14 +20,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def make_workspace(tmp, listen):
+def make_workspace(tmp, listen, count=300, name="draft", sections=("Books",), misspell_every=5):
+    """`count` briefs in tmp/drafts (NAME-000.md …), every `misspell_every`-th with a misspelt name (0: none, so
+    every one is ready), and a config serving the desk on `listen` ("" for none). Also bench_preview's workspace."""
     drafts = tmp / "drafts"
     drafts.mkdir(parents=True)
-    for n in range(300):
-        mistake = "Mara Fled" if n % 5 == 0 else "Mara Feld"
-        (drafts / f"draft-{n:03}.md").write_text(
-            f"---\ntitle: Draft number {n} on the licensing rules\nurl: https://www.thewirechina.com/2026/11/{n}/x\n"
-            f"source: The Wire China\npublished: 2026-11-20\nsection: Books\n---\n"
+    for n in range(count):
+        mistake = "Mara Fled" if misspell_every and n % misspell_every == 0 else "Mara Feld"
+        (drafts / f"{name}-{n:03}.md").write_text(
+            f"---\ntitle: {name.capitalize()} number {n} on the licensing rules\n"
+            f"url: https://www.thewirechina.com/2026/11/{n}/x\n"
+            f"source: The Wire China\npublished: 2026-11-20\nsection: {sections[n % len(sections)]}\n---\n"
             f"{mistake} writes that the rules do not ban anything outright; they make every activity conditional on a "
             "licence that can be withdrawn at any time, and that is the point of them.\n")
     (tmp / "briefd.yml").write_text(

@@ -8,30 +8,9 @@ Usage: bench_preview.py --briefd PATH [--baseline PATH] [--drafts 280] [--rounds
 import argparse, http.client, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_desk import free_port, make_workspace
+
 SECTIONS = ["Books", "Society / Culture / Life", "Religion", "Economy / Trade / Business"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def workspace(tmp, port, drafts):
-    folder = tmp / "drafts"
-    folder.mkdir(parents=True)
-    for n in range(drafts):
-        (folder / f"brief-{n:03}.md").write_text(
-            f"---\ntitle: Brief number {n} on the licensing rules\nurl: https://www.thewirechina.com/2026/11/{n}/x\n"
-            f"source: The Wire China\npublished: 2026-11-20\nsection: {SECTIONS[n % len(SECTIONS)]}\n---\n"
-            "Mara Feld writes that the rules do not ban anything outright; they make every activity conditional on a "
-            "licence that can be withdrawn at any time, and that is the point of them.\n")
-    (tmp / "briefd.yml").write_text(
-        f"registry: {ROOT}/config/sources.yml\n"
-        f"paths: {{drafts: drafts, reports: reports, digests: digests, state: briefd.sqlite, templates: {ROOT}/templates}}\n"
-        f'web: {{listen: "127.0.0.1:{port}"}}\n')
-    return tmp / "briefd.yml"
 
 
 def get(port, path):
@@ -66,7 +45,7 @@ def view(port):
 
 def run(briefd, tmp, drafts, rounds):
     port = free_port()
-    config = workspace(tmp, port, drafts)
+    config = make_workspace(tmp, f"127.0.0.1:{port}", count=drafts, name="brief", sections=SECTIONS, misspell_every=0)
     process = subprocess.Popen([briefd, "run", "--offline", "--config", str(config), "--log-level", "warning"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
